@@ -1,0 +1,59 @@
+# MotCua: `make demo` and `make test` are the two commands (README). Both are idempotent.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export VAR_DIR ?= $(CURDIR)/var
+
+.PHONY: setup system-packages demo serve test lint format bench-load bench-http
+
+# Debian packages the project needs: Chromium for browser tests, gettext for translations.
+system-packages:
+	@missing=""; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
+	command -v wrk >/dev/null || missing="$$missing wrk"; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:$$missing"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(VENV)/bin/pip install -q --disable-pip-version-check -e '.[dev]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+locale/en/LC_MESSAGES/django.mo: locale/en/LC_MESSAGES/django.po
+	msgfmt --check -o $@ $<
+
+setup: system-packages $(VENV)/.installed node_modules/.installed locale/en/LC_MESSAGES/django.mo
+	@mkdir -p $(VAR_DIR)
+
+$(VAR_DIR)/secret_key:
+	@mkdir -p $(VAR_DIR)
+	@$(PY) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
+
+demo: setup $(VAR_DIR)/secret_key
+	@export SECRET_KEY="$$(cat $(VAR_DIR)/secret_key)" SECURE_COOKIES=false; \
+	$(PY) manage.py collectstatic --noinput -v0 && \
+	$(PY) manage.py migrate --noinput -v0 && \
+	$(PY) manage.py load_demo && \
+	echo "MotCua is serving at http://$(HOST):$(PORT)/ (Ctrl+C to stop)" && \
+	exec $(VENV)/bin/granian --interface wsgi --host $(HOST) --port $(PORT) --workers 1 --blocking-threads 4 --no-ws motcua.wsgi:application
+
+test: setup
+	MOTCUA_TESTING=true DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest $(PYTEST_ARGS)
+
+lint:
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format:
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .

@@ -1,0 +1,39 @@
+import os
+
+os.environ.setdefault("MOTCUA_TESTING", "true")
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+import pytest  # noqa: E402
+
+from motcua.factories import ComponentFactory, ProcedureFactory, UserFactory  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _media_and_cache(settings, tmp_path):
+    from django.core.cache import cache
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    cache.clear()
+
+
+@pytest.fixture
+def citizen(db):
+    return UserFactory(full_name="Nguyễn Văn An", phone="0912345678")
+
+
+@pytest.fixture
+def other_citizen(db):
+    return UserFactory(full_name="Trần Thị Bình", phone="0987654321", citizen_id="079190012345")
+
+
+@pytest.fixture
+def procedure(db):
+    procedure = ProcedureFactory()
+    ComponentFactory(procedure=procedure, name="Giấy đề nghị", paper_form="original")
+    ComponentFactory(
+        procedure=procedure,
+        name="Hợp đồng thuê xe",
+        requirement="conditional",
+        condition_field="vehicles.*.ownership=leased",
+    )
+    return procedure

@@ -1,0 +1,37 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+
+from motcua.accounts.models import User
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    ordering = ["-date_joined"]
+    list_display = ["display_name", "email", "phone", "kind", "is_active", "date_joined"]
+    list_filter = ["kind", "is_active", "is_staff"]
+    search_fields = ["email", "phone", "full_name", "organisation_name", "citizen_id", "tax_code"]
+    fieldsets = [
+        (None, {"fields": ["email", "phone", "password", "kind"]}),
+        (
+            "Hồ sơ",
+            {
+                "fields": [
+                    "full_name",
+                    "citizen_id",
+                    "date_of_birth",
+                    "address",
+                    "organisation_name",
+                    "tax_code",
+                    "representative",
+                ]
+            },
+        ),
+        (
+            "Quyền",
+            {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]},
+        ),
+        ("Thời điểm", {"fields": ["email_verified_at", "last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [
+        (None, {"fields": ["email", "phone", "full_name", "kind", "password1", "password2"]})
+    ]

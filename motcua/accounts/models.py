@@ -1,0 +1,97 @@
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class UserManager(BaseUserManager):
+    def create_user(self, email=None, password=None, **fields):
+        if not email and not fields.get("phone"):
+            raise ValueError("A user needs an e-mail address or a phone number.")
+        user = self.model(email=self.normalize_email(email) or None, **fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email, password, **fields):
+        fields.update(is_staff=True, is_superuser=True, kind=User.Kind.OFFICER)
+        fields.setdefault("email_verified_at", timezone.now())
+        return self.create_user(email, password, **fields)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """Everyone who logs in: citizens (công dân), organisations (tổ chức) and officers (cán bộ).
+
+    Applicants and officers share one table so that audit rows and dossier events point
+    at one kind of actor; what an account may do is decided by `kind` and, for officers,
+    by their unit memberships.
+    """
+
+    class Kind(models.TextChoices):
+        CITIZEN = "citizen", _("Công dân")
+        ORGANISATION = "organisation", _("Tổ chức, doanh nghiệp")
+        OFFICER = "officer", _("Cán bộ")
+
+    email = models.EmailField(_("thư điện tử"), null=True, blank=True)
+    phone = models.CharField(_("số điện thoại"), max_length=15, null=True, blank=True)
+    kind = models.CharField(_("loại tài khoản"), max_length=16, choices=Kind.choices)
+    full_name = models.CharField(_("họ và tên"), max_length=200)
+    citizen_id = models.CharField(_("số định danh cá nhân"), max_length=12, blank=True)
+    date_of_birth = models.DateField(_("ngày sinh"), null=True, blank=True)
+    address = models.CharField(_("địa chỉ"), max_length=300, blank=True)
+    organisation_name = models.CharField(_("tên tổ chức"), max_length=300, blank=True)
+    tax_code = models.CharField(_("mã số thuế"), max_length=14, blank=True)
+    representative = models.CharField(
+        _("người đại diện theo pháp luật"), max_length=200, blank=True
+    )
+    email_verified_at = models.DateTimeField(_("xác thực thư điện tử lúc"), null=True, blank=True)
+    is_active = models.BooleanField(_("đang hoạt động"), default=True)
+    is_staff = models.BooleanField(_("vào trang quản trị"), default=False)
+    date_joined = models.DateTimeField(_("ngày đăng ký"), default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["full_name"]
+
+    class Meta:
+        verbose_name = _("tài khoản")
+        verbose_name_plural = _("tài khoản")
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="user_email_unique_ci"),
+            models.UniqueConstraint(fields=["phone"], name="user_phone_unique"),
+        ]
+
+    def __str__(self):
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return self.organisation_name or self.full_name or self.email or self.phone or "?"
+
+    @property
+    def is_applicant(self) -> bool:
+        return self.kind in (self.Kind.CITIZEN, self.Kind.ORGANISATION)
+
+    @property
+    def is_verified(self) -> bool:
+        return self.email_verified_at is not None
+
+
+class VerificationCode(models.Model):
+    """A six-digit code sent by e-mail to confirm an address (mã xác thực); stored hashed."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="verification_codes")
+    code_hash = models.CharField(max_length=128)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "-created_at"])]
+
+    def __str__(self):
+        return f"{self.user_id} {self.created_at:%d/%m/%Y %H:%M}"

@@ -1,0 +1,509 @@
+"""Application forms as data: JSON Schema (draft 2020-12) plus UI hints.
+
+The schema says what is valid (checked on the server with `jsonschema`); the hints say how to
+show it: labels and help come from `title` and `description`, and `form_ui["fields"]` adds,
+per field path (`operator.name`, `vehicles.*.plate`), a widget, a placeholder, a profile
+prefill source, a condition (`show_if`) and plain-Vietnamese error messages. Each top-level
+property of the schema is one section of the applicant's task list.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from django.utils.translation import gettext as _
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import SchemaError
+
+WIDGETS = {
+    "text",
+    "textarea",
+    "select",
+    "radio",
+    "date",
+    "number",
+    "email",
+    "tel",
+    "checkbox",
+    "checkboxes",
+}
+PREFILL_SOURCES = {
+    "full_name",
+    "citizen_id",
+    "date_of_birth",
+    "address",
+    "phone",
+    "email",
+    "organisation_name",
+    "tax_code",
+    "representative",
+}
+_UI_KEYS = {
+    "widget",
+    "placeholder",
+    "prefill",
+    "show_if",
+    "errors",
+    "help",
+    "add_label",
+    "item_label",
+    "autocomplete",
+    "inputmode",
+    "rows",
+}
+
+
+# --- Schema checks (admin) --------------------------------------------------------------------
+
+
+def _walk_schema(schema: dict, path: str = ""):
+    """Yield (path, subschema) for every property, with `*` for array items."""
+    for name, sub in (schema.get("properties") or {}).items():
+        sub_path = f"{path}.{name}" if path else name
+        yield sub_path, sub
+        if sub.get("type") == "object":
+            yield from _walk_schema(sub, sub_path)
+        elif sub.get("type") == "array" and (sub.get("items") or {}).get("type") == "object":
+            yield from _walk_schema(sub["items"], f"{sub_path}.*")
+
+
+def schema_problems(schema: dict, ui: dict) -> list[str]:
+    """Why this form cannot be used, in Vietnamese; an empty list means it is fine."""
+    problems: list[str] = []
+    if not isinstance(schema, dict) or not schema:
+        return [_("Lược đồ tờ khai phải là một đối tượng JSON Schema.")]
+    try:
+        Draft202012Validator.check_schema(schema)
+    except SchemaError as exc:
+        where = "/".join(str(p) for p in exc.absolute_path) or "gốc"
+        return [
+            _("Lược đồ tờ khai không hợp lệ tại %(where)s: %(msg)s")
+            % {"where": where, "msg": exc.message}
+        ]
+    if schema.get("type") != "object" or not schema.get("properties"):
+        problems.append(_("Lược đồ tờ khai phải là kiểu object và có ít nhất một mục."))
+        return problems
+    for name, sub in schema["properties"].items():
+        if sub.get("type") not in ("object", "array"):
+            problems.append(
+                _(
+                    "Mục cấp cao nhất “%(name)s” phải là object hoặc array (mỗi mục là một phần của tờ khai)."
+                )
+                % {"name": name}
+            )
+    known = dict(_walk_schema(schema))
+    for path, sub in known.items():
+        if not sub.get("title"):
+            problems.append(_("Trường “%(path)s” thiếu nhãn (title).") % {"path": path})
+    if not isinstance(ui, dict):
+        return [*problems, _("Gợi ý hiển thị phải là một đối tượng JSON.")]
+    for path, hints in (ui.get("fields") or {}).items():
+        if path not in known:
+            problems.append(
+                _("Gợi ý hiển thị nói đến trường không có trong lược đồ: “%(path)s”.")
+                % {"path": path}
+            )
+            continue
+        if not isinstance(hints, dict):
+            problems.append(_("Gợi ý của “%(path)s” phải là một đối tượng.") % {"path": path})
+            continue
+        unknown = set(hints) - _UI_KEYS
+        if unknown:
+            problems.append(
+                _("Gợi ý của “%(path)s” có khóa lạ: %(keys)s.")
+                % {"path": path, "keys": ", ".join(sorted(unknown))}
+            )
+        if hints.get("widget") and hints["widget"] not in WIDGETS:
+            problems.append(
+                _("Kiểu nhập “%(w)s” của “%(path)s” không được hỗ trợ.")
+                % {"w": hints["widget"], "path": path}
+            )
+        if hints.get("prefill") and hints["prefill"] not in PREFILL_SOURCES:
+            problems.append(
+                _("Nguồn điền sẵn “%(s)s” của “%(path)s” không tồn tại.")
+                % {"s": hints["prefill"], "path": path}
+            )
+        show_if = hints.get("show_if")
+        if show_if is not None:
+            parent = path.rsplit(".", 1)[0] if "." in path else ""
+            target = f"{parent}.{show_if.get('field')}" if parent else str(show_if.get("field"))
+            if not isinstance(show_if, dict) or "field" not in show_if or "in" not in show_if:
+                problems.append(
+                    _('show_if của “%(path)s” cần dạng {"field": ..., "in": [...]}.')
+                    % {"path": path}
+                )
+            elif target not in known:
+                problems.append(
+                    _("show_if của “%(path)s” nói đến trường không có: “%(t)s”.")
+                    % {"path": path, "t": target}
+                )
+    return problems
+
+
+# --- Bound fields (rendering) -----------------------------------------------------------------
+
+
+@dataclass
+class BoundField:
+    path: str  # instance path, e.g. "vehicles.0.plate"
+    hint_path: str  # path with "*" for array indexes, the key into form_ui["fields"]
+    schema: dict
+    hints: dict
+    required: bool
+    value: Any = None
+    errors: list[str] = field(default_factory=list)
+    children: list[BoundField] = field(default_factory=list)  # object
+    items: list[list[BoundField]] = field(default_factory=list)  # array of objects
+    item_errors: list[str] = field(default_factory=list)
+
+    @property
+    def id(self) -> str:
+        return "f-" + self.path.replace(".", "-")
+
+    @property
+    def label(self) -> str:
+        return self.schema.get("title", self.path)
+
+    @property
+    def help(self) -> str:
+        return self.hints.get("help") or self.schema.get("description", "")
+
+    @property
+    def kind(self) -> str:
+        kind = self.schema.get("type")
+        if kind == "array" and (self.schema.get("items") or {}).get("type") == "object":
+            return "group"
+        if kind == "object":
+            return "object"
+        return "leaf"
+
+    @property
+    def widget(self) -> str:
+        if self.hints.get("widget"):
+            return self.hints["widget"]
+        kind = self.schema.get("type")
+        if kind == "boolean":
+            return "checkbox"
+        if kind == "array":
+            return "checkboxes"
+        if "enum" in self.schema:
+            return "radio" if len(self.schema["enum"]) <= 4 else "select"
+        if kind in ("integer", "number"):
+            return "number"
+        fmt = self.schema.get("format")
+        if fmt == "date":
+            return "date"
+        if fmt == "email":
+            return "email"
+        if (self.schema.get("maxLength") or 0) > 300:
+            return "textarea"
+        return "text"
+
+    @property
+    def choices(self) -> list[tuple[str, str]]:
+        source = self.schema.get("items", {}) if self.schema.get("type") == "array" else self.schema
+        values = source.get("enum") or []
+        labels = source.get("enumNames") or source.get("x-enumNames") or values
+        return list(zip([str(v) for v in values], labels, strict=False))
+
+    @property
+    def display_value(self) -> str:
+        """The value as the applicant typed it: dates as dd/mm/yyyy."""
+        if self.value is None:
+            return ""
+        if self.widget == "date" and isinstance(self.value, str):
+            try:
+                return datetime.strptime(self.value, "%Y-%m-%d").strftime("%d/%m/%Y")
+            except ValueError:
+                return self.value
+        return str(self.value)
+
+    @property
+    def selected(self) -> list[str]:
+        if isinstance(self.value, list):
+            return [str(v) for v in self.value]
+        return [] if self.value is None else [str(self.value)]
+
+    @property
+    def show_if(self) -> dict | None:
+        show_if = self.hints.get("show_if")
+        if not show_if:
+            return None
+        parent = self.path.rsplit(".", 1)[0] if "." in self.path else ""
+        target = f"{parent}.{show_if['field']}" if parent else show_if["field"]
+        return {"field": target, "values": "|".join(str(v) for v in show_if["in"])}
+
+    @property
+    def answer_display(self) -> str:
+        """The answer for "check your answers": choice labels instead of codes."""
+        labels = dict(self.choices)
+        if self.widget == "checkbox":
+            return _("Có") if self.value else _("Không")
+        if isinstance(self.value, list):
+            return ", ".join(labels.get(str(v), str(v)) for v in self.value)
+        return labels.get(str(self.value), self.display_value) if self.value is not None else ""
+
+    @property
+    def all_errors(self) -> list[tuple[str, str]]:
+        out = [(self.id, e) for e in self.errors] + [(self.id, e) for e in self.item_errors]
+        for child in self.children:
+            out.extend(child.all_errors)
+        for item in self.items:
+            for child in item:
+                out.extend(child.all_errors)
+        return out
+
+
+def _hints(ui: dict, hint_path: str) -> dict:
+    return (ui.get("fields") or {}).get(hint_path, {})
+
+
+def _is_visible(schema_hints: dict, parent_data: dict) -> bool:
+    show_if = schema_hints.get("show_if")
+    if not show_if:
+        return True
+    return parent_data.get(show_if["field"]) in show_if["in"]
+
+
+def bind(
+    schema: dict, ui: dict, data: dict, errors: dict[str, list[str]] | None = None
+) -> list[BoundField]:
+    """The form's sections as bound fields, with values from `data` and messages from `errors`."""
+    errors = errors or {}
+
+    def build(sub: dict, path: str, hint_path: str, required: bool, value: Any) -> BoundField:
+        bound = BoundField(
+            path=path,
+            hint_path=hint_path,
+            schema=sub,
+            hints=_hints(ui, hint_path),
+            required=required,
+            value=value,
+            errors=errors.get(path, []),
+        )
+        if bound.kind == "object":
+            value = value if isinstance(value, dict) else {}
+            req = set(sub.get("required") or [])
+            for name, child in (sub.get("properties") or {}).items():
+                bound.children.append(
+                    build(
+                        child, f"{path}.{name}", f"{hint_path}.{name}", name in req, value.get(name)
+                    )
+                )
+        elif bound.kind == "group":
+            items = (
+                value
+                if isinstance(value, list) and value
+                else [{}] * max(1, sub.get("minItems", 1))
+            )
+            item_schema = sub["items"]
+            req = set(item_schema.get("required") or [])
+            for index, item in enumerate(items):
+                item = item if isinstance(item, dict) else {}
+                bound.items.append(
+                    [
+                        build(
+                            child,
+                            f"{path}.{index}.{name}",
+                            f"{hint_path}.*.{name}",
+                            name in req,
+                            item.get(name),
+                        )
+                        for name, child in (item_schema.get("properties") or {}).items()
+                    ]
+                )
+            bound.item_errors = errors.get(f"{path}.__items", [])
+        return bound
+
+    required = set(schema.get("required") or [])
+    return [
+        build(sub, name, name, name in required, (data or {}).get(name))
+        for name, sub in (schema.get("properties") or {}).items()
+    ]
+
+
+# --- Parsing submitted forms ----------------------------------------------------------------
+
+_DATE_INPUT = re.compile(r"^\s*(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})\s*$")
+
+
+def _coerce(sub: dict, hints: dict, raw: Any) -> Any:
+    kind = sub.get("type")
+    if kind == "array":
+        return [v for v in raw if v != ""] if isinstance(raw, list) else []
+    if kind == "boolean":
+        return raw in ("on", "true", "1", True)
+    if raw is None:
+        return None
+    raw = str(raw).strip()
+    if raw == "":
+        return None
+    if kind == "integer":
+        compact = raw.replace(".", "").replace(" ", "")
+        return int(compact) if re.fullmatch(r"-?\d+", compact) else raw
+    if kind == "number":
+        compact = raw.replace(" ", "").replace(",", ".")
+        try:
+            return float(compact)
+        except ValueError:
+            return raw
+    if sub.get("format") == "date" or hints.get("widget") == "date":
+        match = _DATE_INPUT.match(raw)
+        if match:
+            day, month, year = (int(g) for g in match.groups())
+            try:
+                return date(year, month, day).isoformat()
+            except ValueError:
+                return raw
+    return raw
+
+
+def parse_post(schema: dict, ui: dict, post) -> dict:
+    """Turn POSTed fields (`operator.name`, `vehicles.0.plate`, ...) into the form's JSON data.
+
+    Empty answers are left out so that `required` catches them; hidden conditional fields
+    are dropped so they never leak into the dossier.
+    """
+
+    def read(sub: dict, path: str, hint_path: str) -> Any:
+        kind = sub.get("type")
+        hints = _hints(ui, hint_path)
+        if kind == "object":
+            out = {}
+            for name, child in (sub.get("properties") or {}).items():
+                value = read(child, f"{path}.{name}", f"{hint_path}.{name}")
+                if value is not None and value != [] and value != {}:
+                    out[name] = value
+            for name, child in (sub.get("properties") or {}).items():
+                if not _is_visible(_hints(ui, f"{hint_path}.{name}"), out):
+                    out.pop(name, None)
+            return out
+        if kind == "array" and (sub.get("items") or {}).get("type") == "object":
+            prefix = re.compile(re.escape(path) + r"\.(\d+)\.")
+            indexes = sorted({int(m.group(1)) for key in post for m in [prefix.match(key)] if m})
+            items = [read(sub["items"], f"{path}.{i}", f"{hint_path}.*") for i in indexes]
+            return [item for item in items if item]
+        if kind == "array":
+            return _coerce(
+                sub, hints, post.getlist(path) if hasattr(post, "getlist") else post.get(path)
+            )
+        return _coerce(sub, hints, post.get(path))
+
+    return _read_root(schema, ui, read)
+
+
+def _read_root(schema: dict, ui: dict, read) -> dict:
+    out = {}
+    for name, sub in (schema.get("properties") or {}).items():
+        value = read(sub, name, name)
+        if value is not None and value != [] and value != {}:
+            out[name] = value
+    return out
+
+
+# --- Validation with Vietnamese messages ------------------------------------------------------
+
+
+def _message(error, hints: dict) -> str:
+    custom = hints.get("errors") or {}
+    validator = error.validator
+    if validator in custom:
+        return custom[validator]
+    value = error.validator_value
+    if validator == "required":
+        return custom.get("required") or _("Trường này là bắt buộc.")
+    if validator == "type":
+        if value == "integer":
+            return _("Nhập một số nguyên, ví dụ 45.")
+        if value == "number":
+            return _("Nhập một số, ví dụ 12,5.")
+        return _("Giá trị không đúng kiểu.")
+    if validator == "pattern":
+        return _("Giá trị không đúng định dạng.")
+    if validator == "format":
+        if value == "date":
+            return _("Nhập ngày theo dạng ngày/tháng/năm, ví dụ 25/12/2026.")
+        if value == "email":
+            return _("Nhập địa chỉ thư điện tử, ví dụ ten@example.vn.")
+        return _("Giá trị không đúng định dạng.")
+    if validator == "minLength":
+        return _("Nhập ít nhất %(n)s ký tự.") % {"n": value}
+    if validator == "maxLength":
+        return _("Nhập tối đa %(n)s ký tự.") % {"n": value}
+    if validator in ("minimum", "exclusiveMinimum"):
+        return _("Giá trị phải từ %(n)s trở lên.") % {"n": value}
+    if validator in ("maximum", "exclusiveMaximum"):
+        return _("Giá trị phải không quá %(n)s.") % {"n": value}
+    if validator == "enum":
+        return _("Chọn một giá trị trong danh sách.")
+    if validator == "minItems":
+        return _("Cần ít nhất %(n)s mục.") % {"n": value}
+    if validator == "maxItems":
+        return _("Tối đa %(n)s mục.") % {"n": value}
+    if validator == "uniqueItems":
+        return _("Các mục không được trùng nhau.")
+    return _("Giá trị không hợp lệ.")
+
+
+def _hint_path(parts: list) -> str:
+    return ".".join("*" if isinstance(p, int) else str(p) for p in parts)
+
+
+def validate_form(schema: dict, ui: dict, data: dict) -> dict[str, list[str]]:
+    """Errors by field path ("vehicles.0.plate"); `path.__items` holds errors about a whole list."""
+    validator = Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+    errors: dict[str, list[str]] = {}
+    for error in validator.iter_errors(data or {}):
+        parts = list(error.absolute_path)
+        if error.validator == "required":
+            missing = [p for p in error.validator_value if p not in (error.instance or {})]
+            for name in missing:
+                target = [*parts, name]
+                path = ".".join(str(p) for p in target)
+                errors.setdefault(path, []).append(_message(error, _hints(ui, _hint_path(target))))
+            continue
+        path = ".".join(str(p) for p in parts)
+        if error.validator in ("minItems", "maxItems", "uniqueItems"):
+            path = f"{path}.__items"
+        message = _message(error, _hints(ui, _hint_path(parts)))
+        if message not in errors.get(path, []):
+            errors.setdefault(path, []).append(message)
+    return errors
+
+
+def section_states(schema: dict, data: dict, errors: dict[str, list[str]]) -> dict[str, str]:
+    """Task-list state per section: not_started, in_progress or completed."""
+    states = {}
+    for name in schema.get("properties") or {}:
+        if not (data or {}).get(name):
+            states[name] = "not_started"
+        elif any(path == name or path.startswith(name + ".") for path in errors):
+            states[name] = "in_progress"
+        else:
+            states[name] = "completed"
+    return states
+
+
+def prefill(schema: dict, ui: dict, user) -> tuple[dict, dict[str, str]]:
+    """Form data prefilled from the applicant's profile, and where each value came from."""
+    data: dict = {}
+    sources: dict[str, str] = {}
+    for hint_path, hints in (ui.get("fields") or {}).items():
+        source = hints.get("prefill")
+        if not source or "*" in hint_path:
+            continue
+        value = getattr(user, source, None)
+        if isinstance(value, date):
+            value = value.isoformat()
+        if not value:
+            continue
+        node = data
+        parts = hint_path.split(".")
+        for part in parts[:-1]:
+            node = node.setdefault(part, {})
+        node[parts[-1]] = value
+        sources[hint_path] = f"profile.{source}"
+    return data, sources

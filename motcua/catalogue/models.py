@@ -1,0 +1,307 @@
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from motcua.core.db import Fold
+
+
+class Agency(models.Model):
+    """A state agency (cơ quan): ministry, administration, provincial department, district."""
+
+    class Level(models.TextChoices):
+        MINISTRY = "ministry", _("Bộ, ngành")
+        ADMINISTRATION = "administration", _("Cục, Tổng cục")
+        PROVINCE = "province", _("Cấp tỉnh")
+        DISTRICT = "district", _("Cấp huyện")
+        COMMUNE = "commune", _("Cấp xã")
+
+    identifier = models.CharField(
+        _("mã định danh"),
+        max_length=32,
+        unique=True,
+        help_text=_("Mã định danh theo Thông tư 10/2016/TT-BTTTT, ví dụ 000.00.18.H56."),
+    )
+    name = models.CharField(_("tên cơ quan"), max_length=300)
+    short_name = models.CharField(_("tên viết tắt"), max_length=60, blank=True)
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        verbose_name=_("cơ quan cấp trên"),
+    )
+    level = models.CharField(_("cấp"), max_length=16, choices=Level.choices)
+    address = models.CharField(_("địa chỉ"), max_length=300, blank=True)
+    phone = models.CharField(_("điện thoại"), max_length=30, blank=True)
+    email = models.EmailField(_("thư điện tử"), blank=True)
+    is_active = models.BooleanField(_("đang hoạt động"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("cơ quan")
+        verbose_name_plural = _("cơ quan")
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        node = self.parent
+        while node is not None:
+            if node.pk == self.pk and self.pk is not None:
+                raise ValidationError({"parent": _("Cơ quan không thể là cấp trên của chính nó.")})
+            node = node.parent
+
+
+class Sector(models.Model):
+    """A field of procedures (lĩnh vực), e.g. road, maritime, aviation."""
+
+    code = models.SlugField(_("mã"), max_length=40, unique=True)
+    name = models.CharField(_("tên lĩnh vực"), max_length=200)
+    name_en = models.CharField(_("tên tiếng Anh"), max_length=200, blank=True)
+    order = models.PositiveSmallIntegerField(_("thứ tự"), default=0)
+
+    class Meta:
+        ordering = ["order", "name"]
+        verbose_name = _("lĩnh vực")
+        verbose_name_plural = _("lĩnh vực")
+
+    def __str__(self):
+        return self.name
+
+
+class ProcedureQuerySet(models.QuerySet):
+    def in_force(self, on=None):
+        """Versions effective on `on` (today by default) and published."""
+        today = on or timezone.localdate()
+        return self.filter(is_published=True, effective_from__lte=today).filter(
+            Q(effective_to__isnull=True) | Q(effective_to__gt=today)
+        )
+
+    def search(self, terms: list[str]):
+        """Accent-insensitive search: every folded term must appear in the name or the code."""
+        queryset = self.annotate(folded_name=Fold("name"))
+        for term in terms:
+            queryset = queryset.filter(Q(folded_name__contains=term) | Q(code__icontains=term))
+        return queryset
+
+
+class Procedure(models.Model):
+    """One version of an administrative procedure (thủ tục hành chính).
+
+    A new legal text means a new row with the same `code` and a later `effective_from`;
+    a dossier points at the row it was started under, so it keeps that version's
+    form, components and time limit.
+    """
+
+    class ApplicantType(models.TextChoices):
+        CITIZEN = "citizen", _("Công dân")
+        ORGANISATION = "organisation", _("Tổ chức, doanh nghiệp")
+        BOTH = "both", _("Công dân, tổ chức")
+
+    class ServiceLevel(models.TextChoices):
+        FULL = "full", _("Toàn trình")
+        PARTIAL = "partial", _("Một phần")
+        NONE = "none", _("Cung cấp thông tin")
+
+    class TimeUnit(models.TextChoices):
+        WORKING_DAYS = "working_days", _("ngày làm việc")
+        DAYS = "days", _("ngày")
+
+    code = models.CharField(_("mã thủ tục"), max_length=40, db_index=True)
+    name = models.CharField(_("tên thủ tục"), max_length=500)
+    sector = models.ForeignKey(Sector, on_delete=models.PROTECT, verbose_name=_("lĩnh vực"))
+    agency = models.ForeignKey(
+        Agency,
+        on_delete=models.PROTECT,
+        related_name="procedures",
+        verbose_name=_("cơ quan giải quyết"),
+    )
+    receiving_agency = models.ForeignKey(
+        Agency,
+        on_delete=models.PROTECT,
+        related_name="received_procedures",
+        verbose_name=_("cơ quan tiếp nhận"),
+        help_text=_("Bộ phận Một cửa nhận hồ sơ; mã định danh của cơ quan này đứng đầu mã hồ sơ."),
+    )
+    applicant_type = models.CharField(
+        _("đối tượng thực hiện"),
+        max_length=16,
+        choices=ApplicantType.choices,
+        default=ApplicantType.BOTH,
+    )
+    service_level = models.CharField(
+        _("mức độ dịch vụ công"),
+        max_length=10,
+        choices=ServiceLevel.choices,
+        blank=True,
+        help_text=_("Để trống nếu chưa được công bố."),
+    )
+    partial_reason = models.TextField(_("lý do chỉ cung cấp một phần"), blank=True)
+    legal_basis = models.JSONField(
+        _("căn cứ pháp lý"),
+        default=list,
+        blank=True,
+        help_text=_(
+            'Danh sách văn bản: [{"number": "158/2024/NĐ-CP", "title": "...", "date": "2024-12-18"}]'
+        ),
+    )
+    processing_time = models.PositiveSmallIntegerField(
+        _("thời hạn giải quyết"), null=True, blank=True
+    )
+    processing_time_unit = models.CharField(
+        _("đơn vị thời hạn"), max_length=16, choices=TimeUnit.choices, default=TimeUnit.WORKING_DAYS
+    )
+    processing_time_note = models.TextField(_("ghi chú thời hạn"), blank=True)
+    fee_vnd = models.PositiveBigIntegerField(_("phí, lệ phí (đồng)"), null=True, blank=True)
+    fee_note = models.TextField(_("ghi chú phí, lệ phí"), blank=True)
+    result_name = models.CharField(_("kết quả thực hiện"), max_length=300, blank=True)
+    result_validity = models.CharField(
+        _("thời hạn hiệu lực của kết quả"), max_length=200, blank=True
+    )
+    delivery_options = models.JSONField(
+        _("hình thức nhận kết quả"),
+        default=list,
+        blank=True,
+        help_text=_('Một hoặc nhiều trong "online", "counter", "post".'),
+    )
+    steps = models.TextField(_("trình tự thực hiện"), blank=True)
+    faq = models.JSONField(
+        _("câu hỏi thường gặp"),
+        default=list,
+        blank=True,
+        help_text=_('[{"question": "...", "answer": "..."}]'),
+    )
+    form_schema = models.JSONField(
+        _("lược đồ tờ khai (JSON Schema 2020-12)"),
+        default=dict,
+        blank=True,
+        help_text=_("Để trống nếu thủ tục chưa nhận hồ sơ trực tuyến."),
+    )
+    form_ui = models.JSONField(_("gợi ý hiển thị tờ khai"), default=dict, blank=True)
+    source_url = models.URLField(_("nguồn công bố"), max_length=500, blank=True)
+    effective_from = models.DateField(_("hiệu lực từ ngày"), default=timezone.localdate)
+    effective_to = models.DateField(_("hết hiệu lực từ ngày"), null=True, blank=True)
+    is_published = models.BooleanField(_("công khai"), default=True)
+    notes = models.TextField(_("ghi chú nội bộ"), blank=True)
+
+    objects = ProcedureQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["code", "-effective_from"]
+        verbose_name = _("thủ tục hành chính")
+        verbose_name_plural = _("thủ tục hành chính")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["code", "effective_from"], name="procedure_version_unique"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["sector", "code"]),
+            models.Index(fields=["agency", "code"]),
+            models.Index(fields=["service_level", "code"]),
+            models.Index(fields=["applicant_type", "code"]),
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+    @property
+    def accepts_online(self) -> bool:
+        return bool(self.form_schema) and self.service_level in (
+            self.ServiceLevel.FULL,
+            self.ServiceLevel.PARTIAL,
+        )
+
+    def clean(self):
+        from motcua.catalogue.forms_schema import schema_problems
+
+        errors = {}
+        if self.processing_time is None:
+            errors["processing_time"] = _("Nhập thời hạn giải quyết (số ngày) của thủ tục.")
+        if self.effective_to and self.effective_to <= self.effective_from:
+            errors["effective_to"] = _("Ngày hết hiệu lực phải sau ngày bắt đầu hiệu lực.")
+        if self.service_level == self.ServiceLevel.PARTIAL and not self.partial_reason.strip():
+            errors["partial_reason"] = _("Dịch vụ một phần phải công bố lý do.")
+        bad_delivery = set(self.delivery_options or []) - {"online", "counter", "post"}
+        if bad_delivery:
+            errors["delivery_options"] = _("Hình thức nhận kết quả không hợp lệ: %(v)s") % {
+                "v": ", ".join(sorted(bad_delivery))
+            }
+        if self.form_schema or self.form_ui:
+            problems = schema_problems(self.form_schema, self.form_ui)
+            if problems:
+                errors["form_schema"] = problems
+        if errors:
+            raise ValidationError(errors)
+
+
+class Component(models.Model):
+    """A document that makes up the dossier (thành phần hồ sơ)."""
+
+    class PaperForm(models.TextChoices):
+        ORIGINAL = "original", _("Bản chính")
+        COPY = "copy", _("Bản sao")
+        CERTIFIED_COPY = "certified_copy", _("Bản sao chứng thực")
+        ORIGINAL_OR_COPY = "original_or_copy", _("Bản chính hoặc bản sao")
+
+    class Requirement(models.TextChoices):
+        REQUIRED = "required", _("Bắt buộc")
+        CONDITIONAL = "conditional", _("Bắt buộc khi có điều kiện")
+        OPTIONAL = "optional", _("Không bắt buộc")
+
+    FILE_TYPES = ("pdf", "jpeg", "png", "office")
+
+    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="components")
+    name = models.CharField(_("tên giấy tờ"), max_length=500)
+    description = models.TextField(_("mô tả"), blank=True)
+    paper_form = models.CharField(
+        _("loại bản"), max_length=20, choices=PaperForm.choices, default=PaperForm.ORIGINAL
+    )
+    quantity = models.PositiveSmallIntegerField(_("số lượng"), default=1)
+    requirement = models.CharField(
+        _("yêu cầu"), max_length=12, choices=Requirement.choices, default=Requirement.REQUIRED
+    )
+    condition = models.CharField(_("điều kiện"), max_length=300, blank=True)
+    condition_field = models.CharField(
+        _("trường điều kiện"),
+        max_length=100,
+        blank=True,
+        help_text=_(
+            'Bắt buộc khi trường tờ khai này có giá trị, ví dụ "vehicles.*.ownership=leased".'
+        ),
+    )
+    accepted_types = models.JSONField(_("định dạng tệp chấp nhận"), default=list, blank=True)
+    max_files = models.PositiveSmallIntegerField(_("số tệp tối đa"), default=5)
+    national_source = models.CharField(
+        _("cơ sở dữ liệu quốc gia có thể cung cấp"), max_length=200, blank=True
+    )
+    order = models.PositiveSmallIntegerField(_("thứ tự"), default=0)
+
+    class Meta:
+        ordering = ["procedure", "order", "id"]
+        verbose_name = _("thành phần hồ sơ")
+        verbose_name_plural = _("thành phần hồ sơ")
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def file_types(self) -> list[str]:
+        return list(self.accepted_types or ["pdf", "jpeg", "png"])
+
+    def clean(self):
+        if not (self.name or "").strip():
+            raise ValidationError({"name": _("Thành phần hồ sơ phải có tên.")})
+        unknown = set(self.accepted_types or []) - set(self.FILE_TYPES)
+        if unknown:
+            raise ValidationError(
+                {
+                    "accepted_types": _(
+                        "Định dạng không hỗ trợ: %(v)s. Chỉ dùng pdf, jpeg, png, office."
+                    )
+                    % {"v": ", ".join(sorted(unknown))}
+                }
+            )

@@ -1,0 +1,11 @@
+"""Celery application: the task queue for e-mail and other work done after commit."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "motcua.settings")
+
+app = Celery("motcua")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()

@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+from django.db.backends.signals import connection_created
+
+
+def _register_sqlite_functions(sender, connection, **kwargs):
+    if connection.vendor == "sqlite":
+        from motcua.core.text import fold_or_none
+
+        connection.connection.create_function("motcua_fold", 1, fold_or_none, deterministic=True)
+
+
+class CoreConfig(AppConfig):
+    name = "motcua.core"
+    label = "core"
+
+    def ready(self):
+        connection_created.connect(_register_sqlite_functions)

@@ -1,0 +1,58 @@
+from django.conf import settings
+from django.db import models
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionError("This record is append-only.")
+
+    def delete(self):
+        raise PermissionError("This record is append-only.")
+
+
+class AppendOnlyModel(models.Model):
+    """A row written once and never changed (audit trail, dossier events).
+
+    The guard here stops the ORM; on PostgreSQL a trigger stops everything else.
+    """
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise PermissionError("This record is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("This record is append-only.")
+
+
+class AuditEntry(AppendOnlyModel):
+    """Who did what, and when (nhật ký hệ thống), for actions outside a dossier's own timeline."""
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    action = models.CharField(max_length=64, db_index=True)
+    target = models.CharField(max_length=128, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at"]
+        verbose_name = "bản ghi nhật ký"
+        verbose_name_plural = "nhật ký hệ thống"
+
+    def __str__(self):
+        return f"{self.at:%d/%m/%Y %H:%M} {self.action} {self.target}"
+
+
+class BenchProbe(models.Model):
+    """A one-column table used only by the benchmark ceiling endpoint (BENCH_ENDPOINTS)."""
+
+    at = models.DateTimeField(auto_now_add=True)
+    value = models.CharField(max_length=64)

@@ -1,0 +1,27 @@
+from django import template
+from django.utils.translation import gettext as _
+
+register = template.Library()
+
+
+@register.filter
+def vnd(amount) -> str:
+    """135000 -> '135.000 ₫'; None -> 'Chưa công bố'; 0 -> 'Miễn phí'."""
+    if amount is None or amount == "":
+        return _("Chưa công bố")
+    amount = int(amount)
+    if amount == 0:
+        return _("Miễn phí")
+    return f"{amount:,}".replace(",", ".") + " ₫"
+
+
+@register.filter
+def duration(procedure) -> str:
+    if procedure.processing_time is None:
+        return procedure.processing_time_note or _("Chưa công bố")
+    return f"{procedure.processing_time} {procedure.get_processing_time_unit_display()}"
+
+
+@register.filter
+def get_item(mapping, key):
+    return (mapping or {}).get(key)

@@ -1,0 +1,27 @@
+"""Text helpers shared by search on every database."""
+
+import re
+import unicodedata
+
+_SPACES = re.compile(r"\s+")
+
+
+def fold(text: str) -> str:
+    """Fold Vietnamese text for accent-insensitive matching: "Cấp Phù Hiệu" -> "cap phu hieu".
+
+    `đ` has no decomposition under NFD, so it is mapped by hand; the same rule is
+    implemented in SQL by `motcua_fold()` (PostgreSQL: unaccent; SQLite: this function).
+    """
+    text = text.replace("đ", "d").replace("Đ", "D")
+    text = unicodedata.normalize("NFD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return _SPACES.sub(" ", text).strip().lower()
+
+
+def fold_or_none(text: str | None) -> str | None:
+    return None if text is None else fold(text)
+
+
+def search_terms(query: str) -> list[str]:
+    """The folded words of a search box, at most eight, each at least one character."""
+    return [word for word in fold(query).split(" ") if word][:8]

@@ -1,0 +1,141 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from motcua.catalogue.models import Agency, Component, Procedure
+from motcua.core.models import AppendOnlyModel
+
+
+class Status(models.IntegerChoices):
+    """Dossier statuses with the national portal's codes (DOMAIN.md section 4); 0 is a draft."""
+
+    DRAFT = 0, _("Bản nháp")
+    SUBMITTED = 1, _("Mới đăng ký")
+    ACCEPTED = 2, _("Đã tiếp nhận")
+    NOT_ACCEPTED = 3, _("Không được tiếp nhận")
+    PROCESSING = 4, _("Đang xử lý")
+    SUPPLEMENT_REQUESTED = 5, _("Yêu cầu bổ sung")
+    AWAITING_PAYMENT = 6, _("Chờ thực hiện nghĩa vụ tài chính")
+    WITHDRAWAL_REQUESTED = 7, _("Công dân yêu cầu rút hồ sơ")
+    STOPPED = 8, _("Dừng xử lý")
+    PROCESSED = 9, _("Đã xử lý xong")
+    RETURNED = 10, _("Đã trả kết quả")
+
+
+class Dossier(models.Model):
+    """An application and its file (hồ sơ), from draft to returned result."""
+
+    class Channel(models.TextChoices):
+        ONLINE = "online", _("Trực tuyến")
+        COUNTER = "counter", _("Trực tiếp tại Bộ phận Một cửa")
+        POST = "post", _("Qua dịch vụ bưu chính")
+
+    class Delivery(models.TextChoices):
+        ONLINE = "online", _("Nhận kết quả trực tuyến")
+        COUNTER = "counter", _("Nhận tại Bộ phận Một cửa")
+        POST = "post", _("Nhận qua bưu chính")
+
+    uuid = models.UUIDField(unique=True, default=uuid.uuid4, editable=False)
+    procedure = models.ForeignKey(Procedure, on_delete=models.PROTECT, related_name="dossiers")
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="dossiers"
+    )
+    receiving_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    status = models.PositiveSmallIntegerField(choices=Status.choices, default=Status.DRAFT)
+    code = models.CharField(_("mã hồ sơ"), max_length=48, unique=True, null=True, blank=True)
+    channel = models.CharField(max_length=8, choices=Channel.choices, default=Channel.ONLINE)
+    form_data = models.JSONField(default=dict, blank=True)
+    prefill_sources = models.JSONField(default=dict, blank=True)
+    delivery_method = models.CharField(max_length=8, choices=Delivery.choices, blank=True)
+    postal_address = models.CharField(max_length=300, blank=True)
+    # Snapshot of who applied, taken at submission: tracking checks against it.
+    applicant_name = models.CharField(max_length=300, blank=True)
+    applicant_phone = models.CharField(max_length=15, blank=True)
+    applicant_id_number = models.CharField(max_length=14, blank=True)
+    applicant_email = models.EmailField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    due_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("hồ sơ")
+        verbose_name_plural = _("hồ sơ")
+        indexes = [
+            models.Index(fields=["applicant", "-updated_at"], name="dossier_applicant_recent"),
+            models.Index(
+                fields=["receiving_agency", "status", "submitted_at"], name="dossier_agency_status"
+            ),
+            models.Index(fields=["procedure", "submitted_at"], name="dossier_procedure_submitted"),
+            models.Index(fields=["status", "due_at"], name="dossier_status_due"),
+        ]
+
+    def __str__(self):
+        return self.code or f"#{self.pk} ({self.get_status_display()})"
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == Status.DRAFT
+
+
+class DossierCodeSequence(models.Model):
+    """The last sequence number given out per receiving agency and day (for dossier codes)."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    day = models.DateField()
+    last_value = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "day"], name="code_sequence_unique")
+        ]
+
+
+def attachment_path(instance, filename):
+    # The stored name never comes from the applicant (filename is already a uuid here).
+    return f"dossiers/{instance.dossier.created_at:%Y/%m}/{filename}"
+
+
+class Attachment(models.Model):
+    """A file attached to one component of a dossier (tệp đính kèm thành phần hồ sơ)."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="attachments")
+    component = models.ForeignKey(Component, on_delete=models.PROTECT, related_name="+")
+    file = models.FileField(upload_to=attachment_path, max_length=200)
+    original_name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["component_id", "uploaded_at", "id"]
+        indexes = [models.Index(fields=["dossier", "component"])]
+
+    def __str__(self):
+        return self.original_name
+
+
+class DossierEvent(AppendOnlyModel):
+    """One line of the dossier's timeline (nhật ký xử lý hồ sơ); never changed once written."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="events")
+    at = models.DateTimeField(auto_now_add=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    action = models.CharField(max_length=40)
+    from_status = models.PositiveSmallIntegerField(choices=Status.choices, null=True, blank=True)
+    to_status = models.PositiveSmallIntegerField(choices=Status.choices, null=True, blank=True)
+    note = models.TextField(blank=True)
+    unit_name = models.CharField(max_length=300, blank=True)
+    is_public = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["dossier", "at"])]

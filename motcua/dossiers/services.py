@@ -1,0 +1,318 @@
+"""Dossier operations (nộp hồ sơ, tra cứu): the only place that writes dossiers."""
+
+import uuid
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from motcua.accounts.validators import normalise_phone
+from motcua.catalogue.forms_schema import prefill, validate_form
+from motcua.catalogue.models import Component, Procedure
+from motcua.core import ratelimit
+from motcua.dossiers.codes import allocate_code
+from motcua.dossiers.models import Attachment, Dossier, DossierEvent, Status
+from motcua.dossiers.scanning import ScannerUnavailable, configured_scanner
+from motcua.dossiers.uploads import check_upload
+
+
+class DossierError(ValidationError):
+    """A request about a dossier that cannot be carried out; the message is for the applicant."""
+
+
+def _event(dossier, *, action, actor=None, from_status=None, to_status=None, note="", public=True):
+    return DossierEvent.objects.create(
+        dossier=dossier,
+        action=action,
+        actor=actor,
+        from_status=from_status,
+        to_status=to_status,
+        note=note,
+        is_public=public,
+        unit_name=dossier.receiving_agency.name,
+    )
+
+
+def dossier_start(*, procedure: Procedure, applicant, token: uuid.UUID | None = None) -> Dossier:
+    """Create a draft for `procedure` prefilled from the applicant's profile.
+
+    `token` comes from the start form: the same token twice (a double click, a retried
+    request) returns the draft made the first time instead of a second one.
+    """
+    if not procedure.accepts_online:
+        raise DossierError(_("Thủ tục này chưa nhận hồ sơ trực tuyến."))
+    if not applicant.is_applicant:
+        raise PermissionDenied
+    token = token or uuid.uuid4()
+    existing = Dossier.objects.filter(uuid=token).first()
+    if existing is not None:
+        if existing.applicant_id != applicant.pk:
+            raise PermissionDenied
+        return existing
+    data, sources = prefill(procedure.form_schema, procedure.form_ui, applicant)
+    delivery = "online" if "online" in (procedure.delivery_options or []) else ""
+    try:
+        with transaction.atomic():
+            dossier = Dossier.objects.create(
+                uuid=token,
+                procedure=procedure,
+                applicant=applicant,
+                receiving_agency=procedure.receiving_agency,
+                form_data=data,
+                prefill_sources=sources,
+                delivery_method=delivery,
+            )
+    except IntegrityError:  # the same token raced in from a parallel request
+        return Dossier.objects.get(uuid=token, applicant=applicant)
+    return dossier
+
+
+def _editable(dossier: Dossier, applicant) -> None:
+    if dossier.applicant_id != applicant.pk:
+        raise PermissionDenied
+    if not dossier.is_draft:
+        raise DossierError(_("Hồ sơ đã nộp, không sửa được nữa."))
+
+
+def dossier_save_form(*, dossier: Dossier, applicant, data: dict) -> dict[str, list[str]]:
+    """Save the form as it stands (drafts keep invalid answers) and return its errors."""
+    _editable(dossier, applicant)
+    dossier.form_data = data
+    dossier.save(update_fields=["form_data", "updated_at"])
+    return validate_form(dossier.procedure.form_schema, dossier.procedure.form_ui, data)
+
+
+def dossier_save_delivery(*, dossier: Dossier, applicant, method: str, postal_address: str) -> None:
+    _editable(dossier, applicant)
+    allowed = dossier.procedure.delivery_options or []
+    if method not in allowed:
+        raise DossierError(_("Chọn một cách nhận kết quả mà thủ tục cho phép."))
+    postal_address = postal_address.strip()
+    if method == "post" and len(postal_address) < 10:
+        raise DossierError(_("Nhập đầy đủ địa chỉ nhận kết quả qua bưu chính."))
+    dossier.delivery_method = method
+    dossier.postal_address = postal_address if method == "post" else ""
+    dossier.save(update_fields=["delivery_method", "postal_address", "updated_at"])
+
+
+def attachment_add(*, dossier: Dossier, component: Component, upload, applicant) -> Attachment:
+    """Check and store one file for one component of a draft."""
+    _editable(dossier, applicant)
+    if component.procedure_id != dossier.procedure_id:
+        raise PermissionDenied
+    checked = check_upload(upload, component.file_types)
+    scanner = configured_scanner()
+    if scanner is not None:
+        try:
+            result = scanner.scan(upload)
+        except ScannerUnavailable:
+            raise DossierError(
+                _("Chưa kiểm tra được mã độc của tệp, vui lòng thử lại sau.")
+            ) from None
+        if not result.clean:
+            raise DossierError(
+                _("Tệp “%(name)s” có mã độc và đã bị từ chối.") % {"name": checked.display_name}
+            )
+    with transaction.atomic():
+        # Lock the dossier row so two uploads in parallel cannot both pass the file-count check.
+        Dossier.objects.select_for_update().filter(pk=dossier.pk).first()
+        count = Attachment.objects.filter(dossier=dossier, component=component).count()
+        if count >= component.max_files:
+            raise DossierError(
+                _("Thành phần “%(c)s” chỉ nhận tối đa %(n)s tệp.")
+                % {"c": component.name, "n": component.max_files}
+            )
+        attachment = Attachment(
+            dossier=dossier,
+            component=component,
+            original_name=checked.display_name,
+            content_type=checked.content_type,
+            size=checked.size,
+            sha256=checked.sha256,
+            uploaded_by=applicant,
+        )
+        upload.seek(0)
+        attachment.file.save(
+            f"{uuid.uuid4().hex}.{checked.extension}", ContentFile(upload.read()), save=False
+        )
+        attachment.save()
+        Dossier.objects.filter(pk=dossier.pk).update(updated_at=timezone.now())
+    return attachment
+
+
+def attachment_remove(*, attachment: Attachment, applicant) -> None:
+    _editable(attachment.dossier, applicant)
+    stored = attachment.file.name
+    storage = attachment.file.storage
+    attachment.delete()
+    transaction.on_commit(lambda: storage.delete(stored))
+
+
+@dataclass
+class Readiness:
+    """What still stops a draft from being submitted."""
+
+    form_errors: dict[str, list[str]]
+    missing_components: list[Component]
+    delivery_missing: bool
+
+    @property
+    def ready(self) -> bool:
+        return not self.form_errors and not self.missing_components and not self.delivery_missing
+
+
+def _condition_met(component: Component, data: dict) -> bool:
+    """`vehicles.*.ownership=leased|cooperation`: true if any matching value is present."""
+    if not component.condition_field or "=" not in component.condition_field:
+        return False
+    path, wanted = component.condition_field.split("=", 1)
+    wanted_values = set(wanted.split("|"))
+    nodes = [data]
+    for part in path.split("."):
+        next_nodes = []
+        for node in nodes:
+            if part == "*" and isinstance(node, list):
+                next_nodes.extend(node)
+            elif isinstance(node, dict) and part in node:
+                next_nodes.append(node[part])
+        nodes = next_nodes
+    return any(str(node) in wanted_values for node in nodes)
+
+
+def required_components(dossier: Dossier, components) -> list[Component]:
+    required = []
+    for component in components:
+        if component.requirement == Component.Requirement.REQUIRED or (
+            component.requirement == Component.Requirement.CONDITIONAL
+            and _condition_met(component, dossier.form_data)
+        ):
+            required.append(component)
+    return required
+
+
+def dossier_readiness(dossier: Dossier, components=None, attachments=None) -> Readiness:
+    procedure = dossier.procedure
+    components = list(procedure.components.all()) if components is None else components
+    attachments = list(dossier.attachments.all()) if attachments is None else attachments
+    present = {a.component_id for a in attachments}
+    return Readiness(
+        form_errors=validate_form(procedure.form_schema, procedure.form_ui, dossier.form_data),
+        missing_components=[
+            c for c in required_components(dossier, components) if c.pk not in present
+        ],
+        delivery_missing=not dossier.delivery_method,
+    )
+
+
+def _id_number(dossier: Dossier) -> str:
+    user = dossier.applicant
+    return (
+        user.tax_code if user.kind == user.Kind.ORGANISATION and user.tax_code else user.citizen_id
+    )
+
+
+def dossier_submit(*, dossier_uuid, applicant) -> Dossier:
+    """Submit a complete draft (nộp hồ sơ): status 1, a dossier code, an acknowledgement e-mail.
+
+    Submitting twice (double click, retried request) returns the dossier submitted the first
+    time; the draft row is locked, so two parallel submissions cannot both go through.
+    """
+    with transaction.atomic():
+        dossier = (
+            Dossier.objects.select_for_update(of=("self",))
+            .select_related("procedure", "receiving_agency", "applicant")
+            .get(uuid=dossier_uuid)
+        )
+        if dossier.applicant_id != applicant.pk:
+            raise PermissionDenied
+        if not dossier.is_draft:
+            return dossier
+        readiness = dossier_readiness(dossier)
+        if not readiness.ready:
+            raise DossierError(_("Hồ sơ chưa đầy đủ, vui lòng kiểm tra lại các mục được đánh dấu."))
+        now = timezone.now()
+        user = dossier.applicant
+        dossier.code = allocate_code(dossier.receiving_agency, timezone.localdate(now))
+        dossier.status = Status.SUBMITTED
+        dossier.submitted_at = now
+        dossier.applicant_name = user.display_name
+        dossier.applicant_phone = normalise_phone(user.phone or "")
+        dossier.applicant_id_number = _id_number(dossier)
+        dossier.applicant_email = user.email or ""
+        dossier.save(
+            update_fields=[
+                "code",
+                "status",
+                "submitted_at",
+                "applicant_name",
+                "applicant_phone",
+                "applicant_id_number",
+                "applicant_email",
+                "updated_at",
+            ]
+        )
+        _event(
+            dossier,
+            action="submitted",
+            actor=applicant,
+            from_status=Status.DRAFT,
+            to_status=Status.SUBMITTED,
+            note=_("Nộp hồ sơ trực tuyến"),
+        )
+        if dossier.applicant_email:
+            from motcua.notifications.tasks import send_submission_receipt
+
+            pk = dossier.pk
+            transaction.on_commit(lambda: send_submission_receipt.delay(pk))
+    return dossier
+
+
+def dossier_discard(*, dossier: Dossier, applicant) -> None:
+    """Delete a draft the applicant no longer wants (drafts only; submitted dossiers stay)."""
+    _editable(dossier, applicant)
+    with transaction.atomic():
+        names = [a.file.name for a in dossier.attachments.all()]
+        storage = Attachment._meta.get_field("file").storage
+        dossier.attachments.all().delete()
+        dossier.delete()
+        transaction.on_commit(lambda: [storage.delete(n) for n in names])
+
+
+def track_dossier(*, code: str, secret: str, client_ip: str) -> Dossier | None:
+    """Public tracking (tra cứu hồ sơ): the dossier whose code and phone or ID number match.
+
+    A wrong pair and an unknown code give the same answer; failures are counted per client
+    and per code, and past the limit every answer is "not found" until the window passes.
+    """
+    code = (code or "").strip().upper()
+    secret = (secret or "").strip()
+    limit = settings.TRACKING_MAX_FAILURES
+    window = settings.TRACKING_WINDOW_SECONDS
+    if ratelimit.blocked_any("track", [f"ip:{client_ip}", f"code:{code}"], limit=limit):
+        raise TrackingLimited
+    dossier = None
+    if code and secret:
+        candidate = (
+            Dossier.objects.filter(code=code)
+            .exclude(status=Status.DRAFT)
+            .select_related("procedure", "receiving_agency")
+            .first()
+        )
+        phone = normalise_phone(secret)
+        if candidate is not None and (
+            (candidate.applicant_phone and phone == candidate.applicant_phone)
+            or (candidate.applicant_id_number and secret == candidate.applicant_id_number)
+        ):
+            dossier = candidate
+    if dossier is None:
+        ratelimit.register_failure("track", f"ip:{client_ip}", window=window)
+        ratelimit.register_failure("track", f"code:{code}", window=window)
+    return dossier
+
+
+class TrackingLimited(Exception):
+    """Too many failed tracking attempts from this client or for this code."""

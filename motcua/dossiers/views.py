@@ -1,0 +1,373 @@
+import uuid
+from functools import wraps
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from motcua.catalogue.forms_schema import bind, parse_post, section_states, validate_form
+from motcua.catalogue.selectors import procedure_in_force
+from motcua.core.audit import client_ip
+from motcua.dossiers import selectors, services
+from motcua.dossiers.models import Attachment, Dossier
+from motcua.dossiers.qr import qr_data_uri
+
+
+def applicant_required(view):
+    """Logged-in citizens and organisations only; officers use the back office."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not request.user.is_applicant:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _draft_or_redirect(request, dossier_uuid):
+    dossier = selectors.dossier_of(request.user, dossier_uuid)
+    return dossier, (None if dossier.is_draft else redirect("dossiers:detail", dossier.uuid))
+
+
+@require_POST
+def start(request, code):
+    procedure = procedure_in_force(code)
+    if procedure is None:
+        raise Http404
+    if not request.user.is_authenticated:
+        return redirect_to_login(reverse("catalogue:detail", args=[code]))
+    if not request.user.is_applicant:
+        raise PermissionDenied
+    try:
+        token = uuid.UUID(request.POST.get("token", ""))
+    except ValueError:
+        token = None
+    try:
+        dossier = services.dossier_start(procedure=procedure, applicant=request.user, token=token)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+        return redirect("catalogue:detail", code)
+    return redirect("dossiers:detail", dossier.uuid)
+
+
+@applicant_required
+def mine(request):
+    page = Paginator(selectors.dossiers_of(request.user), 20).get_page(request.GET.get("page"))
+    return render(request, "dossiers/mine.html", {"page": page})
+
+
+def _sections(procedure):
+    return list((procedure.form_schema.get("properties") or {}).items())
+
+
+@applicant_required
+def detail(request, dossier_uuid):
+    dossier = selectors.dossier_of(request.user, dossier_uuid)
+    if not dossier.is_draft:
+        return render(
+            request,
+            "dossiers/detail.html",
+            {
+                "dossier": dossier,
+                "timeline": selectors.public_timeline(dossier),
+                "attachments": dossier.attachments.select_related("component"),
+            },
+        )
+    procedure = dossier.procedure
+    readiness = services.dossier_readiness(dossier)
+    states = section_states(procedure.form_schema, dossier.form_data, readiness.form_errors)
+    components = list(procedure.components.all())
+    attached = {a.component_id for a in dossier.attachments.all()}
+    return render(
+        request,
+        "dossiers/task_list.html",
+        {
+            "dossier": dossier,
+            "sections": [
+                (name, sub.get("title", name), states[name]) for name, sub in _sections(procedure)
+            ],
+            "attachments_state": "completed"
+            if not readiness.missing_components
+            else ("in_progress" if attached else "not_started"),
+            "delivery_state": "completed" if dossier.delivery_method else "not_started",
+            "readiness": readiness,
+            "components": components,
+        },
+    )
+
+
+def _section_schema(procedure, name):
+    sub = (procedure.form_schema.get("properties") or {}).get(name)
+    if sub is None:
+        raise Http404
+    required = [name] if name in (procedure.form_schema.get("required") or []) else []
+    return {"type": "object", "properties": {name: sub}, "required": required}
+
+
+def _list_at(data: dict, path: str) -> list:
+    node = data
+    parts = path.split(".")
+    for part in parts[:-1]:
+        node = node[int(part)] if isinstance(node, list) else node.setdefault(part, {})
+    return node.setdefault(parts[-1], []) if isinstance(node, dict) else []
+
+
+def _section_errors(errors, name):
+    return {p: m for p, m in errors.items() if p == name or p.startswith(name + ".")}
+
+
+@applicant_required
+def edit_section(request, dossier_uuid, section):
+    dossier, done = _draft_or_redirect(request, dossier_uuid)
+    if done:
+        return done
+    procedure = dossier.procedure
+    schema = _section_schema(procedure, section)
+    names = [n for n, _sub in _sections(procedure)]
+    data = dict(dossier.form_data)
+    errors = {}
+    show_errors = request.GET.get("check") == "1"
+    if request.method == "POST":
+        section_data = parse_post(schema, procedure.form_ui, request.POST)
+        data[section] = section_data.get(
+            section, {} if schema["properties"][section].get("type") == "object" else []
+        )
+        if request.POST.get("_add"):
+            path = request.POST["_add"]
+            if path == section or path.startswith(section + "."):
+                items = _list_at(data, path)
+                items.append({})
+        elif request.POST.get("_remove"):
+            path, _sep, index = request.POST["_remove"].rpartition(".")
+            if (path == section or path.startswith(section + ".")) and index.isdigit():
+                items = _list_at(data, path)
+                if int(index) < len(items):
+                    items.pop(int(index))
+        errors = services.dossier_save_form(dossier=dossier, applicant=request.user, data=data)
+        if request.headers.get("X-Requested-With") == "fetch":
+            return JsonResponse({"saved": True})
+        if not (request.POST.get("_add") or request.POST.get("_remove")):
+            if not _section_errors(errors, section):
+                position = names.index(section)
+                if position + 1 < len(names):
+                    return redirect("dossiers:section", dossier.uuid, names[position + 1])
+                return redirect("dossiers:attachments", dossier.uuid)
+            show_errors = True
+    if show_errors and not errors:
+        errors = validate_form(procedure.form_schema, procedure.form_ui, data)
+    section_errors = _section_errors(errors, section) if show_errors else {}
+    fields = bind(schema, procedure.form_ui, {section: data.get(section)}, section_errors)
+    return render(
+        request,
+        "dossiers/section.html",
+        {
+            "dossier": dossier,
+            "section": fields[0],
+            "error_list": fields[0].all_errors,
+            "section_title": schema["properties"][section].get("title", section),
+        },
+    )
+
+
+@applicant_required
+def attachments(request, dossier_uuid):
+    dossier, done = _draft_or_redirect(request, dossier_uuid)
+    if done:
+        return done
+    components = list(dossier.procedure.components.all())
+    errors: dict[int, list[str]] = {}
+    if request.method == "POST":
+        component = next(
+            (c for c in components if str(c.pk) == request.POST.get("component")), None
+        )
+        files = request.FILES.getlist("files")
+        if component is None:
+            raise Http404
+        if not files:
+            errors[component.pk] = [_("Chọn ít nhất một tệp để tải lên.")]
+        for upload in files:
+            try:
+                services.attachment_add(
+                    dossier=dossier, component=component, upload=upload, applicant=request.user
+                )
+            except ValidationError as exc:
+                errors.setdefault(component.pk, []).extend(exc.messages)
+        if not errors:
+            messages.success(request, _("Đã tải lên %(n)s tệp.") % {"n": len(files)})
+            return redirect("dossiers:attachments", dossier.uuid)
+    files_by_component: dict[int, list[Attachment]] = {}
+    for attachment in dossier.attachments.all():
+        files_by_component.setdefault(attachment.component_id, []).append(attachment)
+    required = {c.pk for c in services.required_components(dossier, components)}
+    return render(
+        request,
+        "dossiers/attachments.html",
+        {
+            "dossier": dossier,
+            "rows": [
+                (c, files_by_component.get(c.pk, []), errors.get(c.pk, []), c.pk in required)
+                for c in components
+            ],
+            "max_mb": settings.UPLOAD_MAX_BYTES // (1024 * 1024),
+            "error_list": [(f"component-{pk}", m) for pk, ms in errors.items() for m in ms],
+        },
+        status=400 if errors else 200,
+    )
+
+
+@applicant_required
+@require_POST
+def attachment_delete(request, dossier_uuid, attachment_id):
+    dossier, done = _draft_or_redirect(request, dossier_uuid)
+    if done:
+        return done
+    attachment = get_object_or_404(Attachment, pk=attachment_id, dossier=dossier)
+    services.attachment_remove(attachment=attachment, applicant=request.user)
+    messages.success(request, _("Đã xóa tệp “%(name)s”.") % {"name": attachment.original_name})
+    return redirect("dossiers:attachments", dossier.uuid)
+
+
+@applicant_required
+def attachment_download(request, dossier_uuid, attachment_id):
+    dossier = selectors.dossier_of(request.user, dossier_uuid)
+    attachment = get_object_or_404(Attachment, pk=attachment_id, dossier=dossier)
+    response = FileResponse(
+        attachment.file.open("rb"),
+        content_type=attachment.content_type,
+        as_attachment=request.GET.get("inline") != "1",
+        filename=attachment.original_name,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@applicant_required
+def delivery(request, dossier_uuid):
+    dossier, done = _draft_or_redirect(request, dossier_uuid)
+    if done:
+        return done
+    error = ""
+    if request.method == "POST":
+        try:
+            services.dossier_save_delivery(
+                dossier=dossier,
+                applicant=request.user,
+                method=request.POST.get("method", ""),
+                postal_address=request.POST.get("postal_address", "")[:300],
+            )
+            return redirect("dossiers:review", dossier.uuid)
+        except ValidationError as exc:
+            error = exc.messages[0]
+    options = [
+        (value, label)
+        for value, label in Dossier.Delivery.choices
+        if value in (dossier.procedure.delivery_options or [])
+    ]
+    return render(
+        request,
+        "dossiers/delivery.html",
+        {
+            "dossier": dossier,
+            "options": options,
+            "error": error,
+            "chosen": request.POST.get("method", dossier.delivery_method),
+            "postal_address": request.POST.get(
+                "postal_address", dossier.postal_address or request.user.address
+            ),
+        },
+        status=400 if error else 200,
+    )
+
+
+def _review_context(dossier):
+    procedure = dossier.procedure
+    readiness = services.dossier_readiness(dossier)
+    return {
+        "dossier": dossier,
+        "sections": bind(
+            procedure.form_schema, procedure.form_ui, dossier.form_data, readiness.form_errors
+        ),
+        "readiness": readiness,
+        "attachments": dossier.attachments.select_related("component"),
+    }
+
+
+@applicant_required
+def review(request, dossier_uuid):
+    dossier, done = _draft_or_redirect(request, dossier_uuid)
+    if done:
+        return done
+    return render(request, "dossiers/review.html", _review_context(dossier))
+
+
+@applicant_required
+@require_POST
+def submit(request, dossier_uuid):
+    dossier = selectors.dossier_of(request.user, dossier_uuid)
+    if dossier.is_draft and request.POST.get("declaration") != "on":
+        context = _review_context(dossier)
+        context["declaration_error"] = _("Xác nhận lời cam đoan trước khi nộp hồ sơ.")
+        return render(request, "dossiers/review.html", context, status=400)
+    try:
+        dossier = services.dossier_submit(dossier_uuid=dossier.uuid, applicant=request.user)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+        return redirect("dossiers:review", dossier.uuid)
+    return redirect("dossiers:submitted", dossier.uuid)
+
+
+@applicant_required
+def submitted(request, dossier_uuid):
+    dossier = selectors.dossier_of(request.user, dossier_uuid)
+    if dossier.is_draft:
+        return redirect("dossiers:detail", dossier.uuid)
+    track_url = f"{settings.SITE_URL}{reverse('dossiers:track')}?code={dossier.code}"
+    return render(
+        request, "dossiers/submitted.html", {"dossier": dossier, "qr": qr_data_uri(track_url)}
+    )
+
+
+@applicant_required
+@require_POST
+def discard(request, dossier_uuid):
+    dossier, done = _draft_or_redirect(request, dossier_uuid)
+    if done:
+        return done
+    services.dossier_discard(dossier=dossier, applicant=request.user)
+    messages.success(request, _("Đã xóa bản nháp."))
+    return redirect("dossiers:mine")
+
+
+def track(request):
+    """Public tracking (tra cứu hồ sơ) by dossier code plus phone number or ID number."""
+    context = {"code": request.GET.get("code", "")[:48], "dossier": None, "not_found": False}
+    status = 200
+    if request.method == "POST":
+        code = request.POST.get("code", "")[:48]
+        secret = request.POST.get("secret", "")[:20]
+        context["code"] = code
+        try:
+            dossier = services.track_dossier(
+                code=code, secret=secret, client_ip=client_ip(request) or ""
+            )
+        except services.TrackingLimited:
+            context["limited"] = True
+            status = 429
+        else:
+            if dossier is None:
+                context["not_found"] = True
+                status = 404
+            else:
+                context["dossier"] = dossier
+                context["timeline"] = selectors.public_timeline(dossier)
+    return render(request, "dossiers/track.html", context, status=status)

@@ -1,0 +1,139 @@
+"""factory_boy factories shared by the tests of every app."""
+
+import factory
+from django.utils import timezone
+
+from motcua.accounts.models import User
+from motcua.catalogue.models import Agency, Component, Procedure, Sector
+
+SIMPLE_SCHEMA = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "type": "object",
+    "required": ["applicant", "vehicles"],
+    "properties": {
+        "applicant": {
+            "type": "object",
+            "title": "Người nộp",
+            "required": ["full_name", "phone"],
+            "properties": {
+                "full_name": {
+                    "type": "string",
+                    "title": "Họ và tên",
+                    "minLength": 2,
+                    "maxLength": 200,
+                },
+                "phone": {"type": "string", "title": "Số điện thoại", "pattern": "^0\\d{9}$"},
+                "birth_date": {"type": "string", "format": "date", "title": "Ngày sinh"},
+            },
+        },
+        "vehicles": {
+            "type": "array",
+            "title": "Danh sách xe",
+            "minItems": 1,
+            "items": {
+                "type": "object",
+                "required": ["plate", "seats", "ownership"],
+                "properties": {
+                    "plate": {
+                        "type": "string",
+                        "title": "Biển số",
+                        "pattern": "^\\d{2}[A-Z]{1,2}-\\d{3}\\.\\d{2}$",
+                    },
+                    "seats": {"type": "integer", "title": "Số chỗ", "minimum": 1, "maximum": 80},
+                    "ownership": {
+                        "type": "string",
+                        "title": "Quyền sử dụng",
+                        "enum": ["owned", "leased"],
+                    },
+                    "contract_no": {"type": "string", "title": "Số hợp đồng thuê"},
+                },
+                "if": {"properties": {"ownership": {"const": "leased"}}},
+                "then": {"required": ["contract_no"]},
+            },
+        },
+    },
+}
+SIMPLE_UI = {
+    "fields": {
+        "applicant.full_name": {"prefill": "full_name"},
+        "applicant.phone": {"prefill": "phone", "widget": "tel"},
+        "vehicles": {"item_label": "Xe", "add_label": "Thêm xe"},
+        "vehicles.*.plate": {"errors": {"pattern": "Nhập biển số xe theo dạng 51A-123.45"}},
+        "vehicles.*.contract_no": {"show_if": {"field": "ownership", "in": ["leased"]}},
+    }
+}
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"user{n}@example.vn")
+    phone = factory.Sequence(lambda n: f"09{n:08d}")
+    full_name = "Nguyễn Văn An"
+    kind = User.Kind.CITIZEN
+    citizen_id = "001090012345"
+    email_verified_at = factory.LazyFunction(timezone.now)
+    password = factory.PostGenerationMethodCall("set_password", "Mat-khau-an-toan-2026")
+
+    @factory.post_generation
+    def _save(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+class AgencyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Agency
+
+    identifier = factory.Sequence(lambda n: f"000.00.{n % 100:02d}.H{n:02d}")
+    name = factory.Sequence(lambda n: f"Sở Xây dựng số {n}")
+    level = Agency.Level.PROVINCE
+
+
+class SectorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Sector
+
+    code = factory.Sequence(lambda n: f"sector-{n}")
+    name = factory.Sequence(lambda n: f"Lĩnh vực {n}")
+
+
+class ProcedureFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Procedure
+
+    code = factory.Sequence(lambda n: f"9.{n:06d}")
+    name = "Cấp phù hiệu xe ô tô kinh doanh vận tải"
+    sector = factory.SubFactory(SectorFactory)
+    agency = factory.SubFactory(AgencyFactory)
+    receiving_agency = factory.SelfAttribute("agency")
+    service_level = Procedure.ServiceLevel.FULL
+    processing_time = 2
+    fee_vnd = 0
+    delivery_options = ["online", "counter", "post"]
+    form_schema = factory.LazyFunction(lambda: SIMPLE_SCHEMA)
+    form_ui = factory.LazyFunction(lambda: SIMPLE_UI)
+    effective_from = factory.LazyFunction(lambda: timezone.localdate().replace(year=2025))
+
+
+class ComponentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Component
+
+    procedure = factory.SubFactory(ProcedureFactory)
+    name = "Giấy đăng ký xe ô tô"
+    paper_form = Component.PaperForm.COPY
+    requirement = Component.Requirement.REQUIRED
+    accepted_types = ["pdf", "jpeg", "png"]
+    order = factory.Sequence(int)
+
+
+# Smallest valid files of each type, for upload tests.
+PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PNG_BYTES = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15"
+    b"\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND"
+    b"\xaeB`\x82"
+)

@@ -1,0 +1,15 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("motcua.core.urls")),
+    path("", include("motcua.catalogue.urls")),
+    path("accounts/", include("motcua.accounts.urls")),
+    path("", include("motcua.dossiers.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]
+
+if settings.BENCH_ENDPOINTS:
+    urlpatterns.append(path("bench/", include("motcua.core.bench_urls")))
