@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from motcua.core.db import Fold
+from motcua.core.fields import OrderedJSONField
 
 
 class Agency(models.Model):
@@ -174,13 +175,13 @@ class Procedure(models.Model):
         blank=True,
         help_text=_('[{"question": "...", "answer": "..."}]'),
     )
-    form_schema = models.JSONField(
+    form_schema = OrderedJSONField(
         _("lược đồ tờ khai (JSON Schema 2020-12)"),
         default=dict,
         blank=True,
         help_text=_("Để trống nếu thủ tục chưa nhận hồ sơ trực tuyến."),
     )
-    form_ui = models.JSONField(_("gợi ý hiển thị tờ khai"), default=dict, blank=True)
+    form_ui = OrderedJSONField(_("gợi ý hiển thị tờ khai"), default=dict, blank=True)
     source_url = models.URLField(_("nguồn công bố"), max_length=500, blank=True)
     effective_from = models.DateField(_("hiệu lực từ ngày"), default=timezone.localdate)
     effective_to = models.DateField(_("hết hiệu lực từ ngày"), null=True, blank=True)

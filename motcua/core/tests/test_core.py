@@ -1,0 +1,102 @@
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+from django.db import connection
+from django.urls import reverse
+
+from motcua.core.audit import record_audit
+from motcua.core.models import AuditEntry
+from motcua.core.text import fold, search_terms
+from motcua.env import env_bool, env_int, env_list, env_str
+
+
+@pytest.mark.parametrize(
+    ("text", "folded"),
+    [
+        ("Cấp phù hiệu", "cap phu hieu"),
+        ("CẤP PHÙ HIỆU", "cap phu hieu"),
+        ("Đường thủy nội địa", "duong thuy noi dia"),
+        ("  Tàu   biển ", "tau bien"),
+        ("Ắ Ằ Ẳ Ẵ Ặ ơ ư Ữ", "a a a a a o u u"),
+    ],
+)
+def test_fold_removes_vietnamese_accents(text, folded):
+    assert fold(text) == folded
+
+
+def test_search_terms_are_folded_words():
+    assert search_terms("Cấp  PHÙ hiệu") == ["cap", "phu", "hieu"]
+    assert search_terms("   ") == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("text", ["Cấp phù hiệu xe ô tô", "ĐĂNG KÝ TÀU BIỂN", "Đường bộ ỵ ỹ ữ"])
+def test_database_fold_matches_python_fold(text):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT motcua_fold(%s)", [text])
+        assert cursor.fetchone()[0] == fold(text)
+
+
+def test_env_readers_are_strict(monkeypatch):
+    monkeypatch.setenv("X_BOOL", "maybe")
+    with pytest.raises(ImproperlyConfigured):
+        env_bool("X_BOOL", False)
+    monkeypatch.setenv("X_BOOL", "true")
+    assert env_bool("X_BOOL", False) is True
+    monkeypatch.setenv("X_INT", "ten")
+    with pytest.raises(ImproperlyConfigured):
+        env_int("X_INT", 1)
+    monkeypatch.setenv("X_INT", "0")
+    with pytest.raises(ImproperlyConfigured):
+        env_int("X_INT", 1, minimum=1)
+    monkeypatch.delenv("X_REQUIRED", raising=False)
+    with pytest.raises(ImproperlyConfigured):
+        env_str("X_REQUIRED")
+    monkeypatch.setenv("X_LIST", "a, b,,c")
+    assert env_list("X_LIST", []) == ["a", "b", "c"]
+
+
+@pytest.mark.django_db
+def test_health_checks_the_database(client):
+    response = client.get(reverse("core:health"))
+    assert response.status_code == 200
+    assert response.json()["status"] == "ok"
+    assert response.json()["database"] == connection.vendor
+
+
+@pytest.mark.django_db
+def test_pages_carry_security_headers(client):
+    response = client.get(reverse("catalogue:home"))
+    assert "default-src 'self'" in response["Content-Security-Policy"]
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert "camera=()" in response["Permissions-Policy"]
+
+
+@pytest.mark.django_db
+def test_pages_are_vietnamese_by_default_and_english_on_request(client):
+    html = client.get(reverse("catalogue:home")).content.decode()
+    assert '<html lang="vi">' in html and "Dịch vụ công trực tuyến" in html
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    html = client.get(reverse("catalogue:home")).content.decode()
+    assert '<html lang="en">' in html and "Online public services" in html
+
+
+@pytest.mark.django_db
+def test_audit_trail_is_append_only(citizen):
+    entry = record_audit(action="login", actor=citizen, target="x")
+    with pytest.raises(PermissionError):
+        entry.save()
+    with pytest.raises(PermissionError):
+        AuditEntry.objects.all().delete()
+    with pytest.raises(PermissionError):
+        entry.delete()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="trigger exists on PostgreSQL")
+def test_database_refuses_to_rewrite_the_audit_trail(citizen):
+    from django.db import DatabaseError, transaction
+
+    entry = record_audit(action="login", actor=citizen)
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE core_auditentry SET action = 'x' WHERE id = %s", [entry.pk])
