@@ -104,10 +104,8 @@ def validate_citizen_id(value: str, birth_date: date | None = None) -> None:
         raise ValidationError(
             _("Ba chữ số đầu của số định danh không phải mã tỉnh hợp lệ."), code="citizen_id"
         )
-    century_digit = int(value[3])
-    century = 1900 + 100 * (century_digit // 2)
-    if century > 2300:
-        raise ValidationError(_("Chữ số thứ tư của số định danh không hợp lệ."), code="citizen_id")
+    # Digit 4 is the century and sex: 0/1 = 1900s, 2/3 = 2000s, and so on every century.
+    century = 1900 + 100 * (int(value[3]) // 2)
     if birth_date is not None:
         year = century + int(value[4:6])
         if year != birth_date.year:

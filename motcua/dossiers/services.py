@@ -24,6 +24,10 @@ class DossierError(ValidationError):
     """A request about a dossier that cannot be carried out; the message is for the applicant."""
 
 
+class EmailNotVerified(DossierError):
+    """Only applicants with a verified e-mail address may submit (the receipt goes there)."""
+
+
 def _event(dossier, *, action, actor=None, from_status=None, to_status=None, note="", public=True):
     return DossierEvent.objects.create(
         dossier=dossier,
@@ -231,6 +235,8 @@ def dossier_submit(*, dossier_uuid, applicant) -> Dossier:
             raise PermissionDenied
         if not dossier.is_draft:
             return dossier
+        if not dossier.applicant.is_verified:
+            raise EmailNotVerified(_("Xác thực địa chỉ thư điện tử trước khi nộp hồ sơ."))
         readiness = dossier_readiness(dossier)
         if not readiness.ready:
             raise DossierError(_("Hồ sơ chưa đầy đủ, vui lòng kiểm tra lại các mục được đánh dấu."))

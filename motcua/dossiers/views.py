@@ -1,5 +1,6 @@
 import uuid
 from functools import wraps
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -320,6 +321,10 @@ def submit(request, dossier_uuid):
         return render(request, "dossiers/review.html", context, status=400)
     try:
         dossier = services.dossier_submit(dossier_uuid=dossier.uuid, applicant=request.user)
+    except services.EmailNotVerified as exc:
+        messages.error(request, exc.messages[0])
+        review_url = reverse("dossiers:review", args=[dossier.uuid])
+        return redirect(f"{reverse('accounts:verify')}?{urlencode({'next': review_url})}")
     except ValidationError as exc:
         messages.error(request, exc.messages[0])
         return redirect("dossiers:review", dossier.uuid)

@@ -199,3 +199,14 @@ def test_parallel_double_submit_of_one_dossier_gives_one_code(procedure):
         thread.join()
     assert len(set(results)) == 1 and len(results) == 6
     assert DossierEvent.objects.filter(dossier=dossier, action="submitted").count() == 1
+
+
+def test_unverified_applicant_is_asked_to_verify_before_submitting(client, citizen, procedure):
+    dossier = complete_draft(procedure, citizen)
+    citizen.email_verified_at = None
+    citizen.save(update_fields=["email_verified_at"])
+    client.force_login(citizen)
+    response = submit(client, dossier)
+    assert response["Location"].startswith(reverse("accounts:verify"))
+    dossier.refresh_from_db()
+    assert dossier.status == Status.DRAFT

@@ -1,0 +1,356 @@
+"""Forms of the account pages: they parse and validate; services.py does the writing."""
+
+from django import forms
+from django.contrib.auth import forms as auth_forms
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from motcua.accounts import services
+from motcua.accounts.models import User
+from motcua.accounts.validators import (
+    normalise_phone,
+    validate_citizen_id,
+    validate_phone,
+    validate_tax_code,
+)
+
+DATE_FORMAT = "%d/%m/%Y"
+
+
+class AccessibleFormMixin:
+    """Bootstrap classes, `is-invalid` on fields with errors, and links for the error summary.
+
+    Django itself adds aria-invalid and aria-describedby="<id>_helptext <id>_error".
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.RadioSelect):
+                css = "form-check-input"
+            elif isinstance(widget, forms.Select):
+                css = "form-select"
+            elif isinstance(widget, forms.CheckboxInput):
+                css = "form-check-input"
+            else:
+                css = "form-control"
+            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+    def full_clean(self):
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                widget = self.fields[name].widget
+                widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
+
+    def error_links(self) -> list[tuple[str, str]]:
+        """(anchor, message) pairs for the error summary, in the order of the fields."""
+        links = [("", str(message)) for message in self.non_field_errors()]
+        for bound in self:
+            if not bound.errors:
+                continue
+            anchor = bound.auto_id
+            if isinstance(bound.field.widget, forms.RadioSelect):
+                anchor = f"{anchor}_0"
+            links.extend((anchor, str(message)) for message in bound.errors)
+        return links
+
+
+def _text(label, *, max_length, autocomplete=None, required=True, help_text="", **attrs):
+    if autocomplete:
+        attrs["autocomplete"] = autocomplete
+    return forms.CharField(
+        label=label,
+        max_length=max_length,
+        required=required,
+        help_text=help_text,
+        widget=forms.TextInput(attrs=attrs),
+    )
+
+
+def _phone_field(*, required: bool = False) -> forms.CharField:
+    return forms.CharField(
+        label=_("Số điện thoại di động"),
+        required=required,
+        max_length=20,
+        help_text=_("Ví dụ 0912345678."),
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}),
+    )
+
+
+def _clean_phone(value: str, *, exclude: User | None = None) -> str:
+    value = (value or "").strip()
+    if not value:
+        return ""
+    validate_phone(value)
+    phone = normalise_phone(value)
+    others = User.objects.filter(phone=phone)
+    if exclude is not None:
+        others = others.exclude(pk=exclude.pk)
+    if others.exists():
+        raise ValidationError(_("Số điện thoại này đã được đăng ký."), code="phone_taken")
+    return phone
+
+
+def _clean_tax_code(value: str) -> str:
+    value = (value or "").strip()
+    if value:
+        validate_tax_code(value)
+    return value
+
+
+class RegistrationForm(AccessibleFormMixin, forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Quý vị đăng ký với tư cách"),
+        choices=[
+            (User.Kind.CITIZEN, _("Công dân")),
+            (User.Kind.ORGANISATION, _("Tổ chức, doanh nghiệp")),
+        ],
+        initial=User.Kind.CITIZEN,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Chọn công dân hoặc tổ chức, doanh nghiệp.")},
+    )
+    full_name = forms.CharField(
+        label=_("Họ và tên"),
+        max_length=200,
+        help_text=_("Với tổ chức: họ và tên người đăng ký tài khoản."),
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+        error_messages={"required": _("Nhập họ và tên.")},
+    )
+    email = forms.EmailField(
+        label=_("Thư điện tử (e-mail)"),
+        max_length=254,
+        help_text=_("Chúng tôi gửi mã xác thực đến địa chỉ này."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
+        error_messages={
+            "required": _("Nhập địa chỉ thư điện tử."),
+            "invalid": _("Nhập địa chỉ thư điện tử đúng dạng, ví dụ ten@example.vn."),
+        },
+    )
+    phone = _phone_field()
+    organisation_name = _text(
+        _("Tên tổ chức, doanh nghiệp"),
+        max_length=300,
+        autocomplete="organization",
+        required=False,
+    )
+    tax_code = _text(
+        _("Mã số thuế"),
+        max_length=14,
+        required=False,
+        help_text=_("10 chữ số, hoặc 10 chữ số, dấu gạch ngang và 3 chữ số với chi nhánh."),
+        inputmode="numeric",
+    )
+    representative = _text(_("Người đại diện theo pháp luật"), max_length=200, required=False)
+    password1 = forms.CharField(
+        label=_("Mật khẩu"),
+        strip=False,
+        help_text=_("Ít nhất 8 ký tự, không chỉ gồm chữ số, không quá giống thông tin cá nhân."),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        error_messages={"required": _("Nhập mật khẩu.")},
+    )
+    password2 = forms.CharField(
+        label=_("Nhập lại mật khẩu"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        error_messages={"required": _("Nhập lại mật khẩu.")},
+    )
+
+    ORGANISATION_FIELDS = {
+        "organisation_name": _("Nhập tên tổ chức, doanh nghiệp."),
+        "tax_code": _("Nhập mã số thuế của tổ chức, doanh nghiệp."),
+        "representative": _("Nhập họ và tên người đại diện theo pháp luật."),
+    }
+
+    def clean_email(self) -> str:
+        email = User.objects.normalize_email(self.cleaned_data["email"].strip())
+        if User.objects.filter(email__iexact=email).exists():
+            raise ValidationError(_("Địa chỉ thư điện tử này đã được đăng ký."), code="email_taken")
+        return email
+
+    def clean_phone(self) -> str:
+        return _clean_phone(self.cleaned_data.get("phone", ""))
+
+    def clean_tax_code(self) -> str:
+        return _clean_tax_code(self.cleaned_data.get("tax_code", ""))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("kind") == User.Kind.ORGANISATION:
+            for name, message in self.ORGANISATION_FIELDS.items():
+                if name not in self.errors and not data.get(name):
+                    self.add_error(name, ValidationError(message, code="required"))
+        password1, password2 = data.get("password1"), data.get("password2")
+        if password1 and password2 and password1 != password2:
+            self.add_error("password2", _("Hai mật khẩu không khớp nhau."))
+        elif password1:
+            candidate = User(
+                email=data.get("email") or "",
+                full_name=data.get("full_name") or "",
+                phone=data.get("phone") or None,
+            )
+            try:
+                password_validation.validate_password(password1, candidate)
+            except ValidationError as exc:
+                self.add_error("password1", exc)
+        return data
+
+
+class LoginForm(AccessibleFormMixin, forms.Form):
+    login = forms.CharField(
+        label=_("E-mail hoặc số điện thoại"),
+        max_length=254,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"}
+        ),
+        error_messages={"required": _("Nhập thư điện tử hoặc số điện thoại.")},
+    )
+    password = forms.CharField(
+        label=_("Mật khẩu"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        error_messages={"required": _("Nhập mật khẩu.")},
+    )
+
+
+class VerificationForm(AccessibleFormMixin, forms.Form):
+    code = forms.CharField(
+        label=_("Mã xác thực"),
+        max_length=12,
+        help_text=_("Mã gồm 6 chữ số trong thư chúng tôi vừa gửi."),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "size": 8}
+        ),
+        error_messages={"required": _("Nhập mã xác thực gồm 6 chữ số.")},
+    )
+
+    def clean_code(self) -> str:
+        code = "".join(self.cleaned_data["code"].split())
+        if not (len(code) == 6 and code.isdigit()):
+            raise ValidationError(_("Mã xác thực gồm đúng 6 chữ số."), code="format")
+        return code
+
+
+class ProfileForm(AccessibleFormMixin, forms.Form):
+    full_name = forms.CharField(
+        label=_("Họ và tên"),
+        max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+        error_messages={"required": _("Nhập họ và tên.")},
+    )
+    date_of_birth = forms.DateField(
+        label=_("Ngày sinh"),
+        required=False,
+        input_formats=[DATE_FORMAT],
+        help_text=_("Theo dạng ngày/tháng/năm, ví dụ 25/08/1990."),
+        widget=forms.DateInput(
+            format=DATE_FORMAT, attrs={"autocomplete": "bday", "placeholder": "dd/mm/yyyy"}
+        ),
+        error_messages={"invalid": _("Nhập ngày sinh theo dạng ngày/tháng/năm, ví dụ 25/08/1990.")},
+    )
+    citizen_id = _text(
+        _("Số định danh cá nhân (số căn cước)"),
+        max_length=12,
+        required=False,
+        help_text=_("12 chữ số, in trên thẻ căn cước."),
+        inputmode="numeric",
+        autocomplete="off",
+    )
+    address = _text(
+        _("Địa chỉ liên hệ"), max_length=300, required=False, autocomplete="street-address"
+    )
+    phone = _phone_field()
+    organisation_name = RegistrationForm.base_fields["organisation_name"]
+    tax_code = RegistrationForm.base_fields["tax_code"]
+    representative = RegistrationForm.base_fields["representative"]
+
+    def __init__(self, *args, user: User, **kwargs):
+        self.user = user
+        kwargs.setdefault(
+            "initial", {name: getattr(user, name) for name in services.PROFILE_FIELDS}
+        )
+        super().__init__(*args, **kwargs)
+        if user.kind == User.Kind.ORGANISATION:
+            for name in RegistrationForm.ORGANISATION_FIELDS:
+                self.fields[name].required = True
+                self.fields[name].error_messages["required"] = RegistrationForm.ORGANISATION_FIELDS[
+                    name
+                ]
+        else:
+            for name in RegistrationForm.ORGANISATION_FIELDS:
+                del self.fields[name]
+
+    def clean_phone(self) -> str:
+        return _clean_phone(self.cleaned_data.get("phone", ""), exclude=self.user)
+
+    def clean_tax_code(self) -> str:
+        return _clean_tax_code(self.cleaned_data.get("tax_code", ""))
+
+    def clean(self):
+        data = super().clean()
+        citizen_id = (data.get("citizen_id") or "").strip()
+        if citizen_id and "date_of_birth" not in self.errors:
+            try:
+                validate_citizen_id(citizen_id, data.get("date_of_birth"))
+            except ValidationError as exc:
+                self.add_error("citizen_id", exc)
+        return data
+
+
+class PasswordResetForm(AccessibleFormMixin, auth_forms.PasswordResetForm):
+    email = forms.EmailField(
+        label=_("Thư điện tử đã đăng ký"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
+        error_messages={
+            "required": _("Nhập địa chỉ thư điện tử."),
+            "invalid": _("Nhập địa chỉ thư điện tử đúng dạng, ví dụ ten@example.vn."),
+        },
+    )
+
+    def get_users(self, email):
+        """Active accounts with this address in any case (User.email is case-insensitive)."""
+        return (
+            user
+            for user in User.objects.filter(email__iexact=email.strip(), is_active=True)
+            if user.has_usable_password()
+        )
+
+
+class _PasswordSavingMixin:
+    """Save through services.set_password so the change is audited."""
+
+    request = None
+    via_reset = False
+
+    def save(self, commit=True):
+        services.set_password(
+            user=self.user,
+            password=self.cleaned_data["new_password1"],
+            request=self.request,
+            reset=self.via_reset,
+        )
+        return self.user
+
+
+def _relabel_password_fields(form) -> None:
+    form.fields["new_password1"].label = _("Mật khẩu mới")
+    form.fields["new_password1"].help_text = RegistrationForm.base_fields["password1"].help_text
+    form.fields["new_password2"].label = _("Nhập lại mật khẩu mới")
+
+
+class SetPasswordForm(_PasswordSavingMixin, AccessibleFormMixin, auth_forms.SetPasswordForm):
+    via_reset = True
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _relabel_password_fields(self)
+
+
+class PasswordChangeForm(_PasswordSavingMixin, AccessibleFormMixin, auth_forms.PasswordChangeForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["old_password"].label = _("Mật khẩu hiện tại")
+        _relabel_password_fields(self)

@@ -1,0 +1,19 @@
+from django.urls import reverse
+
+from motcua.factories import UserFactory
+
+
+def test_admin_lists_and_opens_users(client, citizen):
+    admin = UserFactory(kind="officer", is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    response = client.get(reverse("admin:accounts_user_changelist") + "?q=0912345678")
+    assert response.status_code == 200
+    assert citizen.email in response.content.decode()
+    assert client.get(reverse("admin:accounts_user_change", args=[citizen.pk])).status_code == 200
+    assert client.get(reverse("admin:accounts_user_add")).status_code == 200
+
+
+def test_admin_refuses_an_applicant(client, citizen):
+    client.force_login(citizen)
+    response = client.get(reverse("admin:accounts_user_changelist"))
+    assert response.status_code == 302

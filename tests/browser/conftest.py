@@ -1,0 +1,49 @@
+import re
+import shutil
+
+import pytest
+from django.core import mail
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    # Debian's Chromium, never a downloaded browser; the background-networking flags keep it
+    # from calling out of this closed network.
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"],
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "locale": "vi-VN", "viewport": {"width": 412, "height": 915}}
+
+
+@pytest.fixture
+def catalogue(transactional_db):
+    from django.core.management import call_command
+
+    call_command("load_catalogue", verbosity=0)
+
+
+def last_code_mailed_to(address: str) -> str:
+    for message in reversed(mail.outbox):
+        if address in message.to:
+            match = re.search(r"\b(\d{6})\b", message.body)
+            if match:
+                return match.group(1)
+    raise AssertionError(f"no verification code was e-mailed to {address}")
+
+
+def assert_accessible(page):
+    """axe-core finds nothing serious or critical on the page (WCAG 2.1 AA rules)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page, options={"runOnly": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]})
+    serious = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+    assert serious == [], [(v["id"], v["help"], [n["target"] for n in v["nodes"]][:3]) for v in serious]
