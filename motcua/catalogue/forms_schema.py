@@ -377,7 +377,7 @@ def parse_post(schema: dict, ui: dict, post) -> dict:
                 value = read(child, f"{path}.{name}", f"{hint_path}.{name}")
                 if value is not None and value != [] and value != {}:
                     out[name] = value
-            for name, child in (sub.get("properties") or {}).items():
+            for name in sub.get("properties") or {}:
                 if not _is_visible(_hints(ui, f"{hint_path}.{name}"), out):
                     out.pop(name, None)
             return out
@@ -463,7 +463,9 @@ def validate_form(schema: dict, ui: dict, data: dict) -> dict[str, list[str]]:
             for name in missing:
                 target = [*parts, name]
                 path = ".".join(str(p) for p in target)
-                errors.setdefault(path, []).append(_message(error, _hints(ui, _hint_path(target))))
+                message = _message(error, _hints(ui, _hint_path(target)))
+                if message not in errors.get(path, []):
+                    errors.setdefault(path, []).append(message)
             continue
         path = ".".join(str(p) for p in parts)
         if error.validator in ("minItems", "maxItems", "uniqueItems"):

@@ -56,3 +56,6 @@ class BenchProbe(models.Model):
 
     at = models.DateTimeField(auto_now_add=True)
     value = models.CharField(max_length=64)
+
+    def __str__(self):
+        return self.value

@@ -92,6 +92,9 @@ class DossierCodeSequence(models.Model):
             models.UniqueConstraint(fields=["agency", "day"], name="code_sequence_unique")
         ]
 
+    def __str__(self):
+        return f"{self.agency_id} {self.day}: {self.last_value}"
+
 
 def attachment_path(instance, filename):
     # The stored name never comes from the applicant (filename is already a uuid here).

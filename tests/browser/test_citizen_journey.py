@@ -19,11 +19,16 @@ def attach(page, component_name: str, tmp_path, filename: str):
     section = page.locator("section.card", has=page.get_by_role("heading", name=component_name))
     section.locator('input[type="file"]').set_input_files(str(path))
     section.get_by_role("button", name="Tải lên").click()
-    expect(page.locator("section.card", has=page.get_by_role("heading", name=component_name))
-           .get_by_role("link", name=filename)).to_be_visible()
+    expect(
+        page.locator(
+            "section.card", has=page.get_by_role("heading", name=component_name)
+        ).get_by_role("link", name=filename)
+    ).to_be_visible()
 
 
-def test_search_register_apply_with_two_vehicles_submit_and_track(page, live_server, catalogue, tmp_path):
+def test_search_register_apply_with_two_vehicles_submit_and_track(
+    page, live_server, catalogue, tmp_path
+):
     base = live_server.url
 
     # Search without accents finds the badge procedure.
@@ -31,22 +36,23 @@ def test_search_register_apply_with_two_vehicles_submit_and_track(page, live_ser
     assert_accessible(page)
     page.get_by_label("Tìm thủ tục").fill("cap phu hieu")
     page.get_by_role("button", name="Tìm kiếm").click()
-    page.get_by_role("link", name="Cấp, cấp lại phù hiệu xe ô tô kinh doanh vận tải").first.click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("phù hiệu")
+    page.get_by_role("link", name="Cấp, cấp lại Phù hiệu cho xe ô tô").first.click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Phù hiệu")
     expect(page.get_by_text("Miễn phí").first).to_be_visible()
     assert_accessible(page)
 
     # Start online: not logged in yet, so register (as a transport company) and verify.
     page.get_by_role("button", name="Nộp hồ sơ trực tuyến").click()
     page.get_by_role("link", name="Đăng ký").first.click()
-    page.get_by_label("Tổ chức, doanh nghiệp").check()
+    page.get_by_role("radio", name="Tổ chức, doanh nghiệp").check()
     page.get_by_label("Họ và tên").fill("Lê Văn Hùng")
     page.get_by_label("Thư điện tử (e-mail)").fill(EMAIL)
     page.get_by_label("Số điện thoại di động").fill(PHONE)
-    page.get_by_label("Tên tổ chức").fill("Công ty TNHH Vận tải Sông Hương")
+    page.get_by_label("Tên tổ chức, doanh nghiệp").fill("Công ty TNHH Vận tải Sông Hương")
     page.get_by_label("Mã số thuế").fill("0100109106")
-    page.get_by_label("Mật khẩu", exact=True).fill(PASSWORD)
-    page.get_by_label("Nhập lại mật khẩu").fill(PASSWORD)
+    page.locator('[name="representative"]').fill("Lê Văn Hùng")
+    page.locator('[name="password1"]').fill(PASSWORD)
+    page.locator('[name="password2"]').fill(PASSWORD)
     page.get_by_role("button", name="Đăng ký").click()
     page.get_by_label("Mã xác thực").fill(last_code_mailed_to(EMAIL))
     page.get_by_role("button", name="Xác thực").click()
@@ -55,7 +61,7 @@ def test_search_register_apply_with_two_vehicles_submit_and_track(page, live_ser
     page.get_by_role("button", name="Đăng xuất").click()
     page.get_by_role("link", name="Đăng nhập").click()
     page.get_by_label("E-mail hoặc số điện thoại").fill(PHONE)
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    page.locator('[name="password"]').fill(PASSWORD)
     page.get_by_role("button", name="Đăng nhập").click()
 
     page.goto(base + "/procedures/2.002288/")
@@ -70,8 +76,15 @@ def test_search_register_apply_with_two_vehicles_submit_and_track(page, live_ser
     page.locator('[name="operator.address"]').fill("12 Lê Lợi, phường Phú Hội, thành phố Huế")
     page.locator('[name="operator.representative"]').fill("Lê Văn Hùng")
     page.locator('[name="operator.business_registration_no"]').fill("3300123456")
-    page.locator('[name="operator.business_registration_issuer"]').fill("Sở Kế hoạch và Đầu tư tỉnh Thừa Thiên Huế")
+    page.locator('[name="operator.business_registration_issuer"]').fill(
+        "Sở Kế hoạch và Đầu tư tỉnh Thừa Thiên Huế"
+    )
     page.locator('[name="operator.business_registration_date"]').fill("15/03/2019")
+    page.locator('[name="operator.licence_no"]').fill("46-01234/GPKD")
+    page.locator('[name="operator.licence_date"]').fill("20/05/2019")
+    page.locator('[name="operator.licence_issuer"]').fill(
+        "Sở Giao thông vận tải tỉnh Thừa Thiên Huế"
+    )
     page.get_by_role("button", name="Lưu và tiếp tục").click()
 
     # Request.
@@ -103,7 +116,12 @@ def test_search_register_apply_with_two_vehicles_submit_and_track(page, live_ser
     # Attachments: a PDF for each required component.
     expect(page.get_by_role("heading", name="Giấy tờ đính kèm")).to_be_visible()
     attach(page, "Giấy đề nghị cấp, cấp lại phù hiệu", tmp_path, "don-de-nghi.pdf")
-    attach(page, "Chứng nhận đăng ký xe ô tô hoặc giấy hẹn nhận chứng nhận đăng ký xe", tmp_path, "dang-ky-xe.pdf")
+    attach(
+        page,
+        "Chứng nhận đăng ký xe ô tô hoặc giấy hẹn nhận chứng nhận đăng ký xe",
+        tmp_path,
+        "dang-ky-xe.pdf",
+    )
     assert_accessible(page)
     page.get_by_role("link", name="Tiếp tục").click()
     page.get_by_label("Nhận kết quả trực tuyến").check()

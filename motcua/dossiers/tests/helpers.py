@@ -18,6 +18,10 @@ def complete_draft(procedure, applicant, form=None):
     dossier = services.dossier_start(procedure=procedure, applicant=applicant)
     services.dossier_save_form(dossier=dossier, applicant=applicant, data=form or VALID_FORM)
     for component in procedure.components.filter(requirement="required"):
-        services.attachment_add(dossier=dossier, component=component, upload=pdf(), applicant=applicant)
-    services.dossier_save_delivery(dossier=dossier, applicant=applicant, method="online", postal_address="")
+        services.attachment_add(
+            dossier=dossier, component=component, upload=pdf(), applicant=applicant
+        )
+    services.dossier_save_delivery(
+        dossier=dossier, applicant=applicant, method="online", postal_address=""
+    )
     return dossier

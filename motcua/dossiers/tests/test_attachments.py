@@ -47,7 +47,9 @@ def test_several_files_for_one_component(client, citizen, draft, component):
     client.force_login(citizen)
     upload(client, draft, component, pdf("a.pdf"), pdf("b.png", PNG_BYTES))
     assert sorted(Attachment.objects.values_list("content_type", flat=True)) == [
-        "application/pdf", "image/png"]
+        "application/pdf",
+        "image/png",
+    ]
 
 
 def test_type_is_checked_by_content_not_by_name(client, citizen, draft, component):
@@ -61,8 +63,9 @@ def test_type_is_checked_by_content_not_by_name(client, citizen, draft, componen
 def test_office_file_refused_where_the_component_does_not_allow_it(citizen, draft, component):
     docx = b"PK\x03\x04" + b"\x00" * 26 + b"[Content_Types].xml" + b"\x00" * 100 + b"word/"
     with pytest.raises(ValidationError):
-        services.attachment_add(dossier=draft, component=component, upload=pdf("x.docx", docx),
-                                applicant=citizen)
+        services.attachment_add(
+            dossier=draft, component=component, upload=pdf("x.docx", docx), applicant=citizen
+        )
 
 
 def test_file_over_the_size_limit_is_refused(client, settings, citizen, draft, component):
@@ -75,8 +78,9 @@ def test_file_over_the_size_limit_is_refused(client, settings, citizen, draft, c
 
 def test_empty_file_is_refused(citizen, draft, component):
     with pytest.raises(ValidationError):
-        services.attachment_add(dossier=draft, component=component, upload=pdf("e.pdf", b""),
-                                applicant=citizen)
+        services.attachment_add(
+            dossier=draft, component=component, upload=pdf("e.pdf", b""), applicant=citizen
+        )
 
 
 def test_no_more_files_than_the_component_allows(citizen, draft, component):
@@ -88,8 +92,9 @@ def test_no_more_files_than_the_component_allows(citizen, draft, component):
 
 
 def test_other_person_cannot_download_or_delete(client, citizen, other_citizen, draft, component):
-    attachment = services.attachment_add(dossier=draft, component=component, upload=pdf(),
-                                         applicant=citizen)
+    attachment = services.attachment_add(
+        dossier=draft, component=component, upload=pdf(), applicant=citizen
+    )
     client.force_login(other_citizen)
     url = reverse("dossiers:attachment", args=[draft.uuid, attachment.pk])
     assert client.get(url).status_code == 404
@@ -104,8 +109,9 @@ def test_other_person_cannot_download_or_delete(client, citizen, other_citizen, 
 
 
 def test_owner_can_delete_an_attachment_of_a_draft(client, citizen, draft, component):
-    attachment = services.attachment_add(dossier=draft, component=component, upload=pdf(),
-                                         applicant=citizen)
+    attachment = services.attachment_add(
+        dossier=draft, component=component, upload=pdf(), applicant=citizen
+    )
     client.force_login(citizen)
     client.post(reverse("dossiers:attachment_delete", args=[draft.uuid, attachment.pk]))
     assert not Attachment.objects.exists()
@@ -140,7 +146,9 @@ class FakeClamd:
                         break
                     data += self._read(conn, size)
                 self.received.append(data)
-                verdict = b"stream: Eicar-Signature FOUND\0" if b"EICAR" in data else b"stream: OK\0"
+                verdict = (
+                    b"stream: Eicar-Signature FOUND\0" if b"EICAR" in data else b"stream: OK\0"
+                )
                 conn.sendall(verdict)
 
     @staticmethod
@@ -165,8 +173,12 @@ def test_infected_upload_is_refused_when_clamav_is_on(settings, citizen, draft, 
     settings.VIRUS_SCANNER = "clamav"
     settings.CLAMD_PORT = clamd.port
     with pytest.raises(ValidationError, match="mã độc"):
-        services.attachment_add(dossier=draft, component=component,
-                                upload=pdf(content=PDF_BYTES + b"EICAR"), applicant=citizen)
+        services.attachment_add(
+            dossier=draft,
+            component=component,
+            upload=pdf(content=PDF_BYTES + b"EICAR"),
+            applicant=citizen,
+        )
     assert not Attachment.objects.exists()
 
 

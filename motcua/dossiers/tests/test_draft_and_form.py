@@ -59,7 +59,11 @@ def test_section_errors_are_vietnamese_next_to_the_field_and_keep_the_input(
     url = reverse("dossiers:section", args=[dossier.uuid, "vehicles"])
     response = client.post(
         url,
-        {"vehicles.0.plate": "51A12345", "vehicles.0.seats": "nhiều", "vehicles.0.ownership": "owned"},
+        {
+            "vehicles.0.plate": "51A12345",
+            "vehicles.0.seats": "nhiều",
+            "vehicles.0.ownership": "owned",
+        },
     )
     html = response.content.decode()
     assert response.status_code == 200
@@ -78,8 +82,11 @@ def test_valid_section_moves_to_the_next_one(client, citizen, procedure):
     dossier = Dossier.objects.get()
     response = client.post(
         reverse("dossiers:section", args=[dossier.uuid, "applicant"]),
-        {"applicant.full_name": "Nguyễn Văn An", "applicant.phone": "0912345678",
-         "applicant.birth_date": "05/09/1990"},
+        {
+            "applicant.full_name": "Nguyễn Văn An",
+            "applicant.phone": "0912345678",
+            "applicant.birth_date": "05/09/1990",
+        },
     )
     assert response["Location"] == reverse("dossiers:section", args=[dossier.uuid, "vehicles"])
     dossier.refresh_from_db()
@@ -93,13 +100,21 @@ def test_add_and_remove_a_vehicle(client, citizen, procedure):
     start(client, procedure)
     dossier = Dossier.objects.get()
     url = reverse("dossiers:section", args=[dossier.uuid, "vehicles"])
-    vehicle = {"vehicles.0.plate": "51A-123.45", "vehicles.0.seats": "16", "vehicles.0.ownership": "owned"}
+    vehicle = {
+        "vehicles.0.plate": "51A-123.45",
+        "vehicles.0.seats": "16",
+        "vehicles.0.ownership": "owned",
+    }
     html = client.post(url, {**vehicle, "_add": "vehicles"}).content.decode()
     assert 'name="vehicles.1.plate"' in html
     response = client.post(
         url,
-        {**vehicle, "vehicles.1.plate": "29B-456.78", "vehicles.1.seats": "45",
-         "vehicles.1.ownership": "owned"},
+        {
+            **vehicle,
+            "vehicles.1.plate": "29B-456.78",
+            "vehicles.1.seats": "45",
+            "vehicles.1.ownership": "owned",
+        },
     )
     assert response.status_code == 302
     dossier.refresh_from_db()
@@ -114,7 +129,11 @@ def test_leased_vehicle_requires_a_contract_number(client, citizen, procedure):
     start(client, procedure)
     dossier = Dossier.objects.get()
     url = reverse("dossiers:section", args=[dossier.uuid, "vehicles"])
-    leased = {"vehicles.0.plate": "51A-123.45", "vehicles.0.seats": "16", "vehicles.0.ownership": "leased"}
+    leased = {
+        "vehicles.0.plate": "51A-123.45",
+        "vehicles.0.seats": "16",
+        "vehicles.0.ownership": "leased",
+    }
     response = client.post(url, leased)
     assert response.status_code == 200
     assert 'id="f-vehicles-0-contract_no-error"' in response.content.decode()
@@ -127,8 +146,12 @@ def test_hidden_conditional_answer_is_not_kept(client, citizen, procedure):
     dossier = Dossier.objects.get()
     client.post(
         reverse("dossiers:section", args=[dossier.uuid, "vehicles"]),
-        {"vehicles.0.plate": "51A-123.45", "vehicles.0.seats": "16", "vehicles.0.ownership": "owned",
-         "vehicles.0.contract_no": "HĐ-cũ"},
+        {
+            "vehicles.0.plate": "51A-123.45",
+            "vehicles.0.seats": "16",
+            "vehicles.0.ownership": "owned",
+            "vehicles.0.contract_no": "HĐ-cũ",
+        },
     )
     dossier.refresh_from_db()
     assert "contract_no" not in dossier.form_data["vehicles"][0]

@@ -65,7 +65,9 @@ def test_incomplete_dossier_is_refused_and_kept(client, citizen, procedure):
 def test_leased_vehicle_needs_the_contract_file(citizen, procedure):
     form = {
         "applicant": {"full_name": "Nguyễn Văn An", "phone": "0912345678"},
-        "vehicles": [{"plate": "51A-123.45", "seats": 16, "ownership": "leased", "contract_no": "1"}],
+        "vehicles": [
+            {"plate": "51A-123.45", "seats": 16, "ownership": "leased", "contract_no": "1"}
+        ],
     }
     dossier = complete_draft(procedure, citizen, form=form)
     readiness = services.dossier_readiness(dossier)
@@ -110,7 +112,9 @@ def test_other_person_sees_nothing_of_a_dossier(client, citizen, other_citizen, 
     client.force_login(other_citizen)
     for name in ("detail", "attachments", "delivery", "review", "submitted"):
         assert client.get(reverse(f"dossiers:{name}", args=[dossier.uuid])).status_code == 404
-    assert client.get(reverse("dossiers:section", args=[dossier.uuid, "applicant"])).status_code == 404
+    assert (
+        client.get(reverse("dossiers:section", args=[dossier.uuid, "applicant"])).status_code == 404
+    )
     assert submit(client, dossier).status_code == 404
     assert client.post(reverse("dossiers:discard", args=[dossier.uuid])).status_code == 404
     dossier.refresh_from_db()
@@ -130,7 +134,9 @@ def test_my_dossiers_lists_only_mine_in_a_fixed_number_of_queries(
     complete_draft(procedure, other_citizen)
     client.force_login(citizen)
     for _ in range(3):
-        services.dossier_submit(dossier_uuid=complete_draft(procedure, citizen).uuid, applicant=citizen)
+        services.dossier_submit(
+            dossier_uuid=complete_draft(procedure, citizen).uuid, applicant=citizen
+        )
     with django_assert_max_num_queries(8) as few:
         client.get(reverse("dossiers:mine"))
     for _ in range(5):
@@ -169,13 +175,17 @@ def test_parallel_submissions_get_unique_gapless_codes(procedure):
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=run, args=pair) for pair in zip(drafts, applicants, strict=True)]
+    threads = [
+        threading.Thread(target=run, args=pair) for pair in zip(drafts, applicants, strict=True)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     assert errors == []
-    numbers = sorted(int(code.rsplit("-", 1)[1]) for code in Dossier.objects.values_list("code", flat=True))
+    numbers = sorted(
+        int(code.rsplit("-", 1)[1]) for code in Dossier.objects.values_list("code", flat=True)
+    )
     assert numbers == list(range(1, 13))
 
 

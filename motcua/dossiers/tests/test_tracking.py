@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -34,12 +36,14 @@ def test_wrong_pair_looks_exactly_like_an_unknown_code(client, submitted):
     wrong = track(client, submitted.code, "0999999999")
     unknown = track(client, "000.00.99.H99-260101-0001", "0999999999")
     assert wrong.status_code == unknown.status_code == 404
-    strip = lambda r: r.content.decode().replace(submitted.code, "X").replace(  # noqa: E731
-        "000.00.99.H99-260101-0001", "X")
-    import re
-
+    unknown_code = "000.00.99.H99-260101-0001"
     csrf = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
-    assert csrf.sub("", strip(wrong)) == csrf.sub("", strip(unknown))
+
+    def page_text(response):
+        text = response.content.decode().replace(submitted.code, "X").replace(unknown_code, "X")
+        return csrf.sub("", text)
+
+    assert page_text(wrong) == page_text(unknown)
 
 
 def test_failed_tries_are_rate_limited(client, settings, submitted):

@@ -1,0 +1,294 @@
+"""Catalogue administration: agencies, sectors, procedure versions and their components.
+
+Validation lives in the models' `clean()` (form schema, processing time, partial reason);
+the admin forms turn the JSON lists with a fixed vocabulary into checkboxes and give a
+component without a name a plain message.
+"""
+
+from datetime import date
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from motcua.catalogue.models import Agency, Component, Procedure, Sector
+from motcua.core.text import search_terms
+
+DELIVERY_CHOICES = [
+    ("online", _("Trực tuyến")),
+    ("counter", _("Tại Bộ phận Một cửa")),
+    ("post", _("Qua bưu chính")),
+]
+FILE_TYPE_CHOICES = [
+    ("pdf", "PDF"),
+    ("jpeg", "JPEG"),
+    ("png", "PNG"),
+    ("office", _("Word, Excel (office)")),
+]
+
+
+@transaction.atomic
+def procedure_new_version(*, procedure: Procedure, effective_from: date) -> Procedure:
+    """Copy a procedure and its components into a new version (phiên bản mới).
+
+    The copy starts on `effective_from` and the copied version stops that day, so exactly
+    one version is in force at any time; dossiers keep pointing at the version they started
+    under.
+    """
+    current = Procedure.objects.select_for_update().get(pk=procedure.pk)
+    later = (
+        Procedure.objects.filter(code=current.code, effective_from__gte=effective_from)
+        .order_by("effective_from")
+        .first()
+    )
+    if later is not None:
+        raise ValidationError(
+            _(
+                "Thủ tục %(code)s đã có phiên bản hiệu lực từ ngày %(date)s; "
+                "hãy sửa trực tiếp phiên bản đó."
+            )
+            % {"code": current.code, "date": later.effective_from.strftime("%d/%m/%Y")}
+        )
+    if current.effective_to is not None and current.effective_to <= effective_from:
+        raise ValidationError(
+            _("Phiên bản này của thủ tục %(code)s đã hết hiệu lực; hãy chọn phiên bản mới nhất.")
+            % {"code": current.code}
+        )
+    components = list(current.components.all())
+    copy = Procedure.objects.get(pk=current.pk)
+    copy.pk = None
+    copy._state.adding = True
+    copy.effective_from = effective_from
+    copy.save()
+    current.effective_to = effective_from
+    current.save(update_fields=["effective_to"])
+    for component in components:
+        component.pk = None
+        component._state.adding = True
+        component.procedure = copy
+    Component.objects.bulk_create(components)
+    return copy
+
+
+@admin.register(Agency)
+class AgencyAdmin(admin.ModelAdmin):
+    list_display = ["name", "identifier", "level", "parent", "is_active"]
+    list_filter = ["level", "is_active"]
+    list_select_related = ["parent"]
+    search_fields = ["name", "short_name", "identifier"]
+    autocomplete_fields = ["parent"]
+    ordering = ["identifier"]
+
+
+@admin.register(Sector)
+class SectorAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "name_en", "order"]
+    list_editable = ["order"]
+    search_fields = ["name", "code"]
+
+
+class ComponentForm(forms.ModelForm):
+    accepted_types = forms.MultipleChoiceField(
+        label=_("Định dạng tệp chấp nhận"),
+        choices=FILE_TYPE_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("Để trống: PDF, JPEG, PNG."),
+    )
+
+    class Meta:
+        model = Component
+        fields = [
+            "order",
+            "name",
+            "paper_form",
+            "quantity",
+            "requirement",
+            "condition",
+            "condition_field",
+            "accepted_types",
+            "max_files",
+            "national_source",
+            "description",
+        ]
+        error_messages = {"name": {"required": _("Thành phần hồ sơ phải có tên.")}}
+        widgets = {"description": forms.Textarea(attrs={"rows": 2})}
+
+
+class ComponentInline(admin.StackedInline):
+    model = Component
+    form = ComponentForm
+    extra = 0
+    fields = [
+        ("order", "name"),
+        ("paper_form", "quantity", "requirement"),
+        ("condition", "condition_field"),
+        ("accepted_types", "max_files"),
+        "national_source",
+        "description",
+    ]
+
+
+def _https_by_default(db_field, **kwargs):
+    if isinstance(db_field, models.URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    return db_field.formfield(**kwargs)
+
+
+class ProcedureForm(forms.ModelForm):
+    delivery_options = forms.MultipleChoiceField(
+        label=_("Hình thức nhận kết quả"),
+        choices=DELIVERY_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    class Meta:
+        model = Procedure
+        fields = [
+            "code",
+            "name",
+            "sector",
+            "agency",
+            "receiving_agency",
+            "applicant_type",
+            "service_level",
+            "partial_reason",
+            "delivery_options",
+            "processing_time",
+            "processing_time_unit",
+            "processing_time_note",
+            "fee_vnd",
+            "fee_note",
+            "result_name",
+            "result_validity",
+            "steps",
+            "legal_basis",
+            "faq",
+            "form_schema",
+            "form_ui",
+            "effective_from",
+            "effective_to",
+            "is_published",
+            "source_url",
+            "notes",
+        ]
+        formfield_callback = _https_by_default
+
+    def _json_or_empty(self, name: str, empty):
+        # An emptied JSON box means "none", not SQL NULL.
+        value = self.cleaned_data.get(name)
+        return empty if value in (None, "") else value
+
+    def clean_form_schema(self):
+        return self._json_or_empty("form_schema", {})
+
+    def clean_form_ui(self):
+        return self._json_or_empty("form_ui", {})
+
+    def clean_legal_basis(self):
+        return self._json_or_empty("legal_basis", [])
+
+    def clean_faq(self):
+        return self._json_or_empty("faq", [])
+
+
+@admin.register(Procedure)
+class ProcedureAdmin(admin.ModelAdmin):
+    form = ProcedureForm
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    inlines = [ComponentInline]
+    list_display = [
+        "code",
+        "name",
+        "sector",
+        "agency",
+        "service_level",
+        "processing_time",
+        "is_published",
+        "effective_from",
+        "effective_to",
+    ]
+    list_display_links = ["code", "name"]
+    list_filter = ["sector", "agency", "service_level", "applicant_type", "is_published"]
+    list_select_related = ["sector", "agency"]
+    search_fields = ["code", "name"]
+    search_help_text = _("Tìm theo mã hoặc tên thủ tục, có dấu hoặc không dấu.")
+    autocomplete_fields = ["agency", "receiving_agency"]
+    date_hierarchy = "effective_from"
+    actions = ["make_new_version"]
+    fieldsets = [
+        (
+            _("Thông tin chung"),
+            {
+                "fields": [
+                    ("code", "name"),
+                    "sector",
+                    ("agency", "receiving_agency"),
+                    "applicant_type",
+                ]
+            },
+        ),
+        (
+            _("Dịch vụ công trực tuyến"),
+            {"fields": ["service_level", "partial_reason", "delivery_options"]},
+        ),
+        (
+            _("Thời hạn, phí và lệ phí"),
+            {
+                "fields": [
+                    ("processing_time", "processing_time_unit"),
+                    "processing_time_note",
+                    "fee_vnd",
+                    "fee_note",
+                ]
+            },
+        ),
+        (_("Kết quả"), {"fields": ["result_name", "result_validity"]}),
+        (_("Trình tự, căn cứ pháp lý, câu hỏi"), {"fields": ["steps", "legal_basis", "faq"]}),
+        (_("Tờ khai trực tuyến"), {"fields": ["form_schema", "form_ui"]}),
+        (
+            _("Hiệu lực và nguồn"),
+            {
+                "fields": [
+                    ("effective_from", "effective_to"),
+                    "is_published",
+                    "source_url",
+                    "notes",
+                ]
+            },
+        ),
+    ]
+
+    def get_search_results(self, request, queryset, search_term):
+        terms = search_terms(search_term)
+        if not terms:
+            return queryset, False
+        return queryset.search(terms), False
+
+    @admin.action(description=_("Tạo phiên bản mới"), permissions=["add"])
+    def make_new_version(self, request, queryset):
+        today = timezone.localdate()
+        created = []
+        for procedure in queryset:
+            try:
+                created.append(procedure_new_version(procedure=procedure, effective_from=today))
+            except ValidationError as exc:
+                self.message_user(request, " ".join(exc.messages), messages.ERROR)
+        for version in created:
+            self.message_user(
+                request,
+                _("Đã tạo phiên bản mới của thủ tục %(code)s, hiệu lực từ ngày %(date)s.")
+                % {"code": version.code, "date": today.strftime("%d/%m/%Y")},
+                messages.SUCCESS,
+            )
+        if len(created) == 1:
+            return HttpResponseRedirect(
+                reverse("admin:catalogue_procedure_change", args=[created[0].pk])
+            )
+        return None

@@ -1,0 +1,103 @@
+"""Demo data: the procedure catalogue plus three accounts with one published password.
+
+FOR DEMONSTRATION ONLY. The password below is printed and written in the source, so anyone
+can log in as the demo administrator: never run this command on a server reachable by
+others. Running it again resets the three accounts to the values below.
+"""
+
+from datetime import date
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from motcua.accounts.models import User
+from motcua.accounts.validators import validate_citizen_id, validate_phone, validate_tax_code
+
+DEMO_PASSWORD = "MotCua-Demo-2026"  # noqa: S105 - published demo credential, see module docstring
+
+DEMO_ACCOUNTS = [
+    {
+        "label": "Công dân",
+        "email": "citizen@demo.motcua.vn",
+        "phone": "0912345678",
+        "kind": User.Kind.CITIZEN,
+        "full_name": "Lê Thị Thu Hà",
+        # 046: Thừa Thiên Huế (now Huế); 1: woman born in the 1900s; 90: born 1990.
+        "citizen_id": "046190012345",
+        "date_of_birth": date(1990, 3, 15),
+        "address": "12 Lê Lợi, phường Thuận Hóa, thành phố Huế",
+    },
+    {
+        "label": "Tổ chức",
+        "email": "doanhnghiep@demo.motcua.vn",
+        "phone": "0905123456",
+        "kind": User.Kind.ORGANISATION,
+        "full_name": "Trần Văn Bình",
+        "organisation_name": "Công ty TNHH Vận tải Hương Giang",
+        "tax_code": "3300123456",
+        "representative": "Trần Văn Bình",
+        "address": "25 Hùng Vương, phường Thuận Hóa, thành phố Huế",
+    },
+    {
+        "label": "Quản trị",
+        "email": "admin@demo.motcua.vn",
+        "phone": None,
+        "kind": User.Kind.OFFICER,
+        "full_name": "Quản trị hệ thống",
+        "is_staff": True,
+        "is_superuser": True,
+    },
+]
+
+
+def _check(account: dict) -> None:
+    """The demo identities are valid Vietnamese identifiers, so they pass the same checks."""
+    if account.get("phone"):
+        validate_phone(account["phone"])
+    if account.get("citizen_id"):
+        validate_citizen_id(account["citizen_id"], account.get("date_of_birth"))
+    if account.get("tax_code"):
+        validate_tax_code(account["tax_code"])
+
+
+@transaction.atomic
+def ensure_demo_account(account: dict) -> User:
+    fields = {k: v for k, v in account.items() if k not in ("label", "email")}
+    _check(account)
+    user = User.objects.filter(email__iexact=account["email"]).first()
+    if user is None:
+        if fields.pop("is_superuser", False):
+            fields.pop("is_staff", None)
+            return User.objects.create_superuser(account["email"], DEMO_PASSWORD, **fields)
+        return User.objects.create_user(
+            account["email"], DEMO_PASSWORD, email_verified_at=timezone.now(), **fields
+        )
+    for name, value in fields.items():
+        setattr(user, name, value)
+    user.is_active = True
+    user.email_verified_at = user.email_verified_at or timezone.now()
+    user.set_password(DEMO_PASSWORD)
+    user.save()
+    return user
+
+
+class Command(BaseCommand):
+    help = (
+        "Nạp danh mục thủ tục và tạo ba tài khoản trình diễn (công dân, tổ chức, quản trị) "
+        "với mật khẩu chung được in ra. Chỉ dùng thử, không dùng trên máy chủ thật."
+    )
+
+    def handle(self, *args, **options):
+        call_command("load_catalogue", stdout=self.stdout, stderr=self.stderr)
+        users = [(account["label"], ensure_demo_account(account)) for account in DEMO_ACCOUNTS]
+        self.stdout.write("")
+        self.stdout.write(
+            self.style.WARNING("Tài khoản trình diễn (CHỈ DÙNG THỬ, không dùng trên máy chủ thật):")
+        )
+        for label, user in users:
+            login = user.email + (f" hoặc {user.phone}" if user.phone else "")
+            self.stdout.write(f"  {label:<9} {login:<45} {user.display_name}")
+        self.stdout.write(f"  Mật khẩu chung: {DEMO_PASSWORD}")
+        self.stdout.write("  Trang quản trị: /admin/ (tài khoản admin@demo.motcua.vn)")
