@@ -26,4 +26,8 @@ def dossier_of(applicant, dossier_uuid) -> Dossier:
 
 
 def public_timeline(dossier):
-    return DossierEvent.objects.filter(dossier=dossier, is_public=True).order_by("at", "id")
+    return (
+        DossierEvent.objects.filter(dossier=dossier, is_public=True)
+        .only("at", "to_status", "note", "unit_name")
+        .order_by("at", "id")
+    )

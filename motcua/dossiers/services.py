@@ -200,9 +200,12 @@ def required_components(dossier: Dossier, components) -> list[Component]:
 
 def dossier_readiness(dossier: Dossier, components=None, attachments=None) -> Readiness:
     procedure = dossier.procedure
-    components = list(procedure.components.all()) if components is None else components
-    attachments = list(dossier.attachments.all()) if attachments is None else attachments
-    present = {a.component_id for a in attachments}
+    if components is None:
+        components = list(procedure.components.only("id", "name", "requirement", "condition_field"))
+    if attachments is None:
+        present = set(dossier.attachments.values_list("component_id", flat=True))
+    else:
+        present = {a.component_id for a in attachments}
     return Readiness(
         form_errors=validate_form(procedure.form_schema, procedure.form_ui, dossier.form_data),
         missing_components=[
@@ -212,8 +215,7 @@ def dossier_readiness(dossier: Dossier, components=None, attachments=None) -> Re
     )
 
 
-def _id_number(dossier: Dossier) -> str:
-    user = dossier.applicant
+def _id_number(user) -> str:
     return (
         user.tax_code if user.kind == user.Kind.ORGANISATION and user.tax_code else user.citizen_id
     )
@@ -224,31 +226,36 @@ def dossier_submit(*, dossier_uuid, applicant) -> Dossier:
 
     Submitting twice (double click, retried request) returns the dossier submitted the first
     time; the draft row is locked, so two parallel submissions cannot both go through.
+    Another person's dossier raises Dossier.DoesNotExist, like an unknown one.
     """
     with transaction.atomic():
         dossier = (
             Dossier.objects.select_for_update(of=("self",))
-            .select_related("procedure", "receiving_agency", "applicant")
-            .get(uuid=dossier_uuid)
+            .select_related("procedure", "receiving_agency")
+            .only(
+                *(f.name for f in Dossier._meta.concrete_fields),
+                "procedure__form_schema",
+                "procedure__form_ui",
+                "receiving_agency__identifier",
+                "receiving_agency__name",
+            )
+            .get(uuid=dossier_uuid, applicant=applicant)
         )
-        if dossier.applicant_id != applicant.pk:
-            raise PermissionDenied
         if not dossier.is_draft:
             return dossier
-        if not dossier.applicant.is_verified:
+        if not applicant.is_verified:
             raise EmailNotVerified(_("Xác thực địa chỉ thư điện tử trước khi nộp hồ sơ."))
         readiness = dossier_readiness(dossier)
         if not readiness.ready:
             raise DossierError(_("Hồ sơ chưa đầy đủ, vui lòng kiểm tra lại các mục được đánh dấu."))
         now = timezone.now()
-        user = dossier.applicant
         dossier.code = allocate_code(dossier.receiving_agency, timezone.localdate(now))
         dossier.status = Status.SUBMITTED
         dossier.submitted_at = now
-        dossier.applicant_name = user.display_name
-        dossier.applicant_phone = normalise_phone(user.phone or "")
-        dossier.applicant_id_number = _id_number(dossier)
-        dossier.applicant_email = user.email or ""
+        dossier.applicant_name = applicant.display_name
+        dossier.applicant_phone = normalise_phone(applicant.phone or "")
+        dossier.applicant_id_number = _id_number(applicant)
+        dossier.applicant_email = applicant.email or ""
         dossier.save(
             update_fields=[
                 "code",
@@ -288,6 +295,19 @@ def dossier_discard(*, dossier: Dossier, applicant) -> None:
         transaction.on_commit(lambda: [storage.delete(n) for n in names])
 
 
+# What the public tracking page needs, and nothing more (it is the busiest public page).
+TRACKING_FIELDS = (
+    "code",
+    "status",
+    "submitted_at",
+    "due_at",
+    "applicant_phone",
+    "applicant_id_number",
+    "procedure__name",
+    "receiving_agency__name",
+)
+
+
 def track_dossier(*, code: str, secret: str, client_ip: str) -> Dossier | None:
     """Public tracking (tra cứu hồ sơ): the dossier whose code and phone or ID number match.
 
@@ -302,12 +322,13 @@ def track_dossier(*, code: str, secret: str, client_ip: str) -> Dossier | None:
         raise TrackingLimited
     dossier = None
     if code and secret:
-        candidate = (
+        found = (
             Dossier.objects.filter(code=code)
             .exclude(status=Status.DRAFT)
             .select_related("procedure", "receiving_agency")
-            .first()
+            .only(*TRACKING_FIELDS)[:1]
         )
+        candidate = found[0] if found else None
         phone = normalise_phone(secret)
         if candidate is not None and (
             (candidate.applicant_phone and phone == candidate.applicant_phone)

@@ -314,20 +314,24 @@ def review(request, dossier_uuid):
 @applicant_required
 @require_POST
 def submit(request, dossier_uuid):
-    dossier = selectors.dossier_of(request.user, dossier_uuid)
-    if dossier.is_draft and request.POST.get("declaration") != "on":
+    if request.POST.get("declaration") != "on":
+        dossier = selectors.dossier_of(request.user, dossier_uuid)
+        if not dossier.is_draft:
+            return redirect("dossiers:submitted", dossier.uuid)
         context = _review_context(dossier)
         context["declaration_error"] = _("Xác nhận lời cam đoan trước khi nộp hồ sơ.")
         return render(request, "dossiers/review.html", context, status=400)
     try:
-        dossier = services.dossier_submit(dossier_uuid=dossier.uuid, applicant=request.user)
+        dossier = services.dossier_submit(dossier_uuid=dossier_uuid, applicant=request.user)
+    except Dossier.DoesNotExist:
+        raise Http404 from None
     except services.EmailNotVerified as exc:
         messages.error(request, exc.messages[0])
-        review_url = reverse("dossiers:review", args=[dossier.uuid])
+        review_url = reverse("dossiers:review", args=[dossier_uuid])
         return redirect(f"{reverse('accounts:verify')}?{urlencode({'next': review_url})}")
     except ValidationError as exc:
         messages.error(request, exc.messages[0])
-        return redirect("dossiers:review", dossier.uuid)
+        return redirect("dossiers:review", dossier_uuid)
     return redirect("dossiers:submitted", dossier.uuid)
 
 
