@@ -368,17 +368,20 @@ def parse_post(schema: dict, ui: dict, post) -> dict:
     are dropped so they never leak into the dossier.
     """
 
+    def join(path: str, name: str) -> str:
+        return f"{path}.{name}" if path else name
+
     def read(sub: dict, path: str, hint_path: str) -> Any:
         kind = sub.get("type")
         hints = _hints(ui, hint_path)
         if kind == "object":
             out = {}
             for name, child in (sub.get("properties") or {}).items():
-                value = read(child, f"{path}.{name}", f"{hint_path}.{name}")
+                value = read(child, join(path, name), join(hint_path, name))
                 if value is not None and value != [] and value != {}:
                     out[name] = value
             for name in sub.get("properties") or {}:
-                if not _is_visible(_hints(ui, f"{hint_path}.{name}"), out):
+                if not _is_visible(_hints(ui, join(hint_path, name)), out):
                     out.pop(name, None)
             return out
         if kind == "array" and (sub.get("items") or {}).get("type") == "object":
@@ -392,16 +395,7 @@ def parse_post(schema: dict, ui: dict, post) -> dict:
             )
         return _coerce(sub, hints, post.get(path))
 
-    return _read_root(schema, ui, read)
-
-
-def _read_root(schema: dict, ui: dict, read) -> dict:
-    out = {}
-    for name, sub in (schema.get("properties") or {}).items():
-        value = read(sub, name, name)
-        if value is not None and value != [] and value != {}:
-            out[name] = value
-    return out
+    return read(schema, "", "")
 
 
 # --- Validation with Vietnamese messages ------------------------------------------------------

@@ -85,10 +85,9 @@ def detail(request, dossier_uuid):
             },
         )
     procedure = dossier.procedure
-    readiness = services.dossier_readiness(dossier)
+    attachments = list(dossier.attachments.all())
+    readiness = services.dossier_readiness(dossier, attachments=attachments)
     states = section_states(procedure.form_schema, dossier.form_data, readiness.form_errors)
-    components = list(procedure.components.all())
-    attached = {a.component_id for a in dossier.attachments.all()}
     return render(
         request,
         "dossiers/task_list.html",
@@ -99,10 +98,9 @@ def detail(request, dossier_uuid):
             ],
             "attachments_state": "completed"
             if not readiness.missing_components
-            else ("in_progress" if attached else "not_started"),
+            else ("in_progress" if attachments else "not_started"),
             "delivery_state": "completed" if dossier.delivery_method else "not_started",
             "readiness": readiness,
-            "components": components,
         },
     )
 
@@ -115,12 +113,20 @@ def _section_schema(procedure, name):
     return {"type": "object", "properties": {name: sub}, "required": required}
 
 
-def _list_at(data: dict, path: str) -> list:
+def _list_at(data: dict, path: str, section: str) -> list | None:
+    """The repeating group at `path` inside this section's answers; None for any other path
+    (the value comes from the button the applicant pressed, so it is user input)."""
+    if path != section and not path.startswith(section + "."):
+        return None
     node = data
-    parts = path.split(".")
-    for part in parts[:-1]:
-        node = node[int(part)] if isinstance(node, list) else node.setdefault(part, {})
-    return node.setdefault(parts[-1], []) if isinstance(node, dict) else []
+    for part in path.split("."):
+        if isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        elif isinstance(node, dict):
+            node = node.setdefault(part, [] if part == path.rsplit(".", 1)[-1] else {})
+        else:
+            return None
+    return node if isinstance(node, list) else None
 
 
 def _section_errors(errors, name):
@@ -144,16 +150,14 @@ def edit_section(request, dossier_uuid, section):
             section, {} if schema["properties"][section].get("type") == "object" else []
         )
         if request.POST.get("_add"):
-            path = request.POST["_add"]
-            if path == section or path.startswith(section + "."):
-                items = _list_at(data, path)
+            items = _list_at(data, request.POST["_add"], section)
+            if items is not None:
                 items.append({})
         elif request.POST.get("_remove"):
             path, _sep, index = request.POST["_remove"].rpartition(".")
-            if (path == section or path.startswith(section + ".")) and index.isdigit():
-                items = _list_at(data, path)
-                if int(index) < len(items):
-                    items.pop(int(index))
+            items = _list_at(data, path, section)
+            if items is not None and index.isdigit() and int(index) < len(items):
+                items.pop(int(index))
         errors = services.dossier_save_form(dossier=dossier, applicant=request.user, data=data)
         if request.headers.get("X-Requested-With") == "fetch":
             return JsonResponse({"saved": True})

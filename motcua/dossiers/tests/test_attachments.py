@@ -60,12 +60,31 @@ def test_type_is_checked_by_content_not_by_name(client, citizen, draft, componen
     assert not Attachment.objects.exists()
 
 
-def test_office_file_refused_where_the_component_does_not_allow_it(citizen, draft, component):
-    docx = b"PK\x03\x04" + b"\x00" * 26 + b"[Content_Types].xml" + b"\x00" * 100 + b"word/"
-    with pytest.raises(ValidationError):
+def _docx_bytes() -> bytes:
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", "<w:document/>")
+    return buffer.getvalue()
+
+
+def test_office_file_only_where_the_component_allows_it(citizen, draft, component):
+    with pytest.raises(ValidationError, match="không phải định dạng được chấp nhận"):
         services.attachment_add(
-            dossier=draft, component=component, upload=pdf("x.docx", docx), applicant=citizen
+            dossier=draft,
+            component=component,
+            upload=pdf("x.docx", _docx_bytes()),
+            applicant=citizen,
         )
+    component.accepted_types = ["pdf", "office"]
+    component.save()
+    attachment = services.attachment_add(
+        dossier=draft, component=component, upload=pdf("x.docx", _docx_bytes()), applicant=citizen
+    )
+    assert attachment.file.name.endswith(".docx")
 
 
 def test_file_over_the_size_limit_is_refused(client, settings, citizen, draft, component):

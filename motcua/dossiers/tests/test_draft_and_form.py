@@ -4,7 +4,6 @@ import pytest
 from django.urls import reverse
 
 from motcua.dossiers.models import Dossier, Status
-from motcua.dossiers.tests.helpers import VALID_FORM
 
 
 def start(client, procedure, token=None):
@@ -188,10 +187,37 @@ def test_task_list_shows_section_states(client, citizen, procedure):
     assert "Chưa thể nộp" in html
 
 
-@pytest.mark.parametrize("form", [VALID_FORM])
-def test_draft_can_be_discarded(client, citizen, procedure, form):
+def test_draft_can_be_discarded(client, citizen, procedure):
     client.force_login(citizen)
     start(client, procedure)
     dossier = Dossier.objects.get()
     client.post(reverse("dossiers:discard", args=[dossier.uuid]))
     assert not Dossier.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "button",
+    [
+        {"_add": "vehicles.7.x"},
+        {"_add": "applicant.full_name.y"},
+        {"_remove": "vehicles.a.9"},
+        {"_add": "other.list"},
+        {"_remove": "vehicles.99"},
+    ],
+)
+def test_forged_add_or_remove_buttons_change_nothing_and_never_fail(
+    client, citizen, procedure, button
+):
+    client.force_login(citizen)
+    start(client, procedure)
+    dossier = Dossier.objects.get()
+    url = reverse("dossiers:section", args=[dossier.uuid, "vehicles"])
+    vehicle = {
+        "vehicles.0.plate": "51A-123.45",
+        "vehicles.0.seats": "16",
+        "vehicles.0.ownership": "owned",
+    }
+    response = client.post(url, {**vehicle, **button})
+    assert response.status_code == 200
+    dossier.refresh_from_db()
+    assert [v["plate"] for v in dossier.form_data["vehicles"]] == ["51A-123.45"]

@@ -55,7 +55,10 @@ def test_failed_tries_are_rate_limited(client, settings, submitted):
     assert "Quá nhiều lần tra cứu" in blocked.content.decode()
 
 
-def test_a_draft_cannot_be_tracked(client, citizen, procedure):
-    draft = complete_draft(procedure, citizen)
-    assert draft.code is None
-    assert track(client, "", "0912345678").status_code == 404
+def test_the_id_number_of_another_dossier_does_not_open_this_one(
+    client, submitted, other_citizen, procedure
+):
+    other = complete_draft(procedure, other_citizen)
+    services.dossier_submit(dossier_uuid=other.uuid, applicant=other_citizen)
+    assert track(client, submitted.code, other_citizen.citizen_id).status_code == 404
+    assert track(client, submitted.code, other_citizen.phone).status_code == 404
