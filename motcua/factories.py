@@ -137,3 +137,138 @@ PNG_BYTES = (
     b"\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND"
     b"\xaeB`\x82"
 )
+
+
+# --- Back office -------------------------------------------------------------------------
+
+STANDARD_WORKFLOW = {
+    "steps": [
+        {
+            "key": "reception",
+            "name": "Tiếp nhận hồ sơ",
+            "unit": "mot-cua",
+            "role": "desk",
+            "days": 0.25,
+            "actions": ["supplement", "refuse"],
+        },
+        {
+            "key": "review",
+            "name": "Thẩm định hồ sơ",
+            "unit": "chuyen-mon",
+            "role": "specialist",
+            "days": 1,
+            "actions": ["supplement", "consult", "transfer", "payment", "stop"],
+        },
+        {
+            "key": "head-review",
+            "name": "Lãnh đạo phòng xem xét",
+            "unit": "chuyen-mon",
+            "role": "unit_head",
+            "days": 0.25,
+            "actions": ["send_back"],
+        },
+        {
+            "key": "approval",
+            "name": "Lãnh đạo phê duyệt, ký",
+            "unit": "lanh-dao",
+            "role": "leader",
+            "days": 0.25,
+            "signs": True,
+            "actions": ["send_back"],
+        },
+        {"key": "return", "name": "Trả kết quả", "unit": "mot-cua", "role": "desk", "days": 0.25},
+    ],
+    "supplement_within_days": 1,
+    "payment_pauses_clock": True,
+}
+
+
+class UnitFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "accounts.Unit"
+
+    agency = factory.SubFactory(AgencyFactory)
+    code = factory.Sequence(lambda n: f"don-vi-{n}")
+    name = factory.Sequence(lambda n: f"Đơn vị {n}")
+    kind = "specialist"
+
+
+def make_officer(agency, *memberships, full_name="Cán bộ", email=None):
+    """An officer of `agency` holding each (unit, role) of `memberships`."""
+    from motcua.accounts.models import Membership
+
+    extra = {"email": email} if email else {}
+    officer = UserFactory(
+        kind=User.Kind.OFFICER, agency=agency, full_name=full_name, phone=None, **extra
+    )
+    for unit, role in memberships:
+        Membership.objects.create(user=officer, unit=unit, role=role)
+    return officer
+
+
+def make_organisation(procedure, definition=None):
+    """The receiving agency's desk, specialist department and leadership with one officer per
+    role, and `definition` (STANDARD_WORKFLOW by default) saved as the procedure's workflow."""
+    from types import SimpleNamespace
+
+    from motcua.workflow.services import save_workflow_version
+
+    agency = procedure.receiving_agency
+    desk = UnitFactory(agency=agency, code="mot-cua", name="Bộ phận Một cửa", kind="desk")
+    department = UnitFactory(
+        agency=agency, code="chuyen-mon", name="Phòng Quản lý vận tải", kind="specialist"
+    )
+    leadership = UnitFactory(agency=agency, code="lanh-dao", name="Lãnh đạo Sở", kind="leadership")
+    org = SimpleNamespace(
+        agency=agency,
+        desk=desk,
+        department=department,
+        leadership=leadership,
+        desk_officer=make_officer(agency, (desk, "desk"), full_name="Nguyễn Thị Mai"),
+        desk_head=make_officer(agency, (desk, "unit_head"), full_name="Phan Văn Hải"),
+        specialist=make_officer(agency, (department, "specialist"), full_name="Trần Quốc Việt"),
+        head=make_officer(agency, (department, "unit_head"), full_name="Hoàng Minh Đức"),
+        leader=make_officer(agency, (leadership, "leader"), full_name="Võ Thị Lan"),
+        admin=make_officer(agency, (desk, "agency_admin"), full_name="Lê Quang Huy"),
+    )
+    org.workflow = save_workflow_version(procedure, definition or STANDARD_WORKFLOW)
+    return org
+
+
+def make_submitted_dossier(procedure, applicant, *, plate="75A-123.45", **fields):
+    """A dossier just submitted online (status 1) and routed to the desk, as dossier_submit
+    leaves it, without going through the form pages."""
+    from motcua.dossiers.codes import allocate_code
+    from motcua.dossiers.models import Dossier, DossierEvent, Status
+    from motcua.workflow.services import route_submitted
+
+    now = timezone.now()
+    values = {
+        "procedure": procedure,
+        "applicant": applicant,
+        "receiving_agency": procedure.receiving_agency,
+        "status": Status.SUBMITTED,
+        "code": allocate_code(procedure.receiving_agency, timezone.localdate(now)),
+        "submitted_at": now,
+        "applicant_name": applicant.display_name,
+        "applicant_phone": applicant.phone or "",
+        "applicant_id_number": applicant.citizen_id,
+        "applicant_email": applicant.email or "",
+        "delivery_method": "online",
+        "form_data": {
+            "applicant": {"full_name": applicant.full_name, "phone": applicant.phone or ""},
+            "vehicles": [{"plate": plate, "seats": 16, "ownership": "owned"}],
+        },
+    }
+    values.update(fields)
+    dossier = Dossier.objects.create(**values)
+    DossierEvent.objects.create(
+        dossier=dossier,
+        actor=applicant,
+        action="submitted",
+        from_status=Status.DRAFT,
+        to_status=Status.SUBMITTED,
+        note="Nộp hồ sơ trực tuyến",
+    )
+    route_submitted(dossier)
+    return dossier

@@ -1,4 +1,5 @@
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -44,6 +45,15 @@ class User(AbstractBaseUser, PermissionsMixin):
     tax_code = models.CharField(_("mã số thuế"), max_length=14, blank=True)
     representative = models.CharField(
         _("người đại diện theo pháp luật"), max_length=200, blank=True
+    )
+    agency = models.ForeignKey(
+        "catalogue.Agency",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="officers",
+        verbose_name=_("cơ quan công tác"),
+        help_text=_("Chỉ dành cho cán bộ."),
     )
     email_verified_at = models.DateTimeField(_("xác thực thư điện tử lúc"), null=True, blank=True)
     is_active = models.BooleanField(_("đang hoạt động"), default=True)
@@ -95,3 +105,66 @@ class VerificationCode(models.Model):
 
     def __str__(self):
         return f"{self.user_id} {self.created_at:%d/%m/%Y %H:%M}"
+
+
+class Role(models.TextChoices):
+    """What an officer does in a unit (vai trò)."""
+
+    DESK = "desk", _("Cán bộ một cửa")
+    SPECIALIST = "specialist", _("Chuyên viên xử lý")
+    UNIT_HEAD = "unit_head", _("Lãnh đạo phòng")
+    LEADER = "leader", _("Lãnh đạo cơ quan (người ký)")
+    AGENCY_ADMIN = "agency_admin", _("Quản trị cơ quan")
+
+
+class Unit(models.Model):
+    """A unit of an agency (đơn vị): the one-stop desk, a specialist department, the leadership."""
+
+    class Kind(models.TextChoices):
+        DESK = "desk", _("Bộ phận Một cửa")
+        SPECIALIST = "specialist", _("Phòng chuyên môn")
+        LEADERSHIP = "leadership", _("Lãnh đạo cơ quan")
+
+    agency = models.ForeignKey(
+        "catalogue.Agency",
+        on_delete=models.PROTECT,
+        related_name="units",
+        verbose_name=_("cơ quan"),
+    )
+    code = models.SlugField(_("mã đơn vị"), max_length=30)
+    name = models.CharField(_("tên đơn vị"), max_length=300)
+    kind = models.CharField(_("loại đơn vị"), max_length=16, choices=Kind.choices)
+    is_active = models.BooleanField(_("đang hoạt động"), default=True)
+
+    class Meta:
+        ordering = ["agency_id", "kind", "name"]
+        verbose_name = _("đơn vị")
+        verbose_name_plural = _("đơn vị")
+        constraints = [models.UniqueConstraint(fields=["agency", "code"], name="unit_code_unique")]
+
+    def __str__(self):
+        return self.name
+
+
+class Membership(models.Model):
+    """An officer's role in one unit; an officer may hold several (phân công)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("vai trò"), max_length=16, choices=Role.choices)
+
+    class Meta:
+        verbose_name = _("phân công")
+        verbose_name_plural = _("phân công")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "unit", "role"], name="membership_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.user} · {self.unit} · {self.get_role_display()}"
+
+    def clean(self):
+        if self.user_id and self.unit_id and self.user.agency_id != self.unit.agency_id:
+            raise ValidationError(
+                {"unit": _("Cán bộ chỉ được phân công vào đơn vị thuộc cơ quan của mình.")}
+            )

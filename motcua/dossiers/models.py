@@ -24,6 +24,18 @@ class Status(models.IntegerChoices):
     RETURNED = 10, _("Đã trả kết quả")
 
 
+OPEN_STATUSES = frozenset(
+    {
+        Status.SUBMITTED,
+        Status.ACCEPTED,
+        Status.PROCESSING,
+        Status.SUPPLEMENT_REQUESTED,
+        Status.AWAITING_PAYMENT,
+        Status.WITHDRAWAL_REQUESTED,
+    }
+)
+
+
 class Dossier(models.Model):
     """An application and its file (hồ sơ), from draft to returned result."""
 
@@ -58,7 +70,44 @@ class Dossier(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
-    due_at = models.DateTimeField(null=True, blank=True)
+    due_at = models.DateTimeField(_("ngày hẹn trả"), null=True, blank=True)
+
+    # Back-office handling (workflow). The dossier follows the workflow version it was
+    # submitted under; `step_key` names the step it is at and `current_unit` the unit
+    # (with `current_role`) that must act now, kept in columns so inboxes are one index scan.
+    workflow = models.ForeignKey(
+        "workflow.Workflow", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    step_key = models.CharField(max_length=40, blank=True)
+    current_unit = models.ForeignKey(
+        "accounts.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    current_role = models.CharField(max_length=16, blank=True)
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The desk officer who registered a counter or postal dossier.",
+    )
+    accepted_at = models.DateTimeField(_("tiếp nhận lúc"), null=True, blank=True)
+    original_due_at = models.DateTimeField(_("ngày hẹn trả ban đầu"), null=True, blank=True)
+    step_due_at = models.DateTimeField(null=True, blank=True)
+    # While the clock is paused (supplement, payment where the law says so) the working time
+    # that was left is kept here and given back when the clock restarts.
+    clock_paused_at = models.DateTimeField(null=True, blank=True)
+    remaining_seconds = models.PositiveIntegerField(null=True, blank=True)
+    resume_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    supplement_count = models.PositiveSmallIntegerField(default=0)
+    extension_count = models.PositiveSmallIntegerField(default=0)
+    open_tasks = models.PositiveSmallIntegerField(default=0)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    returned_at = models.DateTimeField(null=True, blank=True)
+    # Bumped by every transition: a page acting on an older version is told what changed.
+    version = models.PositiveIntegerField(default=0)
+    # Folded (accent-free, lower-case) applicant name, ID numbers, phone and plates for search.
+    search_text = models.TextField(blank=True)
 
     class Meta:
         verbose_name = _("hồ sơ")
@@ -70,6 +119,7 @@ class Dossier(models.Model):
             ),
             models.Index(fields=["procedure", "submitted_at"], name="dossier_procedure_submitted"),
             models.Index(fields=["status", "due_at"], name="dossier_status_due"),
+            models.Index(fields=["current_unit", "status", "due_at"], name="dossier_unit_queue"),
         ]
 
     def __str__(self):
@@ -78,6 +128,21 @@ class Dossier(models.Model):
     @property
     def is_draft(self) -> bool:
         return self.status == Status.DRAFT
+
+    @property
+    def is_open(self) -> bool:
+        """Still being handled: the deadline matters."""
+        return self.status in OPEN_STATUSES
+
+    @property
+    def is_overdue(self) -> bool:
+        from django.utils import timezone
+
+        return bool(self.is_open and self.due_at and self.due_at < timezone.now())
+
+    @property
+    def is_extended(self) -> bool:
+        return self.extension_count > 0
 
 
 class DossierCodeSequence(models.Model):
@@ -138,6 +203,12 @@ class DossierEvent(AppendOnlyModel):
     note = models.TextField(blank=True)
     unit_name = models.CharField(max_length=300, blank=True)
     is_public = models.BooleanField(default=True)
+    # Hand-overs between steps and units: the rows of the processing control sheet (form 05).
+    step_key = models.CharField(max_length=40, blank=True)
+    from_unit_name = models.CharField(max_length=300, blank=True)
+    to_unit_name = models.CharField(max_length=300, blank=True)
+    step_due_at = models.DateTimeField(null=True, blank=True)
+    data = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["at", "id"]

@@ -103,11 +103,24 @@ def dossier_save_delivery(*, dossier: Dossier, applicant, method: str, postal_ad
     dossier.save(update_fields=["delivery_method", "postal_address", "updated_at"])
 
 
+def _attachments_editable(dossier: Dossier, applicant) -> None:
+    """Files may change in a draft, and be added while a supplement is requested."""
+    if dossier.applicant_id != applicant.pk:
+        raise PermissionDenied
+    if dossier.status not in (Status.DRAFT, Status.SUPPLEMENT_REQUESTED):
+        raise DossierError(_("Hồ sơ đã nộp, không sửa được nữa."))
+
+
 def attachment_add(*, dossier: Dossier, component: Component, upload, applicant) -> Attachment:
-    """Check and store one file for one component of a draft."""
-    _editable(dossier, applicant)
+    """Check and store one file for one component of a draft (or of a supplement)."""
+    _attachments_editable(dossier, applicant)
     if component.procedure_id != dossier.procedure_id:
         raise PermissionDenied
+    return store_attachment(dossier, component, upload, uploaded_by=applicant)
+
+
+def store_attachment(dossier: Dossier, component: Component, upload, *, uploaded_by) -> Attachment:
+    """Check a file by content, scan it when a scanner is configured, and store it safely."""
     checked = check_upload(upload, component.file_types)
     scanner = configured_scanner()
     if scanner is not None:
@@ -137,7 +150,7 @@ def attachment_add(*, dossier: Dossier, component: Component, upload, applicant)
             content_type=checked.content_type,
             size=checked.size,
             sha256=checked.sha256,
-            uploaded_by=applicant,
+            uploaded_by=uploaded_by,
         )
         upload.seek(0)
         attachment.file.save(
@@ -149,11 +162,27 @@ def attachment_add(*, dossier: Dossier, component: Component, upload, applicant)
 
 
 def attachment_remove(*, attachment: Attachment, applicant) -> None:
-    _editable(attachment.dossier, applicant)
+    dossier = attachment.dossier
+    _attachments_editable(dossier, applicant)
+    if (
+        dossier.status == Status.SUPPLEMENT_REQUESTED
+        and attachment.uploaded_at < _supplement_requested_at(dossier)
+    ):
+        raise DossierError(_("Chỉ xoá được tệp vừa bổ sung; các tệp đã nộp được giữ nguyên."))
     stored = attachment.file.name
     storage = attachment.file.storage
     attachment.delete()
     transaction.on_commit(lambda: storage.delete(stored))
+
+
+def _supplement_requested_at(dossier: Dossier):
+    event = (
+        DossierEvent.objects.filter(dossier=dossier, action="request_supplement")
+        .order_by("-at")
+        .only("at")
+        .first()
+    )
+    return event.at if event else dossier.submitted_at
 
 
 @dataclass
@@ -276,6 +305,9 @@ def dossier_submit(*, dossier_uuid, applicant) -> Dossier:
             to_status=Status.SUBMITTED,
             note=_("Nộp hồ sơ trực tuyến"),
         )
+        from motcua.workflow.services import route_submitted
+
+        route_submitted(dossier)
         if dossier.applicant_email:
             from motcua.notifications.tasks import send_submission_receipt
 

@@ -40,3 +40,41 @@ def send_verification_code(user_id: int, code: str) -> None:
             "minutes": settings.VERIFICATION_CODE_TTL_SECONDS // 60,
         },
     )
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_task_escalation(task_id: int) -> None:
+    """Tell the heads of the lead agency's desk that a joint-handling task is late."""
+    from motcua.workflow.models import Task
+    from motcua.workflow.services import desk_heads
+
+    task = Task.objects.select_related("dossier", "unit", "unit__agency").get(pk=task_id)
+    for head in desk_heads(task.dossier.receiving_agency_id):
+        if head.email:
+            send_templated_mail(to=head.email, template="task_escalation", context={"task": task})
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_document_issued(document_id: int) -> None:
+    """Tell the applicant that a slip was issued on their dossier, with a link to it."""
+    from django.urls import reverse
+
+    from motcua.documents.models import IssuedDocument
+
+    document = IssuedDocument.objects.select_related(
+        "dossier", "dossier__applicant", "dossier__procedure", "agency"
+    ).get(pk=document_id)
+    dossier = document.dossier
+    to = dossier.applicant_email or dossier.applicant.email
+    if not to:
+        return
+    send_templated_mail(
+        to=to,
+        template="document_issued",
+        context={
+            "document": document,
+            "dossier": dossier,
+            "name": dossier.applicant_name or dossier.applicant.display_name,
+            "dossier_path": reverse("dossiers:detail", args=[dossier.uuid]),
+        },
+    )

@@ -52,6 +52,69 @@ DEMO_ACCOUNTS = [
 ]
 
 
+HUE = "000.00.18.H56"
+MARITIME = "000.00.05.G12"
+AVIATION = "000.00.06.G12"
+REGISTRY = "000.00.07.G12"
+
+# Officers of the demo agencies: (e-mail, name, agency, [(unit code, role), ...]).
+DEMO_OFFICERS = [
+    ("motcua@demo.motcua.vn", "Nguyễn Thị Mai", HUE, [("mot-cua", "desk")]),
+    ("truongmotcua@demo.motcua.vn", "Phan Văn Hải", HUE, [("mot-cua", "unit_head")]),
+    ("chuyenvien@demo.motcua.vn", "Trần Quốc Việt", HUE, [("quan-ly-van-tai", "specialist")]),
+    ("truongphong@demo.motcua.vn", "Hoàng Minh Đức", HUE, [("quan-ly-van-tai", "unit_head")]),
+    ("lanhdao@demo.motcua.vn", "Võ Thị Lan", HUE, [("lanh-dao", "leader")]),
+    ("quantri@demo.motcua.vn", "Lê Quang Huy", HUE, [("mot-cua", "agency_admin")]),
+    (
+        "hanghai@demo.motcua.vn",
+        "Đặng Văn Sơn",
+        MARITIME,
+        [("mot-cua", "desk"), ("dang-ky-tau-bien", "specialist")],
+    ),
+    ("lanhdao.hanghai@demo.motcua.vn", "Bùi Thị Hạnh", MARITIME, [("lanh-dao", "leader")]),
+    (
+        "hangkhong@demo.motcua.vn",
+        "Ngô Thanh Tùng",
+        AVIATION,
+        [
+            ("mot-cua", "desk"),
+            ("tieu-chuan-tau-bay", "specialist"),
+            ("tieu-chuan-tau-bay", "unit_head"),
+        ],
+    ),
+    ("lanhdao.hangkhong@demo.motcua.vn", "Đỗ Minh Châu", AVIATION, [("lanh-dao", "leader")]),
+    (
+        "dangkiem@demo.motcua.vn",
+        "Lý Văn Phúc",
+        REGISTRY,
+        [("mot-cua", "desk"), ("kiem-dinh", "specialist")],
+    ),
+]
+
+
+@transaction.atomic
+def ensure_demo_officer(email, full_name, agency_identifier, roles) -> User:
+    from motcua.accounts.models import Membership, Unit
+    from motcua.catalogue.models import Agency
+
+    agency = Agency.objects.get(identifier=agency_identifier)
+    user = User.objects.filter(email__iexact=email).first() or User(email=email)
+    user.kind = User.Kind.OFFICER
+    user.full_name = full_name
+    user.agency = agency
+    user.is_active = True
+    user.email_verified_at = user.email_verified_at or timezone.now()
+    user.set_password(DEMO_PASSWORD)
+    user.save()
+    wanted = {(Unit.objects.get(agency=agency, code=code).pk, role) for code, role in roles}
+    Membership.objects.filter(user=user).exclude(
+        pk__in=[m.pk for m in Membership.objects.filter(user=user) if (m.unit_id, m.role) in wanted]
+    ).delete()
+    for unit_id, role in wanted:
+        Membership.objects.get_or_create(user=user, unit_id=unit_id, role=role)
+    return user
+
+
 def _check(account: dict) -> None:
     """The demo identities are valid Vietnamese identifiers, so they pass the same checks."""
     if account.get("phone"):
@@ -91,7 +154,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         call_command("load_catalogue", stdout=self.stdout, stderr=self.stderr)
+        call_command("load_organisation", stdout=self.stdout, stderr=self.stderr)
         users = [(account["label"], ensure_demo_account(account)) for account in DEMO_ACCOUNTS]
+        officers = [ensure_demo_officer(*officer) for officer in DEMO_OFFICERS]
         self.stdout.write("")
         self.stdout.write(
             self.style.WARNING("Tài khoản trình diễn (CHỈ DÙNG THỬ, không dùng trên máy chủ thật):")
@@ -99,5 +164,14 @@ class Command(BaseCommand):
         for label, user in users:
             login = user.email + (f" hoặc {user.phone}" if user.phone else "")
             self.stdout.write(f"  {label:<9} {login:<45} {user.display_name}")
+        self.stdout.write(
+            "  Cán bộ (đăng nhập lần đầu sẽ cài đặt xác thực hai bước bằng ứng dụng OTP):"
+        )
+        for officer in officers:
+            roles = ", ".join(
+                f"{m.get_role_display()} – {m.unit.name}"
+                for m in officer.memberships.select_related("unit")
+            )
+            self.stdout.write(f"    {officer.email:<34} {roles}")
         self.stdout.write(f"  Mật khẩu chung: {DEMO_PASSWORD}")
         self.stdout.write("  Trang quản trị: /admin/ (tài khoản admin@demo.motcua.vn)")

@@ -1,0 +1,70 @@
+"""Who among the officers may see what: every officer query goes through here.
+
+An officer sees a dossier only when one of their units has had it (it passed through the
+unit, or a task was sent to it); an agency administrator sees all of their agency's.
+"""
+
+from django.db.models import Exists, OuterRef, QuerySet
+
+from motcua.accounts.models import Membership, Role, Unit
+from motcua.workflow.models import DossierAccess
+
+
+def officer_units(user) -> QuerySet[Unit]:
+    """The active units the officer belongs to."""
+    if not user.is_authenticated or user.kind != "officer":
+        return Unit.objects.none()
+    return Unit.objects.filter(memberships__user=user, is_active=True).distinct()
+
+
+def memberships(user) -> list[Membership]:
+    """The officer's (unit, role) pairs, read once per request."""
+    cached = getattr(user, "_motcua_memberships", None)
+    if cached is None:
+        cached = list(
+            Membership.objects.filter(user=user, unit__is_active=True).select_related("unit")
+        )
+        user._motcua_memberships = cached
+    return cached
+
+
+def has_role(user, unit_id, role) -> bool:
+    return any(m.unit_id == unit_id and m.role == role for m in memberships(user))
+
+
+def is_agency_admin(user, agency_id) -> bool:
+    return any(
+        m.role == Role.AGENCY_ADMIN and m.unit.agency_id == agency_id for m in memberships(user)
+    )
+
+
+def visible_dossiers(user, queryset=None):
+    """The dossiers the officer may see, as a filter on `queryset`."""
+    from motcua.dossiers.models import Dossier
+
+    queryset = Dossier.objects.all() if queryset is None else queryset
+    if not user.is_authenticated or user.kind != "officer":
+        return queryset.none()
+    mine = memberships(user)
+    admin_agencies = {m.unit.agency_id for m in mine if m.role == Role.AGENCY_ADMIN}
+    unit_ids = [m.unit_id for m in mine]
+    access = DossierAccess.objects.filter(dossier=OuterRef("pk"), unit_id__in=unit_ids)
+    if admin_agencies:
+        from django.db.models import Q
+
+        return queryset.filter(Q(Exists(access)) | Q(receiving_agency_id__in=admin_agencies))
+    return queryset.filter(Exists(access))
+
+
+def can_view_dossier(user, dossier) -> bool:
+    if not user.is_authenticated or user.kind != "officer":
+        return False
+    if is_agency_admin(user, dossier.receiving_agency_id):
+        return True
+    unit_ids = [m.unit_id for m in memberships(user)]
+    return DossierAccess.objects.filter(dossier=dossier, unit_id__in=unit_ids).exists()
+
+
+def grant(dossier, unit) -> None:
+    """Let a unit see a dossier from now on (idempotent)."""
+    DossierAccess.objects.get_or_create(dossier=dossier, unit=unit)

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class WorkflowConfig(AppConfig):
+    name = "motcua.workflow"
+    verbose_name = "Quy trình xử lý"

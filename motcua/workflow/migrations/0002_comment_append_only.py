@@ -1,0 +1,11 @@
+from django.db import migrations
+
+from motcua.core.pg import append_only_trigger, run_on_postgresql
+
+create, drop = append_only_trigger("workflow_comment")
+
+
+class Migration(migrations.Migration):
+    dependencies = [("workflow", "0001_initial"), ("core", "0002_postgresql_functions")]
+
+    operations = [run_on_postgresql(create, drop)]

@@ -1,0 +1,109 @@
+"""Counter intake and who may see what."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from motcua.dossiers.models import Dossier, Status
+from motcua.factories import PDF_BYTES, AgencyFactory, UnitFactory, make_officer
+from motcua.workflow import access, selectors
+from motcua.workflow.machine import TransitionRefused, perform
+from motcua.workflow.services import WalkInApplicant, register_counter_dossier
+
+pytestmark = pytest.mark.django_db
+
+WALK_IN = WalkInApplicant(
+    full_name="Phạm Văn Đông", citizen_id="046090012345", phone="0935111222", address="Huế"
+)
+
+
+def test_a_walk_in_dossier_gets_the_same_code_deadlines_and_timeline(org, procedure):
+    component = procedure.components.first()
+    scan = SimpleUploadedFile("scan.pdf", PDF_BYTES, content_type="application/pdf")
+    dossier = register_counter_dossier(
+        officer=org.desk_officer,
+        procedure=procedure,
+        person=WALK_IN,
+        channel="counter",
+        files={component.pk: [scan]},
+    )
+    assert dossier.status == Status.SUBMITTED and dossier.channel == "counter"
+    assert dossier.code.startswith(procedure.receiving_agency.identifier + "-")
+    assert dossier.attachments.get().uploaded_by == org.desk_officer
+    assert dossier.applicant.citizen_id == "046090012345"
+    assert not dossier.applicant.has_usable_password()
+    dossier = perform(dossier.pk, "accept", org.desk_officer)
+    assert dossier.due_at is not None and dossier.current_unit == org.department
+    assert list(dossier.events.values_list("action", flat=True))[:2] == ["submitted", "accept"]
+    # The same person coming back is the same applicant account.
+    again = register_counter_dossier(
+        officer=org.desk_officer, procedure=procedure, person=WALK_IN, channel="post", files={}
+    )
+    assert again.applicant == dossier.applicant and again.channel == "post"
+
+
+def test_only_desk_officers_register_paper_dossiers_and_a_bad_file_saves_nothing(org, procedure):
+    with pytest.raises(TransitionRefused):
+        register_counter_dossier(
+            officer=org.specialist, procedure=procedure, person=WALK_IN, channel="counter", files={}
+        )
+    from django.core.exceptions import ValidationError
+
+    from motcua.dossiers.services import DossierError
+
+    fake = SimpleUploadedFile("scan.pdf", b"MZ not a pdf", content_type="application/pdf")
+    with pytest.raises((DossierError, ValidationError)):
+        register_counter_dossier(
+            officer=org.desk_officer,
+            procedure=procedure,
+            person=WALK_IN,
+            channel="counter",
+            files={procedure.components.first().pk: [fake]},
+        )
+    assert not Dossier.objects.exists()
+
+
+def test_an_officer_sees_only_dossiers_that_reached_their_units(org, dossier):
+    other = AgencyFactory()
+    stranger = make_officer(other, (UnitFactory(agency=other, kind="desk"), "desk"))
+    assert access.can_view_dossier(org.desk_officer, dossier)
+    assert not access.can_view_dossier(org.specialist, dossier)  # not reached them yet
+    assert not access.can_view_dossier(stranger, dossier)
+    assert not access.visible_dossiers(stranger).exists()
+    perform(dossier.pk, "accept", org.desk_officer)
+    assert access.can_view_dossier(org.specialist, dossier)
+    assert not access.can_view_dossier(org.leader, dossier)
+    assert access.can_view_dossier(org.admin, dossier)  # the agency's administrator
+    assert selectors.officer_dossier(stranger, dossier.uuid) is None
+
+
+def test_queues_and_counts(clock, org, procedure, citizen, other_citizen):
+    from motcua.factories import make_submitted_dossier
+
+    clock.set(2025, 11, 10, 10, 0)
+    first = make_submitted_dossier(procedure, citizen)
+    make_submitted_dossier(procedure, other_citizen, plate="43B-555.66")
+    assert selectors.inbox_counts(org.desk_officer)["new"] == 2
+    assert selectors.inbox_counts(org.specialist)["new"] == 0
+    perform(first.pk, "accept", org.desk_officer)
+    counts = selectors.inbox_counts(org.specialist)
+    assert counts["todo"] == 1 and counts["overdue"] == 0
+    clock.set(2025, 11, 11, 16, 0)  # under a working day to the due date
+    assert selectors.inbox_counts(org.specialist)["due_soon"] == 1
+    clock.set(2025, 11, 13, 9, 0)
+    assert selectors.inbox_counts(org.specialist)["overdue"] == 1
+    assert [d.pk for d in selectors.queue(org.specialist, "overdue")] == [first.pk]
+
+
+def test_search_by_code_name_id_number_and_plate(org, procedure, citizen, other_citizen):
+    from motcua.factories import make_submitted_dossier
+
+    a = make_submitted_dossier(procedure, citizen)
+    b = make_submitted_dossier(procedure, other_citizen, plate="43B-555.66")
+    officer = org.desk_officer
+    assert list(selectors.search(officer, a.code)) == [a]
+    assert list(selectors.search(officer, "tran thi binh")) == [b]
+    assert list(selectors.search(officer, "TRẦN THỊ")) == [b]
+    assert list(selectors.search(officer, "43B55566")) == [b]
+    assert list(selectors.search(officer, "43b-555.66")) == [b]
+    assert list(selectors.search(officer, other_citizen.citizen_id)) == [b]
+    assert list(selectors.search(org.specialist, a.code)) == []
