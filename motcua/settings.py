@@ -21,18 +21,25 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin with a site that also asks officers for the second factor.
+    "motcua.accounts.apps.AdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "motcua.core",
     "motcua.accounts",
     "motcua.catalogue",
     "motcua.dossiers",
+    "motcua.documents",
     "motcua.notifications",
+    "motcua.workdays",
+    "motcua.workflow",
 ]
 
 MIDDLEWARE = [
@@ -43,6 +50,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # django-otp's OTPMiddleware without user.is_verified(), which User already has.
+    "motcua.accounts.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "motcua.core.middleware.SecurityHeadersMiddleware",
@@ -116,6 +125,15 @@ LOGIN_LOCKOUT_SECONDS = env_int("LOGIN_LOCKOUT_SECONDS", 900, minimum=1)
 TRACKING_MAX_FAILURES = env_int("TRACKING_MAX_FAILURES", 10, minimum=1)
 TRACKING_WINDOW_SECONDS = env_int("TRACKING_WINDOW_SECONDS", 900, minimum=1)
 VERIFICATION_CODE_TTL_SECONDS = env_int("VERIFICATION_CODE_TTL_SECONDS", 900, minimum=60)
+
+# Officers (cán bộ) confirm their login with an authenticator app (docs/decisions/0010).
+OFFICER_2FA_REQUIRED = env_bool("OFFICER_2FA_REQUIRED", True)
+OFFICER_HOME_URL = "/can-bo/"
+# Wrong codes are counted by motcua.core.ratelimit (LOGIN_MAX_FAILURES), not by the devices.
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
+# Administrators may delete an officer's device (to re-enrol), never read its secret.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 SECURE_COOKIES = env_bool("SECURE_COOKIES", not DEBUG)
 SESSION_COOKIE_SECURE = SECURE_COOKIES
@@ -215,6 +233,13 @@ TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True
 FORMAT_MODULE_PATH = ["motcua.formats"]
+
+# Working-day calendar (motcua/workdays, docs/decisions/0009): one office window a working day,
+# HH:MM local time, lunch not subtracted; a dossier received at or after the cut-off counts
+# from the next working day. The values are checked when the app starts.
+WORKDAY_START = env_str("WORKDAY_START", "07:30")
+WORKDAY_END = env_str("WORKDAY_END", "17:00")
+WORKDAY_CUTOFF = env_str("WORKDAY_CUTOFF", WORKDAY_END)
 
 # --- Benchmarks ------------------------------------------------------------------
 # Exposes /bench/json and /bench/insert, the machine's ceiling for bench/load_test.py.

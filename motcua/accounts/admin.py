@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from motcua.accounts.models import User
+from motcua.accounts.models import Membership, Unit, User
 
 
 @admin.register(User)
@@ -23,6 +23,7 @@ class UserAdmin(BaseUserAdmin):
                     "organisation_name",
                     "tax_code",
                     "representative",
+                    "agency",
                 ]
             },
         ),
@@ -35,3 +36,21 @@ class UserAdmin(BaseUserAdmin):
     add_fieldsets = [
         (None, {"fields": ["email", "phone", "full_name", "kind", "password1", "password2"]})
     ]
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 1
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Unit)
+class UnitAdmin(admin.ModelAdmin):
+    """Units of an agency (Bộ phận Một cửa, phòng chuyên môn, lãnh đạo) and who works in them."""
+
+    list_display = ["name", "code", "kind", "agency", "is_active"]
+    list_filter = ["kind", "is_active"]
+    list_select_related = ["agency"]
+    search_fields = ["name", "code", "agency__name", "agency__identifier"]
+    autocomplete_fields = ["agency"]
+    inlines = [MembershipInline]

@@ -6,7 +6,7 @@ from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from motcua.accounts import services
+from motcua.accounts import services, two_factor
 from motcua.accounts.models import User
 from motcua.accounts.validators import (
     normalise_phone,
@@ -354,3 +354,36 @@ class PasswordChangeForm(_PasswordSavingMixin, AccessibleFormMixin, auth_forms.P
         super().__init__(*args, **kwargs)
         self.fields["old_password"].label = _("Mật khẩu hiện tại")
         _relabel_password_fields(self)
+
+
+class TOTPCodeForm(VerificationForm):
+    """The six-digit code an authenticator app shows (xác thực hai lớp)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["code"].help_text = _(
+            "Mã gồm 6 chữ số đang hiển thị trong ứng dụng xác thực trên điện thoại của quý vị."
+        )
+
+
+class RecoveryCodeForm(AccessibleFormMixin, forms.Form):
+    recovery_code = forms.CharField(
+        label=_("Mã khôi phục"),
+        max_length=20,
+        help_text=_(
+            "Một trong các mã quý vị đã lưu khi bật xác thực hai lớp, ví dụ abcd-efgh. "
+            "Mỗi mã chỉ dùng được một lần."
+        ),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autocapitalize": "none", "spellcheck": "false"}
+        ),
+        error_messages={"required": _("Nhập một mã khôi phục.")},
+    )
+
+    def clean_recovery_code(self) -> str:
+        code = two_factor.normalise_recovery_code(self.cleaned_data["recovery_code"])
+        if len(code) != 8:
+            raise ValidationError(
+                _("Mã khôi phục gồm 8 chữ cái và chữ số, ví dụ abcd-efgh."), code="format"
+            )
+        return code

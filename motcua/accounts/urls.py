@@ -9,6 +9,18 @@ urlpatterns = [
     path("verify/resend/", views.verify_resend, name="verify_resend"),
     path("login/", views.login_view, name="login"),
     path("logout/", views.logout_view, name="logout"),
+    path("two-factor/", views.two_factor_verify, name="two_factor_verify"),
+    path("two-factor/setup/", views.two_factor_setup, name="two_factor_setup"),
+    path(
+        "two-factor/recovery-codes/",
+        views.two_factor_recovery_codes,
+        name="two_factor_recovery_codes",
+    ),
+    path(
+        "two-factor/recovery-codes/new/",
+        views.two_factor_regenerate,
+        name="two_factor_regenerate",
+    ),
     path("profile/", views.profile, name="profile"),
     path("password/change/", views.PasswordChangeView.as_view(), name="password_change"),
     path("password/reset/", views.PasswordResetView.as_view(), name="password_reset"),

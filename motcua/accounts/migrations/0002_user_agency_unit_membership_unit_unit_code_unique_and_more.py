@@ -6,53 +6,118 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('catalogue', '0003_ordered_form_schema'),
+        ("accounts", "0001_initial"),
+        ("catalogue", "0003_ordered_form_schema"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='user',
-            name='agency',
-            field=models.ForeignKey(blank=True, help_text='Chỉ dành cho cán bộ.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='officers', to='catalogue.agency', verbose_name='cơ quan công tác'),
+            model_name="user",
+            name="agency",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="Chỉ dành cho cán bộ.",
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="officers",
+                to="catalogue.agency",
+                verbose_name="cơ quan công tác",
+            ),
         ),
         migrations.CreateModel(
-            name='Unit',
+            name="Unit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=30, verbose_name='mã đơn vị')),
-                ('name', models.CharField(max_length=300, verbose_name='tên đơn vị')),
-                ('kind', models.CharField(choices=[('desk', 'Bộ phận Một cửa'), ('specialist', 'Phòng chuyên môn'), ('leadership', 'Lãnh đạo cơ quan')], max_length=16, verbose_name='loại đơn vị')),
-                ('is_active', models.BooleanField(default=True, verbose_name='đang hoạt động')),
-                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='units', to='catalogue.agency', verbose_name='cơ quan')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=30, verbose_name="mã đơn vị")),
+                ("name", models.CharField(max_length=300, verbose_name="tên đơn vị")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("desk", "Bộ phận Một cửa"),
+                            ("specialist", "Phòng chuyên môn"),
+                            ("leadership", "Lãnh đạo cơ quan"),
+                        ],
+                        max_length=16,
+                        verbose_name="loại đơn vị",
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="đang hoạt động")),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="units",
+                        to="catalogue.agency",
+                        verbose_name="cơ quan",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'đơn vị',
-                'verbose_name_plural': 'đơn vị',
-                'ordering': ['agency_id', 'kind', 'name'],
+                "verbose_name": "đơn vị",
+                "verbose_name_plural": "đơn vị",
+                "ordering": ["agency_id", "kind", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Membership',
+            name="Membership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('desk', 'Cán bộ một cửa'), ('specialist', 'Chuyên viên xử lý'), ('unit_head', 'Lãnh đạo phòng'), ('leader', 'Lãnh đạo cơ quan (người ký)'), ('agency_admin', 'Quản trị cơ quan')], max_length=16, verbose_name='vai trò')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to=settings.AUTH_USER_MODEL)),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='accounts.unit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("desk", "Cán bộ một cửa"),
+                            ("specialist", "Chuyên viên xử lý"),
+                            ("unit_head", "Lãnh đạo phòng"),
+                            ("leader", "Lãnh đạo cơ quan (người ký)"),
+                            ("agency_admin", "Quản trị cơ quan"),
+                        ],
+                        max_length=16,
+                        verbose_name="vai trò",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to="accounts.unit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'phân công',
-                'verbose_name_plural': 'phân công',
+                "verbose_name": "phân công",
+                "verbose_name_plural": "phân công",
             },
         ),
         migrations.AddConstraint(
-            model_name='unit',
-            constraint=models.UniqueConstraint(fields=('agency', 'code'), name='unit_code_unique'),
+            model_name="unit",
+            constraint=models.UniqueConstraint(fields=("agency", "code"), name="unit_code_unique"),
         ),
         migrations.AddConstraint(
-            model_name='membership',
-            constraint=models.UniqueConstraint(fields=('user', 'unit', 'role'), name='membership_unique'),
+            model_name="membership",
+            constraint=models.UniqueConstraint(
+                fields=("user", "unit", "role"), name="membership_unique"
+            ),
         ),
     ]

@@ -40,6 +40,8 @@ def catalogue(_catalogue_module, db):
 
 @pytest.fixture
 def admin_client_vi(db, client):
+    from motcua.accounts.testing import login_officer
+
     admin = User.objects.create_superuser("quantri@example.vn", "Mat-khau-quan-tri-2026")
-    client.force_login(admin)
+    login_officer(client, admin)
     return client

@@ -4,9 +4,10 @@ import pytest
 from django.core.management import call_command
 
 from motcua.accounts.models import User
+from motcua.accounts.testing import login_officer
 from motcua.accounts.validators import validate_citizen_id, validate_tax_code
 from motcua.catalogue.models import Procedure
-from motcua.core.management.commands.load_demo import DEMO_PASSWORD
+from motcua.core.management.commands.load_demo import DEMO_ACCOUNTS, DEMO_OFFICERS, DEMO_PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +24,10 @@ def test_load_demo_creates_catalogue_and_accounts_once_and_prints_them(client):
     output = _load_demo()
 
     assert Procedure.objects.count() == 78
-    assert User.objects.count() == 3
+    assert User.objects.count() == len(DEMO_ACCOUNTS) + len(DEMO_OFFICERS)
+    assert "motcua@demo.motcua.vn" in output and "Cán bộ một cửa" in output
+    desk = User.objects.get(email="motcua@demo.motcua.vn")
+    assert desk.kind == User.Kind.OFFICER and desk.memberships.get().unit.kind == "desk"
     for login in ("citizen@demo.motcua.vn", "0912345678", "admin@demo.motcua.vn", DEMO_PASSWORD):
         assert login in output
 
@@ -38,5 +42,6 @@ def test_load_demo_creates_catalogue_and_accounts_once_and_prints_them(client):
 
     admin = User.objects.get(email="admin@demo.motcua.vn")
     assert admin.is_superuser and admin.is_staff
-    assert client.login(username="admin@demo.motcua.vn", password=DEMO_PASSWORD)
+    assert admin.check_password(DEMO_PASSWORD)
+    login_officer(client, admin)
     assert client.get("/admin/catalogue/procedure/").status_code == 200
