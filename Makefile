@@ -8,12 +8,16 @@ export VAR_DIR ?= $(CURDIR)/var
 
 .PHONY: setup system-packages demo serve test lint format bench-load bench-http
 
-# Debian packages the project needs: Chromium for browser tests, gettext for translations.
+# Debian packages the project needs: Chromium for browser tests, gettext for translations,
+# Pango and HarfBuzz (and a fallback font) for the PDF documents WeasyPrint renders.
 system-packages:
 	@missing=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
 	command -v wrk >/dev/null || missing="$$missing wrk"; \
+	for pkg in libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core; do \
+	  dpkg -s $$pkg >/dev/null 2>&1 || missing="$$missing $$pkg"; \
+	done; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing Debian packages:$$missing"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \

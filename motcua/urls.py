@@ -6,7 +6,9 @@ urlpatterns = [
     path("", include("motcua.core.urls")),
     path("", include("motcua.catalogue.urls")),
     path("accounts/", include("motcua.accounts.urls")),
+    path("can-bo/", include("motcua.workflow.urls")),
     path("", include("motcua.dossiers.urls")),
+    path("", include("motcua.documents.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
