@@ -1,9 +1,16 @@
 """Reads of dossiers, always scoped to the person asking."""
 
+from dataclasses import dataclass, field
+from datetime import datetime
+
 from django.db.models import Count
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
 
-from motcua.dossiers.models import Dossier, DossierEvent
+from motcua.dossiers.models import Attachment, Dossier, DossierEvent, Status
+
+# Statuses in which the applicant has something to do (badge in "My dossiers").
+MUST_ACT = (Status.SUPPLEMENT_REQUESTED, Status.AWAITING_PAYMENT)
 
 
 def dossiers_of(applicant):
@@ -19,15 +26,196 @@ def dossiers_of(applicant):
 def dossier_of(applicant, dossier_uuid) -> Dossier:
     """The applicant's dossier or 404: another person's dossier is indistinguishable from none."""
     return get_object_or_404(
-        Dossier.objects.select_related("procedure", "procedure__sector", "receiving_agency"),
+        Dossier.objects.select_related(
+            "procedure", "procedure__sector", "receiving_agency", "current_unit"
+        ),
         uuid=dossier_uuid,
         applicant=applicant,
     )
 
 
-def public_timeline(dossier):
-    return (
+# What each timeline event is called for the applicant and the public (the officer
+# labels of the state machine speak of internal steps).
+EVENT_LABELS = {
+    "submitted": _("Đã nộp hồ sơ"),
+    "accept": _("Đã tiếp nhận hồ sơ"),
+    "refuse": _("Không tiếp nhận hồ sơ"),
+    "forward": _("Chuyển xử lý"),
+    "send_back": _("Chuyển xử lý"),
+    "request_supplement": _("Cơ quan yêu cầu bổ sung hồ sơ"),
+    "submit_supplement": _("Đã nộp hồ sơ bổ sung"),
+    "request_payment": _("Cơ quan yêu cầu nộp phí, lệ phí"),
+    "confirm_payment": _("Đã nhận phí, lệ phí"),
+    "extend": _("Cơ quan xin lỗi và hẹn lại ngày trả kết quả"),
+    "stop": _("Dừng xử lý hồ sơ"),
+    "request_withdrawal": _("Người nộp yêu cầu rút hồ sơ"),
+    "confirm_withdrawal": _("Cơ quan đồng ý cho rút hồ sơ"),
+    "decline_withdrawal": _("Cơ quan không đồng ý cho rút hồ sơ"),
+    "approve": _("Đã có kết quả giải quyết"),
+    "return": _("Đã trả kết quả"),
+    "transfer": _("Chuyển cơ quan phối hợp (liên thông)"),
+    "answer_task": _("Cơ quan phối hợp đã trả lời"),
+}
+# Notes the applicant wrote (reasons, remarks) stay off the public tracking page.
+APPLICANT_NOTE_ACTIONS = frozenset({"request_withdrawal", "submit_supplement"})
+
+
+def _labelled(events, *, public=False) -> list[DossierEvent]:
+    events = list(events)
+    for event in events:
+        label = EVENT_LABELS.get(event.action)
+        if label is None:
+            label = event.get_to_status_display() if event.to_status is not None else ""
+        event.label = label
+        note = event.note
+        # The public never sees the applicant's own words; a note repeating the label is noise.
+        if (public and event.action in APPLICANT_NOTE_ACTIONS) or note.rstrip(".") == label:
+            note = ""
+        event.shown_note = note
+    return events
+
+
+def public_timeline(dossier) -> list[DossierEvent]:
+    """The public tracking page's timeline: no note the applicant wrote."""
+    return _labelled(
         DossierEvent.objects.filter(dossier=dossier, is_public=True)
-        .only("at", "to_status", "note", "unit_name")
+        .only("at", "action", "to_status", "note", "unit_name")
+        .order_by("at", "id"),
+        public=True,
+    )
+
+
+def handling_unit_name(dossier) -> str:
+    """The unit handling the dossier now (TT22/2019 art.4: to the level of the department)."""
+    name = (
+        Dossier.objects.filter(pk=dossier.pk).values_list("current_unit__name", flat=True).first()
+    )
+    return name or ""
+
+
+@dataclass
+class SupplementItem:
+    component_name: str
+    reason: str
+    # The procedure's component of that name, when there is one: the applicant uploads to it.
+    component: object = None
+    new_files: list = field(default_factory=list)
+
+
+@dataclass
+class SupplementRequest:
+    """What the officer asked for (phiếu yêu cầu bổ sung, hoàn thiện hồ sơ)."""
+
+    at: datetime
+    items: list[SupplementItem]
+    note: str
+    contact: str
+    unit_name: str
+    # Files uploaded since the request: the only ones the applicant may still remove.
+    new_files: list[Attachment]
+    # Those uploaded to a component no item names (chosen by the applicant).
+    other_files: list[Attachment] = field(default_factory=list)
+    # The procedure's components, offered for an item that names none of them.
+    components: list = field(default_factory=list)
+
+
+@dataclass
+class ApplicantPage:
+    """Everything the applicant's page of a submitted dossier shows, read in a fixed number
+    of queries whatever the number of events, documents and files."""
+
+    dossier: Dossier
+    timeline: list[DossierEvent]
+    documents: list
+    attachments: list[Attachment]
+    supplement: SupplementRequest | None = None
+    payment_amount: int | None = None
+    # The date the clock restarted from zero after a supplement (D61 art.19(4)), if it did.
+    restarted_at: datetime | None = None
+    can_withdraw: bool = False
+
+
+def _last(events, action):
+    return next((e for e in reversed(events) if e.action == action), None)
+
+
+def _latest_event(dossier, action) -> DossierEvent | None:
+    return (
+        DossierEvent.objects.filter(dossier=dossier, action=action)
+        .only("at", "action", "note", "unit_name", "data")
+        .order_by("-at", "-id")
+        .first()
+    )
+
+
+def has_supplement_files(dossier) -> bool:
+    """Whether anything was uploaded since the latest supplement request."""
+    event = _latest_event(dossier, "request_supplement")
+    since = event.at if event else dossier.submitted_at
+    return dossier.attachments.filter(uploaded_at__gte=since).exists()
+
+
+def applicant_page(dossier: Dossier, user) -> ApplicantPage:
+    from motcua.workflow.machine import available_actions
+
+    timeline = _labelled(
+        DossierEvent.objects.filter(dossier=dossier, is_public=True)
+        .only("at", "action", "to_status", "note", "unit_name", "data")
         .order_by("at", "id")
+    )
+    documents = list(
+        dossier.documents.filter(addressed_to_applicant=True)
+        .only("id", "dossier_id", "kind", "number", "issued_at")
+        .order_by("issued_at", "id")
+    )
+    attachments = list(dossier.attachments.select_related("component"))
+    page = ApplicantPage(
+        dossier=dossier, timeline=timeline, documents=documents, attachments=attachments
+    )
+    if dossier.status == Status.SUPPLEMENT_REQUESTED:
+        event = _last(timeline, "request_supplement") or _latest_event(
+            dossier, "request_supplement"
+        )
+        if event is not None:
+            page.supplement = _supplement(dossier, event, attachments)
+    elif dossier.status == Status.AWAITING_PAYMENT:
+        event = _last(timeline, "request_payment") or _latest_event(dossier, "request_payment")
+        if event is not None:
+            page.payment_amount = (event.data or {}).get("amount")
+    returned = _last(timeline, "submit_supplement")
+    if returned is not None and returned.to_status == Status.PROCESSING:
+        page.restarted_at = returned.at
+    page.can_withdraw = any(
+        a.name == "request_withdrawal" for a in available_actions(dossier, user)
+    )
+    return page
+
+
+def _supplement(dossier, event, attachments) -> SupplementRequest:
+    data = event.data or {}
+    components = list(dossier.procedure.components.all())
+    by_name = {c.name.strip().casefold(): c for c in components}
+    new_files = [a for a in attachments if a.uploaded_at >= event.at]
+    items = []
+    for raw in data.get("items") or []:
+        name = str(raw.get("component", "")).strip()
+        component = by_name.get(name.casefold())
+        items.append(
+            SupplementItem(
+                component_name=name,
+                reason=str(raw.get("reason", "")).strip(),
+                component=component,
+                new_files=[a for a in new_files if component and a.component_id == component.pk],
+            )
+        )
+    matched = {item.component.pk for item in items if item.component is not None}
+    return SupplementRequest(
+        at=event.at,
+        items=items,
+        other_files=[a for a in new_files if a.component_id not in matched],
+        note=str(data.get("note", "")).strip(),
+        contact=str(data.get("contact", "")).strip(),
+        unit_name=event.unit_name,
+        new_files=new_files,
+        components=components,
     )

@@ -116,11 +116,20 @@ def attachment_add(*, dossier: Dossier, component: Component, upload, applicant)
     _attachments_editable(dossier, applicant)
     if component.procedure_id != dossier.procedure_id:
         raise PermissionDenied
-    return store_attachment(dossier, component, upload, uploaded_by=applicant)
+    since = (
+        _supplement_requested_at(dossier) if dossier.status == Status.SUPPLEMENT_REQUESTED else None
+    )
+    return store_attachment(dossier, component, upload, uploaded_by=applicant, since=since)
 
 
-def store_attachment(dossier: Dossier, component: Component, upload, *, uploaded_by) -> Attachment:
-    """Check a file by content, scan it when a scanner is configured, and store it safely."""
+def store_attachment(
+    dossier: Dossier, component: Component, upload, *, uploaded_by, since=None
+) -> Attachment:
+    """Check a file by content, scan it when a scanner is configured, and store it safely.
+
+    `since`: count only files added after that moment against the component's limit (a
+    supplement may replace files the applicant can no longer delete).
+    """
     checked = check_upload(upload, component.file_types)
     scanner = configured_scanner()
     if scanner is not None:
@@ -137,7 +146,10 @@ def store_attachment(dossier: Dossier, component: Component, upload, *, uploaded
     with transaction.atomic():
         # Lock the dossier row so two uploads in parallel cannot both pass the file-count check.
         Dossier.objects.select_for_update().filter(pk=dossier.pk).first()
-        count = Attachment.objects.filter(dossier=dossier, component=component).count()
+        existing = Attachment.objects.filter(dossier=dossier, component=component)
+        if since is not None:
+            existing = existing.filter(uploaded_at__gte=since)
+        count = existing.count()
         if count >= component.max_files:
             raise DossierError(
                 _("Thành phần “%(c)s” chỉ nhận tối đa %(n)s tệp.")
@@ -337,6 +349,7 @@ TRACKING_FIELDS = (
     "applicant_id_number",
     "procedure__name",
     "receiving_agency__name",
+    "current_unit__name",
 )
 
 
@@ -357,7 +370,7 @@ def track_dossier(*, code: str, secret: str, client_ip: str) -> Dossier | None:
         found = (
             Dossier.objects.filter(code=code)
             .exclude(status=Status.DRAFT)
-            .select_related("procedure", "receiving_agency")
+            .select_related("procedure", "receiving_agency", "current_unit")
             .only(*TRACKING_FIELDS)[:1]
         )
         candidate = found[0] if found else None

@@ -24,5 +24,16 @@ urlpatterns = [
     path("dossiers/<uuid:dossier_uuid>/submit/", views.submit, name="submit"),
     path("dossiers/<uuid:dossier_uuid>/submitted/", views.submitted, name="submitted"),
     path("dossiers/<uuid:dossier_uuid>/discard/", views.discard, name="discard"),
+    path(
+        "dossiers/<uuid:dossier_uuid>/supplement/files/",
+        views.supplement_upload,
+        name="supplement_upload",
+    ),
+    path(
+        "dossiers/<uuid:dossier_uuid>/supplement/",
+        views.supplement_submit,
+        name="supplement_submit",
+    ),
+    path("dossiers/<uuid:dossier_uuid>/withdraw/", views.withdraw, name="withdraw"),
     path("track/", views.track, name="track"),
 ]

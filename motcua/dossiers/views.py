@@ -17,8 +17,9 @@ from motcua.catalogue.forms_schema import bind, parse_post, section_states, vali
 from motcua.catalogue.selectors import procedure_in_force
 from motcua.core.audit import client_ip
 from motcua.dossiers import selectors, services
-from motcua.dossiers.models import Attachment, Dossier
+from motcua.dossiers.models import Attachment, Dossier, Status
 from motcua.dossiers.qr import qr_data_uri
+from motcua.workflow import machine
 
 
 def applicant_required(view):
@@ -71,19 +72,23 @@ def _sections(procedure):
     return list((procedure.form_schema.get("properties") or {}).items())
 
 
+def _submitted_page(request, dossier, *, status=200, **extra):
+    """The applicant's page of a submitted dossier; forms that fail re-show it with `extra`."""
+    context = {
+        "dossier": dossier,
+        "page": selectors.applicant_page(dossier, request.user),
+        "max_mb": settings.UPLOAD_MAX_BYTES // (1024 * 1024),
+        "error_list": [],
+    }
+    context.update(extra)
+    return render(request, "dossiers/detail.html", context, status=status)
+
+
 @applicant_required
 def detail(request, dossier_uuid):
     dossier = selectors.dossier_of(request.user, dossier_uuid)
     if not dossier.is_draft:
-        return render(
-            request,
-            "dossiers/detail.html",
-            {
-                "dossier": dossier,
-                "timeline": selectors.public_timeline(dossier),
-                "attachments": dossier.attachments.select_related("component"),
-            },
-        )
+        return _submitted_page(request, dossier)
     procedure = dossier.procedure
     attachments = list(dossier.attachments.all())
     readiness = services.dossier_readiness(dossier, attachments=attachments)
@@ -192,23 +197,11 @@ def attachments(request, dossier_uuid):
     components = list(dossier.procedure.components.all())
     errors: dict[int, list[str]] = {}
     if request.method == "POST":
-        component = next(
-            (c for c in components if str(c.pk) == request.POST.get("component")), None
-        )
-        files = request.FILES.getlist("files")
-        if component is None:
-            raise Http404
-        if not files:
-            errors[component.pk] = [_("Chọn ít nhất một tệp để tải lên.")]
-        for upload in files:
-            try:
-                services.attachment_add(
-                    dossier=dossier, component=component, upload=upload, applicant=request.user
-                )
-            except ValidationError as exc:
-                errors.setdefault(component.pk, []).extend(exc.messages)
-        if not errors:
-            messages.success(request, _("Đã tải lên %(n)s tệp.") % {"n": len(files)})
+        component, stored, problems = _store_uploads(request, dossier, components)
+        if problems:
+            errors[component.pk] = problems
+        else:
+            messages.success(request, _("Đã tải lên %(n)s tệp.") % {"n": stored})
             return redirect("dossiers:attachments", dossier.uuid)
     files_by_component: dict[int, list[Attachment]] = {}
     for attachment in dossier.attachments.all():
@@ -230,16 +223,41 @@ def attachments(request, dossier_uuid):
     )
 
 
+def _store_uploads(request, dossier, components):
+    """Store the files posted for one component: (component, files stored, error messages)."""
+    component = next((c for c in components if str(c.pk) == request.POST.get("component")), None)
+    if component is None:
+        raise Http404
+    files = request.FILES.getlist("files")
+    if not files:
+        return component, 0, [_("Chọn ít nhất một tệp để tải lên.")]
+    problems: list[str] = []
+    for upload in files:
+        try:
+            services.attachment_add(
+                dossier=dossier, component=component, upload=upload, applicant=request.user
+            )
+        except ValidationError as exc:
+            problems.extend(exc.messages)
+    return component, len(files), problems
+
+
 @applicant_required
 @require_POST
 def attachment_delete(request, dossier_uuid, attachment_id):
-    dossier, done = _draft_or_redirect(request, dossier_uuid)
-    if done:
-        return done
+    dossier = selectors.dossier_of(request.user, dossier_uuid)
+    if dossier.status not in (Status.DRAFT, Status.SUPPLEMENT_REQUESTED):
+        return redirect("dossiers:detail", dossier.uuid)
     attachment = get_object_or_404(Attachment, pk=attachment_id, dossier=dossier)
-    services.attachment_remove(attachment=attachment, applicant=request.user)
-    messages.success(request, _("Đã xóa tệp “%(name)s”.") % {"name": attachment.original_name})
-    return redirect("dossiers:attachments", dossier.uuid)
+    try:
+        services.attachment_remove(attachment=attachment, applicant=request.user)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+    else:
+        messages.success(request, _("Đã xóa tệp “%(name)s”.") % {"name": attachment.original_name})
+    if dossier.is_draft:
+        return redirect("dossiers:attachments", dossier.uuid)
+    return redirect(_supplement_url(dossier))
 
 
 @applicant_required
@@ -361,6 +379,130 @@ def discard(request, dossier_uuid):
     return redirect("dossiers:mine")
 
 
+# ---------------------------------------------------------------------------------------
+# After submission: supplement (bổ sung hồ sơ) and withdrawal (rút hồ sơ)
+
+
+def _supplement_url(dossier) -> str:
+    return reverse("dossiers:detail", args=[dossier.uuid]) + "#supplement"
+
+
+def _expected_version(request) -> int:
+    """The dossier version the page showed; a missing or forged one never matches."""
+    try:
+        return int(request.POST.get("version", ""))
+    except ValueError:
+        return -1
+
+
+@applicant_required
+@require_POST
+def supplement_upload(request, dossier_uuid):
+    """Upload a file for a component the officer asked to supplement (status 5)."""
+    dossier = selectors.dossier_of(request.user, dossier_uuid)
+    if dossier.is_draft:
+        return redirect("dossiers:attachments", dossier.uuid)
+    components = list(dossier.procedure.components.all())
+    _component, stored, problems = _store_uploads(request, dossier, components)
+    if problems:
+        item = request.POST.get("item", "")[:4]
+        return _submitted_page(
+            request,
+            dossier,
+            status=400,
+            upload_item=item,
+            upload_errors=problems,
+            error_list=[(f"supplement-files-{item}", message) for message in problems],
+        )
+    messages.success(request, _("Đã tải lên %(n)s tệp.") % {"n": stored})
+    return redirect(_supplement_url(dossier))
+
+
+@applicant_required
+@require_POST
+def supplement_submit(request, dossier_uuid):
+    """Send the supplemented dossier back (nộp hồ sơ bổ sung): machine action submit_supplement."""
+    dossier = selectors.dossier_of(request.user, dossier_uuid)
+    note = request.POST.get("note", "").strip()[:2000]
+    error = ""
+    if (
+        dossier.status == Status.SUPPLEMENT_REQUESTED
+        and not note
+        and not selectors.has_supplement_files(dossier)
+    ):
+        # The supplement may be asked for only once: an empty one would waste it.
+        error = _(
+            "Chưa có giấy tờ bổ sung nào. Tải lên giấy tờ được yêu cầu, hoặc ghi rõ cách "
+            "quý vị bổ sung (ví dụ nộp bản giấy tại Bộ phận Một cửa)."
+        )
+    else:
+        try:
+            machine.perform(
+                dossier.pk,
+                "submit_supplement",
+                request.user,
+                expected_version=_expected_version(request),
+                note=note,
+            )
+        except machine.TransitionRefused as exc:
+            error = exc.message
+    if error:
+        return _submitted_page(
+            request,
+            dossier,
+            status=400,
+            supplement_note=note,
+            supplement_error=error,
+            error_list=[("supplement-note", error)],
+        )
+    messages.success(
+        request, _("Đã nộp hồ sơ bổ sung. Cơ quan sẽ tiếp tục giải quyết hồ sơ của quý vị.")
+    )
+    return redirect("dossiers:detail", dossier.uuid)
+
+
+@applicant_required
+def withdraw(request, dossier_uuid):
+    """Ask to withdraw the dossier (yêu cầu rút hồ sơ); the agency confirms it."""
+    dossier = selectors.dossier_of(request.user, dossier_uuid)
+    if dossier.is_draft:
+        return redirect("dossiers:detail", dossier.uuid)
+    error = ""
+    reason = ""
+    if request.method == "POST":
+        reason = request.POST.get("reason", "").strip()[:2000]
+        try:
+            machine.perform(
+                dossier.pk,
+                "request_withdrawal",
+                request.user,
+                expected_version=_expected_version(request),
+                reason=reason,
+            )
+        except machine.TransitionRefused as exc:
+            error = exc.message
+        else:
+            messages.success(request, _("Đã gửi yêu cầu rút hồ sơ, chờ cơ quan xác nhận."))
+            return redirect("dossiers:detail", dossier.uuid)
+    else:
+        try:
+            machine.check(machine.ACTIONS["request_withdrawal"], dossier, request.user)
+        except machine.TransitionRefused as exc:
+            messages.error(request, exc.message)
+            return redirect("dossiers:detail", dossier.uuid)
+    return render(
+        request,
+        "dossiers/withdraw.html",
+        {
+            "dossier": dossier,
+            "reason": reason,
+            "error": error,
+            "error_list": [("reason", error)] if error else [],
+        },
+        status=400 if error else 200,
+    )
+
+
 def track(request):
     """Public tracking (tra cứu hồ sơ) by dossier code plus phone number or ID number."""
     context = {"code": request.GET.get("code", "")[:48], "dossier": None, "not_found": False}
@@ -383,4 +525,5 @@ def track(request):
             else:
                 context["dossier"] = dossier
                 context["timeline"] = selectors.public_timeline(dossier)
+                context["unit_name"] = selectors.handling_unit_name(dossier)
     return render(request, "dossiers/track.html", context, status=status)

@@ -722,6 +722,16 @@ def _decline_withdrawal(dossier, actor, params):
     reason = _required(params, "reason", _("Nêu lý do không đồng ý."))
     dossier.status = dossier.resume_status or Status.SUBMITTED
     dossier.resume_status = None
+    if dossier.status == Status.SUPPLEMENT_REQUESTED:
+        # The withdrawal request reused resume_status; the supplement must still lead back
+        # to where the dossier was when it was asked for (its request event says where).
+        requested = (
+            DossierEvent.objects.filter(dossier=dossier, action="request_supplement")
+            .order_by("-at", "-id")
+            .only("from_status")
+            .first()
+        )
+        dossier.resume_status = requested.from_status if requested else None
     _event(
         dossier, actor, "decline_withdrawal", from_status=Status.WITHDRAWAL_REQUESTED, note=reason
     )
