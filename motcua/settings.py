@@ -1,5 +1,6 @@
 """MotCua settings: one module, every value from the environment (docs/configuration.md)."""
 
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -11,7 +12,8 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
 
 DEBUG = env_bool("DEBUG", False)
-TESTING = env_bool("MOTCUA_TESTING", False)
+# pytest-django loads settings before any conftest runs, so a bare `pytest` counts as testing too.
+TESTING = env_bool("MOTCUA_TESTING", False) or "pytest" in sys.modules
 SECRET_KEY = env_str("SECRET_KEY", "insecure-development-key" if DEBUG or TESTING else None)
 if SECRET_KEY is None:
     raise ImproperlyConfigured("SECRET_KEY is required when DEBUG is false.")

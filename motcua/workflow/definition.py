@@ -75,7 +75,7 @@ def definition_problems(definition, *, processing_days=None, unit_codes=None) ->
     for error in sorted(_validator.iter_errors(definition), key=lambda e: list(e.path)):
         where = "/".join(str(p) for p in error.path) or _("gốc")
         problems.append(
-            _("Sai cấu trúc tại %(where)s: %(msg)s") % {"where": where, "msg": error.message}
+            _("Sai cấu trúc tại %(where)s: %(msg)s") % {"where": where, "msg": _explain(error)}
         )
     if problems:
         return problems
@@ -125,6 +125,38 @@ def definition_problems(definition, *, processing_days=None, unit_codes=None) ->
                     % {"step": step["name"]}
                 )
     return problems
+
+
+def _explain(error) -> str:
+    """jsonschema's messages are English; say the common ones in Vietnamese."""
+    v, value = error.validator, error.validator_value
+    if v == "required":
+        name = error.message.split("'")[1] if "'" in error.message else ""
+        return _("thiếu trường bắt buộc “%s”") % name
+    if v == "minItems":
+        return _("cần ít nhất %s phần tử") % value
+    if v == "enum":
+        return _("giá trị “%(got)s” không hợp lệ; chọn một trong: %(allowed)s") % {
+            "got": error.instance,
+            "allowed": ", ".join(str(x) for x in value),
+        }
+    if v == "type":
+        return _("sai kiểu dữ liệu (cần %s)") % value
+    if v == "pattern":
+        return _("“%s” chỉ gồm chữ thường không dấu, số, “-” hoặc “_”") % error.instance
+    if v == "additionalProperties":
+        names = error.message.split("(")[-1].split("'")[1::2]
+        return _("có trường không được dùng: %s") % ", ".join(f"“{n}”" for n in names)
+    if v in ("minimum", "maximum"):
+        return _("giá trị phải %(cmp)s %(limit)s") % {
+            "cmp": _("từ") if v == "minimum" else _("không quá"),
+            "limit": value,
+        }
+    if v == "uniqueItems":
+        return _("có phần tử bị trùng")
+    if v == "minLength":
+        return _("không được để trống")
+    return error.message
 
 
 def _number(value) -> str:

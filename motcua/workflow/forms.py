@@ -117,9 +117,7 @@ class ActionFormBase(ErrorLinksMixin, forms.Form):
                 self.add_error("items", _("Chọn ít nhất một giấy tờ cần bổ sung."))
             for value in chosen:
                 if not (self.cleaned_data.get(f"reason_{value}") or "").strip():
-                    self.add_error(
-                        f"reason_{value}", _("Nêu lý do cần bổ sung giấy tờ này.")
-                    )
+                    self.add_error(f"reason_{value}", _("Nêu lý do cần bổ sung giấy tờ này."))
             if OTHER_ITEM in chosen and not (data.get("other_name") or "").strip():
                 self.add_error("other_name", _("Nhập tên giấy tờ khác cần bổ sung."))
         return data
@@ -127,8 +125,13 @@ class ActionFormBase(ErrorLinksMixin, forms.Form):
     def supplement_rows(self):
         """(checkbox value, label, checked, reason field) for each component and "other"."""
         chosen = set(self["items"].value() or [])
-        rows = [(str(c.pk), c.name, str(c.pk) in chosen, self[f"reason_{c.pk}"]) for c in self.components]
-        rows.append((OTHER_ITEM, _("Giấy tờ khác"), OTHER_ITEM in chosen, self[f"reason_{OTHER_ITEM}"]))
+        rows = [
+            (str(c.pk), c.name, str(c.pk) in chosen, self[f"reason_{c.pk}"])
+            for c in self.components
+        ]
+        rows.append(
+            (OTHER_ITEM, _("Giấy tờ khác"), OTHER_ITEM in chosen, self[f"reason_{OTHER_ITEM}"])
+        )
         return rows
 
     def unit_groups(self):
@@ -207,7 +210,9 @@ def action_form(act, dossier, *, components=(), unit_groups=(), data=None):
         current = timezone.localtime(dossier.due_at).date() if dossier.due_at else None
         fields["new_due_date"] = forms.DateField(
             label=_("Ngày hẹn trả mới"),
-            help_text=_("Ngày hẹn hiện tại: %(date)s. Ngày mới phải là ngày làm việc, sau ngày này.")
+            help_text=_(
+                "Ngày hẹn hiện tại: %(date)s. Ngày mới phải là ngày làm việc, sau ngày này."
+            )
             % {"date": current.strftime("%d/%m/%Y") if current else "—"},
             input_formats=["%Y-%m-%d", "%d/%m/%Y"],
             widget=forms.DateInput(
@@ -428,9 +433,12 @@ class IntakeForm(ErrorLinksMixin, forms.Form):
 
     def clean(self):
         data = super().clean()
-        if (data.get("organisation_name") or "").strip() and not data.get("tax_code"):
-            if "tax_code" not in self.errors:
-                self.add_error("tax_code", _("Nhập mã số thuế của tổ chức, doanh nghiệp."))
+        if (
+            (data.get("organisation_name") or "").strip()
+            and not data.get("tax_code")
+            and "tax_code" not in self.errors
+        ):
+            self.add_error("tax_code", _("Nhập mã số thuế của tổ chức, doanh nghiệp."))
         if data.get("delivery") == Dossier.Delivery.POST and len(data.get("address") or "") < 10:
             self.add_error("address", _("Nhập đầy đủ địa chỉ để gửi kết quả qua bưu chính."))
         self._clean_files()

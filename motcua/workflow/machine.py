@@ -311,6 +311,7 @@ def _finish(dossier, status, now):
     gettext_lazy("Tiếp nhận hồ sơ"),
     {Status.SUBMITTED},
     at_step="first",
+    needs=("note",),
 )
 def _accept(dossier, actor, params):
     from motcua.documents.services import register_in_tracking_book

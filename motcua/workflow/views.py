@@ -60,6 +60,9 @@ ISSUES = {
     "confirm_withdrawal": IssuedDocument.Kind.STOP,
 }
 
+# The step's way forward: shown first, as the main button, with a keyboard shortcut.
+PRIMARY_ACTIONS = frozenset({"accept", "forward", "approve", "return_result"})
+
 # Timeline lines that are not actions of the state machine.
 EVENT_LABELS = {
     "submitted": gettext_lazy("Nộp hồ sơ"),
@@ -95,7 +98,7 @@ def _workspace(request, **context) -> dict:
     context["workspace"] = {
         "is_desk": bool(_desk_units(user)),
         "is_admin": bool(_admin_agency_ids(user)),
-        "units": [m.unit.name for m in access.memberships(user)],
+        "units": list(dict.fromkeys(m.unit.name for m in access.memberships(user))),
     }
     return context
 
@@ -117,7 +120,7 @@ def _days(value) -> str:
 
 
 def _query(params, **changes) -> str:
-    """The current query string with `changes` (None removes a key); always drops the page."""
+    """The query string `params` (without its page) with `changes`; an empty value removes a key."""
     merged = {k: v for k, v in params.items() if k != "page" and v not in ("", None)}
     for key, value in changes.items():
         if value in ("", None):
@@ -199,8 +202,11 @@ def inbox(request):
         }
         for name, label in TABS
     ]
+    # What the rows are really sorted by: search results newest first, and the "new" queue
+    # (no due dates yet) by submission.
+    sorted_by = "-submitted" if q else ("submitted" if tab == "new" and order == "due" else order)
     sort_links = {
-        key: _query(base, order=(f"-{key}" if order == key else key))
+        key: _query(base, order=(f"-{key}" if sorted_by == key else key))
         for key in ("due", "submitted")
     }
     return render(
@@ -213,7 +219,7 @@ def inbox(request):
             tab_label=dict(TABS)[tab],
             q=q,
             filters=filters,
-            order=order,
+            sorted_by=sorted_by,
             sort_links=sort_links,
             rows=rows,
             task_rows=task_rows,
@@ -261,9 +267,7 @@ def _timeline(events) -> list[TimelineEntry]:
 def _attachment_groups(attachments) -> list[tuple]:
     groups: dict[int, tuple] = {}
     for attachment in attachments:
-        groups.setdefault(attachment.component_id, (attachment.component, []))[1].append(
-            attachment
-        )
+        groups.setdefault(attachment.component_id, (attachment.component, []))[1].append(attachment)
     return list(groups.values())
 
 
@@ -292,9 +296,16 @@ def _render_dossier(request, dossier, *, comment_form=None, task_forms=None, sta
     step = (
         dossier.workflow.step(dossier.step_key) if dossier.workflow and dossier.step_key else None
     )
+    allowed = sorted(
+        machine.available_actions(dossier, user), key=lambda a: a.name not in PRIMARY_ACTIONS
+    )
     actions = [
-        (act, reverse("workflow:action", args=[dossier.uuid, act.name]))
-        for act in machine.available_actions(dossier, user)
+        (
+            act,
+            reverse("workflow:action", args=[dossier.uuid, act.name]),
+            act.name in PRIMARY_ACTIONS,
+        )
+        for act in allowed
     ]
     return render(
         request,
@@ -513,9 +524,7 @@ def intake(request):
         .order_by("code")
     )
     chosen = request.POST.get("procedure") or request.GET.get("procedure")
-    chooser = ProcedureChoiceForm(
-        {"procedure": chosen} if chosen else None, procedures=procedures
-    )
+    chooser = ProcedureChoiceForm({"procedure": chosen} if chosen else None, procedures=procedures)
     if not chooser.is_bound or not chooser.is_valid():
         return render(
             request,
@@ -712,7 +721,8 @@ def workflow_edit(request, procedure_id):
                 if current is not None and saved.pk == current.pk:
                     messages.info(
                         request,
-                        _("Quy trình không thay đổi; vẫn là phiên bản %(v)s.") % {"v": saved.version},
+                        _("Quy trình không thay đổi; vẫn là phiên bản %(v)s.")
+                        % {"v": saved.version},
                     )
                 else:
                     messages.success(

@@ -53,3 +53,51 @@
     if (summary) summary.focus();
   });
 })();
+
+// Officer workspace: filter long lists of units, and keyboard shortcuts (progressive only).
+(function () {
+  "use strict";
+
+  function typing(el) {
+    return el && (el.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName));
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-filter-target]").forEach(function (input) {
+      var list = document.getElementById(input.getAttribute("data-filter-target"));
+      if (!list) return;
+      input.parentElement.hidden = false;
+      input.addEventListener("input", function () {
+        var needle = input.value.trim().toLowerCase();
+        list.querySelectorAll("[data-filter-group]").forEach(function (group) {
+          var anyShown = false;
+          var groupName = (group.querySelector("legend") || {}).textContent || "";
+          var groupMatch = groupName.toLowerCase().indexOf(needle) !== -1;
+          group.querySelectorAll("[data-filter-item]").forEach(function (item) {
+            var checked = item.querySelector("input:checked");
+            var show = !needle || groupMatch || checked || item.textContent.toLowerCase().indexOf(needle) !== -1;
+            item.hidden = !show;
+            if (show) anyShown = true;
+          });
+          group.hidden = !anyShown;
+        });
+      });
+    });
+
+    // "/" focuses the element marked data-shortcut="/", other keys follow links marked with them.
+    var shortcuts = {};
+    document.querySelectorAll("[data-shortcut]").forEach(function (el) {
+      var key = el.getAttribute("data-shortcut");
+      shortcuts[key] = el;
+      if (el.tagName === "A") el.setAttribute("aria-keyshortcuts", key);
+    });
+    if (!Object.keys(shortcuts).length) return;
+    document.addEventListener("keydown", function (event) {
+      if (event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) return;
+      var el = shortcuts[event.key];
+      if (!el) return;
+      event.preventDefault();
+      if (el.tagName === "A") el.click(); else el.focus();
+    });
+  });
+})();

@@ -4,7 +4,9 @@ from motcua.workflow.services import escalate_late_tasks
 
 
 class Command(BaseCommand):
-    help = "Escalate late joint-handling and consultation tasks to the desk's heads (run from cron)."
+    help = (
+        "Escalate late joint-handling and consultation tasks to the desk's heads (run from cron)."
+    )
 
     def handle(self, *args, **options):
         count = escalate_late_tasks()
