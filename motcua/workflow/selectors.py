@@ -19,6 +19,9 @@ from motcua.workflow.models import Comment, Task
 QUEUES = ("new", "todo", "due_soon", "overdue", "waiting", "tasks", "all")
 ACTIVE = (Status.PROCESSING, Status.WITHDRAWAL_REQUESTED, Status.PROCESSED)
 WAITING = (Status.SUPPLEMENT_REQUESTED, Status.AWAITING_PAYMENT)
+# Every status some queue shows: the inbox reads only these rows of the officer's units
+# (an index range on current_unit, status), never the unit's finished history.
+QUEUED = (Status.SUBMITTED, *ACTIVE, *WAITING)
 CODE_PATTERN = re.compile(r"^[0-9A-Za-z.]+-\d{2,6}(-\d{1,4})?$")
 
 LIST_FIELDS = (
@@ -69,7 +72,7 @@ def inbox_counts(user, now=None) -> dict[str, int]:
     now = now or timezone.now()
     filters = _queue_filters(user, now)
     unit_ids = [m.unit_id for m in access.memberships(user)]
-    counts = Dossier.objects.filter(current_unit_id__in=unit_ids).aggregate(
+    counts = Dossier.objects.filter(current_unit_id__in=unit_ids, status__in=QUEUED).aggregate(
         **{name: Count("pk", filter=q) for name, q in filters.items()}
     )
     counts["tasks"] = Task.objects.filter(unit_id__in=unit_ids, state=Task.State.OPEN).count()
@@ -85,18 +88,19 @@ def queue(user, name: str, *, now=None, procedure_id=None, status=None, order="d
         filters = _queue_filters(user, now)
         unit_ids = [m.unit_id for m in access.memberships(user)]
         qs = Dossier.objects.filter(
-            filters.get(name, filters["todo"]), current_unit_id__in=unit_ids
+            filters.get(name, filters["todo"]), current_unit_id__in=unit_ids, status__in=QUEUED
         )
     if procedure_id:
         qs = qs.filter(procedure_id=procedure_id)
     if status is not None:
         qs = qs.filter(status=status)
     ordering = {
-        "due": ["due_at", "submitted_at", "id"],
-        "-due": ["-due_at", "-submitted_at", "-id"],
+        # due_at then id: read straight from dossier_inbox_due, no sort of the whole queue.
+        "due": ["due_at", "id"],
+        "-due": ["-due_at", "-id"],
         "submitted": ["submitted_at", "id"],
         "-submitted": ["-submitted_at", "-id"],
-    }.get(order, ["due_at", "submitted_at", "id"])
+    }.get(order, ["due_at", "id"])
     if name == "new":
         ordering = ["submitted_at", "id"] if order == "due" else ordering
     return qs.select_related("procedure", "current_unit").only(*LIST_FIELDS).order_by(*ordering)
