@@ -160,20 +160,25 @@ ORG_NAMES += ["Thiên An", "Hoàng Long", "Minh Phát", "Thành Công", "Phú L�
 ORG_NAMES += ["Ngự Bình", "Kim Long", "Tam Giang", "Hải Vân", "An Phú", "Đông Ba", "Thanh Tâm"]
 PLATE_SERIES = ["A", "B", "C", "D", "E", "F", "G", "H", "K", "LD"]
 PLATE_PROVINCES = [75, 75, 75, 75, 75, 43, 74, 92, 29, 51]
-VEHICLES = [  # brand, class, seats, payload kg
-    ("Ford Transit", "Ô tô khách", 16, None),
-    ("Hyundai Solati", "Ô tô khách", 16, None),
-    ("Toyota Hiace", "Ô tô khách", 16, None),
-    ("Thaco TB79S", "Ô tô khách", 29, None),
-    ("Hyundai Universe", "Ô tô khách", 45, None),
-    ("Samco Felix", "Ô tô khách", 29, None),
-    ("Toyota Vios", "Ô tô con", 5, None),
-    ("Kia Carnival", "Ô tô con", 7, None),
-    ("Isuzu QKR", "Ô tô tải", 3, 1990),
-    ("Hino FC", "Ô tô tải", 3, 6400),
+PASSENGER_VEHICLES = [  # brand, class, seats
+    ("Ford Transit", "Ô tô khách", 16),
+    ("Hyundai Solati", "Ô tô khách", 16),
+    ("Toyota Hiace", "Ô tô khách", 16),
+    ("Thaco TB79S", "Ô tô khách", 29),
+    ("Hyundai Universe", "Ô tô khách", 45),
+    ("Samco Felix", "Ô tô khách", 29),
+    ("Toyota Vios", "Ô tô con", 5),
+    ("Kia Carnival", "Ô tô con", 7),
 ]
+FREIGHT_VEHICLES = [  # brand, class, payload kg
+    ("Isuzu QKR", "Ô tô tải", 1990),
+    ("Hino FC", "Ô tô tải", 6400),
+    ("Thaco Ollin", "Ô tô tải", 3490),
+    ("Hyundai HD320", "Ô tô đầu kéo", 18000),
+]
+FREIGHT_SHARE = 0.2  # operators with a truck fleet (truck badges); the others carry passengers
 COLOURS = ["Trắng", "Bạc", "Xanh", "Vàng", "Đỏ", "Đen"]
-BADGE_TYPES = ["contract", "contract", "contract", "taxi", "fixed_route", "truck", "bus"]
+PASSENGER_BADGES = ["contract", "contract", "contract", "taxi", "fixed_route", "bus"]
 DELIVERY_WEIGHTS = {"online": 60, "counter": 30, "post": 10}
 DELIVERY_LABEL = {  # Dossier.Delivery labels, as return_result writes them
     "online": "Nhận kết quả trực tuyến",
@@ -212,6 +217,9 @@ def parse_args():
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument(
         "--track-sample", type=int, default=100_000, help="(code, phone) pairs to write"
+    )
+    parser.add_argument(
+        "--check-sample", type=int, default=400, help="dossiers checked after loading"
     )
     return parser.parse_args()
 
@@ -328,6 +336,7 @@ def ensure_organisation() -> tuple[list, dict]:
         procs.append(Proc(procedure, workflow, units, officers, components))
     if not procs:
         sys.exit("No published procedure with a workflow and a processing time.")
+    procs.sort(key=lambda p: p.code)  # the same order every run: --seed reproduces the data
     demo = dict(User.objects.filter(email__endswith="@demo.motcua.vn").values_list("email", "id"))
     return procs, demo
 
@@ -546,6 +555,7 @@ class Applicant:
         "operator",
         "org_type",
         "fleet",
+        "badges",
         "forms",
         "person",
     )
@@ -620,11 +630,17 @@ def make_applicants(rng: random.Random, n: int, taken_phones: set[str], first_id
                 "business_registration_no": tax_code,
                 "business_registration_issuer": "Sở Kế hoạch và Đầu tư tỉnh Thừa Thiên Huế",
                 "business_registration_date": registered.isoformat(),
+                # Required for every badge but the internal one (the schema's allOf).
+                "licence_no": f"{rng.randrange(1, 9999):04d}/GPKDVT",
+                "licence_date": date(registered.year + 1, registered.month, 1).isoformat(),
+                "licence_issuer": "Sở Giao thông vận tải tỉnh Thừa Thiên Huế",
             }
         )
+        freight = rng.random() < FREIGHT_SHARE
+        a.badges = ["truck"] if freight else PASSENGER_BADGES
         a.fleet = []
         for _ in range(rng.choice((1, 1, 2, 2, 3, 4, 5, 8))):
-            item, plate = vehicle(rng)
+            item, plate = vehicle(rng, freight)
             alnum = "".join(ch for ch in plate if ch.isalnum())
             a.fleet.append((dumps(item), f"{fold(plate)} {fold(alnum)}"))
         a.forms = {}
@@ -638,12 +654,18 @@ def make_applicants(rng: random.Random, n: int, taken_phones: set[str], first_id
     return applicants, lines
 
 
-def vehicle(rng: random.Random) -> tuple[dict, str]:
+def vehicle(rng: random.Random, freight: bool) -> tuple[dict, str]:
+    """A vehicle as the badge form describes it: seats for passengers, payload for trucks."""
     plate = (
         f"{rng.choice(PLATE_PROVINCES)}{rng.choice(PLATE_SERIES)}-"
         f"{rng.randrange(1000):03d}.{rng.randrange(100):02d}"
     )
-    brand, kind, seats, payload = rng.choice(VEHICLES)
+    if freight:
+        brand, kind, payload = rng.choice(FREIGHT_VEHICLES)
+        seats = 3
+    else:
+        brand, kind, seats = rng.choice(PASSENGER_VEHICLES)
+        payload = None
     year = rng.randrange(2010, 2026)
     item = {
         "plate": plate,
@@ -671,7 +693,7 @@ REQUESTS = {
         | ({"reissue_reason": "expired", "badges_surrendered": k} if kind == "reissue" else {})
     )
     for k in (1, 2, 3)
-    for badge in set(BADGE_TYPES)
+    for badge in {*PASSENGER_BADGES, "truck"}
     for kind in ("new", "reissue")
 }
 
@@ -683,7 +705,7 @@ def form_for(proc: Proc, a: Applicant, rng: random.Random) -> tuple[str, str]:
         k = min(len(a.fleet), 1 if draw < 0.6 else (2 if draw < 0.88 else 3))
         first = rng.randrange(len(a.fleet) - k + 1)
         chosen = a.fleet[first : first + k]
-        request = REQUESTS[(k, rng.choice(BADGE_TYPES), "new" if rng.random() < 0.7 else "reissue")]
+        request = REQUESTS[(k, rng.choice(a.badges), "new" if rng.random() < 0.7 else "reissue")]
         form = (
             f'{{"operator": {a.operator}, "request": {request}, '
             f'"vehicles": [{", ".join(v[0] for v in chosen)}]}}'
@@ -761,7 +783,13 @@ def other_form(code: str, a: Applicant, rng: random.Random) -> str:
                     "main_engine_power_kw": rng.randrange(700, 6000),
                     "class_society": "VR",
                 },
-                "origin": {"status": "used_foreign", "acquired_by": "purchase"},
+                "origin": {
+                    "status": "used_foreign",
+                    "acquired_by": "purchase",
+                    "previous_flag": rng.choice(["Panama", "Liberia", "Singapore"]),
+                    "previous_registration_no": f"{rng.randrange(10000, 99999)}-PEXT",
+                    "deregistration_date": f"{rng.randrange(2020, 2026)}-0{rng.randrange(1, 10)}-01",
+                },
             }
         )
     return "{}"
@@ -1407,7 +1435,11 @@ def check_sample(first_id: int, count: int, rng: random.Random, size: int = 400)
 
     problems = []
     ids = rng.sample(range(first_id, first_id + count), min(size, count))
-    dossiers = Dossier.objects.filter(pk__in=ids).select_related("workflow", "current_unit")
+    from motcua.catalogue.forms_schema import validate_form
+
+    dossiers = Dossier.objects.filter(pk__in=ids).select_related(
+        "workflow", "current_unit", "procedure"
+    )
     access = set(
         DossierAccess.objects.filter(dossier_id__in=ids).values_list("dossier_id", "unit_id")
     )
@@ -1419,6 +1451,9 @@ def check_sample(first_id: int, count: int, rng: random.Random, size: int = 400)
     ):
         last_status[dossier_id] = to_status
     for d in dossiers:
+        errors = validate_form(d.procedure.form_schema, d.procedure.form_ui, d.form_data)
+        if errors:
+            problems.append(f"{d.code}: form not valid for {d.procedure.code}: {errors}")
         if d.search_text != search_text_for(d):
             problems.append(f"{d.code}: search_text {d.search_text!r} != {search_text_for(d)!r}")
         step = d.workflow.step(d.step_key)
@@ -1511,9 +1546,12 @@ def main():
     print("open dossiers per unit, role and status (what the queues hold):")
     for identifier, unit, role, status, n in queues:
         print(f"  {identifier} {unit:<20} {role:<11} status {status:>2}: {n:>7,}")
-    problems = check_sample(first_dossier, stats["dossiers"], random.Random(args.seed + 1))
+    problems = check_sample(
+        first_dossier, stats["dossiers"], random.Random(args.seed + 1), args.check_sample
+    )
     print(
-        "checks on 400 random dossiers (search_text, step/unit/role, access, last event, dates): "
+        f"checks on {args.check_sample} random dossiers (form valid for the procedure's schema, "
+        "search_text, step/unit/role, access, last event, dates): "
         + ("all consistent" if not problems else f"{len(problems)} problems")
     )
     for problem in problems[:20]:

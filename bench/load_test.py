@@ -240,26 +240,65 @@ def make_drafts(user, count: int) -> list[str]:
         stored = default_storage.save(stored, ContentFile(PDF_BYTES))
     components = {p.pk: list(p.components.all()) for p in procedures}
 
-    def form(i):
+    def simple_form(i):  # motcua.factories.SIMPLE_SCHEMA (placeholder catalogues)
         return {
             "applicant": {"full_name": user.full_name, "phone": user.phone},
             "vehicles": vehicles(i),
         }
 
-    usable = []
-    for procedure in procedures:  # a probe draft per procedure: is the bench form valid there?
-        probe = Dossier(procedure=procedure, form_data=form(0), delivery_method="online")
-        readiness = dossier_readiness(probe, components=components[procedure.pk], attachments=[])
-        if readiness.form_errors or "online" not in (procedure.delivery_options or []):
-            print(f"  skipping {procedure.code}: {readiness.form_errors or 'no online delivery'}")
+    def badge_form(i):  # the demo catalogue's badge procedure 2.002288
+        return {
+            "operator": {
+                "name": f"Công ty TNHH Vận tải Kiểm Thử {i % 97}",
+                "type": "enterprise",
+                "tax_code": "3300123456",
+                "address": user.address or "Số 1 Lê Lợi, phường Thuận Hóa, thành phố Huế",
+                "phone": user.phone,
+                "representative": user.full_name,
+                "business_registration_no": "3300123456",
+                "business_registration_issuer": "Sở Kế hoạch và Đầu tư tỉnh Thừa Thiên Huế",
+                "business_registration_date": "2018-05-02",
+                "licence_no": "0123/GPKDVT",
+                "licence_date": "2019-01-02",
+                "licence_issuer": "Sở Giao thông vận tải tỉnh Thừa Thiên Huế",
+            },
+            "request": {"kind": "new", "badge_type": "contract", "badges_requested": 1 + i % 3},
+            "vehicles": [
+                {
+                    "plate": v["plate"],
+                    "chassis_no": f"RL{i:07d}{j:06d}",
+                    "engine_no": f"D4{i:08d}",
+                    "vehicle_class": "Ô tô khách",
+                    "brand": v["brand"],
+                    "year_of_manufacture": v["manufacture_year"],
+                    "seats": v["seats"],
+                    "ownership": "owned",
+                }
+                for j, v in enumerate(vehicles(i))
+            ],
+        }
+
+    usable = []  # (procedure, form builder)
+    for procedure in procedures:  # a probe draft per procedure: is one bench form valid there?
+        errors = None
+        for builder in (simple_form, badge_form):
+            probe = Dossier(procedure=procedure, form_data=builder(0), delivery_method="online")
+            readiness = dossier_readiness(
+                probe, components=components[procedure.pk], attachments=[]
+            )
+            errors = readiness.form_errors
+            if not errors:
+                break
+        if errors or "online" not in (procedure.delivery_options or []):
+            print(f"  skipping {procedure.code}: {errors or 'no online delivery'}")
             continue
-        usable.append(procedure)
+        usable.append((procedure, builder))
     if not usable:
-        sys.exit("No procedure accepts the bench badge form; see make_drafts() in load_test.py.")
+        sys.exit("No procedure accepts the bench forms; see make_drafts() in load_test.py.")
 
     drafts = []
     for i in range(count):
-        procedure = usable[i % len(usable)]  # spread over the agencies' code counters
+        procedure, form = usable[i % len(usable)]  # spread over the agencies' code counters
         drafts.append(
             Dossier(
                 procedure=procedure,

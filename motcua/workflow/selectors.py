@@ -73,7 +73,7 @@ def inbox_counts(user, now=None) -> dict[str, int]:
     filters = _queue_filters(user, now)
     unit_ids = [m.unit_id for m in access.memberships(user)]
     counts = Dossier.objects.filter(current_unit_id__in=unit_ids, status__in=QUEUED).aggregate(
-        **{name: Count("pk", filter=q) for name, q in filters.items()}
+        **{name: Count("status", filter=q) for name, q in filters.items()}
     )
     counts["tasks"] = Task.objects.filter(unit_id__in=unit_ids, state=Task.State.OPEN).count()
     return counts
@@ -116,6 +116,8 @@ def search(user, text: str):
         code = text.upper()
         qs = qs.filter(code=code) if code.count("-") == 2 else qs.filter(code__startswith=code)
     else:
+        # The trigram index is partial (non-empty text): say so, or PostgreSQL cannot use it.
+        qs = qs.exclude(search_text="")
         for term in search_terms(text):
             qs = qs.filter(search_text__contains=term)
     return (
