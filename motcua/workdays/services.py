@@ -106,6 +106,22 @@ class _Calendar:
             return True
         return day.weekday() < 5
 
+    def count_working_days(self, first: date, last: date) -> int:
+        """Working days in [first, last): weekdays by arithmetic, then the few overrides.
+
+        Inboxes ask this for dossiers years overdue; walking day by day cost 19 ms a page.
+        """
+        if last <= first:
+            return 0
+        span = (last - first).days
+        weeks, rest = divmod(span, 7)
+        weekdays = weeks * 5 + sum(
+            1 for i in range(rest) if (first + timedelta(days=weeks * 7 + i)).weekday() < 5
+        )
+        off = sum(1 for d in self.days_off if first <= d < last and d.weekday() < 5)
+        worked = sum(1 for d in self.working_days if first <= d < last and d.weekday() >= 5)
+        return weekdays - off + worked
+
     def next_working_day(self, day: date) -> date:
         for step in range(1, SEARCH_LIMIT_DAYS + 1):
             candidate = day + timedelta(days=step)
@@ -211,17 +227,28 @@ def _clock_start(cal: _Calendar, hours: OfficeHours, wall: datetime) -> datetime
     return datetime.combine(cal.next_working_day(day), hours.start)
 
 
+def _seconds_in_day(cal: _Calendar, hours: OfficeHours, day: date, first, last) -> float:
+    if not cal.is_working_day(day):
+        return 0.0
+    begin = max(first, datetime.combine(day, hours.start))
+    end = min(last, datetime.combine(day, hours.end))
+    return max((end - begin).total_seconds(), 0.0)
+
+
 def _seconds_between(cal: _Calendar, hours: OfficeHours, first: datetime, last: datetime) -> int:
-    total = timedelta()
-    day = first.date()
-    while day <= last.date():
-        if cal.is_working_day(day):
-            begin = max(first, datetime.combine(day, hours.start))
-            end = min(last, datetime.combine(day, hours.end))
-            if end > begin:
-                total += end - begin
-        day += timedelta(days=1)
-    return int(total.total_seconds())
+    if last <= first:
+        return 0
+    first_day, last_day = first.date(), last.date()
+    if first_day == last_day:
+        return int(_seconds_in_day(cal, hours, first_day, first, last))
+    # Partial first and last days, and whole working days in between.
+    whole = cal.count_working_days(first_day + timedelta(days=1), last_day)
+    total = (
+        _seconds_in_day(cal, hours, first_day, first, last)
+        + whole * hours.seconds
+        + _seconds_in_day(cal, hours, last_day, first, last)
+    )
+    return int(total)
 
 
 def _working_time(days: Decimal | int | float, hours: OfficeHours) -> timedelta:
