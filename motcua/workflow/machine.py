@@ -125,13 +125,15 @@ def check(act: Action, dossier: Dossier, actor, params=None) -> None:
         return
     if not access.has_role(actor, dossier.current_unit_id, dossier.current_role):
         raise TransitionRefused(_not_yours(dossier))
-    step = dossier.workflow.step(dossier.step_key)
-    steps = dossier.workflow.steps
+    workflow = dossier.workflow
+    index = workflow.step_index(dossier.step_key)
+    step = workflow.steps[index]
+    last = index == len(workflow.steps) - 1
     position = {
-        "first": step is steps[0] or step == steps[0],
+        "first": index == 0,
         "signing": bool(step.get("signs")),
-        "last": step == steps[-1],
-        "middle": step != steps[0] and step != steps[-1] and not step.get("signs"),
+        "last": last,
+        "middle": index > 0 and not last and not step.get("signs"),
     }
     if act.at_step and not position[act.at_step]:
         raise TransitionRefused(

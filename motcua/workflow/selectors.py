@@ -149,16 +149,9 @@ def rows(dossiers, now=None) -> list[Row]:
     now = now or timezone.now()
     result = []
     for d in dossiers:
-        open_ = d.status in (*ACTIVE, Status.SUBMITTED, *WAITING) and d.status != Status.PROCESSED
-        if d.due_at and open_:
-            result.append(
-                Row(
-                    d,
-                    workdays.describe_remaining(d.due_at, now),
-                    d.due_at < now,
-                    workdays.is_due_soon(d.due_at, now),
-                )
-            )
+        if d.due_at and d.is_open:
+            remaining = workdays.describe_remaining(d.due_at, now)
+            result.append(Row(d, remaining, d.due_at < now, workdays.is_due_soon(d.due_at, now)))
         else:
             result.append(Row(d, "", False, False))
     return result
