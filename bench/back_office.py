@@ -573,45 +573,6 @@ def check_page(args, path: str, session: str, marker: str) -> tuple[int, int]:
 # --- Running the server and wrk ---------------------------------------------------------------
 
 
-def start_server(args, env, log_path: Path, target: str):
-    """load_test.start_server, with the WSGI target as a parameter."""
-    if not load_test.port_free(args.port):
-        sys.exit(f"Port {args.port} is in use; stop that server or pass --port.")
-    command = [
-        str(load_test.VENV_BIN / "granian"),
-        "--interface",
-        "wsgi",
-        "--host",
-        HOST,
-        "--port",
-        str(args.port),
-        "--workers",
-        str(args.workers),
-        "--blocking-threads",
-        str(args.blocking_threads),
-        "--no-ws",
-        "--log-level",
-        "warning",
-        target,
-    ]
-    log = log_path.open("w")
-    process = subprocess.Popen(
-        command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            sys.exit(f"granian exited ({process.returncode}); see {log_path}")
-        try:
-            with urllib.request.urlopen(f"http://{HOST}:{args.port}/health/", timeout=2) as r:
-                if r.status == 200:
-                    return process
-        except OSError:
-            time.sleep(0.3)
-    load_test.stop_server(process)
-    sys.exit(f"granian did not answer /health/ within 60 s; see {log_path}")
-
-
 def cpu_busy(seconds: float = 1.0) -> float:
     """Share of the machine's CPU time (all cores) that was busy over `seconds`, in %.
 
@@ -660,7 +621,7 @@ def measure(args, env, run_dir, target, data, files, sessions, label="") -> tupl
     results, single = {}, {}
     prefix = f"[{label}] " if label else ""
     log = run_dir / (f"granian-{label}.log" if label else "granian.log")
-    process = start_server(args, env, log, target)
+    process = load_test.start_server(args, env, log, target)
     try:
         for name in args.only:
             paths, who = data[name]

@@ -522,7 +522,9 @@ def port_free(port: int) -> bool:
         return s.connect_ex((HOST, port)) != 0
 
 
-def start_server(args, env, log_path: Path) -> subprocess.Popen:
+def start_server(
+    args, env, log_path: Path, target: str = "motcua.wsgi:application"
+) -> subprocess.Popen:
     if not port_free(args.port):
         sys.exit(f"Port {args.port} is in use; stop that server or pass --port.")
     command = [
@@ -540,7 +542,7 @@ def start_server(args, env, log_path: Path) -> subprocess.Popen:
         "--no-ws",
         "--log-level",
         "warning",
-        "motcua.wsgi:application",
+        target,
     ]
     log = log_path.open("w")
     process = subprocess.Popen(
