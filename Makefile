@@ -44,10 +44,11 @@ $(VAR_DIR)/secret_key:
 	@$(PY) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
 
 demo: setup $(VAR_DIR)/secret_key
-	@export SECRET_KEY="$$(cat $(VAR_DIR)/secret_key)" SECURE_COOKIES=false; \
+	@export SECRET_KEY="$$(cat $(VAR_DIR)/secret_key)" SECURE_COOKIES=false SANDBOX_ENABLED=true; \
 	$(PY) manage.py collectstatic --noinput -v0 && \
 	$(PY) manage.py migrate --noinput -v0 && \
 	$(PY) manage.py load_demo && \
+	$(PY) manage.py create_demo_pki && \
 	echo "MotCua is serving at http://$(HOST):$(PORT)/ (Ctrl+C to stop)" && \
 	exec $(VENV)/bin/granian --interface wsgi --host $(HOST) --port $(PORT) --workers 1 --blocking-threads 4 --no-ws motcua.wsgi:application
 

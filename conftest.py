@@ -8,6 +8,22 @@ import pytest  # noqa: E402
 from motcua.factories import ComponentFactory, ProcedureFactory, UserFactory  # noqa: E402
 
 
+@pytest.fixture(scope="session")
+def _session_pki(tmp_path_factory):
+    """One demo CA and a `default` signing key for the whole run (EC P-256: fast to make)."""
+    from motcua.results import pki
+
+    directory = tmp_path_factory.mktemp("pki")
+    pki.create_pki(directory, key_type="ec256")
+    return directory
+
+
+@pytest.fixture(autouse=True)
+def _signing_keys(settings, _session_pki):
+    settings.SIGNING_DIR = _session_pki
+    settings.SIGNING_ALLOW_DEFAULT = True
+
+
 @pytest.fixture(autouse=True)
 def _media_and_cache(settings, tmp_path):
     from django.core.cache import cache

@@ -3,6 +3,7 @@
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "motcua.settings")
 
@@ -15,5 +16,15 @@ app.conf.beat_schedule = {
     "escalate-late-tasks": {
         "task": "motcua.workflow.tasks.escalate_late_tasks",
         "schedule": 15 * 60,
+    },
+    # Payments whose notification never came are settled by asking the gateway (querydr).
+    "poll-payments": {
+        "task": "motcua.payments.tasks.poll_pending_payments",
+        "schedule": 5 * 60,
+    },
+    # Yesterday's gateway lists against our records (đối soát), after midnight.
+    "reconcile-payments": {
+        "task": "motcua.payments.tasks.reconcile_yesterday",
+        "schedule": crontab(hour=1, minute=30),
     },
 }

@@ -42,6 +42,11 @@ INSTALLED_APPS = [
     "motcua.notifications",
     "motcua.workdays",
     "motcua.workflow",
+    "motcua.payments",
+    "motcua.payments.contrib.sandbox",
+    "motcua.results",
+    "motcua.delivery",
+    "motcua.delivery.contrib.sandbox",
 ]
 
 MIDDLEWARE = [
@@ -242,6 +247,63 @@ FORMAT_MODULE_PATH = ["motcua.formats"]
 WORKDAY_START = env_str("WORKDAY_START", "07:30")
 WORKDAY_END = env_str("WORKDAY_END", "17:00")
 WORKDAY_CUTOFF = env_str("WORKDAY_CUTOFF", WORKDAY_END)
+
+# --- Sandboxes of outside systems ------------------------------------------------
+# /sandbox/ serves MotCua's own copies of the payment gateway and the postal service,
+# speaking their protocols, for the demo and the tests. Never on in production.
+SANDBOX_ENABLED = env_bool("SANDBOX_ENABLED", TESTING)
+
+# --- Payments (motcua/payments, docs/payments.md) ----------------------------------
+# Plugin modules to import (each registers a gateway with @register("id")), and the ids of
+# the gateways applicants may pay through (the first is the default). Without the sandbox
+# no gateway is on until one is configured; counter payments always work.
+PAYMENT_PLUGINS = env_list("PAYMENT_PLUGINS", ["motcua.payments.contrib.vnpay.plugin"])
+PAYMENT_GATEWAYS = env_list("PAYMENT_GATEWAYS", ["vnpay"] if SANDBOX_ENABLED else [])
+PAYMENT_EXPIRY_MINUTES = env_int("PAYMENT_EXPIRY_MINUTES", 15, minimum=5)
+# Pending online payments older than this are asked about (querydr) by poll_payments.
+PAYMENT_POLL_MIN_AGE_SECONDS = env_int("PAYMENT_POLL_MIN_AGE_SECONDS", 120, minimum=0)
+PAYMENT_HTTP_TIMEOUT = env_int("PAYMENT_HTTP_TIMEOUT", 15, minimum=1)
+# Our server's address, sent as vnp_IpAddr in server-to-server requests.
+PAYMENT_SERVER_IP = env_str("PAYMENT_SERVER_IP", "127.0.0.1")
+# VNPay 2.1.0. Empty URLs mean MotCua's sandbox under SITE_URL (/sandbox/vnpay/).
+VNPAY_PAY_URL = env_str("VNPAY_PAY_URL", "")
+VNPAY_API_URL = env_str("VNPAY_API_URL", "")
+# The sandbox's terminal and secret are public test values, used only while it is on.
+_SANDBOX_VNPAY_TMN_CODE = "MOTCUA01"
+_SANDBOX_VNPAY_SECRET = "motcua-sandbox-vnpay-secret-not-for-production"  # noqa: S105
+VNPAY_TMN_CODE = env_str("VNPAY_TMN_CODE", _SANDBOX_VNPAY_TMN_CODE if SANDBOX_ENABLED else "")
+VNPAY_HASH_SECRET = env_str("VNPAY_HASH_SECRET", _SANDBOX_VNPAY_SECRET if SANDBOX_ENABLED else "")
+if "vnpay" in PAYMENT_GATEWAYS and not (VNPAY_TMN_CODE and VNPAY_HASH_SECRET):
+    raise ImproperlyConfigured("VNPAY_TMN_CODE and VNPAY_HASH_SECRET are required for vnpay.")
+# The sandbox gateway's side: the merchant terminal it knows and where it sends the IPN
+# (as VNPay's merchant portal would have it configured). Empty: SITE_URL's IPN address.
+SANDBOX_VNPAY_TMN_CODE = env_str("SANDBOX_VNPAY_TMN_CODE", _SANDBOX_VNPAY_TMN_CODE)
+SANDBOX_VNPAY_HASH_SECRET = env_str(
+    "SANDBOX_VNPAY_HASH_SECRET", _SANDBOX_VNPAY_SECRET if SANDBOX_ENABLED else ""
+)
+SANDBOX_VNPAY_IPN_URL = env_str("SANDBOX_VNPAY_IPN_URL", "")
+
+# --- Results and signing (motcua/results, docs/results.md) -------------------------
+# PAdES signing keys: SIGNING_DIR/ca.crt is the trust root verification accepts; each
+# agency signs with <identifier>.key + <identifier>.crt (PEM), else default.key/.crt when
+# SIGNING_ALLOW_DEFAULT. `manage.py create_demo_pki` writes a demo set.
+SIGNING_DIR = Path(env_str("SIGNING_DIR", str(VAR_DIR / "pki")))
+SIGNING_KEY_PASSPHRASE = env_str("SIGNING_KEY_PASSPHRASE", "")
+SIGNING_ALLOW_DEFAULT = env_bool("SIGNING_ALLOW_DEFAULT", DEBUG or TESTING)
+# Public verification by upload (/xac-minh/): size cap and uploads per IP per hour.
+VERIFY_UPLOAD_MAX_BYTES = env_int("VERIFY_UPLOAD_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
+VERIFY_UPLOADS_PER_HOUR = env_int("VERIFY_UPLOADS_PER_HOUR", 30, minimum=1)
+
+# --- Postal delivery (motcua/delivery, docs/delivery.md) ---------------------------
+# The carrier plugin (motcua/delivery/carriers.py); empty = results are not sent by post.
+# By default, when the sandbox is on, it talks to the sandbox post office on this server.
+POSTAL_CARRIER = env_str("POSTAL_CARRIER", "viettelpost" if SANDBOX_ENABLED else "")
+# Empty: the sandbox at SITE_URL/sandbox/buu-chinh/api.
+POSTAL_API_URL = env_str("POSTAL_API_URL", "")
+POSTAL_API_TOKEN = env_str("POSTAL_API_TOKEN", "sandbox-token" if SANDBOX_ENABLED else "")
+POSTAL_WEBHOOK_SECRET = env_str(
+    "POSTAL_WEBHOOK_SECRET", "sandbox-webhook-secret" if SANDBOX_ENABLED else ""
+)
 
 # --- Benchmarks ------------------------------------------------------------------
 # Exposes /bench/json and /bench/insert, the machine's ceiling for bench/load_test.py.

@@ -9,9 +9,18 @@ urlpatterns = [
     path("can-bo/", include("motcua.workflow.urls")),
     path("", include("motcua.dossiers.urls")),
     path("", include("motcua.documents.urls")),
+    path("", include("motcua.payments.urls")),
+    path("", include("motcua.results.urls")),
+    path("", include("motcua.delivery.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
+
+if settings.SANDBOX_ENABLED:
+    urlpatterns += [
+        path("sandbox/vnpay/", include("motcua.payments.contrib.sandbox.urls")),
+        path("sandbox/buu-chinh/", include("motcua.delivery.contrib.sandbox.urls")),
+    ]
 
 if settings.BENCH_ENDPOINTS:
     urlpatterns.append(path("bench/", include("motcua.core.bench_urls")))

@@ -165,6 +165,7 @@ class ProcedureForm(forms.ModelForm):
             "processing_time_note",
             "fee_vnd",
             "fee_note",
+            "fee_schedule",
             "result_name",
             "result_validity",
             "steps",
@@ -190,6 +191,9 @@ class ProcedureForm(forms.ModelForm):
 
     def clean_form_ui(self):
         return self._json_or_empty("form_ui", {})
+
+    def clean_fee_schedule(self):
+        return self._json_or_empty("fee_schedule", {})
 
     def clean_legal_basis(self):
         return self._json_or_empty("legal_basis", [])
@@ -246,6 +250,7 @@ class ProcedureAdmin(admin.ModelAdmin):
                     "processing_time_note",
                     "fee_vnd",
                     "fee_note",
+                    "fee_schedule",
                 ]
             },
         ),

@@ -158,6 +158,16 @@ class Procedure(models.Model):
     processing_time_note = models.TextField(_("ghi chú thời hạn"), blank=True)
     fee_vnd = models.PositiveBigIntegerField(_("phí, lệ phí (đồng)"), null=True, blank=True)
     fee_note = models.TextField(_("ghi chú phí, lệ phí"), blank=True)
+    fee_schedule = models.JSONField(
+        _("biểu phí, lệ phí"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            'Cách tính phí từ tờ khai (docs/payments.md), ví dụ {"kind": "fixed", "amount": 190000}; '
+            "các loại: zero, fixed, per_item, table; thêm exemptions, waivers. Để trống: dùng "
+            "số tiền ở ô phí, lệ phí."
+        ),
+    )
     result_name = models.CharField(_("kết quả thực hiện"), max_length=300, blank=True)
     result_validity = models.CharField(
         _("thời hạn hiệu lực của kết quả"), max_length=200, blank=True
@@ -235,6 +245,14 @@ class Procedure(models.Model):
             problems = schema_problems(self.form_schema, self.form_ui)
             if problems:
                 errors["form_schema"] = problems
+        if self.fee_schedule:
+            from motcua.payments.fees import schedule_problems
+
+            problems = schedule_problems(
+                self.fee_schedule, self.form_schema if "form_schema" not in errors else None
+            )
+            if problems:
+                errors["fee_schedule"] = problems
         if errors:
             raise ValidationError(errors)
 

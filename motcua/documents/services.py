@@ -62,10 +62,13 @@ def issue_document(
     Numbers it (per receiving agency and year, "15/2026"), renders the HTML and the PDF
     from the dossier as it is now (in memory: call it after changing the dossier, in the
     same transaction), stores both with the PDF's SHA-256, and after commit e-mails the
-    applicant when the document is addressed to them. `data` is what the officer entered:
+    applicant when the document is addressed to them. On an online dossier the PDF is signed
+    with the agency's key and registered for public verification (motcua.results). `data` is what the officer entered:
     supplement {"items": [{"component", "reason"}], "note", "contact"}; refusal
     {"reasons"}; apology {"reason", "new_due_at"}; stop {"reason"}.
     """
+    from motcua.results.services import slip_signature
+
     kind = IssuedDocument.Kind(kind).value
     data = dict(data or {})
     agency = dossier.receiving_agency
@@ -80,7 +83,13 @@ def issue_document(
                 dossier, kind=kind, number=number, issued_at=issued_at, issued_by=actor, data=data
             )
         html = render_html(kind, context)
+        # Issued electronically (online dossier): signed like a result and verifiable.
+        signature = slip_signature(dossier)
+        if signature is not None:
+            html = signature.add_footer(html)
         pdf = html_to_pdf(html)
+        if signature is not None:
+            pdf = signature.sign(pdf, reason=f"{IssuedDocument.Kind(kind).label} số {number}")
         document = IssuedDocument(
             dossier=dossier,
             agency=agency,
@@ -96,6 +105,8 @@ def issue_document(
         )
         document.pdf.save("document.pdf", ContentFile(pdf), save=False)
         document.save()
+        if signature is not None:
+            signature.register(document)
         if addressed_to_applicant and _recipient(dossier):
             from motcua.notifications.tasks import send_document_issued
 

@@ -15,7 +15,7 @@ there. Example::
          "days": 0.5, "signs": true, "actions": ["send_back"]},
         {"key": "return", "name": "Trả kết quả", "unit": "mot-cua", "role": "desk", "days": 0}
      ],
-     "supplement_within_days": 1, "payment_pauses_clock": true}
+     "supplement_within_days": 1, "payment_pauses_clock": true, "payment_due": "review"}
 """
 
 from decimal import Decimal
@@ -57,6 +57,9 @@ SCHEMA = {
         },
         "supplement_within_days": {"type": "number", "minimum": 0, "maximum": 30},
         "payment_pauses_clock": {"type": "boolean"},
+        # When the fee falls due: with the application ("submission": the dossier waits in
+        # status 6 and reaches the desk once paid) or when a step asks for it ("review").
+        "payment_due": {"enum": ["submission", "review"]},
     },
 }
 

@@ -31,7 +31,9 @@ class TransitionRefused(Exception):
         self.message = message
 
 
-OFFICER, APPLICANT = "officer", "applicant"
+# SYSTEM actions are taken by MotCua itself on a verified outside signal (a payment
+# gateway's notification, the postal service's delivery report); `actor` is None.
+OFFICER, APPLICANT, SYSTEM = "officer", "applicant", "system"
 
 
 @dataclass(frozen=True)
@@ -105,6 +107,10 @@ def check(act: Action, dossier: Dossier, actor, params=None) -> None:
             _("Không thể “%(action)s”: hồ sơ đang ở trạng thái “%(status)s”.")
             % {"action": act.label, "status": dossier.get_status_display()}
         )
+    if act.actor == SYSTEM:
+        if actor is not None:
+            raise TransitionRefused(_("Thao tác này do hệ thống tự thực hiện."))
+        return
     if act.actor == APPLICANT:
         if actor is None or actor.pk != dossier.applicant_id:
             raise TransitionRefused(_("Chỉ người nộp hồ sơ được thực hiện thao tác này."))
@@ -298,6 +304,13 @@ def _restart_clock(dossier, now):
     dossier.remaining_seconds = None
 
 
+def _refund_if_paid(dossier, actor, reason):
+    """A dossier refused or stopped after its fee was paid gets its refund recorded."""
+    from motcua.payments import services as payments
+
+    payments.refund_if_paid(dossier, actor=actor, reason=reason)
+
+
 def _finish(dossier, status, now):
     dossier.status = status
     dossier.finished_at = now
@@ -361,6 +374,7 @@ def _refuse(dossier, actor, params):
     _finish(dossier, Status.NOT_ACCEPTED, timezone.now())
     event = _event(dossier, actor, "refuse", from_status=Status.SUBMITTED, note=reason)
     _issue(dossier, "refusal", actor, event, {"reasons": reason})
+    _refund_if_paid(dossier, actor, reason)
 
 
 # ---------------------------------------------------------------------------------------
@@ -513,7 +527,7 @@ def _approve(dossier, actor, params):
     now = timezone.now()
     _finish(dossier, Status.PROCESSED, now)
     last = dossier.workflow.steps[-1]
-    _enter_step(
+    approved = _enter_step(
         dossier,
         last,
         actor,
@@ -523,6 +537,14 @@ def _approve(dossier, actor, params):
         % {"unit": _unit_for(dossier, last).name},
         internal_note=str(params.get("note", "")).strip(),
     )
+    from motcua.results.services import ResultUnavailable, issue_result
+
+    try:
+        # The signer's approval is the signature: the result PDF is generated from the
+        # procedure's template and signed (PAdES) with the agency's key, or nothing changes.
+        issue_result(dossier, actor=actor, event=approved)
+    except ResultUnavailable as exc:
+        raise TransitionRefused(str(exc)) from exc
 
 
 @action(
@@ -533,17 +555,75 @@ def _approve(dossier, actor, params):
     needs=("note",),
 )
 def _return_result(dossier, actor, params):
+    from motcua.payments.services import outstanding_amount
+
+    due = outstanding_amount(dossier)
+    if due:
+        raise TransitionRefused(
+            _("Người nộp còn %(amount)s đồng phí, lệ phí chưa nộp; chưa trả kết quả được.")
+            % {"amount": f"{due:,}".replace(",", ".")}
+        )
+    note = str(params.get("note", "")).strip()
+    if dossier.delivery_method == Dossier.Delivery.POST:
+        _send_by_post(dossier, actor, note)
+        return
     now = timezone.now()
     dossier.status = Status.RETURNED
     dossier.returned_at = now
     how = dossier.get_delivery_method_display() if dossier.delivery_method else ""
-    note = str(params.get("note", "")).strip()
     _event(
         dossier,
         actor,
         "return",
         from_status=Status.PROCESSED,
         note=" ".join(p for p in (_("Đã trả kết quả."), how, note) if p),
+    )
+
+
+def _send_by_post(dossier, actor, note):
+    """By post the dossier stays processed (9) until the carrier reports it delivered (10)."""
+    from motcua.delivery.services import DeliveryUnavailable, send_by_post
+
+    try:
+        shipment = send_by_post(dossier, actor)
+    except DeliveryUnavailable as exc:
+        raise TransitionRefused(str(exc)) from exc
+    _event(
+        dossier,
+        actor,
+        "send_by_post",
+        from_status=Status.PROCESSED,
+        note=" ".join(
+            p
+            for p in (
+                _("Đã gửi kết quả qua bưu chính, số hiệu bưu gửi %(number)s.")
+                % {"number": shipment.tracking_number},
+                note,
+            )
+            if p
+        ),
+        data={"shipment": shipment.pk, "tracking_number": shipment.tracking_number},
+    )
+
+
+@action(
+    "delivered",
+    gettext_lazy("Bưu điện đã phát kết quả"),
+    {Status.PROCESSED},
+    actor=SYSTEM,
+)
+def _delivered(dossier, actor, params):
+    shipment = params["shipment"]
+    dossier.status = Status.RETURNED
+    dossier.returned_at = shipment.delivered_at or timezone.now()
+    _event(
+        dossier,
+        None,
+        "delivered",
+        from_status=Status.PROCESSED,
+        note=_("Bưu điện đã phát kết quả cho người nhận (số hiệu bưu gửi %(number)s).")
+        % {"number": shipment.tracking_number},
+        data={"shipment": shipment.pk},
     )
 
 
@@ -559,17 +639,26 @@ def _return_result(dossier, actor, params):
     needs=("amount", "note"),
 )
 def _request_payment(dossier, actor, params):
-    try:
-        amount = int(str(params.get("amount", "")).replace(".", "").replace(",", "").strip())
-    except ValueError:
-        amount = 0
+    from motcua.payments import services as payments
+
+    raw = str(params.get("amount", "") or "").replace(".", "").replace(",", "").strip()
+    if raw:
+        try:
+            amount = int(raw)
+        except ValueError:
+            amount = 0
+        lines = None
+    else:
+        # Nothing typed: the amount the procedure's fee schedule gives for this form.
+        quote = payments.quote_for_dossier(dossier)
+        amount, lines = quote.amount, quote.lines
     if amount <= 0:
         raise TransitionRefused(_("Nhập số tiền phải nộp (đồng), lớn hơn 0."))
     now = timezone.now()
     if dossier.workflow.definition.get("payment_pauses_clock"):
         _pause_clock(dossier, now)
     dossier.status = Status.AWAITING_PAYMENT
-    _event(
+    event = _event(
         dossier,
         actor,
         "request_payment",
@@ -578,6 +667,7 @@ def _request_payment(dossier, actor, params):
         or _("Đề nghị nộp %(amount)s đồng.") % {"amount": f"{amount:,}".replace(",", ".")},
         data={"amount": amount},
     )
+    payments.open_charge(dossier, amount=amount, lines=lines, actor=actor, event=event)
 
 
 @action(
@@ -587,15 +677,44 @@ def _request_payment(dossier, actor, params):
     needs=("note",),
 )
 def _confirm_payment(dossier, actor, params):
-    _resume_clock(dossier, timezone.now())
-    dossier.status = Status.PROCESSING
+    """Payment made at the counter or by transfer, confirmed by the officer who saw it."""
+    from motcua.payments import services as payments
+
+    note = str(params.get("note", "")).strip() or _("Đã nhận phí, lệ phí.")
+    payments.record_counter_payment(dossier, actor=actor, note=note)
+    _leave_awaiting_payment(dossier)
+    _event(dossier, actor, "confirm_payment", from_status=Status.AWAITING_PAYMENT, note=note)
+
+
+@action(
+    "payment_received",
+    gettext_lazy("Đã nhận thanh toán trực tuyến"),
+    {Status.AWAITING_PAYMENT},
+    actor=SYSTEM,
+)
+def _payment_received(dossier, actor, params):
+    """The gateway's verified notification settled the charge (payments.services)."""
+    payment = params["payment"]
+    _leave_awaiting_payment(dossier)
     _event(
         dossier,
-        actor,
-        "confirm_payment",
+        None,
+        "payment_received",
         from_status=Status.AWAITING_PAYMENT,
-        note=str(params.get("note", "")).strip() or _("Đã nhận phí, lệ phí."),
+        note=_("Đã nhận %(amount)s đồng qua %(gateway)s, mã giao dịch %(ref)s.")
+        % {
+            "amount": f"{payment.amount:,}".replace(",", "."),
+            "gateway": payment.gateway_name,
+            "ref": payment.gateway_transaction_no or payment.reference,
+        },
+        data={"payment": payment.pk},
     )
+
+
+def _leave_awaiting_payment(dossier):
+    # Paid at submission: the dossier goes to the desk; paid after review: back to work.
+    _resume_clock(dossier, timezone.now())
+    dossier.status = Status.PROCESSING if dossier.accepted_at else Status.SUBMITTED
 
 
 # ---------------------------------------------------------------------------------------
@@ -670,6 +789,7 @@ def _stop(dossier, actor, params):
     _finish(dossier, Status.STOPPED, timezone.now())
     event = _event(dossier, actor, "stop", from_status=Status.PROCESSING, note=reason)
     _issue(dossier, "stop", actor, event, {"reason": reason})
+    _refund_if_paid(dossier, actor, reason)
 
 
 # ---------------------------------------------------------------------------------------
@@ -713,6 +833,7 @@ def _confirm_withdrawal(dossier, actor, params):
         dossier, actor, "confirm_withdrawal", from_status=Status.WITHDRAWAL_REQUESTED, note=reason
     )
     _issue(dossier, "stop", actor, event, {"reason": " ".join(p for p in (reason, note) if p)})
+    _refund_if_paid(dossier, actor, reason)
 
 
 @action(

@@ -68,13 +68,40 @@ def _queue_filters(user, now):
 
 
 def inbox_counts(user, now=None) -> dict[str, int]:
-    """How many dossiers wait in each queue: two queries."""
+    """How many dossiers wait in each queue: two queries.
+
+    The same queues as _queue_filters, counted from one small grouped read (per unit, role
+    and status, with the overdue and due-soon parts) and added up here: the database reads
+    only the inbox index, and the query stays cheap to build whatever the officer's units.
+    """
     now = now or timezone.now()
-    filters = _queue_filters(user, now)
-    unit_ids = [m.unit_id for m in access.memberships(user)]
-    counts = Dossier.objects.filter(current_unit_id__in=unit_ids, status__in=QUEUED).aggregate(
-        **{name: Count("status", filter=q) for name, q in filters.items()}
+    soon = workdays.add_working_days(now, 1)
+    memberships = access.memberships(user)
+    pairs = {(m.unit_id, m.role) for m in memberships}
+    desk_pairs = {(m.unit_id, m.role) for m in memberships if m.role == Role.DESK}
+    rows = (
+        Dossier.objects.filter(current_unit_id__in={u for u, _ in pairs}, status__in=QUEUED)
+        .values_list("current_unit_id", "current_role", "status")
+        .annotate(
+            total=Count("status"),
+            late=Count("status", filter=Q(due_at__lt=now)),
+            soon=Count("status", filter=Q(due_at__gte=now, due_at__lte=soon)),
+        )
+        .order_by()
     )
+    counts = dict.fromkeys(("new", "todo", "due_soon", "overdue", "waiting"), 0)
+    for unit_id, role, status, total, late, due_soon in rows:
+        new = status == Status.SUBMITTED and (unit_id, role) in desk_pairs
+        if (unit_id, role) not in pairs:
+            continue
+        todo = status in ACTIVE
+        waiting = status in WAITING
+        counts["new"] += total if new else 0
+        counts["todo"] += total if todo else 0
+        counts["waiting"] += total if waiting else 0
+        counts["due_soon"] += due_soon if (todo or new) else 0
+        counts["overdue"] += late if (todo or waiting) and status != Status.PROCESSED else 0
+    unit_ids = {u for u, _ in pairs}
     counts["tasks"] = Task.objects.filter(unit_id__in=unit_ids, state=Task.State.OPEN).count()
     return counts
 

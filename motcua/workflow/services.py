@@ -143,6 +143,31 @@ def route_submitted(dossier: Dossier) -> None:
     )
     if desk is not None:
         access.grant(dossier, desk)
+    if workflow is not None and workflow.definition.get("payment_due") == "submission":
+        _charge_at_submission(dossier)
+
+
+def _charge_at_submission(dossier: Dossier) -> None:
+    """Fee due with the application: the dossier waits in status 6 until it is paid."""
+    from motcua.payments.services import charge_at_submission
+
+    charge = charge_at_submission(dossier)
+    if charge is None:  # nothing to pay (zero fee, exemption or waiver)
+        return
+    before = dossier.status
+    dossier.status = Status.AWAITING_PAYMENT
+    dossier.save(update_fields=["status"])
+    DossierEvent.objects.create(
+        dossier=dossier,
+        action="request_payment",
+        from_status=before,
+        to_status=Status.AWAITING_PAYMENT,
+        note=_("Nộp phí, lệ phí %(amount)s đồng để hồ sơ được chuyển tới bộ phận tiếp nhận.")
+        % {"amount": f"{charge.amount:,}".replace(",", ".")},
+        unit_name=dossier.current_unit.name if dossier.current_unit_id else "",
+        step_key=dossier.step_key,
+        data={"amount": charge.amount},
+    )
 
 
 # ---------------------------------------------------------------------------------------

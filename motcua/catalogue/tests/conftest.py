@@ -8,7 +8,8 @@ from motcua.accounts.models import User
 BADGE = "2.002288"
 SHIP = "1.002687"
 AIRCRAFT = "1.003747"
-COMPLETE = [BADGE, SHIP, AIRCRAFT]
+SEAFARER = "1.002788"
+COMPLETE = [BADGE, SHIP, AIRCRAFT, SEAFARER]
 
 
 def _clear_catalogue():

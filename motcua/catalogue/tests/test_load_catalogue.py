@@ -115,7 +115,7 @@ def test_the_three_reference_procedures_are_complete_and_valid(catalogue):
         assert len(components) >= 3
         for component in components:
             component.full_clean()
-    assert Procedure.objects.filter(form_schema={}).count() == 75
+    assert Procedure.objects.filter(form_schema={}).count() == 74
 
 
 def test_badge_procedure_matches_the_reference(catalogue):

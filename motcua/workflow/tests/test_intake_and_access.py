@@ -107,3 +107,38 @@ def test_search_by_code_name_id_number_and_plate(org, procedure, citizen, other_
     assert list(selectors.search(officer, "43b-555.66")) == [b]
     assert list(selectors.search(officer, other_citizen.citizen_id)) == [b]
     assert list(selectors.search(org.specialist, a.code)) == []
+
+
+def test_each_count_is_the_length_of_its_queue(clock, org, procedure, citizen):
+    """The counts are added up from a grouped read; they must agree with the lists."""
+    from datetime import timedelta
+
+    from motcua.factories import make_submitted_dossier
+
+    clock.set(2025, 11, 10, 10, 0)
+    now = clock.current
+    # A desk officer who is also a specialist: both kinds of pairs at once.
+    both = make_officer(org.agency, (org.desk, "desk"), (org.department, "specialist"))
+    layout = [
+        (Status.SUBMITTED, org.desk, "desk", now + timedelta(hours=5)),
+        (Status.SUBMITTED, org.desk, "desk", None),
+        (Status.PROCESSING, org.department, "specialist", now - timedelta(days=1)),
+        (Status.PROCESSING, org.department, "specialist", now + timedelta(hours=3)),
+        (Status.PROCESSING, org.department, "specialist", now + timedelta(days=9)),
+        (Status.PROCESSING, org.department, "unit_head", now - timedelta(days=1)),
+        (Status.SUPPLEMENT_REQUESTED, org.department, "specialist", now - timedelta(days=2)),
+        (Status.AWAITING_PAYMENT, org.desk, "desk", now + timedelta(hours=1)),
+        (Status.PROCESSED, org.desk, "desk", now - timedelta(days=3)),
+        (Status.WITHDRAWAL_REQUESTED, org.department, "specialist", now + timedelta(hours=2)),
+        (Status.RETURNED, org.desk, "desk", now - timedelta(days=5)),
+    ]
+    for i, (status, unit, role, due) in enumerate(layout):
+        dossier = make_submitted_dossier(procedure, citizen, plate=f"75A-000.{i:02d}")
+        Dossier.objects.filter(pk=dossier.pk).update(
+            status=status, current_unit=unit, current_role=role, due_at=due
+        )
+    for officer in (org.desk_officer, org.specialist, org.head, both):
+        counts = selectors.inbox_counts(officer)
+        for name in ("new", "todo", "due_soon", "overdue", "waiting"):
+            assert counts[name] == selectors.queue(officer, name).count(), (officer, name)
+    assert selectors.inbox_counts(both)["overdue"] == 2

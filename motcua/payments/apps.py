@@ -1,0 +1,37 @@
+from django.apps import AppConfig
+from django.core import checks
+from django.utils.translation import gettext_lazy as _
+
+
+class PaymentsConfig(AppConfig):
+    name = "motcua.payments"
+    verbose_name = _("Phí, lệ phí và thanh toán")
+
+    def ready(self):
+        from motcua.payments import registry
+
+        registry.load_plugins()
+        checks.register(check_gateways)
+
+
+def check_gateways(app_configs=None, **kwargs):
+    """Each active gateway is registered and has what it needs (settings.PAYMENT_GATEWAYS)."""
+    from django.conf import settings
+
+    from motcua.payments.registry import registry
+
+    errors = []
+    for gateway_id in settings.PAYMENT_GATEWAYS:
+        plugin = registry.get(gateway_id)
+        if plugin is None:
+            errors.append(
+                checks.Error(
+                    f"Payment gateway {gateway_id!r} is not registered; add its module to "
+                    "PAYMENT_PLUGINS.",
+                    id="payments.E001",
+                )
+            )
+            continue
+        for problem in plugin.config_problems():
+            errors.append(checks.Error(f"{gateway_id}: {problem}", id="payments.E002"))
+    return errors

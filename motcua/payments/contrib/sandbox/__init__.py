@@ -1,0 +1,1 @@
+"""MotCua's sandbox of VNPay: the gateway side of the protocol, served under /sandbox/vnpay/."""

@@ -1,0 +1,73 @@
+"""Payment panels on the dossier pages, the fee before submitting and on the procedure page.
+
+Each panel reads the dossier's charges, payments (with receipts) and refunds in three queries.
+"""
+
+from django import template
+from django.template.loader import render_to_string
+
+from motcua.dossiers.models import Status
+from motcua.payments import fees, registry, services
+from motcua.payments.models import Charge, Payment, PaymentIssue, Refund
+
+register = template.Library()
+
+
+def _money(dossier) -> dict:
+    charges = list(Charge.objects.filter(dossier=dossier))
+    payments = list(Payment.objects.filter(dossier=dossier).select_related("receipt"))
+    refunds = list(Refund.objects.filter(dossier=dossier).select_related("payment"))
+    for payment in payments:
+        try:
+            payment.receipt_or_none = payment.receipt
+        except Payment.receipt.RelatedObjectDoesNotExist:
+            payment.receipt_or_none = None
+    open_charges = [c for c in charges if c.status == Charge.Status.OPEN]
+    return {
+        "dossier": dossier,
+        "charges": charges,
+        "open_charge": open_charges[0] if open_charges else None,
+        "payments": payments,
+        "refunds": refunds,
+    }
+
+
+@register.simple_tag(takes_context=True)
+def applicant_payment_panel(context, dossier):
+    money = _money(dossier)
+    if not (money["charges"] or money["payments"]):
+        return ""
+    money.update(
+        can_pay=money["open_charge"] is not None
+        and dossier.status == Status.AWAITING_PAYMENT
+        and bool(registry.active_ids()),
+        awaiting=dossier.status == Status.AWAITING_PAYMENT,
+    )
+    return render_to_string("payments/_applicant_panel.html", money, request=context.get("request"))
+
+
+@register.simple_tag(takes_context=True)
+def officer_payment_panel(context, dossier):
+    money = _money(dossier)
+    if not (money["charges"] or money["payments"]):
+        return ""
+    money["issues"] = list(
+        PaymentIssue.objects.filter(payment__dossier=dossier, resolved_at__isnull=True)
+    )
+    return render_to_string("payments/_officer_panel.html", money, request=context.get("request"))
+
+
+@register.inclusion_tag("payments/_fee_quote.html")
+def fee_quote(dossier):
+    """What the applicant will pay, shown before submitting."""
+    schedule = services.fee_schedule_of(dossier.procedure)
+    if not schedule:
+        return {"quote": None}
+    return {"quote": services.quote_for_dossier(dossier)}
+
+
+@register.simple_tag
+def fee_schedule_lines(procedure) -> list[str]:
+    # A free procedure keeps the page's plain "Miễn phí" with its published note.
+    schedule = procedure.fee_schedule
+    return fees.describe(schedule) if schedule and schedule.get("kind") != "zero" else []

@@ -1,0 +1,145 @@
+"""Payment pages: start a payment, come back from the gateway, the gateway's notification,
+receipts, and the list of differences for administrators. Views parse, authorise, call."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
+
+from motcua.accounts.decorators import officer_required, verified_login_required
+from motcua.accounts.models import Role
+from motcua.core import ratelimit
+from motcua.core.audit import client_ip
+from motcua.dossiers import selectors
+from motcua.payments import registry, services
+from motcua.payments.models import GatewayMessage, PaymentIssue, Receipt, ReconciliationRun
+
+START_LIMIT = 20  # payment attempts per applicant per 15 minutes
+
+
+@require_POST
+def start(request, dossier_uuid):
+    """The applicant's "Thanh toán trực tuyến" button: open a payment, go to the gateway."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if not request.user.is_applicant:
+        raise PermissionDenied
+    dossier = selectors.dossier_of(request.user, dossier_uuid)
+    ident = str(request.user.pk)
+    if ratelimit.is_blocked("payment-start", ident, limit=START_LIMIT):
+        messages.error(
+            request, _("Quý vị đã thử thanh toán quá nhiều lần; vui lòng thử lại sau 15 phút.")
+        )
+        return redirect("dossiers:detail", dossier.uuid)
+    ratelimit.register_failure("payment-start", ident, window=900)
+    try:
+        _payment, url = services.start_online_payment(
+            dossier=dossier,
+            applicant=request.user,
+            plugin_id=request.POST.get("gateway") or None,
+            client_ip=client_ip(request) or "",
+        )
+    except services.PaymentRefused as exc:
+        messages.error(request, exc.message)
+        return redirect("dossiers:detail", dossier.uuid)
+    return HttpResponseRedirect(url)
+
+
+def _plugin(gateway):
+    plugin = registry.registry.get(gateway)
+    if plugin is None:
+        raise Http404
+    return plugin
+
+
+@require_GET
+@never_cache
+def gateway_return(request, gateway):
+    """Where the gateway sends the browser back; shows the outcome, polls when still unknown."""
+    plugin = _plugin(gateway)
+    verdict, payment = services.handle_callback(
+        plugin, request.GET, kind=GatewayMessage.Kind.RETURN, ip=client_ip(request)
+    )
+    mine = (
+        payment is not None
+        and request.user.is_authenticated
+        and (payment.dossier.applicant_id == request.user.pk)
+    )
+    return render(
+        request,
+        "payments/return.html",
+        {"verdict": verdict, "payment": payment, "mine": mine},
+        status=200 if payment is not None else 400,
+    )
+
+
+@csrf_exempt
+@require_GET
+def ipn(request, gateway):
+    """The gateway's server-to-server notification (IPN), answered in its own protocol."""
+    plugin = _plugin(gateway)
+    verdict, _payment = services.handle_callback(
+        plugin, request.GET, kind=GatewayMessage.Kind.IPN, ip=client_ip(request)
+    )
+    return plugin.callback_response(verdict)
+
+
+@require_GET
+@verified_login_required
+def receipt(request, dossier_uuid, receipt_id):
+    found = (
+        Receipt.objects.select_related("payment__dossier")
+        .filter(pk=receipt_id, payment__dossier__uuid=dossier_uuid)
+        .first()
+    )
+    if found is None:
+        raise Http404
+    dossier = found.payment.dossier
+    if dossier.applicant_id != request.user.pk:
+        from motcua.workflow.access import can_view_dossier
+
+        if not can_view_dossier(request.user, dossier):
+            raise Http404
+    if not found.sha256:
+        found = services.render_receipt(found.pk)
+    response = FileResponse(found.pdf.open("rb"), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="bien-lai-{found.number}.pdf"'
+    patch_cache_control(response, private=True, no_store=True)
+    return response
+
+
+@require_GET
+@officer_required
+def issues(request):
+    """Differences an agency administrator (or the superuser) must look at."""
+    from motcua.workflow.access import memberships
+
+    queryset = PaymentIssue.objects.select_related("payment__dossier", "agency")
+    if not request.user.is_superuser:
+        agencies = {
+            m.unit.agency_id for m in memberships(request.user) if m.role == Role.AGENCY_ADMIN
+        }
+        if not agencies:
+            raise PermissionDenied
+        queryset = queryset.filter(agency_id__in=agencies)
+    show_all = request.GET.get("tat-ca") == "1"
+    if not show_all:
+        queryset = queryset.filter(resolved_at__isnull=True)
+    return render(
+        request,
+        "payments/issues.html",
+        {
+            "issues": list(queryset[:500]),
+            "runs": list(ReconciliationRun.objects.all()[:14]),
+            "show_all": show_all,
+            "gateways": registry.active_ids(),
+            "sandbox": settings.SANDBOX_ENABLED,
+        },
+    )

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ResultsConfig(AppConfig):
+    name = "motcua.results"
+    verbose_name = _("Kết quả điện tử và xác thực")

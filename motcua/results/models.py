@@ -1,0 +1,171 @@
+import secrets
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+from django.template import Template, TemplateSyntaxError
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from motcua.core.models import AppendOnlyModel
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(16)
+
+
+def result_path(instance, filename):
+    # The stored name never says whose result it is; the row knows.
+    return f"results/{timezone.localtime(instance.issued_at):%Y/%m}/{uuid.uuid4()}.pdf"
+
+
+class ResultTemplate(models.Model):
+    """An administrator's own template for a procedure's result, replacing the file one.
+
+    The HTML is a Django template rendered with the same context as the file templates
+    (see docs/results.md); it may extend "results/pdf/base.html".
+    """
+
+    procedure = models.OneToOneField(
+        "catalogue.Procedure",
+        on_delete=models.CASCADE,
+        related_name="result_template",
+        verbose_name=_("thủ tục"),
+    )
+    html = models.TextField(_("mẫu HTML"))
+    is_active = models.BooleanField(_("đang dùng"), default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("mẫu kết quả")
+        verbose_name_plural = _("mẫu kết quả")
+
+    def __str__(self):
+        return str(self.procedure)
+
+    def clean(self):
+        try:
+            Template(self.html)
+        except TemplateSyntaxError as exc:
+            raise ValidationError(
+                {"html": gettext("Mẫu không hợp lệ: %(error)s") % {"error": exc}}
+            ) from exc
+        if "{% load" in self.html and "documents_tags" not in self.html:
+            # Only the document filters are offered; other tag libraries stay out.
+            raise ValidationError({"html": gettext("Mẫu chỉ được nạp thư viện documents_tags.")})
+
+
+class ResultDocument(AppendOnlyModel):
+    """The signed result of a dossier (kết quả giải quyết thủ tục hành chính điện tử).
+
+    Kept exactly as signed: the PDF in storage and its SHA-256; a correction is a new
+    result (and the old one revoked), never an edit.
+    """
+
+    class Kind(models.TextChoices):
+        BADGE = "badge", _("Phù hiệu xe ô tô kinh doanh vận tải")
+        SHIP = "ship", _("Giấy chứng nhận đăng ký tàu biển")
+        AIRCRAFT = "aircraft", _("Giấy chứng nhận đăng ký quốc tịch tàu bay")
+        GENERIC = "generic", _("Kết quả giải quyết thủ tục hành chính")
+
+    dossier = models.ForeignKey(
+        "dossiers.Dossier", on_delete=models.PROTECT, related_name="results"
+    )
+    agency = models.ForeignKey("catalogue.Agency", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("loại kết quả"), max_length=16, choices=Kind.choices)
+    title = models.CharField(_("tên giấy tờ"), max_length=200)
+    number = models.CharField(_("số"), max_length=60)
+    issued_at = models.DateTimeField(_("ngày ký"), default=timezone.now)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    event = models.ForeignKey(
+        "dossiers.DossierEvent", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # What the face of the document says (badges: one entry per vehicle).
+    data = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
+    pdf = models.FileField(upload_to=result_path, max_length=200)
+    sha256 = models.CharField(max_length=64)
+    signer = models.CharField(_("chứng thư ký"), max_length=300)
+
+    class Meta:
+        ordering = ["issued_at", "id"]
+        verbose_name = _("kết quả điện tử")
+        verbose_name_plural = _("kết quả điện tử")
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "number"], name="result_number_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.title} số {self.number}"
+
+
+class VerifiableDocument(AppendOnlyModel):
+    """Everything anyone may verify (xác thực): signed results and signed slips.
+
+    Found by the token in its QR code or by the SHA-256 of an uploaded file. `face` holds
+    only what is printed on the document and a verifier has to match (a badge's plates and
+    operator), never other personal data.
+    """
+
+    token = models.CharField(max_length=32, unique=True, default=new_token)
+    sha256 = models.CharField(max_length=64, unique=True)
+    kind = models.CharField(_("loại giấy tờ"), max_length=24)
+    title = models.CharField(_("tên giấy tờ"), max_length=200)
+    number = models.CharField(_("số"), max_length=60)
+    issued_at = models.DateTimeField(_("ngày ký"))
+    agency = models.ForeignKey("catalogue.Agency", on_delete=models.PROTECT, related_name="+")
+    dossier = models.ForeignKey("dossiers.Dossier", on_delete=models.PROTECT, related_name="+")
+    result = models.OneToOneField(
+        ResultDocument,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="verifiable",
+    )
+    issued_document = models.OneToOneField(
+        "documents.IssuedDocument",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="verifiable",
+    )
+    signer = models.CharField(_("chứng thư ký"), max_length=300)
+    face = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
+
+    class Meta:
+        verbose_name = _("giấy tờ xác thực được")
+        verbose_name_plural = _("giấy tờ xác thực được")
+
+    def __str__(self):
+        return f"{self.title} số {self.number}"
+
+    @property
+    def revocation_or_none(self):
+        try:
+            return self.revocation
+        except Revocation.DoesNotExist:
+            return None
+
+
+class Revocation(AppendOnlyModel):
+    """A result withdrawn by the issuing agency (thu hồi), with who, when and why."""
+
+    document = models.OneToOneField(
+        VerifiableDocument, on_delete=models.PROTECT, related_name="revocation"
+    )
+    revoked_at = models.DateTimeField(_("thu hồi lúc"), default=timezone.now)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.TextField(_("lý do thu hồi"))
+
+    class Meta:
+        verbose_name = _("quyết định thu hồi")
+        verbose_name_plural = _("quyết định thu hồi")
+
+    def __str__(self):
+        return f"{self.document} ({self.revoked_at:%d/%m/%Y})"

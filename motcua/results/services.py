@@ -1,0 +1,460 @@
+"""Electronic results: generate, sign (PAdES), keep, verify and revoke (DOMAIN.md section 8)."""
+
+import hashlib
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.template import Context, Engine, Template
+from django.template.loader import render_to_string, select_template
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from motcua.accounts.models import Role
+from motcua.core.audit import record_audit
+from motcua.documents.context import agency_context
+from motcua.documents.render import (
+    DOCUMENT_TIME_ZONE,
+    FONT_FAMILY,
+    Form,
+    font_faces,
+    html_to_pdf,
+)
+from motcua.dossiers.models import Dossier, DossierEvent
+from motcua.dossiers.qr import qr_data_uri
+from motcua.results import context as result_context
+from motcua.results import signing
+from motcua.results.models import (
+    ResultDocument,
+    ResultTemplate,
+    Revocation,
+    VerifiableDocument,
+    new_token,
+)
+from motcua.workflow import access
+
+logger = logging.getLogger(__name__)
+
+# The procedures with their own certificate; any other gets the generic result.
+KIND_BY_CODE = {
+    "2.002288": ResultDocument.Kind.BADGE,
+    "1.002687": ResultDocument.Kind.SHIP,
+    "1.003747": ResultDocument.Kind.AIRCRAFT,
+}
+PAGE_SIZES = {ResultDocument.Kind.BADGE: "A6 landscape"}
+
+
+class ResultUnavailable(Exception):
+    """The result cannot be issued now; the message tells the officer why and what to do."""
+
+
+class RevocationRefused(Exception):
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+def small_qr_data_uri(text: str) -> str:
+    """A QR code about 11 mm wide (0.3 mm modules), to fit a page margin."""
+    import base64
+    import io
+
+    import qrcode
+    import qrcode.image.svg
+
+    image = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, box_size=3, border=1)
+    buffer = io.BytesIO()
+    image.save(buffer)
+    return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
+def verify_url(token: str) -> str:
+    return settings.SITE_URL + reverse("results:verify_token", args=[token])
+
+
+def _local_year(moment: datetime) -> int:
+    with timezone.override(DOCUMENT_TIME_ZONE):
+        return timezone.localtime(moment).year
+
+
+def _signer_or_unavailable(agency):
+    try:
+        return signing.signer_for(agency)
+    except signing.SigningUnavailable as exc:
+        logger.warning("No signing key for agency %s: %s", agency.identifier, exc)
+        raise ResultUnavailable(
+            _(
+                "Chưa thể ký kết quả: %(agency)s chưa có khóa và chứng thư số trên hệ thống. "
+                "Đề nghị quản trị hệ thống cài đặt chứng thư số của cơ quan, rồi phê duyệt lại."
+            )
+            % {"agency": agency.name}
+        ) from exc
+
+
+def _render(template_names: list[str], context: dict, override: str | None) -> str:
+    with translation.override("vi"), timezone.override(DOCUMENT_TIME_ZONE):
+        if override:
+            engine = Engine.get_default()
+            return Template(override, engine=engine).render(Context(context))
+        return select_template(template_names).render(context)
+
+
+def result_kind(procedure) -> str:
+    return KIND_BY_CODE.get(procedure.code, ResultDocument.Kind.GENERIC)
+
+
+def _badges(dossier, agency, issued_at, token) -> tuple[list[dict], str]:
+    schema = dossier.procedure.form_schema or {}
+    badge_type, operator, vehicles = result_context.badge_rows(schema, dossier.form_data)
+    operator = operator or dossier.applicant_name or dossier.applicant.display_name
+    if not vehicles:
+        raise ResultUnavailable(_("Hồ sơ không kê khai xe nào; không có phù hiệu để cấp."))
+    with timezone.override(DOCUMENT_TIME_ZONE):
+        issued_on = timezone.localdate(issued_at)
+    year = issued_on.year
+    from motcua.documents.services import allocate_number
+
+    badges = []
+    for index, vehicle in enumerate(vehicles, start=1):
+        try:
+            valid_until = result_context.badge_valid_until(vehicle["raw"], issued_on)
+        except result_context.BadgeRefused as exc:
+            raise ResultUnavailable(
+                _(
+                    "Xe %(plate)s đã hết niên hạn sử dụng hoặc hết thời hạn hợp đồng thuê, "
+                    "hợp tác: không cấp được phù hiệu. Trả lại hồ sơ để xử lý trước khi ký."
+                )
+                % {"plate": exc}
+            ) from exc
+        number = f"{allocate_number(f'badge:agency:{agency.pk}', year)}/{year}/PH"
+        badges.append(
+            {
+                "index": index,
+                "number": number,
+                "plate": vehicle["plate"],
+                "badge_type": badge_type,
+                "operator": operator,
+                "brand": vehicle["brand"],
+                "seats": vehicle["seats"],
+                "payload_kg": vehicle["payload_kg"],
+                "valid_until": valid_until,
+                "qr": qr_data_uri(f"{verify_url(token)}#phu-hieu-{index}"),
+            }
+        )
+    return badges, operator
+
+
+def _result_context(dossier, kind, agency, issued_at, actor, token) -> tuple[dict, dict, str]:
+    """(template context, face for verification, number)."""
+    from motcua.documents.services import allocate_number
+
+    schema = dossier.procedure.form_schema or {}
+    data = dossier.form_data or {}
+    year = _local_year(issued_at)
+    title = str(ResultDocument.Kind(kind).label)
+    if dossier.procedure.code in KIND_BY_CODE and kind != ResultDocument.Kind.BADGE:
+        title = {
+            ResultDocument.Kind.SHIP: "Giấy chứng nhận đăng ký tàu biển Việt Nam",
+            ResultDocument.Kind.AIRCRAFT: "Giấy chứng nhận đăng ký tàu bay mang quốc tịch Việt Nam",
+        }.get(kind, title)
+    context = {
+        "kind": kind,
+        "agency": agency_context(agency),
+        "issued_at": issued_at,
+        "code": dossier.code or "",
+        "procedure": {"name": dossier.procedure.name, "code": dossier.procedure.code},
+        "applicant": {
+            "name": dossier.applicant_name or dossier.applicant.display_name,
+            "id_number": dossier.applicant_id_number,
+        },
+        "signer_name": actor.full_name if actor else "",
+        "data": data,
+        "sections": result_context.sections(schema, data),
+        "verify_url": verify_url(token),
+        "verify_qr": qr_data_uri(verify_url(token)),
+        "form": Form(title, "", PAGE_SIZES.get(kind, "A4"), kind),
+        "font_faces": font_faces(),
+        "font_family": FONT_FAMILY,
+    }
+    face: dict = {"title": title}
+    if kind == ResultDocument.Kind.BADGE:
+        badges, operator = _badges(dossier, agency, issued_at, token)
+        context["badges"] = badges
+        number = badges[0]["number"]
+        if len(badges) > 1:
+            number = f"{badges[0]['number']} – {badges[-1]['number']}"
+        face["operator"] = operator
+        face["badges"] = [
+            {
+                "index": b["index"],
+                "number": b["number"],
+                "plate": b["plate"],
+                "badge_type": b["badge_type"],
+                "valid_until": b["valid_until"].strftime("%d/%m/%Y"),
+            }
+            for b in badges
+        ]
+    else:
+        number = f"{allocate_number(f'result:agency:{agency.pk}', year)}/{year}/KQ"
+        if kind == ResultDocument.Kind.SHIP:
+            context["owner"] = result_context.labelled(schema, data, "owner")
+            context["ship"] = result_context.labelled(schema, data, "ship")
+            context["origin"] = result_context.labelled(schema, data, "origin")
+            face["holder"] = context["owner"].get("name", "")
+            face["object"] = context["ship"].get("name", "")
+            face["object_id"] = context["ship"].get("imo_number", "")
+        elif kind == ResultDocument.Kind.AIRCRAFT:
+            context["holder"] = result_context.labelled(schema, data, "applicant")
+            context["aircraft"] = result_context.labelled(schema, data, "aircraft")
+            face["holder"] = context["holder"].get("name", "")
+            face["object"] = context["aircraft"].get("proposed_mark", "")
+            face["object_id"] = context["aircraft"].get("serial_number", "")
+        else:
+            face["holder"] = context["applicant"]["name"]
+            face["object"] = dossier.procedure.name
+    context["number"] = number
+    return context, face, number
+
+
+@transaction.atomic
+def issue_result(dossier: Dossier, *, actor, event: DossierEvent | None = None) -> ResultDocument:
+    """Generate the dossier's result from its procedure's template, sign it and keep it.
+
+    The template is the administrator's ResultTemplate of the procedure, else the file
+    results/pdf/<procedure code>.html, else results/pdf/generic.html. The PDF is signed
+    (PAdES B-B) with the receiving agency's key, stored with its SHA-256 and registered for
+    public verification. Raises ResultUnavailable (nothing written) when the agency has no
+    key or a badge cannot be issued.
+    """
+    agency = dossier.receiving_agency
+    signer = _signer_or_unavailable(agency)
+    kind = result_kind(dossier.procedure)
+    issued_at = timezone.now()
+    token = new_token()
+    context, face, number = _result_context(dossier, kind, agency, issued_at, actor, token)
+    override = (
+        ResultTemplate.objects.filter(procedure=dossier.procedure, is_active=True)
+        .values_list("html", flat=True)
+        .first()
+    )
+    html = _render(
+        [f"results/pdf/{dossier.procedure.code}.html", "results/pdf/generic.html"],
+        context,
+        override,
+    )
+    pdf = signing.sign_pdf(
+        html_to_pdf(html),
+        signer,
+        reason=f"{face['title']} số {number}",
+        location=context["agency"]["place"],
+    )
+    sha256 = hashlib.sha256(pdf).hexdigest()
+    signer_name = signing.signer_name(signer)
+    result = ResultDocument(
+        dossier=dossier,
+        agency=agency,
+        kind=kind,
+        title=face["title"],
+        number=number,
+        issued_at=issued_at,
+        issued_by=actor,
+        event=event,
+        data=face,
+        sha256=sha256,
+        signer=signer_name,
+    )
+    result.pdf.save("result.pdf", ContentFile(pdf), save=False)
+    result.save()
+    VerifiableDocument.objects.create(
+        token=token,
+        sha256=sha256,
+        kind=kind,
+        title=face["title"],
+        number=number,
+        issued_at=issued_at,
+        agency=agency,
+        dossier=dossier,
+        result=result,
+        signer=signer_name,
+        face=face,
+    )
+    return result
+
+
+# ---------------------------------------------------------------------------------------
+# Slips and notices issued electronically (motcua.documents.services.issue_document)
+
+
+@dataclass
+class SlipSignature:
+    """Signs one slip: adds the verification footer, signs, then registers it."""
+
+    signer: object
+    token: str
+
+    @property
+    def url(self) -> str:
+        return verify_url(self.token)
+
+    def add_footer(self, html: str) -> str:
+        """The verification line and a small QR code in the bottom page margin, so that the
+        slip's own layout (one A5 page) is untouched."""
+        style = render_to_string(
+            "results/pdf/_slip_margin.html",
+            {"verify_url": self.url, "verify_qr": small_qr_data_uri(self.url)},
+        )
+        head, marker, tail = html.partition("</head>")
+        return f"{head}{style}{marker}{tail}" if marker else style + html
+
+    def sign(self, pdf: bytes, *, reason: str) -> bytes:
+        return signing.sign_pdf(pdf, self.signer, reason=reason)
+
+    def register(self, document) -> VerifiableDocument:
+        return VerifiableDocument.objects.create(
+            token=self.token,
+            sha256=document.sha256,
+            kind=document.kind,
+            title=str(document.get_kind_display()),
+            number=document.number,
+            issued_at=document.issued_at,
+            agency=document.agency,
+            dossier=document.dossier,
+            issued_document=document,
+            signer=signing.signer_name(self.signer),
+            face={"code": document.dossier.code or ""},
+        )
+
+
+def slip_signature(dossier: Dossier) -> SlipSignature | None:
+    """How to sign a slip on `dossier`: only for online dossiers (issued electronically)
+    and only when the agency has a key; a slip is never held back for want of one."""
+    if dossier.channel != Dossier.Channel.ONLINE:
+        return None
+    try:
+        signer = signing.signer_for(dossier.receiving_agency)
+    except signing.SigningUnavailable:
+        logger.warning("Slip on %s issued unsigned: no signing key.", dossier.code)
+        return None
+    return SlipSignature(signer=signer, token=new_token())
+
+
+# ---------------------------------------------------------------------------------------
+# Revocation (thu hồi)
+
+
+def can_revoke(user, dossier: Dossier) -> bool:
+    """The receiving agency's leader (người ký) or its administrator."""
+    if not user.is_authenticated or getattr(user, "kind", None) != "officer":
+        return False
+    if access.is_agency_admin(user, dossier.receiving_agency_id):
+        return True
+    return any(
+        m.role == Role.LEADER and m.unit.agency_id == dossier.receiving_agency_id
+        for m in access.memberships(user)
+    )
+
+
+def revoke_result(*, result: ResultDocument, actor, reason: str, request=None) -> Revocation:
+    """Withdraw a result: the verification page and uploads say revoked from now on."""
+    from motcua.workflow.machine import _event
+
+    reason = (reason or "").strip()
+    dossier = result.dossier
+    if not can_revoke(actor, dossier):
+        raise RevocationRefused(
+            _("Chỉ lãnh đạo hoặc quản trị của cơ quan tiếp nhận được thu hồi kết quả.")
+        )
+    if not reason:
+        raise RevocationRefused(_("Nhập lý do thu hồi kết quả."))
+    try:
+        with transaction.atomic():
+            document = VerifiableDocument.objects.select_for_update().get(result=result)
+            revocation = Revocation.objects.create(
+                document=document, revoked_by=actor, reason=reason
+            )
+            _event(
+                dossier,
+                actor,
+                "revoke_result",
+                from_status=dossier.status,
+                note=_("Thu hồi %(title)s số %(number)s. Lý do: %(reason)s")
+                % {"title": result.title, "number": result.number, "reason": reason},
+                data={"result_id": result.pk},
+            )
+            record_audit(
+                action="result.revoke",
+                actor=actor,
+                target=f"result:{result.pk}",
+                request=request,
+                number=result.number,
+                dossier=dossier.code or "",
+                reason=reason,
+            )
+    except IntegrityError:
+        raise RevocationRefused(_("Kết quả này đã bị thu hồi trước đó.")) from None
+    return revocation
+
+
+# ---------------------------------------------------------------------------------------
+# Verification (xác thực)
+
+
+GENUINE, REVOKED, NOT_ISSUED, BAD_SIGNATURE, UNSIGNED = (
+    "genuine",
+    "revoked",
+    "not_issued",
+    "bad_signature",
+    "unsigned",
+)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    state: str
+    document: VerifiableDocument | None
+    check: signing.SignatureCheck
+
+    @property
+    def genuine(self) -> bool:
+        return self.state == GENUINE
+
+
+def find_by_token(token: str) -> VerifiableDocument | None:
+    if not token or len(token) > 32:
+        return None
+    return (
+        VerifiableDocument.objects.select_related("agency", "revocation", "revocation__revoked_by")
+        .filter(token=token)
+        .first()
+    )
+
+
+def verify_pdf(data: bytes) -> Verdict:
+    """Whether `data` is a document we issued, unchanged, validly signed and not revoked.
+
+    The signature must be intact, chain to our CA and cover the whole file; and the file's
+    SHA-256 must be that of a document we registered. Never raises on junk input.
+    """
+    check = signing.check_signature(data)
+    document = (
+        VerifiableDocument.objects.select_related("agency", "revocation")
+        .filter(sha256=check.sha256)
+        .first()
+    )
+    if not check.signed:
+        state = UNSIGNED
+    elif not check.ok:
+        state = BAD_SIGNATURE
+    elif document is None:
+        state = NOT_ISSUED
+    elif document.revocation_or_none is not None:
+        state = REVOKED
+    else:
+        state = GENUINE
+    return Verdict(
+        state=state, document=document if state in (GENUINE, REVOKED) else None, check=check
+    )

@@ -1,0 +1,124 @@
+import re
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import filesizeformat
+from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from motcua.accounts.decorators import officer_required, verified_login_required
+from motcua.core import ratelimit
+from motcua.core.audit import client_ip
+from motcua.dossiers.uploads import check_upload
+from motcua.results import services
+from motcua.results.models import ResultDocument
+from motcua.workflow.access import can_view_dossier
+
+UPLOAD_SCOPE = "verify-upload"
+
+
+def _ascii(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-") or "ket-qua"
+
+
+@require_GET
+@verified_login_required
+def download(request, result_id):
+    """The signed PDF, for the dossier's applicant or an officer who may see the dossier."""
+    result = get_object_or_404(ResultDocument.objects.select_related("dossier"), pk=result_id)
+    user, dossier = request.user, result.dossier
+    if dossier.applicant_id != user.pk and not can_view_dossier(user, dossier):
+        raise Http404
+    filename = f"ket-qua-{_ascii(dossier.code or str(result.pk))}-{result.pk}.pdf"
+    response = FileResponse(result.pdf.open("rb"), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    patch_cache_control(response, private=True, no_store=True)
+    return response
+
+
+@require_POST
+@officer_required
+def revoke(request, result_id):
+    result = get_object_or_404(ResultDocument.objects.select_related("dossier"), pk=result_id)
+    dossier = result.dossier
+    if not can_view_dossier(request.user, dossier):
+        raise Http404
+    try:
+        services.revoke_result(
+            result=result,
+            actor=request.user,
+            reason=request.POST.get("reason", "")[:1000],
+            request=request,
+        )
+    except services.RevocationRefused as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            _("Đã thu hồi %(title)s số %(number)s.")
+            % {"title": result.title, "number": result.number},
+        )
+    return redirect("workflow:dossier", dossier_uuid=dossier.uuid)
+
+
+def _public(response):
+    patch_cache_control(response, no_store=True)
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@require_GET
+def verify_token(request, token):
+    """Public page behind the QR code: is this document genuine and still valid?"""
+    document = services.find_by_token(token)
+    context = {
+        "document": document,
+        "revocation": document.revocation_or_none if document else None,
+    }
+    return _public(
+        render(request, "results/verify_token.html", context, status=200 if document else 404)
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def verify_upload(request):
+    """Anyone uploads a PDF: valid signature from our CA, unchanged, issued by us, not revoked."""
+    context = {"max_size": filesizeformat(settings.VERIFY_UPLOAD_MAX_BYTES)}
+    status = 200
+    if request.method == "POST":
+        ip = client_ip(request) or "unknown"
+        limit = settings.VERIFY_UPLOADS_PER_HOUR
+        upload = request.FILES.get("file")
+        if ratelimit.is_blocked(UPLOAD_SCOPE, ip, limit=limit):
+            context["error"] = _(
+                "Quá nhiều lượt kiểm tra từ địa chỉ của quý vị. Vui lòng thử lại sau ít phút."
+            )
+            status = 429
+        elif upload is None:
+            context["error"] = _("Chọn tệp PDF cần kiểm tra.")
+            status = 400
+        else:
+            ratelimit.register_failure(UPLOAD_SCOPE, ip, window=3600)
+            try:
+                if upload.size > settings.VERIFY_UPLOAD_MAX_BYTES:
+                    raise ValidationError(
+                        _("Tệp lớn hơn giới hạn %(limit)s.") % {"limit": context["max_size"]}
+                    )
+                check_upload(upload, ["pdf"])
+            except ValidationError as exc:
+                context["error"] = " ".join(exc.messages)
+                status = 400
+            else:
+                upload.seek(0)
+                verdict = services.verify_pdf(upload.read())
+                context["verdict"] = verdict
+                context["document"] = verdict.document
+                context["revocation"] = (
+                    verdict.document.revocation_or_none if verdict.document else None
+                )
+    return _public(render(request, "results/verify_upload.html", context, status=status))
