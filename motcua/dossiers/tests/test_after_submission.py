@@ -21,11 +21,18 @@ from motcua.workflow import machine
 ITEMS = [{"component": "Giấy đề nghị", "reason": "Bản chụp mờ, không đọc được chữ ký"}]
 
 
+@pytest.fixture(scope="module")
+def one_page_pdf():
+    from motcua.documents.render import html_to_pdf
+
+    return html_to_pdf("<p>Phiếu</p>")
+
+
 @pytest.fixture(autouse=True)
-def _small_pdfs(monkeypatch):
-    # Rendering real PDFs (WeasyPrint) is the documents app's concern and slow; the pages
-    # here only list and link them.
-    monkeypatch.setattr("motcua.documents.services.html_to_pdf", lambda html: b"%PDF-1.4 test")
+def _small_pdfs(monkeypatch, one_page_pdf):
+    # Rendering each slip (WeasyPrint) is the documents app's concern and slow; the pages
+    # here only list and link them. A real one-page PDF, because online slips are signed.
+    monkeypatch.setattr("motcua.documents.services.html_to_pdf", lambda html: one_page_pdf)
 
 
 @pytest.fixture
