@@ -27,9 +27,14 @@ def _signing_keys(settings, _session_pki):
 @pytest.fixture(autouse=True)
 def _media_and_cache(settings, tmp_path):
     from django.core.cache import cache
+    from django.utils import translation
 
     settings.MEDIA_ROOT = tmp_path / "media"
     cache.clear()
+    # A request in English (the test client runs in this thread) must not leave the next
+    # test speaking English: every test starts in Vietnamese, the default language.
+    with translation.override("vi"):
+        yield
 
 
 @pytest.fixture
