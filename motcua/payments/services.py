@@ -608,12 +608,29 @@ def render_receipt(receipt_id: int) -> Receipt:
         )
         if receipt.sha256:
             return receipt
+        from motcua.results.services import electronic_signature
+
+        # An electronic receipt (biên lai điện tử) is signed and verifiable like a slip.
+        signature = electronic_signature(receipt.agency, what=f"Receipt {receipt.number}")
         html = receipt_html(receipt)
+        if signature is not None:
+            html = signature.add_footer(html)
         pdf = html_to_pdf(html)
+        if signature is not None:
+            pdf = signature.sign(pdf, reason=f"Biên lai thu phí, lệ phí số {receipt.number}")
         receipt.html = html
         receipt.sha256 = hashlib.sha256(pdf).hexdigest()
         receipt.pdf.save("bien-lai.pdf", ContentFile(pdf), save=False)
         receipt.save(update_fields=["html", "sha256", "pdf"])
+        if signature is not None:
+            dossier = receipt.payment.dossier
+            signature.register(
+                receipt,
+                kind="fee_receipt",
+                title="Biên lai thu phí, lệ phí",
+                dossier=dossier,
+                face={"code": dossier.code or "", "amount": receipt.data.get("amount")},
+            )
     return receipt
 
 

@@ -313,33 +313,42 @@ class SlipSignature:
     def sign(self, pdf: bytes, *, reason: str) -> bytes:
         return signing.sign_pdf(pdf, self.signer, reason=reason)
 
-    def register(self, document) -> VerifiableDocument:
+    def register(self, document, **fields) -> VerifiableDocument:
+        """Make `document` (an IssuedDocument, or anything with the same fields given in
+        `fields`) verifiable by its token and SHA-256."""
+        values = {
+            "sha256": document.sha256,
+            "kind": getattr(document, "kind", ""),
+            "title": str(document.get_kind_display()) if hasattr(document, "kind") else "",
+            "number": document.number,
+            "issued_at": document.issued_at,
+            "agency": document.agency,
+            "dossier": getattr(document, "dossier", None),
+            "issued_document": document if hasattr(document, "kind") else None,
+            "face": {"code": getattr(getattr(document, "dossier", None), "code", "") or ""},
+            **fields,
+        }
         return VerifiableDocument.objects.create(
-            token=self.token,
-            sha256=document.sha256,
-            kind=document.kind,
-            title=str(document.get_kind_display()),
-            number=document.number,
-            issued_at=document.issued_at,
-            agency=document.agency,
-            dossier=document.dossier,
-            issued_document=document,
-            signer=signing.signer_name(self.signer),
-            face={"code": document.dossier.code or ""},
+            token=self.token, signer=signing.signer_name(self.signer), **values
         )
 
 
-def slip_signature(dossier: Dossier) -> SlipSignature | None:
-    """How to sign a slip on `dossier`: only for online dossiers (issued electronically)
-    and only when the agency has a key; a slip is never held back for want of one."""
-    if dossier.channel != Dossier.Channel.ONLINE:
-        return None
+def electronic_signature(agency, *, what: str = "") -> SlipSignature | None:
+    """How `agency` signs a document it issues electronically; None (logged) without a key:
+    a slip or a receipt is never held back for want of one."""
     try:
-        signer = signing.signer_for(dossier.receiving_agency)
+        signer = signing.signer_for(agency)
     except signing.SigningUnavailable:
-        logger.warning("Slip on %s issued unsigned: no signing key.", dossier.code)
+        logger.warning("%s issued unsigned: %s has no signing key.", what, agency)
         return None
     return SlipSignature(signer=signer, token=new_token())
+
+
+def slip_signature(dossier: Dossier) -> SlipSignature | None:
+    """How to sign a slip on `dossier`: only for online dossiers (issued electronically)."""
+    if dossier.channel != Dossier.Channel.ONLINE:
+        return None
+    return electronic_signature(dossier.receiving_agency, what=f"Slip on {dossier.code}")
 
 
 # ---------------------------------------------------------------------------------------

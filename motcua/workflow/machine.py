@@ -856,6 +856,12 @@ def _decline_withdrawal(dossier, actor, params):
             .first()
         )
         dossier.resume_status = requested.from_status if requested else None
+    if dossier.status == Status.AWAITING_PAYMENT:
+        from motcua.payments.services import outstanding_amount
+
+        if not outstanding_amount(dossier):
+            # Paid while the withdrawal request was pending: nothing left to wait for.
+            _leave_awaiting_payment(dossier)
     _event(
         dossier, actor, "decline_withdrawal", from_status=Status.WITHDRAWAL_REQUESTED, note=reason
     )

@@ -206,6 +206,33 @@ def test_receipts_are_numbered_per_agency_and_year_and_downloadable(
     assert client.get(url).status_code == 404
 
 
+def test_the_electronic_receipt_is_signed_and_verifiable(client, started, citizen):
+    from motcua.results.services import verify_pdf
+
+    payment, _url = started
+    client.get("/thanh-toan/ipn/vnpay/", callback_params(payment))
+    # Rendered after the commit (the test's transaction never commits: render it now).
+    receipt = services.render_receipt(Receipt.objects.get().pk)
+    pdf = receipt.pdf.read()
+    verdict = verify_pdf(pdf)
+    assert verdict.state == "genuine"
+    assert verdict.document.kind == "fee_receipt" and verdict.document.number == receipt.number
+    changed = bytearray(pdf)
+    changed[len(changed) // 3] ^= 0x01
+    assert verify_pdf(bytes(changed)).state != "genuine"
+
+
+def test_paid_during_a_withdrawal_request_then_declined_goes_back_to_work(
+    client, started, citizen, org
+):
+    payment, _url = started
+    perform(payment.dossier_id, "request_withdrawal", citizen, reason="Nộp nhầm")
+    client.get("/thanh-toan/ipn/vnpay/", callback_params(payment))
+    assert services.outstanding_amount(payment.dossier) == 0
+    dossier = perform(payment.dossier_id, "decline_withdrawal", org.specialist, reason="Đã nộp phí")
+    assert dossier.status == Status.PROCESSING
+
+
 def test_amount_in_words():
     assert services.amount_in_words(190_000) == "Một trăm chín mươi nghìn đồng"
     assert services.amount_in_words(4_500_000) == "Bốn triệu năm trăm nghìn đồng"
