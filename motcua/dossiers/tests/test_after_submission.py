@@ -279,11 +279,13 @@ def test_posts_need_the_csrf_token(citizen, supplement_requested):
 # --- payment ------------------------------------------------------------------------------
 
 
-def test_awaiting_payment_shows_the_amount_and_no_fake_payment(applicant, processing, org):
+def test_awaiting_payment_shows_the_amount_and_the_way_to_pay(applicant, processing, org):
     machine.perform(processing.pk, "request_payment", org.specialist, amount="150000", note="")
     html = page(applicant, processing)
     assert "Việc quý vị cần làm: nộp phí, lệ phí" in html and "150.000" in html
-    assert "Thanh toán trực tuyến sẽ sớm có; liên hệ Bộ phận Một cửa" in html
+    # The online payment button (payments panel) and where the step's link leads.
+    assert 'href="#thanh-toan"' in html and 'id="thanh-toan"' in html
+    assert "Thanh toán trực tuyến</button>" in html
     assert "Thời gian chờ nộp phí, lệ phí không tính vào thời hạn" in html
     mine = applicant.get(reverse("dossiers:mine")).content.decode()
     assert "Cần nộp phí" in mine
