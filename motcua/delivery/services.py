@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 
 from motcua.delivery.carriers import CarrierError, DispatchRequest, StatusReport, get_carrier
 from motcua.delivery.models import Shipment, ShipmentEvent
-from motcua.dossiers.models import Dossier, DossierEvent, Status
+from motcua.dossiers.models import Dossier, Status
 
 
 class DeliveryUnavailable(Exception):
@@ -112,14 +112,12 @@ def record_report(report: StatusReport) -> Shipment | None:
         if report.state == Shipment.State.DELIVERED and dossier.status == Status.PROCESSED:
             machine.perform(dossier.pk, "delivered", None, shipment=shipment)
         elif report.state == Shipment.State.RETURNED:
-            DossierEvent.objects.create(
-                dossier=dossier,
-                action="post_returned",
+            machine.record_event(
+                dossier,
+                None,
+                "post_returned",
                 from_status=dossier.status,
-                to_status=dossier.status,
                 note=_("Bưu gửi %(number)s không phát được, đã chuyển hoàn: %(note)s")
                 % {"number": shipment.tracking_number, "note": report.note},
-                unit_name=dossier.current_unit.name if dossier.current_unit_id else "",
-                step_key=dossier.step_key,
             )
     return shipment

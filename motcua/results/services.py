@@ -369,7 +369,7 @@ def can_revoke(user, dossier: Dossier) -> bool:
 
 def revoke_result(*, result: ResultDocument, actor, reason: str, request=None) -> Revocation:
     """Withdraw a result: the verification page and uploads say revoked from now on."""
-    from motcua.workflow.machine import _event
+    from motcua.workflow.machine import record_event
 
     reason = (reason or "").strip()
     dossier = result.dossier
@@ -385,7 +385,7 @@ def revoke_result(*, result: ResultDocument, actor, reason: str, request=None) -
             revocation = Revocation.objects.create(
                 document=document, revoked_by=actor, reason=reason
             )
-            _event(
+            record_event(
                 dossier,
                 actor,
                 "revoke_result",

@@ -214,9 +214,14 @@ def _days(value) -> Decimal:
     return Decimal(str(value))
 
 
-def _event(
+def record_event(
     dossier, actor, action_name, *, from_status, to_status=None, note="", public=True, **extra
 ):
+    """One line of the dossier's timeline (the append-only audit trail), where it stands now.
+
+    Every writer of back-office events uses this: the state machine, and the services that
+    record what happened outside it (escalations, payments due at submission, the post).
+    """
     return DossierEvent.objects.create(
         dossier=dossier,
         actor=actor,
@@ -257,7 +262,7 @@ def _enter_step(dossier, step, actor, *, action_name, note="", internal_note="",
         step_due = dossier.due_at
     dossier.step_due_at = step_due
     access.grant(dossier, unit)
-    return _event(
+    return record_event(
         dossier,
         actor,
         action_name,
@@ -338,7 +343,7 @@ def _accept(dossier, actor, params):
     dossier.original_due_at = dossier.due_at
     desk = dossier.current_unit
     dossier.status = Status.ACCEPTED
-    accepted = _event(
+    accepted = record_event(
         dossier,
         actor,
         "accept",
@@ -372,7 +377,7 @@ def _accept(dossier, actor, params):
 def _refuse(dossier, actor, params):
     reason = _required(params, "reason", _("Nêu rõ lý do từ chối tiếp nhận hồ sơ."))
     _finish(dossier, Status.NOT_ACCEPTED, timezone.now())
-    event = _event(dossier, actor, "refuse", from_status=Status.SUBMITTED, note=reason)
+    event = record_event(dossier, actor, "refuse", from_status=Status.SUBMITTED, note=reason)
     _issue(dossier, "refusal", actor, event, {"reasons": reason})
     _refund_if_paid(dossier, actor, reason)
 
@@ -424,7 +429,7 @@ def _request_supplement(dossier, actor, params):
     dossier.status = Status.SUPPLEMENT_REQUESTED
     dossier.supplement_count += 1
     data = {"items": items, "note": str(params.get("note", "")).strip(), "contact": actor.full_name}
-    event = _event(
+    event = record_event(
         dossier,
         actor,
         "request_supplement",
@@ -452,7 +457,7 @@ def _submit_supplement(dossier, actor, params):
         dossier.step_due_at = workdays.add_working_days(now, days) if days > 0 else dossier.due_at
     dossier.status = back_to
     dossier.resume_status = None
-    _event(
+    record_event(
         dossier,
         actor,
         "submit_supplement",
@@ -571,7 +576,7 @@ def _return_result(dossier, actor, params):
     dossier.status = Status.RETURNED
     dossier.returned_at = now
     how = dossier.get_delivery_method_display() if dossier.delivery_method else ""
-    _event(
+    record_event(
         dossier,
         actor,
         "return",
@@ -588,7 +593,7 @@ def _send_by_post(dossier, actor, note):
         shipment = send_by_post(dossier, actor)
     except DeliveryUnavailable as exc:
         raise TransitionRefused(str(exc)) from exc
-    _event(
+    record_event(
         dossier,
         actor,
         "send_by_post",
@@ -616,7 +621,7 @@ def _delivered(dossier, actor, params):
     shipment = params["shipment"]
     dossier.status = Status.RETURNED
     dossier.returned_at = shipment.delivered_at or timezone.now()
-    _event(
+    record_event(
         dossier,
         None,
         "delivered",
@@ -658,7 +663,7 @@ def _request_payment(dossier, actor, params):
     if dossier.workflow.definition.get("payment_pauses_clock"):
         _pause_clock(dossier, now)
     dossier.status = Status.AWAITING_PAYMENT
-    event = _event(
+    event = record_event(
         dossier,
         actor,
         "request_payment",
@@ -683,7 +688,7 @@ def _confirm_payment(dossier, actor, params):
     note = str(params.get("note", "")).strip() or _("Đã nhận phí, lệ phí.")
     payments.record_counter_payment(dossier, actor=actor, note=note)
     _leave_awaiting_payment(dossier)
-    _event(dossier, actor, "confirm_payment", from_status=Status.AWAITING_PAYMENT, note=note)
+    record_event(dossier, actor, "confirm_payment", from_status=Status.AWAITING_PAYMENT, note=note)
 
 
 @action(
@@ -696,7 +701,7 @@ def _payment_received(dossier, actor, params):
     """The gateway's verified notification settled the charge (payments.services)."""
     payment = params["payment"]
     _leave_awaiting_payment(dossier)
-    _event(
+    record_event(
         dossier,
         None,
         "payment_received",
@@ -764,7 +769,7 @@ def _extend(dossier, actor, params):
     dossier.due_at = new_due
     dossier.extension_count += 1
     data = {"reason": reason, "new_due_at": new_due.isoformat(), "old_due_at": old_due.isoformat()}
-    event = _event(
+    event = record_event(
         dossier,
         actor,
         "extend",
@@ -787,7 +792,7 @@ def _extend(dossier, actor, params):
 def _stop(dossier, actor, params):
     reason = _required(params, "reason", _("Nêu rõ lý do dừng xử lý hồ sơ."))
     _finish(dossier, Status.STOPPED, timezone.now())
-    event = _event(dossier, actor, "stop", from_status=Status.PROCESSING, note=reason)
+    event = record_event(dossier, actor, "stop", from_status=Status.PROCESSING, note=reason)
     _issue(dossier, "stop", actor, event, {"reason": reason})
     _refund_if_paid(dossier, actor, reason)
 
@@ -816,7 +821,7 @@ def _request_withdrawal(dossier, actor, params):
     before = dossier.status
     dossier.resume_status = before
     dossier.status = Status.WITHDRAWAL_REQUESTED
-    _event(dossier, actor, "request_withdrawal", from_status=before, note=reason)
+    record_event(dossier, actor, "request_withdrawal", from_status=before, note=reason)
 
 
 @action(
@@ -829,7 +834,7 @@ def _confirm_withdrawal(dossier, actor, params):
     _finish(dossier, Status.STOPPED, timezone.now())
     reason = _("Dừng xử lý theo đề nghị rút hồ sơ của người nộp.")
     note = str(params.get("note", "")).strip()
-    event = _event(
+    event = record_event(
         dossier, actor, "confirm_withdrawal", from_status=Status.WITHDRAWAL_REQUESTED, note=reason
     )
     _issue(dossier, "stop", actor, event, {"reason": " ".join(p for p in (reason, note) if p)})
@@ -862,7 +867,7 @@ def _decline_withdrawal(dossier, actor, params):
         if not outstanding_amount(dossier):
             # Paid while the withdrawal request was pending: nothing left to wait for.
             _leave_awaiting_payment(dossier)
-    _event(
+    record_event(
         dossier, actor, "decline_withdrawal", from_status=Status.WITHDRAWAL_REQUESTED, note=reason
     )
 
@@ -903,7 +908,7 @@ def _open_tasks(dossier, actor, params, kind):
     dossier.open_tasks += len(units)
     names = ", ".join(f"{u.name} ({u.agency.name})" for u in units)
     label = _("Chuyển liên thông tới") if kind == Task.Kind.TRANSFER else _("Xin ý kiến")
-    _event(
+    record_event(
         dossier,
         actor,
         kind,
@@ -967,7 +972,7 @@ def answer_task(task_id: int, actor, answer: str):
         dossier.version += 1
         dossier.save(update_fields=["open_tasks", "version", "updated_at"])
         late = now > task.due_at
-        _event(
+        record_event(
             dossier,
             actor,
             "answer_task",

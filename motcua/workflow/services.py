@@ -16,7 +16,7 @@ from motcua.core.text import fold
 from motcua.dossiers.models import Dossier, DossierEvent, Status
 from motcua.workflow import access
 from motcua.workflow.definition import definition_problems
-from motcua.workflow.machine import TransitionRefused
+from motcua.workflow.machine import TransitionRefused, record_event
 from motcua.workflow.models import Comment, Task, Workflow
 
 DEMO_DIR = Path(__file__).resolve().parent / "demo"
@@ -157,15 +157,13 @@ def _charge_at_submission(dossier: Dossier) -> None:
     before = dossier.status
     dossier.status = Status.AWAITING_PAYMENT
     dossier.save(update_fields=["status"])
-    DossierEvent.objects.create(
-        dossier=dossier,
-        action="request_payment",
+    record_event(
+        dossier,
+        None,
+        "request_payment",
         from_status=before,
-        to_status=Status.AWAITING_PAYMENT,
         note=_("Nộp phí, lệ phí %(amount)s đồng để hồ sơ được chuyển tới bộ phận tiếp nhận.")
         % {"amount": f"{charge.amount:,}".replace(",", ".")},
-        unit_name=dossier.current_unit.name if dossier.current_unit_id else "",
-        step_key=dossier.step_key,
         data={"amount": charge.amount},
     )
 
@@ -317,16 +315,16 @@ def escalate_late_tasks(now=None) -> int:
                 continue
             task.escalated_at = now
             task.save(update_fields=["escalated_at"])
-            DossierEvent.objects.create(
-                dossier=task.dossier,
-                action="escalate",
+            record_event(
+                task.dossier,
+                None,
+                "escalate",
                 from_status=task.dossier.status,
-                to_status=task.dossier.status,
                 note=_(
                     "%(unit)s (%(agency)s) chưa trả lời đúng hạn; đã báo lãnh đạo Bộ phận Một cửa."
                 )
                 % {"unit": task.unit.name, "agency": task.unit.agency.name},
-                is_public=False,
+                public=False,
             )
             pk = task.pk
             transaction.on_commit(lambda pk=pk: send_task_escalation.delay(pk))
