@@ -17,6 +17,8 @@ import requests
 from django.conf import settings
 from django.utils import timezone
 
+from motcua.core.registry import Registry
+
 
 class CarrierError(Exception):
     """The carrier refused or could not be reached; the message is safe to show an officer."""
@@ -61,16 +63,8 @@ class PostalCarrier:
         raise NotImplementedError
 
 
-_registry: dict[str, type[PostalCarrier]] = {}
-
-
-def register(carrier_id: str):
-    def decorate(cls):
-        cls.id = carrier_id
-        _registry[carrier_id] = cls
-        return cls
-
-    return decorate
+carriers = Registry("Postal carrier")
+register = carriers.register
 
 
 def get_carrier(carrier_id: str | None = None) -> PostalCarrier | None:
@@ -78,8 +72,7 @@ def get_carrier(carrier_id: str | None = None) -> PostalCarrier | None:
     carrier_id = carrier_id if carrier_id is not None else settings.POSTAL_CARRIER
     if not carrier_id:
         return None
-    cls = _registry.get(carrier_id)
-    return cls() if cls else None
+    return carriers.get(carrier_id)
 
 
 def sign(body: bytes, secret: str) -> str:

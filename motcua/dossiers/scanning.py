@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
+from motcua.core.registry import Registry
+
 
 @dataclass(frozen=True)
 class ScanResult:
@@ -26,16 +28,8 @@ class VirusScanner:
         raise NotImplementedError
 
 
-_registry: dict[str, type[VirusScanner]] = {}
-
-
-def register(plugin_id: str):
-    def decorate(cls):
-        cls.id = plugin_id
-        _registry[plugin_id] = cls
-        return cls
-
-    return decorate
+scanners = Registry("Virus scanner")
+register = scanners.register
 
 
 @register("clamav")
@@ -81,4 +75,4 @@ class ClamdScanner(VirusScanner):
 def configured_scanner() -> VirusScanner | None:
     if settings.VIRUS_SCANNER == "off":
         return None
-    return _registry[settings.VIRUS_SCANNER]()
+    return scanners[settings.VIRUS_SCANNER]

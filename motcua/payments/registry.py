@@ -13,8 +13,9 @@ from datetime import date, datetime
 from importlib import import_module
 
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpResponse
+
+from motcua.core.registry import Registry
 
 
 class InvalidSignature(Exception):
@@ -112,38 +113,7 @@ class BasePlugin:
         raise NotImplementedError
 
 
-class Registry:
-    def __init__(self):
-        self._plugins: dict[str, type[BasePlugin]] = {}
-
-    def register(self, plugin_id: str):
-        def decorator(cls):
-            if plugin_id in self._plugins:
-                raise ImproperlyConfigured(f"Payment plugin {plugin_id!r} is registered twice.")
-            cls.id = plugin_id
-            self._plugins[plugin_id] = cls
-            return cls
-
-        return decorator
-
-    def __contains__(self, plugin_id) -> bool:
-        return plugin_id in self._plugins
-
-    def get(self, plugin_id: str) -> BasePlugin | None:
-        cls = self._plugins.get(plugin_id)
-        return cls() if cls else None
-
-    def __getitem__(self, plugin_id: str) -> BasePlugin:
-        plugin = self.get(plugin_id)
-        if plugin is None:
-            raise KeyError(plugin_id)
-        return plugin
-
-    def ids(self) -> list[str]:
-        return list(self._plugins)
-
-
-registry = Registry()
+registry = Registry("Payment plugin")
 register = registry.register
 
 

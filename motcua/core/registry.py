@@ -1,0 +1,43 @@
+"""Plugins of one extension point, by id (STYLE.md habit 4: one registry per extension point).
+
+scanners = Registry("Virus scanner")
+
+@scanners.register("clamav")
+class ClamdScanner: ...
+
+scanners.get("clamav")  # an instance, or None for an unknown id
+"""
+
+from django.core.exceptions import ImproperlyConfigured
+
+
+class Registry:
+    def __init__(self, kind: str):
+        self.kind = kind
+        self._plugins: dict[str, type] = {}
+
+    def register(self, plugin_id: str):
+        def decorator(cls):
+            if plugin_id in self._plugins:
+                raise ImproperlyConfigured(f"{self.kind} {plugin_id!r} is registered twice.")
+            cls.id = plugin_id
+            self._plugins[plugin_id] = cls
+            return cls
+
+        return decorator
+
+    def __contains__(self, plugin_id) -> bool:
+        return plugin_id in self._plugins
+
+    def get(self, plugin_id: str):
+        cls = self._plugins.get(plugin_id)
+        return cls() if cls else None
+
+    def __getitem__(self, plugin_id: str):
+        plugin = self.get(plugin_id)
+        if plugin is None:
+            raise KeyError(plugin_id)
+        return plugin
+
+    def ids(self) -> list[str]:
+        return list(self._plugins)
