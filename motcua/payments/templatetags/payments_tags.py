@@ -1,6 +1,7 @@
 """Payment panels on the dossier pages, the fee before submitting and on the procedure page.
 
-Each panel reads the dossier's charges, payments (with receipts) and refunds in three queries.
+Each panel reads the dossier's charges, payments (with receipts) and refunds: three queries
+at most, one when nothing was ever charged.
 """
 
 from django import template
@@ -15,8 +16,14 @@ register = template.Library()
 
 def _money(dossier) -> dict:
     charges = list(Charge.objects.filter(dossier=dossier))
-    payments = list(Payment.objects.filter(dossier=dossier).select_related("receipt"))
-    refunds = list(Refund.objects.filter(dossier=dossier).select_related("payment"))
+    # Every payment belongs to a charge and every refund to a payment: no charge, nothing
+    # else to read (most dossiers, read on every officer page).
+    payments = (
+        list(Payment.objects.filter(dossier=dossier).select_related("receipt")) if charges else []
+    )
+    refunds = (
+        list(Refund.objects.filter(dossier=dossier).select_related("payment")) if payments else []
+    )
     for payment in payments:
         try:
             payment.receipt_or_none = payment.receipt

@@ -3,6 +3,7 @@
 from django import template
 from django.template.loader import render_to_string
 
+from motcua.dossiers.models import Status
 from motcua.results import services
 from motcua.results.models import ResultDocument
 
@@ -10,6 +11,9 @@ register = template.Library()
 
 
 def _results(dossier):
+    # Results are issued on approval (status 9) and stay with the returned dossier (10).
+    if dossier.status not in (Status.PROCESSED, Status.RETURNED):
+        return []
     return list(
         ResultDocument.objects.filter(dossier=dossier)
         .select_related("verifiable__revocation", "issued_by")
