@@ -87,7 +87,7 @@ def record_report(report: StatusReport) -> Shipment | None:
     from motcua.workflow import machine
 
     with transaction.atomic():
-        Dossier.objects.select_for_update().filter(pk=found.dossier_id).first()
+        dossier = Dossier.objects.select_for_update().get(pk=found.dossier_id)
         shipment = Shipment.objects.select_for_update().get(pk=found.pk)
         try:
             with transaction.atomic():
@@ -108,7 +108,6 @@ def record_report(report: StatusReport) -> Shipment | None:
         if report.state == Shipment.State.DELIVERED:
             shipment.delivered_at = shipment.state_at
         shipment.save()
-        dossier = Dossier.objects.get(pk=shipment.dossier_id)
         if report.state == Shipment.State.DELIVERED and dossier.status == Status.PROCESSED:
             machine.perform(dossier.pk, "delivered", None, shipment=shipment)
         elif report.state == Shipment.State.RETURNED:

@@ -106,7 +106,7 @@ def issue_document(
         document.pdf.save("document.pdf", ContentFile(pdf), save=False)
         document.save()
         if signature is not None:
-            signature.register(document)
+            signature.register_slip(document)
         if addressed_to_applicant and _recipient(dossier):
             from motcua.notifications.tasks import send_document_issued
 

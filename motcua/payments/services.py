@@ -385,30 +385,21 @@ def poll_payment(payment: Payment) -> str:
         )
         return ERROR
     if result.status in ("pending", "not_found"):
+        verdict = "pending"
         expired = timezone.now() - payment.created_at > timedelta(
             minutes=settings.PAYMENT_EXPIRY_MINUTES + 15
         )
-        verdict = "pending"
         if expired:
             Payment.objects.filter(pk=payment.pk, status=Payment.Status.PENDING).update(
                 status=Payment.Status.EXPIRED, settled_at=timezone.now(), settled_via="poll"
             )
             verdict = "expired"
-        _log(
-            payment.gateway,
-            "poll",
-            params=_clean_params(result.raw),
-            verdict=verdict,
-            code=result.code,
-            reference=payment.reference,
-            payment=payment,
-        )
-        return verdict
-    try:
-        verdict, _payment = settle(payment.reference, result, via="poll")
-    except Exception:
-        logger.exception("Could not settle payment %s after polling", payment.reference)
-        verdict = ERROR
+    else:
+        try:
+            verdict, _payment = settle(payment.reference, result, via="poll")
+        except Exception:
+            logger.exception("Could not settle payment %s after polling", payment.reference)
+            verdict = ERROR
     _log(
         payment.gateway,
         "poll",
@@ -625,9 +616,12 @@ def render_receipt(receipt_id: int) -> Receipt:
         if signature is not None:
             dossier = receipt.payment.dossier
             signature.register(
-                receipt,
+                sha256=receipt.sha256,
                 kind="fee_receipt",
                 title="Biên lai thu phí, lệ phí",
+                number=receipt.number,
+                issued_at=receipt.issued_at,
+                agency=receipt.agency,
                 dossier=dossier,
                 face={"code": dossier.code or "", "amount": receipt.data.get("amount")},
             )

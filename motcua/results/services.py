@@ -313,23 +313,24 @@ class SlipSignature:
     def sign(self, pdf: bytes, *, reason: str) -> bytes:
         return signing.sign_pdf(pdf, self.signer, reason=reason)
 
-    def register(self, document, **fields) -> VerifiableDocument:
-        """Make `document` (an IssuedDocument, or anything with the same fields given in
-        `fields`) verifiable by its token and SHA-256."""
-        values = {
-            "sha256": document.sha256,
-            "kind": getattr(document, "kind", ""),
-            "title": str(document.get_kind_display()) if hasattr(document, "kind") else "",
-            "number": document.number,
-            "issued_at": document.issued_at,
-            "agency": document.agency,
-            "dossier": getattr(document, "dossier", None),
-            "issued_document": document if hasattr(document, "kind") else None,
-            "face": {"code": getattr(getattr(document, "dossier", None), "code", "") or ""},
-            **fields,
-        }
+    def register(self, **fields) -> VerifiableDocument:
+        """Make the signed file verifiable by this token and its SHA-256 (`fields`: the
+        VerifiableDocument's sha256, kind, title, number, issued_at, agency, dossier, face)."""
         return VerifiableDocument.objects.create(
-            token=self.token, signer=signing.signer_name(self.signer), **values
+            token=self.token, signer=signing.signer_name(self.signer), **fields
+        )
+
+    def register_slip(self, document) -> VerifiableDocument:
+        return self.register(
+            sha256=document.sha256,
+            kind=document.kind,
+            title=str(document.get_kind_display()),
+            number=document.number,
+            issued_at=document.issued_at,
+            agency=document.agency,
+            dossier=document.dossier,
+            issued_document=document,
+            face={"code": document.dossier.code or ""},
         )
 
 
