@@ -95,15 +95,21 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
 elif _db["ENGINE"] == "django.db.backends.postgresql":
+    _db["OPTIONS"] = {}
+    # Server-side prepared statements: a query run this many times on a connection is
+    # planned once. PostgreSQL spent 1-2 ms planning each join of the dossier table (20
+    # indexes) against 0.1 ms executing it. 0 turns it off (e.g. behind PgBouncer in
+    # transaction mode without prepared-statement support).
+    _prepare_threshold = env_int("DATABASE_PREPARE_THRESHOLD", 2, minimum=0)
+    if _prepare_threshold:
+        _db["OPTIONS"].update(server_side_binding=True, prepare_threshold=_prepare_threshold)
     _pool_max = env_int("DATABASE_POOL_MAX", 10, minimum=0)
     if _pool_max:
         _db["CONN_MAX_AGE"] = 0  # the pool owns connection lifetime
-        _db["OPTIONS"] = {
-            "pool": {
-                "min_size": env_int("DATABASE_POOL_MIN", 2, minimum=0),
-                "max_size": _pool_max,
-                "timeout": env_int("DATABASE_POOL_TIMEOUT", 10, minimum=1),
-            }
+        _db["OPTIONS"]["pool"] = {
+            "min_size": env_int("DATABASE_POOL_MIN", 2, minimum=0),
+            "max_size": _pool_max,
+            "timeout": env_int("DATABASE_POOL_TIMEOUT", 10, minimum=1),
         }
     else:
         _db["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 60, minimum=0)
@@ -163,11 +169,16 @@ X_FRAME_OPTIONS = "DENY"
 # --- Cache (rate limits, sessions) -----------------------------------------
 REDIS_URL = env_str("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
-    }
+    CACHES = {"default": {"BACKEND": "motcua.core.cache.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The page chrome of base.html ({% cache %}): the same for everyone in a language and fixed
+# by the deployed templates, so each process keeps its own copy; no network round trip.
+CACHES["template_fragments"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "template-fragments",
+    "TIMEOUT": None,
+}
 
 # --- Background work ---------------------------------------------------------
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "")

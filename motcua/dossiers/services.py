@@ -14,6 +14,7 @@ from motcua.accounts.validators import normalise_phone
 from motcua.catalogue.forms_schema import prefill, validate_form
 from motcua.catalogue.models import Component, Procedure
 from motcua.core import ratelimit
+from motcua.dossiers import selectors
 from motcua.dossiers.codes import allocate_code
 from motcua.dossiers.models import Attachment, Dossier, DossierEvent, Status
 from motcua.dossiers.scanning import ScannerUnavailable, configured_scanner
@@ -242,7 +243,12 @@ def required_components(dossier: Dossier, components) -> list[Component]:
 def dossier_readiness(dossier: Dossier, components=None, attachments=None) -> Readiness:
     procedure = dossier.procedure
     if components is None:
-        components = list(procedure.components.only("id", "name", "requirement", "condition_field"))
+        # procedure_id too: the related manager reads it on every row (a query each if deferred).
+        components = list(
+            procedure.components.only(
+                "id", "procedure_id", "name", "requirement", "condition_field"
+            )
+        )
     if attachments is None:
         present = set(dossier.attachments.values_list("component_id", flat=True))
     else:
@@ -297,6 +303,10 @@ def dossier_submit(*, dossier_uuid, applicant) -> Dossier:
         dossier.applicant_phone = normalise_phone(applicant.phone or "")
         dossier.applicant_id_number = _id_number(applicant)
         dossier.applicant_email = applicant.email or ""
+        from motcua.workflow.services import route_submitted
+
+        # Routing fills the inbox columns on the instance; one UPDATE writes both.
+        routed = route_submitted(dossier, save=False)
         dossier.save(
             update_fields=[
                 "code",
@@ -307,6 +317,7 @@ def dossier_submit(*, dossier_uuid, applicant) -> Dossier:
                 "applicant_id_number",
                 "applicant_email",
                 "updated_at",
+                *routed,
             ]
         )
         _event(
@@ -317,9 +328,9 @@ def dossier_submit(*, dossier_uuid, applicant) -> Dossier:
             to_status=Status.SUBMITTED,
             note=_("Nộp hồ sơ trực tuyến"),
         )
-        from motcua.workflow.services import route_submitted
+        from motcua.workflow.services import after_routing
 
-        route_submitted(dossier)
+        after_routing(dossier)
         if dossier.applicant_email:
             from motcua.notifications.tasks import send_submission_receipt
 
@@ -339,25 +350,12 @@ def dossier_discard(*, dossier: Dossier, applicant) -> None:
         transaction.on_commit(lambda: [storage.delete(n) for n in names])
 
 
-# What the public tracking page needs, and nothing more (it is the busiest public page).
-TRACKING_FIELDS = (
-    "code",
-    "status",
-    "submitted_at",
-    "due_at",
-    "applicant_phone",
-    "applicant_id_number",
-    "procedure__name",
-    "receiving_agency__name",
-    "current_unit__name",
-)
-
-
-def track_dossier(*, code: str, secret: str, client_ip: str) -> Dossier | None:
+def track_dossier(*, code: str, secret: str, client_ip: str):
     """Public tracking (tra cứu hồ sơ): the dossier whose code and phone or ID number match.
 
     A wrong pair and an unknown code give the same answer; failures are counted per client
     and per code, and past the limit every answer is "not found" until the window passes.
+    Returns a selectors.TrackedDossier (what the public may see) or None.
     """
     code = (code or "").strip().upper()
     secret = (secret or "").strip()
@@ -367,13 +365,7 @@ def track_dossier(*, code: str, secret: str, client_ip: str) -> Dossier | None:
         raise TrackingLimited
     dossier = None
     if code and secret:
-        found = (
-            Dossier.objects.filter(code=code)
-            .exclude(status=Status.DRAFT)
-            .select_related("procedure", "receiving_agency", "current_unit")
-            .only(*TRACKING_FIELDS)[:1]
-        )
-        candidate = found[0] if found else None
+        candidate = selectors.tracked_dossier(code)
         phone = normalise_phone(secret)
         if candidate is not None and (
             (candidate.applicant_phone and phone == candidate.applicant_phone)

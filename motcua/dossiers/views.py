@@ -524,6 +524,4 @@ def track(request):
                 status = 404
             else:
                 context["dossier"] = dossier
-                context["timeline"] = selectors.public_timeline(dossier)
-                context["unit_name"] = selectors.handling_unit_name(dossier)
     return render(request, "dossiers/track.html", context, status=status)

@@ -66,5 +66,8 @@ def can_view_dossier(user, dossier) -> bool:
 
 
 def grant(dossier, unit) -> None:
-    """Let a unit see a dossier from now on (idempotent)."""
-    DossierAccess.objects.get_or_create(dossier=dossier, unit=unit)
+    """Let a unit see a dossier from now on (idempotent: one INSERT that ignores an
+    existing row; get_or_create took a read, a savepoint and the insert)."""
+    DossierAccess.objects.bulk_create(
+        [DossierAccess(dossier=dossier, unit=unit)], ignore_conflicts=True
+    )

@@ -33,6 +33,7 @@ class WorkflowInvalid(Exception):
 
 
 def current_workflow(procedure) -> Workflow | None:
+    """The procedure's latest workflow version (a Procedure or its id)."""
     return Workflow.objects.filter(procedure=procedure).order_by("-version").first()
 
 
@@ -117,12 +118,17 @@ def _plates(data) -> list[str]:
     return found
 
 
-def route_submitted(dossier: Dossier) -> None:
+ROUTED_FIELDS = ("workflow", "step_key", "current_unit", "current_role", "search_text")
+
+
+def route_submitted(dossier: Dossier, *, save: bool = True) -> tuple[str, ...]:
     """Put a just-submitted dossier in the reception queue of its agency's desk.
 
-    Called inside the submission's transaction; fills the columns the inbox reads.
+    Called inside the submission's transaction; fills the columns the inbox reads and
+    returns their names. With save=False the caller saves them (with its own changes, in
+    one UPDATE) and then calls after_routing().
     """
-    workflow = current_workflow(dossier.procedure)
+    workflow = current_workflow(dossier.procedure_id)
     dossier.workflow = workflow
     desk = None
     if workflow is not None:
@@ -138,11 +144,17 @@ def route_submitted(dossier: Dossier) -> None:
     dossier.current_unit = desk
     dossier.current_role = Role.DESK
     dossier.search_text = search_text_for(dossier)
-    dossier.save(
-        update_fields=["workflow", "step_key", "current_unit", "current_role", "search_text"]
-    )
-    if desk is not None:
-        access.grant(dossier, desk)
+    if save:
+        dossier.save(update_fields=ROUTED_FIELDS)
+        after_routing(dossier)
+    return ROUTED_FIELDS
+
+
+def after_routing(dossier: Dossier) -> None:
+    """The desk may see the routed dossier; a fee due with the application is charged."""
+    if dossier.current_unit is not None:
+        access.grant(dossier, dossier.current_unit)
+    workflow = dossier.workflow
     if workflow is not None and workflow.definition.get("payment_due") == "submission":
         _charge_at_submission(dossier)
 

@@ -220,3 +220,21 @@ def test_unverified_applicant_is_asked_to_verify_before_submitting(client, citiz
     assert response["Location"].startswith(reverse("accounts:verify"))
     dossier.refresh_from_db()
     assert dossier.status == Status.DRAFT
+
+
+def test_submission_routes_to_the_desk_in_a_fixed_number_of_queries(
+    citizen, procedure, django_assert_max_num_queries
+):
+    from motcua.factories import make_organisation
+    from motcua.workflow.models import DossierAccess
+
+    org = make_organisation(procedure)
+    dossier = complete_draft(procedure, citizen)
+    # Lock, components, attachments, code, workflow, desk, one UPDATE, event, access (and the
+    # transaction's own statements): conditional components used to cost a query each.
+    with django_assert_max_num_queries(12):
+        services.dossier_submit(dossier_uuid=dossier.uuid, applicant=citizen)
+    dossier.refresh_from_db()
+    assert dossier.status == Status.SUBMITTED and dossier.current_unit == org.desk
+    assert dossier.current_role == "desk" and dossier.step_key and dossier.search_text
+    assert DossierAccess.objects.filter(dossier=dossier, unit=org.desk).count() == 1

@@ -1,4 +1,5 @@
 import re
+from datetime import UTC
 
 import pytest
 from django.urls import reverse
@@ -62,3 +63,55 @@ def test_the_id_number_of_another_dossier_does_not_open_this_one(
     services.dossier_submit(dossier_uuid=other.uuid, applicant=other_citizen)
     assert track(client, submitted.code, other_citizen.citizen_id).status_code == 404
     assert track(client, submitted.code, other_citizen.phone).status_code == 404
+
+
+def test_tracking_reads_the_dossier_and_its_timeline_in_one_query(
+    client, submitted, django_assert_num_queries
+):
+    client.get(reverse("dossiers:track"))  # the page chrome is rendered once per process
+    with django_assert_num_queries(1):
+        response = track(client, submitted.code, "0912345678")
+    assert response.status_code == 200
+
+
+def test_timeline_in_order_in_local_time_without_internal_events(client, submitted):
+    from datetime import datetime
+    from unittest import mock
+
+    from motcua.dossiers.models import DossierEvent
+
+    def event_at(when, **fields):
+        with mock.patch("django.utils.timezone.now", return_value=when):
+            DossierEvent.objects.create(dossier=submitted, **fields)
+
+    # 01:05 UTC is 08:05 in Hà Nội; the ISO form keeps the offset.
+    event_at(datetime(2030, 3, 2, 1, 5, tzinfo=UTC), action="accept", to_status=4)
+    event_at(
+        datetime(2030, 3, 2, 2, 0, tzinfo=UTC),
+        action="forward",
+        note="Ghi chú nội bộ",
+        is_public=False,
+    )
+    event_at(
+        datetime(2030, 3, 3, 2, 0, tzinfo=UTC),
+        action="request_withdrawal",
+        note="Lý do riêng của người nộp",
+    )
+    html = track(client, submitted.code, "0912345678").content.decode()
+    assert '<time datetime="2030-03-02T08:05:00+07:00">08:05 02/03/2030</time>' in html
+    order = [html.index(t) for t in ("Đã nộp hồ sơ", "Đã tiếp nhận", "Người nộp yêu cầu rút")]
+    assert order == sorted(order)
+    assert "Ghi chú nội bộ" not in html and "Lý do riêng của người nộp" not in html
+
+
+def test_a_dossier_without_public_events_is_still_tracked(client, citizen, procedure):
+    from motcua.dossiers.models import Dossier
+
+    draft = complete_draft(procedure, citizen)
+    Dossier.objects.filter(pk=draft.pk).update(
+        status=1, code="000.00.99.H99-300101-0001", applicant_phone="0912345678"
+    )
+    response = track(client, "000.00.99.H99-300101-0001", "0912345678")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "000.00.99.H99-300101-0001" in html and 'class="timeline"' in html
