@@ -792,7 +792,31 @@ def other_form(code: str, a: Applicant, rng: random.Random) -> str:
                 },
             }
         )
+    if code == "1.002788":  # seafarer's book: the applicant is the seafarer, a person
+        id_number = a.id_number if len(a.id_number) == 12 else f"{rng.randrange(10**11, 10**12)}"
+        return dumps(
+            {
+                "seafarer": {
+                    "full_name": a.name if a.kind == "citizen" else rng.choice(SEAFARER_NAMES),
+                    "birth_date": f"{rng.randrange(1970, 2004)}-0{rng.randrange(1, 10)}-1{rng.randrange(10)}",
+                    "citizen_id": id_number,
+                    "address": a.address,
+                    "phone": a.phone,
+                    "position": rng.choice(["Thủy thủ", "Thợ máy", "Sỹ quan boong", "Máy trưởng"]),
+                },
+                "training": {"basic_training_no": f"HLCB-{rng.randrange(10000, 99999)}"},
+            }
+        )
     return "{}"
+
+
+SEAFARER_NAMES = (
+    "Nguyễn Văn Hải",
+    "Trần Minh Tâm",
+    "Lê Quốc Bảo",
+    "Phạm Thị Thu",
+    "Hoàng Đức Long",
+)
 
 
 def submission_times(rng: random.Random, count: int, days: int, now: datetime) -> list[int]:
