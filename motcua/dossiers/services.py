@@ -296,7 +296,6 @@ def dossier_submit(*, dossier_uuid, applicant) -> Dossier:
         if not readiness.ready:
             raise DossierError(_("Hồ sơ chưa đầy đủ, vui lòng kiểm tra lại các mục được đánh dấu."))
         now = timezone.now()
-        dossier.code = allocate_code(dossier.receiving_agency, timezone.localdate(now))
         dossier.status = Status.SUBMITTED
         dossier.submitted_at = now
         dossier.applicant_name = applicant.display_name
@@ -307,6 +306,18 @@ def dossier_submit(*, dossier_uuid, applicant) -> Dossier:
 
         # Routing fills the inbox columns on the instance; one UPDATE writes both.
         routed = route_submitted(dossier, save=False)
+        _event(
+            dossier,
+            action="submitted",
+            actor=applicant,
+            from_status=Status.DRAFT,
+            to_status=Status.SUBMITTED,
+            note=_("Nộp hồ sơ trực tuyến"),
+        )
+        # The code last: the agency's counter row for the day stays locked from here to
+        # COMMIT and every parallel submission to the agency waits on it, so only the UPDATE
+        # runs in between (and, for a fee due now, its charge).
+        dossier.code = allocate_code(dossier.receiving_agency, timezone.localdate(now))
         dossier.save(
             update_fields=[
                 "code",
@@ -320,17 +331,9 @@ def dossier_submit(*, dossier_uuid, applicant) -> Dossier:
                 *routed,
             ]
         )
-        _event(
-            dossier,
-            action="submitted",
-            actor=applicant,
-            from_status=Status.DRAFT,
-            to_status=Status.SUBMITTED,
-            note=_("Nộp hồ sơ trực tuyến"),
-        )
-        from motcua.workflow.services import after_routing
+        from motcua.workflow.services import charge_if_due_at_submission
 
-        after_routing(dossier)
+        charge_if_due_at_submission(dossier)
         if dossier.applicant_email:
             from motcua.notifications.tasks import send_submission_receipt
 

@@ -125,8 +125,9 @@ def route_submitted(dossier: Dossier, *, save: bool = True) -> tuple[str, ...]:
     """Put a just-submitted dossier in the reception queue of its agency's desk.
 
     Called inside the submission's transaction; fills the columns the inbox reads and
-    returns their names. With save=False the caller saves them (with its own changes, in
-    one UPDATE) and then calls after_routing().
+    returns their names; the desk may see the dossier from now on. With save=False the
+    caller saves them (with its own changes, in one UPDATE), then calls
+    charge_if_due_at_submission().
     """
     workflow = current_workflow(dossier.procedure_id)
     dossier.workflow = workflow
@@ -144,16 +145,16 @@ def route_submitted(dossier: Dossier, *, save: bool = True) -> tuple[str, ...]:
     dossier.current_unit = desk
     dossier.current_role = Role.DESK
     dossier.search_text = search_text_for(dossier)
+    if desk is not None:
+        access.grant(dossier, desk)
     if save:
         dossier.save(update_fields=ROUTED_FIELDS)
-        after_routing(dossier)
+        charge_if_due_at_submission(dossier)
     return ROUTED_FIELDS
 
 
-def after_routing(dossier: Dossier) -> None:
-    """The desk may see the routed dossier; a fee due with the application is charged."""
-    if dossier.current_unit is not None:
-        access.grant(dossier, dossier.current_unit)
+def charge_if_due_at_submission(dossier: Dossier) -> None:
+    """A fee due with the application (payment_due "submission") is charged on routing."""
     workflow = dossier.workflow
     if workflow is not None and workflow.definition.get("payment_due") == "submission":
         _charge_at_submission(dossier)
