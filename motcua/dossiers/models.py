@@ -57,11 +57,18 @@ class Dossier(models.Model):
         POST = "post", _("Nhận qua bưu chính")
 
     uuid = models.UUIDField(unique=True, default=uuid.uuid4, editable=False)
-    procedure = models.ForeignKey(Procedure, on_delete=models.PROTECT, related_name="dossiers")
-    applicant = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="dossiers"
+    # No single-column indexes on procedure, applicant, receiving_agency and current_unit:
+    # the composite indexes in Meta lead with them. Each index is written on every
+    # submission and hand-over (a dossier UPDATE is not HOT: it changes indexed columns).
+    procedure = models.ForeignKey(
+        Procedure, on_delete=models.PROTECT, related_name="dossiers", db_index=False
     )
-    receiving_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="dossiers", db_index=False
+    )
+    receiving_agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     status = models.PositiveSmallIntegerField(choices=Status.choices, default=Status.DRAFT)
     code = models.CharField(_("mã hồ sơ"), max_length=48, unique=True, null=True, blank=True)
     channel = models.CharField(max_length=8, choices=Channel.choices, default=Channel.ONLINE)
@@ -87,7 +94,12 @@ class Dossier(models.Model):
     )
     step_key = models.CharField(max_length=40, blank=True)
     current_unit = models.ForeignKey(
-        "accounts.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "accounts.Unit",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     current_role = models.CharField(max_length=16, blank=True)
     registered_by = models.ForeignKey(
