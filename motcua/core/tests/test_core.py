@@ -82,6 +82,21 @@ def test_pages_are_vietnamese_by_default_and_english_on_request(client):
 
 
 @pytest.mark.django_db
+def test_cached_page_chrome_follows_the_language_and_the_visitor(client, citizen):
+    home = reverse("catalogue:home")
+    html = client.get(home).content.decode()
+    assert ">Đăng nhập</a>" in html and ">Tra cứu hồ sơ</a>" in html
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    html = client.get(home).content.decode()
+    assert ">Sign in</a>" in html and ">Đăng nhập</a>" not in html
+    client.post(reverse("set_language"), {"language": "vi", "next": "/"})
+    client.force_login(citizen)
+    html = client.get(home).content.decode()
+    assert ">Tra cứu hồ sơ</a>" in html and ">Đăng nhập</a>" not in html
+    assert citizen.display_name in html and "Đăng xuất" in html
+
+
+@pytest.mark.django_db
 def test_audit_trail_is_append_only(citizen):
     entry = record_audit(action="login", actor=citizen, target="x")
     with pytest.raises(PermissionError):
