@@ -351,21 +351,6 @@ def explain_queries(spec, desk, calls) -> list[dict]:
 # rewrites are the ones bench/whatif_patches.py installs for the --what-if pass.
 
 
-def counts_rewritten(user, now):
-    """selectors.inbox_counts' aggregate with COUNT(status) instead of COUNT(id).
-
-    Every column the counts read (unit, role, due date, status) is in dossier_inbox_due; with
-    COUNT(id) the heap must be visited for each queued dossier, with COUNT(status) it is an
-    index-only scan.
-    """
-    import whatif_patches
-
-    from motcua.workflow import selectors
-
-    with whatif_patches.count_status():
-        return selectors.inbox_counts(user, now)
-
-
 def search_rewritten(user, text):
     """selectors.search with `search_text <> ''`, so the partial trigram index applies."""
     from motcua.workflow import selectors
@@ -384,20 +369,6 @@ INDEX_TRGM_FULL = (
 def fix_trials(words: dict) -> list[dict]:
     """What to try, per query key: a rewritten call, an index, or both."""
     trials = []
-    for who, key in (("spec", "counts_spec"), ("desk", "counts_desk")):
-
-        def rewrite(s, d, now, who=who):
-            return counts_rewritten(s if who == "spec" else d, now)
-
-        trials.append(
-            {
-                "key": key,
-                "match": "FILTER",
-                "fix": "rewrite: Count('status') instead of Count('pk') (index-only scan)",
-                "index": None,
-                "call": rewrite,
-            }
-        )
     trials.append(
         {
             "key": "all_spec",
@@ -900,6 +871,7 @@ def main():
         sys.exit("wrk is missing: apt-get update && apt-get install -y wrk (or make setup)")
     env = load_test.server_env(args)
     load_test.setup_django(env)
+    load_test.vacuum_dossier_tables()
     from django.db import connection
 
     from motcua.dossiers.models import Dossier

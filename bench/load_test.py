@@ -354,6 +354,19 @@ def tracking_pairs(count: int) -> list[tuple[str, str]]:
     return rows
 
 
+def vacuum_dossier_tables():
+    """VACUUM (ANALYZE) the tables the runs write. The machines' PostgreSQL runs with
+    autovacuum off: without this, each run's drafts and submissions leave dead rows that
+    later index reads have to visit (the inbox counts went from 4 to 35 ms)."""
+    from django.db import connection
+
+    started = time.monotonic()
+    with connection.cursor() as cursor:
+        for table in ("dossiers_dossier", "dossiers_dossierevent", "workflow_dossieraccess"):
+            cursor.execute(f"VACUUM (ANALYZE) {table}")
+    print(f"  VACUUM (ANALYZE) of the dossier tables: {time.monotonic() - started:.1f} s")
+
+
 def reset_tracking_limits():
     from motcua.core import ratelimit
 
@@ -691,6 +704,7 @@ def main():
                 warm = math.ceil(rate * args.warmup * 1.3) + 50 if args.warmup else 0
                 started = time.monotonic()
                 uuids = make_drafts(user, count + warm)
+                vacuum_dossier_tables()
                 connection.close()
                 print(
                     f"  {count + warm:,} drafts prepared in {time.monotonic() - started:.1f} s",

@@ -146,6 +146,12 @@ class Dossier(models.Model):
                 name="dossier_inbox_due",
                 condition=models.Q(status__in=[1, 4, 5, 6, 7, 9]),
             ),
+            # The desk's "new" queue, oldest submission first: read in order, not sorted.
+            models.Index(
+                fields=["current_unit", "current_role", "submitted_at", "id"],
+                name="dossier_inbox_new",
+                condition=models.Q(status=1),
+            ),
         ]
 
     def __str__(self):

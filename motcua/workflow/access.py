@@ -4,6 +4,7 @@ An officer sees a dossier only when one of their units has had it (it passed thr
 unit, or a task was sent to it); an agency administrator sees all of their agency's.
 """
 
+from django.db import connection
 from django.db.models import Exists, OuterRef, QuerySet
 
 from motcua.accounts.models import Membership, Role, Unit
@@ -17,13 +18,42 @@ def officer_units(user) -> QuerySet[Unit]:
     return Unit.objects.filter(memberships__user=user, is_active=True).distinct()
 
 
+# The officer's memberships in active units, with their unit. In SQL: every officer page
+# reads them, and the ORM spent 0.5 ms building this two-table query.
+_MEMBERSHIPS_SQL = (
+    'SELECT m."id", m."unit_id", m."role", u."agency_id", u."code", u."name", u."kind" '
+    'FROM "accounts_membership" m INNER JOIN "accounts_unit" u ON u."id" = m."unit_id" '
+    'WHERE m."user_id" = %s AND u."is_active" ORDER BY m."id"'
+)
+
+
+def _loaded(model, **values):
+    """An instance as the ORM would have read it from the database."""
+    instance = model(**values)
+    instance._state.adding = False
+    instance._state.db = connection.alias
+    return instance
+
+
 def memberships(user) -> list[Membership]:
-    """The officer's (unit, role) pairs, read once per request."""
+    """The officer's (unit, role) pairs with their active units, read once per request."""
     cached = getattr(user, "_motcua_memberships", None)
     if cached is None:
-        cached = list(
-            Membership.objects.filter(user=user, unit__is_active=True).select_related("unit")
-        )
+        with connection.cursor() as cursor:
+            cursor.execute(_MEMBERSHIPS_SQL, [user.pk])
+            rows = cursor.fetchall()
+        cached = []
+        for pk, unit_id, role, agency_id, code, name, kind in rows:
+            unit = _loaded(
+                Unit,
+                id=unit_id,
+                agency_id=agency_id,
+                code=code,
+                name=name,
+                kind=kind,
+                is_active=True,
+            )
+            cached.append(_loaded(Membership, id=pk, user_id=user.pk, unit=unit, role=role))
         user._motcua_memberships = cached
     return cached
 

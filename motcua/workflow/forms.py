@@ -1,12 +1,12 @@
 """Forms of the officer workspace: they parse and validate; machine.py and services.py write."""
 
+import html
 from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.utils import flatatt
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
@@ -47,6 +47,11 @@ class ErrorLinksMixin(AccessibleFormMixin):
 # --- Inbox filters ---------------------------------------------------------------------
 
 
+def _escaped(text) -> str:
+    # conditional_escape without its lazy-string wrappers (a few µs a call, per option).
+    return text.__html__() if hasattr(text, "__html__") else html.escape(str(text))
+
+
 class PlainSelect(forms.Select):
     """A <select> written in Python: the template-per-option rendering of Django's widget
     cost the busiest officer page several milliseconds for its three filter lists."""
@@ -54,15 +59,29 @@ class PlainSelect(forms.Select):
     def render(self, name, value, attrs=None, renderer=None):
         chosen = {str(v) for v in self.format_value(value)}
         attributes = self.build_attrs(self.attrs, {**(attrs or {}), "name": name})
-        options = format_html_join(
-            "",
-            '<option value="{}"{}>{}</option>',
-            (
-                (key, mark_safe(" selected") if str(key) in chosen else "", label)
-                for key, label in self.choices
-            ),
+        options = "".join(
+            f'<option value="{_escaped(key)}"{" selected" if str(key) in chosen else ""}>'
+            f"{_escaped(label)}</option>"
+            for key, label in self.choices
         )
-        return format_html("<select{}>{}</select>", flatatt(attributes), options)
+        return mark_safe(f"<select{flatatt(attributes)}>{options}</select>")  # noqa: S308 - escaped
+
+
+class PlainTextarea(forms.Textarea):
+    """A <textarea> written in Python, with the markup of Django's template: the dossier page
+    shows one per open task and one for comments, and the form renderer's templates cost
+    about 0.2 ms each."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        # django/forms/widgets/attrs.html: in order, False left out, True as a bare name.
+        attributes = "".join(
+            f" {_escaped(key)}" if item is True else f' {_escaped(key)}="{_escaped(item)}"'
+            for key, item in widget["attrs"].items()
+            if item is not False
+        )
+        text = _escaped(widget["value"]) if widget["value"] else ""
+        return mark_safe(f'<textarea name="{_escaped(name)}"{attributes}>\n{text}</textarea>')  # noqa: S308 - escaped
 
 
 class InboxFilterForm(forms.Form):
@@ -94,9 +113,10 @@ class InboxFilterForm(forms.Form):
     q = forms.CharField(label=_("Tìm hồ sơ"), required=False, max_length=100)
 
     def __init__(self, *args, procedures=(), **kwargs):
+        """`procedures`: (id, code, name) of each procedure the officer may filter by."""
         super().__init__(*args, **kwargs)
         self.fields["procedure"].choices = [("", _("Tất cả thủ tục"))] + [
-            (p.pk, f"{p.code} · {p.name}") for p in procedures
+            (pk, f"{code} · {name}") for pk, code, name in procedures
         ]
         for name in ("procedure", "status", "order"):
             self.fields[name].widget.attrs["class"] = "form-select"
@@ -332,7 +352,7 @@ class CommentForm(ErrorLinksMixin, forms.Form):
         label=_("Ý kiến nội bộ"),
         max_length=5000,
         help_text=_("Chỉ cán bộ xem được; người nộp hồ sơ không thấy."),
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=PlainTextarea(attrs={"rows": 3}),
         error_messages={"required": _("Nhập nội dung ý kiến.")},
     )
 
@@ -341,7 +361,7 @@ class TaskAnswerForm(ErrorLinksMixin, forms.Form):
     answer = forms.CharField(
         label=_("Nội dung trả lời"),
         max_length=5000,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=PlainTextarea(attrs={"rows": 3}),
         error_messages={"required": _("Nhập nội dung trả lời.")},
     )
 

@@ -157,6 +157,8 @@ def available_actions(dossier: Dossier, actor) -> list[Action]:
     """The actions `actor` may take on `dossier` now (the buttons the page shows)."""
     allowed = []
     for act in ACTIONS.values():
+        if dossier.status not in act.from_statuses:
+            continue  # what check() refuses first, without building its message
         try:
             check(act, dossier, actor)
         except TransitionRefused:

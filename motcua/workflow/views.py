@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Max, Q
+from django.db.models import Max
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -23,9 +23,9 @@ from motcua.accounts.models import Role, Unit
 from motcua.catalogue.forms_schema import bind
 from motcua.catalogue.models import Procedure
 from motcua.documents.models import IssuedDocument
-from motcua.dossiers.models import Attachment
+from motcua.dossiers.models import Attachment, Status, choice_label
 from motcua.workdays import services as workdays
-from motcua.workflow import access, machine, selectors, services
+from motcua.workflow import access, fragments, machine, selectors, services
 from motcua.workflow.definition import STEP_ACTIONS
 from motcua.workflow.forms import (
     CommentForm,
@@ -142,12 +142,7 @@ class TaskRow:
 def inbox(request):
     user = request.user
     mine = access.memberships(user)
-    agencies = {m.unit.agency_id for m in mine}
-    procedures = list(
-        Procedure.objects.filter(Q(agency_id__in=agencies) | Q(receiving_agency_id__in=agencies))
-        .only("id", "code", "name")
-        .order_by("code", "-effective_from")
-    )
+    procedures = selectors.filter_procedures({m.unit.agency_id for m in mine})
     filters = InboxFilterForm(request.GET, procedures=procedures)
     default_tab = "new" if any(m.role == Role.DESK for m in mine) else "todo"
     tab = request.GET.get("tab", default_tab)
@@ -169,25 +164,21 @@ def inbox(request):
             found = found.filter(procedure_id=procedure_id)
         if status is not None:
             found = found.filter(status=status)
-        batch = list(found[start : start + PAGE_SIZE + 1])
-        rows = selectors.rows(batch[:PAGE_SIZE], now)
+        rows, more = selectors.list_rows(found, start=start, size=PAGE_SIZE, now=now)
     elif tab == "tasks":
         batch = list(selectors.open_tasks_for(user)[start : start + PAGE_SIZE + 1])
+        more = len(batch) > PAGE_SIZE
+        tasks = batch[:PAGE_SIZE]
+        deadlines = workdays.deadlines([t.due_at for t in tasks], now)
         task_rows = [
-            TaskRow(
-                t,
-                workdays.describe_remaining(t.due_at, now),
-                t.due_at < now,
-                workdays.is_due_soon(t.due_at, now),
-            )
-            for t in batch[:PAGE_SIZE]
+            TaskRow(t, d.remaining, d.overdue, d.due_soon)
+            for t, d in zip(tasks, deadlines, strict=True)
         ]
     else:
         queue = selectors.queue(
             user, tab, now=now, procedure_id=procedure_id, status=status, order=order
         )
-        batch = list(queue[start : start + PAGE_SIZE + 1])
-        rows = selectors.rows(batch[:PAGE_SIZE], now)
+        rows, more = selectors.list_rows(queue, start=start, size=PAGE_SIZE, now=now)
 
     params = request.GET.copy()
     params.pop("page", None)
@@ -222,10 +213,11 @@ def inbox(request):
             sorted_by=sorted_by,
             sort_links=sort_links,
             rows=rows,
+            rows_html=fragments.inbox_rows(rows, show_unit=bool(q) or tab == "all"),
             task_rows=task_rows,
             page=page,
             previous_url=_query(base, page=page - 1) if page > 1 else "",
-            next_url=_query(base, page=page + 1) if len(batch) > PAGE_SIZE else "",
+            next_url=_query(base, page=page + 1) if more else "",
             now=now,
         ),
     )
@@ -234,40 +226,83 @@ def inbox(request):
 # --- Dossier page -------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class TimelineEntry:
-    event: object
+    """One line of the officer's timeline, every value ready to print (fragments.timeline)."""
+
+    action: str
     label: str
-    note_label: str
-    status_changed: bool
-    note: str
+    status_change: str  # "Đang xử lý → Đã xử lý xong", or "" when the status stayed
+    internal: bool
+    at: str
+    at_iso: str
+    actor: str | None  # None: no officer or applicant (MotCua itself)
+    unit_name: str
+    handover: str  # "unit → unit · hạn ...", or ""
+    note: str  # the event's note (for the applicant, unless internal)
     items: list
+    note_label: str
+    internal_note: str  # the officer's note kept in the event's data
+
+
+def _local(moment, pattern: str) -> str:
+    return timezone.localtime(moment).strftime(pattern) if moment else ""
 
 
 def _timeline(events) -> list[TimelineEntry]:
+    """selectors.dossier_page_data's events as lines; each label translated once."""
+    labels: dict[str, str] = {}
+    statuses: dict = {}
+    internal, plain = _("Ghi chú nội bộ"), _("Ghi chú")
+
+    def status(value):
+        if value not in statuses:
+            statuses[value] = choice_label(Status, value)
+        return statuses[value]
+
     entries = []
-    for event in events:
-        act = machine.ACTIONS.get(event.action)
-        label = act.label if act else EVENT_LABELS.get(event.action, event.action)
-        data = event.data if isinstance(event.data, dict) else {}
-        note_label = _("Ghi chú nội bộ") if event.action in INTERNAL_NOTE_EVENTS else _("Ghi chú")
+    for e in events:
+        action = e["action"]
+        if action not in labels:
+            act = machine.ACTIONS.get(action)
+            labels[action] = str(act.label if act else EVENT_LABELS.get(action, action))
+        data = e["data"] if isinstance(e["data"], dict) else {}
+        changed = e["from_status"] is not None and e["from_status"] != e["to_status"]
+        source, target = e["from_unit_name"], e["to_unit_name"]
+        handover = ""
+        if source and target and source != target:
+            handover = f"{source} → {target}"
+            if e["step_due_at"]:
+                due = _local(e["step_due_at"], "%H:%M %d/%m/%Y")
+                handover += " · " + _("hạn %(due)s") % {"due": due}
         entries.append(
             TimelineEntry(
-                event,
-                str(label),
-                note_label,
-                event.from_status is not None and event.from_status != event.to_status,
-                str(data.get("note") or ""),
-                [i for i in data.get("items") or [] if isinstance(i, dict)],
+                action=action,
+                label=labels[action],
+                status_change=f"{status(e['from_status'])} → {status(e['to_status'])}"
+                if changed
+                else "",
+                internal=not e["is_public"],
+                at=_local(e["at"], "%H:%M %d/%m/%Y"),
+                at_iso=timezone.localtime(e["at"]).isoformat(),
+                actor=(e["actor_name"] or "") if e["actor_id"] is not None else None,
+                unit_name=e["unit_name"],
+                handover=handover,
+                note=e["note"],
+                items=[i for i in data.get("items") or [] if isinstance(i, dict)],
+                note_label=internal if action in INTERNAL_NOTE_EVENTS else plain,
+                internal_note=str(data.get("note") or ""),
             )
         )
     return entries
 
 
 def _attachment_groups(attachments) -> list[tuple]:
+    """(component name, its files) in the order read, one group per component."""
     groups: dict[int, tuple] = {}
     for attachment in attachments:
-        groups.setdefault(attachment.component_id, (attachment.component, []))[1].append(attachment)
+        key = attachment["component_id"]
+        groups.setdefault(key, (attachment["component_name"], []))[1].append(attachment)
     return list(groups.values())
 
 
@@ -296,6 +331,7 @@ def _render_dossier(request, dossier, *, comment_form=None, task_forms=None, sta
     step = (
         dossier.workflow.step(dossier.step_key) if dossier.workflow and dossier.step_key else None
     )
+    timeline = _timeline(data["events"])
     allowed = sorted(
         machine.available_actions(dossier, user), key=lambda a: a.name not in PRIMARY_ACTIONS
     )
@@ -317,8 +353,12 @@ def _render_dossier(request, dossier, *, comment_form=None, task_forms=None, sta
             step=step,
             role_label=Role(dossier.current_role).label if dossier.current_role else "",
             sections=sections,
+            applicant_address=data["applicant_address"],
+            registered_by=data["registered_by"],
+            answers_html=fragments.answers(sections),
             attachment_groups=_attachment_groups(data["attachments"]),
-            timeline=_timeline(data["events"]),
+            timeline=timeline,
+            timeline_html=fragments.timeline(timeline),
             comments=data["comments"],
             comment_form=comment_form or CommentForm(),
             tasks=tasks,

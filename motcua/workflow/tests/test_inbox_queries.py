@@ -11,10 +11,10 @@ from motcua.workflow import access, services
 from motcua.workflow.models import Task
 from motcua.workflow.tests.test_views import build_office
 
-# user, OTP device, memberships, the procedures filter, counts (2), the page of rows (the
-# session comes from the cache)
-INBOX_QUERIES = 7
-TASKS_QUERIES = 7
+# user, OTP device, memberships, the procedures filter, the counts with the open tasks, the
+# page of rows (the session comes from the cache)
+INBOX_QUERIES = 6
+TASKS_QUERIES = 6
 
 
 def _submitted(office, applicant, n):

@@ -1,0 +1,179 @@
+"""What the officer pages read and keep: the workflow versions held per process, the second
+factor checked on every request, the memberships, and the dossier page's plain reads."""
+
+import pytest
+from django.urls import reverse
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_static.models import StaticDevice
+
+from motcua.accounts.models import Membership, Role, Unit
+from motcua.accounts.testing import login_officer
+from motcua.factories import UserFactory
+from motcua.workflow import access, machine, selectors
+from motcua.workflow.models import Comment, Workflow
+from motcua.workflow.tests.test_views import build_office, dossier_url, submitted_dossier
+
+INBOX = "/can-bo/"
+
+
+@pytest.fixture
+def office(db):
+    return build_office()
+
+
+# --- Workflow versions held in memory -------------------------------------------------------
+
+
+def test_a_workflow_version_is_read_once_per_process(office, django_assert_num_queries):
+    workflow = Workflow.objects.get(procedure=office.procedure)
+    selectors.forget_workflow(Workflow, workflow)
+    with django_assert_num_queries(1):
+        first = selectors.workflow_version(workflow.pk)
+    with django_assert_num_queries(0):
+        again = selectors.workflow_version(workflow.pk)
+    assert again.definition == workflow.definition
+    assert not again._state.adding
+    # A new instance each time: nothing a page sets on it is seen by the next page.
+    assert again is not first
+
+
+def test_saving_or_deleting_a_workflow_row_drops_its_copy(office):
+    workflow = Workflow.objects.get(procedure=office.procedure)
+    assert selectors.workflow_version(workflow.pk).steps[0]["key"] == "reception"
+    # Versions are never edited by the application; a row written again under the same id
+    # (as after a rolled-back test, or a restored database) must not be served stale.
+    workflow.definition = {**workflow.definition, "steps": workflow.definition["steps"][1:]}
+    workflow.save()
+    assert selectors.workflow_version(workflow.pk).steps[0]["key"] == "review"
+    pk = workflow.pk
+    Workflow.objects.filter(pk=pk).delete()  # a queryset delete still sends post_delete
+    assert pk not in selectors._workflows
+
+
+def test_the_dossier_page_follows_the_dossiers_own_version(client, office, citizen):
+    dossier = submitted_dossier(office, citizen)
+    login_officer(client, office.clerk)
+    assert client.get(dossier_url(dossier)).context["step"]["name"] == "Tiếp nhận hồ sơ"
+    # A new version for new dossiers; this dossier keeps the one it was submitted under.
+    changed = Workflow.objects.get(procedure=office.procedure).definition
+    changed["steps"][0]["name"] = "Tiếp nhận (mới)"
+    from motcua.workflow.services import save_workflow_version
+
+    save_workflow_version(office.procedure, changed)
+    assert client.get(dossier_url(dossier)).context["step"]["name"] == "Tiếp nhận hồ sơ"
+    newer = submitted_dossier(office, citizen)
+    assert client.get(dossier_url(newer)).context["step"]["name"] == "Tiếp nhận (mới)"
+
+
+# --- The second factor, checked on every request --------------------------------------------
+
+
+def test_a_deleted_authenticator_ends_the_verified_session(client, office):
+    device = login_officer(client, office.clerk)
+    assert client.get(INBOX).status_code == 200
+    device.delete()
+    response = client.get(INBOX)
+    assert response.status_code == 302
+    assert "/accounts/" in response["Location"]
+    assert DEVICE_ID_SESSION_KEY not in client.session
+
+
+def test_an_unconfirmed_authenticator_does_not_count(client, office):
+    device = login_officer(client, office.clerk)
+    device.confirmed = False
+    device.save()
+    assert client.get(INBOX).status_code == 302
+
+
+def test_another_officers_device_in_the_session_does_not_count(client, office):
+    login_officer(client, office.clerk)
+    other = login_officer(client, office.specialist)
+    client.force_login(office.clerk)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = other.persistent_id
+    session.save()
+    assert client.get(INBOX).status_code == 302
+
+
+@pytest.mark.parametrize(
+    "persistent_id",
+    ["nonsense", "otp_totp.totpdevice/abc", "no_such_app.device/1", "accounts.user/1"],
+)
+def test_a_malformed_device_id_is_refused_quietly(client, office, persistent_id):
+    login_officer(client, office.clerk)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = persistent_id
+    session.save()
+    assert client.get(INBOX).status_code == 302
+
+
+def test_a_recovery_code_device_counts(client, office):
+    client.force_login(office.clerk)
+    device = StaticDevice.objects.create(user=office.clerk, name="Mã khôi phục", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    response = client.get(INBOX)
+    assert response.status_code == 200
+    assert response.wsgi_request.user.otp_device.pk == device.pk
+
+
+# --- Memberships ----------------------------------------------------------------------------
+
+
+def test_memberships_are_the_active_units_with_their_unit_read_once(
+    office, django_assert_num_queries
+):
+    officer = office.clerk
+    closed = Unit.objects.create(agency=office.agency, code="cu", name="Cũ", kind=Unit.Kind.DESK)
+    Membership.objects.create(user=officer, unit=closed, role=Role.DESK)
+    closed.is_active = False
+    closed.save()
+    Membership.objects.create(user=officer, unit=office.leadership, role=Role.UNIT_HEAD)
+    with django_assert_num_queries(1):
+        mine = access.memberships(officer)
+        assert [(m.unit_id, m.role) for m in mine] == [
+            (office.desk.pk, Role.DESK),
+            (office.leadership.pk, Role.UNIT_HEAD),
+        ]
+        assert [m.unit.name for m in mine] == [office.desk.name, office.leadership.name]
+        assert mine[0].unit.agency_id == office.agency.pk
+        assert mine[0].unit.kind == Unit.Kind.DESK
+        access.memberships(officer)
+    assert not mine[0]._state.adding
+
+
+# --- The dossier page's reads ---------------------------------------------------------------
+
+
+def test_the_dossier_page_reads_a_fixed_number_of_queries(
+    client, office, citizen, django_assert_num_queries
+):
+    dossier = submitted_dossier(office, citizen)
+    machine.perform(dossier.pk, "accept", office.clerk, note="Đủ giấy tờ")
+    for text in ("Một", "Hai", "Ba"):
+        Comment.objects.create(dossier=dossier, author=office.clerk, text=text)
+    login_officer(client, office.specialist)
+    url = dossier_url(dossier)
+    assert client.get(url).status_code == 200
+    # user, OTP device, memberships, the dossier, the applicant, attachments, events,
+    # comments, tasks, documents, the payment panel's charges (the workflow version is held
+    # in memory)
+    with django_assert_num_queries(11):
+        body = client.get(url).content.decode()
+    assert "Một" in body and "Ba" in body and "Đủ giấy tờ" in body
+
+
+def test_the_dossier_page_escapes_what_people_typed(client, office, citizen):
+    dossier = submitted_dossier(office, citizen)
+    officer = UserFactory(kind="officer", agency=office.agency, full_name="<b>Cán bộ</b>")
+    Membership.objects.create(user=officer, unit=office.desk, role=Role.DESK)
+    Comment.objects.create(dossier=dossier, author=officer, text="<script>alert(1)</script>")
+    machine.perform(dossier.pk, "accept", office.clerk, note="<i>ghi chú</i>")
+    login_officer(client, office.clerk)
+    body = client.get(dossier_url(dossier)).content.decode()
+    assert "<script>alert(1)</script>" not in body
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body
+    assert "&lt;b&gt;Cán bộ&lt;/b&gt;" in body
+    assert "&lt;i&gt;ghi chú&lt;/i&gt;" in body
+    assert reverse("workflow:comment", args=[dossier.uuid]) in body
