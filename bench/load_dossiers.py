@@ -424,7 +424,18 @@ class FastCalendar:
 
 # --- Reset --------------------------------------------------------------------------------------
 
-DOSSIER_CHILDREN = [  # tables referencing dossiers_dossier (or its events)
+DOSSIER_CHILDREN = [  # tables referencing dossiers_dossier (or its events), children first
+    "results_revocation",
+    "results_verifiabledocument",
+    "results_resultdocument",
+    "delivery_shipmentevent",
+    "delivery_shipment",
+    "payments_gatewaymessage",
+    "payments_paymentissue",
+    "payments_receipt",
+    "payments_refund",
+    "payments_payment",
+    "payments_charge",
     "workflow_dossieraccess",
     "workflow_task",
     "workflow_comment",
