@@ -24,10 +24,8 @@ It also prints EXPLAIN (ANALYZE, BUFFERS) of the SQL that motcua.workflow.select
 these pages (and for the name/phone/plate search and the "all" tab), flags queries slower
 than --slow-ms, and for each slow query with a known fix tries it inside a transaction that
 is rolled back: a candidate index (built, explained, gone with the rollback) or a rewritten
-query (bench/whatif_patches.py). The database is left as it was; no migration is written.
---what-if measures the pages again with those rewrites patched into the server
-(bench/whatif_wsgi.py); --profile N times N requests per page in-process (database,
-template, other) with a cProfile.
+query. The database is left as it was; no migration is written. --profile N times N
+requests per page in-process (database, template, other) with a cProfile.
 
 Results: bench/results/back_office.json, back_office-<time>.txt (the report),
 back_office-explain-<time>.txt (SQL and plans), and in run-bo-<time>/ the Lua scripts, data
@@ -87,12 +85,6 @@ def parse_args():
     )
     parser.add_argument("--single-duration", type=int, default=8)
     parser.add_argument("--no-http", action="store_true", help="only the EXPLAIN part")
-    parser.add_argument(
-        "--what-if",
-        action="store_true",
-        help="measure again with the recommended selector changes patched in "
-        "(bench/whatif_patches.py; the application code is not changed)",
-    )
     parser.add_argument("--no-explain", action="store_true", help="only the HTTP part")
     parser.add_argument(
         "--profile",
@@ -100,7 +92,7 @@ def parse_args():
         default=0,
         metavar="N",
         help="also time N requests per page in-process (test client, no HTTP): database, "
-        "template and other time, and a cProfile (with --what-if: both variants)",
+        "template and other time, and a cProfile",
     )
     parser.add_argument(
         "--no-try-fixes",
@@ -346,21 +338,11 @@ def explain_queries(spec, desk, calls) -> list[dict]:
     return results
 
 
-# Fixes to try when a query is slow: each builds its index (if any) inside a transaction,
-# explains the (possibly rewritten) query again, and rolls back. Nothing is kept. The
-# rewrites are the ones bench/whatif_patches.py installs for the --what-if pass.
+# Fixes to try when a query is slow: each builds its index inside a transaction, explains
+# the query again, and rolls back. Nothing is kept. Fixes measured here and adopted since
+# (the counts' index-only scan, the trigram index's condition, the "all" tab's index) are in
+# the application now.
 
-
-def search_rewritten(user, text):
-    """selectors.search with `search_text <> ''`, so the partial trigram index applies."""
-    from motcua.workflow import selectors
-
-    return list(selectors.search(user, text).exclude(search_text="")[:26])
-
-
-INDEX_DUE_ORDER = (
-    "CREATE INDEX dossier_due_order ON dossiers_dossier (due_at, id) WHERE status <> 0"
-)
 INDEX_TRGM_FULL = (
     "CREATE INDEX dossier_search_trgm_all ON dossiers_dossier USING gin (search_text gin_trgm_ops)"
 )
@@ -368,38 +350,16 @@ INDEX_TRGM_FULL = (
 
 def fix_trials(words: dict) -> list[dict]:
     """What to try, per query key: a rewritten call, an index, or both."""
-    trials = []
-    trials.append(
+    return [
         {
-            "key": "all_spec",
+            "key": f"{label}_desk",
             "match": "LIMIT",
-            "fix": "index dossier_due_order (the tab's order)",
-            "index": INDEX_DUE_ORDER,
+            "fix": "index: trigram GIN without the WHERE (query unchanged)",
+            "index": INDEX_TRGM_FULL,
             "call": None,
         }
-    )
-    for label, text in words.items():
-
-        def rewrite(s, d, now, text=text):
-            return search_rewritten(d, text)
-
-        trials += [
-            {
-                "key": f"{label}_desk",
-                "match": "LIMIT",
-                "fix": "rewrite: .exclude(search_text='') (partial trigram index usable)",
-                "index": None,
-                "call": rewrite,
-            },
-            {
-                "key": f"{label}_desk",
-                "match": "LIMIT",
-                "fix": "index: trigram GIN without the WHERE (query unchanged)",
-                "index": INDEX_TRGM_FULL,
-                "call": None,
-            },
-        ]
-    return trials
+        for label in words
+    ]
 
 
 def try_fixes(slow: list[dict], spec, desk, trials: list[dict]) -> list[dict]:
@@ -587,12 +547,10 @@ def server_cpu(pid: int) -> float:
     return sum(times.get(p, 0) for p in family) / os.sysconf("SC_CLK_TCK")
 
 
-def measure(args, env, run_dir, target, data, files, sessions, label="") -> tuple[dict, dict]:
+def measure(args, env, run_dir, data, files, sessions) -> tuple[dict, dict]:
     """Start the server, check each page once, then wrk: --connections, then one connection."""
     results, single = {}, {}
-    prefix = f"[{label}] " if label else ""
-    log = run_dir / (f"granian-{label}.log" if label else "granian.log")
-    process = load_test.start_server(args, env, log, target)
+    process = load_test.start_server(args, env, run_dir / "granian.log")
     try:
         for name in args.only:
             paths, who = data[name]
@@ -611,7 +569,7 @@ def measure(args, env, run_dir, target, data, files, sessions, label="") -> tupl
                     threads=args.threads,
                 )
             busy = cpu_busy(2)
-            print(f"{prefix}measuring {name} for {args.duration} s ...", flush=True)
+            print(f"measuring {name} for {args.duration} s ...", flush=True)
             cpu = server_cpu(process.pid)
             r = results[name] = run_wrk(
                 args,
@@ -636,9 +594,7 @@ def measure(args, env, run_dir, target, data, files, sessions, label="") -> tupl
             for name in args.only:
                 _paths, who = data[name]
                 busy = cpu_busy(2)
-                print(
-                    f"{prefix}one connection: {name} for {args.single_duration} s ...", flush=True
-                )
+                print(f"one connection: {name} for {args.single_duration} s ...", flush=True)
                 cpu = server_cpu(process.pid)
                 r = single[name] = run_wrk(
                     args,
@@ -665,7 +621,7 @@ def measure(args, env, run_dir, target, data, files, sessions, label="") -> tupl
 # --- In-process profile ---------------------------------------------------------------------
 
 
-def profile_pages(args, data, sessions, run_dir, label="") -> dict:
+def profile_pages(args, data, sessions, run_dir) -> dict:
     """Time N sequential requests per page with the test client: where the time goes.
 
     database: the time of the SQL queries (an execute wrapper around the connection);
@@ -752,10 +708,9 @@ def profile_pages(args, data, sessions, run_dir, label="") -> dict:
                 ]
                 text = io.StringIO()
                 pstats.Stats(profile, stream=text).sort_stats("cumulative").print_stats(80)
-                suffix = f"-{label}" if label else ""
-                (run_dir / f"profile-{name}{suffix}.txt").write_text(text.getvalue())
+                (run_dir / f"profile-{name}.txt").write_text(text.getvalue())
                 print(
-                    f"  {label + ' ' if label else ''}{name}: {r['ms']:.1f} ms per request "
+                    f"  {name}: {r['ms']:.1f} ms per request "
                     f"(database {r['db_ms']:.1f} ms in {r['queries']:.0f} queries, template "
                     f"{r['template_ms']:.1f} ms, other {r['other_ms']:.1f} ms)",
                     flush=True,
@@ -768,7 +723,7 @@ def profile_pages(args, data, sessions, run_dir, label="") -> dict:
 # --- Report ----------------------------------------------------------------------------------
 
 
-def report(args, info, results, single, explained, tried, whatif=None, whatif_single=None) -> str:
+def report(args, info, results, single, explained, tried) -> str:
     lines = [
         f"MotCua back-office load test, {info['at']}",
         f"machine: {info['machine']['nproc']} CPU ({info['machine']['cpu']}), "
@@ -797,12 +752,6 @@ def report(args, info, results, single, explained, tried, whatif=None, whatif_si
     for title, table in (
         (f"{args.connections} connections:", results),
         ("1 connection (no queueing):", single),
-        (
-            f"WHAT-IF (recommended changes patched in, bench/whatif_patches.py), "
-            f"{args.connections} connections:",
-            whatif,
-        ),
-        ("WHAT-IF, 1 connection:", whatif_single),
     ):
         if not table:
             continue
@@ -933,7 +882,7 @@ def main():
             print(f"trying fixes for {len(slow)} slow queries (rolled back) ...", flush=True)
             tried = try_fixes(slow, spec, desk, fix_trials(words))
 
-    results, single, whatif, whatif_single = {}, {}, {}, {}
+    results, single = {}, {}
     if not args.no_http:
         load_test.collectstatic_if_needed(env)
         sessions = {"spec": officer_session(spec), "desk": officer_session(desk)}
@@ -949,33 +898,15 @@ def main():
             files[name] = run_dir / f"{name}.txt"
             files[name].write_text("\n".join(paths) + "\n")
         connection.close()
-        results, single = measure(
-            args, env, run_dir, "motcua.wsgi:application", data, files, sessions
-        )
-        if args.what_if:
-            whatif, whatif_single = measure(
-                args,
-                env | {"PYTHONPATH": f"{ROOT}:{ROOT / 'bench'}"},
-                run_dir,
-                "whatif_wsgi:application",
-                data,
-                files,
-                sessions,
-                label="what-if",
-            )
+        results, single = measure(args, env, run_dir, data, files, sessions)
 
     profiled = {}
     if args.profile and not args.no_http:
         print(f"profiling {args.profile} requests per page in-process ...", flush=True)
         profiled["current"] = profile_pages(args, data, sessions, run_dir)
-        if args.what_if:
-            import whatif_patches
-
-            whatif_patches.install()
-            profiled["what-if"] = profile_pages(args, data, sessions, run_dir, "what-if")
     info["profile"] = profiled
 
-    text = report(args, info, results, single, explained, tried, whatif, whatif_single)
+    text = report(args, info, results, single, explained, tried)
     print("\n" + text)
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / f"back_office-{stamp}.txt").write_text(text + "\n")
@@ -995,8 +926,6 @@ def main():
         "target_p99_ms": TARGET_P99_MS,
         "results": results,
         "single_connection": single,
-        "what_if": whatif,
-        "what_if_single_connection": whatif_single,
         "p99_under_target": {
             name: r["p99_us"] / 1000 < TARGET_P99_MS for name, r in results.items()
         },

@@ -535,9 +535,7 @@ def port_free(port: int) -> bool:
         return s.connect_ex((HOST, port)) != 0
 
 
-def start_server(
-    args, env, log_path: Path, target: str = "motcua.wsgi:application"
-) -> subprocess.Popen:
+def start_server(args, env, log_path: Path) -> subprocess.Popen:
     if not port_free(args.port):
         sys.exit(f"Port {args.port} is in use; stop that server or pass --port.")
     command = [
@@ -555,7 +553,7 @@ def start_server(
         "--no-ws",
         "--log-level",
         "warning",
-        target,
+        "motcua.wsgi:application",
     ]
     log = log_path.open("w")
     process = subprocess.Popen(

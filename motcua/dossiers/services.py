@@ -302,7 +302,7 @@ def dossier_submit(*, dossier_uuid, applicant) -> Dossier:
         dossier.applicant_phone = normalise_phone(applicant.phone or "")
         dossier.applicant_id_number = _id_number(applicant)
         dossier.applicant_email = applicant.email or ""
-        from motcua.workflow.services import route_submitted
+        from motcua.workflow.services import charge_if_due_at_submission, route_submitted
 
         # Routing fills the inbox columns on the instance; one UPDATE writes both.
         routed = route_submitted(dossier, save=False)
@@ -331,8 +331,6 @@ def dossier_submit(*, dossier_uuid, applicant) -> Dossier:
                 *routed,
             ]
         )
-        from motcua.workflow.services import charge_if_due_at_submission
-
         charge_if_due_at_submission(dossier)
         if dossier.applicant_email:
             from motcua.notifications.tasks import send_submission_receipt

@@ -326,22 +326,13 @@ def remaining_working_days(due: datetime, now: datetime) -> Decimal:
 
 def is_due_soon(due: datetime, now: datetime) -> bool:
     """Not overdue, and due within one working day from `now`."""
-    return now <= due and working_seconds_between(now, due) <= office_hours().seconds
+    return deadlines([due], now)[0].due_soon
 
 
 def describe_remaining(due: datetime, now: datetime) -> str:
     """The inbox phrase for a deadline: "Còn 2 ngày làm việc", "Quá hạn 3 giờ làm việc"...
-
-    Overdue first; then "Đến hạn hôm nay" when due later today; otherwise the time left, in
-    working days (one decimal) from one window up, else in whole working hours.
-    """
-    cal, hours = _calendar(), office_hours()
-    wall_due, wall_now = _wall(due), _wall(now)
-    if wall_now > wall_due:
-        return _phrase(_seconds_between(cal, hours, wall_due, wall_now), hours, overdue=True)
-    if wall_due.date() == wall_now.date():
-        return gettext("Đến hạn hôm nay")
-    return _phrase(_seconds_between(cal, hours, wall_now, wall_due), hours, overdue=False)
+    (the rules are deadlines')."""
+    return deadlines([due], now)[0].remaining
 
 
 @dataclass(frozen=True, slots=True)
@@ -354,10 +345,12 @@ class Deadline:
 
 
 def deadlines(dues: list[datetime], now: datetime) -> list[Deadline]:
-    """describe_remaining, overdue and is_due_soon of many deadlines, for a page of rows.
+    """How each deadline stands at `now`, for a page of rows (one for describe_remaining
+    and is_due_soon): the calendar, office hours and phrases are looked up once.
 
-    The same answers as those functions one by one, but the calendar, the office hours and
-    `now` are looked up once, and each deadline's working time is measured once, not twice.
+    Overdue first; then "Đến hạn hôm nay" when due later today; otherwise the time left, in
+    working days (one decimal) from one window up, else in whole working hours. Due soon:
+    not overdue and at most one working day away.
     """
     if not dues:
         return []

@@ -27,14 +27,6 @@ _MEMBERSHIPS_SQL = (
 )
 
 
-def _loaded(model, **values):
-    """An instance as the ORM would have read it from the database."""
-    instance = model(**values)
-    instance._state.adding = False
-    instance._state.db = connection.alias
-    return instance
-
-
 def memberships(user) -> list[Membership]:
     """The officer's (unit, role) pairs with their active units, read once per request."""
     cached = getattr(user, "_motcua_memberships", None)
@@ -42,18 +34,19 @@ def memberships(user) -> list[Membership]:
         with connection.cursor() as cursor:
             cursor.execute(_MEMBERSHIPS_SQL, [user.pk])
             rows = cursor.fetchall()
-        cached = []
+        alias, cached = connection.alias, []
         for pk, unit_id, role, agency_id, code, name, kind in rows:
-            unit = _loaded(
-                Unit,
-                id=unit_id,
-                agency_id=agency_id,
-                code=code,
-                name=name,
-                kind=kind,
-                is_active=True,
+            # As the ORM would have read them (other fields load if ever asked for).
+            unit = Unit.from_db(
+                alias,
+                ["id", "agency_id", "code", "name", "kind", "is_active"],
+                [unit_id, agency_id, code, name, kind, True],
             )
-            cached.append(_loaded(Membership, id=pk, user_id=user.pk, unit=unit, role=role))
+            membership = Membership.from_db(
+                alias, ["id", "user_id", "unit_id", "role"], [pk, user.pk, unit_id, role]
+            )
+            membership.unit = unit
+            cached.append(membership)
         user._motcua_memberships = cached
     return cached
 

@@ -7,7 +7,6 @@ import functools
 import json
 import re
 from dataclasses import dataclass
-from datetime import UTC
 
 from django.db import connection
 from django.db.models import Q
@@ -15,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from motcua.accounts.models import Role
+from motcua.core.dates import DATE_TIME, aware, local_text
 from motcua.core.text import search_terms
 from motcua.dossiers.models import (
     OPEN_STATUSES,
@@ -33,23 +33,6 @@ WAITING = (Status.SUPPLEMENT_REQUESTED, Status.AWAITING_PAYMENT)
 # (an index range on current_unit, status), never the unit's finished history.
 QUEUED = (Status.SUBMITTED, *ACTIVE, *WAITING)
 CODE_PATTERN = re.compile(r"^[0-9A-Za-z.]+-\d{2,6}(-\d{1,4})?$")
-
-LIST_FIELDS = (
-    "id",
-    "uuid",
-    "code",
-    "status",
-    "channel",
-    "applicant_name",
-    "submitted_at",
-    "due_at",
-    "step_due_at",
-    "open_tasks",
-    "extension_count",
-    "procedure__code",
-    "procedure__name",
-    "current_unit__name",
-)
 
 
 def _pairs(user, roles=None) -> Q:
@@ -185,7 +168,8 @@ def queue(user, name: str, *, now=None, procedure_id=None, status=None, order="d
     }.get(order, ["due_at", "id"])
     if name == "new":
         ordering = ["submitted_at", "id"] if order == "due" else ordering
-    return qs.select_related("procedure", "current_unit").only(*LIST_FIELDS).order_by(*ordering)
+    # The columns are list_rows' (ROW_COLUMNS): the page reads values, not instances.
+    return qs.order_by(*ordering)
 
 
 def search(user, text: str):
@@ -202,11 +186,7 @@ def search(user, text: str):
         qs = qs.exclude(search_text="")
         for term in search_terms(text):
             qs = qs.filter(search_text__contains=term)
-    return (
-        qs.select_related("procedure", "current_unit")
-        .only(*LIST_FIELDS)
-        .order_by("-submitted_at", "-id")
-    )
+    return qs.order_by("-submitted_at", "-id")
 
 
 def open_tasks_for(user):
@@ -287,11 +267,6 @@ class ListRow:
     unit_name: str
 
 
-def _local(moment, zone) -> str:
-    # The templates' |date:"d/m/Y H:i", without the filter machinery.
-    return moment.astimezone(zone).strftime("%d/%m/%Y %H:%M") if moment else ""
-
-
 def list_rows(dossiers, *, start: int, size: int, now=None) -> tuple[list[ListRow], bool]:
     """One page of `dossiers` (a queue or search) as rows, and whether another page follows.
 
@@ -302,7 +277,6 @@ def list_rows(dossiers, *, start: int, size: int, now=None) -> tuple[list[ListRo
     more = len(records) > size
     records = records[:size]
     url = reverse("workflow:dossier", args=[_UUID_PLACEHOLDER])
-    zone = timezone.get_current_timezone()
     timed = [r[7] for r in records if r[7] and r[3] in OPEN_STATUSES]
     deadlines = iter(workdays.deadlines(timed, now))
     # Each status and channel label translated once per page.
@@ -326,8 +300,8 @@ def list_rows(dossiers, *, start: int, size: int, now=None) -> tuple[list[ListRo
                 procedure_name=procedure_name,
                 applicant_name=applicant,
                 channel=channels[channel],
-                submitted=_local(submitted, zone),
-                due=_local(due, zone),
+                submitted=local_text(submitted, DATE_TIME),
+                due=local_text(due, DATE_TIME),
                 remaining=deadline.remaining if deadline else "",
                 overdue=deadline.overdue if deadline else False,
                 due_soon=deadline.due_soon if deadline else False,
@@ -373,9 +347,10 @@ def workflow_version(workflow_id: int) -> Workflow:
     if fields is None:
         fields = Workflow.objects.filter(pk=workflow_id).values().get()
         _workflows[workflow_id] = fields
-    workflow = Workflow(**fields)
-    workflow._state.adding, workflow._state.db = False, connection.alias
-    return workflow
+    concrete = Workflow._meta.concrete_fields
+    return Workflow.from_db(
+        connection.alias, [f.attname for f in concrete], [fields[f.attname] for f in concrete]
+    )
 
 
 def forget_workflow(sender, instance, **kwargs) -> None:
@@ -443,13 +418,6 @@ PAGE_SQL = {
 }
 
 
-def _aware(value):
-    """Rows read with SQL on SQLite carry naive UTC datetimes; PostgreSQL's are aware."""
-    if value is not None and timezone.is_naive(value):
-        return timezone.make_aware(value, UTC)
-    return value
-
-
 def dossier_page_data(dossier: Dossier) -> dict:
     """Everything the dossier page shows besides the dossier itself, a query each.
 
@@ -487,13 +455,13 @@ def dossier_page_data(dossier: Dossier) -> dict:
                 "component_name": component_name,
                 "original_name": original_name,
                 "size": size,
-                "uploaded_at": _aware(uploaded_at),
+                "uploaded_at": aware(uploaded_at),
             }
             for a_pk, component_id, component_name, original_name, size, uploaded_at in attachments
         ],
         "events": [
             {
-                "at": _aware(at),
+                "at": aware(at),
                 "action": action,
                 "from_status": from_status,
                 "to_status": to_status,
@@ -502,7 +470,7 @@ def dossier_page_data(dossier: Dossier) -> dict:
                 "is_public": bool(is_public),
                 "from_unit_name": from_unit_name,
                 "to_unit_name": to_unit_name,
-                "step_due_at": _aware(step_due_at),
+                "step_due_at": aware(step_due_at),
                 "data": json.loads(data) if isinstance(data, str) else data,
                 "actor_id": actor_id,
                 "actor_name": actor_name,
@@ -524,7 +492,7 @@ def dossier_page_data(dossier: Dossier) -> dict:
             ) in events
         ],
         "comments": [
-            {"author_name": author, "at": _aware(at), "text": text} for author, at, text in comments
+            {"author_name": author, "at": aware(at), "text": text} for author, at, text in comments
         ],
         "tasks": [
             TaskLine(
@@ -534,13 +502,13 @@ def dossier_page_data(dossier: Dossier) -> dict:
                 unit_name=row[3],
                 agency_name=row[4],
                 request=row[5],
-                due_at=_aware(row[6]),
+                due_at=aware(row[6]),
                 state=row[7],
                 state_label=choice_label(Task.State, row[7]),
                 answer=row[8],
-                created_at=_aware(row[9]),
+                created_at=aware(row[9]),
                 created_by_name=row[10],
-                answered_at=_aware(row[11]),
+                answered_at=aware(row[11]),
                 answered_by_name=row[12] or "",
             )
             for row in tasks
@@ -550,7 +518,7 @@ def dossier_page_data(dossier: Dossier) -> dict:
                 "pk": d_pk,
                 "kind_label": choice_label(IssuedDocument.Kind, kind),
                 "number": number,
-                "issued_at": _aware(issued_at),
+                "issued_at": aware(issued_at),
             }
             for d_pk, kind, number, issued_at in documents
         ],

@@ -22,6 +22,7 @@ from motcua.accounts.decorators import officer_required
 from motcua.accounts.models import Role, Unit
 from motcua.catalogue.forms_schema import bind
 from motcua.catalogue.models import Procedure
+from motcua.core.dates import local_iso, local_text
 from motcua.documents.models import IssuedDocument
 from motcua.dossiers.models import Attachment, Status, choice_label
 from motcua.workdays import services as workdays
@@ -245,10 +246,6 @@ class TimelineEntry:
     internal_note: str  # the officer's note kept in the event's data
 
 
-def _local(moment, pattern: str) -> str:
-    return timezone.localtime(moment).strftime(pattern) if moment else ""
-
-
 def _timeline(events) -> list[TimelineEntry]:
     """selectors.dossier_page_data's events as lines; each label translated once."""
     labels: dict[str, str] = {}
@@ -273,7 +270,7 @@ def _timeline(events) -> list[TimelineEntry]:
         if source and target and source != target:
             handover = f"{source} → {target}"
             if e["step_due_at"]:
-                due = _local(e["step_due_at"], "%H:%M %d/%m/%Y")
+                due = local_text(e["step_due_at"])
                 handover += " · " + _("hạn %(due)s") % {"due": due}
         entries.append(
             TimelineEntry(
@@ -283,8 +280,8 @@ def _timeline(events) -> list[TimelineEntry]:
                 if changed
                 else "",
                 internal=not e["is_public"],
-                at=_local(e["at"], "%H:%M %d/%m/%Y"),
-                at_iso=timezone.localtime(e["at"]).isoformat(),
+                at=local_text(e["at"]),
+                at_iso=local_iso(e["at"]),
                 actor=(e["actor_name"] or "") if e["actor_id"] is not None else None,
                 unit_name=e["unit_name"],
                 handover=handover,

@@ -33,28 +33,3 @@ def test_working_seconds_across_tet_2025():
     a = timezone.make_aware(datetime(2025, 1, 24, 10, 0))
     b = timezone.make_aware(datetime(2025, 2, 4, 10, 0))
     assert services.working_seconds_between(a, b) == (7 + 9.5 + 2.5) * 3600
-
-
-@pytest.mark.parametrize("language", ["vi", "en"])
-def test_deadlines_of_a_page_say_what_each_function_says(language):
-    """services.deadlines (one pass for an inbox page) = describe_remaining, due < now and
-    is_due_soon one by one, across holidays, swapped days, office hours and both languages."""
-    from django.utils import translation
-
-    rng = random.Random(7)
-    zone = timezone.get_default_timezone()
-    with translation.override(language):
-        for _ in range(40):
-            now = datetime(2025, 1, 1, tzinfo=zone) + timedelta(minutes=rng.randrange(0, 1_500_000))
-            dues = [now + timedelta(minutes=rng.randrange(-900_000, 60_000)) for _ in range(25)]
-            dues += [now, now + timedelta(hours=2), now - timedelta(minutes=30)]
-            got = services.deadlines(dues, now)
-            expected = [
-                (
-                    services.describe_remaining(due, now),
-                    due < now,
-                    services.is_due_soon(due, now),
-                )
-                for due in dues
-            ]
-            assert [(d.remaining, d.overdue, d.due_soon) for d in got] == expected

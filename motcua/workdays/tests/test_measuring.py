@@ -5,6 +5,7 @@ from django.utils import translation
 
 from motcua.workdays.services import (
     add_working_days,
+    deadlines,
     describe_remaining,
     is_due_soon,
     remaining_working_days,
@@ -88,6 +89,18 @@ def test_overdue_days_do_not_count_the_weekend():
 def test_describe_remaining(now, due, phrase):
     with translation.override("vi"):
         assert describe_remaining(at(due), at(now)) == phrase
+
+
+def test_deadlines_of_a_page_in_english():
+    now = at("2026-03-09 07:30")
+    dues = [at("2026-03-10 12:15"), at("2026-03-10 07:30"), at("2026-03-06 07:30")]
+    with translation.override("en"):
+        got = [(d.remaining, d.overdue, d.due_soon) for d in deadlines(dues, now)]
+    assert got == [
+        ("1,5 working days left", False, False),  # English pages keep the Vietnamese formats
+        ("1 working day left", False, True),
+        ("Overdue by 1 working day", True, False),
+    ]
 
 
 def test_is_due_soon():

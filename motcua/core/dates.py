@@ -1,0 +1,26 @@
+"""Datetimes read with SQL and written for people, without the template filters' machinery
+(the hot pages format dozens per request)."""
+
+from datetime import UTC
+
+from django.utils import timezone
+
+TIME_DATE = "%H:%M %d/%m/%Y"  # a timeline line: 14:05 02/03/2026
+DATE_TIME = "%d/%m/%Y %H:%M"  # a list column: 02/03/2026 14:05
+
+
+def aware(value):
+    """A datetime from a raw SQL row: SQLite gives naive UTC, PostgreSQL gives it aware."""
+    if value is not None and timezone.is_naive(value):
+        return timezone.make_aware(value, UTC)
+    return value
+
+
+def local_text(moment, pattern: str = TIME_DATE) -> str:
+    """`moment` in local time as `pattern` (dd/mm/yyyy, 24-hour clock); "" for None."""
+    return timezone.localtime(moment).strftime(pattern) if moment else ""
+
+
+def local_iso(moment) -> str:
+    """ISO 8601 in local time, with its offset, for <time datetime>."""
+    return timezone.localtime(moment).isoformat()
