@@ -135,6 +135,9 @@ if TESTING:
 
 LOGIN_MAX_FAILURES = env_int("LOGIN_MAX_FAILURES", 5, minimum=1)
 LOGIN_LOCKOUT_SECONDS = env_int("LOGIN_LOCKOUT_SECONDS", 900, minimum=1)
+# Officer inbox counts are cached per unit and recounted on every change; what moves with the
+# clock alone (overdue, due soon) at least this often. 0: count on every page.
+INBOX_COUNTS_SECONDS = env_int("INBOX_COUNTS_SECONDS", 60, minimum=0)
 TRACKING_MAX_FAILURES = env_int("TRACKING_MAX_FAILURES", 10, minimum=1)
 TRACKING_WINDOW_SECONDS = env_int("TRACKING_WINDOW_SECONDS", 900, minimum=1)
 VERIFICATION_CODE_TTL_SECONDS = env_int("VERIFICATION_CODE_TTL_SECONDS", 900, minimum=60)

@@ -1,7 +1,19 @@
+import functools
+
 from django.contrib.auth.backends import ModelBackend
+from django.db import connection
 
 from motcua.accounts.models import User
 from motcua.accounts.validators import normalise_phone
+from motcua.core.db import RowReader
+
+_USER_ROW = RowReader(User)
+
+
+@functools.cache
+def _user_sql() -> str:
+    q = connection.ops.quote_name
+    return f'SELECT {_USER_ROW.columns("u")} FROM {q(User._meta.db_table)} u WHERE u."id" = %s'  # noqa: S608 - names from the model
 
 
 def find_user_by_login(login: str) -> User | None:
@@ -25,3 +37,12 @@ class EmailOrPhoneBackend(ModelBackend):
         if user.check_password(password) and self.user_can_authenticate(user):
             return user
         return None
+
+    def get_user(self, user_id):
+        """The signed-in user of a session, on every request: ModelBackend's, in SQL (the
+        ORM spent four times the query's run building and reading it)."""
+        with connection.cursor() as cursor:
+            cursor.execute(_user_sql(), [user_id])
+            row = cursor.fetchone()
+        user = _USER_ROW.read(row)[0] if row else None
+        return user if user is not None and self.user_can_authenticate(user) else None

@@ -162,6 +162,14 @@ class Dossier(models.Model):
     def __str__(self):
         return self.code or f"#{self.pk} ({self.get_status_display()})"
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        dossier = super().from_db(db, field_names, values)
+        # The unit whose queues held the dossier when read: saving it recounts that unit's
+        # inbox as well as the one it goes to (workflow.selectors.dossier_changed).
+        dossier._queued_unit_id = dossier.__dict__.get("current_unit_id")
+        return dossier
+
     # Django's get_FOO_display() rebuilds and hashes the whole choice list, translating every
     # label, on each call: 11 gettext calls per status shown, a third of an inbox page's
     # template time on 1M dossiers. The enum gives the one label directly.

@@ -7,11 +7,21 @@ class WorkflowConfig(AppConfig):
     verbose_name = "Quy trình xử lý"
 
     def ready(self):
+        from motcua.dossiers.models import Dossier
         from motcua.workflow import selectors
-        from motcua.workflow.models import Workflow
+        from motcua.workflow.models import Task, Workflow
 
         # Each process keeps the workflow versions it has read (selectors.workflow_version).
         post_save.connect(selectors.forget_workflow, sender=Workflow, dispatch_uid="workflow-saved")
         post_delete.connect(
             selectors.forget_workflow, sender=Workflow, dispatch_uid="workflow-deleted"
         )
+        # Inbox counts are kept per unit in the cache (selectors.inbox_counts): each change
+        # of a dossier or task moves its units' counts on.
+        for model, receiver in (
+            (Dossier, selectors.dossier_changed),
+            (Task, selectors.task_changed),
+        ):
+            label = model._meta.model_name
+            post_save.connect(receiver, sender=model, dispatch_uid=f"inbox-{label}-saved")
+            post_delete.connect(receiver, sender=model, dispatch_uid=f"inbox-{label}-deleted")

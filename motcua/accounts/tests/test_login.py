@@ -183,3 +183,21 @@ def test_base_template_shows_the_logout_form_when_logged_in(client, citizen):
     client.force_login(citizen)
     html = client.get(reverse("accounts:profile")).content.decode()
     assert f'action="{reverse("accounts:logout")}"' in html
+
+
+def test_the_session_user_is_read_as_the_orm_reads_it(db):
+    """EmailOrPhoneBackend.get_user reads in SQL: every field as the ORM gives it, and no
+    user for a deactivated account or an unknown id (the session is then anonymous)."""
+    from motcua.accounts.backends import EmailOrPhoneBackend
+    from motcua.accounts.models import User
+
+    backend = EmailOrPhoneBackend()
+    user = UserFactory(full_name="Đặng Thị Hoa", phone="0912000111")
+    got = backend.get_user(user.pk)
+    want = User.objects.get(pk=user.pk)
+    for field in User._meta.concrete_fields:
+        assert getattr(got, field.attname) == getattr(want, field.attname), field.name
+    assert got.check_password(PASSWORD) and got.password == want.password
+    assert backend.get_user(user.pk + 1000) is None
+    User.objects.filter(pk=user.pk).update(is_active=False)
+    assert backend.get_user(user.pk) is None

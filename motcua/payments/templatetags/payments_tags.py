@@ -15,7 +15,9 @@ register = template.Library()
 
 
 def _money(dossier) -> dict:
-    charges = list(Charge.objects.filter(dossier=dossier))
+    # The officer page's read says whether anything was ever charged (has_charges).
+    charged = getattr(dossier, "has_charges", True)
+    charges = list(Charge.objects.filter(dossier=dossier)) if charged else []
     # Every payment belongs to a charge and every refund to a payment: no charge, nothing
     # else to read (most dossiers, read on every officer page).
     payments = (

@@ -14,6 +14,8 @@ def _results(dossier):
     # Results are issued on approval (status 9) and stay with the returned dossier (10).
     if dossier.status not in (Status.PROCESSED, Status.RETURNED):
         return []
+    if not getattr(dossier, "has_results", True):  # the officer page's read says so
+        return []
     return list(
         ResultDocument.objects.filter(dossier=dossier)
         .select_related("verifiable__revocation", "issued_by")

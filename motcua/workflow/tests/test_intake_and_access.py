@@ -142,3 +142,50 @@ def test_each_count_is_the_length_of_its_queue(clock, org, procedure, citizen):
         for name in ("new", "todo", "due_soon", "overdue", "waiting"):
             assert counts[name] == selectors.queue(officer, name).count(), (officer, name)
     assert selectors.inbox_counts(both)["overdue"] == 2
+
+
+def test_counts_come_from_the_cache_and_follow_every_change(
+    clock, org, procedure, citizen, django_assert_num_queries
+):
+    from datetime import timedelta
+
+    from motcua.factories import make_submitted_dossier
+    from motcua.workflow.models import Task
+
+    clock.set(2025, 11, 10, 10, 0)
+    first = make_submitted_dossier(procedure, citizen)
+    assert selectors.inbox_counts(org.desk_officer)["new"] == 1
+    assert selectors.inbox_counts(org.specialist)["todo"] == 0
+    with django_assert_num_queries(0):  # both units' counts are kept
+        assert selectors.inbox_counts(org.desk_officer)["new"] == 1
+        assert selectors.inbox_counts(org.specialist)["todo"] == 0
+    # The hand-over takes the dossier out of the desk's count and into the specialist's.
+    perform(first.pk, "accept", org.desk_officer)
+    assert selectors.inbox_counts(org.desk_officer)["new"] == 0
+    assert selectors.inbox_counts(org.specialist)["todo"] == 1
+    make_submitted_dossier(procedure, citizen)
+    assert selectors.inbox_counts(org.desk_officer)["new"] == 1
+    # A consultation sent to the desk counts there at once, and leaves the count when answered.
+    task = Task.objects.create(
+        dossier=first,
+        kind=Task.Kind.CONSULT,
+        unit=org.desk,
+        request="Xin ý kiến",
+        due_at=clock.current + timedelta(days=3),
+        created_by=org.specialist,
+    )
+    assert selectors.inbox_counts(org.desk_officer)["tasks"] == 1
+    task.state = Task.State.ANSWERED
+    task.save()
+    assert selectors.inbox_counts(org.desk_officer)["tasks"] == 0
+    # What changes with the clock alone is recounted once the kept counts are too old.
+    assert selectors.inbox_counts(org.specialist)["overdue"] == 0
+    clock.set(2025, 11, 20, 9, 0)
+    assert selectors.inbox_counts(org.specialist)["overdue"] == 1
+
+
+def test_counts_without_the_cache(settings, org, dossier, django_assert_num_queries):
+    settings.INBOX_COUNTS_SECONDS = 0
+    assert selectors.inbox_counts(org.desk_officer)["new"] == 1
+    with django_assert_num_queries(1):  # counted again on every page
+        assert selectors.inbox_counts(org.desk_officer)["new"] == 1

@@ -156,9 +156,10 @@ def test_the_dossier_page_reads_a_fixed_number_of_queries(
     login_officer(client, office.specialist)
     url = dossier_url(dossier)
     assert client.get(url).status_code == 200
-    # user, OTP device, memberships, the dossier, the applicant, attachments, events,
-    # comments, tasks, documents, the payment panel's charges (the workflow version is held
-    # in memory)
+    # user, OTP device, memberships, the dossier (with whether anything was charged or
+    # issued: nothing was, so the payment and result panels read nothing), the access check,
+    # the applicant, attachments, events, comments, tasks, documents (the workflow version
+    # is held in memory)
     with django_assert_num_queries(11):
         body = client.get(url).content.decode()
     assert "Một" in body and "Ba" in body and "Đủ giấy tờ" in body
@@ -177,3 +178,28 @@ def test_the_dossier_page_escapes_what_people_typed(client, office, citizen):
     assert "&lt;b&gt;Cán bộ&lt;/b&gt;" in body
     assert "&lt;i&gt;ghi chú&lt;/i&gt;" in body
     assert reverse("workflow:comment", args=[dossier.uuid]) in body
+
+
+def test_the_dossier_pages_read_gives_what_the_orm_would(office, citizen):
+    """officer_dossier reads in SQL: every field converted as the ORM converts it (UUIDs,
+    JSON, datetimes, on SQLite and PostgreSQL alike), with its procedure and unit."""
+    from motcua.dossiers.models import Dossier
+    from motcua.payments.models import Charge
+
+    dossier = submitted_dossier(office, citizen)
+    machine.perform(dossier.pk, "accept", office.clerk)
+    expected = Dossier.objects.select_related("procedure", "current_unit").get(pk=dossier.pk)
+    read = selectors.officer_dossier(office.specialist, dossier.uuid)
+    for model, got, want in (
+        (Dossier, read, expected),
+        (type(expected.procedure), read.procedure, expected.procedure),
+        (Unit, read.current_unit, expected.current_unit),
+    ):
+        for field in model._meta.concrete_fields:
+            assert getattr(got, field.attname) == getattr(want, field.attname), field.name
+    assert read.current_unit == office.specialist_unit and not read._state.adding
+    assert (read.has_charges, read.has_results) == (False, False)
+    Charge.objects.create(dossier=dossier, amount=190_000)
+    assert selectors.officer_dossier(office.specialist, dossier.uuid).has_charges
+    # Not one of the units it reached: as if there were no such dossier.
+    assert selectors.officer_dossier(office.leader, dossier.uuid) is None
