@@ -84,6 +84,16 @@ def parse_args():
         "--no-single", action="store_true", help="skip the one-connection measurements"
     )
     parser.add_argument("--single-duration", type=int, default=8)
+    parser.add_argument(
+        "--officers",
+        type=int,
+        default=40,
+        help="then this many connections, each an officer who pauses between pages "
+        "(exponential think time); 0 to skip",
+    )
+    parser.add_argument(
+        "--rate", type=float, default=100.0, help="with --officers: requests per second in all"
+    )
     parser.add_argument("--no-http", action="store_true", help="only the EXPLAIN part")
     parser.add_argument("--no-explain", action="store_true", help="only the HTTP part")
     parser.add_argument(
@@ -248,7 +258,7 @@ def selector_calls(code: str, dossier_uuid: str, words: dict) -> list[tuple]:
             "todo_spec",
             "todo queue page 1, specialist",
             "inbox",
-            lambda s, d, now: list(selectors.queue(s, "todo", now=now)[:26]),
+            lambda s, d, now: selectors.queue_rows(s, "todo", start=0, size=25, now=now),
         ),
         (
             "counts_desk",
@@ -278,19 +288,19 @@ def selector_calls(code: str, dossier_uuid: str, words: dict) -> list[tuple]:
             "new_desk",
             "new queue page 1, desk",
             "desk",
-            lambda s, d, now: list(selectors.queue(d, "new", now=now)[:26]),
+            lambda s, d, now: selectors.queue_rows(d, "new", start=0, size=25, now=now),
         ),
         (
             "todo_desk",
             "todo queue page 1, desk (results to return)",
             "-",
-            lambda s, d, now: list(selectors.queue(d, "todo", now=now)[:26]),
+            lambda s, d, now: selectors.queue_rows(d, "todo", start=0, size=25, now=now),
         ),
         (
             "overdue_spec",
             "overdue queue page 1, specialist",
             "-",
-            lambda s, d, now: list(selectors.queue(s, "overdue", now=now)[:26]),
+            lambda s, d, now: selectors.queue_rows(s, "overdue", start=0, size=25, now=now),
         ),
         (
             "all_spec",
@@ -436,10 +446,18 @@ class _Rollback(Exception):
 
 LUA_GET = r"""
 local headers = {["Cookie"] = "sessionid=@SESSION@"}
+local think_ms = @THINK@
 function init(args)
+  math.randomseed(os.time() + 7919 * tid)
   load_requests(args, function(path) return wrk.format("GET", path, headers) end)
 end
 request = next_request
+-- An officer reads the page before the next click: exponential think time (0: none).
+-- wrk times each request from when it is sent, so the pause is not in the latency.
+function delay()
+  if think_ms <= 0 then return 0 end
+  return -math.log(1 - math.random()) * think_ms
+end
 function response(status, headers, body)
   count(status)
   if status ~= 200 or not body:find('@MARKER@', 1, true) then unexpected = unexpected + 1 end
@@ -447,11 +465,15 @@ end
 """
 
 
-def run_wrk(args, run_dir, name, seconds, data, session, *, connections, threads) -> dict:
-    script = run_dir / f"{name}.lua"
+def run_wrk(
+    args, run_dir, name, seconds, data, session, *, connections, threads, think_ms=0.0
+) -> dict:
+    script = run_dir / (f"{name}-officers.lua" if think_ms else f"{name}.lua")
     script.write_text(
         load_test.LUA_COMMON
-        + LUA_GET.replace("@SESSION@", session).replace("@MARKER@", MARKERS[name])
+        + LUA_GET.replace("@SESSION@", session)
+        .replace("@MARKER@", MARKERS[name])
+        .replace("@THINK@", f"{think_ms:.1f}")
     )
     command = [
         "wrk",
@@ -547,9 +569,10 @@ def server_cpu(pid: int) -> float:
     return sum(times.get(p, 0) for p in family) / os.sysconf("SC_CLK_TCK")
 
 
-def measure(args, env, run_dir, data, files, sessions) -> tuple[dict, dict]:
-    """Start the server, check each page once, then wrk: --connections, then one connection."""
-    results, single = {}, {}
+def measure(args, env, run_dir, data, files, sessions) -> tuple[dict, dict, dict]:
+    """Start the server, check each page once, then wrk: --connections, then one connection,
+    then --officers with think time."""
+    results, single, officers = {}, {}, {}
     process = load_test.start_server(args, env, run_dir / "granian.log")
     try:
         for name in args.only:
@@ -613,9 +636,38 @@ def measure(args, env, run_dir, data, files, sessions) -> tuple[dict, dict]:
                     f"p99 {r['p99_us'] / 1000:.1f} ms, server CPU {r['server_cpu_ms']:.1f} ms",
                     flush=True,
                 )
+        if args.officers:
+            think = 1000 * args.officers / args.rate
+            for name in args.only:
+                _paths, who = data[name]
+                busy = cpu_busy(2)
+                print(
+                    f"{args.officers} officers, about {args.rate} req/s: {name} for "
+                    f"{args.duration} s ...",
+                    flush=True,
+                )
+                cpu = server_cpu(process.pid)
+                r = officers[name] = run_wrk(
+                    args,
+                    run_dir,
+                    name,
+                    args.duration,
+                    files[name],
+                    sessions[who],
+                    connections=args.officers,
+                    threads=args.threads,
+                    think_ms=think,
+                )
+                r["others_busy_pct"] = busy
+                r["server_cpu_ms"] = 1000 * (server_cpu(process.pid) - cpu) / max(1, r["requests"])
+                print(
+                    f"  {r['rps']:,.1f} req/s, p50 {r['p50_us'] / 1000:.1f} ms, "
+                    f"p99 {r['p99_us'] / 1000:.1f} ms, server CPU {r['server_cpu_ms']:.1f} ms",
+                    flush=True,
+                )
     finally:
         load_test.stop_server(process)
-    return results, single
+    return results, single, officers
 
 
 # --- In-process profile ---------------------------------------------------------------------
@@ -723,7 +775,7 @@ def profile_pages(args, data, sessions, run_dir) -> dict:
 # --- Report ----------------------------------------------------------------------------------
 
 
-def report(args, info, results, single, explained, tried) -> str:
+def report(args, info, results, single, officers, explained, tried) -> str:
     lines = [
         f"MotCua back-office load test, {info['at']}",
         f"machine: {info['machine']['nproc']} CPU ({info['machine']['cpu']}), "
@@ -750,8 +802,13 @@ def report(args, info, results, single, explained, tried) -> str:
         f"{'cpu ms':>8}{'errors':>8}{'wrong':>7}{'busy%':>7}  p99 < {TARGET_P99_MS} ms"
     )
     for title, table in (
-        (f"{args.connections} connections:", results),
+        (f"{args.connections} connections, each sending its next request at once:", results),
         ("1 connection (no queueing):", single),
+        (
+            f"{args.officers} officers, each pausing between pages (about {args.rate:g} "
+            "req/s in all):",
+            officers,
+        ),
     ):
         if not table:
             continue
@@ -882,7 +939,7 @@ def main():
             print(f"trying fixes for {len(slow)} slow queries (rolled back) ...", flush=True)
             tried = try_fixes(slow, spec, desk, fix_trials(words))
 
-    results, single = {}, {}
+    results, single, officers = {}, {}, {}
     if not args.no_http:
         load_test.collectstatic_if_needed(env)
         sessions = {"spec": officer_session(spec), "desk": officer_session(desk)}
@@ -898,7 +955,7 @@ def main():
             files[name] = run_dir / f"{name}.txt"
             files[name].write_text("\n".join(paths) + "\n")
         connection.close()
-        results, single = measure(args, env, run_dir, data, files, sessions)
+        results, single, officers = measure(args, env, run_dir, data, files, sessions)
 
     profiled = {}
     if args.profile and not args.no_http:
@@ -906,7 +963,7 @@ def main():
         profiled["current"] = profile_pages(args, data, sessions, run_dir)
     info["profile"] = profiled
 
-    text = report(args, info, results, single, explained, tried)
+    text = report(args, info, results, single, officers, explained, tried)
     print("\n" + text)
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / f"back_office-{stamp}.txt").write_text(text + "\n")
@@ -926,6 +983,7 @@ def main():
         "target_p99_ms": TARGET_P99_MS,
         "results": results,
         "single_connection": single,
+        "officers": officers,
         "p99_under_target": {
             name: r["p99_us"] / 1000 < TARGET_P99_MS for name, r in results.items()
         },

@@ -8,11 +8,13 @@ import json
 import re
 import time
 from dataclasses import dataclass
+from uuid import UUID
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import BooleanField
+from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils import timezone
 
@@ -41,32 +43,57 @@ QUEUED = (Status.SUBMITTED, *ACTIVE, *WAITING)
 CODE_PATTERN = re.compile(r"^[0-9A-Za-z.]+-\d{2,6}(-\d{1,4})?$")
 
 
-def _pairs(user, roles=None) -> Q:
-    q = Q(pk__in=[])
-    for m in access.memberships(user):
-        if roles is None or m.role in roles:
-            q |= Q(current_unit_id=m.unit_id, current_role=m.role)
-    return q
+# Columns are named with their table: the page's query joins two more tables.
+D = '"dossiers_dossier".'
 
 
-def _queue_filter(user, name: str, now) -> Q:
-    """The condition of queue `name` (unknown names are "todo"); built alone, per page."""
-    pairs = _pairs(user)
-    todo = Q(status__in=ACTIVE) & pairs
+def _pairs(user, roles=None) -> tuple[str, list]:
+    """SQL: the dossier is with one of the officer's (unit, role) pairs (of `roles`)."""
+    found = [
+        (m.unit_id, m.role) for m in access.memberships(user) if roles is None or m.role in roles
+    ]
+    if not found:
+        return "1 = 0", []
+    sql = " OR ".join([f'({D}"current_unit_id" = %s AND {D}"current_role" = %s)'] * len(found))
+    return f"({sql})", [value for pair in found for value in pair]
+
+
+def _in(statuses) -> str:
+    return ", ".join(str(int(s)) for s in statuses)  # our own constants, written in the text
+
+
+def _queue_where(user, name: str, now) -> tuple[str, list]:
+    """The condition of queue `name` (unknown names are "todo") as SQL on the dossier table,
+    with its parameters: the one definition of the queues, for the page and for queue().
+
+    It also says that the dossier is in one of the officer's units with a queued status,
+    which lets the database read the inbox index (dossier_inbox_due) and nothing else.
+    """
+    at = connection.ops.adapt_datetimefield_value
+    pairs, pair_params = _pairs(user)
+    desk, desk_params = _pairs(user, roles={Role.DESK})
+    todo = f'({D}"status" IN ({_in(ACTIVE)}) AND {pairs})'
+    new = f'({D}"status" = {int(Status.SUBMITTED)} AND {desk})'
+    waiting = f'({D}"status" IN ({_in(WAITING)}) AND {pairs})'
     if name == "new":
-        return Q(status=Status.SUBMITTED) & _pairs(user, roles={Role.DESK})
-    if name == "due_soon":
+        where, params = new, desk_params
+    elif name == "due_soon":
         soon = workdays.add_working_days(now, 1)
-        return (todo | Q(status=Status.SUBMITTED) & _pairs(user, roles={Role.DESK})) & Q(
-            due_at__gte=now, due_at__lte=soon
+        where = f'({todo} OR {new}) AND {D}"due_at" >= %s AND {D}"due_at" <= %s'
+        params = [*pair_params, *desk_params, at(now), at(soon)]
+    elif name == "overdue":
+        where = (
+            f'({todo} OR {waiting}) AND {D}"due_at" < %s AND {D}"status" <> {int(Status.PROCESSED)}'
         )
-    if name == "overdue":
-        return (
-            (todo | Q(status__in=WAITING) & pairs) & Q(due_at__lt=now) & ~Q(status=Status.PROCESSED)
-        )
-    if name == "waiting":
-        return Q(status__in=WAITING) & pairs
-    return todo
+        params = [*pair_params, *pair_params, at(now)]
+    elif name == "waiting":
+        where, params = waiting, pair_params
+    else:
+        where, params = todo, pair_params
+    unit_ids = sorted({m.unit_id for m in access.memberships(user)}) or [None]
+    units = ", ".join(["%s"] * len(unit_ids))
+    where = f'{D}"current_unit_id" IN ({units}) AND {D}"status" IN ({_in(QUEUED)}) AND ({where})'
+    return where, [*unit_ids, *params]
 
 
 @functools.cache
@@ -243,31 +270,89 @@ def filter_procedures(agency_ids) -> list[tuple[int, str, str]]:
         return cursor.fetchall()
 
 
+# The orders the inbox offers: due_at then id is read straight from dossier_inbox_due, no
+# sort of the whole queue. The "new" queue has no due dates yet: by submission.
+ORDERS = {
+    "due": ("due_at", "id"),
+    "-due": ("-due_at", "-id"),
+    "submitted": ("submitted_at", "id"),
+    "-submitted": ("-submitted_at", "-id"),
+}
+
+
+def _ordering(name: str, order: str) -> tuple[str, str]:
+    if name == "new" and order == "due":
+        return ORDERS["submitted"]
+    return ORDERS.get(order, ORDERS["due"])
+
+
 def queue(user, name: str, *, now=None, procedure_id=None, status=None, order="due"):
-    """The dossiers of one queue, ordered by due date (soonest first) by default."""
+    """The dossiers of one queue, ordered by due date (soonest first) by default.
+
+    A QuerySet, for counting and for the "all" tab; the inbox reads its page with
+    queue_rows, on the same condition.
+    """
     now = now or timezone.now()
     if name == "all":
         qs = access.visible_dossiers(user).exclude(status=Status.DRAFT)
     else:
-        unit_ids = [m.unit_id for m in access.memberships(user)]
-        qs = Dossier.objects.filter(
-            _queue_filter(user, name, now), current_unit_id__in=unit_ids, status__in=QUEUED
-        )
+        where, params = _queue_where(user, name, now)
+        condition = RawSQL(where, params, output_field=BooleanField())  # noqa: S611 - our text
+        qs = Dossier.objects.filter(condition)
     if procedure_id:
         qs = qs.filter(procedure_id=procedure_id)
     if status is not None:
         qs = qs.filter(status=status)
-    ordering = {
-        # due_at then id: read straight from dossier_inbox_due, no sort of the whole queue.
-        "due": ["due_at", "id"],
-        "-due": ["-due_at", "-id"],
-        "submitted": ["submitted_at", "id"],
-        "-submitted": ["-submitted_at", "-id"],
-    }.get(order, ["due_at", "id"])
-    if name == "new":
-        ordering = ["submitted_at", "id"] if order == "due" else ordering
-    # The columns are list_rows' (ROW_COLUMNS): the page reads values, not instances.
-    return qs.order_by(*ordering)
+    return qs.order_by(*_ordering(name, order))
+
+
+def queue_rows(
+    user,
+    name: str,
+    *,
+    start: int,
+    size: int,
+    now=None,
+    procedure_id=None,
+    status=None,
+    order="due",
+) -> tuple[list["ListRow"], bool]:
+    """One page of queue `name` (not "all") as rows, and whether another page follows.
+
+    queue() and list_rows in one SQL statement: Django took 1.5 ms to build and compile the
+    ORM's version of it, eight times what the database took to run it.
+    """
+    now = now or timezone.now()
+    where, params = _queue_where(user, name, now)
+    if procedure_id:
+        where += f' AND {D}"procedure_id" = %s'
+        params.append(procedure_id)
+    if status is not None:
+        where += f' AND {D}"status" = %s'
+        params.append(status)
+    order_by = ", ".join(
+        f'{D}"{c[1:]}" DESC' if c.startswith("-") else f'{D}"{c}"' for c in _ordering(name, order)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"{_ROWS_SELECT} WHERE {where} ORDER BY {order_by} LIMIT %s OFFSET %s",  # noqa: S608 - our text, parameters
+            [*params, size + 1, start],
+        )
+        records = [
+            (
+                pk,
+                _uuid_text(uuid),
+                code,
+                status_,
+                channel,
+                applicant,
+                aware(submitted),
+                aware(due),
+                *rest,
+            )
+            for pk, uuid, code, status_, channel, applicant, submitted, due, *rest in cursor.fetchall()
+        ]
+    return _list_rows(records, size, now)
 
 
 def search(user, text: str):
@@ -372,6 +457,28 @@ def list_rows(dossiers, *, start: int, size: int, now=None) -> tuple[list[ListRo
     """
     now = now or timezone.now()
     records = list(dossiers.values_list(*ROW_COLUMNS)[start : start + size + 1])
+    return _list_rows(records, size, now)
+
+
+# ROW_COLUMNS in SQL, for queue_rows.
+_ROWS_SELECT = (
+    'SELECT "dossiers_dossier"."id", "dossiers_dossier"."uuid", "dossiers_dossier"."code", '
+    '"dossiers_dossier"."status", "dossiers_dossier"."channel", '
+    '"dossiers_dossier"."applicant_name", "dossiers_dossier"."submitted_at", '
+    '"dossiers_dossier"."due_at", "dossiers_dossier"."open_tasks", '
+    '"dossiers_dossier"."extension_count", p."code", p."name", u."name" '
+    'FROM "dossiers_dossier" '
+    'INNER JOIN "catalogue_procedure" p ON p."id" = "dossiers_dossier"."procedure_id" '
+    'LEFT JOIN "accounts_unit" u ON u."id" = "dossiers_dossier"."current_unit_id"'
+)
+
+
+def _uuid_text(value) -> str:
+    return str(value if isinstance(value, UUID) else UUID(value))  # SQLite keeps it as hex
+
+
+def _list_rows(records, size: int, now) -> tuple[list[ListRow], bool]:
+    """Rows of ROW_COLUMNS values (one more than a page, if there is more) as ListRows."""
     more = len(records) > size
     records = records[:size]
     url = reverse("workflow:dossier", args=[_UUID_PLACEHOLDER])

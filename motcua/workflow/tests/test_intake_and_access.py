@@ -141,7 +141,24 @@ def test_each_count_is_the_length_of_its_queue(clock, org, procedure, citizen):
         counts = selectors.inbox_counts(officer)
         for name in ("new", "todo", "due_soon", "overdue", "waiting"):
             assert counts[name] == selectors.queue(officer, name).count(), (officer, name)
+            # The page's own SQL read gives the queue's rows, in its order, page by page.
+            for order in ("due", "-due", "submitted", "-submitted"):
+                for status in (None, Status.PROCESSING):
+                    want = selectors.queue(officer, name, order=order, status=status)
+                    for start in (0, 2):
+                        got, more = selectors.queue_rows(
+                            officer, name, start=start, size=2, order=order, status=status
+                        )
+                        expected, more_expected = selectors.list_rows(want, start=start, size=2)
+                        assert got == expected and more == more_expected, (name, order, start)
     assert selectors.inbox_counts(both)["overdue"] == 2
+    rows, _more = selectors.queue_rows(both, "todo", start=0, size=25, procedure_id=procedure.pk)
+    assert len(rows) == selectors.queue(both, "todo").count() == 5
+    assert rows[0].url.startswith("/can-bo/ho-so/")
+    assert (
+        selectors.queue_rows(both, "todo", start=0, size=25, procedure_id=procedure.pk + 99)[0]
+        == []
+    )
 
 
 def test_counts_come_from_the_cache_and_follow_every_change(
