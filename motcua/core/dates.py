@@ -16,11 +16,17 @@ def aware(value):
     return value
 
 
-def local_text(moment, pattern: str = TIME_DATE) -> str:
-    """`moment` in local time as `pattern` (dd/mm/yyyy, 24-hour clock); "" for None."""
-    return timezone.localtime(moment).strftime(pattern) if moment else ""
+def local_text(moment, pattern: str = TIME_DATE, tz=None) -> str:
+    """`moment` in local time as `pattern` (dd/mm/yyyy, 24-hour clock); "" for None.
+
+    `tz`: the current time zone, when the caller formats many (looking it up is most of the
+    cost of one call).
+    """
+    if not moment:
+        return ""
+    return moment.astimezone(tz or timezone.get_current_timezone()).strftime(pattern)
 
 
-def local_iso(moment) -> str:
-    """ISO 8601 in local time, with its offset, for <time datetime>."""
-    return timezone.localtime(moment).isoformat()
+def local_iso(moment, tz=None) -> str:
+    """ISO 8601 in local time, with its offset, for <time datetime>; `tz` as local_text's."""
+    return moment.astimezone(tz or timezone.get_current_timezone()).isoformat()

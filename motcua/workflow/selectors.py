@@ -484,6 +484,7 @@ def _list_rows(records, size: int, now) -> tuple[list[ListRow], bool]:
     url = reverse("workflow:dossier", args=[_UUID_PLACEHOLDER])
     timed = [r[7] for r in records if r[7] and r[3] in OPEN_STATUSES]
     deadlines = iter(workdays.deadlines(timed, now))
+    tz = timezone.get_current_timezone()
     # Each status and channel label translated once per page.
     statuses: dict[int, str] = {}
     channels: dict[str, str] = {}
@@ -505,8 +506,8 @@ def _list_rows(records, size: int, now) -> tuple[list[ListRow], bool]:
                 procedure_name=procedure_name,
                 applicant_name=applicant,
                 channel=channels[channel],
-                submitted=local_text(submitted, DATE_TIME),
-                due=local_text(due, DATE_TIME),
+                submitted=local_text(submitted, DATE_TIME, tz),
+                due=local_text(due, DATE_TIME, tz),
                 remaining=deadline.remaining if deadline else "",
                 overdue=deadline.overdue if deadline else False,
                 due_soon=deadline.due_soon if deadline else False,

@@ -262,6 +262,7 @@ def _timeline(events) -> list[TimelineEntry]:
     labels: dict[str, str] = {}
     statuses: dict = {}
     internal, plain = _("Ghi chú nội bộ"), _("Ghi chú")
+    tz = timezone.get_current_timezone()
 
     def status(value):
         if value not in statuses:
@@ -281,7 +282,7 @@ def _timeline(events) -> list[TimelineEntry]:
         if source and target and source != target:
             handover = f"{source} → {target}"
             if e["step_due_at"]:
-                due = local_text(e["step_due_at"])
+                due = local_text(e["step_due_at"], tz=tz)
                 handover += " · " + _("hạn %(due)s") % {"due": due}
         entries.append(
             TimelineEntry(
@@ -291,8 +292,8 @@ def _timeline(events) -> list[TimelineEntry]:
                 if changed
                 else "",
                 internal=not e["is_public"],
-                at=local_text(e["at"]),
-                at_iso=local_iso(e["at"]),
+                at=local_text(e["at"], tz=tz),
+                at_iso=local_iso(e["at"], tz),
                 actor=(e["actor_name"] or "") if e["actor_id"] is not None else None,
                 unit_name=e["unit_name"],
                 handover=handover,
