@@ -277,7 +277,7 @@ def selector_calls(code: str, dossier_uuid: str, words: dict) -> list[tuple]:
             "code_desk",
             "search by code, desk",
             "search",
-            lambda s, d, now: list(selectors.search(d, code)[:26]),
+            lambda s, d, now: selectors.search_rows(d, code, start=0, size=25, now=now),
         ),
         (
             "dossier_spec",
@@ -322,7 +322,7 @@ def selector_calls(code: str, dossier_uuid: str, words: dict) -> list[tuple]:
                 f"{label}_desk",
                 f"search by {label} ({text!r}), desk",
                 "-",
-                lambda s, d, now, text=text: list(selectors.search(d, text)[:26]),
+                lambda s, d, now, text=text: selectors.search_rows(d, text, start=0, size=25),
             )
         )
     return calls

@@ -324,6 +324,14 @@ def queue_rows(
     """
     now = now or timezone.now()
     where, params = _queue_where(user, name, now)
+    ordering = _ordering(name, order)
+    return _page_rows(where, params, ordering, start, size, now, procedure_id, status)
+
+
+def _page_rows(where, params, ordering, start, size, now, procedure_id, status):
+    """Rows of the dossiers matching `where`, in `ordering`, from `start`: one statement."""
+    now = now or timezone.now()
+    params = list(params)
     if procedure_id:
         where += f' AND {D}"procedure_id" = %s'
         params.append(procedure_id)
@@ -331,7 +339,7 @@ def queue_rows(
         where += f' AND {D}"status" = %s'
         params.append(status)
     order_by = ", ".join(
-        f'{D}"{c[1:]}" DESC' if c.startswith("-") else f'{D}"{c}"' for c in _ordering(name, order)
+        f'{D}"{c[1:]}" DESC' if c.startswith("-") else f'{D}"{c}"' for c in ordering
     )
     with connection.cursor() as cursor:
         cursor.execute(
@@ -355,21 +363,51 @@ def queue_rows(
     return _list_rows(records, size, now)
 
 
-def search(user, text: str):
-    """Find visible dossiers by code, applicant name, ID number, phone or licence plate."""
+def _search_where(user, text: str) -> tuple[str, list] | None:
+    """The condition of a search (None: nothing to search for), as SQL on the dossier table:
+    visible to the officer, not a draft, and the code (whole, or its start), or every word
+    of the folded name, ID number, phone and plates (search_text)."""
     text = (text or "").strip()
-    qs = access.visible_dossiers(user).exclude(status=Status.DRAFT)
     if not text:
-        return qs.none()
+        return None
+    visible, params = access.visible_where(user)
+    where = f'{visible} AND {D}"status" <> {int(Status.DRAFT)}'
+    like = connection.ops.prep_for_like_query
     if CODE_PATTERN.match(text):
         code = text.upper()
-        qs = qs.filter(code=code) if code.count("-") == 2 else qs.filter(code__startswith=code)
-    else:
-        # The trigram index is partial (non-empty text): say so, or PostgreSQL cannot use it.
-        qs = qs.exclude(search_text="")
-        for term in search_terms(text):
-            qs = qs.filter(search_text__contains=term)
-    return qs.order_by("-submitted_at", "-id")
+        if code.count("-") == 2:
+            return f'{where} AND {D}"code" = %s', [*params, code]
+        operator = connection.operators["startswith"]
+        return f'{where} AND {D}"code" {operator}', [*params, like(code) + "%"]
+    # The trigram index is partial (non-empty text): say so, or PostgreSQL cannot use it.
+    where += f" AND {D}\"search_text\" <> ''"
+    operator = connection.operators["contains"]
+    terms = search_terms(text)
+    where += "".join(f' AND {D}"search_text" {operator}' for _term in terms)
+    return where, [*params, *(f"%{like(term)}%" for term in terms)]
+
+
+SEARCH_ORDER = ("-submitted_at", "-id")
+
+
+def search(user, text: str):
+    """Find visible dossiers by code, applicant name, ID number, phone or licence plate."""
+    found = _search_where(user, text)
+    if found is None:
+        return Dossier.objects.none()
+    condition = RawSQL(*found, output_field=BooleanField())  # noqa: S611 - our text
+    return Dossier.objects.filter(condition).order_by(*SEARCH_ORDER)
+
+
+def search_rows(
+    user, text: str, *, start: int, size: int, now=None, procedure_id=None, status=None
+) -> tuple[list["ListRow"], bool]:
+    """One page of search(user, text) as rows, and whether another page follows: in SQL,
+    as queue_rows."""
+    found = _search_where(user, text)
+    if found is None:
+        return [], False
+    return _page_rows(*found, SEARCH_ORDER, start, size, now, procedure_id, status)
 
 
 def open_tasks_for(user):

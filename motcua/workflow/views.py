@@ -160,12 +160,9 @@ def inbox(request):
 
     rows, task_rows = [], []
     if q:
-        found = selectors.search(user, q)
-        if procedure_id:
-            found = found.filter(procedure_id=procedure_id)
-        if status is not None:
-            found = found.filter(status=status)
-        rows, more = selectors.list_rows(found, start=start, size=PAGE_SIZE, now=now)
+        rows, more = selectors.search_rows(
+            user, q, start=start, size=PAGE_SIZE, now=now, procedure_id=procedure_id, status=status
+        )
     elif tab == "tasks":
         batch = list(selectors.open_tasks_for(user)[start : start + PAGE_SIZE + 1])
         more = len(batch) > PAGE_SIZE

@@ -107,6 +107,18 @@ def test_search_by_code_name_id_number_and_plate(org, procedure, citizen, other_
     assert list(selectors.search(officer, "43b-555.66")) == [b]
     assert list(selectors.search(officer, other_citizen.citizen_id)) == [b]
     assert list(selectors.search(org.specialist, a.code)) == []
+    # The page's own SQL read finds the same rows, and LIKE's wildcards are only characters.
+    for text in (a.code, a.code[:-5], "tran thi binh", "43b-555.66", "Nguyen", "%", "_", ""):
+        for who in (officer, org.specialist, org.admin):
+            got = selectors.search_rows(who, text, start=0, size=25)
+            assert got == selectors.list_rows(selectors.search(who, text), start=0, size=25)
+    assert [r.pk for r in selectors.search_rows(officer, a.code[:-5], start=0, size=25)[0]] == [
+        b.pk,
+        a.pk,
+    ]
+    assert selectors.search_rows(officer, "%", start=0, size=25) == ([], False)
+    # The agency's administrator sees every dossier of the agency, reached or not.
+    assert list(selectors.search(org.admin, "tran thi binh")) == [b]
 
 
 def test_each_count_is_the_length_of_its_queue(clock, org, procedure, citizen):
