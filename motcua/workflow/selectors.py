@@ -66,8 +66,11 @@ def _queue_where(user, name: str, now) -> tuple[str, list]:
     """The condition of queue `name` (unknown names are "todo") as SQL on the dossier table,
     with its parameters: the one definition of the queues, for the page and for queue().
 
-    It also says that the dossier is in one of the officer's units with a queued status,
-    which lets the database read the inbox index (dossier_inbox_due) and nothing else.
+    The statuses are written into the text, so that PostgreSQL sees the partial inbox
+    indexes apply (dossier_inbox_due, dossier_inbox_new), also in the generic plan of a
+    prepared statement. Nothing redundant is added: a repeated "current_unit_id IN (...)"
+    made that plan count one row and sort a whole queue (7 ms for the desk's 1,088 new
+    dossiers, 276 ms for a specialist's 7,600).
     """
     at = connection.ops.adapt_datetimefield_value
     pairs, pair_params = _pairs(user)
@@ -90,10 +93,7 @@ def _queue_where(user, name: str, now) -> tuple[str, list]:
         where, params = waiting, pair_params
     else:
         where, params = todo, pair_params
-    unit_ids = sorted({m.unit_id for m in access.memberships(user)}) or [None]
-    units = ", ".join(["%s"] * len(unit_ids))
-    where = f'{D}"current_unit_id" IN ({units}) AND {D}"status" IN ({_in(QUEUED)}) AND ({where})'
-    return where, [*unit_ids, *params]
+    return f"({where})", params
 
 
 @functools.cache
