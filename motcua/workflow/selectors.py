@@ -58,42 +58,50 @@ def _pairs(user, roles=None) -> tuple[str, list]:
     return f"({sql})", [value for pair in found for value in pair]
 
 
-def _in(statuses) -> str:
-    return ", ".join(str(int(s)) for s in statuses)  # our own constants, written in the text
+def _in(statuses) -> tuple[str, list]:
+    return ", ".join(["%s"] * len(statuses)), [int(s) for s in statuses]
 
 
 def _queue_where(user, name: str, now) -> tuple[str, list]:
     """The condition of queue `name` (unknown names are "todo") as SQL on the dossier table,
     with its parameters: the one definition of the queues, for the page and for queue().
 
-    The statuses are written into the text, so that PostgreSQL sees the partial inbox
-    indexes apply (dossier_inbox_due, dossier_inbox_new), also in the generic plan of a
-    prepared statement. Nothing redundant is added: a repeated "current_unit_id IN (...)"
-    made that plan count one row and sort a whole queue (7 ms for the desk's 1,088 new
-    dossiers, 276 ms for a specialist's 7,600).
+    It also says that the dossier is in one of the officer's units with a queued status,
+    which lets the database read the inbox index (dossier_inbox_due) and nothing else. The
+    statuses are parameters: PostgreSQL then plans each run with the values (a custom plan)
+    rather than settle on a prepared statement's generic plan, which misjudged the
+    redundant conditions, counted one row and sorted whole queues (7 ms for the desk's
+    1,088 new dossiers, 276 ms for a specialist's 7,600).
     """
     at = connection.ops.adapt_datetimefield_value
     pairs, pair_params = _pairs(user)
     desk, desk_params = _pairs(user, roles={Role.DESK})
-    todo = f'({D}"status" IN ({_in(ACTIVE)}) AND {pairs})'
-    new = f'({D}"status" = {int(Status.SUBMITTED)} AND {desk})'
-    waiting = f'({D}"status" IN ({_in(WAITING)}) AND {pairs})'
+    active, active_params = _in(ACTIVE)
+    waiting_in, waiting_params = _in(WAITING)
+    todo = f'({D}"status" IN ({active}) AND {pairs})'
+    todo_params = [*active_params, *pair_params]
+    new = f'({D}"status" = %s AND {desk})'
+    new_params = [int(Status.SUBMITTED), *desk_params]
     if name == "new":
-        where, params = new, desk_params
+        where, params = new, new_params
     elif name == "due_soon":
         soon = workdays.add_working_days(now, 1)
         where = f'({todo} OR {new}) AND {D}"due_at" >= %s AND {D}"due_at" <= %s'
-        params = [*pair_params, *desk_params, at(now), at(soon)]
+        params = [*todo_params, *new_params, at(now), at(soon)]
     elif name == "overdue":
-        where = (
-            f'({todo} OR {waiting}) AND {D}"due_at" < %s AND {D}"status" <> {int(Status.PROCESSED)}'
-        )
-        params = [*pair_params, *pair_params, at(now)]
+        waiting = f'({D}"status" IN ({waiting_in}) AND {pairs})'
+        where = f'({todo} OR {waiting}) AND {D}"due_at" < %s AND {D}"status" <> %s'
+        params = [*todo_params, *waiting_params, *pair_params, at(now), int(Status.PROCESSED)]
     elif name == "waiting":
-        where, params = waiting, pair_params
+        where = f'({D}"status" IN ({waiting_in}) AND {pairs})'
+        params = [*waiting_params, *pair_params]
     else:
-        where, params = todo, pair_params
-    return f"({where})", params
+        where, params = todo, todo_params
+    unit_ids = sorted({m.unit_id for m in access.memberships(user)}) or [None]
+    units = ", ".join(["%s"] * len(unit_ids))
+    queued, queued_params = _in(QUEUED)
+    where = f'{D}"current_unit_id" IN ({units}) AND {D}"status" IN ({queued}) AND ({where})'
+    return where, [*unit_ids, *queued_params, *params]
 
 
 @functools.cache
