@@ -581,96 +581,51 @@ def measure(args, env, run_dir, data, files, sessions) -> tuple[dict, dict, dict
     then --officers with think time."""
     results, single, officers = {}, {}, {}
     process = load_test.start_server(args, env, run_dir / "granian.log")
+
+    def timed(name, label, seconds, **load):
+        _paths, who = data[name]
+        busy = cpu_busy(2)
+        print(f"{label}: {name} for {seconds} s ...", flush=True)
+        cpu = server_cpu(process.pid)
+        r = run_wrk(args, run_dir, name, seconds, files[name], sessions[who], **load)
+        r["others_busy_pct"] = busy
+        r["server_cpu_ms"] = 1000 * (server_cpu(process.pid) - cpu) / max(1, r["requests"])
+        print(
+            f"  {r['rps']:,.1f} req/s, p50 {r['p50_us'] / 1000:.1f} ms, "
+            f"p99 {r['p99_us'] / 1000:.1f} ms, server CPU {r['server_cpu_ms']:.1f} ms/request, "
+            f"errors {r['errors']}, wrong pages {r['unexpected']}",
+            flush=True,
+        )
+        return r
+
     try:
         for name in args.only:
             paths, who = data[name]
             check_page(args, paths[0], sessions[who], MARKERS[name])
+        saturating = {"connections": args.connections, "threads": args.threads}
         for name in args.only:
-            _paths, who = data[name]
             if args.warmup:
-                run_wrk(
-                    args,
-                    run_dir,
-                    name,
-                    args.warmup,
-                    files[name],
-                    sessions[who],
-                    connections=args.connections,
-                    threads=args.threads,
-                )
-            busy = cpu_busy(2)
-            print(f"measuring {name} for {args.duration} s ...", flush=True)
-            cpu = server_cpu(process.pid)
-            r = results[name] = run_wrk(
-                args,
-                run_dir,
-                name,
-                args.duration,
-                files[name],
-                sessions[who],
-                connections=args.connections,
-                threads=args.threads,
-            )
-            r["others_busy_pct"] = busy
-            r["server_cpu_ms"] = 1000 * (server_cpu(process.pid) - cpu) / max(1, r["requests"])
-            print(
-                f"  {r['rps']:,.1f} req/s, p50 {r['p50_us'] / 1000:.1f} ms, "
-                f"p99 {r['p99_us'] / 1000:.1f} ms, server CPU {r['server_cpu_ms']:.1f} ms/request, "
-                f"errors {r['errors']}, "
-                f"wrong pages {r['unexpected']}",
-                flush=True,
+                _paths, who = data[name]
+                run_wrk(args, run_dir, name, args.warmup, files[name], sessions[who], **saturating)
+            results[name] = timed(
+                name, f"{args.connections} connections", args.duration, **saturating
             )
         if not args.no_single:
             for name in args.only:
-                _paths, who = data[name]
-                busy = cpu_busy(2)
-                print(f"one connection: {name} for {args.single_duration} s ...", flush=True)
-                cpu = server_cpu(process.pid)
-                r = single[name] = run_wrk(
-                    args,
-                    run_dir,
-                    name,
-                    args.single_duration,
-                    files[name],
-                    sessions[who],
-                    connections=1,
-                    threads=1,
-                )
-                r["others_busy_pct"] = busy
-                r["server_cpu_ms"] = 1000 * (server_cpu(process.pid) - cpu) / max(1, r["requests"])
-                print(
-                    f"  {r['rps']:,.1f} req/s, p50 {r['p50_us'] / 1000:.1f} ms, "
-                    f"p99 {r['p99_us'] / 1000:.1f} ms, server CPU {r['server_cpu_ms']:.1f} ms",
-                    flush=True,
+                single[name] = timed(
+                    name, "one connection", args.single_duration, connections=1, threads=1
                 )
         if args.officers:
             think = 1000 * args.officers / args.rate
+            label = f"{args.officers} officers, about {args.rate:g} req/s"
             for name in args.only:
-                _paths, who = data[name]
-                busy = cpu_busy(2)
-                print(
-                    f"{args.officers} officers, about {args.rate} req/s: {name} for "
-                    f"{args.duration} s ...",
-                    flush=True,
-                )
-                cpu = server_cpu(process.pid)
-                r = officers[name] = run_wrk(
-                    args,
-                    run_dir,
+                officers[name] = timed(
                     name,
+                    label,
                     args.duration,
-                    files[name],
-                    sessions[who],
                     connections=args.officers,
                     threads=args.threads,
                     think_ms=think,
-                )
-                r["others_busy_pct"] = busy
-                r["server_cpu_ms"] = 1000 * (server_cpu(process.pid) - cpu) / max(1, r["requests"])
-                print(
-                    f"  {r['rps']:,.1f} req/s, p50 {r['p50_us'] / 1000:.1f} ms, "
-                    f"p99 {r['p99_us'] / 1000:.1f} ms, server CPU {r['server_cpu_ms']:.1f} ms",
-                    flush=True,
                 )
     finally:
         load_test.stop_server(process)
