@@ -840,7 +840,12 @@ def main():
     env = load_test.server_env(args)
     load_test.setup_django(env)
     load_test.vacuum_dossier_tables()
+    from django.core.cache import cache
     from django.db import connection
+
+    # The server's cache may hold inbox counts of an earlier load (the loader writes with
+    # COPY, which moves no generation): start from what the database holds.
+    cache.clear()
 
     from motcua.dossiers.models import Dossier
     from motcua.workflow import selectors
