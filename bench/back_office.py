@@ -313,7 +313,7 @@ def selector_calls(code: str, dossier_uuid: str, words: dict) -> list[tuple]:
             "all_spec",
             "all tab page 1, specialist",
             "-",
-            lambda s, d, now: list(selectors.queue(s, "all", now=now)[:26]),
+            lambda s, d, now: selectors.queue_rows(s, "all", start=0, size=25, now=now),
         ),
     ]
     for label, text in words.items():

@@ -87,32 +87,23 @@ def visible_where(user) -> tuple[str, list]:
     return (f"({' OR '.join(parts)})" if parts else "1 = 0"), params
 
 
-def visible_dossiers(user, queryset=None):
-    """The dossiers the officer may see, as a filter on `queryset` (of Dossier)."""
+def visible_dossiers(user):
+    """The dossiers the officer may see, as a QuerySet."""
     from motcua.dossiers.models import Dossier
 
-    queryset = Dossier.objects.all() if queryset is None else queryset
     where, params = visible_where(user)
-    return queryset.filter(RawSQL(where, params, output_field=BooleanField()))  # noqa: S611 - our text
+    return Dossier.objects.filter(RawSQL(where, params, output_field=BooleanField()))  # noqa: S611 - our text
 
 
 def can_view_dossier(user, dossier) -> bool:
-    """visible_dossiers for one dossier: one of the officer's units has had it, or they
-    administer its agency."""
-    if not is_officer(user):
+    """visible_where for one dossier: one query (none for someone who is not an officer)."""
+    where, params = visible_where(user)
+    if not params:
         return False
-    if is_agency_admin(user, dossier.receiving_agency_id):
-        return True
-    unit_ids = [m.unit_id for m in memberships(user)]
-    if not unit_ids:
-        return False
-    marks = ", ".join(["%s"] * len(unit_ids))
     with connection.cursor() as cursor:
-        # In SQL, as memberships: the dossier page asks on every request.
         cursor.execute(
-            'SELECT 1 FROM "workflow_dossieraccess" '  # noqa: S608 - placeholders only
-            f'WHERE "dossier_id" = %s AND "unit_id" IN ({marks}) LIMIT 1',
-            [dossier.pk, *unit_ids],
+            f'SELECT 1 FROM "dossiers_dossier" WHERE "dossiers_dossier"."id" = %s AND {where}',  # noqa: S608 - our text
+            [dossier.pk, *params],
         )
         return cursor.fetchone() is not None
 

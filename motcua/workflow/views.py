@@ -172,11 +172,6 @@ def inbox(request):
             TaskRow(t, d.remaining, d.overdue, d.due_soon)
             for t, d in zip(tasks, deadlines, strict=True)
         ]
-    elif tab == "all":
-        queue = selectors.queue(
-            user, tab, now=now, procedure_id=procedure_id, status=status, order=order
-        )
-        rows, more = selectors.list_rows(queue, start=start, size=PAGE_SIZE, now=now)
     else:
         rows, more = selectors.queue_rows(
             user,

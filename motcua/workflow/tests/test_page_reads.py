@@ -156,11 +156,11 @@ def test_the_dossier_page_reads_a_fixed_number_of_queries(
     login_officer(client, office.specialist)
     url = dossier_url(dossier)
     assert client.get(url).status_code == 200
-    # user, OTP device, memberships, the dossier (with whether anything was charged or
-    # issued: nothing was, so the payment and result panels read nothing), the access check,
-    # the applicant, attachments, events, comments, tasks, documents (the workflow version
-    # is held in memory)
-    with django_assert_num_queries(11):
+    # user, OTP device, memberships, the dossier if the officer may see it (with whether
+    # anything was charged or issued: nothing was, so the payment and result panels read
+    # nothing), the applicant, attachments, events, comments, tasks, documents (the workflow
+    # version is held in memory)
+    with django_assert_num_queries(10):
         body = client.get(url).content.decode()
     assert "Một" in body and "Ba" in body and "Đủ giấy tờ" in body
 
