@@ -13,6 +13,11 @@ app.autodiscover_tasks()
 
 # Periodic work, run by `celery -A motcua beat` in production (docs/production.md).
 app.conf.beat_schedule = {
+    # Domain events whose after-commit delivery failed or never reached a worker.
+    "deliver-outbox": {
+        "task": "motcua.core.outbox.deliver_due",
+        "schedule": 60,
+    },
     "escalate-late-tasks": {
         "task": "motcua.workflow.tasks.escalate_late_tasks",
         "schedule": 15 * 60,

@@ -238,18 +238,13 @@ def make_organisation(procedure, definition=None):
 def make_submitted_dossier(procedure, applicant, *, plate="75A-123.45", **fields):
     """A dossier just submitted online (status 1) and routed to the desk, as dossier_submit
     leaves it, without going through the form pages."""
-    from motcua.dossiers.codes import allocate_code
-    from motcua.dossiers.models import Dossier, DossierEvent, Status
-    from motcua.workflow.services import route_submitted
+    from motcua.dossiers import intake
+    from motcua.dossiers.models import Dossier
 
-    now = timezone.now()
     values = {
         "procedure": procedure,
         "applicant": applicant,
         "receiving_agency": procedure.receiving_agency,
-        "status": Status.SUBMITTED,
-        "code": allocate_code(procedure.receiving_agency, timezone.localdate(now)),
-        "submitted_at": now,
         "applicant_name": applicant.display_name,
         "applicant_phone": applicant.phone or "",
         "applicant_id_number": applicant.citizen_id,
@@ -261,14 +256,4 @@ def make_submitted_dossier(procedure, applicant, *, plate="75A-123.45", **fields
         },
     }
     values.update(fields)
-    dossier = Dossier.objects.create(**values)
-    DossierEvent.objects.create(
-        dossier=dossier,
-        actor=applicant,
-        action="submitted",
-        from_status=Status.DRAFT,
-        to_status=Status.SUBMITTED,
-        note="Nộp hồ sơ trực tuyến",
-    )
-    route_submitted(dossier)
-    return dossier
+    return intake.submit(dossier=Dossier(**values), actor=applicant, note="Nộp hồ sơ trực tuyến")

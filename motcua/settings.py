@@ -192,6 +192,18 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TIMEZONE = "Asia/Ho_Chi_Minh"
 
+# --- Domain events: the transactional outbox (docs/architecture.md) ------------
+# A fresh event is left to its after-commit delivery for this long before a sweep
+# (beat, deliver_outbox) may take it; a delivery holds an event for OUTBOX_LEASE_SECONDS.
+OUTBOX_GRACE_SECONDS = env_int("OUTBOX_GRACE_SECONDS", 60, minimum=1)
+OUTBOX_LEASE_SECONDS = env_int("OUTBOX_LEASE_SECONDS", 300, minimum=10)
+# Failed deliveries are retried after 30 s, 1 min, 2 min... capped at 6 h, 12 tries in all.
+OUTBOX_RETRY_SECONDS = env_int("OUTBOX_RETRY_SECONDS", 30, minimum=1)
+OUTBOX_RETRY_MAX_SECONDS = env_int("OUTBOX_RETRY_MAX_SECONDS", 6 * 3600, minimum=1)
+OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 12, minimum=1)
+# Without a broker (no beat), due retries are tried after requests, once a minute.
+OUTBOX_INLINE_SWEEP = CELERY_TASK_ALWAYS_EAGER and not TESTING
+
 # --- Files ---------------------------------------------------------------------
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"

@@ -20,7 +20,8 @@ from motcua.accounts.models import User, VerificationCode
 from motcua.accounts.validators import normalise_phone
 from motcua.core import ratelimit
 from motcua.core.audit import client_ip, record_audit
-from motcua.notifications import tasks
+from motcua.core.events import VerificationCodeIssued
+from motcua.core.outbox import publish
 
 CODE_MAX_ATTEMPTS = 5
 CODE_RESEND_SECONDS = 60
@@ -96,7 +97,7 @@ def issue_verification_code(*, user: User) -> VerificationCode:
         code_hash=_hash_code(user.pk, code),
         expires_at=now + timedelta(seconds=settings.VERIFICATION_CODE_TTL_SECONDS),
     )
-    transaction.on_commit(lambda: tasks.send_verification_code.delay(user.pk, code))
+    publish(VerificationCodeIssued(user_id=user.pk, code=code))
     return verification
 
 

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class AppendOnlyQuerySet(models.QuerySet):
@@ -59,3 +60,39 @@ class BenchProbe(models.Model):
 
     def __str__(self):
         return self.value
+
+
+class OutboxEvent(models.Model):
+    """A domain event written in the transaction that made it happen (the transactional
+    outbox), and what is left of delivering it to its asynchronous subscribers.
+
+    `pending` holds the names of the subscribers still to run; `next_attempt_at` is when the
+    next try is due (NULL once nothing is left). A delivery claims the row by moving
+    `attempts` on in one conditional UPDATE, so two workers never run the same subscriber
+    for the same event at the same time (motcua.core.outbox).
+    """
+
+    name = models.CharField(max_length=64)
+    payload = models.JSONField(default=dict)
+    created_at = models.DateTimeField(default=timezone.now)
+    pending = models.JSONField(default=list, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    failed_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                name="core_outbox_due",
+                condition=models.Q(next_attempt_at__isnull=False),
+            ),
+            models.Index(fields=["name", "created_at"], name="core_outbox_name"),
+        ]
+        verbose_name = "sự kiện (outbox)"
+        verbose_name_plural = "sự kiện (outbox)"
+
+    def __str__(self):
+        return f"{self.name} #{self.pk}"

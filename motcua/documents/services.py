@@ -11,6 +11,8 @@ from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone, translation
 
 from motcua.accounts.models import Unit
+from motcua.core.events import DocumentIssued
+from motcua.core.outbox import publish
 from motcua.documents.context import (
     agency_context,
     control_sheet_context,
@@ -107,11 +109,18 @@ def issue_document(
         document.save()
         if signature is not None:
             signature.register_slip(document)
-        if addressed_to_applicant and _recipient(dossier):
-            from motcua.notifications.tasks import send_document_issued
-
-            pk = document.pk
-            transaction.on_commit(lambda: send_document_issued.delay(pk))
+        publish(
+            DocumentIssued(
+                dossier_id=dossier.pk,
+                code=dossier.code or "",
+                action=kind,
+                to_status=dossier.status,
+                actor_id=actor.pk if actor else None,
+                document_id=document.pk,
+                kind=kind,
+                addressed_to_applicant=bool(addressed_to_applicant and _recipient(dossier)),
+            )
+        )
     return document
 
 

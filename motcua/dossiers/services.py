@@ -14,8 +14,7 @@ from motcua.accounts.validators import normalise_phone
 from motcua.catalogue.forms_schema import prefill, validate_form
 from motcua.catalogue.models import Component, Procedure
 from motcua.core import ratelimit
-from motcua.dossiers import selectors
-from motcua.dossiers.codes import allocate_code
+from motcua.dossiers import intake, selectors
 from motcua.dossiers.models import Attachment, Dossier, DossierEvent, Status
 from motcua.dossiers.scanning import ScannerUnavailable, configured_scanner
 from motcua.dossiers.uploads import check_upload
@@ -27,19 +26,6 @@ class DossierError(ValidationError):
 
 class EmailNotVerified(DossierError):
     """Only applicants with a verified e-mail address may submit (the receipt goes there)."""
-
-
-def _event(dossier, *, action, actor=None, from_status=None, to_status=None, note="", public=True):
-    return DossierEvent.objects.create(
-        dossier=dossier,
-        action=action,
-        actor=actor,
-        from_status=from_status,
-        to_status=to_status,
-        note=note,
-        is_public=public,
-        unit_name=dossier.receiving_agency.name,
-    )
 
 
 def dossier_start(*, procedure: Procedure, applicant, token: uuid.UUID | None = None) -> Dossier:
@@ -295,48 +281,11 @@ def dossier_submit(*, dossier_uuid, applicant) -> Dossier:
         readiness = dossier_readiness(dossier)
         if not readiness.ready:
             raise DossierError(_("Hồ sơ chưa đầy đủ, vui lòng kiểm tra lại các mục được đánh dấu."))
-        now = timezone.now()
-        dossier.status = Status.SUBMITTED
-        dossier.submitted_at = now
         dossier.applicant_name = applicant.display_name
         dossier.applicant_phone = normalise_phone(applicant.phone or "")
         dossier.applicant_id_number = _id_number(applicant)
         dossier.applicant_email = applicant.email or ""
-        from motcua.workflow.services import charge_if_due_at_submission, route_submitted
-
-        # Routing fills the inbox columns on the instance; one UPDATE writes both.
-        routed = route_submitted(dossier, save=False)
-        _event(
-            dossier,
-            action="submitted",
-            actor=applicant,
-            from_status=Status.DRAFT,
-            to_status=Status.SUBMITTED,
-            note=_("Nộp hồ sơ trực tuyến"),
-        )
-        # The code last: the agency's counter row for the day stays locked from here to
-        # COMMIT and every parallel submission to the agency waits on it, so only the UPDATE
-        # runs in between (and, for a fee due now, its charge).
-        dossier.code = allocate_code(dossier.receiving_agency, timezone.localdate(now))
-        dossier.save(
-            update_fields=[
-                "code",
-                "status",
-                "submitted_at",
-                "applicant_name",
-                "applicant_phone",
-                "applicant_id_number",
-                "applicant_email",
-                "updated_at",
-                *routed,
-            ]
-        )
-        charge_if_due_at_submission(dossier)
-        if dossier.applicant_email:
-            from motcua.notifications.tasks import send_submission_receipt
-
-            pk = dossier.pk
-            transaction.on_commit(lambda: send_submission_receipt.delay(pk))
+        intake.submit(dossier=dossier, actor=applicant, note=_("Nộp hồ sơ trực tuyến"))
     return dossier
 
 

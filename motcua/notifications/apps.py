@@ -5,3 +5,6 @@ class NotificationsConfig(AppConfig):
     name = "motcua.notifications"
     label = "notifications"
     verbose_name = "Thông báo"
+
+    def ready(self):
+        from motcua.notifications import subscribers  # noqa: F401 - registers the subscribers

@@ -8,7 +8,10 @@ class WorkflowConfig(AppConfig):
 
     def ready(self):
         from motcua.dossiers.models import Dossier
-        from motcua.workflow import selectors
+        from motcua.workflow import (
+            selectors,
+            subscribers,  # noqa: F401 - registers the subscribers
+        )
         from motcua.workflow.models import Task, Workflow
 
         # Each process keeps the workflow versions it has read (selectors.workflow_version).

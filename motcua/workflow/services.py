@@ -12,8 +12,12 @@ from django.utils.translation import gettext as _
 
 from motcua.accounts.models import Role, Unit, User
 from motcua.core.audit import record_audit
+from motcua.core.events import TaskLate
+from motcua.core.outbox import publish
 from motcua.core.text import fold
-from motcua.dossiers.models import Dossier, DossierEvent, Status
+from motcua.dossiers import intake
+from motcua.dossiers.models import Dossier, Status
+from motcua.dossiers.services import store_attachment
 from motcua.workflow import access
 from motcua.workflow.definition import definition_problems
 from motcua.workflow.machine import TransitionRefused, record_event
@@ -121,14 +125,10 @@ def _plates(data) -> list[str]:
 ROUTED_FIELDS = ("workflow", "step_key", "current_unit", "current_role", "search_text")
 
 
-def route_submitted(dossier: Dossier, *, save: bool = True) -> tuple[str, ...]:
-    """Put a just-submitted dossier in the reception queue of its agency's desk.
-
-    Called inside the submission's transaction; fills the columns the inbox reads and
-    returns their names; the desk may see the dossier from now on. With save=False the
-    caller saves them (with its own changes, in one UPDATE), then calls
-    charge_if_due_at_submission().
-    """
+def route_submitted(dossier: Dossier) -> None:
+    """Put a just-submitted dossier in the reception queue of its agency's desk, and charge
+    the fee due with the application, if any (DossierSubmitted's synchronous subscriber,
+    inside the submission's transaction). The desk may see the dossier from now on."""
     workflow = current_workflow(dossier.procedure_id)
     dossier.workflow = workflow
     desk = None
@@ -147,10 +147,8 @@ def route_submitted(dossier: Dossier, *, save: bool = True) -> tuple[str, ...]:
     dossier.search_text = search_text_for(dossier)
     if desk is not None:
         access.grant(dossier, desk)
-    if save:
-        dossier.save(update_fields=ROUTED_FIELDS)
-        charge_if_due_at_submission(dossier)
-    return ROUTED_FIELDS
+    dossier.save(update_fields=ROUTED_FIELDS)
+    charge_if_due_at_submission(dossier)
 
 
 def charge_if_due_at_submission(dossier: Dossier) -> None:
@@ -236,9 +234,6 @@ def register_counter_dossier(
     `files` maps component ids to uploaded files (the scans). The dossier gets its code,
     timeline and deadlines exactly as an online one; its channel says how it came.
     """
-    from motcua.dossiers.codes import allocate_code
-    from motcua.dossiers.services import store_attachment
-
     desk = next(
         (
             m.unit
@@ -253,15 +248,10 @@ def register_counter_dossier(
         raise TransitionRefused(_("Chọn hình thức nộp: trực tiếp hoặc qua bưu chính."))
     with transaction.atomic():
         applicant = _applicant_account(person)
-        now = timezone.now()
-        dossier = Dossier.objects.create(
+        dossier = Dossier(
             procedure=procedure,
             applicant=applicant,
             receiving_agency=desk.agency,
-            status=Status.SUBMITTED,
-            channel=channel,
-            code=allocate_code(desk.agency, timezone.localdate(now)),
-            submitted_at=now,
             registered_by=officer,
             delivery_method=delivery,
             postal_address=person.address if delivery == "post" else "",
@@ -270,26 +260,23 @@ def register_counter_dossier(
             applicant_id_number=person.tax_code or person.citizen_id,
             applicant_email=person.email,
         )
-        components = {c.pk: c for c in procedure.components.all()}
-        for component_id, uploads in files.items():
-            for upload in uploads:
-                store_attachment(dossier, components[component_id], upload, uploaded_by=officer)
-        DossierEvent.objects.create(
+        intake.submit(
             dossier=dossier,
             actor=officer,
-            action="submitted",
-            from_status=Status.DRAFT,
-            to_status=Status.SUBMITTED,
+            channel=channel,
             note=(
                 _("Nộp hồ sơ trực tiếp tại %(unit)s.")
                 if channel == Dossier.Channel.COUNTER
                 else _("Hồ sơ nhận qua dịch vụ bưu chính tại %(unit)s.")
             )
             % {"unit": desk.name},
-            unit_name=desk.name,
+            place=desk.name,
             data={"note": note} if note else {},
         )
-        route_submitted(dossier)
+        components = {c.pk: c for c in procedure.components.all()}
+        for component_id, uploads in files.items():
+            for upload in uploads:
+                store_attachment(dossier, components[component_id], upload, uploaded_by=officer)
     return dossier
 
 
@@ -312,8 +299,6 @@ def escalate_late_tasks(now=None) -> int:
     D61 art.19(5): late consultations are escalated. Run every few minutes (Celery beat)
     or from cron through `manage.py escalate_late_tasks`.
     """
-    from motcua.notifications.tasks import send_task_escalation
-
     now = now or timezone.now()
     count = 0
     late = Task.objects.filter(state=Task.State.OPEN, due_at__lt=now, escalated_at__isnull=True)
@@ -339,8 +324,16 @@ def escalate_late_tasks(now=None) -> int:
                 % {"unit": task.unit.name, "agency": task.unit.agency.name},
                 public=False,
             )
-            pk = task.pk
-            transaction.on_commit(lambda pk=pk: send_task_escalation.delay(pk))
+            publish(
+                TaskLate(
+                    dossier_id=task.dossier_id,
+                    code=task.dossier.code or "",
+                    action="escalate",
+                    from_status=task.dossier.status,
+                    to_status=task.dossier.status,
+                    task_id=task.pk,
+                )
+            )
             count += 1
     return count
 

@@ -1,10 +1,19 @@
-"""E-mails sent after commit through the task queue (in-process when no broker is set)."""
+"""E-mails to applicants and officers: asynchronous subscribers of the domain events, run
+after commit from the outbox (motcua.core.outbox), retried until the mail server takes them."""
 
-from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import translation
+
+from motcua.accounts.models import User
+from motcua.core.events import DocumentIssued, DossierSubmitted, TaskLate, VerificationCodeIssued
+from motcua.core.outbox import subscriber
+from motcua.documents.models import IssuedDocument
+from motcua.dossiers.models import Dossier
+from motcua.workflow.models import Task
+from motcua.workflow.services import desk_heads
 
 
 def send_templated_mail(*, to: str, template: str, context: dict) -> None:
@@ -16,54 +25,50 @@ def send_templated_mail(*, to: str, template: str, context: dict) -> None:
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [to])
 
 
-@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
-def send_submission_receipt(dossier_id: int) -> None:
-    from motcua.dossiers.models import Dossier
-
-    dossier = Dossier.objects.select_related("procedure", "receiving_agency").get(pk=dossier_id)
-    send_templated_mail(
-        to=dossier.applicant_email, template="submission_receipt", context={"dossier": dossier}
+@subscriber(DossierSubmitted, name="notifications.submission_receipt")
+def send_submission_receipt(event: DossierSubmitted) -> None:
+    dossier = Dossier.objects.select_related("procedure", "receiving_agency").get(
+        pk=event.dossier_id
     )
+    if dossier.applicant_email:
+        send_templated_mail(
+            to=dossier.applicant_email,
+            template="submission_receipt",
+            context={"dossier": dossier},
+        )
 
 
-@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
-def send_verification_code(user_id: int, code: str) -> None:
-    from motcua.accounts.models import User
-
-    user = User.objects.get(pk=user_id)
+@subscriber(VerificationCodeIssued, name="notifications.verification_code")
+def send_verification_code(event: VerificationCodeIssued) -> None:
+    user = User.objects.get(pk=event.user_id)
     send_templated_mail(
         to=user.email,
         template="verification_code",
         context={
             "user": user,
-            "code": code,
+            "code": event.code,
             "minutes": settings.VERIFICATION_CODE_TTL_SECONDS // 60,
         },
     )
 
 
-@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
-def send_task_escalation(task_id: int) -> None:
+@subscriber(TaskLate, name="notifications.task_escalation")
+def send_task_escalation(event: TaskLate) -> None:
     """Tell the heads of the lead agency's desk that a joint-handling task is late."""
-    from motcua.workflow.models import Task
-    from motcua.workflow.services import desk_heads
-
-    task = Task.objects.select_related("dossier", "unit", "unit__agency").get(pk=task_id)
+    task = Task.objects.select_related("dossier", "unit", "unit__agency").get(pk=event.task_id)
     for head in desk_heads(task.dossier.receiving_agency_id):
         if head.email:
             send_templated_mail(to=head.email, template="task_escalation", context={"task": task})
 
 
-@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
-def send_document_issued(document_id: int) -> None:
+@subscriber(DocumentIssued, name="notifications.document_issued")
+def send_document_issued(event: DocumentIssued) -> None:
     """Tell the applicant that a slip was issued on their dossier, with a link to it."""
-    from django.urls import reverse
-
-    from motcua.documents.models import IssuedDocument
-
+    if not event.addressed_to_applicant:
+        return
     document = IssuedDocument.objects.select_related(
         "dossier", "dossier__applicant", "dossier__procedure", "agency"
-    ).get(pk=document_id)
+    ).get(pk=event.document_id)
     dossier = document.dossier
     to = dossier.applicant_email or dossier.applicant.email
     if not to:

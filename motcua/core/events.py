@@ -1,0 +1,263 @@
+"""What happened, in the words the rest of MotCua subscribes to: every domain event type.
+
+An event is a fact, published by the app where it happened (motcua.core.outbox.publish) in
+the same transaction as the change, and written to the outbox. Higher apps subscribe: the
+workflow moves a dossier on when a payment settles or a parcel is delivered; notifications
+tell the applicant; reports and integrators count and forward. Payloads are typed, small and
+made of plain values (ids, codes, amounts, times), never model instances, so that they read
+the same from the outbox a day later and can be sent outside as they are.
+
+Adding an event type: a frozen dataclass here with a dotted `name`, published where the fact
+happens. docs/architecture.md lists them.
+"""
+
+from dataclasses import dataclass, fields
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, ClassVar, get_type_hints
+
+EVENT_TYPES: dict[str, type["Event"]] = {}
+
+
+@dataclass(frozen=True, kw_only=True)
+class Event:
+    name: ClassVar[str] = ""
+    # Payload fields stored encrypted in the outbox and blanked once delivered.
+    secret_fields: ClassVar[tuple[str, ...]] = ()
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if cls.__dict__.get("name"):
+            if cls.name in EVENT_TYPES:
+                raise TypeError(f"Event type {cls.name!r} is defined twice.")
+            EVENT_TYPES[cls.name] = cls
+
+    def to_payload(self) -> dict[str, Any]:
+        return {f.name: _dump(getattr(self, f.name)) for f in fields(self)}
+
+    @classmethod
+    def from_payload(cls, payload: dict[str, Any]) -> "Event":
+        hints = get_type_hints(cls)
+        values = {
+            f.name: _load(hints[f.name], payload[f.name]) for f in fields(cls) if f.name in payload
+        }
+        return cls(**values)
+
+
+def _dump(value):
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, tuple | list):
+        return [_dump(v) for v in value]
+    return value
+
+
+def _load(hint, value):
+    if value is None:
+        return None
+    kinds = getattr(hint, "__args__", None) or (hint,)
+    if datetime in kinds:
+        return datetime.fromisoformat(value)
+    if date in kinds:
+        return date.fromisoformat(value)
+    if Decimal in kinds:
+        return Decimal(value)
+    if isinstance(value, list):
+        return tuple(value)
+    return value
+
+
+# ---------------------------------------------------------------------------------------
+# Accounts
+
+
+@dataclass(frozen=True, kw_only=True)
+class VerificationCodeIssued(Event):
+    """A one-time code to confirm the user's e-mail address was made (mã xác thực)."""
+
+    name: ClassVar[str] = "account.verification_code_issued"
+    secret_fields: ClassVar[tuple[str, ...]] = ("code",)
+    user_id: int
+    code: str
+
+
+# ---------------------------------------------------------------------------------------
+# The dossier's lifecycle. Every one carries where the dossier stood and who moved it; the
+# timeline row (dossiers.DossierEvent) written in the same transaction has the details.
+
+
+@dataclass(frozen=True, kw_only=True)
+class DossierChanged(Event):
+    """Base of the dossier events (also published as it is for timeline lines without an
+    event type of their own)."""
+
+    name: ClassVar[str] = "dossier.changed"
+    dossier_id: int
+    code: str = ""
+    action: str = ""
+    from_status: int | None = None
+    to_status: int | None = None
+    actor_id: int | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class DossierSubmitted(DossierChanged):
+    """A dossier was submitted (status 1), online, at the counter or by post."""
+
+    name: ClassVar[str] = "dossier.submitted"
+    channel: str = "online"
+
+
+@dataclass(frozen=True, kw_only=True)
+class DossierAccepted(DossierChanged):
+    name: ClassVar[str] = "dossier.accepted"
+    due_at: datetime | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class DossierRefused(DossierChanged):
+    """Not accepted at reception (status 3, từ chối tiếp nhận)."""
+
+    name: ClassVar[str] = "dossier.refused"
+
+
+@dataclass(frozen=True, kw_only=True)
+class SupplementRequested(DossierChanged):
+    name: ClassVar[str] = "dossier.supplement_requested"
+
+
+@dataclass(frozen=True, kw_only=True)
+class SupplementReceived(DossierChanged):
+    name: ClassVar[str] = "dossier.supplement_received"
+
+
+@dataclass(frozen=True, kw_only=True)
+class DossierHandedOver(DossierChanged):
+    """Moved to another step's unit (forward, send back)."""
+
+    name: ClassVar[str] = "dossier.handed_over"
+
+
+@dataclass(frozen=True, kw_only=True)
+class PaymentRequested(DossierChanged):
+    """A fee is due (status 6): at submission or when the specialist asks for it."""
+
+    name: ClassVar[str] = "dossier.payment_requested"
+    amount: int = 0
+
+
+@dataclass(frozen=True, kw_only=True)
+class PaymentSettled(DossierChanged):
+    """A charge was paid in full, online (verified by the gateway) or at the counter."""
+
+    name: ClassVar[str] = "payment.settled"
+    payment_id: int | None = None
+    amount: int = 0
+    method: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class DossierExtended(DossierChanged):
+    """Apology and new appointment (D61 art.19(9))."""
+
+    name: ClassVar[str] = "dossier.extended"
+    new_due_at: datetime | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class DossierApproved(DossierChanged):
+    name: ClassVar[str] = "dossier.approved"
+
+
+@dataclass(frozen=True, kw_only=True)
+class ResultIssued(DossierChanged):
+    name: ClassVar[str] = "result.issued"
+    result_id: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class ResultRevoked(DossierChanged):
+    name: ClassVar[str] = "result.revoked"
+    result_id: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class DossierReturned(DossierChanged):
+    """The result reached the applicant (status 10): at the desk, online, or delivered by post."""
+
+    name: ClassVar[str] = "dossier.returned"
+
+
+@dataclass(frozen=True, kw_only=True)
+class DossierSentByPost(DossierChanged):
+    name: ClassVar[str] = "dossier.sent_by_post"
+    shipment_id: int | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ParcelDelivered(DossierChanged):
+    """The carrier reported the result delivered (verified report)."""
+
+    name: ClassVar[str] = "parcel.delivered"
+    shipment_id: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class ParcelReturned(DossierChanged):
+    """The carrier could not deliver and returned the parcel to the desk."""
+
+    name: ClassVar[str] = "parcel.returned"
+    shipment_id: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class DossierStopped(DossierChanged):
+    name: ClassVar[str] = "dossier.stopped"
+
+
+@dataclass(frozen=True, kw_only=True)
+class WithdrawalRequested(DossierChanged):
+    name: ClassVar[str] = "dossier.withdrawal_requested"
+
+
+@dataclass(frozen=True, kw_only=True)
+class WithdrawalConfirmed(DossierChanged):
+    name: ClassVar[str] = "dossier.withdrawal_confirmed"
+
+
+@dataclass(frozen=True, kw_only=True)
+class WithdrawalDeclined(DossierChanged):
+    name: ClassVar[str] = "dossier.withdrawal_declined"
+
+
+@dataclass(frozen=True, kw_only=True)
+class TaskSent(DossierChanged):
+    """Joint handling (liên thông) or a consultation sent to other units."""
+
+    name: ClassVar[str] = "task.sent"
+
+
+@dataclass(frozen=True, kw_only=True)
+class TaskAnswered(DossierChanged):
+    name: ClassVar[str] = "task.answered"
+    task_id: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class TaskLate(DossierChanged):
+    """A task passed its deadline unanswered; escalated once (D61 art.19(5))."""
+
+    name: ClassVar[str] = "task.late"
+    task_id: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class DocumentIssued(DossierChanged):
+    """A statutory slip (receipt, supplement request, refusal, apology, stop...) was issued."""
+
+    name: ClassVar[str] = "document.issued"
+    document_id: int
+    kind: str = ""
+    addressed_to_applicant: bool = False

@@ -1,0 +1,77 @@
+"""One intake: every dossier reaches status 1 (đã nộp, chờ tiếp nhận) here, whether it was
+submitted online, registered at the counter, received by post, or made by a test factory."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from motcua.core.events import DossierSubmitted
+from motcua.core.outbox import publish
+from motcua.dossiers.codes import allocate_code
+from motcua.dossiers.models import Dossier, DossierEvent, Status
+
+# What the intake writes on a draft; everything else was saved while it was edited.
+INTAKE_FIELDS = (
+    "code",
+    "status",
+    "channel",
+    "submitted_at",
+    "applicant_name",
+    "applicant_phone",
+    "applicant_id_number",
+    "applicant_email",
+    "updated_at",
+)
+
+
+def submit(
+    *,
+    dossier: Dossier,
+    actor,
+    channel: str = Dossier.Channel.ONLINE,
+    note: str,
+    place: str = "",
+    data: dict | None = None,
+) -> Dossier:
+    """Give `dossier` its code and status 1, write its "submitted" timeline line, and publish
+    DossierSubmitted, whose synchronous subscriber (workflow) puts it in the desk's queue.
+
+    `dossier` is a draft locked by the caller, or a new unsaved row (counter and postal
+    intake) with its applicant snapshot filled in. `place` is where it was received (the
+    agency, or the desk for paper dossiers). Call it inside the caller's transaction: the
+    whole submission commits at once or not at all.
+    """
+    now = timezone.now()
+    with transaction.atomic(savepoint=False):
+        dossier.status = Status.SUBMITTED
+        dossier.channel = channel
+        dossier.submitted_at = now
+        # The agency's counter row for the day stays locked from here to COMMIT and every
+        # parallel submission to the agency waits on it: keep what follows short.
+        dossier.code = allocate_code(dossier.receiving_agency, timezone.localdate(now))
+        if dossier.pk is None:
+            dossier.save()
+        else:
+            dossier.save(update_fields=INTAKE_FIELDS)
+        DossierEvent.objects.create(
+            dossier=dossier,
+            actor=actor,
+            action="submitted",
+            from_status=Status.DRAFT,
+            to_status=Status.SUBMITTED,
+            note=note,
+            unit_name=place or dossier.receiving_agency.name,
+            data=data or {},
+        )
+        publish(
+            DossierSubmitted(
+                dossier_id=dossier.pk,
+                code=dossier.code,
+                action="submitted",
+                from_status=Status.DRAFT,
+                to_status=Status.SUBMITTED,
+                actor_id=actor.pk if actor else None,
+                channel=channel,
+            ),
+            subject=dossier,
+        )
+    return dossier
