@@ -11,7 +11,7 @@ from motcua.factories import ComponentFactory, ProcedureFactory, UserFactory  # 
 @pytest.fixture(scope="session")
 def _session_pki(tmp_path_factory):
     """One demo CA and a `default` signing key for the whole run (EC P-256: fast to make)."""
-    from motcua.results import pki
+    from motcua.signing import pki
 
     directory = tmp_path_factory.mktemp("pki")
     pki.create_pki(directory, key_type="ec256")

@@ -80,8 +80,9 @@ def main():
         make_organisation,
         make_submitted_dossier,
     )
-    from motcua.results import pki, services, signing
     from motcua.results.tests.conftest import badge_form, vehicle
+    from motcua.signing import pades as signing
+    from motcua.signing import pki, services
 
     spec = json.loads(
         (Path(settings.BASE_DIR) / "motcua/catalogue/demo/badge-2.002288.json").read_text()

@@ -256,4 +256,7 @@ def make_submitted_dossier(procedure, applicant, *, plate="75A-123.45", **fields
         },
     }
     values.update(fields)
-    return intake.submit(dossier=Dossier(**values), actor=applicant, note="Nộp hồ sơ trực tuyến")
+    channel = values.pop("channel", Dossier.Channel.ONLINE)
+    return intake.submit(
+        dossier=Dossier(**values), actor=applicant, channel=channel, note="Nộp hồ sơ trực tuyến"
+    )

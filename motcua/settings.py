@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "motcua.workflow",
     "motcua.payments",
     "motcua.payments.contrib.sandbox",
+    "motcua.signing",
     "motcua.results",
     "motcua.delivery",
     "motcua.delivery.contrib.sandbox",

@@ -21,6 +21,7 @@ from motcua.documents.context import (
 from motcua.documents.models import IssuedDocument, NumberSequence, TrackingBookEntry
 from motcua.documents.render import DOCUMENT_TIME_ZONE, FORMS, html_to_pdf, render_html
 from motcua.dossiers.models import Dossier, DossierEvent, Status
+from motcua.signing.services import slip_signature
 
 _TABLE = NumberSequence._meta.db_table
 # Same technique as dossier codes (motcua/dossiers/codes.py, decision 0003): one upsert that
@@ -69,8 +70,6 @@ def issue_document(
     supplement {"items": [{"component", "reason"}], "note", "contact"}; refusal
     {"reasons"}; apology {"reason", "new_due_at"}; stop {"reason"}.
     """
-    from motcua.results.services import slip_signature
-
     kind = IssuedDocument.Kind(kind).value
     data = dict(data or {})
     agency = dossier.receiving_agency

@@ -599,7 +599,7 @@ def render_receipt(receipt_id: int) -> Receipt:
         )
         if receipt.sha256:
             return receipt
-        from motcua.results.services import electronic_signature
+        from motcua.signing.services import electronic_signature
 
         # An electronic receipt (biên lai điện tử) is signed and verifiable like a slip.
         signature = electronic_signature(receipt.agency, what=f"Receipt {receipt.number}")

@@ -2,15 +2,12 @@
 
 import hashlib
 import logging
-from dataclasses import dataclass
 from datetime import datetime
 
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.template import Context, Engine, Template
-from django.template.loader import render_to_string, select_template
-from django.urls import reverse
+from django.template.loader import select_template
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -27,14 +24,10 @@ from motcua.documents.render import (
 from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.dossiers.qr import qr_data_uri
 from motcua.results import context as result_context
-from motcua.results import signing
-from motcua.results.models import (
-    ResultDocument,
-    ResultTemplate,
-    Revocation,
-    VerifiableDocument,
-    new_token,
-)
+from motcua.results.models import ResultDocument, ResultTemplate
+from motcua.signing import pades
+from motcua.signing.models import Revocation, VerifiableDocument, new_token
+from motcua.signing.services import verify_url
 from motcua.workflow import access
 
 logger = logging.getLogger(__name__)
@@ -58,24 +51,6 @@ class RevocationRefused(Exception):
         self.message = message
 
 
-def small_qr_data_uri(text: str) -> str:
-    """A QR code about 11 mm wide (0.3 mm modules), to fit a page margin."""
-    import base64
-    import io
-
-    import qrcode
-    import qrcode.image.svg
-
-    image = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, box_size=3, border=1)
-    buffer = io.BytesIO()
-    image.save(buffer)
-    return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode()
-
-
-def verify_url(token: str) -> str:
-    return settings.SITE_URL + reverse("results:verify_token", args=[token])
-
-
 def _local_year(moment: datetime) -> int:
     with timezone.override(DOCUMENT_TIME_ZONE):
         return timezone.localtime(moment).year
@@ -83,8 +58,8 @@ def _local_year(moment: datetime) -> int:
 
 def _signer_or_unavailable(agency):
     try:
-        return signing.signer_for(agency)
-    except signing.SigningUnavailable as exc:
+        return pades.signer_for(agency)
+    except pades.SigningUnavailable as exc:
         logger.warning("No signing key for agency %s: %s", agency.identifier, exc)
         raise ResultUnavailable(
             _(
@@ -246,14 +221,14 @@ def issue_result(dossier: Dossier, *, actor, event: DossierEvent | None = None) 
         context,
         override,
     )
-    pdf = signing.sign_pdf(
+    pdf = pades.sign_pdf(
         html_to_pdf(html),
         signer,
         reason=f"{face['title']} số {number}",
         location=context["agency"]["place"],
     )
     sha256 = hashlib.sha256(pdf).hexdigest()
-    signer_name = signing.signer_name(signer)
+    signer_name = pades.signer_name(signer)
     result = ResultDocument(
         dossier=dossier,
         agency=agency,
@@ -283,73 +258,6 @@ def issue_result(dossier: Dossier, *, actor, event: DossierEvent | None = None) 
         face=face,
     )
     return result
-
-
-# ---------------------------------------------------------------------------------------
-# Slips and notices issued electronically (motcua.documents.services.issue_document)
-
-
-@dataclass
-class SlipSignature:
-    """Signs one slip: adds the verification footer, signs, then registers it."""
-
-    signer: object
-    token: str
-
-    @property
-    def url(self) -> str:
-        return verify_url(self.token)
-
-    def add_footer(self, html: str) -> str:
-        """The verification line and a small QR code in the bottom page margin, so that the
-        slip's own layout (one A5 page) is untouched."""
-        style = render_to_string(
-            "results/pdf/_slip_margin.html",
-            {"verify_url": self.url, "verify_qr": small_qr_data_uri(self.url)},
-        )
-        head, marker, tail = html.partition("</head>")
-        return f"{head}{style}{marker}{tail}" if marker else style + html
-
-    def sign(self, pdf: bytes, *, reason: str) -> bytes:
-        return signing.sign_pdf(pdf, self.signer, reason=reason)
-
-    def register(self, **fields) -> VerifiableDocument:
-        """Make the signed file verifiable by this token and its SHA-256 (`fields`: the
-        VerifiableDocument's sha256, kind, title, number, issued_at, agency, dossier, face)."""
-        return VerifiableDocument.objects.create(
-            token=self.token, signer=signing.signer_name(self.signer), **fields
-        )
-
-    def register_slip(self, document) -> VerifiableDocument:
-        return self.register(
-            sha256=document.sha256,
-            kind=document.kind,
-            title=str(document.get_kind_display()),
-            number=document.number,
-            issued_at=document.issued_at,
-            agency=document.agency,
-            dossier=document.dossier,
-            issued_document=document,
-            face={"code": document.dossier.code or ""},
-        )
-
-
-def electronic_signature(agency, *, what: str = "") -> SlipSignature | None:
-    """How `agency` signs a document it issues electronically; None (logged) without a key:
-    a slip or a receipt is never held back for want of one."""
-    try:
-        signer = signing.signer_for(agency)
-    except signing.SigningUnavailable:
-        logger.warning("%s issued unsigned: %s has no signing key.", what, agency)
-        return None
-    return SlipSignature(signer=signer, token=new_token())
-
-
-def slip_signature(dossier: Dossier) -> SlipSignature | None:
-    """How to sign a slip on `dossier`: only for online dossiers (issued electronically)."""
-    if dossier.channel != Dossier.Channel.ONLINE:
-        return None
-    return electronic_signature(dossier.receiving_agency, what=f"Slip on {dossier.code}")
 
 
 # ---------------------------------------------------------------------------------------
@@ -407,64 +315,3 @@ def revoke_result(*, result: ResultDocument, actor, reason: str, request=None) -
     except IntegrityError:
         raise RevocationRefused(_("Kết quả này đã bị thu hồi trước đó.")) from None
     return revocation
-
-
-# ---------------------------------------------------------------------------------------
-# Verification (xác thực)
-
-
-GENUINE, REVOKED, NOT_ISSUED, BAD_SIGNATURE, UNSIGNED = (
-    "genuine",
-    "revoked",
-    "not_issued",
-    "bad_signature",
-    "unsigned",
-)
-
-
-@dataclass(frozen=True)
-class Verdict:
-    state: str
-    document: VerifiableDocument | None
-    check: signing.SignatureCheck
-
-    @property
-    def genuine(self) -> bool:
-        return self.state == GENUINE
-
-
-def find_by_token(token: str) -> VerifiableDocument | None:
-    if not token or len(token) > 32:
-        return None
-    return (
-        VerifiableDocument.objects.select_related("agency", "revocation", "revocation__revoked_by")
-        .filter(token=token)
-        .first()
-    )
-
-
-def verify_pdf(data: bytes) -> Verdict:
-    """Whether `data` is a document we issued, unchanged, validly signed and not revoked.
-
-    The signature must be intact, chain to our CA and cover the whole file; and the file's
-    SHA-256 must be that of a document we registered. Never raises on junk input.
-    """
-    check = signing.check_signature(data)
-    document = (
-        VerifiableDocument.objects.select_related("agency", "revocation")
-        .filter(sha256=check.sha256)
-        .first()
-    )
-    if not check.signed:
-        state = UNSIGNED
-    elif not check.ok:
-        state = BAD_SIGNATURE
-    elif document is None:
-        state = NOT_ISSUED
-    elif document.revocation_or_none is not None:
-        state = REVOKED
-    else:
-        state = GENUINE
-    return Verdict(
-        state=state, document=document if state in (GENUINE, REVOKED) else None, check=check
-    )

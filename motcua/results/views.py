@@ -16,6 +16,7 @@ from motcua.core.audit import client_ip
 from motcua.dossiers.uploads import check_upload
 from motcua.results import services
 from motcua.results.models import ResultDocument
+from motcua.signing import services as signing_services
 from motcua.workflow.access import can_view_dossier
 
 UPLOAD_SCOPE = "verify-upload"
@@ -75,7 +76,7 @@ def _public(response):
 @require_GET
 def verify_token(request, token):
     """Public page behind the QR code: is this document genuine and still valid?"""
-    document = services.find_by_token(token)
+    document = signing_services.find_by_token(token)
     context = {
         "document": document,
         "revocation": document.revocation_or_none if document else None,
@@ -115,7 +116,7 @@ def verify_upload(request):
                 status = 400
             else:
                 upload.seek(0)
-                verdict = services.verify_pdf(upload.read())
+                verdict = signing_services.verify_pdf(upload.read())
                 context["verdict"] = verdict
                 context["document"] = verdict.document
                 context["revocation"] = (

@@ -207,7 +207,7 @@ def test_receipts_are_numbered_per_agency_and_year_and_downloadable(
 
 
 def test_the_electronic_receipt_is_signed_and_verifiable(client, started, citizen):
-    from motcua.results.services import verify_pdf
+    from motcua.signing.services import verify_pdf
 
     payment, _url = started
     client.get("/thanh-toan/ipn/vnpay/", callback_params(payment))

@@ -25,8 +25,9 @@ from motcua.factories import (
     make_submitted_dossier,
 )
 from motcua.results.context import BadgeRefused, badge_valid_until
-from motcua.results.models import ResultDocument, ResultTemplate, VerifiableDocument
+from motcua.results.models import ResultDocument, ResultTemplate
 from motcua.results.tests.conftest import approve, badge_form, vehicle
+from motcua.signing.models import VerifiableDocument
 from motcua.workflow.machine import TransitionRefused, perform
 
 pytestmark = pytest.mark.django_db
@@ -201,7 +202,7 @@ def test_a_broken_administrator_template_is_refused_on_save(procedure):
 def test_an_online_slip_is_signed_and_verifiable_a_counter_one_is_not(
     badge_dossier, org, badge_procedure, citizen
 ):
-    from motcua.results import signing
+    from motcua.signing import pades as signing
 
     dossier = perform(badge_dossier.pk, "accept", org.desk_officer)
     receipt = dossier.documents.get(kind="receipt")
@@ -248,7 +249,7 @@ def test_create_demo_pki_makes_a_certificate_per_agency_once(tmp_path, badge_pro
 def test_the_agency_own_certificate_is_preferred_to_the_default(
     badge_dossier, org, settings, tmp_path
 ):
-    from motcua.results import pki
+    from motcua.signing import pki
 
     pki.create_pki(tmp_path, [org.agency], key_type="ec256", default=False)
     settings.SIGNING_DIR = tmp_path

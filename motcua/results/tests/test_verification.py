@@ -12,9 +12,12 @@ from motcua.accounts.testing import login_officer
 from motcua.core.models import AuditEntry
 from motcua.documents.render import html_to_pdf
 from motcua.factories import PDF_BYTES
-from motcua.results import pki, services, signing
-from motcua.results.models import Revocation
+from motcua.results import services
 from motcua.results.tests.test_results import pdf_of
+from motcua.signing import pades as signing
+from motcua.signing import pki
+from motcua.signing import services as signing_services
+from motcua.signing.models import Revocation
 
 pytestmark = pytest.mark.django_db
 
@@ -55,13 +58,13 @@ def test_one_changed_byte_fails(approved, client):
     data = bytearray(pdf_of(approved))
     # A byte inside the signed content (the badge's page stream), not the signature itself.
     data[len(data) // 3] ^= 0x01
-    verdict = services.verify_pdf(bytes(data))
+    verdict = signing_services.verify_pdf(bytes(data))
     assert not verdict.genuine and verdict.state in ("bad_signature", "unsigned")
     assert "Tệp hợp lệ" not in upload(client, bytes(data)).content.decode()
 
 
 def test_a_byte_appended_after_signing_fails(approved):
-    verdict = services.verify_pdf(pdf_of(approved) + b"\n")
+    verdict = signing_services.verify_pdf(pdf_of(approved) + b"\n")
     assert not verdict.genuine
 
 
@@ -77,7 +80,7 @@ def test_a_pdf_resigned_with_a_key_not_from_our_ca_fails(approved, client, tmp_p
         ),
         signer=forger,
     ).getvalue()
-    verdict = services.verify_pdf(forged)
+    verdict = signing_services.verify_pdf(forged)
     assert verdict.state == "bad_signature"
     assert "Chữ ký số không hợp lệ" in upload(client, forged).content.decode()
 

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from motcua.catalogue.models import Agency
-from motcua.results import pki
+from motcua.signing import pki
 
 
 class Command(BaseCommand):
