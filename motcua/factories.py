@@ -239,7 +239,8 @@ def make_submitted_dossier(procedure, applicant, *, plate="75A-123.45", **fields
     """A dossier just submitted online (status 1) and routed to the desk, as dossier_submit
     leaves it, without going through the form pages."""
     from motcua.dossiers.codes import allocate_code
-    from motcua.dossiers.models import Dossier, DossierEvent, Status
+    from motcua.dossiers.models import Dossier, Status
+    from motcua.dossiers.timeline import record_event
     from motcua.workflow.services import route_submitted
 
     now = timezone.now()
@@ -262,13 +263,15 @@ def make_submitted_dossier(procedure, applicant, *, plate="75A-123.45", **fields
     }
     values.update(fields)
     dossier = Dossier.objects.create(**values)
-    DossierEvent.objects.create(
+    record_event(
         dossier=dossier,
-        actor=applicant,
         action="submitted",
+        actor=applicant,
         from_status=Status.DRAFT,
         to_status=Status.SUBMITTED,
         note="Nộp hồ sơ trực tuyến",
+        unit_name="",
+        step_key="",
     )
     route_submitted(dossier)
     return dossier

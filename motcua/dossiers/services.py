@@ -18,6 +18,7 @@ from motcua.dossiers import selectors
 from motcua.dossiers.codes import allocate_code
 from motcua.dossiers.models import Attachment, Dossier, DossierEvent, Status
 from motcua.dossiers.scanning import ScannerUnavailable, configured_scanner
+from motcua.dossiers.timeline import record_event
 from motcua.dossiers.uploads import check_upload
 
 
@@ -27,19 +28,6 @@ class DossierError(ValidationError):
 
 class EmailNotVerified(DossierError):
     """Only applicants with a verified e-mail address may submit (the receipt goes there)."""
-
-
-def _event(dossier, *, action, actor=None, from_status=None, to_status=None, note="", public=True):
-    return DossierEvent.objects.create(
-        dossier=dossier,
-        action=action,
-        actor=actor,
-        from_status=from_status,
-        to_status=to_status,
-        note=note,
-        is_public=public,
-        unit_name=dossier.receiving_agency.name,
-    )
 
 
 def dossier_start(*, procedure: Procedure, applicant, token: uuid.UUID | None = None) -> Dossier:
@@ -306,13 +294,15 @@ def dossier_submit(*, dossier_uuid, applicant) -> Dossier:
 
         # Routing fills the inbox columns on the instance; one UPDATE writes both.
         routed = route_submitted(dossier, save=False)
-        _event(
-            dossier,
+        record_event(
+            dossier=dossier,
             action="submitted",
             actor=applicant,
             from_status=Status.DRAFT,
             to_status=Status.SUBMITTED,
             note=_("Nộp hồ sơ trực tuyến"),
+            unit_name=dossier.receiving_agency.name,
+            step_key="",
         )
         # The code last: the agency's counter row for the day stays locked from here to
         # COMMIT and every parallel submission to the agency waits on it, so only the UPDATE

@@ -438,11 +438,11 @@ def supplement_submit(request, dossier_uuid):
     else:
         try:
             machine.perform(
-                dossier.pk,
-                "submit_supplement",
-                request.user,
+                dossier_id=dossier.pk,
+                action="submit_supplement",
+                actor=request.user,
+                data=machine.NoteInput(note=note),
                 expected_version=_expected_version(request),
-                note=note,
             )
         except machine.TransitionRefused as exc:
             error = exc.message
@@ -473,11 +473,11 @@ def withdraw(request, dossier_uuid):
         reason = request.POST.get("reason", "").strip()[:2000]
         try:
             machine.perform(
-                dossier.pk,
-                "request_withdrawal",
-                request.user,
+                dossier_id=dossier.pk,
+                action="request_withdrawal",
+                actor=request.user,
+                data=machine.ReasonInput(reason=reason),
                 expected_version=_expected_version(request),
-                reason=reason,
             )
         except machine.TransitionRefused as exc:
             error = exc.message

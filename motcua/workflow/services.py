@@ -13,10 +13,11 @@ from django.utils.translation import gettext as _
 from motcua.accounts.models import Role, Unit, User
 from motcua.core.audit import record_audit
 from motcua.core.text import fold
-from motcua.dossiers.models import Dossier, DossierEvent, Status
+from motcua.dossiers.models import Dossier, Status
+from motcua.dossiers.timeline import record_event
 from motcua.workflow import access
 from motcua.workflow.definition import definition_problems
-from motcua.workflow.machine import TransitionRefused, record_event
+from motcua.workflow.machine import TransitionRefused
 from motcua.workflow.models import Comment, Task, Workflow
 
 DEMO_DIR = Path(__file__).resolve().parent / "demo"
@@ -171,9 +172,8 @@ def _charge_at_submission(dossier: Dossier) -> None:
     dossier.status = Status.AWAITING_PAYMENT
     dossier.save(update_fields=["status"])
     record_event(
-        dossier,
-        None,
-        "request_payment",
+        dossier=dossier,
+        action="request_payment",
         from_status=before,
         note=_("Nộp phí, lệ phí %(amount)s đồng để hồ sơ được chuyển tới bộ phận tiếp nhận.")
         % {"amount": f"{charge.amount:,}".replace(",", ".")},
@@ -274,7 +274,7 @@ def register_counter_dossier(
         for component_id, uploads in files.items():
             for upload in uploads:
                 store_attachment(dossier, components[component_id], upload, uploaded_by=officer)
-        DossierEvent.objects.create(
+        record_event(
             dossier=dossier,
             actor=officer,
             action="submitted",
@@ -287,6 +287,7 @@ def register_counter_dossier(
             )
             % {"unit": desk.name},
             unit_name=desk.name,
+            step_key="",
             data={"note": note} if note else {},
         )
         route_submitted(dossier)
@@ -329,9 +330,8 @@ def escalate_late_tasks(now=None) -> int:
             task.escalated_at = now
             task.save(update_fields=["escalated_at"])
             record_event(
-                task.dossier,
-                None,
-                "escalate",
+                dossier=task.dossier,
+                action="escalate",
                 from_status=task.dossier.status,
                 note=_(
                     "%(unit)s (%(agency)s) chưa trả lời đúng hạn; đã báo lãnh đạo Bộ phận Một cửa."
