@@ -222,9 +222,8 @@ def has_supplement_files(dossier) -> bool:
     return dossier.attachments.filter(uploaded_at__gte=since).exists()
 
 
-def applicant_page(dossier: Dossier, user) -> ApplicantPage:
-    from motcua.workflow.machine import available_actions
-
+def applicant_page(dossier: Dossier, *, can_withdraw: bool) -> ApplicantPage:
+    """`can_withdraw`: whether the state machine lets the applicant ask to withdraw now."""
     timeline = _labelled(
         DossierEvent.objects.filter(dossier=dossier, is_public=True)
         .only("at", "action", "to_status", "note", "unit_name", "data")
@@ -237,7 +236,11 @@ def applicant_page(dossier: Dossier, user) -> ApplicantPage:
     )
     attachments = list(dossier.attachments.select_related("component"))
     page = ApplicantPage(
-        dossier=dossier, timeline=timeline, documents=documents, attachments=attachments
+        dossier=dossier,
+        timeline=timeline,
+        documents=documents,
+        attachments=attachments,
+        can_withdraw=can_withdraw,
     )
     if dossier.status == Status.SUPPLEMENT_REQUESTED:
         event = _last(timeline, "request_supplement") or _latest_event(
@@ -252,9 +255,6 @@ def applicant_page(dossier: Dossier, user) -> ApplicantPage:
     returned = _last(timeline, "submit_supplement")
     if returned is not None and returned.to_status == Status.PROCESSING:
         page.restarted_at = returned.at
-    page.can_withdraw = any(
-        a.name == "request_withdrawal" for a in available_actions(dossier, user)
-    )
     return page
 
 

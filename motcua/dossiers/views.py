@@ -76,7 +76,11 @@ def _submitted_page(request, dossier, *, status=200, **extra):
     """The applicant's page of a submitted dossier; forms that fail re-show it with `extra`."""
     context = {
         "dossier": dossier,
-        "page": selectors.applicant_page(dossier, request.user),
+        "page": selectors.applicant_page(
+            dossier,
+            can_withdraw=machine.ACTIONS["request_withdrawal"]
+            in machine.available_actions(dossier, request.user),
+        ),
         "max_mb": settings.UPLOAD_MAX_BYTES // (1024 * 1024),
         "error_list": [],
     }

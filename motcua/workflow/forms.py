@@ -21,6 +21,7 @@ from motcua.accounts.validators import (
 )
 from motcua.dossiers.models import Dossier, Status
 from motcua.dossiers.uploads import check_upload
+from motcua.payments.services import quote_for_dossier
 from motcua.workflow.actions.inputs import ActionInput, SupplementItem
 from motcua.workflow.fragments import escaped
 
@@ -214,8 +215,6 @@ def _textarea(label, *, required, help_text="", rows=3):
 
 def _amount_field(dossier):
     """The amount to pay, prefilled from the procedure's fee schedule (the officer may adjust)."""
-    from motcua.payments.services import quote_for_dossier
-
     quote = quote_for_dossier(dossier)
     shown = f"{quote.amount:,}".replace(",", ".") if quote.amount else ""
     help_text = (
