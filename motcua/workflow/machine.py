@@ -16,7 +16,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from motcua.accounts.models import Role, Unit
+from motcua.accounts.models import Role, Unit, User
 from motcua.documents.models import IssuedDocument
 from motcua.dossiers.models import Dossier, DossierEvent, Status
 from motcua.dossiers.timeline import EventKind, register_kind
@@ -251,6 +251,7 @@ ACTIONS: dict[str, Action] = {
             frozenset({Status.WITHDRAWAL_REQUESTED}),
             withdrawal.confirm_withdrawal,
             input=NoteInput,
+            desk_may_act=True,
             issues=Kind.STOP,
             public_label=gettext_lazy("Cơ quan đồng ý cho rút hồ sơ"),
         ),
@@ -260,6 +261,7 @@ ACTIONS: dict[str, Action] = {
             frozenset({Status.WITHDRAWAL_REQUESTED}),
             withdrawal.decline_withdrawal,
             input=ReasonInput,
+            desk_may_act=True,
             reason_label=gettext_lazy("Lý do không đồng ý cho rút hồ sơ"),
             public_label=gettext_lazy("Cơ quan không đồng ý cho rút hồ sơ"),
         ),
@@ -307,7 +309,7 @@ def perform(
     *,
     dossier_id: int,
     action: str,
-    actor,
+    actor: User | None,
     data: ActionInput | None = None,
     expected_version: int | None = None,
 ) -> Dossier:
@@ -375,8 +377,7 @@ def check(act: Action, dossier: Dossier, actor) -> None:
         raise TransitionRefused(
             _("Thủ tục này chưa có quy trình xử lý; quản trị cơ quan cần khai báo quy trình trước.")
         )
-    if act.name == "confirm_withdrawal" or act.name == "decline_withdrawal":
-        # The unit holding the dossier, or the desk, answers the applicant's request.
+    if act.desk_may_act:
         if not (
             access.has_role(actor, dossier.current_unit_id, dossier.current_role)
             or _is_desk_officer(actor, dossier)

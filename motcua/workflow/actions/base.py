@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from motcua.accounts.models import Unit
 from motcua.documents import services as documents
+from motcua.documents.models import IssuedDocument
 from motcua.dossiers.models import Dossier, DossierEvent, Status
 from motcua.dossiers.timeline import EventKind, record_event
 from motcua.payments import services as payments
@@ -47,8 +48,11 @@ class Action:
     step_permission: str | None = None
     # Which step the dossier must be at: "first", "signing", "last", "middle" or None.
     at_step: str | None = None
-    # The statutory document it issues (IssuedDocument.Kind, DOMAIN.md section 7).
-    issues: str | None = None
+    # Besides the unit holding the dossier, the receiving agency's desk may take it, at any
+    # step (answers to the applicant's requests).
+    desk_may_act: bool = False
+    # The statutory document it issues (DOMAIN.md section 7).
+    issues: IssuedDocument.Kind | None = None
     # The step's way forward: shown first, as the main button, with a keyboard shortcut.
     primary: bool = False
     danger: bool = False

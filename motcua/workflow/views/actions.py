@@ -10,7 +10,6 @@ from django.views.decorators.http import require_POST
 
 from motcua.accounts.decorators import officer_required
 from motcua.accounts.models import Unit
-from motcua.documents.models import IssuedDocument
 from motcua.workflow import machine, selectors, services
 from motcua.workflow.forms import CommentForm, TaskAnswerForm, action_form
 from motcua.workflow.models import Task
@@ -111,7 +110,7 @@ def action(request, dossier_uuid, name):
                 }
                 if act.issues:
                     text += " " + _("Đã ban hành %(document)s.") % {
-                        "document": IssuedDocument.Kind(act.issues).label.lower()
+                        "document": act.issues.label.lower()
                     }
                 messages.success(request, text)
                 return redirect("workflow:dossier", dossier.uuid)
@@ -132,7 +131,7 @@ def action(request, dossier_uuid, name):
             form=form,
             error_list=form.error_list() if form.errors else [],
             unavailable=unavailable,
-            document=IssuedDocument.Kind(act.issues) if act.issues else None,
+            document=act.issues,
             row=selectors.rows([dossier])[0],
         ),
         status=status,
