@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from motcua.delivery.carriers import CarrierError, DispatchRequest, StatusReport, get_carrier
 from motcua.delivery.models import Shipment, ShipmentEvent
 from motcua.dossiers.models import Dossier, Status
+from motcua.dossiers.timeline import record_event
 
 
 class DeliveryUnavailable(Exception):
@@ -109,12 +110,16 @@ def record_report(report: StatusReport) -> Shipment | None:
             shipment.delivered_at = shipment.state_at
         shipment.save()
         if report.state == Shipment.State.DELIVERED and dossier.status == Status.PROCESSED:
-            machine.perform(dossier.pk, "delivered", None, shipment=shipment)
+            machine.perform(
+                dossier_id=dossier.pk,
+                action="delivered",
+                actor=None,
+                data=machine.DeliveredInput(shipment=shipment),
+            )
         elif report.state == Shipment.State.RETURNED:
-            machine.record_event(
-                dossier,
-                None,
-                "post_returned",
+            record_event(
+                dossier=dossier,
+                action="post_returned",
                 from_status=dossier.status,
                 note=_("Bưu gửi %(number)s không phát được, đã chuyển hoàn: %(note)s")
                 % {"number": shipment.tracking_number, "note": report.note},

@@ -16,9 +16,7 @@ from django.utils import timezone, translation
 from motcua.accounts.models import Unit
 from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.dossiers.qr import qr_data_uri
-
-# Timeline actions that hand the dossier from someone to someone (rows of form 05).
-HANDOVER_ACTIONS = ("accept", "forward", "send_back", "approve", "return")
+from motcua.dossiers.timeline import handover_kinds
 
 EARLY, ON_TIME, LATE = "Trước hạn", "Đúng hạn", "Quá hạn"
 
@@ -223,7 +221,7 @@ def control_sheet_rows(dossier: Dossier) -> list[dict]:
     applicant_name = dossier.applicant_name or dossier.applicant.display_name
     events = (
         DossierEvent.objects.filter(dossier=dossier)
-        .filter(Q(action__in=HANDOVER_ACTIONS) | ~Q(from_unit_name="") | ~Q(to_unit_name=""))
+        .filter(Q(action__in=handover_kinds()) | ~Q(from_unit_name="") | ~Q(to_unit_name=""))
         .select_related("actor")
         .order_by("at", "id")
     )

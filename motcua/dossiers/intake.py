@@ -7,7 +7,8 @@ from django.utils import timezone
 from motcua.core.events import DossierSubmitted
 from motcua.core.outbox import publish
 from motcua.dossiers.codes import allocate_code
-from motcua.dossiers.models import Dossier, DossierEvent, Status
+from motcua.dossiers.models import Dossier, Status
+from motcua.dossiers.timeline import record_event
 
 # What the intake writes on a draft; everything else was saved while it was edited.
 INTAKE_FIELDS = (
@@ -52,15 +53,16 @@ def submit(
             dossier.save()
         else:
             dossier.save(update_fields=INTAKE_FIELDS)
-        DossierEvent.objects.create(
+        record_event(
             dossier=dossier,
-            actor=actor,
             action="submitted",
+            actor=actor,
             from_status=Status.DRAFT,
             to_status=Status.SUBMITTED,
             note=note,
             unit_name=place or dossier.receiving_agency.name,
-            data=data or {},
+            step_key="",
+            data=data,
         )
         publish(
             DossierSubmitted(

@@ -7,7 +7,6 @@ from datetime import datetime
 from django.db import connection
 from django.db.models import Count
 from django.shortcuts import get_object_or_404
-from django.utils.translation import gettext_lazy as _
 
 from motcua.core.dates import aware, local_iso, local_text
 from motcua.dossiers.models import (
@@ -18,6 +17,7 @@ from motcua.dossiers.models import (
     Status,
     choice_label,
 )
+from motcua.dossiers.timeline import kind_of
 
 # Statuses in which the applicant has something to do (badge in "My dossiers").
 MUST_ACT = (Status.SUPPLEMENT_REQUESTED, Status.AWAITING_PAYMENT)
@@ -44,34 +44,10 @@ def dossier_of(applicant, dossier_uuid) -> Dossier:
     )
 
 
-# What each timeline event is called for the applicant and the public (the officer
-# labels of the state machine speak of internal steps).
-EVENT_LABELS = {
-    "submitted": _("Đã nộp hồ sơ"),
-    "accept": _("Đã tiếp nhận hồ sơ"),
-    "refuse": _("Không tiếp nhận hồ sơ"),
-    "forward": _("Chuyển xử lý"),
-    "send_back": _("Chuyển xử lý"),
-    "request_supplement": _("Cơ quan yêu cầu bổ sung hồ sơ"),
-    "submit_supplement": _("Đã nộp hồ sơ bổ sung"),
-    "request_payment": _("Cơ quan yêu cầu nộp phí, lệ phí"),
-    "confirm_payment": _("Đã nhận phí, lệ phí"),
-    "extend": _("Cơ quan xin lỗi và hẹn lại ngày trả kết quả"),
-    "stop": _("Dừng xử lý hồ sơ"),
-    "request_withdrawal": _("Người nộp yêu cầu rút hồ sơ"),
-    "confirm_withdrawal": _("Cơ quan đồng ý cho rút hồ sơ"),
-    "decline_withdrawal": _("Cơ quan không đồng ý cho rút hồ sơ"),
-    "approve": _("Đã có kết quả giải quyết"),
-    "return": _("Đã trả kết quả"),
-    "transfer": _("Chuyển cơ quan phối hợp (liên thông)"),
-    "answer_task": _("Cơ quan phối hợp đã trả lời"),
-}
-# Notes the applicant wrote (reasons, remarks) stay off the public tracking page.
-APPLICANT_NOTE_ACTIONS = frozenset({"request_withdrawal", "submit_supplement"})
-
-
 def _event_label(action: str, to_status) -> str:
-    label = EVENT_LABELS.get(action)
+    # The kinds say what each event is called for the applicant and the public (the officer
+    # labels of the state machine speak of internal steps).
+    label = kind_of(action).public_label
     if label is None:
         return choice_label(Status, to_status) if to_status is not None else ""
     return str(label)  # resolved once here, not at each use in the template
@@ -79,7 +55,7 @@ def _event_label(action: str, to_status) -> str:
 
 def _shown_note(action: str, note: str, label, *, public: bool) -> str:
     # The public never sees the applicant's own words; a note repeating the label is noise.
-    if (public and action in APPLICANT_NOTE_ACTIONS) or note.rstrip(".") == label:
+    if (public and kind_of(action).applicant_note) or note.rstrip(".") == label:
         return ""
     return note
 
@@ -246,9 +222,8 @@ def has_supplement_files(dossier) -> bool:
     return dossier.attachments.filter(uploaded_at__gte=since).exists()
 
 
-def applicant_page(dossier: Dossier, user) -> ApplicantPage:
-    from motcua.workflow.machine import available_actions
-
+def applicant_page(dossier: Dossier, *, can_withdraw: bool) -> ApplicantPage:
+    """`can_withdraw`: whether the state machine lets the applicant ask to withdraw now."""
     timeline = _labelled(
         DossierEvent.objects.filter(dossier=dossier, is_public=True)
         .only("at", "action", "to_status", "note", "unit_name", "data")
@@ -261,7 +236,11 @@ def applicant_page(dossier: Dossier, user) -> ApplicantPage:
     )
     attachments = list(dossier.attachments.select_related("component"))
     page = ApplicantPage(
-        dossier=dossier, timeline=timeline, documents=documents, attachments=attachments
+        dossier=dossier,
+        timeline=timeline,
+        documents=documents,
+        attachments=attachments,
+        can_withdraw=can_withdraw,
     )
     if dossier.status == Status.SUPPLEMENT_REQUESTED:
         event = _last(timeline, "request_supplement") or _latest_event(
@@ -276,9 +255,6 @@ def applicant_page(dossier: Dossier, user) -> ApplicantPage:
     returned = _last(timeline, "submit_supplement")
     if returned is not None and returned.to_status == Status.PROCESSING:
         page.restarted_at = returned.at
-    page.can_withdraw = any(
-        a.name == "request_withdrawal" for a in available_actions(dossier, user)
-    )
     return page
 
 

@@ -76,7 +76,11 @@ def _submitted_page(request, dossier, *, status=200, **extra):
     """The applicant's page of a submitted dossier; forms that fail re-show it with `extra`."""
     context = {
         "dossier": dossier,
-        "page": selectors.applicant_page(dossier, request.user),
+        "page": selectors.applicant_page(
+            dossier,
+            can_withdraw=machine.ACTIONS["request_withdrawal"]
+            in machine.available_actions(dossier, request.user),
+        ),
         "max_mb": settings.UPLOAD_MAX_BYTES // (1024 * 1024),
         "error_list": [],
     }
@@ -438,11 +442,11 @@ def supplement_submit(request, dossier_uuid):
     else:
         try:
             machine.perform(
-                dossier.pk,
-                "submit_supplement",
-                request.user,
+                dossier_id=dossier.pk,
+                action="submit_supplement",
+                actor=request.user,
+                data=machine.NoteInput(note=note),
                 expected_version=_expected_version(request),
-                note=note,
             )
         except machine.TransitionRefused as exc:
             error = exc.message
@@ -473,11 +477,11 @@ def withdraw(request, dossier_uuid):
         reason = request.POST.get("reason", "").strip()[:2000]
         try:
             machine.perform(
-                dossier.pk,
-                "request_withdrawal",
-                request.user,
+                dossier_id=dossier.pk,
+                action="request_withdrawal",
+                actor=request.user,
+                data=machine.ReasonInput(reason=reason),
                 expected_version=_expected_version(request),
-                reason=reason,
             )
         except machine.TransitionRefused as exc:
             error = exc.message

@@ -294,9 +294,14 @@ def settle(reference: str, result: GatewayResult, *, via: str) -> tuple[str, Pay
         charge.status, charge.closed_at = Charge.Status.PAID, now
         charge.save(update_fields=["status", "closed_at"])
         if dossier.status == Status.AWAITING_PAYMENT and outstanding_amount(dossier) == 0:
-            from motcua.workflow.machine import perform
+            from motcua.workflow import machine
 
-            perform(dossier.pk, "payment_received", None, payment=payment)
+            machine.perform(
+                dossier_id=dossier.pk,
+                action="payment_received",
+                actor=None,
+                data=machine.PaymentReceivedInput(payment=payment),
+            )
     return OK, payment
 
 

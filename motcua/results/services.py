@@ -23,6 +23,7 @@ from motcua.documents.render import (
 )
 from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.dossiers.qr import qr_data_uri
+from motcua.dossiers.timeline import record_event
 from motcua.results import context as result_context
 from motcua.results.models import ResultDocument, ResultTemplate
 from motcua.signing import pades
@@ -278,8 +279,6 @@ def can_revoke(user, dossier: Dossier) -> bool:
 
 def revoke_result(*, result: ResultDocument, actor, reason: str, request=None) -> Revocation:
     """Withdraw a result: the verification page and uploads say revoked from now on."""
-    from motcua.workflow.machine import record_event
-
     reason = (reason or "").strip()
     dossier = result.dossier
     if not can_revoke(actor, dossier):
@@ -295,9 +294,9 @@ def revoke_result(*, result: ResultDocument, actor, reason: str, request=None) -
                 document=document, revoked_by=actor, reason=reason
             )
             record_event(
-                dossier,
-                actor,
-                "revoke_result",
+                dossier=dossier,
+                action="revoke_result",
+                actor=actor,
                 from_status=dossier.status,
                 note=_("Thu hồi %(title)s số %(number)s. Lý do: %(reason)s")
                 % {"title": result.title, "number": result.number, "reason": reason},

@@ -9,10 +9,14 @@ class WorkflowConfig(AppConfig):
     def ready(self):
         from motcua.dossiers.models import Dossier
         from motcua.workflow import (
+            machine,
             selectors,
             subscribers,  # noqa: F401 - registers the subscribers
         )
         from motcua.workflow.models import Task, Workflow
+
+        # The dossiers' timelines and the documents label workflow's events from here on.
+        machine.register_event_kinds()
 
         # Each process keeps the workflow versions it has read (selectors.workflow_version).
         post_save.connect(selectors.forget_workflow, sender=Workflow, dispatch_uid="workflow-saved")

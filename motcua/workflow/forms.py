@@ -1,4 +1,7 @@
-"""Forms of the officer workspace: they parse and validate; machine.py and services.py write."""
+"""Forms of the officer workspace: they parse and validate; machine.py and services.py write.
+
+The action form is the one place an officer's input is parsed: it hands the state machine
+the action's input dataclass (workflow/actions/inputs.py)."""
 
 from decimal import Decimal
 
@@ -18,21 +21,12 @@ from motcua.accounts.validators import (
 )
 from motcua.dossiers.models import Dossier, Status
 from motcua.dossiers.uploads import check_upload
+from motcua.payments.services import quote_for_dossier
+from motcua.workflow.actions.inputs import ActionInput, SupplementItem
 from motcua.workflow.fragments import escaped
 
 OTHER_ITEM = "other"
 SORT_ORDERS = ("due", "-due", "submitted", "-submitted")
-
-# What the officer writes as the reason, per action (the default is plain "Lý do").
-REASON_LABELS = {
-    "refuse": _("Lý do từ chối tiếp nhận"),
-    "stop": _("Lý do dừng xử lý"),
-    "send_back": _("Lý do trả lại"),
-    "extend": _("Lý do chậm trả kết quả"),
-    "decline_withdrawal": _("Lý do không đồng ý cho rút hồ sơ"),
-}
-# Where the note of each action ends up: only officers see these, the applicant sees the rest.
-INTERNAL_NOTE_ACTIONS = frozenset({"accept", "forward", "approve"})
 
 
 class ErrorLinksMixin(AccessibleFormMixin):
@@ -185,23 +179,27 @@ class ActionFormBase(ErrorLinksMixin, forms.Form):
             for agency, units in self.unit_groups_
         ]
 
-    def params(self) -> dict:
-        """The keyword arguments for machine.perform."""
+    def to_input(self) -> ActionInput | None:
+        """The action's input dataclass, for machine.perform."""
+        if self.act.input is None:
+            return None
         data = self.cleaned_data
-        params = {}
-        for name in ("reason", "note", "request", "amount", "days", "new_due_date"):
-            if name in self.fields:
-                params[name] = data.get(name)
-        if "unit_ids" in self.fields:
-            params["unit_ids"] = [int(v) for v in data.get("unit_ids") or []]
-        if "items" in self.fields:
-            names = {str(c.pk): c.name for c in self.components}
-            names[OTHER_ITEM] = (data.get("other_name") or "").strip()
-            params["items"] = [
-                {"component": names[v], "reason": data.get(f"reason_{v}", "").strip()}
-                for v in data.get("items") or []
-            ]
-        return params
+        values = {}
+        for name in self.act.needs:
+            if name == "items":
+                names = {str(c.pk): c.name for c in self.components}
+                names[OTHER_ITEM] = (data.get("other_name") or "").strip()
+                values[name] = tuple(
+                    SupplementItem(component=names[v], reason=data.get(f"reason_{v}", "").strip())
+                    for v in data.get("items") or []
+                )
+            elif name == "unit_ids":
+                values[name] = tuple(int(v) for v in data.get("unit_ids") or [])
+            elif name in ("reason", "note", "request"):
+                values[name] = data.get(name) or ""
+            else:
+                values[name] = data.get(name)
+        return self.act.input(**values)
 
 
 def _textarea(label, *, required, help_text="", rows=3):
@@ -217,8 +215,6 @@ def _textarea(label, *, required, help_text="", rows=3):
 
 def _amount_field(dossier):
     """The amount to pay, prefilled from the procedure's fee schedule (the officer may adjust)."""
-    from motcua.payments.services import quote_for_dossier
-
     quote = quote_for_dossier(dossier)
     shown = f"{quote.amount:,}".replace(",", ".") if quote.amount else ""
     help_text = (
@@ -242,12 +238,13 @@ def action_form(act, dossier, *, components=(), unit_groups=(), data=None):
     needs = act.needs
     if "reason" in needs:
         fields["reason"] = _textarea(
-            REASON_LABELS.get(act.name, _("Lý do")),
+            act.reason_label or _("Lý do"),
             required=True,
             rows=4,
-            help_text=_("Người nộp hồ sơ sẽ đọc lý do này; viết rõ ràng, cụ thể.")
-            if act.name in ("refuse", "stop", "extend", "decline_withdrawal")
-            else "",
+            # A reason kept with the officers (send_back) is not shown to the applicant.
+            help_text=""
+            if act.internal_note
+            else _("Người nộp hồ sơ sẽ đọc lý do này; viết rõ ràng, cụ thể."),
         )
     if "items" in needs:
         choices = [(str(c.pk), c.name) for c in components] + [(OTHER_ITEM, _("Giấy tờ khác"))]
@@ -322,7 +319,7 @@ def action_form(act, dossier, *, components=(), unit_groups=(), data=None):
             _("Ghi chú"),
             required=False,
             help_text=_("Chỉ cán bộ xem được.")
-            if act.name in INTERNAL_NOTE_ACTIONS
+            if act.internal_note
             else _("Người nộp hồ sơ sẽ thấy ghi chú này."),
         )
     form_class = type(

@@ -18,9 +18,10 @@ from motcua.core.text import fold
 from motcua.dossiers import intake
 from motcua.dossiers.models import Dossier, Status
 from motcua.dossiers.services import store_attachment
+from motcua.dossiers.timeline import record_event
 from motcua.workflow import access
 from motcua.workflow.definition import definition_problems
-from motcua.workflow.machine import TransitionRefused, record_event
+from motcua.workflow.machine import TransitionRefused
 from motcua.workflow.models import Comment, Task, Workflow
 
 DEMO_DIR = Path(__file__).resolve().parent / "demo"
@@ -169,9 +170,8 @@ def _charge_at_submission(dossier: Dossier) -> None:
     dossier.status = Status.AWAITING_PAYMENT
     dossier.save(update_fields=["status"])
     record_event(
-        dossier,
-        None,
-        "request_payment",
+        dossier=dossier,
+        action="request_payment",
         from_status=before,
         note=_("Nộp phí, lệ phí %(amount)s đồng để hồ sơ được chuyển tới bộ phận tiếp nhận.")
         % {"amount": f"{charge.amount:,}".replace(",", ".")},
@@ -314,9 +314,8 @@ def escalate_late_tasks(now=None) -> int:
             task.escalated_at = now
             task.save(update_fields=["escalated_at"])
             record_event(
-                task.dossier,
-                None,
-                "escalate",
+                dossier=task.dossier,
+                action="escalate",
                 from_status=task.dossier.status,
                 note=_(
                     "%(unit)s (%(agency)s) chưa trả lời đúng hạn; đã báo lãnh đạo Bộ phận Một cửa."

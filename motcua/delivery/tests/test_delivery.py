@@ -25,10 +25,10 @@ def processed_by_post(procedure, citizen, org):
     dossier = make_submitted_dossier(
         procedure, citizen, delivery_method="post", postal_address=ADDRESS
     )
-    perform(dossier.pk, "accept", org.desk_officer)
-    perform(dossier.pk, "forward", org.specialist)
-    perform(dossier.pk, "forward", org.head)
-    return perform(dossier.pk, "approve", org.leader)
+    perform(dossier_id=dossier.pk, action="accept", actor=org.desk_officer)
+    perform(dossier_id=dossier.pk, action="forward", actor=org.specialist)
+    perform(dossier_id=dossier.pk, action="forward", actor=org.head)
+    return perform(dossier_id=dossier.pk, action="approve", actor=org.leader)
 
 
 def callback(client, body: dict, secret="sandbox-webhook-secret"):
@@ -56,7 +56,7 @@ def test_sent_by_post_over_http_then_delivered_reaches_status_10(
     live_site, procedure, citizen, org, client
 ):
     dossier = processed_by_post(procedure, citizen, org)
-    dossier = perform(dossier.pk, "return_result", org.desk_officer)
+    dossier = perform(dossier_id=dossier.pk, action="return_result", actor=org.desk_officer)
     # Booked with the (sandbox) carrier over HTTP: a tracking number, still status 9.
     shipment = Shipment.objects.get(dossier=dossier)
     parcel = SandboxParcel.objects.get(tracking_number=shipment.tracking_number)
@@ -67,7 +67,7 @@ def test_sent_by_post_over_http_then_delivered_reaches_status_10(
     assert shipment.tracking_number in event.note
     # A second press does not book a second parcel.
     with pytest.raises(TransitionRefused, match=shipment.tracking_number):
-        perform(dossier.pk, "return_result", org.desk_officer)
+        perform(dossier_id=dossier.pk, action="return_result", actor=org.desk_officer)
     # The post office reports the delivery: its signed webhook reaches the portal over HTTP.
     response = client.post(
         reverse("postal_sandbox:move", args=[parcel.tracking_number]), {"status": "501"}
@@ -111,7 +111,7 @@ def test_an_unreachable_carrier_refuses_the_return_and_changes_nothing(
     settings.POSTAL_API_URL = "http://127.0.0.1:9/api"  # nothing listens on the discard port
     dossier = processed_by_post(procedure, citizen, org)
     with pytest.raises(TransitionRefused, match="bưu chính"):
-        perform(dossier.pk, "return_result", org.desk_officer)
+        perform(dossier_id=dossier.pk, action="return_result", actor=org.desk_officer)
     dossier.refresh_from_db()
     assert dossier.status == Status.PROCESSED
     assert not Shipment.objects.exists()
@@ -121,7 +121,7 @@ def test_no_carrier_configured_is_a_clear_refusal(settings, procedure, citizen, 
     settings.POSTAL_CARRIER = ""
     dossier = processed_by_post(procedure, citizen, org)
     with pytest.raises(TransitionRefused, match="POSTAL_CARRIER"):
-        perform(dossier.pk, "return_result", org.desk_officer)
+        perform(dossier_id=dossier.pk, action="return_result", actor=org.desk_officer)
 
 
 def booked(dossier, org, number="SB00000000001"):
@@ -186,10 +186,10 @@ def test_a_returned_parcel_tells_the_desk_and_can_be_sent_again(client, procedur
 
 def test_online_delivery_returns_at_once(procedure, citizen, org):
     dossier = make_submitted_dossier(procedure, citizen)
-    perform(dossier.pk, "accept", org.desk_officer)
-    perform(dossier.pk, "forward", org.specialist)
-    perform(dossier.pk, "forward", org.head)
-    perform(dossier.pk, "approve", org.leader)
-    dossier = perform(dossier.pk, "return_result", org.desk_officer)
+    perform(dossier_id=dossier.pk, action="accept", actor=org.desk_officer)
+    perform(dossier_id=dossier.pk, action="forward", actor=org.specialist)
+    perform(dossier_id=dossier.pk, action="forward", actor=org.head)
+    perform(dossier_id=dossier.pk, action="approve", actor=org.leader)
+    dossier = perform(dossier_id=dossier.pk, action="return_result", actor=org.desk_officer)
     assert dossier.status == Status.RETURNED
     assert not Shipment.objects.exists()

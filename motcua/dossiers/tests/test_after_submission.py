@@ -18,7 +18,9 @@ from motcua.factories import make_organisation
 from motcua.workdays import services as workdays
 from motcua.workflow import machine
 
-ITEMS = [{"component": "Giấy đề nghị", "reason": "Bản chụp mờ, không đọc được chữ ký"}]
+ITEMS = (
+    machine.SupplementItem(component="Giấy đề nghị", reason="Bản chụp mờ, không đọc được chữ ký"),
+)
 
 
 @pytest.fixture(scope="module")
@@ -48,17 +50,16 @@ def submitted(org, citizen, procedure):
 
 @pytest.fixture
 def processing(submitted, org):
-    return machine.perform(submitted.pk, "accept", org.desk_officer)
+    return machine.perform(dossier_id=submitted.pk, action="accept", actor=org.desk_officer)
 
 
 @pytest.fixture
 def supplement_requested(processing, org):
     return machine.perform(
-        processing.pk,
-        "request_supplement",
-        org.specialist,
-        items=ITEMS,
-        note="Chụp lại bản gốc cho rõ.",
+        dossier_id=processing.pk,
+        action="request_supplement",
+        actor=org.specialist,
+        data=machine.RequestSupplementInput(items=ITEMS, note="Chụp lại bản gốc cho rõ."),
     )
 
 
@@ -157,7 +158,12 @@ def test_upload_then_submit_supplement_goes_back_to_processing_with_a_new_due_da
 def test_supplement_requested_at_reception_goes_back_to_the_desk(
     applicant, submitted, org, procedure
 ):
-    machine.perform(submitted.pk, "request_supplement", org.desk_officer, items=ITEMS, note="")
+    machine.perform(
+        dossier_id=submitted.pk,
+        action="request_supplement",
+        actor=org.desk_officer,
+        data=machine.RequestSupplementInput(items=ITEMS, note=""),
+    )
     upload(applicant, submitted, procedure.components.get(name="Giấy đề nghị"))
     assert submit_supplement(applicant, submitted).status_code == 302
     dossier = fresh(submitted)
@@ -280,7 +286,12 @@ def test_posts_need_the_csrf_token(citizen, supplement_requested):
 
 
 def test_awaiting_payment_shows_the_amount_and_the_way_to_pay(applicant, processing, org):
-    machine.perform(processing.pk, "request_payment", org.specialist, amount="150000", note="")
+    machine.perform(
+        dossier_id=processing.pk,
+        action="request_payment",
+        actor=org.specialist,
+        data=machine.RequestPaymentInput(amount=150000, note=""),
+    )
     html = page(applicant, processing)
     assert "Việc quý vị cần làm: nộp phí, lệ phí" in html and "150.000" in html
     # The online payment button (payments panel) and where the step's link leads.
@@ -367,11 +378,10 @@ def test_a_changed_appointment_is_explained(applicant, processing, org):
     while not workdays.is_working_day(day):
         day += timedelta(days=1)
     machine.perform(
-        processing.pk,
-        "extend",
-        org.specialist,
-        reason="Chờ kết quả xác minh",
-        new_due_date=day.strftime("%d/%m/%Y"),
+        dossier_id=processing.pk,
+        action="extend",
+        actor=org.specialist,
+        data=machine.ExtendInput(reason="Chờ kết quả xác minh", new_due_date=day),
     )
     html = page(applicant, processing)
     assert day.strftime("%d/%m/%Y") in html
@@ -418,10 +428,10 @@ def test_my_dossiers_shows_the_due_date(applicant, processing):
 
 def test_public_tracking_shows_unit_and_due_date_but_no_personal_data(client, processing, org):
     machine.perform(
-        processing.pk,
-        "request_withdrawal",
-        processing.applicant,
-        reason="Lý do riêng: chuyển nhà tới 12 Lê Lợi",
+        dossier_id=processing.pk,
+        action="request_withdrawal",
+        actor=processing.applicant,
+        data=machine.ReasonInput(reason="Lý do riêng: chuyển nhà tới 12 Lê Lợi"),
     )
     dossier = fresh(processing)
     response = client.post(
@@ -438,9 +448,17 @@ def test_public_tracking_shows_unit_and_due_date_but_no_personal_data(client, pr
 def test_a_declined_withdrawal_keeps_the_supplement_leading_back_to_processing(
     applicant, supplement_requested, org, citizen
 ):
-    machine.perform(supplement_requested.pk, "request_withdrawal", citizen, reason="Nhầm")
     machine.perform(
-        supplement_requested.pk, "decline_withdrawal", org.specialist, reason="Tiếp tục"
+        dossier_id=supplement_requested.pk,
+        action="request_withdrawal",
+        actor=citizen,
+        data=machine.ReasonInput(reason="Nhầm"),
+    )
+    machine.perform(
+        dossier_id=supplement_requested.pk,
+        action="decline_withdrawal",
+        actor=org.specialist,
+        data=machine.ReasonInput(reason="Tiếp tục"),
     )
     assert "Việc quý vị cần làm: bổ sung hồ sơ" in page(applicant, supplement_requested)
     assert (

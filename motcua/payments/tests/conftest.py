@@ -8,7 +8,7 @@ from django.test import Client
 from motcua.factories import make_organisation, make_submitted_dossier
 from motcua.payments.contrib.vnpay import protocol
 from motcua.payments.registry import registry
-from motcua.workflow.machine import perform
+from motcua.workflow.machine import RequestPaymentInput, perform
 
 AMOUNT = 135_000
 
@@ -75,14 +75,19 @@ def org(procedure):
 @pytest.fixture
 def dossier(org, procedure, citizen):
     dossier = make_submitted_dossier(procedure, citizen)
-    perform(dossier.pk, "accept", org.desk_officer)
+    perform(dossier_id=dossier.pk, action="accept", actor=org.desk_officer)
     return dossier
 
 
 @pytest.fixture
 def awaiting(org, dossier):
     """A dossier whose specialist asked for 135.000 đồng (status 6, one open charge)."""
-    return perform(dossier.pk, "request_payment", org.specialist, amount="135.000")
+    return perform(
+        dossier_id=dossier.pk,
+        action="request_payment",
+        actor=org.specialist,
+        data=RequestPaymentInput(amount=135000),
+    )
 
 
 def callback_params(payment, *, code="00", amount=None, secret=None, **extra) -> dict:

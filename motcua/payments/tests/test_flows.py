@@ -16,7 +16,7 @@ from motcua.payments import services
 from motcua.payments.contrib.sandbox.models import SandboxTransaction
 from motcua.payments.models import Payment, PaymentIssue, Receipt, Refund
 from motcua.payments.tests.conftest import callback_params
-from motcua.workflow.machine import perform
+from motcua.workflow.machine import NoteInput, ReasonInput, perform
 
 pytestmark = pytest.mark.django_db
 
@@ -137,11 +137,21 @@ def test_an_abandoned_payment_expires_when_the_gateway_never_saw_it(started, htt
 
 
 def test_counter_payment_then_stop_gives_the_cashier_a_refund(awaiting, org):
-    perform(awaiting.pk, "confirm_payment", org.specialist, note="Biên lai giấy số 12")
+    perform(
+        dossier_id=awaiting.pk,
+        action="confirm_payment",
+        actor=org.specialist,
+        data=NoteInput(note="Biên lai giấy số 12"),
+    )
     payment = Payment.objects.get()
     assert (payment.method, payment.status) == ("counter", "paid")
     assert Receipt.objects.filter(payment=payment).exists()
-    perform(awaiting.pk, "stop", org.specialist, reason="Tàu không đủ điều kiện")
+    perform(
+        dossier_id=awaiting.pk,
+        action="stop",
+        actor=org.specialist,
+        data=ReasonInput(reason="Tàu không đủ điều kiện"),
+    )
     refund = Refund.objects.get()
     assert (refund.status, refund.amount, refund.reason) == (
         "cashier",
@@ -167,7 +177,12 @@ def test_an_online_payment_is_refunded_through_the_gateway_when_the_dossier_stop
     )
     client.get("/thanh-toan/ipn/vnpay/", callback_params(payment))
     with django_capture_on_commit_callbacks(execute=True):
-        perform(payment.dossier_id, "stop", org.specialist, reason="Không đủ điều kiện")
+        perform(
+            dossier_id=payment.dossier_id,
+            action="stop",
+            actor=org.specialist,
+            data=ReasonInput(reason="Không đủ điều kiện"),
+        )
     refund = Refund.objects.get()
     assert refund.status == "done" and refund.gateway_code == "00"
     assert SandboxTransaction.objects.get().refunded_amount == 13_500_000
@@ -180,7 +195,12 @@ def services_timestamp(payment):
 
 
 def test_nothing_paid_means_no_refund(dossier, org):
-    perform(dossier.pk, "stop", org.specialist, reason="Không đủ điều kiện")
+    perform(
+        dossier_id=dossier.pk,
+        action="stop",
+        actor=org.specialist,
+        data=ReasonInput(reason="Không đủ điều kiện"),
+    )
     assert not Refund.objects.exists()
 
 
@@ -226,10 +246,20 @@ def test_paid_during_a_withdrawal_request_then_declined_goes_back_to_work(
     client, started, citizen, org
 ):
     payment, _url = started
-    perform(payment.dossier_id, "request_withdrawal", citizen, reason="Nộp nhầm")
+    perform(
+        dossier_id=payment.dossier_id,
+        action="request_withdrawal",
+        actor=citizen,
+        data=ReasonInput(reason="Nộp nhầm"),
+    )
     client.get("/thanh-toan/ipn/vnpay/", callback_params(payment))
     assert services.outstanding_amount(payment.dossier) == 0
-    dossier = perform(payment.dossier_id, "decline_withdrawal", org.specialist, reason="Đã nộp phí")
+    dossier = perform(
+        dossier_id=payment.dossier_id,
+        action="decline_withdrawal",
+        actor=org.specialist,
+        data=ReasonInput(reason="Đã nộp phí"),
+    )
     assert dossier.status == Status.PROCESSING
 
 

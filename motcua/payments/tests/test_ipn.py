@@ -5,7 +5,7 @@ import pytest
 from motcua.dossiers.models import DossierEvent, Status
 from motcua.payments.models import GatewayMessage, Payment, PaymentIssue, Receipt, Refund
 from motcua.payments.tests.conftest import callback_params
-from motcua.workflow.machine import perform
+from motcua.workflow.machine import ReasonInput, perform
 
 pytestmark = pytest.mark.django_db
 IPN = "/thanh-toan/ipn/vnpay/"
@@ -116,8 +116,13 @@ def test_money_arriving_after_the_dossier_was_withdrawn_is_recorded_and_refunded
 ):
     payment, _url = started
     dossier = payment.dossier
-    perform(dossier.pk, "request_withdrawal", citizen, reason="Không cần nữa")
-    perform(dossier.pk, "confirm_withdrawal", org.specialist)
+    perform(
+        dossier_id=dossier.pk,
+        action="request_withdrawal",
+        actor=citizen,
+        data=ReasonInput(reason="Không cần nữa"),
+    )
+    perform(dossier_id=dossier.pk, action="confirm_withdrawal", actor=org.specialist)
     assert ipn(client, callback_params(payment))["RspCode"] == "00"
     payment.refresh_from_db()
     assert payment.status == Payment.Status.PAID

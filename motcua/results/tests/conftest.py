@@ -11,7 +11,7 @@ from motcua.factories import (
     make_organisation,
     make_submitted_dossier,
 )
-from motcua.workflow.machine import perform
+from motcua.workflow.machine import NoteInput, perform
 
 DEMO = Path(motcua.__file__).parent / "catalogue" / "demo"
 
@@ -66,10 +66,15 @@ def badge_dossier(org, badge_procedure, citizen):
 
 
 def approve(dossier, org):
-    perform(dossier.pk, "accept", org.desk_officer)
-    perform(dossier.pk, "forward", org.specialist, note="Đủ điều kiện")
-    perform(dossier.pk, "forward", org.head)
-    return perform(dossier.pk, "approve", org.leader)
+    perform(dossier_id=dossier.pk, action="accept", actor=org.desk_officer)
+    perform(
+        dossier_id=dossier.pk,
+        action="forward",
+        actor=org.specialist,
+        data=NoteInput(note="Đủ điều kiện"),
+    )
+    perform(dossier_id=dossier.pk, action="forward", actor=org.head)
+    return perform(dossier_id=dossier.pk, action="approve", actor=org.leader)
 
 
 @pytest.fixture

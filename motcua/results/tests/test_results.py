@@ -97,13 +97,13 @@ def test_a_vehicle_past_its_service_life_blocks_the_approval(org, badge_procedur
 def test_without_keys_the_approval_is_refused_and_nothing_changes(
     badge_dossier, org, settings, tmp_path
 ):
-    perform(badge_dossier.pk, "accept", org.desk_officer)
-    perform(badge_dossier.pk, "forward", org.specialist)
-    before = perform(badge_dossier.pk, "forward", org.head)
+    perform(dossier_id=badge_dossier.pk, action="accept", actor=org.desk_officer)
+    perform(dossier_id=badge_dossier.pk, action="forward", actor=org.specialist)
+    before = perform(dossier_id=badge_dossier.pk, action="forward", actor=org.head)
     events = before.events.count()
     settings.SIGNING_DIR = tmp_path / "empty"
     with pytest.raises(TransitionRefused, match="chưa có khóa và chứng thư số"):
-        perform(badge_dossier.pk, "approve", org.leader)
+        perform(dossier_id=badge_dossier.pk, action="approve", actor=org.leader)
     after = Dossier.objects.get(pk=badge_dossier.pk)
     assert (after.status, after.step_key, after.version) == (
         Status.PROCESSING,
@@ -117,9 +117,9 @@ def test_without_keys_the_approval_is_refused_and_nothing_changes(
 def test_without_keys_the_officer_page_shows_the_refusal(
     badge_dossier, org, settings, tmp_path, client
 ):
-    perform(badge_dossier.pk, "accept", org.desk_officer)
-    perform(badge_dossier.pk, "forward", org.specialist)
-    dossier = perform(badge_dossier.pk, "forward", org.head)
+    perform(dossier_id=badge_dossier.pk, action="accept", actor=org.desk_officer)
+    perform(dossier_id=badge_dossier.pk, action="forward", actor=org.specialist)
+    dossier = perform(dossier_id=badge_dossier.pk, action="forward", actor=org.head)
     settings.SIGNING_DIR = tmp_path / "empty"
     login_officer(client, org.leader)
     response = client.post(
@@ -204,7 +204,7 @@ def test_an_online_slip_is_signed_and_verifiable_a_counter_one_is_not(
 ):
     from motcua.signing import pades as signing
 
-    dossier = perform(badge_dossier.pk, "accept", org.desk_officer)
+    dossier = perform(dossier_id=badge_dossier.pk, action="accept", actor=org.desk_officer)
     receipt = dossier.documents.get(kind="receipt")
     with receipt.pdf.open("rb") as handle:
         data = handle.read()
@@ -217,7 +217,7 @@ def test_an_online_slip_is_signed_and_verifiable_a_counter_one_is_not(
     walk_in = make_submitted_dossier(
         badge_procedure, citizen, channel=Dossier.Channel.COUNTER, form_data=badge_form()
     )
-    walk_in = perform(walk_in.pk, "accept", org.desk_officer)
+    walk_in = perform(dossier_id=walk_in.pk, action="accept", actor=org.desk_officer)
     paper = walk_in.documents.get(kind="receipt")
     with paper.pdf.open("rb") as handle:
         assert not signing.check_signature(handle.read()).signed

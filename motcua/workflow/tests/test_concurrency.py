@@ -7,7 +7,7 @@ from django.db import connection
 
 from motcua.dossiers.models import Dossier, DossierEvent, Status
 from motcua.factories import make_officer
-from motcua.workflow.machine import TransitionRefused, perform
+from motcua.workflow.machine import ReasonInput, TransitionRefused, perform
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -43,9 +43,18 @@ def test_accept_against_refuse_exactly_one_wins(org, dossier):
     seen = dossier.version
     outcomes = race(
         [
-            lambda: perform(dossier.pk, "accept", org.desk_officer, expected_version=seen),
             lambda: perform(
-                dossier.pk, "refuse", second, expected_version=seen, reason="Sai thẩm quyền"
+                dossier_id=dossier.pk,
+                action="accept",
+                actor=org.desk_officer,
+                expected_version=seen,
+            ),
+            lambda: perform(
+                dossier_id=dossier.pk,
+                action="refuse",
+                actor=second,
+                data=ReasonInput(reason="Sai thẩm quyền"),
+                expected_version=seen,
             ),
         ]
     )
@@ -64,7 +73,9 @@ def test_many_officers_accepting_at_once_give_one_acceptance(org, dossier):
     officers = [org.desk_officer] + [
         make_officer(org.agency, (org.desk, "desk"), full_name=f"Cán bộ {i}") for i in range(4)
     ]
-    outcomes = race([lambda o=o: perform(dossier.pk, "accept", o) for o in officers])
+    outcomes = race(
+        [lambda o=o: perform(dossier_id=dossier.pk, action="accept", actor=o) for o in officers]
+    )
     assert sum(isinstance(o, Dossier) for o in outcomes) == 1
     refused = [o for o in outcomes if isinstance(o, TransitionRefused)]
     assert len(refused) == 4 and all("Đang xử lý" in r.message for r in refused)

@@ -32,7 +32,7 @@ def test_a_walk_in_dossier_gets_the_same_code_deadlines_and_timeline(org, proced
     assert dossier.attachments.get().uploaded_by == org.desk_officer
     assert dossier.applicant.citizen_id == "046090012345"
     assert not dossier.applicant.has_usable_password()
-    dossier = perform(dossier.pk, "accept", org.desk_officer)
+    dossier = perform(dossier_id=dossier.pk, action="accept", actor=org.desk_officer)
     assert dossier.due_at is not None and dossier.current_unit == org.department
     assert list(dossier.events.values_list("action", flat=True))[:2] == ["submitted", "accept"]
     # The same person coming back is the same applicant account.
@@ -70,7 +70,7 @@ def test_an_officer_sees_only_dossiers_that_reached_their_units(org, dossier):
     assert not access.can_view_dossier(org.specialist, dossier)  # not reached them yet
     assert not access.can_view_dossier(stranger, dossier)
     assert not access.visible_dossiers(stranger).exists()
-    perform(dossier.pk, "accept", org.desk_officer)
+    perform(dossier_id=dossier.pk, action="accept", actor=org.desk_officer)
     assert access.can_view_dossier(org.specialist, dossier)
     assert not access.can_view_dossier(org.leader, dossier)
     assert access.can_view_dossier(org.admin, dossier)  # the agency's administrator
@@ -85,7 +85,7 @@ def test_queues_and_counts(clock, org, procedure, citizen, other_citizen):
     make_submitted_dossier(procedure, other_citizen, plate="43B-555.66")
     assert selectors.inbox_counts(org.desk_officer)["new"] == 2
     assert selectors.inbox_counts(org.specialist)["new"] == 0
-    perform(first.pk, "accept", org.desk_officer)
+    perform(dossier_id=first.pk, action="accept", actor=org.desk_officer)
     counts = selectors.inbox_counts(org.specialist)
     assert counts["todo"] == 1 and counts["overdue"] == 0
     clock.set(2025, 11, 11, 16, 0)  # under a working day to the due date
@@ -202,7 +202,7 @@ def test_counts_come_from_the_cache_and_follow_every_change(
         assert selectors.inbox_counts(org.desk_officer)["new"] == 1
         assert selectors.inbox_counts(org.specialist)["todo"] == 0
     # The hand-over takes the dossier out of the desk's count and into the specialist's.
-    perform(first.pk, "accept", org.desk_officer)
+    perform(dossier_id=first.pk, action="accept", actor=org.desk_officer)
     assert selectors.inbox_counts(org.desk_officer)["new"] == 0
     assert selectors.inbox_counts(org.specialist)["todo"] == 1
     make_submitted_dossier(procedure, citizen)

@@ -1,6 +1,7 @@
 """Every transition of the state machine, allowed and refused (DOMAIN.md section 4)."""
 
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 
 import pytest
 from django.core import mail
@@ -8,7 +9,18 @@ from django.utils import timezone
 
 from motcua.dossiers.models import Dossier, DossierEvent, Status
 from motcua.factories import AgencyFactory, UnitFactory, make_officer
-from motcua.workflow.machine import TransitionRefused, available_actions, perform
+from motcua.workflow.machine import (
+    ExtendInput,
+    NoteInput,
+    OpenTasksInput,
+    ReasonInput,
+    RequestPaymentInput,
+    RequestSupplementInput,
+    SupplementItem,
+    TransitionRefused,
+    available_actions,
+    perform,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -18,14 +30,19 @@ def local(dt):
 
 
 def accept(dossier, org):
-    return perform(dossier.pk, "accept", org.desk_officer)
+    return perform(dossier_id=dossier.pk, action="accept", actor=org.desk_officer)
 
 
 def through_to_processed(dossier, org):
     accept(dossier, org)
-    perform(dossier.pk, "forward", org.specialist, note="Hồ sơ đủ điều kiện")
-    perform(dossier.pk, "forward", org.head)
-    return perform(dossier.pk, "approve", org.leader)
+    perform(
+        dossier_id=dossier.pk,
+        action="forward",
+        actor=org.specialist,
+        data=NoteInput(note="Hồ sơ đủ điều kiện"),
+    )
+    perform(dossier_id=dossier.pk, action="forward", actor=org.head)
+    return perform(dossier_id=dossier.pk, action="approve", actor=org.leader)
 
 
 def test_the_whole_path_from_reception_to_returned_result(clock, org, dossier):
@@ -39,12 +56,17 @@ def test_the_whole_path_from_reception_to_returned_result(clock, org, dossier):
     assert dossier.documents.get().kind == "receipt"
 
     clock.set(2025, 11, 11, 9, 0)
-    perform(dossier.pk, "forward", org.specialist, note="Đủ điều kiện")
-    perform(dossier.pk, "forward", org.head)
-    dossier = perform(dossier.pk, "approve", org.leader)
+    perform(
+        dossier_id=dossier.pk,
+        action="forward",
+        actor=org.specialist,
+        data=NoteInput(note="Đủ điều kiện"),
+    )
+    perform(dossier_id=dossier.pk, action="forward", actor=org.head)
+    dossier = perform(dossier_id=dossier.pk, action="approve", actor=org.leader)
     assert dossier.status == Status.PROCESSED
     assert dossier.current_unit == org.desk and dossier.finished_at is not None
-    dossier = perform(dossier.pk, "return_result", org.desk_officer)
+    dossier = perform(dossier_id=dossier.pk, action="return_result", actor=org.desk_officer)
     assert dossier.status == Status.RETURNED and dossier.returned_at is not None
 
     events = list(dossier.events.order_by("id").values_list("action", "from_status", "to_status"))
@@ -66,17 +88,17 @@ def test_the_whole_path_from_reception_to_returned_result(clock, org, dossier):
 
 def test_each_step_belongs_to_its_role_and_unit(org, dossier, procedure):
     with pytest.raises(TransitionRefused, match="Bộ phận Một cửa"):
-        perform(dossier.pk, "accept", org.specialist)
+        perform(dossier_id=dossier.pk, action="accept", actor=org.specialist)
     accept(dossier, org)
     with pytest.raises(TransitionRefused, match="không được giao"):
-        perform(dossier.pk, "forward", org.desk_officer)
+        perform(dossier_id=dossier.pk, action="forward", actor=org.desk_officer)
     with pytest.raises(TransitionRefused, match="Không thể"):
-        perform(dossier.pk, "approve", org.specialist)
+        perform(dossier_id=dossier.pk, action="approve", actor=org.specialist)
     # A desk officer of another agency cannot touch it.
     other = AgencyFactory()
     stranger = make_officer(other, (UnitFactory(agency=other, kind="desk", code="mot-cua"), "desk"))
     with pytest.raises(TransitionRefused):
-        perform(dossier.pk, "forward", stranger)
+        perform(dossier_id=dossier.pk, action="forward", actor=stranger)
     assert Dossier.objects.get(pk=dossier.pk).step_key == "review"
 
 
@@ -84,9 +106,14 @@ def test_an_applicant_cannot_take_an_officers_action_nor_another_applicants(
     org, dossier, other_citizen, citizen
 ):
     with pytest.raises(TransitionRefused):
-        perform(dossier.pk, "accept", citizen)
+        perform(dossier_id=dossier.pk, action="accept", actor=citizen)
     with pytest.raises(TransitionRefused, match="người nộp"):
-        perform(dossier.pk, "request_withdrawal", other_citizen, reason="Không cần nữa")
+        perform(
+            dossier_id=dossier.pk,
+            action="request_withdrawal",
+            actor=other_citizen,
+            data=ReasonInput(reason="Không cần nữa"),
+        )
 
 
 def test_accepting_twice_is_refused_with_the_current_status(org, dossier):
@@ -99,13 +126,29 @@ def test_a_stale_page_is_told_who_changed_the_dossier(org, dossier):
     seen = dossier.version
     accept(dossier, org)
     with pytest.raises(TransitionRefused, match="Nguyễn Thị Mai"):
-        perform(dossier.pk, "refuse", org.desk_officer, expected_version=seen, reason="Thiếu")
+        perform(
+            dossier_id=dossier.pk,
+            action="refuse",
+            actor=org.desk_officer,
+            data=ReasonInput(reason="Thiếu"),
+            expected_version=seen,
+        )
 
 
 def test_refusal_needs_a_reason_and_issues_the_refusal_slip(org, dossier):
     with pytest.raises(TransitionRefused, match="lý do"):
-        perform(dossier.pk, "refuse", org.desk_officer, reason="  ")
-    dossier = perform(dossier.pk, "refuse", org.desk_officer, reason="Sai thẩm quyền giải quyết")
+        perform(
+            dossier_id=dossier.pk,
+            action="refuse",
+            actor=org.desk_officer,
+            data=ReasonInput(reason="  "),
+        )
+    dossier = perform(
+        dossier_id=dossier.pk,
+        action="refuse",
+        actor=org.desk_officer,
+        data=ReasonInput(reason="Sai thẩm quyền giải quyết"),
+    )
     assert dossier.status == Status.NOT_ACCEPTED
     assert dossier.documents.get().kind == "refusal"
     assert dossier.events.latest("id").note == "Sai thẩm quyền giải quyết"
@@ -115,27 +158,47 @@ def test_supplement_is_requested_once_and_the_clock_restarts_from_zero(clock, or
     clock.set(2025, 11, 10, 10, 0)
     accept(dossier, org)
     clock.set(2025, 11, 10, 15, 0)
-    items = [{"component": "Giấy đăng ký xe ô tô", "reason": "Bản chụp mờ"}]
-    dossier = perform(dossier.pk, "request_supplement", org.specialist, items=items)
+    items = (SupplementItem(component="Giấy đăng ký xe ô tô", reason="Bản chụp mờ"),)
+    dossier = perform(
+        dossier_id=dossier.pk,
+        action="request_supplement",
+        actor=org.specialist,
+        data=RequestSupplementInput(items=items),
+    )
     assert dossier.status == Status.SUPPLEMENT_REQUESTED
     assert dossier.documents.filter(kind="supplement").exists()
     with pytest.raises(TransitionRefused):
-        perform(dossier.pk, "forward", org.specialist)
+        perform(dossier_id=dossier.pk, action="forward", actor=org.specialist)
 
     clock.set(2025, 11, 13, 8, 0)  # Thursday: the complete dossier is back
-    dossier = perform(dossier.pk, "submit_supplement", dossier.applicant, note="Đã bổ sung")
+    dossier = perform(
+        dossier_id=dossier.pk,
+        action="submit_supplement",
+        actor=dossier.applicant,
+        data=NoteInput(note="Đã bổ sung"),
+    )
     assert dossier.status == Status.PROCESSING and dossier.step_key == "review"
     # Counting starts again from zero: two full working days from Thursday 08:00.
     assert local(dossier.due_at) == datetime(2025, 11, 17, 8, 0)
     with pytest.raises(TransitionRefused, match="một lần"):
-        perform(dossier.pk, "request_supplement", org.specialist, items=items)
+        perform(
+            dossier_id=dossier.pk,
+            action="request_supplement",
+            actor=org.specialist,
+            data=RequestSupplementInput(items=items),
+        )
 
 
 def test_supplement_at_reception_goes_back_to_the_desk(org, dossier):
-    items = [{"component": "Giấy đề nghị", "reason": "Chưa ký"}]
-    dossier = perform(dossier.pk, "request_supplement", org.desk_officer, items=items)
+    items = (SupplementItem(component="Giấy đề nghị", reason="Chưa ký"),)
+    dossier = perform(
+        dossier_id=dossier.pk,
+        action="request_supplement",
+        actor=org.desk_officer,
+        data=RequestSupplementInput(items=items),
+    )
     assert dossier.status == Status.SUPPLEMENT_REQUESTED and dossier.due_at is None
-    dossier = perform(dossier.pk, "submit_supplement", dossier.applicant)
+    dossier = perform(dossier_id=dossier.pk, action="submit_supplement", actor=dossier.applicant)
     assert dossier.status == Status.SUBMITTED and dossier.current_unit == org.desk
 
 
@@ -144,18 +207,22 @@ def test_supplement_needs_items_with_reasons_and_comes_in_time(clock, org, dossi
     accept(dossier, org)
     with pytest.raises(TransitionRefused, match="lý do"):
         perform(
-            dossier.pk,
-            "request_supplement",
-            org.specialist,
-            items=[{"component": "Giấy đăng ký xe ô tô", "reason": ""}],
+            dossier_id=dossier.pk,
+            action="request_supplement",
+            actor=org.specialist,
+            data=RequestSupplementInput(
+                items=(SupplementItem(component="Giấy đăng ký xe ô tô", reason=""),)
+            ),
         )
     clock.set(2025, 11, 11, 11, 0)  # more than the workflow's one working day
     with pytest.raises(TransitionRefused, match="quá 1 ngày"):
         perform(
-            dossier.pk,
-            "request_supplement",
-            org.specialist,
-            items=[{"component": "Giấy đăng ký xe ô tô", "reason": "Mờ"}],
+            dossier_id=dossier.pk,
+            action="request_supplement",
+            actor=org.specialist,
+            data=RequestSupplementInput(
+                items=(SupplementItem(component="Giấy đăng ký xe ô tô", reason="Mờ"),)
+            ),
         )
 
 
@@ -164,20 +231,34 @@ def test_apology_once_and_at_least_one_working_day_before_the_due_date(clock, or
     accept(dossier, org)  # due Wednesday 12/11 10:00
     with pytest.raises(TransitionRefused, match="ngày làm việc"):
         perform(
-            dossier.pk, "extend", org.specialist, reason="Chờ xác minh", new_due_date="2025-11-15"
+            dossier_id=dossier.pk,
+            action="extend",
+            actor=org.specialist,
+            data=ExtendInput(reason="Chờ xác minh", new_due_date=date(2025, 11, 15)),
         )
     with pytest.raises(TransitionRefused, match="sau ngày hẹn cũ"):
         perform(
-            dossier.pk, "extend", org.specialist, reason="Chờ xác minh", new_due_date="2025-11-11"
+            dossier_id=dossier.pk,
+            action="extend",
+            actor=org.specialist,
+            data=ExtendInput(reason="Chờ xác minh", new_due_date=date(2025, 11, 11)),
         )
     dossier = perform(
-        dossier.pk, "extend", org.specialist, reason="Chờ xác minh", new_due_date="14/11/2025"
+        dossier_id=dossier.pk,
+        action="extend",
+        actor=org.specialist,
+        data=ExtendInput(reason="Chờ xác minh", new_due_date=date(2025, 11, 14)),
     )
     assert local(dossier.due_at) == datetime(2025, 11, 14, 10, 0)
     assert local(dossier.original_due_at) == datetime(2025, 11, 12, 10, 0)
     assert dossier.documents.filter(kind="apology").exists()
     with pytest.raises(TransitionRefused, match="một lần"):
-        perform(dossier.pk, "extend", org.specialist, reason="Lần nữa", new_due_date="2025-11-18")
+        perform(
+            dossier_id=dossier.pk,
+            action="extend",
+            actor=org.specialist,
+            data=ExtendInput(reason="Lần nữa", new_due_date=date(2025, 11, 18)),
+        )
 
 
 def test_apology_is_refused_less_than_a_working_day_before_the_due_date(clock, org, dossier):
@@ -185,18 +266,28 @@ def test_apology_is_refused_less_than_a_working_day_before_the_due_date(clock, o
     accept(dossier, org)
     clock.set(2025, 11, 11, 11, 0)  # under one working day left
     with pytest.raises(TransitionRefused, match="chậm nhất 01 ngày"):
-        perform(dossier.pk, "extend", org.specialist, reason="Chậm", new_due_date="2025-11-14")
+        perform(
+            dossier_id=dossier.pk,
+            action="extend",
+            actor=org.specialist,
+            data=ExtendInput(reason="Chậm", new_due_date=date(2025, 11, 14)),
+        )
 
 
 def test_payment_time_is_excluded_from_the_clock_when_the_workflow_says_so(clock, org, dossier):
     clock.set(2025, 11, 10, 10, 0)
     accept(dossier, org)  # due Wed 12/11 10:00
     clock.set(2025, 11, 11, 10, 0)  # one working day left
-    dossier = perform(dossier.pk, "request_payment", org.specialist, amount="135.000")
+    dossier = perform(
+        dossier_id=dossier.pk,
+        action="request_payment",
+        actor=org.specialist,
+        data=RequestPaymentInput(amount=135000),
+    )
     assert dossier.status == Status.AWAITING_PAYMENT
     assert dossier.events.latest("id").data == {"amount": 135000}
     clock.set(2025, 11, 13, 10, 0)  # paid two working days later
-    dossier = perform(dossier.pk, "confirm_payment", org.specialist)
+    dossier = perform(dossier_id=dossier.pk, action="confirm_payment", actor=org.specialist)
     assert dossier.status == Status.PROCESSING
     assert local(dossier.due_at) == datetime(2025, 11, 14, 10, 0)
 
@@ -204,25 +295,40 @@ def test_payment_time_is_excluded_from_the_clock_when_the_workflow_says_so(clock
 def test_payment_needs_a_positive_amount(org, dossier):
     accept(dossier, org)
     with pytest.raises(TransitionRefused, match="số tiền"):
-        perform(dossier.pk, "request_payment", org.specialist, amount="không")
+        perform(
+            dossier_id=dossier.pk,
+            action="request_payment",
+            actor=org.specialist,
+            data=RequestPaymentInput(amount=0),
+        )
 
 
 def test_stop_after_review_issues_the_notice_of_stop(org, dossier):
     accept(dossier, org)
-    dossier = perform(dossier.pk, "stop", org.specialist, reason="Xe không đủ điều kiện")
+    dossier = perform(
+        dossier_id=dossier.pk,
+        action="stop",
+        actor=org.specialist,
+        data=ReasonInput(reason="Xe không đủ điều kiện"),
+    )
     assert dossier.status == Status.STOPPED
     assert dossier.documents.filter(kind="stop").exists()
     with pytest.raises(TransitionRefused):
-        perform(dossier.pk, "forward", org.specialist)
+        perform(dossier_id=dossier.pk, action="forward", actor=org.specialist)
 
 
 def test_send_back_returns_to_the_previous_step(org, dossier):
     accept(dossier, org)
-    perform(dossier.pk, "forward", org.specialist)
-    perform(dossier.pk, "forward", org.head)
+    perform(dossier_id=dossier.pk, action="forward", actor=org.specialist)
+    perform(dossier_id=dossier.pk, action="forward", actor=org.head)
     with pytest.raises(TransitionRefused, match="lý do"):
-        perform(dossier.pk, "send_back", org.leader)
-    dossier = perform(dossier.pk, "send_back", org.leader, reason="Xem lại niên hạn xe")
+        perform(dossier_id=dossier.pk, action="send_back", actor=org.leader)
+    dossier = perform(
+        dossier_id=dossier.pk,
+        action="send_back",
+        actor=org.leader,
+        data=ReasonInput(reason="Xem lại niên hạn xe"),
+    )
     assert dossier.step_key == "head-review" and dossier.current_role == "unit_head"
     assert dossier.events.latest("id").data == {"note": "Xem lại niên hạn xe"}
 
@@ -230,14 +336,34 @@ def test_send_back_returns_to_the_previous_step(org, dossier):
 def test_withdrawal_request_then_confirmation_or_refusal(org, dossier, citizen):
     accept(dossier, org)
     with pytest.raises(TransitionRefused, match="lý do"):
-        perform(dossier.pk, "request_withdrawal", citizen, reason="")
-    dossier = perform(dossier.pk, "request_withdrawal", citizen, reason="Đã bán xe")
+        perform(
+            dossier_id=dossier.pk,
+            action="request_withdrawal",
+            actor=citizen,
+            data=ReasonInput(reason=""),
+        )
+    dossier = perform(
+        dossier_id=dossier.pk,
+        action="request_withdrawal",
+        actor=citizen,
+        data=ReasonInput(reason="Đã bán xe"),
+    )
     assert dossier.status == Status.WITHDRAWAL_REQUESTED
-    dossier = perform(dossier.pk, "decline_withdrawal", org.specialist, reason="Đã ký kết quả")
+    dossier = perform(
+        dossier_id=dossier.pk,
+        action="decline_withdrawal",
+        actor=org.specialist,
+        data=ReasonInput(reason="Đã ký kết quả"),
+    )
     assert dossier.status == Status.PROCESSING
-    perform(dossier.pk, "request_withdrawal", citizen, reason="Đã bán xe")
+    perform(
+        dossier_id=dossier.pk,
+        action="request_withdrawal",
+        actor=citizen,
+        data=ReasonInput(reason="Đã bán xe"),
+    )
     # The desk may confirm too, not only the unit holding the dossier.
-    dossier = perform(dossier.pk, "confirm_withdrawal", org.desk_officer)
+    dossier = perform(dossier_id=dossier.pk, action="confirm_withdrawal", actor=org.desk_officer)
     assert dossier.status == Status.STOPPED
     assert dossier.documents.filter(kind="stop").exists()
 
@@ -256,24 +382,24 @@ def test_joint_handling_with_another_agency_in_parallel(
     police_officer = make_officer(police, (police_desk, "desk"))
     with pytest.raises(TransitionRefused, match="cơ quan khác"):
         perform(
-            dossier.pk,
-            "transfer",
-            org.specialist,
-            unit_ids=[org.leadership.pk],
-            days=1,
-            request="?",
+            dossier_id=dossier.pk,
+            action="transfer",
+            actor=org.specialist,
+            data=OpenTasksInput(unit_ids=(org.leadership.pk,), days=Decimal(1), request="?"),
         )
     dossier = perform(
-        dossier.pk,
-        "transfer",
-        org.specialist,
-        unit_ids=[police_desk.pk, registry_desk.pk],
-        days="0.5",
-        request="Xác minh đăng ký xe",
+        dossier_id=dossier.pk,
+        action="transfer",
+        actor=org.specialist,
+        data=OpenTasksInput(
+            unit_ids=(police_desk.pk, registry_desk.pk),
+            days=Decimal("0.5"),
+            request="Xác minh đăng ký xe",
+        ),
     )
     assert dossier.open_tasks == 2
     with pytest.raises(TransitionRefused, match="chưa có trả lời"):
-        perform(dossier.pk, "forward", org.specialist)
+        perform(dossier_id=dossier.pk, action="forward", actor=org.specialist)
     # The other agencies now see the dossier; the lead keeps it.
     from motcua.workflow.access import can_view_dossier
 
@@ -284,8 +410,8 @@ def test_joint_handling_with_another_agency_in_parallel(
     with pytest.raises(TransitionRefused, match="đơn vị khác"):
         from motcua.workflow.machine import answer_task
 
-        answer_task(police_task.pk, org.specialist, "Tự trả lời")
-    answer_task(police_task.pk, police_officer, "Xe không bị truy tìm")
+        answer_task(task_id=police_task.pk, actor=org.specialist, answer="Tự trả lời")
+    answer_task(task_id=police_task.pk, actor=police_officer, answer="Xe không bị truy tìm")
 
     clock.set(2025, 11, 11, 10, 0)  # registry is late: half a day passed long ago
     with django_capture_on_commit_callbacks(execute=True):
@@ -294,8 +420,10 @@ def test_joint_handling_with_another_agency_in_parallel(
     assert [m.to for m in mail.outbox if "quá hạn" in m.subject] == [[org.desk_head.email]]
 
     registry_officer = make_officer(registry, (registry_desk, "desk"))
-    answer_task(Task.objects.get(unit=registry_desk).pk, registry_officer, "Đạt")
-    dossier = perform(dossier.pk, "forward", org.specialist)
+    answer_task(
+        task_id=Task.objects.get(unit=registry_desk).pk, actor=registry_officer, answer="Đạt"
+    )
+    dossier = perform(dossier_id=dossier.pk, action="forward", actor=org.specialist)
     assert dossier.open_tasks == 0 and dossier.step_key == "head-review"
 
 
@@ -318,7 +446,7 @@ def test_a_dossier_keeps_the_workflow_version_it_was_submitted_under(org, dossie
     v2 = save_workflow_version(procedure, changed, note="Bỏ bước lãnh đạo phòng")
     assert v2.version == 2
     accept(dossier, org)
-    dossier = perform(dossier.pk, "forward", org.specialist)
+    dossier = perform(dossier_id=dossier.pk, action="forward", actor=org.specialist)
     assert dossier.workflow.version == 1 and dossier.step_key == "head-review"
 
 

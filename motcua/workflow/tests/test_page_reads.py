@@ -150,7 +150,12 @@ def test_the_dossier_page_reads_a_fixed_number_of_queries(
     client, office, citizen, django_assert_num_queries
 ):
     dossier = submitted_dossier(office, citizen)
-    machine.perform(dossier.pk, "accept", office.clerk, note="Đủ giấy tờ")
+    machine.perform(
+        dossier_id=dossier.pk,
+        action="accept",
+        actor=office.clerk,
+        data=machine.NoteInput(note="Đủ giấy tờ"),
+    )
     for text in ("Một", "Hai", "Ba"):
         Comment.objects.create(dossier=dossier, author=office.clerk, text=text)
     login_officer(client, office.specialist)
@@ -170,7 +175,12 @@ def test_the_dossier_page_escapes_what_people_typed(client, office, citizen):
     officer = UserFactory(kind="officer", agency=office.agency, full_name="<b>Cán bộ</b>")
     Membership.objects.create(user=officer, unit=office.desk, role=Role.DESK)
     Comment.objects.create(dossier=dossier, author=officer, text="<script>alert(1)</script>")
-    machine.perform(dossier.pk, "accept", office.clerk, note="<i>ghi chú</i>")
+    machine.perform(
+        dossier_id=dossier.pk,
+        action="accept",
+        actor=office.clerk,
+        data=machine.NoteInput(note="<i>ghi chú</i>"),
+    )
     login_officer(client, office.clerk)
     body = client.get(dossier_url(dossier)).content.decode()
     assert "<script>alert(1)</script>" not in body
@@ -187,7 +197,7 @@ def test_the_dossier_pages_read_gives_what_the_orm_would(office, citizen):
     from motcua.payments.models import Charge
 
     dossier = submitted_dossier(office, citizen)
-    machine.perform(dossier.pk, "accept", office.clerk)
+    machine.perform(dossier_id=dossier.pk, action="accept", actor=office.clerk)
     expected = Dossier.objects.select_related("procedure", "current_unit").get(pk=dossier.pk)
     read = selectors.officer_dossier(office.specialist, dossier.uuid)
     for model, got, want in (

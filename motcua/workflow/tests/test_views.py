@@ -1,6 +1,7 @@
 """The officer workspace pages: inbox, dossier page, actions, counter intake, workflow editor."""
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -128,7 +129,9 @@ def dossier(office, citizen):
 
 @pytest.fixture
 def accepted(office, dossier):
-    return machine.perform(dossier.pk, "accept", office.clerk, expected_version=dossier.version)
+    return machine.perform(
+        dossier_id=dossier.pk, action="accept", actor=office.clerk, expected_version=dossier.version
+    )
 
 
 # --- Who gets in ---------------------------------------------------------------------------
@@ -214,12 +217,12 @@ def test_inbox_filters_by_procedure_and_paginates_without_counting(client, offic
 
 def test_tasks_tab_lists_open_tasks_of_my_unit(client, office, accepted):
     machine.perform(
-        accepted.pk,
-        "consult",
-        office.specialist,
-        unit_ids=[office.leadership.pk],
-        days=1,
-        request="Xin ý kiến về niên hạn xe",
+        dossier_id=accepted.pk,
+        action="consult",
+        actor=office.specialist,
+        data=machine.OpenTasksInput(
+            unit_ids=(office.leadership.pk,), days=Decimal(1), request="Xin ý kiến về niên hạn xe"
+        ),
     )
     login_officer(client, office.leader)
     response = client.get(reverse("workflow:inbox") + "?tab=tasks")
@@ -367,7 +370,9 @@ def test_missing_reason_is_shown_beside_the_field(client, office, dossier):
 def test_stale_version_says_who_changed_the_dossier(client, office, dossier):
     login_officer(client, office.clerk)
     seen = dossier.version
-    machine.perform(dossier.pk, "accept", office.second_clerk, expected_version=seen)
+    machine.perform(
+        dossier_id=dossier.pk, action="accept", actor=office.second_clerk, expected_version=seen
+    )
     response = client.post(
         action_url(dossier, "refuse"),
         {"expected_version": seen, "reason": "Thiếu giấy đăng ký xe"},
@@ -474,7 +479,12 @@ def test_officers_comment_internally(client, office, dossier):
 
 
 def test_internal_note_is_shown_to_officers(client, office, dossier):
-    machine.perform(dossier.pk, "accept", office.clerk, note="Bản gốc đã đối chiếu")
+    machine.perform(
+        dossier_id=dossier.pk,
+        action="accept",
+        actor=office.clerk,
+        data=machine.NoteInput(note="Bản gốc đã đối chiếu"),
+    )
     login_officer(client, office.specialist)
     body = client.get(dossier_url(dossier)).content.decode()
     assert "Bản gốc đã đối chiếu" in body

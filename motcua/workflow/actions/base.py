@@ -1,0 +1,203 @@
+"""What every action handler shares: the Action entry, the refusal, the clock and hand-overs."""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields
+from decimal import Decimal
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from motcua.accounts.models import Unit
+from motcua.documents import services as documents
+from motcua.documents.models import IssuedDocument
+from motcua.dossiers.models import Dossier, DossierEvent, Status
+from motcua.dossiers.timeline import EventKind, record_event
+from motcua.payments import services as payments
+from motcua.workdays import services as workdays
+from motcua.workflow import access
+
+
+class TransitionRefused(Exception):
+    """The action is not allowed now; the message says why, in the actor's language."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+# SYSTEM actions are taken by MotCua itself on a verified outside signal (a payment
+# gateway's notification, the postal service's delivery report); `actor` is None.
+OFFICER, APPLICANT, SYSTEM = "officer", "applicant", "system"
+
+
+@dataclass(frozen=True)
+class Action:
+    """Every fact about one action of the state machine (DOMAIN.md section 4)."""
+
+    name: str
+    # The officer's button, and the action's name in the officers' timeline.
+    label: str
+    from_statuses: frozenset
+    # handler(act, dossier, actor, data): applies the change and writes the timeline.
+    handler: Callable = field(compare=False, repr=False)
+    # The dataclass the actor's input arrives in (inputs.py); the officer page asks for its
+    # fields; None: the action takes nothing.
+    input: type | None = None
+    actor: str = OFFICER
+    # The permission the current workflow step must grant ("supplement", "stop", ...).
+    step_permission: str | None = None
+    # Which step the dossier must be at: "first", "signing", "last", "middle" or None.
+    at_step: str | None = None
+    # Besides the unit holding the dossier, the receiving agency's desk may take it, at any
+    # step (answers to the applicant's requests).
+    desk_may_act: bool = False
+    # The statutory document it issues (DOMAIN.md section 7).
+    issues: IssuedDocument.Kind | None = None
+    # The step's way forward: shown first, as the main button, with a keyboard shortcut.
+    primary: bool = False
+    danger: bool = False
+    # What the reason field is called on the officer's form.
+    reason_label: str | None = None
+    # The timeline event it writes, when not called like the action ("return_result").
+    event: str | None = None
+    # Its label in the applicant's timeline and public tracking; None: the status reached.
+    public_label: str | None = None
+    # Its note stays with the officers (kept in the event's data); else the applicant reads it.
+    internal_note: bool = False
+    # It hands the dossier from one unit to another (a row of the control sheet, form 05).
+    handover: bool = False
+
+    @property
+    def needs(self) -> tuple[str, ...]:
+        """The fields the actor fills in, in the input's order."""
+        return tuple(f.name for f in fields(self.input)) if self.input else ()
+
+    @property
+    def event_name(self) -> str:
+        return self.event or self.name
+
+    def event_kind(self) -> EventKind:
+        return EventKind(
+            officer_label=self.label,
+            public_label=self.public_label,
+            internal_note=self.internal_note,
+            applicant_note=self.actor == APPLICANT,
+            handover=self.handover,
+        )
+
+
+def required(text: str, message: str) -> str:
+    """`text` without surrounding spaces, or a refusal with `message` when it is empty."""
+    text = (text or "").strip()
+    if not text:
+        raise TransitionRefused(message)
+    return text
+
+
+def to_days(value) -> Decimal:
+    return Decimal(str(value))
+
+
+def money(amount: int) -> str:
+    return f"{amount:,}".replace(",", ".")
+
+
+def unit_for(dossier: Dossier, step: dict) -> Unit:
+    unit = Unit.objects.filter(
+        agency_id=dossier.receiving_agency_id, code=step["unit"], is_active=True
+    ).first()
+    if unit is None:
+        raise TransitionRefused(
+            _("Cơ quan chưa có đơn vị “%(unit)s” mà bước “%(step)s” cần.")
+            % {"unit": step["unit"], "step": step["name"]}
+        )
+    return unit
+
+
+def enter_step(
+    dossier, step, actor, *, action_name, note="", internal_note="", from_status=None
+) -> DossierEvent:
+    """Hand the dossier to `step`'s unit: one row of the processing control sheet."""
+    now = timezone.now()
+    previous_unit = dossier.current_unit
+    unit = unit_for(dossier, step)
+    dossier.step_key = step["key"]
+    dossier.current_unit = unit
+    dossier.current_role = step["role"]
+    days = to_days(step["days"])
+    step_due = workdays.add_working_days(now, days) if days > 0 else dossier.due_at
+    if dossier.due_at and step_due and step_due > dossier.due_at:
+        step_due = dossier.due_at
+    dossier.step_due_at = step_due
+    access.grant(dossier, unit)
+    return record_event(
+        dossier=dossier,
+        action=action_name,
+        actor=actor,
+        from_status=from_status if from_status is not None else dossier.status,
+        note=note,
+        from_unit_name=previous_unit.name if previous_unit else "",
+        to_unit_name=unit.name,
+        step_due_at=step_due,
+        data={"note": internal_note} if internal_note else {},
+    )
+
+
+def issue(act: Action, dossier, actor, event, data=None):
+    """Issue the statutory document `act` issues, tied to its timeline event."""
+    return documents.issue_document(
+        dossier=dossier, kind=act.issues, actor=actor, event=event, data=data or {}
+    )
+
+
+def window_seconds() -> int:
+    return workdays.office_hours().seconds
+
+
+def pause_clock(dossier, now):
+    if dossier.due_at:
+        dossier.remaining_seconds = workdays.working_seconds_between(now, dossier.due_at)
+    dossier.clock_paused_at = now
+
+
+def resume_clock(dossier, now):
+    if dossier.clock_paused_at and dossier.remaining_seconds is not None:
+        days = Decimal(dossier.remaining_seconds) / Decimal(window_seconds())
+        dossier.due_at = workdays.add_working_days(now, days)
+    dossier.clock_paused_at = None
+    dossier.remaining_seconds = None
+
+
+def restart_clock(dossier, now):
+    """D61 art.19(4): when the completed dossier is back, the time counts again from zero."""
+    time_limit = dossier.procedure.processing_time
+    if time_limit is not None:
+        dossier.due_at = workdays.add_working_days(now, time_limit)
+        dossier.original_due_at = dossier.due_at
+    dossier.clock_paused_at = None
+    dossier.remaining_seconds = None
+
+
+def refund_if_paid(dossier, actor, reason):
+    """A dossier refused or stopped after its fee was paid gets its refund recorded."""
+    payments.refund_if_paid(dossier, actor=actor, reason=reason)
+
+
+def finish(dossier, status, now):
+    dossier.status = status
+    dossier.finished_at = now
+    dossier.step_due_at = None
+
+
+def leave_awaiting_payment(dossier):
+    # Paid at submission: the dossier goes to the desk; paid after review: back to work.
+    resume_clock(dossier, timezone.now())
+    dossier.status = Status.PROCESSING if dossier.accepted_at else Status.SUBMITTED
+
+
+def refuse_while_tasks_open(dossier):
+    if dossier.open_tasks:
+        raise TransitionRefused(
+            _("Còn %(n)s nhiệm vụ liên thông hoặc xin ý kiến chưa có trả lời.")
+            % {"n": dossier.open_tasks}
+        )

@@ -1,0 +1,132 @@
+"""Processing (đang xử lý): hand-overs between steps, approval, and the late dossier's
+apology with a new appointment (D61 art.19(9)) or stop (art.19(8))."""
+
+from datetime import datetime, time
+
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from motcua.dossiers.models import Status
+from motcua.dossiers.timeline import record_event
+from motcua.results.services import ResultUnavailable, issue_result
+from motcua.workdays import services as workdays
+from motcua.workflow.actions.base import (
+    TransitionRefused,
+    enter_step,
+    finish,
+    issue,
+    refund_if_paid,
+    refuse_while_tasks_open,
+    required,
+    unit_for,
+    window_seconds,
+)
+from motcua.workflow.actions.inputs import ExtendInput, NoteInput, ReasonInput
+
+
+def forward(act, dossier, actor, data: NoteInput):
+    next_step = dossier.workflow.next_step(dossier.step_key)
+    refuse_while_tasks_open(dossier)
+    enter_step(
+        dossier,
+        next_step,
+        actor,
+        action_name=act.event_name,
+        note=_("Chuyển %(unit)s xử lý.") % {"unit": unit_for(dossier, next_step).name},
+        internal_note=data.note.strip(),
+    )
+
+
+def send_back(act, dossier, actor, data: ReasonInput):
+    reason = required(data.reason, _("Nêu lý do trả lại."))
+    previous = dossier.workflow.previous_step(dossier.step_key)
+    if previous is None or previous == dossier.workflow.steps[0]:
+        raise TransitionRefused(_("Không có bước xử lý trước để trả lại."))
+    enter_step(
+        dossier,
+        previous,
+        actor,
+        action_name=act.event_name,
+        note=_("Chuyển lại %(unit)s xử lý.") % {"unit": unit_for(dossier, previous).name},
+        internal_note=reason,
+    )
+
+
+def approve(act, dossier, actor, data: NoteInput):
+    refuse_while_tasks_open(dossier)
+    now = timezone.now()
+    finish(dossier, Status.PROCESSED, now)
+    last = dossier.workflow.steps[-1]
+    approved = enter_step(
+        dossier,
+        last,
+        actor,
+        action_name=act.event_name,
+        from_status=Status.PROCESSING,
+        note=_("Đã có kết quả giải quyết; chuyển %(unit)s trả kết quả.")
+        % {"unit": unit_for(dossier, last).name},
+        internal_note=data.note.strip(),
+    )
+    try:
+        # The signer's approval is the signature: the result PDF is generated from the
+        # procedure's template and signed (PAdES) with the agency's key, or nothing changes.
+        issue_result(dossier, actor=actor, event=approved)
+    except ResultUnavailable as exc:
+        raise TransitionRefused(str(exc)) from exc
+
+
+def extend(act, dossier, actor, data: ExtendInput):
+    if dossier.extension_count:
+        raise TransitionRefused(_("Mỗi hồ sơ chỉ được hẹn lại ngày trả kết quả một lần."))
+    if dossier.due_at is None:
+        raise TransitionRefused(_("Hồ sơ chưa có ngày hẹn trả."))
+    reason = required(data.reason, _("Nêu lý do chậm trả kết quả."))
+    now = timezone.now()
+    if workdays.working_seconds_between(now, dossier.due_at) < window_seconds():
+        raise TransitionRefused(
+            _(
+                "Phiếu xin lỗi phải gửi chậm nhất 01 ngày làm việc trước ngày hẹn trả "
+                "(%(due)s); đã quá thời điểm đó."
+            )
+            % {"due": formats.date_format(timezone.localtime(dossier.due_at), "H:i d/m/Y")}
+        )
+    new_date = data.new_due_date
+    old_due = timezone.localtime(dossier.due_at)
+    if new_date <= old_due.date():
+        raise TransitionRefused(
+            _("Ngày hẹn mới phải sau ngày hẹn cũ (%s).") % old_due.strftime("%d/%m/%Y")
+        )
+    if not workdays.is_working_day(new_date):
+        raise TransitionRefused(_("Ngày hẹn mới phải là ngày làm việc."))
+    new_due = timezone.make_aware(datetime.combine(new_date, old_due.time() or time(17)))
+    dossier.due_at = new_due
+    dossier.extension_count += 1
+    details = {
+        "reason": reason,
+        "new_due_at": new_due.isoformat(),
+        "old_due_at": old_due.isoformat(),
+    }
+    event = record_event(
+        dossier=dossier,
+        action=act.event_name,
+        actor=actor,
+        from_status=Status.PROCESSING,
+        note=_("Hẹn lại ngày trả kết quả: %(date)s. Lý do: %(reason)s")
+        % {"date": new_date.strftime("%d/%m/%Y"), "reason": reason},
+        data=details,
+    )
+    issue(act, dossier, actor, event, details)
+
+
+def stop(act, dossier, actor, data: ReasonInput):
+    reason = required(data.reason, _("Nêu rõ lý do dừng xử lý hồ sơ."))
+    finish(dossier, Status.STOPPED, timezone.now())
+    event = record_event(
+        dossier=dossier,
+        action=act.event_name,
+        actor=actor,
+        from_status=Status.PROCESSING,
+        note=reason,
+    )
+    issue(act, dossier, actor, event, {"reason": reason})
+    refund_if_paid(dossier, actor, reason)

@@ -1,0 +1,75 @@
+"""Withdrawal (công dân yêu cầu rút hồ sơ): asked by the applicant, answered by the agency."""
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from motcua.dossiers.models import DossierEvent, Status
+from motcua.dossiers.timeline import record_event
+from motcua.payments.services import outstanding_amount
+from motcua.workflow.actions.base import (
+    finish,
+    issue,
+    leave_awaiting_payment,
+    refund_if_paid,
+    required,
+)
+from motcua.workflow.actions.inputs import NoteInput, ReasonInput
+
+WITHDRAWABLE = {
+    Status.SUBMITTED,
+    Status.ACCEPTED,
+    Status.PROCESSING,
+    Status.SUPPLEMENT_REQUESTED,
+    Status.AWAITING_PAYMENT,
+}
+
+
+def request_withdrawal(act, dossier, actor, data: ReasonInput):
+    reason = required(data.reason, _("Cho biết lý do rút hồ sơ."))
+    before = dossier.status
+    dossier.resume_status = before
+    dossier.status = Status.WITHDRAWAL_REQUESTED
+    record_event(
+        dossier=dossier, action=act.event_name, actor=actor, from_status=before, note=reason
+    )
+
+
+def confirm_withdrawal(act, dossier, actor, data: NoteInput):
+    finish(dossier, Status.STOPPED, timezone.now())
+    reason = _("Dừng xử lý theo đề nghị rút hồ sơ của người nộp.")
+    note = data.note.strip()
+    event = record_event(
+        dossier=dossier,
+        action=act.event_name,
+        actor=actor,
+        from_status=Status.WITHDRAWAL_REQUESTED,
+        note=reason,
+    )
+    issue(act, dossier, actor, event, {"reason": " ".join(p for p in (reason, note) if p)})
+    refund_if_paid(dossier, actor, reason)
+
+
+def decline_withdrawal(act, dossier, actor, data: ReasonInput):
+    reason = required(data.reason, _("Nêu lý do không đồng ý."))
+    dossier.status = dossier.resume_status or Status.SUBMITTED
+    dossier.resume_status = None
+    if dossier.status == Status.SUPPLEMENT_REQUESTED:
+        # The withdrawal request reused resume_status; the supplement must still lead back
+        # to where the dossier was when it was asked for (its request event says where).
+        requested = (
+            DossierEvent.objects.filter(dossier=dossier, action="request_supplement")
+            .order_by("-at", "-id")
+            .only("from_status")
+            .first()
+        )
+        dossier.resume_status = requested.from_status if requested else None
+    if dossier.status == Status.AWAITING_PAYMENT and not outstanding_amount(dossier):
+        # Paid while the withdrawal request was pending: nothing left to wait for.
+        leave_awaiting_payment(dossier)
+    record_event(
+        dossier=dossier,
+        action=act.event_name,
+        actor=actor,
+        from_status=Status.WITHDRAWAL_REQUESTED,
+        note=reason,
+    )

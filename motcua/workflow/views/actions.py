@@ -1,0 +1,138 @@
+"""What the officer does on a dossier: the actions of the state machine, internal comments
+and the answers to tasks."""
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from motcua.accounts.decorators import officer_required
+from motcua.accounts.models import Unit
+from motcua.workflow import machine, selectors, services
+from motcua.workflow.forms import CommentForm, TaskAnswerForm, action_form
+from motcua.workflow.models import Task
+from motcua.workflow.views.common import dossier_or_404, workspace
+from motcua.workflow.views.dossier import render_dossier
+
+
+@officer_required
+@require_POST
+def comment(request, dossier_uuid):
+    dossier = dossier_or_404(request, dossier_uuid)
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        try:
+            services.add_comment(dossier, request.user, form.cleaned_data["text"])
+        except machine.TransitionRefused as exc:
+            form.add_error("text", exc.message)
+        else:
+            messages.success(request, _("Đã thêm ý kiến nội bộ."))
+            return redirect(reverse("workflow:dossier", args=[dossier.uuid]) + "#comments")
+    return render_dossier(request, dossier, comment_form=form, status=400)
+
+
+@officer_required
+@require_POST
+def answer_task(request, dossier_uuid, task_id):
+    dossier = dossier_or_404(request, dossier_uuid)
+    task = get_object_or_404(Task, pk=task_id, dossier=dossier)
+    form = TaskAnswerForm(request.POST, task=task)
+    if form.is_valid():
+        try:
+            machine.answer_task(
+                task_id=task.pk, actor=request.user, answer=form.cleaned_data["answer"]
+            )
+        except machine.TransitionRefused as exc:
+            form.add_error("answer", exc.message)
+        else:
+            messages.success(request, _("Đã gửi trả lời."))
+            return redirect(reverse("workflow:dossier", args=[dossier.uuid]) + "#tasks")
+    return render_dossier(request, dossier, task_forms={task.pk: form}, status=400)
+
+
+def _unit_groups(act, dossier) -> list[tuple[str, list[tuple[int, str]]]]:
+    """Who can receive a transfer (desks of other agencies) or a consultation (other units)."""
+    units = Unit.objects.filter(is_active=True, agency__is_active=True).select_related("agency")
+    if act.name == "transfer":
+        units = units.filter(kind=Unit.Kind.DESK).exclude(agency_id=dossier.receiving_agency_id)
+    else:
+        units = units.exclude(pk=dossier.current_unit_id)
+    own = dossier.receiving_agency_id
+    groups: dict[int, tuple[str, list]] = {}
+    for unit in sorted(units, key=lambda u: (u.agency_id != own, u.agency.name, u.name)):
+        groups.setdefault(unit.agency_id, (unit.agency.name, []))[1].append((unit.pk, unit.name))
+    return list(groups.values())
+
+
+def _action_form(act, dossier, data=None):
+    return action_form(
+        act,
+        dossier,
+        components=list(dossier.procedure.components.all()) if "items" in act.needs else (),
+        unit_groups=_unit_groups(act, dossier) if "unit_ids" in act.needs else (),
+        data=data,
+    )
+
+
+@officer_required
+def action(request, dossier_uuid, name):
+    dossier = dossier_or_404(request, dossier_uuid)
+    act = machine.ACTIONS.get(name)
+    if act is None or act.actor != machine.OFFICER:
+        raise Http404
+    unavailable = ""
+    status = 200
+    if request.method == "POST":
+        form = _action_form(act, dossier, request.POST)
+        if form.is_valid():
+            try:
+                done = machine.perform(
+                    dossier_id=dossier.pk,
+                    action=act.name,
+                    actor=request.user,
+                    data=form.to_input(),
+                    expected_version=form.cleaned_data["expected_version"],
+                )
+            except machine.TransitionRefused as exc:
+                # Show the dossier as it is now and keep what the officer typed.
+                dossier = dossier_or_404(request, dossier_uuid)
+                data = request.POST.copy()
+                data["expected_version"] = str(dossier.version)
+                form = _action_form(act, dossier, data)
+                form.is_valid()
+                form.add_error(None, exc.message)
+            else:
+                text = _("Đã thực hiện “%(action)s” với hồ sơ %(code)s.") % {
+                    "action": act.label,
+                    "code": done.code,
+                }
+                if act.issues:
+                    text += " " + _("Đã ban hành %(document)s.") % {
+                        "document": act.issues.label.lower()
+                    }
+                messages.success(request, text)
+                return redirect("workflow:dossier", dossier.uuid)
+        status = 400
+    else:
+        form = _action_form(act, dossier)
+        try:
+            machine.check(act, dossier, request.user)
+        except machine.TransitionRefused as exc:
+            unavailable = exc.message
+    return render(
+        request,
+        "workflow/action.html",
+        workspace(
+            request,
+            dossier=dossier,
+            act=act,
+            form=form,
+            error_list=form.error_list() if form.errors else [],
+            unavailable=unavailable,
+            document=act.issues,
+            row=selectors.rows([dossier])[0],
+        ),
+        status=status,
+    )

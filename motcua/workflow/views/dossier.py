@@ -1,0 +1,214 @@
+"""The officer's dossier page (trang hồ sơ): the application, its timeline, comments, tasks
+and the actions the officer may take now; and the attachments' inline preview."""
+
+from dataclasses import dataclass
+
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+
+from motcua.accounts.decorators import officer_required
+from motcua.accounts.models import Role
+from motcua.catalogue.forms_schema import bind
+from motcua.core.dates import local_iso, local_text
+from motcua.dossiers.models import Attachment, Status, choice_label
+from motcua.dossiers.timeline import kind_of
+from motcua.workflow import access, fragments, machine, selectors
+from motcua.workflow.forms import CommentForm, TaskAnswerForm
+from motcua.workflow.models import Task
+from motcua.workflow.views.common import dossier_or_404, workspace
+
+
+@dataclass(slots=True)
+class TimelineEntry:
+    """One line of the officer's timeline, every value ready to print (fragments.timeline)."""
+
+    action: str
+    label: str
+    status_change: str  # "Đang xử lý → Đã xử lý xong", or "" when the status stayed
+    internal: bool
+    at: str
+    at_iso: str
+    actor: str | None  # None: no officer or applicant (MotCua itself)
+    unit_name: str
+    handover: str  # "unit → unit · hạn ...", or ""
+    note: str  # the event's note (for the applicant, unless internal)
+    items: list
+    note_label: str
+    internal_note: str  # the officer's note kept in the event's data
+
+
+def _timeline(events) -> list[TimelineEntry]:
+    """selectors.dossier_page_data's events as lines; each label translated once."""
+    labels: dict[str, str] = {}
+    statuses: dict = {}
+    internal, plain = _("Ghi chú nội bộ"), _("Ghi chú")
+    tz = timezone.get_current_timezone()
+
+    def status(value):
+        if value not in statuses:
+            statuses[value] = choice_label(Status, value)
+        return statuses[value]
+
+    entries = []
+    for e in events:
+        action = e["action"]
+        kind = kind_of(action)
+        if action not in labels:
+            labels[action] = str(kind.officer_label or action)
+        data = e["data"] if isinstance(e["data"], dict) else {}
+        changed = e["from_status"] is not None and e["from_status"] != e["to_status"]
+        source, target = e["from_unit_name"], e["to_unit_name"]
+        handover = ""
+        if source and target and source != target:
+            handover = f"{source} → {target}"
+            if e["step_due_at"]:
+                due = local_text(e["step_due_at"], tz=tz)
+                handover += " · " + _("hạn %(due)s") % {"due": due}
+        entries.append(
+            TimelineEntry(
+                action=action,
+                label=labels[action],
+                status_change=f"{status(e['from_status'])} → {status(e['to_status'])}"
+                if changed
+                else "",
+                internal=not e["is_public"],
+                at=local_text(e["at"], tz=tz),
+                at_iso=local_iso(e["at"], tz),
+                actor=(e["actor_name"] or "") if e["actor_id"] is not None else None,
+                unit_name=e["unit_name"],
+                handover=handover,
+                note=e["note"],
+                items=[i for i in data.get("items") or [] if isinstance(i, dict)],
+                note_label=internal if kind.internal_note else plain,
+                internal_note=str(data.get("note") or ""),
+            )
+        )
+    return entries
+
+
+def _attachment_groups(attachments) -> list[tuple]:
+    """(component name, its files) in the order read, one group per component."""
+    groups: dict[int, tuple] = {}
+    for attachment in attachments:
+        key = attachment["component_id"]
+        groups.setdefault(key, (attachment["component_name"], []))[1].append(attachment)
+    return list(groups.values())
+
+
+def render_dossier(request, dossier, *, comment_form=None, task_forms=None, status=200):
+    user = request.user
+    now = timezone.now()
+    data = selectors.dossier_page_data(dossier)
+    procedure = dossier.procedure
+    sections = (
+        bind(procedure.form_schema, procedure.form_ui, dossier.form_data)
+        if procedure.form_schema and dossier.form_data
+        else []
+    )
+    my_units = {m.unit_id for m in access.memberships(user)}
+    task_forms = task_forms or {}
+    tasks = [
+        (
+            task,
+            task_forms.get(task.pk, TaskAnswerForm(task=task))
+            if task.state == Task.State.OPEN and task.unit_id in my_units
+            else None,
+            task.state == Task.State.OPEN and task.due_at < now,
+        )
+        for task in data["tasks"]
+    ]
+    step = (
+        dossier.workflow.step(dossier.step_key) if dossier.workflow and dossier.step_key else None
+    )
+    timeline = _timeline(data["events"])
+    allowed = sorted(machine.available_actions(dossier, user), key=lambda a: not a.primary)
+    actions = [
+        (act, reverse("workflow:action", args=[dossier.uuid, act.name]), act.primary)
+        for act in allowed
+    ]
+    return render(
+        request,
+        "workflow/dossier.html",
+        workspace(
+            request,
+            dossier=dossier,
+            row=selectors.rows([dossier], now)[0],
+            step=step,
+            role_label=Role(dossier.current_role).label if dossier.current_role else "",
+            sections=sections,
+            applicant_address=data["applicant_address"],
+            registered_by=data["registered_by"],
+            answers_html=fragments.answers(sections),
+            attachment_groups=_attachment_groups(data["attachments"]),
+            timeline=timeline,
+            timeline_html=fragments.timeline(timeline),
+            comments=data["comments"],
+            comment_form=comment_form or CommentForm(),
+            tasks=tasks,
+            documents=data["documents"],
+            actions=actions,
+            error_list=(comment_form.error_list() if comment_form and comment_form.errors else [])
+            + [link for form in task_forms.values() for link in form.error_list()],
+        ),
+        status=status,
+    )
+
+
+@officer_required
+def dossier_page(request, dossier_uuid):
+    return render_dossier(request, dossier_or_404(request, dossier_uuid))
+
+
+# --- Attachments: inline preview ----------------------------------------------------------
+
+PREVIEWABLE = {"application/pdf": "pdf", "image/jpeg": "image", "image/png": "image"}
+
+
+def _attachment_or_404(request, dossier_uuid, attachment_id):
+    dossier = dossier_or_404(request, dossier_uuid)
+    attachment = get_object_or_404(
+        Attachment.objects.select_related("component"), pk=attachment_id, dossier=dossier
+    )
+    return dossier, attachment
+
+
+@officer_required
+@xframe_options_sameorigin
+def attachment_file(request, dossier_uuid, attachment_id):
+    """The file itself, inline when the browser can show it (PDF, JPEG, PNG)."""
+    _dossier, attachment = _attachment_or_404(request, dossier_uuid, attachment_id)
+    kind = PREVIEWABLE.get(attachment.content_type)
+    inline = kind is not None and request.GET.get("download") != "1"
+    response = FileResponse(
+        attachment.file.open("rb"),
+        content_type=attachment.content_type,
+        as_attachment=not inline,
+        filename=attachment.original_name,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-cache"
+    # Shown inside the preview page's frame (same origin), never run as a page of the site.
+    csp = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'self'"
+    if kind != "pdf":  # browsers' PDF viewers do not start in a sandbox
+        csp += "; sandbox"
+    response["Content-Security-Policy"] = csp
+    return response
+
+
+@officer_required
+def attachment_preview(request, dossier_uuid, attachment_id):
+    dossier, attachment = _attachment_or_404(request, dossier_uuid, attachment_id)
+    return render(
+        request,
+        "workflow/attachment_preview.html",
+        workspace(
+            request,
+            dossier=dossier,
+            attachment=attachment,
+            kind=PREVIEWABLE.get(attachment.content_type, ""),
+        ),
+    )
