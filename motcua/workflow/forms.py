@@ -217,7 +217,7 @@ def _textarea(label, *, required, help_text="", rows=3):
 
 def _amount_field(dossier):
     """The amount to pay, prefilled from the procedure's fee schedule (the officer may adjust)."""
-    from motcua.payments.services import quote_for_dossier
+    from motcua.payments.charges import quote_for_dossier
 
     quote = quote_for_dossier(dossier)
     shown = f"{quote.amount:,}".replace(",", ".") if quote.amount else ""

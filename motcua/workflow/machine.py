@@ -313,9 +313,9 @@ def _restart_clock(dossier, now):
 
 def _refund_if_paid(dossier, actor, reason):
     """A dossier refused or stopped after its fee was paid gets its refund recorded."""
-    from motcua.payments import services as payments
+    from motcua.payments import refunds
 
-    payments.refund_if_paid(dossier, actor=actor, reason=reason)
+    refunds.refund_if_paid(dossier, actor=actor, reason=reason)
 
 
 def _finish(dossier, status, now):
@@ -562,7 +562,7 @@ def _approve(dossier, actor, params):
     needs=("note",),
 )
 def _return_result(dossier, actor, params):
-    from motcua.payments.services import outstanding_amount
+    from motcua.payments.charges import outstanding_amount
 
     due = outstanding_amount(dossier)
     if due:
@@ -646,7 +646,7 @@ def _delivered(dossier, actor, params):
     needs=("amount", "note"),
 )
 def _request_payment(dossier, actor, params):
-    from motcua.payments import services as payments
+    from motcua.payments import charges
 
     raw = str(params.get("amount", "") or "").replace(".", "").replace(",", "").strip()
     if raw:
@@ -657,7 +657,7 @@ def _request_payment(dossier, actor, params):
         lines = None
     else:
         # Nothing typed: the amount the procedure's fee schedule gives for this form.
-        quote = payments.quote_for_dossier(dossier)
+        quote = charges.quote_for_dossier(dossier)
         amount, lines = quote.amount, quote.lines
     if amount <= 0:
         raise TransitionRefused(_("Nhập số tiền phải nộp (đồng), lớn hơn 0."))
@@ -674,7 +674,7 @@ def _request_payment(dossier, actor, params):
         or _("Đề nghị nộp %(amount)s đồng.") % {"amount": f"{amount:,}".replace(",", ".")},
         data={"amount": amount},
     )
-    payments.open_charge(dossier, amount=amount, lines=lines, actor=actor, event=event)
+    charges.open_charge(dossier, amount=amount, lines=lines, actor=actor, event=event)
 
 
 @action(
@@ -685,10 +685,10 @@ def _request_payment(dossier, actor, params):
 )
 def _confirm_payment(dossier, actor, params):
     """Payment made at the counter or by transfer, confirmed by the officer who saw it."""
-    from motcua.payments import services as payments
+    from motcua.payments import settlement
 
     note = str(params.get("note", "")).strip() or _("Đã nhận phí, lệ phí.")
-    payments.record_counter_payment(dossier, actor=actor, note=note)
+    settlement.record_counter_payment(dossier, actor=actor, note=note)
     _leave_awaiting_payment(dossier)
     record_event(dossier, actor, "confirm_payment", from_status=Status.AWAITING_PAYMENT, note=note)
 
@@ -700,7 +700,7 @@ def _confirm_payment(dossier, actor, params):
     actor=SYSTEM,
 )
 def _payment_received(dossier, actor, params):
-    """The gateway's verified notification settled the charge (payments.services)."""
+    """The gateway's verified notification settled the charge (payments.settlement)."""
     payment = params["payment"]
     _leave_awaiting_payment(dossier)
     record_event(
@@ -864,7 +864,7 @@ def _decline_withdrawal(dossier, actor, params):
         )
         dossier.resume_status = requested.from_status if requested else None
     if dossier.status == Status.AWAITING_PAYMENT:
-        from motcua.payments.services import outstanding_amount
+        from motcua.payments.charges import outstanding_amount
 
         if not outstanding_amount(dossier):
             # Paid while the withdrawal request was pending: nothing left to wait for.

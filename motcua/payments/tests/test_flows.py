@@ -12,7 +12,7 @@ from django.utils import timezone
 from motcua.accounts.testing import login_officer
 from motcua.dossiers.models import DossierEvent, Status
 from motcua.factories import make_officer
-from motcua.payments import services
+from motcua.payments import charges, receipts, settlement
 from motcua.payments.contrib.sandbox.models import SandboxTransaction
 from motcua.payments.models import Payment, PaymentIssue, Receipt, Refund
 from motcua.payments.tests.conftest import callback_params
@@ -132,7 +132,7 @@ def test_a_forged_return_shows_no_outcome(client, started):
 def test_an_abandoned_payment_expires_when_the_gateway_never_saw_it(started, http):
     payment, _url = started
     Payment.objects.filter(pk=payment.pk).update(created_at=timezone.now() - timedelta(hours=1))
-    assert services.poll_pending_payments() == {"expired": 1}
+    assert settlement.poll_pending_payments() == {"expired": 1}
     assert Payment.objects.get().status == "expired"
 
 
@@ -212,7 +212,7 @@ def test_the_electronic_receipt_is_signed_and_verifiable(client, started, citize
     payment, _url = started
     client.get("/thanh-toan/ipn/vnpay/", callback_params(payment))
     # Rendered after the commit (the test's transaction never commits: render it now).
-    receipt = services.render_receipt(Receipt.objects.get().pk)
+    receipt = receipts.render_receipt(Receipt.objects.get().pk)
     pdf = receipt.pdf.read()
     verdict = verify_pdf(pdf)
     assert verdict.state == "genuine"
@@ -228,16 +228,16 @@ def test_paid_during_a_withdrawal_request_then_declined_goes_back_to_work(
     payment, _url = started
     perform(payment.dossier_id, "request_withdrawal", citizen, reason="Nộp nhầm")
     client.get("/thanh-toan/ipn/vnpay/", callback_params(payment))
-    assert services.outstanding_amount(payment.dossier) == 0
+    assert charges.outstanding_amount(payment.dossier) == 0
     dossier = perform(payment.dossier_id, "decline_withdrawal", org.specialist, reason="Đã nộp phí")
     assert dossier.status == Status.PROCESSING
 
 
 def test_amount_in_words():
-    assert services.amount_in_words(190_000) == "Một trăm chín mươi nghìn đồng"
-    assert services.amount_in_words(4_500_000) == "Bốn triệu năm trăm nghìn đồng"
+    assert receipts.amount_in_words(190_000) == "Một trăm chín mươi nghìn đồng"
+    assert receipts.amount_in_words(4_500_000) == "Bốn triệu năm trăm nghìn đồng"
     assert (
-        services.amount_in_words(1_005_021)
+        receipts.amount_in_words(1_005_021)
         == "Một triệu không trăm lẻ năm nghìn không trăm hai mươi mốt đồng"
     )
 
@@ -294,15 +294,13 @@ def test_charge_at_submission_uses_the_fee_schedule(procedure, citizen, org):
     procedure.fee_schedule = {"kind": "per_item", "items": "vehicles", "amount": 50_000}
     procedure.save()
     dossier = make_submitted_dossier(procedure, citizen)
-    charge = services.charge_at_submission(dossier)
-    assert charge.amount == 50_000 and services.outstanding_amount(dossier) == 50_000
+    charge = charges.charge_at_submission(dossier)
+    assert charge.amount == 50_000 and charges.outstanding_amount(dossier) == 50_000
     procedure.fee_schedule = {"kind": "zero"}
     procedure.save()
     dossier.refresh_from_db()
     assert (
-        services.charge_at_submission(
-            make_submitted_dossier(procedure, citizen, plate="75A-999.99")
-        )
+        charges.charge_at_submission(make_submitted_dossier(procedure, citizen, plate="75A-999.99"))
         is None
     )
 
@@ -315,10 +313,10 @@ def test_payment_received_sends_a_dossier_paid_at_submission_to_the_desk(
     procedure.fee_schedule = {"kind": "fixed", "amount": 190_000}
     procedure.save()
     dossier = make_submitted_dossier(procedure, citizen)
-    services.charge_at_submission(dossier)
+    charges.charge_at_submission(dossier)
     dossier.status = Status.AWAITING_PAYMENT
     dossier.save(update_fields=["status"])
-    payment, _url = services.start_online_payment(
+    payment, _url = settlement.start_online_payment(
         dossier=dossier, applicant=citizen, plugin_id=None, client_ip="127.0.0.1"
     )
     assert client.get("/thanh-toan/ipn/vnpay/", callback_params(payment)).json()["RspCode"] == "00"

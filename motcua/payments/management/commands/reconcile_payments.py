@@ -3,8 +3,8 @@ from datetime import datetime, timedelta
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from motcua.payments.reconciliation import reconcile
 from motcua.payments.registry import GatewayError
-from motcua.payments.services import reconcile
 
 
 class Command(BaseCommand):
