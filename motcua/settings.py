@@ -309,8 +309,10 @@ VERIFY_UPLOAD_MAX_BYTES = env_int("VERIFY_UPLOAD_MAX_BYTES", 10 * 1024 * 1024, m
 VERIFY_UPLOADS_PER_HOUR = env_int("VERIFY_UPLOADS_PER_HOUR", 30, minimum=1)
 
 # --- Postal delivery (motcua/delivery, docs/delivery.md) ---------------------------
-# The carrier plugin (motcua/delivery/carriers.py); empty = results are not sent by post.
-# By default, when the sandbox is on, it talks to the sandbox post office on this server.
+# Carrier plugin modules to import (each registers a carrier with @register("id")), and the
+# id of the carrier in use; empty = results are not sent by post. By default, when the
+# sandbox is on, it talks to the sandbox post office on this server.
+POSTAL_PLUGINS = env_list("POSTAL_PLUGINS", ["motcua.delivery.contrib.viettelpost.plugin"])
 POSTAL_CARRIER = env_str("POSTAL_CARRIER", "viettelpost" if SANDBOX_ENABLED else "")
 # Empty: the sandbox at SITE_URL/sandbox/buu-chinh/api.
 POSTAL_API_URL = env_str("POSTAL_API_URL", "")

@@ -6,8 +6,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from motcua.delivery.carriers import sign
 from motcua.delivery.contrib.sandbox.models import SandboxParcel
+from motcua.delivery.contrib.viettelpost.plugin import sign
 from motcua.delivery.models import Shipment
 from motcua.dossiers.models import DossierEvent, Status
 from motcua.factories import make_organisation, make_submitted_dossier
