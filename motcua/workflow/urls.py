@@ -5,25 +5,25 @@ from motcua.workflow import views
 app_name = "workflow"
 urlpatterns = [
     path("", views.inbox, name="inbox"),
-    path("tiep-nhan/", views.intake, name="intake"),
-    path("quy-trinh/", views.workflows, name="workflows"),
-    path("quy-trinh/<int:procedure_id>/", views.workflow_edit, name="workflow_edit"),
-    path("ho-so/<uuid:dossier_uuid>/", views.dossier_page, name="dossier"),
-    path("ho-so/<uuid:dossier_uuid>/y-kien/", views.comment, name="comment"),
+    path("intake/", views.intake, name="intake"),
+    path("workflows/", views.workflows, name="workflows"),
+    path("workflows/<int:procedure_id>/", views.workflow_edit, name="workflow_edit"),
+    path("dossiers/<uuid:dossier_uuid>/", views.dossier_page, name="dossier"),
+    path("dossiers/<uuid:dossier_uuid>/comments/", views.comment, name="comment"),
     path(
-        "ho-so/<uuid:dossier_uuid>/nhiem-vu/<int:task_id>/",
+        "dossiers/<uuid:dossier_uuid>/tasks/<int:task_id>/",
         views.answer_task,
         name="answer_task",
     ),
     path(
-        "ho-so/<uuid:dossier_uuid>/tep/<int:attachment_id>/",
+        "dossiers/<uuid:dossier_uuid>/files/<int:attachment_id>/",
         views.attachment_preview,
         name="attachment_preview",
     ),
     path(
-        "ho-so/<uuid:dossier_uuid>/tep/<int:attachment_id>/noi-dung/",
+        "dossiers/<uuid:dossier_uuid>/files/<int:attachment_id>/content/",
         views.attachment_file,
         name="attachment",
     ),
-    path("ho-so/<uuid:dossier_uuid>/<slug:name>/", views.action, name="action"),
+    path("dossiers/<uuid:dossier_uuid>/<slug:name>/", views.action, name="action"),
 ]

@@ -1,7 +1,7 @@
 """Viettel Post's order API (v2 field names: ORDER_NUMBER, RECEIVER_*, ORDER_STATUS
 200/300/500/501/504) and its signed webhook.
 
-Pointed at /sandbox/buu-chinh/ it talks to MotCua's own sandbox, pointed at a real endpoint
+Pointed at /sandbox/post/ it talks to MotCua's own sandbox, pointed at a real endpoint
 with a real token it talks to the carrier: configuration alone (docs/delivery.md).
 """
 
@@ -52,9 +52,9 @@ class ViettelPostCarrier(PostalCarrier):
     name = "Viettel Post"
 
     def __init__(self):
-        self.api_url = (
-            settings.POSTAL_API_URL or f"{settings.SITE_URL}/sandbox/buu-chinh/api"
-        ).rstrip("/")
+        self.api_url = (settings.POSTAL_API_URL or f"{settings.SITE_URL}/sandbox/post/api").rstrip(
+            "/"
+        )
         self.token = settings.POSTAL_API_TOKEN
         self.secret = settings.POSTAL_WEBHOOK_SECRET
         self.timeout = 10

@@ -10,7 +10,7 @@ from motcua.payments.registry import GatewayError
 class Command(BaseCommand):
     help = (
         "Đối soát giao dịch của một ngày (mặc định hôm qua) giữa cổng thanh toán và hệ thống; "
-        "mọi sai lệch được lưu và hiện ở /can-bo/thanh-toan/sai-lech/."
+        "mọi sai lệch được lưu và hiện ở /officer/payments/issues/."
     )
 
     def add_arguments(self, parser):
