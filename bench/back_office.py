@@ -10,10 +10,10 @@ as bench/load_test.py does (granian on 127.0.0.1, 2 workers, DEBUG off), logs in
 officers with a verified second factor (session rows written as django.contrib.auth.login and
 django_otp.login would), and measures, each for --duration seconds after a warm-up:
 
-  inbox     GET /can-bo/?tab=todo           the busy unit's specialist: first page of "todo"
-  search    GET /can-bo/?q=<code>           the agency's desk officer: search by dossier code
-  dossier   GET /can-bo/ho-so/<uuid>/       the specialist: a dossier the unit may see
-  desk      GET /can-bo/                    the desk officer's default inbox ("new"); extra
+  inbox     GET /officer/?tab=todo          the busy unit's specialist: first page of "todo"
+  search    GET /officer/?q=<code>          the agency's desk officer: search by dossier code
+  dossier   GET /officer/dossiers/<uuid>/   the specialist: a dossier the unit may see
+  desk      GET /officer/                   the desk officer's default inbox ("new"); extra
 
 rotating through --samples real codes and uuids. Then (unless --no-single) the same with one
 connection, which is the time one request takes with no queueing. Per page: req/s, p50, p90,
@@ -54,10 +54,10 @@ HOST = load_test.HOST
 TARGET_P99_MS = 50
 SCENARIOS = ("inbox", "search", "dossier", "desk")
 MARKERS = {  # what a correct page contains
-    "inbox": 'href="/can-bo/ho-so/',
-    "search": 'href="/can-bo/ho-so/',
+    "inbox": 'href="/officer/dossiers/',
+    "search": 'href="/officer/dossiers/',
     "dossier": 'id="state-title"',
-    "desk": 'href="/can-bo/ho-so/',
+    "desk": 'href="/officer/dossiers/',
 }
 
 
@@ -491,7 +491,7 @@ def run_wrk(
         "10s",
         "-s",
         str(script),
-        f"http://{HOST}:{args.port}/can-bo/",
+        f"http://{HOST}:{args.port}/officer/",
         "--",
         str(threads),
         str(data),
@@ -911,10 +911,10 @@ def main():
         load_test.collectstatic_if_needed(env)
         sessions = {"spec": officer_session(spec), "desk": officer_session(desk)}
         data = {
-            "inbox": (["/can-bo/?tab=todo"] * 8, "spec"),
-            "search": ([f"/can-bo/?q={c}" for c in codes], "desk"),
-            "dossier": ([f"/can-bo/ho-so/{u}/" for u in uuids], "spec"),
-            "desk": (["/can-bo/"] * 8, "desk"),
+            "inbox": (["/officer/?tab=todo"] * 8, "spec"),
+            "search": ([f"/officer/?q={c}" for c in codes], "desk"),
+            "dossier": ([f"/officer/dossiers/{u}/" for u in uuids], "spec"),
+            "desk": (["/officer/"] * 8, "desk"),
         }
         files = {}
         for name in args.only:

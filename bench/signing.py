@@ -9,7 +9,7 @@ One process, a throwaway SQLite test database and a temporary PKI. Prints:
   - the cost of signing a slip: issue_document of a receipt on a counter dossier (unsigned)
     against an online one (signed and registered);
   - verification latency p50/p99 over --verify runs: the service (verify_pdf) and an HTTP
-    upload to /xac-minh/ through Django's test Client (in-process, no network).
+    upload to /verify/ through Django's test Client (in-process, no network).
 Bounded for a 2-core machine shared with others: about a minute with the defaults.
 """
 
@@ -151,7 +151,7 @@ def main():
             f"p99 {ms(percentile(times, 99))}"
         )
         client = Client()
-        url = "/xac-minh/"
+        url = "/verify/"
 
         def upload():
             response = client.post(

@@ -145,7 +145,7 @@ VERIFICATION_CODE_TTL_SECONDS = env_int("VERIFICATION_CODE_TTL_SECONDS", 900, mi
 
 # Officers (cán bộ) confirm their login with an authenticator app (docs/decisions/0010).
 OFFICER_2FA_REQUIRED = env_bool("OFFICER_2FA_REQUIRED", True)
-OFFICER_HOME_URL = "/can-bo/"
+OFFICER_HOME_URL = "/officer/"
 # Wrong codes are counted by motcua.core.ratelimit (LOGIN_MAX_FAILURES), not by the devices.
 OTP_TOTP_THROTTLE_FACTOR = 0
 OTP_STATIC_THROTTLE_FACTOR = 0
@@ -317,15 +317,17 @@ SANDBOX_VNPAY_IPN_URL = env_str("SANDBOX_VNPAY_IPN_URL", "")
 SIGNING_DIR = Path(env_str("SIGNING_DIR", str(VAR_DIR / "pki")))
 SIGNING_KEY_PASSPHRASE = env_str("SIGNING_KEY_PASSPHRASE", "")
 SIGNING_ALLOW_DEFAULT = env_bool("SIGNING_ALLOW_DEFAULT", DEBUG or TESTING)
-# Public verification by upload (/xac-minh/): size cap and uploads per IP per hour.
+# Public verification by upload (/verify/): size cap and uploads per IP per hour.
 VERIFY_UPLOAD_MAX_BYTES = env_int("VERIFY_UPLOAD_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
 VERIFY_UPLOADS_PER_HOUR = env_int("VERIFY_UPLOADS_PER_HOUR", 30, minimum=1)
 
 # --- Postal delivery (motcua/delivery, docs/delivery.md) ---------------------------
-# The carrier plugin (motcua/delivery/carriers.py); empty = results are not sent by post.
-# By default, when the sandbox is on, it talks to the sandbox post office on this server.
+# Carrier plugin modules to import (each registers a carrier with @register("id")), and the
+# id of the carrier in use; empty = results are not sent by post. By default, when the
+# sandbox is on, it talks to the sandbox post office on this server.
+POSTAL_PLUGINS = env_list("POSTAL_PLUGINS", ["motcua.delivery.contrib.viettelpost.plugin"])
 POSTAL_CARRIER = env_str("POSTAL_CARRIER", "viettelpost" if SANDBOX_ENABLED else "")
-# Empty: the sandbox at SITE_URL/sandbox/buu-chinh/api.
+# Empty: the sandbox at SITE_URL/sandbox/post/api.
 POSTAL_API_URL = env_str("POSTAL_API_URL", "")
 POSTAL_API_TOKEN = env_str("POSTAL_API_TOKEN", "sandbox-token" if SANDBOX_ENABLED else "")
 POSTAL_WEBHOOK_SECRET = env_str(

@@ -6,12 +6,13 @@ urlpatterns = [
     path("", include("motcua.core.urls")),
     path("", include("motcua.catalogue.urls")),
     path("accounts/", include("motcua.accounts.urls")),
-    path("can-bo/", include("motcua.workflow.urls")),
+    path("officer/", include("motcua.workflow.urls")),
     path("", include("motcua.dossiers.urls")),
     path("", include("motcua.documents.urls")),
     path("", include("motcua.payments.urls")),
     path("", include("motcua.results.urls")),
     path("", include("motcua.delivery.urls")),
+    path("", include("motcua.old_paths")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
@@ -19,7 +20,7 @@ urlpatterns = [
 if settings.SANDBOX_ENABLED:
     urlpatterns += [
         path("sandbox/vnpay/", include("motcua.payments.contrib.sandbox.urls")),
-        path("sandbox/buu-chinh/", include("motcua.delivery.contrib.sandbox.urls")),
+        path("sandbox/post/", include("motcua.delivery.contrib.sandbox.urls")),
     ]
 
 if settings.BENCH_ENDPOINTS:

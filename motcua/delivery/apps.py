@@ -1,7 +1,12 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from motcua.delivery import carriers
+
 
 class DeliveryConfig(AppConfig):
     name = "motcua.delivery"
     verbose_name = _("Trả kết quả qua bưu chính")
+
+    def ready(self):
+        carriers.load_plugins()

@@ -4,5 +4,11 @@ from motcua.delivery import views
 
 app_name = "delivery"
 urlpatterns = [
-    path("buu-chinh/callback/<slug:carrier_id>/", views.carrier_callback, name="callback"),
+    path("delivery/callback/<slug:carrier_id>/", views.carrier_callback, name="callback"),
+    # Carriers keep the webhook address they were given and follow no redirect (decision 0019).
+    path(
+        "buu-chinh/callback/<slug:carrier_id>/",
+        views.carrier_callback,
+        name="callback_old_path",
+    ),
 ]

@@ -3,7 +3,7 @@ from django.urls import path
 from motcua.documents import views
 
 # Included at "" by motcua/urls.py: documents next to the applicant's dossier pages (shared
-# with officers who may see the dossier), officer-only pages under can-bo/ like the back office.
+# with officers who may see the dossier), officer-only pages under officer/ like the back office.
 app_name = "documents"
 urlpatterns = [
     path(
@@ -17,18 +17,18 @@ urlpatterns = [
         name="pdf",
     ),
     path(
-        "can-bo/ho-so/<uuid:dossier_uuid>/phieu-kiem-soat.pdf",
+        "officer/dossiers/<uuid:dossier_uuid>/control-sheet.pdf",
         views.control_sheet,
         name="control_sheet",
     ),
-    path("can-bo/so-theo-doi/", views.tracking_book, name="tracking_book"),
+    path("officer/tracking-book/", views.tracking_book, name="tracking_book"),
     path(
-        "can-bo/so-theo-doi/<int:unit_id>/<int:year>.xlsx",
+        "officer/tracking-book/<int:unit_id>/<int:year>.xlsx",
         views.tracking_book_xlsx,
         name="tracking_book_xlsx",
     ),
     path(
-        "can-bo/so-theo-doi/<int:unit_id>/<int:year>.pdf",
+        "officer/tracking-book/<int:unit_id>/<int:year>.pdf",
         views.tracking_book_pdf,
         name="tracking_book_pdf",
     ),

@@ -5,33 +5,27 @@ from datetime import timedelta
 from celery import shared_task
 from django.utils import timezone
 
+from motcua.payments import receipts, reconciliation, refunds, settlement
+
 
 @shared_task(acks_late=True)
 def render_receipt_pdf(receipt_id: int) -> None:
-    from motcua.payments.services import render_receipt
-
-    render_receipt(receipt_id)
+    receipts.render_receipt(receipt_id)
 
 
 @shared_task(acks_late=True)
 def refund_payment(refund_id: int) -> None:
-    from motcua.payments.services import execute_refund
-
-    execute_refund(refund_id)
+    refunds.execute_refund(refund_id)
 
 
 @shared_task
 def poll_pending_payments() -> dict:
     """Every few minutes (celery beat): settle payments whose notification was lost."""
-    from motcua.payments.services import poll_pending_payments as poll
-
-    return poll()
+    return settlement.poll_pending_payments()
 
 
 @shared_task
 def reconcile_yesterday() -> int:
     """Every night (celery beat): compare yesterday's gateway lists with our records."""
-    from motcua.payments.services import reconcile
-
     day = timezone.localdate() - timedelta(days=1)
-    return sum(len(outcome.issues) for outcome in reconcile(day))
+    return sum(len(outcome.issues) for outcome in reconciliation.reconcile(day))

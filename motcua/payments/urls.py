@@ -4,9 +4,11 @@ from motcua.payments import views
 
 app_name = "payments"
 urlpatterns = [
-    path("ho-so/<uuid:dossier_uuid>/thanh-toan/", views.start, name="start"),
-    path("ho-so/<uuid:dossier_uuid>/bien-lai/<int:receipt_id>/", views.receipt, name="receipt"),
-    path("thanh-toan/ket-qua/<slug:gateway>/", views.gateway_return, name="return"),
-    path("thanh-toan/ipn/<slug:gateway>/", views.ipn, name="ipn"),
-    path("can-bo/thanh-toan/sai-lech/", views.issues, name="issues"),
+    path("dossiers/<uuid:dossier_uuid>/payments/", views.start, name="start"),
+    path("dossiers/<uuid:dossier_uuid>/receipts/<int:receipt_id>/", views.receipt, name="receipt"),
+    path("payments/return/<slug:gateway>/", views.gateway_return, name="return"),
+    path("payments/ipn/<slug:gateway>/", views.ipn, name="ipn"),
+    # Gateways keep the IPN address they were given and follow no redirect (decision 0019).
+    path("thanh-toan/ipn/<slug:gateway>/", views.ipn, name="ipn_old_path"),
+    path("officer/payments/issues/", views.issues, name="issues"),
 ]

@@ -18,7 +18,7 @@ from motcua.accounts.models import Role
 from motcua.core import ratelimit
 from motcua.core.audit import client_ip
 from motcua.dossiers import selectors
-from motcua.payments import registry, services
+from motcua.payments import receipts, registry, settlement
 from motcua.payments.models import GatewayMessage, PaymentIssue, Receipt, ReconciliationRun
 
 START_LIMIT = 20  # payment attempts per applicant per 15 minutes
@@ -40,13 +40,13 @@ def start(request, dossier_uuid):
         return redirect("dossiers:detail", dossier.uuid)
     ratelimit.register_failure("payment-start", ident, window=900)
     try:
-        _payment, url = services.start_online_payment(
+        _payment, url = settlement.start_online_payment(
             dossier=dossier,
             applicant=request.user,
             plugin_id=request.POST.get("gateway") or None,
             client_ip=client_ip(request) or "",
         )
-    except services.PaymentRefused as exc:
+    except settlement.PaymentRefused as exc:
         messages.error(request, exc.message)
         return redirect("dossiers:detail", dossier.uuid)
     return HttpResponseRedirect(url)
@@ -64,7 +64,7 @@ def _plugin(gateway):
 def gateway_return(request, gateway):
     """Where the gateway sends the browser back; shows the outcome, polls when still unknown."""
     plugin = _plugin(gateway)
-    verdict, payment = services.handle_callback(
+    verdict, payment = settlement.handle_callback(
         plugin, request.GET, kind=GatewayMessage.Kind.RETURN, ip=client_ip(request)
     )
     mine = (
@@ -85,7 +85,7 @@ def gateway_return(request, gateway):
 def ipn(request, gateway):
     """The gateway's server-to-server notification (IPN), answered in its own protocol."""
     plugin = _plugin(gateway)
-    verdict, _payment = services.handle_callback(
+    verdict, _payment = settlement.handle_callback(
         plugin, request.GET, kind=GatewayMessage.Kind.IPN, ip=client_ip(request)
     )
     return plugin.callback_response(verdict)
@@ -108,7 +108,7 @@ def receipt(request, dossier_uuid, receipt_id):
         if not can_view_dossier(request.user, dossier):
             raise Http404
     if not found.sha256:
-        found = services.render_receipt(found.pk)
+        found = receipts.render_receipt(found.pk)
     response = FileResponse(found.pdf.open("rb"), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="bien-lai-{found.number}.pdf"'
     patch_cache_control(response, private=True, no_store=True)

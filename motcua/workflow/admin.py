@@ -5,7 +5,7 @@ from motcua.workflow.models import Task, Workflow
 
 @admin.register(Workflow)
 class WorkflowAdmin(admin.ModelAdmin):
-    """Versions are read here; agency administrators edit workflows at /can-bo/quy-trinh/,
+    """Versions are read here; agency administrators edit workflows at /officer/workflows/,
     which validates them and saves a new version."""
 
     list_display = ["procedure", "version", "note", "created_at", "created_by"]

@@ -21,7 +21,7 @@ from motcua.accounts.validators import (
 )
 from motcua.dossiers.models import Dossier, Status
 from motcua.dossiers.uploads import check_upload
-from motcua.payments.services import quote_for_dossier
+from motcua.payments.charges import quote_for_dossier
 from motcua.workflow.actions.inputs import ActionInput, SupplementItem
 from motcua.workflow.fragments import escaped
 

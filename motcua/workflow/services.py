@@ -161,7 +161,7 @@ def charge_if_due_at_submission(dossier: Dossier) -> None:
 
 def _charge_at_submission(dossier: Dossier) -> None:
     """Fee due with the application: the dossier waits in status 6 until it is paid."""
-    from motcua.payments.services import charge_at_submission
+    from motcua.payments.charges import charge_at_submission
 
     charge = charge_at_submission(dossier)
     if charge is None:  # nothing to pay (zero fee, exemption or waiver)

@@ -57,7 +57,7 @@ def officer_page(browser, browser_context_args, base, officer):
     log_in(page, base, officer.email)
     page.get_by_label("Mã xác thực").fill(totp_now(device))
     page.get_by_role("button", name="Xác nhận").click()
-    expect(page).to_have_url(base + "/can-bo/")
+    expect(page).to_have_url(base + "/officer/")
     return page
 
 
@@ -139,11 +139,11 @@ def test_submit_accept_supplement_propose_approve_return(
     expect(page.get_by_text("Đang xử lý").first).to_be_visible()
 
     # The specialist proposes, the leader approves, the desk returns the result.
-    specialist.goto(base + "/can-bo/")
+    specialist.goto(base + "/officer/")
     act(specialist, code, "Chuyển bước tiếp theo")
     leader = officer_page(browser, browser_context_args, base, org.leader)
     act(leader, code, "Phê duyệt kết quả")
-    desk.goto(base + "/can-bo/?tab=todo")
+    desk.goto(base + "/officer/?tab=todo")
     act(desk, code, "Trả kết quả")
     expect(desk.get_by_text("Đã trả kết quả").first).to_be_visible()
 

@@ -96,7 +96,7 @@ def test_apply_pay_approve_sign_download_verify(
     act(specialist, code, "Chuyển bước tiếp theo")
     leader = officer_page(browser, browser_context_args, base, org.leader)
     act(leader, code, "Phê duyệt kết quả")
-    desk.goto(base + "/can-bo/?tab=todo")
+    desk.goto(base + "/officer/?tab=todo")
     act(desk, code, "Trả kết quả")
 
     # The applicant downloads the signed result.
@@ -111,11 +111,11 @@ def test_apply_pay_approve_sign_download_verify(
     assert signed.read_bytes().startswith(b"%PDF")
 
     # The QR's page says genuine; the file itself checks out; one changed byte does not.
-    page.locator('a[href*="/xac-minh/"]').first.click()
+    page.locator('a[href*="/verify/"]').first.click()
     expect(page.get_by_text("Giấy tờ hợp lệ")).to_be_visible()
     expect(page.get_by_text("Lê Thị Hoa").first).to_be_visible()
     assert_accessible(page)
-    page.goto(base + "/xac-minh/")
+    page.goto(base + "/verify/")
     page.locator("#file").set_input_files(str(signed))
     page.get_by_role("button", name="Kiểm tra", exact=True).click()
     expect(page.get_by_text("Tệp hợp lệ")).to_be_visible()

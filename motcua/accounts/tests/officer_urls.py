@@ -12,4 +12,4 @@ def officer_home(request):
     return HttpResponse("Trang cán bộ")
 
 
-urlpatterns = [path("can-bo/", officer_home), *site_urlpatterns]
+urlpatterns = [path("officer/", officer_home), *site_urlpatterns]

@@ -17,7 +17,7 @@ from motcua.factories import UserFactory
 
 pytestmark = pytest.mark.urls("motcua.accounts.tests.officer_urls")
 
-OFFICER_HOME = "/can-bo/"
+OFFICER_HOME = "/officer/"
 LOGIN = reverse("accounts:login")
 VERIFY = reverse("accounts:two_factor_verify")
 SETUP = reverse("accounts:two_factor_setup")
@@ -69,7 +69,7 @@ def enrolled(officer) -> tuple[TOTPDevice, list[str]]:
 def test_password_alone_does_not_let_an_officer_in(client, officer):
     officer_device(officer)
     response = password_login(client, officer, next_url=OFFICER_HOME)
-    assert response["Location"] == f"{VERIFY}?next=%2Fcan-bo%2F"
+    assert response["Location"] == f"{VERIFY}?next=%2Fofficer%2F"
     assert logged_in_as(client) is None
     response = client.get(OFFICER_HOME)
     assert response.status_code == 302
@@ -78,7 +78,7 @@ def test_password_alone_does_not_let_an_officer_in(client, officer):
 
 def test_officer_required_sends_a_visitor_to_login_with_next(client, db):
     response = client.get(OFFICER_HOME + "?q=1")
-    assert response["Location"] == f"{LOGIN}?next=/can-bo/%3Fq%3D1"
+    assert response["Location"] == f"{LOGIN}?next=/officer/%3Fq%3D1"
 
 
 def test_officer_required_refuses_a_citizen(client, citizen):
@@ -88,16 +88,16 @@ def test_officer_required_refuses_a_citizen(client, citizen):
 
 def test_officer_required_asks_a_logged_in_officer_for_the_code(client, officer):
     client.force_login(officer)
-    assert client.get(OFFICER_HOME)["Location"] == f"{SETUP}?next=%2Fcan-bo%2F"
+    assert client.get(OFFICER_HOME)["Location"] == f"{SETUP}?next=%2Fofficer%2F"
     officer_device(officer)
-    assert client.get(OFFICER_HOME)["Location"] == f"{VERIFY}?next=%2Fcan-bo%2F"
+    assert client.get(OFFICER_HOME)["Location"] == f"{VERIFY}?next=%2Fofficer%2F"
 
 
 def test_officer_required_without_the_middleware_counts_as_unverified(officer):
-    request = RequestFactory().get("/can-bo/")
+    request = RequestFactory().get("/officer/")
     request.user = officer
     response = officer_required(lambda request: None)(request)
-    assert response["Location"] == f"{SETUP}?next=%2Fcan-bo%2F"
+    assert response["Location"] == f"{SETUP}?next=%2Fofficer%2F"
     request.user = AnonymousUser()
     assert officer_required(lambda request: None)(request)["Location"].startswith(LOGIN)
 
@@ -141,20 +141,20 @@ def test_enrolment_shows_a_qr_code_and_the_secret(client, officer):
 
 
 def test_enrolment_with_a_wrong_then_the_right_code(client, officer):
-    response = password_login(client, officer, next_url="/can-bo/?tab=moi")
-    assert response["Location"] == f"{SETUP}?next=%2Fcan-bo%2F%3Ftab%3Dmoi"
+    response = password_login(client, officer, next_url="/officer/?tab=moi")
+    assert response["Location"] == f"{SETUP}?next=%2Fofficer%2F%3Ftab%3Dmoi"
     client.get(response["Location"])
     device = TOTPDevice.objects.get(user=officer, confirmed=False)
 
-    response = client.post(SETUP, {"code": wrong_code(device), "next": "/can-bo/?tab=moi"})
+    response = client.post(SETUP, {"code": wrong_code(device), "next": "/officer/?tab=moi"})
     html = response.content.decode()
     assert response.status_code == 200
     assert "Mã không đúng. Quý vị còn 4 lần thử." in html
     assert 'class="error-summary"' in html
     assert logged_in_as(client) is None
 
-    response = client.post(SETUP, {"code": totp_now(device), "next": "/can-bo/?tab=moi"})
-    assert response["Location"] == f"{CODES}?next=%2Fcan-bo%2F%3Ftab%3Dmoi"
+    response = client.post(SETUP, {"code": totp_now(device), "next": "/officer/?tab=moi"})
+    assert response["Location"] == f"{CODES}?next=%2Fofficer%2F%3Ftab%3Dmoi"
     assert logged_in_as(client) == str(officer.pk)
     device.refresh_from_db()
     assert device.confirmed
@@ -163,7 +163,7 @@ def test_enrolment_with_a_wrong_then_the_right_code(client, officer):
 
     html = client.get(response["Location"]).content.decode()
     assert len(set(shown_codes(html))) == 10
-    assert 'href="/can-bo/?tab=moi"' in html
+    assert 'href="/officer/?tab=moi"' in html
     # Shown once only.
     html = client.get(CODES).content.decode()
     assert shown_codes(html) == []
@@ -184,13 +184,13 @@ def test_verification_logs_the_officer_in_and_follows_next(client, officer):
     device = officer_device(officer)
     client.get(LOGIN)
     before = client.session.session_key
-    password_login(client, officer, next_url="/can-bo/?q=2")
-    html = client.get(f"{VERIFY}?next=%2Fcan-bo%2F%3Fq%3D2").content.decode()
+    password_login(client, officer, next_url="/officer/?q=2")
+    html = client.get(f"{VERIFY}?next=%2Fofficer%2F%3Fq%3D2").content.decode()
     assert 'autocomplete="one-time-code"' in html
-    assert 'name="next" value="/can-bo/?q=2"' in html
+    assert 'name="next" value="/officer/?q=2"' in html
 
-    response = client.post(VERIFY, {"code": totp_now(device), "next": "/can-bo/?q=2"})
-    assert response["Location"] == "/can-bo/?q=2"
+    response = client.post(VERIFY, {"code": totp_now(device), "next": "/officer/?q=2"})
+    assert response["Location"] == "/officer/?q=2"
     assert logged_in_as(client) == str(officer.pk)
     assert client.session.session_key != before
     assert client.get(OFFICER_HOME).status_code == 200
@@ -373,7 +373,7 @@ def test_citizens_never_see_the_two_factor_pages(client, citizen):
 
 def test_a_visitor_on_the_code_pages_is_sent_to_login(client, db):
     assert client.get(VERIFY)["Location"] == LOGIN
-    assert client.get(f"{SETUP}?next=/can-bo/")["Location"] == f"{LOGIN}?next=%2Fcan-bo%2F"
+    assert client.get(f"{SETUP}?next=/officer/")["Location"] == f"{LOGIN}?next=%2Fofficer%2F"
 
 
 @pytest.mark.parametrize(

@@ -6,8 +6,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from motcua.delivery.carriers import sign
 from motcua.delivery.contrib.sandbox.models import SandboxParcel
+from motcua.delivery.contrib.viettelpost.plugin import sign
 from motcua.delivery.models import Shipment
 from motcua.dossiers.models import DossierEvent, Status
 from motcua.factories import make_organisation, make_submitted_dossier
@@ -193,3 +193,21 @@ def test_online_delivery_returns_at_once(procedure, citizen, org):
     dossier = perform(dossier_id=dossier.pk, action="return_result", actor=org.desk_officer)
     assert dossier.status == Status.RETURNED
     assert not Shipment.objects.exists()
+
+
+def test_the_webhook_address_of_before_the_english_paths_still_answers_without_a_redirect(
+    client, procedure, citizen, org
+):
+    """Carriers keep the webhook URL they were given and follow no redirect (decision 0019)."""
+    dossier = processed_by_post(procedure, citizen, org)
+    shipment = booked(dossier, org)
+    raw = json.dumps(report(shipment.tracking_number, 501)).encode()
+    response = client.post(
+        "/buu-chinh/callback/viettelpost/",
+        data=raw,
+        content_type="application/json",
+        headers={"X-Signature": sign(raw, "sandbox-webhook-secret")},
+    )
+    assert response.status_code == 200
+    dossier.refresh_from_db()
+    assert dossier.status == Status.RETURNED

@@ -8,7 +8,7 @@ from django import template
 from django.template.loader import render_to_string
 
 from motcua.dossiers.models import Status
-from motcua.payments import fees, registry, services
+from motcua.payments import charges, fees, registry
 from motcua.payments.models import Charge, Payment, PaymentIssue, Refund
 
 register = template.Library()
@@ -69,10 +69,10 @@ def officer_payment_panel(context, dossier):
 @register.inclusion_tag("payments/_fee_quote.html")
 def fee_quote(dossier):
     """What the applicant will pay, shown before submitting."""
-    schedule = services.fee_schedule_of(dossier.procedure)
+    schedule = charges.fee_schedule_of(dossier.procedure)
     if not schedule:
         return {"quote": None}
-    return {"quote": services.quote_for_dossier(dossier)}
+    return {"quote": charges.quote_for_dossier(dossier)}
 
 
 @register.simple_tag

@@ -8,6 +8,7 @@ from django.test import Client
 from motcua.factories import make_organisation, make_submitted_dossier
 from motcua.payments.contrib.vnpay import protocol
 from motcua.payments.registry import registry
+from motcua.payments.settlement import start_online_payment
 from motcua.workflow.machine import RequestPaymentInput, perform
 
 AMOUNT = 135_000
@@ -115,8 +116,6 @@ def callback_params(payment, *, code="00", amount=None, secret=None, **extra) ->
 @pytest.fixture
 def started(awaiting, citizen):
     """An online payment the applicant started (pending) and the gateway URL."""
-    from motcua.payments.services import start_online_payment
-
     return start_online_payment(
         dossier=awaiting, applicant=citizen, plugin_id="vnpay", client_ip="127.0.0.1"
     )

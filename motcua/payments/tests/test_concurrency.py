@@ -27,7 +27,7 @@ def test_concurrent_notifications_settle_exactly_once(started):
     def notify():
         try:
             barrier.wait()
-            answers.append(Client().get("/thanh-toan/ipn/vnpay/", params).json()["RspCode"])
+            answers.append(Client().get("/payments/ipn/vnpay/", params).json()["RspCode"])
         finally:
             connection.close()
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from motcua.accounts.testing import login_officer
 from motcua.dossiers.models import DossierEvent, Status
 from motcua.factories import make_officer
-from motcua.payments import services
+from motcua.payments import charges, receipts, settlement
 from motcua.payments.contrib.sandbox.models import SandboxTransaction
 from motcua.payments.models import Payment, PaymentIssue, Receipt, Refund
 from motcua.payments.tests.conftest import callback_params
@@ -26,13 +26,13 @@ def pay_at_sandbox(client, url, choice):
     parts = urlsplit(url)
     page = client.get(parts.path, QUERY_STRING=parts.query)
     assert page.status_code == 200, page.content.decode()
-    action = re.search(r'action="([^"]+xac-nhan[^"]+)"', page.content.decode())[1]
+    action = re.search(r'action="([^"]+/confirm/[^"]+)"', page.content.decode())[1]
     return client.post(action, {"choice": choice})
 
 
 def test_the_applicant_starts_a_payment_and_goes_to_the_gateway(client, awaiting, citizen, http):
     client.force_login(citizen)
-    response = client.post(f"/ho-so/{awaiting.uuid}/thanh-toan/")
+    response = client.post(f"/dossiers/{awaiting.uuid}/payments/")
     assert response.status_code == 302
     assert response["Location"].startswith("http://testserver/sandbox/vnpay/paymentv2/vpcpay.html?")
     payment = Payment.objects.get()
@@ -41,15 +41,15 @@ def test_the_applicant_starts_a_payment_and_goes_to_the_gateway(client, awaiting
 
 def test_only_the_applicant_may_start_a_payment(client, awaiting, other_citizen, org):
     client.force_login(other_citizen)
-    assert client.post(f"/ho-so/{awaiting.uuid}/thanh-toan/").status_code == 404
+    assert client.post(f"/dossiers/{awaiting.uuid}/payments/").status_code == 404
     login_officer(client, org.specialist)
-    assert client.post(f"/ho-so/{awaiting.uuid}/thanh-toan/").status_code == 403
+    assert client.post(f"/dossiers/{awaiting.uuid}/payments/").status_code == 403
     assert not Payment.objects.exists()
 
 
 def test_nothing_to_pay_is_explained(client, dossier, citizen):
     client.force_login(citizen)
-    response = client.post(f"/ho-so/{dossier.uuid}/thanh-toan/", follow=True)
+    response = client.post(f"/dossiers/{dossier.uuid}/payments/", follow=True)
     assert "không có khoản phí" in response.content.decode()
     assert not Payment.objects.exists()
 
@@ -104,7 +104,7 @@ def test_a_lost_notification_is_recovered_by_poll_payments(
     assert Receipt.objects.filter(payment=payment).exists()
     # Polling again, or the late IPN arriving after all, changes nothing.
     call_command("poll_payments", "--min-age", "0", stdout=out)
-    assert client.get("/thanh-toan/ipn/vnpay/", callback_params(payment)).json()["RspCode"] == "02"
+    assert client.get("/payments/ipn/vnpay/", callback_params(payment)).json()["RspCode"] == "02"
     assert DossierEvent.objects.filter(action="payment_received").count() == 1
 
 
@@ -124,7 +124,7 @@ def test_the_return_page_polls_when_the_notification_is_late(
 def test_a_forged_return_shows_no_outcome(client, started):
     payment, _url = started
     params = callback_params(payment, secret="forged")
-    response = client.get("/thanh-toan/ket-qua/vnpay/", params)
+    response = client.get("/payments/return/vnpay/", params)
     assert response.status_code == 400
     assert Payment.objects.get().status == "pending"
 
@@ -132,7 +132,7 @@ def test_a_forged_return_shows_no_outcome(client, started):
 def test_an_abandoned_payment_expires_when_the_gateway_never_saw_it(started, http):
     payment, _url = started
     Payment.objects.filter(pk=payment.pk).update(created_at=timezone.now() - timedelta(hours=1))
-    assert services.poll_pending_payments() == {"expired": 1}
+    assert settlement.poll_pending_payments() == {"expired": 1}
     assert Payment.objects.get().status == "expired"
 
 
@@ -175,7 +175,7 @@ def test_an_online_payment_is_refunded_through_the_gateway_when_the_dossier_stop
         outcome="success",
         response_code="00",
     )
-    client.get("/thanh-toan/ipn/vnpay/", callback_params(payment))
+    client.get("/payments/ipn/vnpay/", callback_params(payment))
     with django_capture_on_commit_callbacks(execute=True):
         perform(
             dossier_id=payment.dossier_id,
@@ -208,9 +208,9 @@ def test_receipts_are_numbered_per_agency_and_year_and_downloadable(
     client, started, citizen, other_citizen, org
 ):
     payment, _url = started
-    client.get("/thanh-toan/ipn/vnpay/", callback_params(payment))
+    client.get("/payments/ipn/vnpay/", callback_params(payment))
     receipt = Receipt.objects.get()
-    url = f"/ho-so/{payment.dossier.uuid}/bien-lai/{receipt.pk}/"
+    url = f"/dossiers/{payment.dossier.uuid}/receipts/{receipt.pk}/"
     client.force_login(citizen)
     response = client.get(url)
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
@@ -230,9 +230,9 @@ def test_the_electronic_receipt_is_signed_and_verifiable(client, started, citize
     from motcua.signing.services import verify_pdf
 
     payment, _url = started
-    client.get("/thanh-toan/ipn/vnpay/", callback_params(payment))
+    client.get("/payments/ipn/vnpay/", callback_params(payment))
     # Rendered after the commit (the test's transaction never commits: render it now).
-    receipt = services.render_receipt(Receipt.objects.get().pk)
+    receipt = receipts.render_receipt(Receipt.objects.get().pk)
     pdf = receipt.pdf.read()
     verdict = verify_pdf(pdf)
     assert verdict.state == "genuine"
@@ -252,8 +252,8 @@ def test_paid_during_a_withdrawal_request_then_declined_goes_back_to_work(
         actor=citizen,
         data=ReasonInput(reason="Nộp nhầm"),
     )
-    client.get("/thanh-toan/ipn/vnpay/", callback_params(payment))
-    assert services.outstanding_amount(payment.dossier) == 0
+    client.get("/payments/ipn/vnpay/", callback_params(payment))
+    assert charges.outstanding_amount(payment.dossier) == 0
     dossier = perform(
         dossier_id=payment.dossier_id,
         action="decline_withdrawal",
@@ -264,17 +264,17 @@ def test_paid_during_a_withdrawal_request_then_declined_goes_back_to_work(
 
 
 def test_amount_in_words():
-    assert services.amount_in_words(190_000) == "Một trăm chín mươi nghìn đồng"
-    assert services.amount_in_words(4_500_000) == "Bốn triệu năm trăm nghìn đồng"
+    assert receipts.amount_in_words(190_000) == "Một trăm chín mươi nghìn đồng"
+    assert receipts.amount_in_words(4_500_000) == "Bốn triệu năm trăm nghìn đồng"
     assert (
-        services.amount_in_words(1_005_021)
+        receipts.amount_in_words(1_005_021)
         == "Một triệu không trăm lẻ năm nghìn không trăm hai mươi mốt đồng"
     )
 
 
 def test_reconciliation_lists_every_mismatch(started, http, org, client):
     payment, _url = started
-    client.get("/thanh-toan/ipn/vnpay/", callback_params(payment))
+    client.get("/payments/ipn/vnpay/", callback_params(payment))
     day = timezone.localdate()
     stamp = services_timestamp(payment)
     SandboxTransaction.objects.create(
@@ -312,10 +312,10 @@ def test_reconciliation_lists_every_mismatch(started, http, org, client):
         "amount_differs",
     }
     login_officer(client, org.admin)
-    page = client.get("/can-bo/thanh-toan/sai-lech/").content.decode()
+    page = client.get("/officer/payments/issues/").content.decode()
     assert payment.reference in page
     login_officer(client, org.specialist)
-    assert client.get("/can-bo/thanh-toan/sai-lech/").status_code == 403
+    assert client.get("/officer/payments/issues/").status_code == 403
 
 
 def test_charge_at_submission_uses_the_fee_schedule(procedure, citizen, org):
@@ -324,15 +324,13 @@ def test_charge_at_submission_uses_the_fee_schedule(procedure, citizen, org):
     procedure.fee_schedule = {"kind": "per_item", "items": "vehicles", "amount": 50_000}
     procedure.save()
     dossier = make_submitted_dossier(procedure, citizen)
-    charge = services.charge_at_submission(dossier)
-    assert charge.amount == 50_000 and services.outstanding_amount(dossier) == 50_000
+    charge = charges.charge_at_submission(dossier)
+    assert charge.amount == 50_000 and charges.outstanding_amount(dossier) == 50_000
     procedure.fee_schedule = {"kind": "zero"}
     procedure.save()
     dossier.refresh_from_db()
     assert (
-        services.charge_at_submission(
-            make_submitted_dossier(procedure, citizen, plate="75A-999.99")
-        )
+        charges.charge_at_submission(make_submitted_dossier(procedure, citizen, plate="75A-999.99"))
         is None
     )
 
@@ -345,13 +343,13 @@ def test_payment_received_sends_a_dossier_paid_at_submission_to_the_desk(
     procedure.fee_schedule = {"kind": "fixed", "amount": 190_000}
     procedure.save()
     dossier = make_submitted_dossier(procedure, citizen)
-    services.charge_at_submission(dossier)
+    charges.charge_at_submission(dossier)
     dossier.status = Status.AWAITING_PAYMENT
     dossier.save(update_fields=["status"])
-    payment, _url = services.start_online_payment(
+    payment, _url = settlement.start_online_payment(
         dossier=dossier, applicant=citizen, plugin_id=None, client_ip="127.0.0.1"
     )
-    assert client.get("/thanh-toan/ipn/vnpay/", callback_params(payment)).json()["RspCode"] == "00"
+    assert client.get("/payments/ipn/vnpay/", callback_params(payment)).json()["RspCode"] == "00"
     dossier.refresh_from_db()
     assert dossier.status == Status.SUBMITTED
 
@@ -361,11 +359,11 @@ def test_the_panels_show_what_is_due_and_what_was_paid(client, started, citizen,
     client.force_login(citizen)
     page = client.get(f"/dossiers/{payment.dossier.uuid}/").content.decode()
     assert "Thanh toán trực tuyến" in page and "135.000" in page
-    client.get("/thanh-toan/ipn/vnpay/", callback_params(payment))
+    client.get("/payments/ipn/vnpay/", callback_params(payment))
     page = client.get(f"/dossiers/{payment.dossier.uuid}/").content.decode()
     assert "Biên lai số 0000001" in page
     login_officer(client, org.specialist)
-    page = client.get(f"/can-bo/ho-so/{payment.dossier.uuid}/").content.decode()
+    page = client.get(f"/officer/dossiers/{payment.dossier.uuid}/").content.decode()
     assert "Biên lai số 0000001" in page and "14000123" in page
 
 

@@ -8,7 +8,7 @@ from motcua.payments.tests.conftest import callback_params
 from motcua.workflow.machine import ReasonInput, perform
 
 pytestmark = pytest.mark.django_db
-IPN = "/thanh-toan/ipn/vnpay/"
+IPN = "/payments/ipn/vnpay/"
 
 
 def ipn(client, params):
@@ -130,3 +130,15 @@ def test_money_arriving_after_the_dossier_was_withdrawn_is_recorded_and_refunded
     refund = Refund.objects.get(payment=payment)
     assert refund.status == Refund.Status.REQUESTED
     assert PaymentIssue.objects.get().kind == "after_close"
+
+
+def test_the_ipn_address_of_before_the_english_paths_still_answers_without_a_redirect(
+    client, started
+):
+    """Gateways keep the IPN URL they were given and follow no redirect (decision 0019)."""
+    payment, _url = started
+    response = client.get("/thanh-toan/ipn/vnpay/", callback_params(payment))
+    assert response.status_code == 200
+    assert response.json() == {"RspCode": "00", "Message": "Confirm Success"}
+    payment.refresh_from_db()
+    assert payment.status == Payment.Status.PAID and payment.settled_via == "ipn"

@@ -23,7 +23,7 @@ def test_paying_online_through_the_sandbox_over_http(live_server, settings, awai
     page = browser.get(f"{live_server.url}/dossiers/{awaiting.uuid}/", timeout=30)
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)[1]
     to_gateway = browser.post(
-        f"{live_server.url}/ho-so/{awaiting.uuid}/thanh-toan/",
+        f"{live_server.url}/dossiers/{awaiting.uuid}/payments/",
         data={"csrfmiddlewaretoken": token},
         headers={"Referer": page.url},
         allow_redirects=False,
@@ -32,7 +32,7 @@ def test_paying_online_through_the_sandbox_over_http(live_server, settings, awai
     assert to_gateway.status_code == 302
     bank = browser.get(to_gateway.headers["Location"], timeout=30)
     assert "135.000" in bank.text
-    action = re.search(r'action="([^"]+xac-nhan[^"]+)"', bank.text)[1]
+    action = re.search(r'action="([^"]+/confirm/[^"]+)"', bank.text)[1]
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', bank.text)[1]
     back = browser.post(
         f"{live_server.url}{action}",

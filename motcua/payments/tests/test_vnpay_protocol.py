@@ -75,7 +75,7 @@ def test_the_plugin_sends_the_applicant_to_the_configured_pay_url(started, setti
     params = dict(parse_qsl(parts.query))
     assert params["vnp_Amount"] == str(payment.amount * 100) == "13500000"
     assert params["vnp_TxnRef"] == payment.reference
-    assert params["vnp_ReturnUrl"] == f"{settings.SITE_URL}/thanh-toan/ket-qua/vnpay/"
+    assert params["vnp_ReturnUrl"] == f"{settings.SITE_URL}/payments/return/vnpay/"
     assert protocol.query_is_signed(params, settings.VNPAY_HASH_SECRET)
 
 

@@ -41,6 +41,20 @@ def test_the_qr_page_says_genuine_with_what_the_badge_shows(approved, client):
     assert applicant.phone not in page and applicant.citizen_id not in page
 
 
+def test_the_qr_link_printed_before_the_english_paths_still_verifies(approved, client):
+    """Results signed before decision 0019 carry /xac-minh/<token>/ in their QR code, forever."""
+    token = approved.verifiable.token
+    response = client.get(f"/xac-minh/{token}/")
+    assert response.status_code == 301
+    assert response["Location"] == f"/verify/{token}/"
+    page = client.get(f"/xac-minh/{token}/", follow=True).content.decode()
+    assert "Giấy tờ hợp lệ" in page and approved.number in page
+
+
+def test_the_qr_link_of_a_new_result_is_the_english_one(settings):
+    assert services.verify_url("abc") == f"{settings.SITE_URL}/verify/abc/"
+
+
 def test_an_unknown_token_is_not_found(client, db):
     response = client.get(reverse("results:verify_token", args=["khong-co-ma-nay"]))
     assert response.status_code == 404

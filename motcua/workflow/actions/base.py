@@ -12,7 +12,7 @@ from motcua.documents import services as documents
 from motcua.documents.models import IssuedDocument
 from motcua.dossiers.models import Dossier, DossierEvent, Status
 from motcua.dossiers.timeline import EventKind, record_event
-from motcua.payments import services as payments
+from motcua.payments import refunds
 from motcua.workdays import services as workdays
 from motcua.workflow import access
 
@@ -180,7 +180,7 @@ def restart_clock(dossier, now):
 
 def refund_if_paid(dossier, actor, reason):
     """A dossier refused or stopped after its fee was paid gets its refund recorded."""
-    payments.refund_if_paid(dossier, actor=actor, reason=reason)
+    refunds.refund_if_paid(dossier, actor=actor, reason=reason)
 
 
 def finish(dossier, status, now):

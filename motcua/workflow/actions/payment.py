@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 
 from motcua.dossiers.models import Status
 from motcua.dossiers.timeline import record_event
-from motcua.payments import services as payments
+from motcua.payments import charges, settlement
 from motcua.workflow.actions.base import (
     TransitionRefused,
     leave_awaiting_payment,
@@ -19,7 +19,7 @@ from motcua.workflow.actions.inputs import NoteInput, PaymentReceivedInput, Requ
 def request_payment(act, dossier, actor, data: RequestPaymentInput):
     if data.amount is None:
         # Nothing typed: the amount the procedure's fee schedule gives for this form.
-        quote = payments.quote_for_dossier(dossier)
+        quote = charges.quote_for_dossier(dossier)
         amount, lines = quote.amount, quote.lines
     else:
         amount, lines = data.amount, None
@@ -37,13 +37,16 @@ def request_payment(act, dossier, actor, data: RequestPaymentInput):
         note=data.note.strip() or _("Đề nghị nộp %(amount)s đồng.") % {"amount": money(amount)},
         data={"amount": amount},
     )
-    payments.open_charge(dossier, amount=amount, lines=lines, actor=actor, event=event)
+    charges.open_charge(dossier, amount=amount, lines=lines, actor=actor, event=event)
 
 
 def confirm_payment(act, dossier, actor, data: NoteInput):
     """Payment made at the counter or by transfer, confirmed by the officer who saw it."""
     note = data.note.strip() or _("Đã nhận phí, lệ phí.")
-    payments.record_counter_payment(dossier, actor=actor, note=note)
+    try:
+        settlement.record_counter_payment(dossier, actor=actor, note=note)
+    except settlement.PaymentRefused as exc:
+        raise TransitionRefused(str(exc)) from exc
     leave_awaiting_payment(dossier)
     record_event(
         dossier=dossier,
@@ -55,7 +58,7 @@ def confirm_payment(act, dossier, actor, data: NoteInput):
 
 
 def payment_received(act, dossier, actor, data: PaymentReceivedInput):
-    """The gateway's verified notification settled the charge (payments.services)."""
+    """The gateway's verified notification settled the charge (payments.settlement)."""
     payment = data.payment
     leave_awaiting_payment(dossier)
     record_event(

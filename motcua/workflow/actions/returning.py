@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from motcua.delivery.services import DeliveryUnavailable, send_by_post
 from motcua.dossiers.models import Dossier, Status
 from motcua.dossiers.timeline import record_event
-from motcua.payments.services import outstanding_amount
+from motcua.payments.charges import outstanding_amount
 from motcua.workflow.actions.base import TransitionRefused, money
 from motcua.workflow.actions.inputs import DeliveredInput, NoteInput
 

@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 
 from motcua.dossiers.models import DossierEvent, Status
 from motcua.dossiers.timeline import record_event
-from motcua.payments.services import outstanding_amount
+from motcua.payments.charges import outstanding_amount
 from motcua.workflow.actions.base import (
     finish,
     issue,

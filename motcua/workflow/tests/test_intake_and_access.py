@@ -120,7 +120,7 @@ def test_search_by_code_name_id_number_and_plate(org, procedure, citizen, other_
         a.applicant_name,
         procedure.name,
     )
-    assert row.url == f"/can-bo/ho-so/{a.uuid}/"
+    assert row.url == f"/officer/dossiers/{a.uuid}/"
     assert row.submitted == timezone.localtime(a.submitted_at).strftime("%d/%m/%Y %H:%M")
     assert [r.pk for r in selectors.search_rows(officer, a.code[:-5], start=0, size=25)[0]] == [
         b.pk,
@@ -179,7 +179,7 @@ def test_each_count_is_the_length_of_its_queue(clock, org, procedure, citizen):
     assert selectors.inbox_counts(both)["overdue"] == 2
     rows, _more = selectors.queue_rows(both, "todo", start=0, size=25, procedure_id=procedure.pk)
     assert len(rows) == selectors.queue(both, "todo").count() == 5
-    assert rows[0].url.startswith("/can-bo/ho-so/")
+    assert rows[0].url.startswith("/officer/dossiers/")
     assert (
         selectors.queue_rows(both, "todo", start=0, size=25, procedure_id=procedure.pk + 99)[0]
         == []

@@ -13,7 +13,7 @@ from motcua.workflow import access, machine, selectors
 from motcua.workflow.models import Comment, Workflow
 from motcua.workflow.tests.test_views import build_office, dossier_url, submitted_dossier
 
-INBOX = "/can-bo/"
+INBOX = "/officer/"
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from motcua.delivery.carriers import sign
+from motcua.delivery.contrib.viettelpost.plugin import sign
 
 
 @shared_task(autoretry_for=(requests.RequestException,), retry_backoff=True, max_retries=5)

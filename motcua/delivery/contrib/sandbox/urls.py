@@ -7,5 +7,5 @@ urlpatterns = [
     path("", views.post_office, name="post_office"),
     path("api/order/createOrder", views.create_order, name="create_order"),
     path("api/order/tracking", views.tracking, name="tracking"),
-    path("buu-gui/<slug:tracking_number>/", views.move, name="move"),
+    path("parcels/<slug:tracking_number>/", views.move, name="move"),
 ]

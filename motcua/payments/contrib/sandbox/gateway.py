@@ -4,6 +4,7 @@ import secrets
 
 from django.conf import settings
 from django.http import JsonResponse
+from django.urls import reverse
 
 from motcua.payments.contrib.vnpay import protocol
 
@@ -17,7 +18,9 @@ def tmn_code() -> str:
 
 
 def ipn_url() -> str:
-    return settings.SANDBOX_VNPAY_IPN_URL or f"{settings.SITE_URL}/thanh-toan/ipn/vnpay/"
+    return settings.SANDBOX_VNPAY_IPN_URL or settings.SITE_URL + reverse(
+        "payments:ipn", args=["vnpay"]
+    )
 
 
 def callback_query(txn) -> str:

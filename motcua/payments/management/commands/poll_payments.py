@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from motcua.payments.services import poll_pending_payments
+from motcua.payments.settlement import poll_pending_payments
 
 
 class Command(BaseCommand):

@@ -3,14 +3,14 @@ from datetime import datetime, timedelta
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from motcua.payments.reconciliation import reconcile
 from motcua.payments.registry import GatewayError
-from motcua.payments.services import reconcile
 
 
 class Command(BaseCommand):
     help = (
         "Đối soát giao dịch của một ngày (mặc định hôm qua) giữa cổng thanh toán và hệ thống; "
-        "mọi sai lệch được lưu và hiện ở /can-bo/thanh-toan/sai-lech/."
+        "mọi sai lệch được lưu và hiện ở /officer/payments/issues/."
     )
 
     def add_arguments(self, parser):

@@ -1,0 +1,1 @@
+"""Viettel Post (dịch vụ bưu chính Viettel Post): booking a dispatch, status webhook."""

@@ -1,0 +1,323 @@
+"""Paying a charge and settling the payment exactly once (thanh toán).
+
+At the counter the officer records the payment (`record_counter_payment`, called by the state
+machine with the dossier locked). Online, `start_online_payment` opens it at the gateway, and
+everything that settles it (the gateway's notification, the browser's return, polling) goes
+through `settle`, which locks the dossier row first and then the payment row (the machine's
+order, so the two never deadlock): a payment is settled exactly once however many
+notifications, returns and polls arrive.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from motcua.core.events import PaymentSettled
+from motcua.core.outbox import publish
+from motcua.dossiers.models import Dossier, Status
+from motcua.payments import registry
+from motcua.payments.charges import open_charge_of
+from motcua.payments.gateway_log import clean_params, log_message
+from motcua.payments.models import Charge, GatewayMessage, Payment, PaymentIssue, Refund
+from motcua.payments.receipts import issue_receipt
+from motcua.payments.refunds import create_refund, execute_refund
+from motcua.payments.registry import (
+    BAD_AMOUNT,
+    BAD_SIGNATURE,
+    DUPLICATE,
+    ERROR,
+    NOT_FOUND,
+    OK,
+    GatewayError,
+    GatewayResult,
+    InvalidSignature,
+    MalformedMessage,
+)
+
+logger = logging.getLogger(__name__)
+
+# Closed dossiers: money arriving for them is recorded and given back.
+CLOSED_STATUSES = {Status.NOT_ACCEPTED, Status.STOPPED, Status.PROCESSED, Status.RETURNED}
+
+
+class PaymentRefused(Exception):
+    """The payment cannot be started now; the message says why, in Vietnamese."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+def _reference() -> str:
+    return f"MC{timezone.localtime():%y%m%d}{secrets.token_hex(5).upper()}"
+
+
+def record_counter_payment(dossier: Dossier, *, actor, note: str) -> Payment:
+    """The officer saw the fee paid at the counter or by transfer: settle the open charge."""
+    charge = (
+        Charge.objects.select_for_update()
+        .filter(dossier=dossier, status=Charge.Status.OPEN)
+        .first()
+    )
+    if charge is None:
+        raise PaymentRefused(_("Hồ sơ không có khoản phí, lệ phí nào đang chờ nộp."))
+    now = timezone.now()
+    payment = Payment.objects.create(
+        dossier=dossier,
+        charge=charge,
+        reference=_reference(),
+        method=Payment.Method.COUNTER,
+        gateway_name=_("nộp tại quầy"),
+        amount=charge.amount,
+        status=Payment.Status.PAID,
+        paid_at=now,
+        settled_at=now,
+        settled_via="counter",
+        recorded_by=actor,
+        note=note[:300],
+    )
+    charge.status, charge.closed_at = Charge.Status.PAID, now
+    charge.save(update_fields=["status", "closed_at"])
+    issue_receipt(payment, dossier)
+    return payment
+
+
+def start_online_payment(
+    *, dossier: Dossier, applicant, plugin_id: str | None, client_ip: str
+) -> tuple[Payment, str]:
+    """Open a payment of the dossier's charge at the gateway; returns it and where to go."""
+    plugin = registry.active(plugin_id) if plugin_id else registry.default()
+    if plugin is None:
+        raise PaymentRefused(_("Chưa có cổng thanh toán trực tuyến; vui lòng nộp tại quầy."))
+    with transaction.atomic():
+        locked = Dossier.objects.select_for_update(of=("self",)).get(pk=dossier.pk)
+        if locked.applicant_id != applicant.pk:
+            raise PaymentRefused(_("Chỉ người nộp hồ sơ được thanh toán."))
+        charge = open_charge_of(locked)
+        if locked.status != Status.AWAITING_PAYMENT or charge is None:
+            raise PaymentRefused(_("Hồ sơ không có khoản phí, lệ phí nào đang chờ nộp."))
+        payment = Payment.objects.create(
+            dossier=locked,
+            charge=charge,
+            reference=_reference(),
+            method=Payment.Method.ONLINE,
+            gateway=plugin.id,
+            gateway_name=plugin.label,
+            amount=charge.amount,
+            payer=applicant,
+        )
+    return_url = settings.SITE_URL + reverse("payments:return", args=[plugin.id])
+    return payment, plugin.payment_url(payment, return_url=return_url, client_ip=client_ip)
+
+
+def record_issue(kind, payment: Payment | None, *, gateway="", reference="", day=None, **details):
+    """Keep a difference for the officers' list (once per kind, gateway, reference and day)."""
+    dossier = payment.dossier if payment else None
+    issue, _created = PaymentIssue.objects.get_or_create(
+        kind=kind,
+        gateway=gateway or (payment.gateway if payment else ""),
+        reference=reference or (payment.reference if payment else ""),
+        day=day,
+        defaults={
+            "payment": payment,
+            "agency_id": dossier.receiving_agency_id if dossier else None,
+            "details": details,
+        },
+    )
+    return issue
+
+
+def settle(reference: str, result: GatewayResult, *, via: str) -> tuple[str, Payment | None]:
+    """Apply a verified outcome from the gateway to our payment, exactly once.
+
+    Returns the verdict (registry.OK, DUPLICATE, NOT_FOUND, BAD_AMOUNT) and the payment.
+    """
+    found = Payment.objects.filter(reference=reference).values_list("pk", "dossier_id").first()
+    if found is None:
+        return NOT_FOUND, None
+    payment_id, dossier_id = found
+    with transaction.atomic():
+        # Lock order: the dossier, then the payment (as the state machine does).
+        dossier = Dossier.objects.select_for_update(of=("self",)).get(pk=dossier_id)
+        payment = (
+            Payment.objects.select_for_update(of=("self",))
+            .select_related("charge", "dossier")
+            .get(pk=payment_id)
+        )
+        if result.amount != payment.amount:
+            record_issue(
+                PaymentIssue.Kind.AMOUNT_MISMATCH,
+                payment,
+                expected=payment.amount,
+                notified=result.amount,
+                via=via,
+            )
+            return BAD_AMOUNT, payment
+        if result.currency and result.currency != payment.currency:
+            record_issue(PaymentIssue.Kind.CURRENCY_MISMATCH, payment, notified=result.currency)
+            return BAD_AMOUNT, payment
+        if payment.is_final:
+            return DUPLICATE, payment
+        now = timezone.now()
+        payment.settled_at, payment.settled_via = now, via
+        payment.gateway_code = result.code
+        payment.gateway_transaction_no = result.transaction_no or payment.gateway_transaction_no
+        payment.bank_code = result.bank_code or payment.bank_code
+        if result.status != "paid":
+            payment.status = (
+                Payment.Status.CANCELLED if result.status == "cancelled" else Payment.Status.FAILED
+            )
+            payment.save()
+            return OK, payment
+        payment.status, payment.paid_at = Payment.Status.PAID, result.paid_at or now
+        payment.save()
+        issue_receipt(payment, dossier)
+        charge = payment.charge
+        if charge.status != Charge.Status.OPEN or dossier.status in CLOSED_STATUSES:
+            # Paid twice, or after the dossier was stopped or withdrawn: keep it, give it back.
+            kind = (
+                PaymentIssue.Kind.DUPLICATE
+                if charge.status == Charge.Status.PAID
+                else PaymentIssue.Kind.AFTER_CLOSE
+            )
+            record_issue(kind, payment, dossier_status=dossier.status)
+            reason = (
+                _("Khoản phí đã được nộp trước đó; hoàn lại lần nộp trùng.")
+                if kind == PaymentIssue.Kind.DUPLICATE
+                else _("Hồ sơ đã dừng xử lý khi khoản thanh toán đến; hoàn lại.")
+            )
+            create_refund(payment, reason=reason, actor=None)
+            return OK, payment
+        charge.status, charge.closed_at = Charge.Status.PAID, now
+        charge.save(update_fields=["status", "closed_at"])
+        # The workflow moves the dossier on (its synchronous subscriber), in this transaction.
+        publish(
+            PaymentSettled(
+                dossier_id=dossier.pk,
+                code=dossier.code or "",
+                action="payment_settled",
+                from_status=dossier.status,
+                to_status=dossier.status,
+                payment_id=payment.pk,
+                amount=payment.amount,
+                method=payment.method,
+            ),
+            subject=payment,
+        )
+    return OK, payment
+
+
+def handle_callback(plugin, params, *, kind: str, ip: str | None = None):
+    """A notification (IPN) or a browser return from `plugin`'s gateway, with `params` as sent.
+
+    Returns (verdict, payment or None). Every call is logged, whatever the verdict; nothing
+    here raises on bad input.
+    """
+    raw = clean_params(params)
+    verdict, payment, result = ERROR, None, None
+    try:
+        result = plugin.parse_callback(raw)
+    except InvalidSignature:
+        verdict = BAD_SIGNATURE
+    except MalformedMessage:
+        verdict = ERROR
+    except Exception:
+        logger.exception("Could not read a %s callback", plugin.id)
+    if result is not None:
+        try:
+            if kind == GatewayMessage.Kind.IPN:
+                verdict, payment = settle(result.reference, result, via="ipn")
+            else:
+                payment = Payment.objects.filter(reference=result.reference).first()
+                verdict = OK if payment else NOT_FOUND
+        except Exception:
+            logger.exception("Could not settle payment %s", result.reference)
+            verdict = ERROR
+    log_message(
+        plugin.id,
+        kind,
+        params=raw,
+        verdict=verdict,
+        code=result.code if result else "",
+        reference=result.reference if result else "",
+        payment=payment,
+        ip=ip,
+    )
+    if kind == GatewayMessage.Kind.RETURN and payment is not None:
+        payment.refresh_from_db()
+        if payment.status == Payment.Status.PENDING:
+            # The notification has not come (yet): ask the gateway now.
+            poll_payment(payment)
+            payment.refresh_from_db()
+    return verdict, payment
+
+
+def poll_payment(payment: Payment) -> str:
+    """Ask the gateway about a pending payment and settle it when it has an outcome."""
+    plugin = registry.registry.get(payment.gateway)
+    if plugin is None or payment.status != Payment.Status.PENDING:
+        return DUPLICATE
+    try:
+        result = plugin.query(payment)
+    except GatewayError as exc:
+        log_message(
+            payment.gateway,
+            "poll",
+            params={"error": str(exc)[:500]},
+            verdict=ERROR,
+            reference=payment.reference,
+            payment=payment,
+        )
+        return ERROR
+    if result.status in ("pending", "not_found"):
+        verdict = "pending"
+        expired = timezone.now() - payment.created_at > timedelta(
+            minutes=settings.PAYMENT_EXPIRY_MINUTES + 15
+        )
+        if expired:
+            Payment.objects.filter(pk=payment.pk, status=Payment.Status.PENDING).update(
+                status=Payment.Status.EXPIRED, settled_at=timezone.now(), settled_via="poll"
+            )
+            verdict = "expired"
+    else:
+        try:
+            verdict, _payment = settle(payment.reference, result, via="poll")
+        except Exception:
+            logger.exception("Could not settle payment %s after polling", payment.reference)
+            verdict = ERROR
+    log_message(
+        payment.gateway,
+        "poll",
+        params=clean_params(result.raw),
+        verdict=verdict,
+        code=result.code,
+        reference=payment.reference,
+        payment=payment,
+    )
+    return verdict
+
+
+def poll_pending_payments(*, min_age_seconds: int | None = None) -> dict[str, int]:
+    """Settle the online payments whose notification has not come, and retry refunds."""
+    age = settings.PAYMENT_POLL_MIN_AGE_SECONDS if min_age_seconds is None else min_age_seconds
+    before = timezone.now() - timedelta(seconds=age)
+    counts: dict[str, int] = {}
+    pending = Payment.objects.filter(
+        status=Payment.Status.PENDING, method=Payment.Method.ONLINE, created_at__lte=before
+    ).order_by("created_at")
+    for payment in pending[:500]:
+        verdict = poll_payment(payment)
+        counts[verdict] = counts.get(verdict, 0) + 1
+    for refund_id in Refund.objects.filter(
+        status=Refund.Status.REQUESTED, created_at__lte=before
+    ).values_list("pk", flat=True)[:100]:
+        execute_refund(refund_id)
+    return counts
