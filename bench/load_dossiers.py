@@ -298,7 +298,7 @@ def ensure_organisation() -> tuple[list, dict]:
 
     from motcua.accounts.models import Membership, Unit, User
     from motcua.catalogue.models import Component
-    from motcua.core.management.commands.load_demo import DEMO_OFFICERS, ensure_demo_officer
+    from motcua.workflow.management.commands.load_demo import DEMO_OFFICERS, ensure_demo_officer
     from motcua.workflow.models import Workflow
     from motcua.workflow.services import load_organisation
 

@@ -8,6 +8,7 @@ urlpatterns = [
     path("accounts/", include("motcua.accounts.urls")),
     path("officer/", include("motcua.workflow.urls")),
     path("", include("motcua.dossiers.urls")),
+    path("", include("motcua.workflow.applicant_urls")),
     path("", include("motcua.documents.urls")),
     path("", include("motcua.payments.urls")),
     path("", include("motcua.results.urls")),

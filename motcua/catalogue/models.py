@@ -4,6 +4,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from motcua.catalogue.fees import schedule_problems
+from motcua.catalogue.forms_schema import schema_problems
 from motcua.core.db import Fold
 from motcua.core.fields import OrderedJSONField
 
@@ -227,8 +229,6 @@ class Procedure(models.Model):
         )
 
     def clean(self):
-        from motcua.catalogue.forms_schema import schema_problems
-
         errors = {}
         if self.processing_time is None:
             errors["processing_time"] = _("Nhập thời hạn giải quyết (số ngày) của thủ tục.")
@@ -246,8 +246,6 @@ class Procedure(models.Model):
             if problems:
                 errors["form_schema"] = problems
         if self.fee_schedule:
-            from motcua.payments.fees import schedule_problems
-
             problems = schedule_problems(
                 self.fee_schedule, self.form_schema if "form_schema" not in errors else None
             )
@@ -324,3 +322,24 @@ class Component(models.Model):
                     % {"v": ", ".join(sorted(unknown))}
                 }
             )
+
+
+class ProcedureUsage(models.Model):
+    """Dossiers submitted per procedure and day: what "most used" on the home page counts.
+
+    Kept by an asynchronous subscriber of DossierSubmitted (motcua.dossiers.subscribers),
+    so the catalogue reads its own table instead of the dossiers above it.
+    """
+
+    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    submissions = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["procedure", "day"], name="procedure_usage_day")
+        ]
+        indexes = [models.Index(fields=["day"], name="procedure_usage_by_day")]
+
+    def __str__(self):
+        return f"{self.procedure_id} {self.day}: {self.submissions}"

@@ -3,10 +3,10 @@
 from datetime import timedelta
 
 from django.core.cache import cache
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
-from motcua.catalogue.models import Agency, Procedure, Sector
+from motcua.catalogue.models import Agency, Procedure, ProcedureUsage, Sector
 from motcua.core.text import search_terms
 
 
@@ -67,14 +67,12 @@ def most_used_procedures(limit: int = 6) -> list[Procedure]:
     key = f"catalogue:most_used:{limit}"
     ids = cache.get(key)
     if ids is None:
-        since = timezone.now() - timedelta(days=90)
-        from motcua.dossiers.models import Dossier
-
+        since = timezone.localdate() - timedelta(days=90)
         counted = (
-            Dossier.objects.filter(submitted_at__gte=since)
+            ProcedureUsage.objects.filter(day__gt=since)
             .values("procedure__code")
-            .annotate(n=Count("id"))
-            .order_by("-n")[:limit]
+            .annotate(n=Sum("submissions"))
+            .order_by("-n", "procedure__code")[:limit]
         )
         codes = [row["procedure__code"] for row in counted]
         if len(codes) < limit:

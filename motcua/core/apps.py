@@ -4,7 +4,7 @@ from django.db.backends.signals import connection_created
 
 def _register_sqlite_functions(sender, connection, **kwargs):
     if connection.vendor == "sqlite":
-        from motcua.core.text import fold_or_none
+        from motcua.core.text import fold_or_none  # connections open before apps are loaded
 
         connection.connection.create_function("motcua_fold", 1, fold_or_none, deterministic=True)
 

@@ -4,9 +4,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from motcua.core.events import ParcelDelivered, ParcelReturned
+from motcua.core.outbox import publish
 from motcua.delivery.carriers import CarrierError, DispatchRequest, StatusReport, get_carrier
 from motcua.delivery.models import Shipment, ShipmentEvent
-from motcua.dossiers.models import Dossier, Status
+from motcua.dossiers.models import Dossier
 from motcua.dossiers.timeline import record_event
 
 
@@ -85,8 +87,6 @@ def record_report(report: StatusReport) -> Shipment | None:
     found = Shipment.objects.filter(tracking_number=report.tracking_number).first()
     if found is None:
         return None
-    from motcua.workflow import machine
-
     with transaction.atomic():
         dossier = Dossier.objects.select_for_update().get(pk=found.dossier_id)
         shipment = Shipment.objects.select_for_update().get(pk=found.pk)
@@ -109,13 +109,16 @@ def record_report(report: StatusReport) -> Shipment | None:
         if report.state == Shipment.State.DELIVERED:
             shipment.delivered_at = shipment.state_at
         shipment.save()
-        if report.state == Shipment.State.DELIVERED and dossier.status == Status.PROCESSED:
-            machine.perform(
-                dossier_id=dossier.pk,
-                action="delivered",
-                actor=None,
-                data=machine.DeliveredInput(shipment=shipment),
-            )
+        facts = {
+            "dossier_id": dossier.pk,
+            "code": dossier.code or "",
+            "from_status": dossier.status,
+            "to_status": dossier.status,
+            "shipment_id": shipment.pk,
+        }
+        if report.state == Shipment.State.DELIVERED:
+            # The workflow moves the dossier to status 10 (its synchronous subscriber).
+            publish(ParcelDelivered(action="parcel_delivered", **facts), subject=shipment)
         elif report.state == Shipment.State.RETURNED:
             record_event(
                 dossier=dossier,
@@ -124,4 +127,5 @@ def record_report(report: StatusReport) -> Shipment | None:
                 note=_("Bưu gửi %(number)s không phát được, đã chuyển hoàn: %(note)s")
                 % {"number": shipment.tracking_number, "note": report.note},
             )
+            publish(ParcelReturned(action="post_returned", **facts), subject=shipment)
     return shipment

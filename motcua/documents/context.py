@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from motcua.accounts.models import Unit
+from motcua.documents.models import TrackingBookEntry
 from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.dossiers.qr import qr_data_uri
 from motcua.dossiers.timeline import handover_kinds
@@ -53,8 +54,6 @@ def agency_context(agency) -> dict:
 
 
 def tracking_entry(dossier: Dossier):
-    from motcua.documents.models import TrackingBookEntry
-
     return TrackingBookEntry.objects.filter(dossier=dossier).select_related("unit").first()
 
 

@@ -24,6 +24,17 @@ class Status(models.IntegerChoices):
     RETURNED = 10, _("Đã trả kết quả")
 
 
+# The applicant may ask to withdraw a dossier in these (the machine's "request_withdrawal").
+WITHDRAWABLE = frozenset(
+    {
+        Status.SUBMITTED,
+        Status.ACCEPTED,
+        Status.PROCESSING,
+        Status.SUPPLEMENT_REQUESTED,
+        Status.AWAITING_PAYMENT,
+    }
+)
+
 OPEN_STATUSES = frozenset(
     {
         Status.SUBMITTED,

@@ -29,11 +29,5 @@ urlpatterns = [
         views.supplement_upload,
         name="supplement_upload",
     ),
-    path(
-        "dossiers/<uuid:dossier_uuid>/supplement/",
-        views.supplement_submit,
-        name="supplement_submit",
-    ),
-    path("dossiers/<uuid:dossier_uuid>/withdraw/", views.withdraw, name="withdraw"),
     path("track/", views.track, name="track"),
 ]

@@ -17,9 +17,8 @@ from motcua.catalogue.forms_schema import bind, parse_post, section_states, vali
 from motcua.catalogue.selectors import procedure_in_force
 from motcua.core.audit import client_ip
 from motcua.dossiers import selectors, services
-from motcua.dossiers.models import Attachment, Dossier, Status
+from motcua.dossiers.models import WITHDRAWABLE, Attachment, Dossier, Status
 from motcua.dossiers.qr import qr_data_uri
-from motcua.workflow import machine
 
 
 def applicant_required(view):
@@ -72,14 +71,14 @@ def _sections(procedure):
     return list((procedure.form_schema.get("properties") or {}).items())
 
 
-def _submitted_page(request, dossier, *, status=200, **extra):
-    """The applicant's page of a submitted dossier; forms that fail re-show it with `extra`."""
+def submitted_page(request, dossier, *, status=200, **extra):
+    """The applicant's page of a submitted dossier; forms that fail re-show it with `extra`
+    (also the applicant's actions on it, motcua.workflow.views.applicant)."""
     context = {
         "dossier": dossier,
         "page": selectors.applicant_page(
             dossier,
-            can_withdraw=machine.ACTIONS["request_withdrawal"]
-            in machine.available_actions(dossier, request.user),
+            can_withdraw=dossier.status in WITHDRAWABLE,
         ),
         "max_mb": settings.UPLOAD_MAX_BYTES // (1024 * 1024),
         "error_list": [],
@@ -92,7 +91,7 @@ def _submitted_page(request, dossier, *, status=200, **extra):
 def detail(request, dossier_uuid):
     dossier = selectors.dossier_of(request.user, dossier_uuid)
     if not dossier.is_draft:
-        return _submitted_page(request, dossier)
+        return submitted_page(request, dossier)
     procedure = dossier.procedure
     attachments = list(dossier.attachments.all())
     readiness = services.dossier_readiness(dossier, attachments=attachments)
@@ -391,14 +390,6 @@ def _supplement_url(dossier) -> str:
     return reverse("dossiers:detail", args=[dossier.uuid]) + "#supplement"
 
 
-def _expected_version(request) -> int:
-    """The dossier version the page showed; a missing or forged one never matches."""
-    try:
-        return int(request.POST.get("version", ""))
-    except ValueError:
-        return -1
-
-
 @applicant_required
 @require_POST
 def supplement_upload(request, dossier_uuid):
@@ -410,7 +401,7 @@ def supplement_upload(request, dossier_uuid):
     _component, stored, problems = _store_uploads(request, dossier, components)
     if problems:
         item = request.POST.get("item", "")[:4]
-        return _submitted_page(
+        return submitted_page(
             request,
             dossier,
             status=400,
@@ -420,91 +411,6 @@ def supplement_upload(request, dossier_uuid):
         )
     messages.success(request, _("Đã tải lên %(n)s tệp.") % {"n": stored})
     return redirect(_supplement_url(dossier))
-
-
-@applicant_required
-@require_POST
-def supplement_submit(request, dossier_uuid):
-    """Send the supplemented dossier back (nộp hồ sơ bổ sung): machine action submit_supplement."""
-    dossier = selectors.dossier_of(request.user, dossier_uuid)
-    note = request.POST.get("note", "").strip()[:2000]
-    error = ""
-    if (
-        dossier.status == Status.SUPPLEMENT_REQUESTED
-        and not note
-        and not selectors.has_supplement_files(dossier)
-    ):
-        # The supplement may be asked for only once: an empty one would waste it.
-        error = _(
-            "Chưa có giấy tờ bổ sung nào. Tải lên giấy tờ được yêu cầu, hoặc ghi rõ cách "
-            "quý vị bổ sung (ví dụ nộp bản giấy tại Bộ phận Một cửa)."
-        )
-    else:
-        try:
-            machine.perform(
-                dossier_id=dossier.pk,
-                action="submit_supplement",
-                actor=request.user,
-                data=machine.NoteInput(note=note),
-                expected_version=_expected_version(request),
-            )
-        except machine.TransitionRefused as exc:
-            error = exc.message
-    if error:
-        return _submitted_page(
-            request,
-            dossier,
-            status=400,
-            supplement_note=note,
-            supplement_error=error,
-            error_list=[("supplement-note", error)],
-        )
-    messages.success(
-        request, _("Đã nộp hồ sơ bổ sung. Cơ quan sẽ tiếp tục giải quyết hồ sơ của quý vị.")
-    )
-    return redirect("dossiers:detail", dossier.uuid)
-
-
-@applicant_required
-def withdraw(request, dossier_uuid):
-    """Ask to withdraw the dossier (yêu cầu rút hồ sơ); the agency confirms it."""
-    dossier = selectors.dossier_of(request.user, dossier_uuid)
-    if dossier.is_draft:
-        return redirect("dossiers:detail", dossier.uuid)
-    error = ""
-    reason = ""
-    if request.method == "POST":
-        reason = request.POST.get("reason", "").strip()[:2000]
-        try:
-            machine.perform(
-                dossier_id=dossier.pk,
-                action="request_withdrawal",
-                actor=request.user,
-                data=machine.ReasonInput(reason=reason),
-                expected_version=_expected_version(request),
-            )
-        except machine.TransitionRefused as exc:
-            error = exc.message
-        else:
-            messages.success(request, _("Đã gửi yêu cầu rút hồ sơ, chờ cơ quan xác nhận."))
-            return redirect("dossiers:detail", dossier.uuid)
-    else:
-        try:
-            machine.check(machine.ACTIONS["request_withdrawal"], dossier, request.user)
-        except machine.TransitionRefused as exc:
-            messages.error(request, exc.message)
-            return redirect("dossiers:detail", dossier.uuid)
-    return render(
-        request,
-        "dossiers/withdraw.html",
-        {
-            "dossier": dossier,
-            "reason": reason,
-            "error": error,
-            "error_list": [("reason", error)] if error else [],
-        },
-        status=400 if error else 200,
-    )
 
 
 def track(request):

@@ -7,4 +7,4 @@ class NotificationsConfig(AppConfig):
     verbose_name = "Thông báo"
 
     def ready(self):
-        from motcua.notifications import subscribers  # noqa: F401 - registers the subscribers
+        from motcua.notifications import subscribers  # noqa: F401 - registers them, once apps are loaded

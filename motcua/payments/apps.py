@@ -8,6 +8,7 @@ class PaymentsConfig(AppConfig):
     verbose_name = _("Phí, lệ phí và thanh toán")
 
     def ready(self):
+        # The registry imports the plugins' models: only once every app is loaded.
         from motcua.payments import registry
 
         registry.load_plugins()
@@ -18,7 +19,7 @@ def check_gateways(app_configs=None, **kwargs):
     """Each active gateway is registered and has what it needs (settings.PAYMENT_GATEWAYS)."""
     from django.conf import settings
 
-    from motcua.payments.registry import registry
+    from motcua.payments.registry import registry  # as in ready(): after the app registry
 
     errors = []
     for gateway_id in settings.PAYMENT_GATEWAYS:

@@ -12,9 +12,9 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from motcua.catalogue import fees
+from motcua.catalogue.fees import FeeQuote
 from motcua.dossiers.models import Dossier
-from motcua.payments import fees
-from motcua.payments.fees import FeeQuote
 from motcua.payments.models import Charge
 
 

@@ -16,7 +16,7 @@ from motcua.documents.render import DOCUMENT_TIME_ZONE, FONT_FAMILY, Form, font_
 from motcua.documents.services import allocate_number
 from motcua.dossiers.models import Dossier
 from motcua.payments.models import Payment, Receipt
-from motcua.results.services import electronic_signature
+from motcua.signing.services import electronic_signature
 
 
 def _local(moment: datetime) -> datetime:

@@ -13,6 +13,8 @@ from django.utils.translation import gettext as _
 
 from motcua.accounts.models import Role
 from motcua.core.audit import record_audit
+from motcua.core.events import ResultIssued, ResultRevoked
+from motcua.core.outbox import publish
 from motcua.documents.context import agency_context
 from motcua.documents.render import (
     DOCUMENT_TIME_ZONE,
@@ -21,6 +23,7 @@ from motcua.documents.render import (
     font_faces,
     html_to_pdf,
 )
+from motcua.documents.services import allocate_number
 from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.dossiers.qr import qr_data_uri
 from motcua.dossiers.timeline import record_event
@@ -92,8 +95,6 @@ def _badges(dossier, agency, issued_at, token) -> tuple[list[dict], str]:
     with timezone.override(DOCUMENT_TIME_ZONE):
         issued_on = timezone.localdate(issued_at)
     year = issued_on.year
-    from motcua.documents.services import allocate_number
-
     badges = []
     for index, vehicle in enumerate(vehicles, start=1):
         try:
@@ -126,8 +127,6 @@ def _badges(dossier, agency, issued_at, token) -> tuple[list[dict], str]:
 
 def _result_context(dossier, kind, agency, issued_at, actor, token) -> tuple[dict, dict, str]:
     """(template context, face for verification, number)."""
-    from motcua.documents.services import allocate_number
-
     schema = dossier.procedure.form_schema or {}
     data = dossier.form_data or {}
     year = _local_year(issued_at)
@@ -258,6 +257,17 @@ def issue_result(dossier: Dossier, *, actor, event: DossierEvent | None = None) 
         signer=signer_name,
         face=face,
     )
+    publish(
+        ResultIssued(
+            dossier_id=dossier.pk,
+            code=dossier.code or "",
+            action="result_issued",
+            from_status=dossier.status,
+            to_status=dossier.status,
+            actor_id=actor.pk if actor else None,
+            result_id=result.pk,
+        )
+    )
     return result
 
 
@@ -301,6 +311,17 @@ def revoke_result(*, result: ResultDocument, actor, reason: str, request=None) -
                 note=_("Thu hồi %(title)s số %(number)s. Lý do: %(reason)s")
                 % {"title": result.title, "number": result.number, "reason": reason},
                 data={"result_id": result.pk},
+            )
+            publish(
+                ResultRevoked(
+                    dossier_id=dossier.pk,
+                    code=dossier.code or "",
+                    action="revoke_result",
+                    from_status=dossier.status,
+                    to_status=dossier.status,
+                    actor_id=actor.pk,
+                    result_id=result.pk,
+                )
             )
             record_audit(
                 action="result.revoke",

@@ -8,6 +8,7 @@ class WorkdaysConfig(AppConfig):
     verbose_name = "Lịch làm việc"
 
     def ready(self):
+        # Models and services import only once every app is loaded (Django's app registry).
         from motcua.workdays import services
         from motcua.workdays.models import CalendarDay
 

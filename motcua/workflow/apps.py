@@ -7,6 +7,7 @@ class WorkflowConfig(AppConfig):
     verbose_name = "Quy trình xử lý"
 
     def ready(self):
+        # Models, and what imports them, only once every app is loaded (Django's app registry).
         from motcua.dossiers.models import Dossier
         from motcua.workflow import (
             machine,

@@ -17,8 +17,26 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from motcua.accounts.models import Role, Unit, User
+from motcua.core.events import (
+    DossierAccepted,
+    DossierApproved,
+    DossierExtended,
+    DossierHandedOver,
+    DossierRefused,
+    DossierReturned,
+    DossierStopped,
+    PaymentRequested,
+    PaymentSettled,
+    SupplementReceived,
+    SupplementRequested,
+    TaskSent,
+    WithdrawalConfirmed,
+    WithdrawalDeclined,
+    WithdrawalRequested,
+)
+from motcua.core.outbox import publish
 from motcua.documents.models import IssuedDocument
-from motcua.dossiers.models import Dossier, DossierEvent, Status
+from motcua.dossiers.models import WITHDRAWABLE, Dossier, DossierEvent, Status
 from motcua.dossiers.timeline import EventKind, register_kind
 from motcua.workflow import access
 from motcua.workflow.actions import (
@@ -41,6 +59,7 @@ from motcua.workflow.actions.inputs import (
     ActionInput,
     DeliveredInput,
     ExtendInput,
+    FeeDueInput,
     NoteInput,
     OpenTasksInput,
     PaymentReceivedInput,
@@ -50,7 +69,6 @@ from motcua.workflow.actions.inputs import (
     SupplementItem,
 )
 from motcua.workflow.actions.tasks import answer_task
-from motcua.workflow.actions.withdrawal import WITHDRAWABLE
 
 __all__ = [
     "ACTIONS",
@@ -61,6 +79,7 @@ __all__ = [
     "ActionInput",
     "DeliveredInput",
     "ExtendInput",
+    "FeeDueInput",
     "NoteInput",
     "OpenTasksInput",
     "PaymentReceivedInput",
@@ -77,6 +96,9 @@ __all__ = [
 ]
 
 Kind = IssuedDocument.Kind
+# A fee asked for by the specialist, or due with the application: one kind of timeline line.
+REQUEST_PAYMENT_LABEL = gettext_lazy("Yêu cầu nộp phí, lệ phí")
+REQUEST_PAYMENT_PUBLIC_LABEL = gettext_lazy("Cơ quan yêu cầu nộp phí, lệ phí")
 
 ACTIONS: dict[str, Action] = {
     act.name: act
@@ -94,6 +116,7 @@ ACTIONS: dict[str, Action] = {
             public_label=gettext_lazy("Đã tiếp nhận hồ sơ"),
             internal_note=True,
             handover=True,
+            domain_event=DossierAccepted,
         ),
         Action(
             "refuse",
@@ -107,6 +130,7 @@ ACTIONS: dict[str, Action] = {
             danger=True,
             reason_label=gettext_lazy("Lý do từ chối tiếp nhận"),
             public_label=gettext_lazy("Không tiếp nhận hồ sơ"),
+            domain_event=DossierRefused,
         ),
         # Supplement (yêu cầu bổ sung, hoàn thiện hồ sơ)
         Action(
@@ -118,6 +142,7 @@ ACTIONS: dict[str, Action] = {
             step_permission="supplement",
             issues=Kind.SUPPLEMENT,
             public_label=gettext_lazy("Cơ quan yêu cầu bổ sung hồ sơ"),
+            domain_event=SupplementRequested,
         ),
         Action(
             "submit_supplement",
@@ -127,6 +152,7 @@ ACTIONS: dict[str, Action] = {
             input=NoteInput,
             actor=APPLICANT,
             public_label=gettext_lazy("Đã nộp hồ sơ bổ sung"),
+            domain_event=SupplementReceived,
         ),
         # Processing (đang xử lý): hand-overs between steps
         Action(
@@ -140,6 +166,7 @@ ACTIONS: dict[str, Action] = {
             public_label=gettext_lazy("Chuyển xử lý"),
             internal_note=True,
             handover=True,
+            domain_event=DossierHandedOver,
         ),
         Action(
             "send_back",
@@ -152,6 +179,7 @@ ACTIONS: dict[str, Action] = {
             public_label=gettext_lazy("Chuyển xử lý"),
             internal_note=True,
             handover=True,
+            domain_event=DossierHandedOver,
         ),
         Action(
             "approve",
@@ -164,6 +192,7 @@ ACTIONS: dict[str, Action] = {
             public_label=gettext_lazy("Đã có kết quả giải quyết"),
             internal_note=True,
             handover=True,
+            domain_event=DossierApproved,
         ),
         # Returning the result (trả kết quả)
         Action(
@@ -177,6 +206,7 @@ ACTIONS: dict[str, Action] = {
             event="return",
             public_label=gettext_lazy("Đã trả kết quả"),
             handover=True,
+            domain_event=DossierReturned,
         ),
         Action(
             "delivered",
@@ -185,16 +215,29 @@ ACTIONS: dict[str, Action] = {
             returning.delivered,
             input=DeliveredInput,
             actor=SYSTEM,
+            domain_event=DossierReturned,
         ),
         # Payment (nghĩa vụ tài chính)
         Action(
             "request_payment",
-            gettext_lazy("Yêu cầu nộp phí, lệ phí"),
+            REQUEST_PAYMENT_LABEL,
             frozenset({Status.PROCESSING}),
             payment.request_payment,
             input=RequestPaymentInput,
             step_permission="payment",
-            public_label=gettext_lazy("Cơ quan yêu cầu nộp phí, lệ phí"),
+            public_label=REQUEST_PAYMENT_PUBLIC_LABEL,
+            domain_event=PaymentRequested,
+        ),
+        Action(
+            "await_payment",
+            REQUEST_PAYMENT_LABEL,
+            frozenset({Status.SUBMITTED}),
+            payment.await_payment,
+            input=FeeDueInput,
+            actor=SYSTEM,
+            event="request_payment",
+            public_label=REQUEST_PAYMENT_PUBLIC_LABEL,
+            domain_event=PaymentRequested,
         ),
         Action(
             "confirm_payment",
@@ -203,6 +246,7 @@ ACTIONS: dict[str, Action] = {
             payment.confirm_payment,
             input=NoteInput,
             public_label=gettext_lazy("Đã nhận phí, lệ phí"),
+            domain_event=PaymentSettled,
         ),
         Action(
             "payment_received",
@@ -222,6 +266,7 @@ ACTIONS: dict[str, Action] = {
             issues=Kind.APOLOGY,
             reason_label=gettext_lazy("Lý do chậm trả kết quả"),
             public_label=gettext_lazy("Cơ quan xin lỗi và hẹn lại ngày trả kết quả"),
+            domain_event=DossierExtended,
         ),
         Action(
             "stop",
@@ -234,16 +279,18 @@ ACTIONS: dict[str, Action] = {
             danger=True,
             reason_label=gettext_lazy("Lý do dừng xử lý"),
             public_label=gettext_lazy("Dừng xử lý hồ sơ"),
+            domain_event=DossierStopped,
         ),
         # Withdrawal (công dân yêu cầu rút hồ sơ)
         Action(
             "request_withdrawal",
             gettext_lazy("Yêu cầu rút hồ sơ"),
-            frozenset(WITHDRAWABLE),
+            WITHDRAWABLE,
             withdrawal.request_withdrawal,
             input=ReasonInput,
             actor=APPLICANT,
             public_label=gettext_lazy("Người nộp yêu cầu rút hồ sơ"),
+            domain_event=WithdrawalRequested,
         ),
         Action(
             "confirm_withdrawal",
@@ -254,6 +301,7 @@ ACTIONS: dict[str, Action] = {
             desk_may_act=True,
             issues=Kind.STOP,
             public_label=gettext_lazy("Cơ quan đồng ý cho rút hồ sơ"),
+            domain_event=WithdrawalConfirmed,
         ),
         Action(
             "decline_withdrawal",
@@ -264,6 +312,7 @@ ACTIONS: dict[str, Action] = {
             desk_may_act=True,
             reason_label=gettext_lazy("Lý do không đồng ý cho rút hồ sơ"),
             public_label=gettext_lazy("Cơ quan không đồng ý cho rút hồ sơ"),
+            domain_event=WithdrawalDeclined,
         ),
         # Joint handling (liên thông) and consultation (xin ý kiến)
         Action(
@@ -274,6 +323,7 @@ ACTIONS: dict[str, Action] = {
             input=OpenTasksInput,
             step_permission="transfer",
             public_label=gettext_lazy("Chuyển cơ quan phối hợp (liên thông)"),
+            domain_event=TaskSent,
         ),
         Action(
             "consult",
@@ -282,6 +332,7 @@ ACTIONS: dict[str, Action] = {
             tasks.consult,
             input=OpenTasksInput,
             step_permission="consult",
+            domain_event=TaskSent,
         ),
     )
 }
@@ -312,6 +363,7 @@ def perform(
     actor: User | None,
     data: ActionInput | None = None,
     expected_version: int | None = None,
+    locked: Dossier | None = None,
 ) -> Dossier:
     """Carry out `action` on the dossier for `actor` with its input `data`, or raise
     TransitionRefused.
@@ -320,14 +372,16 @@ def perform(
     stands for the input with its defaults. `expected_version` is the version the actor's
     page showed: when someone else changed the dossier in between, the actor is told who
     did what instead of acting blind. Two officers acting at once are serialised by the
-    row lock: exactly one wins.
+    row lock: exactly one wins. `locked` is the dossier already locked in this transaction
+    by a synchronous subscriber that reacts to a fact (core.outbox), instead of reading it.
+    After the change the action's domain event is published in the same transaction.
     """
     act = ACTIONS.get(action)
     if act is None:
         raise TransitionRefused(_("Thao tác không tồn tại."))
     data = _input_for(act, data)
     with transaction.atomic():
-        dossier = (
+        dossier = locked or (
             Dossier.objects.select_for_update(of=("self",))
             .select_related("procedure", "receiving_agency", "workflow", "current_unit")
             .get(pk=dossier_id)
@@ -335,9 +389,23 @@ def perform(
         if expected_version is not None and dossier.version != expected_version:
             raise TransitionRefused(_stale_message(dossier))
         check(act, dossier, actor)
-        act.handler(act, dossier, actor, data)
+        before = dossier.status
+        fields = act.handler(act, dossier, actor, data) or {}
         dossier.version += 1
         dossier.save()
+        event_type = fields.pop("event_type", act.domain_event)
+        publish(
+            event_type(
+                dossier_id=dossier.pk,
+                code=dossier.code or "",
+                action=act.event_name,
+                from_status=before,
+                to_status=dossier.status,
+                actor_id=actor.pk if actor else None,
+                **fields,
+            ),
+            subject=dossier,
+        )
     return dossier
 
 

@@ -11,15 +11,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from motcua.accounts.models import Role, Unit, User
+from motcua.catalogue.models import Agency, Procedure
 from motcua.core.audit import record_audit
 from motcua.core.events import TaskLate
 from motcua.core.outbox import publish
 from motcua.core.text import fold
 from motcua.dossiers import intake
-from motcua.dossiers.models import Dossier, Status
+from motcua.dossiers.models import Dossier
 from motcua.dossiers.services import store_attachment
 from motcua.dossiers.timeline import record_event
-from motcua.workflow import access
+from motcua.payments import charges
+from motcua.workflow import access, machine
 from motcua.workflow.definition import definition_problems
 from motcua.workflow.machine import TransitionRefused
 from motcua.workflow.models import Comment, Task, Workflow
@@ -153,29 +155,20 @@ def route_submitted(dossier: Dossier) -> None:
 
 
 def charge_if_due_at_submission(dossier: Dossier) -> None:
-    """A fee due with the application (payment_due "submission") is charged on routing."""
+    """A fee due with the application (payment_due "submission") is charged on routing, and
+    the dossier waits for it in status 6 (the machine's system action "await_payment")."""
     workflow = dossier.workflow
-    if workflow is not None and workflow.definition.get("payment_due") == "submission":
-        _charge_at_submission(dossier)
-
-
-def _charge_at_submission(dossier: Dossier) -> None:
-    """Fee due with the application: the dossier waits in status 6 until it is paid."""
-    from motcua.payments.charges import charge_at_submission
-
-    charge = charge_at_submission(dossier)
+    if workflow is None or workflow.definition.get("payment_due") != "submission":
+        return
+    charge = charges.charge_at_submission(dossier)
     if charge is None:  # nothing to pay (zero fee, exemption or waiver)
         return
-    before = dossier.status
-    dossier.status = Status.AWAITING_PAYMENT
-    dossier.save(update_fields=["status"])
-    record_event(
-        dossier=dossier,
-        action="request_payment",
-        from_status=before,
-        note=_("Nộp phí, lệ phí %(amount)s đồng để hồ sơ được chuyển tới bộ phận tiếp nhận.")
-        % {"amount": f"{charge.amount:,}".replace(",", ".")},
-        data={"amount": charge.amount},
+    machine.perform(
+        dossier_id=dossier.pk,
+        action="await_payment",
+        actor=None,
+        data=machine.FeeDueInput(amount=charge.amount),
+        locked=dossier,
     )
 
 
@@ -354,8 +347,6 @@ def desk_heads(agency_id) -> list[User]:
 
 def load_organisation(path: Path | None = None) -> dict:
     """Create the demo units and workflows (idempotent); returns counts."""
-    from motcua.catalogue.models import Agency, Procedure
-
     data = json.loads((path or DEMO_DIR / "organisation.json").read_text(encoding="utf-8"))
     units = 0
     for agency_id, agency_units in data["units"].items():

@@ -70,7 +70,8 @@ def applicant(client, citizen):
 
 
 def url(name, dossier, *args):
-    return reverse(f"dossiers:{name}", args=[dossier.uuid, *args])
+    namespace = "applicant" if name in ("supplement_submit", "withdraw") else "dossiers"
+    return reverse(f"{namespace}:{name}", args=[dossier.uuid, *args])
 
 
 def page(client, dossier):

@@ -32,18 +32,23 @@ def _redis_or_skip():
 
 
 @pytest.fixture
-def broker(settings, monkeypatch):
+def broker(settings):
     """Celery with a real broker (not in-process): a closed port or a Redis database."""
+    conf = celery_app.conf
+    saved = {"task_always_eager": conf.task_always_eager, "broker_url": conf.broker_url}
     settings.CELERY_TASK_ALWAYS_EAGER = False
-    monkeypatch.setitem(celery_app.conf, "task_always_eager", False)
+    conf.task_always_eager = False
 
     def point_at(url):
         """New connections from now on go to `url`, as after a restart of the broker."""
-        monkeypatch.setitem(celery_app.conf, "broker_url", url)
-        monkeypatch.setattr(celery_app, "_pool", None)
-        monkeypatch.setattr(celery_app.amqp, "_producer_pool", None)
+        conf.broker_url = url
+        celery_app._pool = None
+        celery_app.amqp._producer_pool = None
 
-    return point_at
+    yield point_at
+    conf.update(saved)
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
 
 
 def _submit_as_applicants(client, procedure, count):

@@ -7,8 +7,9 @@ at most, one when nothing was ever charged.
 from django import template
 from django.template.loader import render_to_string
 
+from motcua.catalogue import fees
 from motcua.dossiers.models import Status
-from motcua.payments import charges, fees, registry
+from motcua.payments import charges, registry
 from motcua.payments.models import Charge, Payment, PaymentIssue, Refund
 
 register = template.Library()

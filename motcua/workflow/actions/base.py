@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from motcua.accounts.models import Unit
+from motcua.core.events import DossierChanged
 from motcua.documents import services as documents
 from motcua.documents.models import IssuedDocument
 from motcua.dossiers.models import Dossier, DossierEvent, Status
@@ -66,6 +67,9 @@ class Action:
     internal_note: bool = False
     # It hands the dossier from one unit to another (a row of the control sheet, form 05).
     handover: bool = False
+    # The domain event it publishes (core.events), with what the handler returns as the
+    # event's own fields; the handler may name another type under "event_type".
+    domain_event: type[DossierChanged] = DossierChanged
 
     @property
     def needs(self) -> tuple[str, ...]:

@@ -78,3 +78,8 @@ ActionInput = (
     | PaymentReceivedInput
     | DeliveredInput
 )
+
+
+@dataclass(frozen=True)
+class FeeDueInput:
+    amount: int  # the charge opened with the application (payments.charges)

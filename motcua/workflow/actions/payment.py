@@ -13,7 +13,12 @@ from motcua.workflow.actions.base import (
     money,
     pause_clock,
 )
-from motcua.workflow.actions.inputs import NoteInput, PaymentReceivedInput, RequestPaymentInput
+from motcua.workflow.actions.inputs import (
+    FeeDueInput,
+    NoteInput,
+    PaymentReceivedInput,
+    RequestPaymentInput,
+)
 
 
 def request_payment(act, dossier, actor, data: RequestPaymentInput):
@@ -38,13 +43,14 @@ def request_payment(act, dossier, actor, data: RequestPaymentInput):
         data={"amount": amount},
     )
     charges.open_charge(dossier, amount=amount, lines=lines, actor=actor, event=event)
+    return {"amount": amount}
 
 
 def confirm_payment(act, dossier, actor, data: NoteInput):
     """Payment made at the counter or by transfer, confirmed by the officer who saw it."""
     note = data.note.strip() or _("Đã nhận phí, lệ phí.")
     try:
-        settlement.record_counter_payment(dossier, actor=actor, note=note)
+        paid = settlement.record_counter_payment(dossier, actor=actor, note=note)
     except settlement.PaymentRefused as exc:
         raise TransitionRefused(str(exc)) from exc
     leave_awaiting_payment(dossier)
@@ -55,6 +61,7 @@ def confirm_payment(act, dossier, actor, data: NoteInput):
         from_status=Status.AWAITING_PAYMENT,
         note=note,
     )
+    return {"payment_id": paid.pk, "amount": paid.amount, "method": paid.method}
 
 
 def payment_received(act, dossier, actor, data: PaymentReceivedInput):
@@ -73,3 +80,17 @@ def payment_received(act, dossier, actor, data: PaymentReceivedInput):
         },
         data={"payment": payment.pk},
     )
+
+
+def await_payment(act, dossier, actor, data: FeeDueInput):
+    """A fee due with the application: the dossier waits in status 6 before the desk sees it."""
+    dossier.status = Status.AWAITING_PAYMENT
+    record_event(
+        dossier=dossier,
+        action=act.event_name,
+        from_status=Status.SUBMITTED,
+        note=_("Nộp phí, lệ phí %(amount)s đồng để hồ sơ được chuyển tới bộ phận tiếp nhận.")
+        % {"amount": money(data.amount)},
+        data={"amount": data.amount},
+    )
+    return {"amount": data.amount}

@@ -116,6 +116,7 @@ def extend(act, dossier, actor, data: ExtendInput):
         data=details,
     )
     issue(act, dossier, actor, event, details)
+    return {"new_due_at": new_due}
 
 
 def stop(act, dossier, actor, data: ReasonInput):

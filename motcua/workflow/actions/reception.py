@@ -46,6 +46,7 @@ def accept(act, dossier, actor, data: NoteInput):
         note=_("Chuyển %(unit)s xử lý.") % {"unit": unit_for(dossier, next_step).name},
         internal_note=data.note.strip(),
     )
+    return {"due_at": dossier.due_at}
 
 
 def refuse(act, dossier, actor, data: ReasonInput):

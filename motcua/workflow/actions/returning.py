@@ -4,6 +4,7 @@ reports the parcel delivered."""
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from motcua.core.events import DossierSentByPost
 from motcua.delivery.services import DeliveryUnavailable, send_by_post
 from motcua.dossiers.models import Dossier, Status
 from motcua.dossiers.timeline import record_event
@@ -21,8 +22,8 @@ def return_result(act, dossier, actor, data: NoteInput):
         )
     note = data.note.strip()
     if dossier.delivery_method == Dossier.Delivery.POST:
-        _send_by_post(dossier, actor, note)
-        return
+        shipment = _send_by_post(dossier, actor, note)
+        return {"event_type": DossierSentByPost, "shipment_id": shipment.pk}
     now = timezone.now()
     dossier.status = Status.RETURNED
     dossier.returned_at = now
@@ -58,6 +59,7 @@ def _send_by_post(dossier, actor, note):
         ),
         data={"shipment": shipment.pk, "tracking_number": shipment.tracking_number},
     )
+    return shipment
 
 
 def delivered(act, dossier, actor, data: DeliveredInput):

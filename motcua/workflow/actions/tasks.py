@@ -6,6 +6,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from motcua.accounts.models import Unit
+from motcua.core.events import TaskAnswered
+from motcua.core.outbox import publish
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.timeline import EventKind, record_event
 from motcua.workdays import services as workdays
@@ -104,5 +106,17 @@ def answer_task(*, task_id: int, actor, answer: str) -> Task:
             % {"unit": task.unit.name, "agency": task.unit.agency.name},
             public=task.kind == Task.Kind.TRANSFER,
             data={"task": task.pk, "late": late},
+        )
+        publish(
+            TaskAnswered(
+                dossier_id=dossier.pk,
+                code=dossier.code or "",
+                action=ANSWER_EVENT,
+                from_status=dossier.status,
+                to_status=dossier.status,
+                actor_id=actor.pk,
+                task_id=task.pk,
+            ),
+            subject=dossier,
         )
     return task

@@ -15,14 +15,6 @@ from motcua.workflow.actions.base import (
 )
 from motcua.workflow.actions.inputs import NoteInput, ReasonInput
 
-WITHDRAWABLE = {
-    Status.SUBMITTED,
-    Status.ACCEPTED,
-    Status.PROCESSING,
-    Status.SUPPLEMENT_REQUESTED,
-    Status.AWAITING_PAYMENT,
-}
-
 
 def request_withdrawal(act, dossier, actor, data: ReasonInput):
     reason = required(data.reason, _("Cho biết lý do rút hồ sơ."))

@@ -6,14 +6,14 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
+from motcua.delivery.contrib.sandbox.models import SandboxParcel
 from motcua.delivery.contrib.viettelpost.plugin import sign
 
 
 @shared_task(autoretry_for=(requests.RequestException,), retry_backoff=True, max_retries=5)
 def send_status(parcel_id: int) -> int:
     """POST the parcel's status to the portal's webhook, signed; returns the HTTP status."""
-    from motcua.delivery.contrib.sandbox.models import SandboxParcel
-    from motcua.delivery.contrib.sandbox.views import MOVES
+    from motcua.delivery.contrib.sandbox.views import MOVES  # views.py imports this module
 
     parcel = SandboxParcel.objects.get(pk=parcel_id)
     body = json.dumps(

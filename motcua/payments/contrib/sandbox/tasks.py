@@ -1,13 +1,13 @@
 import requests
 from celery import shared_task
 
+from motcua.payments.contrib.sandbox import gateway
+from motcua.payments.contrib.sandbox.models import SandboxTransaction
+
 
 @shared_task
 def send_ipn(transaction_id: int) -> None:
     """The gateway's server-to-server notification (IPN): a GET with the signed query."""
-    from motcua.payments.contrib.sandbox import gateway
-    from motcua.payments.contrib.sandbox.models import SandboxTransaction
-
     txn = SandboxTransaction.objects.get(pk=transaction_id)
     try:
         response = requests.get(f"{gateway.ipn_url()}?{gateway.callback_query(txn)}", timeout=15)

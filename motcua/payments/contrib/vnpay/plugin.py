@@ -13,6 +13,7 @@ from django.http import JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from motcua.core.text import fold
 from motcua.payments.contrib.vnpay import protocol
 from motcua.payments.registry import (
     BasePlugin,
@@ -33,8 +34,6 @@ TRANSACTION_STATUS = {"00": "paid", "01": "pending", "02": "failed", "04": "fail
 
 def ascii_text(text: str, limit: int = 255) -> str:
     """VNPay wants vnp_OrderInfo without Vietnamese accents or special characters."""
-    from motcua.core.text import fold
-
     cleaned = "".join(c if c.isalnum() or c in " -.:" else " " for c in fold(text))
     return " ".join(cleaned.split())[:limit]
 

@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 from django.core.exceptions import ValidationError
 
-from motcua.payments.fees import compute, describe, schedule_problems
+from motcua.catalogue.fees import compute, describe, schedule_problems
 
 SHIP = {
     "kind": "table",

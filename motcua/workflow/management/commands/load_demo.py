@@ -12,8 +12,9 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from motcua.accounts.models import User
+from motcua.accounts.models import Membership, Unit, User
 from motcua.accounts.validators import validate_citizen_id, validate_phone, validate_tax_code
+from motcua.catalogue.models import Agency
 
 DEMO_PASSWORD = "MotCua-Demo-2026"  # noqa: S105 - published demo credential, see module docstring
 
@@ -94,8 +95,6 @@ DEMO_OFFICERS = [
 
 @transaction.atomic
 def ensure_demo_officer(email, full_name, agency_identifier, roles) -> User:
-    from motcua.accounts.models import Membership, Unit
-    from motcua.catalogue.models import Agency
 
     agency = Agency.objects.get(identifier=agency_identifier)
     user = User.objects.filter(email__iexact=email).first() or User(email=email)

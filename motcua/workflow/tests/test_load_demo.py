@@ -7,7 +7,11 @@ from motcua.accounts.models import User
 from motcua.accounts.testing import login_officer
 from motcua.accounts.validators import validate_citizen_id, validate_tax_code
 from motcua.catalogue.models import Procedure
-from motcua.core.management.commands.load_demo import DEMO_ACCOUNTS, DEMO_OFFICERS, DEMO_PASSWORD
+from motcua.workflow.management.commands.load_demo import (
+    DEMO_ACCOUNTS,
+    DEMO_OFFICERS,
+    DEMO_PASSWORD,
+)
 
 pytestmark = pytest.mark.django_db
 

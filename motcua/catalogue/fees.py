@@ -28,6 +28,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from jsonschema import Draft202012Validator
 
+from motcua.catalogue.forms_schema import _walk_schema
+
 KINDS = ("zero", "fixed", "per_item", "table")
 
 _MONEY = {"type": "integer", "minimum": 0}
@@ -152,8 +154,6 @@ def _error_text(error) -> str:
 
 
 def _schema_paths(form_schema: dict) -> dict[str, dict]:
-    from motcua.catalogue.forms_schema import _walk_schema
-
     return dict(_walk_schema(form_schema or {}))
 
 
