@@ -98,9 +98,9 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
 elif _db["ENGINE"] == "django.db.backends.postgresql":
     _db["OPTIONS"] = {}
     # Server-side prepared statements: a query run this many times on a connection is
-    # planned once. PostgreSQL spent 1-2 ms planning each join of the dossier table (20
-    # indexes) against 0.1 ms executing it. 0 turns it off (e.g. behind PgBouncer in
-    # transaction mode without prepared-statement support).
+    # planned once; planning the dossier table's joins cost more than running them
+    # (decision 16). 0 turns it off (e.g. behind PgBouncer in transaction mode without
+    # prepared-statement support).
     _prepare_threshold = env_int("DATABASE_PREPARE_THRESHOLD", 2, minimum=0)
     if _prepare_threshold:
         _db["OPTIONS"].update(server_side_binding=True, prepare_threshold=_prepare_threshold)

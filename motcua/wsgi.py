@@ -14,8 +14,7 @@ get_resolver().reverse_dict  # noqa: B018 - populates the resolver
 
 # What start-up loaded (Django, the apps, the URL conf) lives as long as the process: freeze
 # it out of the garbage collector's way, and collect the young generation less often. Full
-# collections over it paused requests for 50-150 ms: the officer pages' p99 at one connection
-# went from 55-71 ms to 20-31 ms (docs/benchmarks.md).
+# collections over it were the officer pages' p99 outliers (docs/benchmarks.md).
 gc.collect()
 gc.freeze()
 gc.set_threshold(10_000, 50, 100)

@@ -1,8 +1,8 @@
 """Django's Redis cache backend, with one Redis client per connection pool.
 
 Django's client builds a new `redis.Redis` for every cache call, and with it redis-py's
-table of response callbacks (about 170 entries): 0.2-0.3 ms per call on the reference
-machine, more than the round trip to Redis. A `redis.Redis` is thread-safe over its
+table of response callbacks (about 170 entries), which cost more than the round trip to
+Redis (decision 16). A `redis.Redis` is thread-safe over its
 connection pool, so one per pool is enough.
 """
 

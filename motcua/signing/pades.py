@@ -59,7 +59,7 @@ def _fast_signer_class():
 
     class PreloadedKeySigner(signers.SimpleSigner):
         """SimpleSigner re-parses the key on every signature, and parsing an RSA key checks it
-        (about 70 ms); this one parses it once, when loaded."""
+        (slow: docs/benchmarks.md); this one parses it once, when loaded."""
 
         def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
             key = getattr(self, "_parsed_key", None)
