@@ -101,6 +101,20 @@ class DossierChanged(Event):
     to_status: int | None = None
     actor_id: int | None = None
 
+    @classmethod
+    def about(cls, dossier, *, action: str, actor=None, from_status=None, **fields):
+        """The event for `dossier` as it stands now (a Dossier, or anything with its pk, code
+        and status): `from_status` defaults to where it is, for facts that move nothing."""
+        return cls(
+            dossier_id=dossier.pk,
+            code=dossier.code or "",
+            action=action,
+            from_status=dossier.status if from_status is None else from_status,
+            to_status=dossier.status,
+            actor_id=actor.pk if actor is not None else None,
+            **fields,
+        )
+
 
 @dataclass(frozen=True, kw_only=True)
 class DossierSubmitted(DossierChanged):

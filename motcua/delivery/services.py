@@ -109,16 +109,12 @@ def record_report(report: StatusReport) -> Shipment | None:
         if report.state == Shipment.State.DELIVERED:
             shipment.delivered_at = shipment.state_at
         shipment.save()
-        facts = {
-            "dossier_id": dossier.pk,
-            "code": dossier.code or "",
-            "from_status": dossier.status,
-            "to_status": dossier.status,
-            "shipment_id": shipment.pk,
-        }
         if report.state == Shipment.State.DELIVERED:
             # The workflow moves the dossier to status 10 (its synchronous subscriber).
-            publish(ParcelDelivered(action="parcel_delivered", **facts), subject=shipment)
+            publish(
+                ParcelDelivered.about(dossier, action="parcel_delivered", shipment_id=shipment.pk),
+                subject=shipment,
+            )
         elif report.state == Shipment.State.RETURNED:
             record_event(
                 dossier=dossier,
@@ -127,5 +123,8 @@ def record_report(report: StatusReport) -> Shipment | None:
                 note=_("Bưu gửi %(number)s không phát được, đã chuyển hoàn: %(note)s")
                 % {"number": shipment.tracking_number, "note": report.note},
             )
-            publish(ParcelReturned(action="post_returned", **facts), subject=shipment)
+            publish(
+                ParcelReturned.about(dossier, action="post_returned", shipment_id=shipment.pk),
+                subject=shipment,
+            )
     return shipment

@@ -109,12 +109,10 @@ def issue_document(
         if signature is not None:
             signature.register_slip(document)
         publish(
-            DocumentIssued(
-                dossier_id=dossier.pk,
-                code=dossier.code or "",
+            DocumentIssued.about(
+                dossier,
                 action=kind,
-                to_status=dossier.status,
-                actor_id=actor.pk if actor else None,
+                actor=actor,
                 document_id=document.pk,
                 kind=kind,
                 addressed_to_applicant=bool(addressed_to_applicant and _recipient(dossier)),

@@ -65,14 +65,8 @@ def submit(
             data=data,
         )
         publish(
-            DossierSubmitted(
-                dossier_id=dossier.pk,
-                code=dossier.code,
-                action="submitted",
-                from_status=Status.DRAFT,
-                to_status=Status.SUBMITTED,
-                actor_id=actor.pk if actor else None,
-                channel=channel,
+            DossierSubmitted.about(
+                dossier, action="submitted", actor=actor, from_status=Status.DRAFT, channel=channel
             ),
             subject=dossier,
         )

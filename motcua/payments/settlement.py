@@ -200,12 +200,9 @@ def settle(reference: str, result: GatewayResult, *, via: str) -> tuple[str, Pay
         charge.save(update_fields=["status", "closed_at"])
         # The workflow moves the dossier on (its synchronous subscriber), in this transaction.
         publish(
-            PaymentSettled(
-                dossier_id=dossier.pk,
-                code=dossier.code or "",
+            PaymentSettled.about(
+                dossier,
                 action="payment_settled",
-                from_status=dossier.status,
-                to_status=dossier.status,
                 payment_id=payment.pk,
                 amount=payment.amount,
                 method=payment.method,

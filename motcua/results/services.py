@@ -257,17 +257,7 @@ def issue_result(dossier: Dossier, *, actor, event: DossierEvent | None = None) 
         signer=signer_name,
         face=face,
     )
-    publish(
-        ResultIssued(
-            dossier_id=dossier.pk,
-            code=dossier.code or "",
-            action="result_issued",
-            from_status=dossier.status,
-            to_status=dossier.status,
-            actor_id=actor.pk if actor else None,
-            result_id=result.pk,
-        )
-    )
+    publish(ResultIssued.about(dossier, action="result_issued", actor=actor, result_id=result.pk))
     return result
 
 
@@ -313,14 +303,8 @@ def revoke_result(*, result: ResultDocument, actor, reason: str, request=None) -
                 data={"result_id": result.pk},
             )
             publish(
-                ResultRevoked(
-                    dossier_id=dossier.pk,
-                    code=dossier.code or "",
-                    action="revoke_result",
-                    from_status=dossier.status,
-                    to_status=dossier.status,
-                    actor_id=actor.pk,
-                    result_id=result.pk,
+                ResultRevoked.about(
+                    dossier, action="revoke_result", actor=actor, result_id=result.pk
                 )
             )
             record_audit(

@@ -395,14 +395,8 @@ def perform(
         dossier.save()
         event_type = fields.pop("event_type", act.domain_event)
         publish(
-            event_type(
-                dossier_id=dossier.pk,
-                code=dossier.code or "",
-                action=act.event_name,
-                from_status=before,
-                to_status=dossier.status,
-                actor_id=actor.pk if actor else None,
-                **fields,
+            event_type.about(
+                dossier, action=act.event_name, actor=actor, from_status=before, **fields
             ),
             subject=dossier,
         )

@@ -316,16 +316,7 @@ def escalate_late_tasks(now=None) -> int:
                 % {"unit": task.unit.name, "agency": task.unit.agency.name},
                 public=False,
             )
-            publish(
-                TaskLate(
-                    dossier_id=task.dossier_id,
-                    code=task.dossier.code or "",
-                    action="escalate",
-                    from_status=task.dossier.status,
-                    to_status=task.dossier.status,
-                    task_id=task.pk,
-                )
-            )
+            publish(TaskLate.about(task.dossier, action="escalate", task_id=task.pk))
             count += 1
     return count
 

@@ -108,15 +108,7 @@ def answer_task(*, task_id: int, actor, answer: str) -> Task:
             data={"task": task.pk, "late": late},
         )
         publish(
-            TaskAnswered(
-                dossier_id=dossier.pk,
-                code=dossier.code or "",
-                action=ANSWER_EVENT,
-                from_status=dossier.status,
-                to_status=dossier.status,
-                actor_id=actor.pk,
-                task_id=task.pk,
-            ),
+            TaskAnswered.about(dossier, action=ANSWER_EVENT, actor=actor, task_id=task.pk),
             subject=dossier,
         )
     return task
