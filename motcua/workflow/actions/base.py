@@ -193,6 +193,18 @@ def finish(dossier, status, now):
     dossier.step_due_at = None
 
 
+def close_with_slip(act, dossier, actor, status, *, reason: str, slip: dict) -> None:
+    """End the dossier (refused at reception, stopped): the timeline line with the reason,
+    the slip that tells the applicant, and the refund of a fee already paid."""
+    before = dossier.status
+    finish(dossier, status, timezone.now())
+    event = record_event(
+        dossier=dossier, action=act.event_name, actor=actor, from_status=before, note=reason
+    )
+    issue(act, dossier, actor, event, slip)
+    refund_if_paid(dossier, actor, reason)
+
+
 def leave_awaiting_payment(dossier):
     # Paid at submission: the dossier goes to the desk; paid after review: back to work.
     resume_clock(dossier, timezone.now())

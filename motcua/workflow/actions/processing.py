@@ -12,10 +12,10 @@ from motcua.results.services import ResultUnavailable, issue_result
 from motcua.workdays import services as workdays
 from motcua.workflow.actions.base import (
     TransitionRefused,
+    close_with_slip,
     enter_step,
     finish,
     issue,
-    refund_if_paid,
     refuse_while_tasks_open,
     required,
     unit_for,
@@ -121,13 +121,4 @@ def extend(act, dossier, actor, data: ExtendInput):
 
 def stop(act, dossier, actor, data: ReasonInput):
     reason = required(data.reason, _("Nêu rõ lý do dừng xử lý hồ sơ."))
-    finish(dossier, Status.STOPPED, timezone.now())
-    event = record_event(
-        dossier=dossier,
-        action=act.event_name,
-        actor=actor,
-        from_status=Status.PROCESSING,
-        note=reason,
-    )
-    issue(act, dossier, actor, event, {"reason": reason})
-    refund_if_paid(dossier, actor, reason)
+    close_with_slip(act, dossier, actor, Status.STOPPED, reason=reason, slip={"reason": reason})

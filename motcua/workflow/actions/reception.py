@@ -8,10 +8,9 @@ from motcua.dossiers.models import Status
 from motcua.dossiers.timeline import record_event
 from motcua.workdays import services as workdays
 from motcua.workflow.actions.base import (
+    close_with_slip,
     enter_step,
-    finish,
     issue,
-    refund_if_paid,
     required,
     unit_for,
 )
@@ -51,13 +50,6 @@ def accept(act, dossier, actor, data: NoteInput):
 
 def refuse(act, dossier, actor, data: ReasonInput):
     reason = required(data.reason, _("Nêu rõ lý do từ chối tiếp nhận hồ sơ."))
-    finish(dossier, Status.NOT_ACCEPTED, timezone.now())
-    event = record_event(
-        dossier=dossier,
-        action=act.event_name,
-        actor=actor,
-        from_status=Status.SUBMITTED,
-        note=reason,
+    close_with_slip(
+        act, dossier, actor, Status.NOT_ACCEPTED, reason=reason, slip={"reasons": reason}
     )
-    issue(act, dossier, actor, event, {"reasons": reason})
-    refund_if_paid(dossier, actor, reason)
