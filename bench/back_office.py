@@ -847,9 +847,8 @@ def main():
     # COPY, which moves no generation): start from what the database holds.
     cache.clear()
 
-    from motcua.dossiers.models import Dossier
+    from motcua.dossiers.models import Dossier, DossierAccess
     from motcua.workflow import selectors
-    from motcua.workflow.models import DossierAccess
 
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     run_dir = RESULTS / f"run-bo-{stamp}"

@@ -270,3 +270,19 @@ class DossierEvent(AppendOnlyModel):
     class Meta:
         ordering = ["at", "id"]
         indexes = [models.Index(fields=["dossier", "at"])]
+
+
+class DossierAccess(models.Model):
+    """Which units may see a dossier: those it has passed through or been sent to."""
+
+    dossier = models.ForeignKey("dossiers.Dossier", on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey("accounts.Unit", on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        db_table = "workflow_dossieraccess"  # where it was made, before it moved to dossiers
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "dossier"], name="dossier_access_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.unit_id} → {self.dossier_id}"

@@ -45,8 +45,8 @@ def send_verification_code(user_id: int, code: str) -> None:
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def send_task_escalation(task_id: int) -> None:
     """Tell the heads of the lead agency's desk that a joint-handling task is late."""
+    from motcua.dossiers.access import desk_heads
     from motcua.workflow.models import Task
-    from motcua.workflow.services import desk_heads
 
     task = Task.objects.select_related("dossier", "unit", "unit__agency").get(pk=task_id)
     for head in desk_heads(task.dossier.receiving_agency_id):

@@ -14,7 +14,6 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from motcua.accounts.models import Role
 from motcua.core.audit import record_audit
 from motcua.documents.context import agency_context
 from motcua.documents.render import (
@@ -24,6 +23,7 @@ from motcua.documents.render import (
     font_faces,
     html_to_pdf,
 )
+from motcua.dossiers import access
 from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.dossiers.qr import qr_data_uri
 from motcua.results import context as result_context
@@ -35,7 +35,6 @@ from motcua.results.models import (
     VerifiableDocument,
     new_token,
 )
-from motcua.workflow import access
 
 logger = logging.getLogger(__name__)
 
@@ -360,12 +359,8 @@ def can_revoke(user, dossier: Dossier) -> bool:
     """The receiving agency's leader (người ký) or its administrator."""
     if not user.is_authenticated or getattr(user, "kind", None) != "officer":
         return False
-    if access.is_agency_admin(user, dossier.receiving_agency_id):
-        return True
-    return any(
-        m.role == Role.LEADER and m.unit.agency_id == dossier.receiving_agency_id
-        for m in access.memberships(user)
-    )
+    agency_id = dossier.receiving_agency_id
+    return access.is_agency_admin(user, agency_id) or access.is_agency_leader(user, agency_id)
 
 
 def revoke_result(*, result: ResultDocument, actor, reason: str, request=None) -> Revocation:

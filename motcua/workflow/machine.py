@@ -18,9 +18,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from motcua.accounts.models import Role, Unit
+from motcua.dossiers import access
 from motcua.dossiers.models import Dossier, DossierEvent, Status
 from motcua.workdays import services as workdays
-from motcua.workflow import access
 
 
 class TransitionRefused(Exception):
@@ -125,7 +125,7 @@ def check(act: Action, dossier: Dossier, actor, params=None) -> None:
         # The unit holding the dossier, or the desk, answers the applicant's request.
         if not (
             access.has_role(actor, dossier.current_unit_id, dossier.current_role)
-            or _is_desk_officer(actor, dossier)
+            or access.is_desk_officer(actor, dossier.receiving_agency_id)
         ):
             raise TransitionRefused(_not_yours(dossier))
         return
@@ -192,15 +192,6 @@ def _not_yours(dossier: Dossier) -> str:
         "role": Role(dossier.current_role).label.lower() if dossier.current_role else "?",
         "unit": unit,
     }
-
-
-def _is_desk_officer(actor, dossier) -> bool:
-    return any(
-        m.role == Role.DESK
-        and m.unit.kind == Unit.Kind.DESK
-        and m.unit.agency_id == dossier.receiving_agency_id
-        for m in access.memberships(actor)
-    )
 
 
 def _required(params, key, message):

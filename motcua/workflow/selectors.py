@@ -22,6 +22,7 @@ from motcua.catalogue.models import Procedure
 from motcua.core.dates import DATE_TIME, aware, local_text
 from motcua.core.db import RowReader
 from motcua.core.text import search_terms
+from motcua.dossiers import access
 from motcua.dossiers.models import (
     OPEN_STATUSES,
     Dossier,
@@ -29,7 +30,6 @@ from motcua.dossiers.models import (
     choice_label,
 )
 from motcua.workdays import services as workdays
-from motcua.workflow import access
 from motcua.workflow.models import Task, Workflow
 
 QUEUES = ("new", "todo", "due_soon", "overdue", "waiting", "tasks", "all")

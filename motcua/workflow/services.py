@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from motcua.accounts.models import Role, Unit, User
 from motcua.core.audit import record_audit
 from motcua.core.text import fold
+from motcua.dossiers import access
 from motcua.dossiers.models import Dossier, DossierEvent, Status
-from motcua.workflow import access
 from motcua.workflow.definition import definition_problems
 from motcua.workflow.machine import TransitionRefused, record_event
 from motcua.workflow.models import Comment, Task, Workflow
@@ -239,14 +239,7 @@ def register_counter_dossier(
     from motcua.dossiers.codes import allocate_code
     from motcua.dossiers.services import store_attachment
 
-    desk = next(
-        (
-            m.unit
-            for m in access.memberships(officer)
-            if m.role == Role.DESK and m.unit.kind == Unit.Kind.DESK
-        ),
-        None,
-    )
+    desk = next(iter(access.desk_units(officer)), None)
     if desk is None:
         raise TransitionRefused(_("Chỉ cán bộ Bộ phận Một cửa được tiếp nhận hồ sơ giấy."))
     if channel not in (Dossier.Channel.COUNTER, Dossier.Channel.POST):
@@ -343,17 +336,6 @@ def escalate_late_tasks(now=None) -> int:
             transaction.on_commit(lambda pk=pk: send_task_escalation.delay(pk))
             count += 1
     return count
-
-
-def desk_heads(agency_id) -> list[User]:
-    return list(
-        User.objects.filter(
-            memberships__unit__agency_id=agency_id,
-            memberships__unit__kind=Unit.Kind.DESK,
-            memberships__role=Role.UNIT_HEAD,
-            is_active=True,
-        ).distinct()
-    )
 
 
 # ---------------------------------------------------------------------------------------

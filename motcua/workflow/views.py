@@ -24,9 +24,10 @@ from motcua.catalogue.forms_schema import bind
 from motcua.catalogue.models import Procedure
 from motcua.core.dates import local_iso, local_text
 from motcua.documents.models import IssuedDocument
+from motcua.dossiers import access
 from motcua.dossiers.models import Attachment, Status, choice_label
 from motcua.workdays import services as workdays
-from motcua.workflow import access, fragments, machine, selectors, services
+from motcua.workflow import fragments, machine, selectors, services
 from motcua.workflow.definition import STEP_ACTIONS
 from motcua.workflow.forms import (
     CommentForm,
@@ -81,24 +82,12 @@ STEP_ACTION_NAMES = {"supplement": "request_supplement", "payment": "request_pay
 # --- Shared helpers ---------------------------------------------------------------------
 
 
-def _desk_units(user) -> list[Unit]:
-    return [
-        m.unit
-        for m in access.memberships(user)
-        if m.role == Role.DESK and m.unit.kind == Unit.Kind.DESK
-    ]
-
-
-def _admin_agency_ids(user) -> set[int]:
-    return {m.unit.agency_id for m in access.memberships(user) if m.role == Role.AGENCY_ADMIN}
-
-
 def _workspace(request, **context) -> dict:
     """What every workspace page shows in its own navigation."""
     user = request.user
     context["workspace"] = {
-        "is_desk": bool(_desk_units(user)),
-        "is_admin": bool(_admin_agency_ids(user)),
+        "is_desk": bool(access.desk_units(user)),
+        "is_admin": bool(access.administered_agency_ids(user)),
         "units": list(dict.fromkeys(m.unit.name for m in access.memberships(user))),
     }
     return context
@@ -145,7 +134,7 @@ def inbox(request):
     mine = access.memberships(user)
     procedures = selectors.filter_procedures({m.unit.agency_id for m in mine})
     filters = InboxFilterForm(request.GET, procedures=procedures)
-    default_tab = "new" if any(m.role == Role.DESK for m in mine) else "todo"
+    default_tab = "new" if access.has_desk_role(user) else "todo"
     tab = request.GET.get("tab", default_tab)
     if tab not in dict(TABS):
         tab = default_tab
@@ -555,7 +544,7 @@ def action(request, dossier_uuid, name):
 
 @officer_required
 def intake(request):
-    desks = _desk_units(request.user)
+    desks = access.desk_units(request.user)
     if not desks:
         raise PermissionDenied
     procedures = (
@@ -637,7 +626,7 @@ def intake(request):
 
 @officer_required
 def workflows(request):
-    agencies = _admin_agency_ids(request.user)
+    agencies = access.administered_agency_ids(request.user)
     if not agencies:
         raise PermissionDenied
     procedures = (
@@ -721,7 +710,7 @@ def _starter_definition(units) -> dict:
 
 @officer_required
 def workflow_edit(request, procedure_id):
-    agencies = _admin_agency_ids(request.user)
+    agencies = access.administered_agency_ids(request.user)
     if not agencies:
         raise PermissionDenied
     procedure = get_object_or_404(

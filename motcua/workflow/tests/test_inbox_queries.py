@@ -5,9 +5,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from motcua.accounts.testing import login_officer
+from motcua.dossiers import access
 from motcua.dossiers.models import Dossier, Status
 from motcua.factories import UserFactory
-from motcua.workflow import access, services
+from motcua.workflow import services
 from motcua.workflow.models import Task
 from motcua.workflow.tests.test_views import build_office
 

@@ -4,9 +4,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from motcua.dossiers import access
 from motcua.dossiers.models import Dossier, Status
 from motcua.factories import PDF_BYTES, AgencyFactory, UnitFactory, make_officer
-from motcua.workflow import access, selectors
+from motcua.workflow import selectors
 from motcua.workflow.machine import TransitionRefused, perform
 from motcua.workflow.services import WalkInApplicant, register_counter_dossier
 

@@ -8,8 +8,9 @@ from django_otp.plugins.otp_static.models import StaticDevice
 
 from motcua.accounts.models import Membership, Role, Unit
 from motcua.accounts.testing import login_officer
+from motcua.dossiers import access
 from motcua.factories import UserFactory
-from motcua.workflow import access, machine, selectors
+from motcua.workflow import machine, selectors
 from motcua.workflow.models import Comment, Workflow
 from motcua.workflow.tests.test_views import build_office, dossier_url, submitted_dossier
 
