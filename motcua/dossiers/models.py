@@ -166,7 +166,7 @@ class Dossier(models.Model):
     def from_db(cls, db, field_names, values):
         dossier = super().from_db(db, field_names, values)
         # The unit whose queues held the dossier when read: saving it recounts that unit's
-        # inbox as well as the one it goes to (workflow.selectors.dossier_changed).
+        # inbox as well as the one it goes to (workflow.counts.dossier_changed).
         dossier._queued_unit_id = dossier.__dict__.get("current_unit_id")
         return dossier
 

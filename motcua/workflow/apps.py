@@ -8,19 +8,21 @@ class WorkflowConfig(AppConfig):
 
     def ready(self):
         from motcua.dossiers.models import Dossier
-        from motcua.workflow import selectors
+        from motcua.workflow import counts, dossier_page
         from motcua.workflow.models import Task, Workflow
 
-        # Each process keeps the workflow versions it has read (selectors.workflow_version).
-        post_save.connect(selectors.forget_workflow, sender=Workflow, dispatch_uid="workflow-saved")
-        post_delete.connect(
-            selectors.forget_workflow, sender=Workflow, dispatch_uid="workflow-deleted"
+        # Each process keeps the workflow versions it has read (dossier_page.workflow_version).
+        post_save.connect(
+            dossier_page.forget_workflow, sender=Workflow, dispatch_uid="workflow-saved"
         )
-        # Inbox counts are kept per unit in the cache (selectors.inbox_counts): each change
+        post_delete.connect(
+            dossier_page.forget_workflow, sender=Workflow, dispatch_uid="workflow-deleted"
+        )
+        # Inbox counts are kept per unit in the cache (counts.inbox_counts): each change
         # of a dossier or task moves its units' counts on.
         for model, receiver in (
-            (Dossier, selectors.dossier_changed),
-            (Task, selectors.task_changed),
+            (Dossier, counts.dossier_changed),
+            (Task, counts.task_changed),
         ):
             label = model._meta.model_name
             post_save.connect(receiver, sender=model, dispatch_uid=f"inbox-{label}-saved")

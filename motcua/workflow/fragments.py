@@ -36,7 +36,7 @@ _ROW = (
 
 
 def inbox_rows(rows, *, show_unit: bool) -> SafeString:
-    """The <tr> of each selectors.ListRow, its labels translated once per page."""
+    """The <tr> of each rows.ListRow, its labels translated once per page."""
     on_acceptance = _html('<span class="text-body-secondary">{}</span>', _("Khi tiếp nhận"))
     overdue, due_soon = _("Quá hạn"), _("Sắp đến hạn")
     status_title, extended = _("Mã trạng thái"), _("Đã gia hạn")

@@ -27,8 +27,10 @@ from motcua.documents.models import IssuedDocument
 from motcua.dossiers import access
 from motcua.dossiers.models import Attachment, Status, choice_label
 from motcua.workdays import services as workdays
-from motcua.workflow import fragments, machine, selectors, services
+from motcua.workflow import fragments, machine, queues, services
+from motcua.workflow.counts import inbox_counts
 from motcua.workflow.definition import STEP_ACTIONS
+from motcua.workflow.dossier_page import dossier_page_data, officer_dossier
 from motcua.workflow.forms import (
     CommentForm,
     InboxFilterForm,
@@ -39,6 +41,8 @@ from motcua.workflow.forms import (
     action_form,
 )
 from motcua.workflow.models import Task, Workflow
+from motcua.workflow.rows import dossier_rows
+from motcua.workflow.search import search_rows
 
 PAGE_SIZE = 25
 
@@ -94,7 +98,7 @@ def _workspace(request, **context) -> dict:
 
 
 def _dossier_or_404(request, dossier_uuid):
-    dossier = selectors.officer_dossier(request.user, dossier_uuid)
+    dossier = officer_dossier(request.user, dossier_uuid)
     if dossier is None:
         raise Http404
     return dossier
@@ -132,7 +136,7 @@ class TaskRow:
 def inbox(request):
     user = request.user
     mine = access.memberships(user)
-    procedures = selectors.filter_procedures({m.unit.agency_id for m in mine})
+    procedures = queues.filter_procedures({m.unit.agency_id for m in mine})
     filters = InboxFilterForm(request.GET, procedures=procedures)
     default_tab = "new" if access.has_desk_role(user) else "todo"
     tab = request.GET.get("tab", default_tab)
@@ -145,15 +149,15 @@ def inbox(request):
     page = filters.value("page", 1)
     start = (page - 1) * PAGE_SIZE
     now = timezone.now()
-    counts = selectors.inbox_counts(user, now)
+    counts = inbox_counts(user, now)
 
     rows, task_rows = [], []
     if q:
-        rows, more = selectors.search_rows(
+        rows, more = search_rows(
             user, q, start=start, size=PAGE_SIZE, now=now, procedure_id=procedure_id, status=status
         )
     elif tab == "tasks":
-        batch = list(selectors.open_tasks_for(user)[start : start + PAGE_SIZE + 1])
+        batch = list(queues.open_tasks_for(user)[start : start + PAGE_SIZE + 1])
         more = len(batch) > PAGE_SIZE
         tasks = batch[:PAGE_SIZE]
         deadlines = workdays.deadlines([t.due_at for t in tasks], now)
@@ -162,7 +166,7 @@ def inbox(request):
             for t, d in zip(tasks, deadlines, strict=True)
         ]
     else:
-        rows, more = selectors.queue_rows(
+        rows, more = queues.queue_rows(
             user,
             tab,
             start=start,
@@ -239,7 +243,7 @@ class TimelineEntry:
 
 
 def _timeline(events) -> list[TimelineEntry]:
-    """selectors.dossier_page_data's events as lines; each label translated once."""
+    """dossier_page.dossier_page_data's events as lines; each label translated once."""
     labels: dict[str, str] = {}
     statuses: dict = {}
     internal, plain = _("Ghi chú nội bộ"), _("Ghi chú")
@@ -299,7 +303,7 @@ def _attachment_groups(attachments) -> list[tuple]:
 def _render_dossier(request, dossier, *, comment_form=None, task_forms=None, status=200):
     user = request.user
     now = timezone.now()
-    data = selectors.dossier_page_data(dossier)
+    data = dossier_page_data(dossier)
     procedure = dossier.procedure
     sections = (
         bind(procedure.form_schema, procedure.form_ui, dossier.form_data)
@@ -339,7 +343,7 @@ def _render_dossier(request, dossier, *, comment_form=None, task_forms=None, sta
         _workspace(
             request,
             dossier=dossier,
-            row=selectors.rows([dossier], now)[0],
+            row=dossier_rows([dossier], now)[0],
             step=step,
             role_label=Role(dossier.current_role).label if dossier.current_role else "",
             sections=sections,
@@ -533,7 +537,7 @@ def action(request, dossier_uuid, name):
             error_list=form.error_list() if form.errors else [],
             unavailable=unavailable,
             document=ISSUES.get(act.name),
-            row=selectors.rows([dossier])[0],
+            row=dossier_rows([dossier])[0],
         ),
         status=status,
     )
