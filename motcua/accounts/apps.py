@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
+from django.db.models.signals import post_delete, post_save
 
 
 class AccountsConfig(AppConfig):
@@ -7,6 +8,14 @@ class AccountsConfig(AppConfig):
     name = "motcua.accounts"
     label = "accounts"
     verbose_name = "Tài khoản"
+
+    def ready(self):
+        from motcua.accounts.backends import forget_session_user
+        from motcua.accounts.models import User
+
+        # The session's user is cached per id (EmailOrPhoneBackend.get_user).
+        post_save.connect(forget_session_user, sender=User, dispatch_uid="session-user-saved")
+        post_delete.connect(forget_session_user, sender=User, dispatch_uid="session-user-deleted")
 
 
 class AdminConfig(admin_apps.AdminConfig):

@@ -4,13 +4,18 @@ An officer sees a dossier only when one of their units has had it (it passed thr
 unit, or a task was sent to it); an agency administrator sees all of their agency's.
 """
 
-from django.db import connection
+from django.core.cache import cache
+from django.db import connection, transaction
 from django.db.models import BooleanField, QuerySet
 from django.db.models.expressions import RawSQL
 
 from motcua.accounts.models import Membership, Role, Unit, User
 from motcua.accounts.two_factor import is_officer
 from motcua.dossiers.models import Dossier, DossierAccess
+
+# A day: the receivers drop an entry as soon as it changes; this bounds a change made
+# without the models' signals (a queryset update(), SQL).
+MEMBERSHIPS_SECONDS = 24 * 3600
 
 
 def officer_units(user) -> QuerySet[Unit]:
@@ -20,29 +25,58 @@ def officer_units(user) -> QuerySet[Unit]:
     return Unit.objects.filter(memberships__user=user, is_active=True).distinct()
 
 
+_MEMBERSHIPS = "access:memberships:{}"
+_UNIT_FIELDS = ("id", "agency_id", "code", "name", "kind")
+
+
 def memberships(user) -> list[Membership]:
-    """The officer's (unit, role) pairs with their active units, read once per request."""
-    cached = getattr(user, "_motcua_memberships", None)
-    if cached is None:
-        cached = list(
+    """The officer's (unit, role) pairs with their active units: read once per request, and
+    kept in the cache per user until a membership or unit changes (forget_memberships)."""
+    found = getattr(user, "_motcua_memberships", None)
+    if found is not None:
+        return found
+    key = _MEMBERSHIPS.format(user.pk)
+    rows = cache.get(key)
+    if rows is None:
+        rows = list(
             Membership.objects.filter(user_id=user.pk, unit__is_active=True)
-            .select_related("unit")
-            .only(
-                "id",
-                "user_id",
-                "unit_id",
-                "role",
-                "unit__id",
-                "unit__agency_id",
-                "unit__code",
-                "unit__name",
-                "unit__kind",
-                "unit__is_active",
-            )
             .order_by("id")
+            .values_list("id", "role", *(f"unit__{f}" for f in _UNIT_FIELDS))
         )
-        user._motcua_memberships = cached
-    return cached
+        cache.set(key, rows, timeout=MEMBERSHIPS_SECONDS)
+    alias, found = connection.alias, []
+    for pk, role, *unit_values in rows:
+        # As the ORM would have read them (other fields load if ever asked for).
+        unit = Unit.from_db(alias, [*_UNIT_FIELDS, "is_active"], [*unit_values, True])
+        membership = Membership.from_db(
+            alias, ["id", "user_id", "unit_id", "role"], [pk, user.pk, unit.pk, role]
+        )
+        membership.unit = unit
+        found.append(membership)
+    user._motcua_memberships = found
+    return found
+
+
+def forget_memberships(user_ids) -> None:
+    """These users' memberships changed: drop the cached ones now and after COMMIT (a page
+    read in between may have cached the old ones)."""
+    keys = [_MEMBERSHIPS.format(pk) for pk in set(user_ids)]
+    if keys:
+        cache.delete_many(keys)
+        transaction.on_commit(lambda: cache.delete_many(keys))
+
+
+def membership_changed(sender, instance, **kwargs) -> None:
+    """post_save / post_delete receiver for Membership."""
+    forget_memberships([instance.user_id])
+
+
+def unit_changed(sender, instance, **kwargs) -> None:
+    """post_save / post_delete receiver for Unit: its name, kind or activity is cached with
+    its members' memberships."""
+    forget_memberships(
+        Membership.objects.filter(unit_id=instance.pk).values_list("user_id", flat=True)
+    )
 
 
 def role_pairs(user, *, desk_only: bool = False) -> set[tuple[int, str]]:

@@ -1,7 +1,21 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_delete, post_save
 
 
 class DossiersConfig(AppConfig):
     name = "motcua.dossiers"
     label = "dossiers"
     verbose_name = "Hồ sơ"
+
+    def ready(self):
+        from motcua.accounts.models import Membership, Unit
+        from motcua.dossiers import access
+
+        # Officers' memberships are cached per user (access.memberships).
+        for model, receiver in (
+            (Membership, access.membership_changed),
+            (Unit, access.unit_changed),
+        ):
+            label = model._meta.model_name
+            post_save.connect(receiver, sender=model, dispatch_uid=f"access-{label}-saved")
+            post_delete.connect(receiver, sender=model, dispatch_uid=f"access-{label}-deleted")

@@ -12,10 +12,10 @@ from motcua.workflow import services
 from motcua.workflow.models import Task
 from motcua.workflow.tests.test_views import build_office
 
-# user, OTP device, memberships, the procedures filter, the page of rows (the session comes
-# from the cache, and so do the counts: the warm-up request counted them)
-INBOX_QUERIES = 5
-TASKS_QUERIES = 5
+# OTP device, the procedures filter, the page of rows (the session, its user and their
+# memberships come from the cache, and so do the counts: the warm-up request counted them)
+INBOX_QUERIES = 3
+TASKS_QUERIES = 3
 
 
 def _submitted(office, applicant, n):

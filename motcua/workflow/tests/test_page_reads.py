@@ -157,11 +157,11 @@ def test_the_dossier_page_reads_a_fixed_number_of_queries(
     login_officer(client, office.specialist)
     url = dossier_url(dossier)
     assert client.get(url).status_code == 200
-    # user, OTP device, memberships, the dossier if the officer may see it (with whether
+    # OTP device, the dossier if the officer may see it (with whether
     # anything was charged or issued: nothing was, so the payment and result panels read
     # nothing), the applicant, attachments, events, comments, tasks, documents (the workflow
-    # version is held in memory)
-    with django_assert_num_queries(10):
+    # version is held in memory; the user and their memberships are cached)
+    with django_assert_num_queries(8):
         body = client.get(url).content.decode()
     assert "Một" in body and "Ba" in body and "Đủ giấy tờ" in body
 
@@ -204,3 +204,32 @@ def test_the_dossier_pages_read_gives_what_the_orm_would(office, citizen):
     assert dossier_page.officer_dossier(office.specialist, dossier.uuid).has_charges
     # Not one of the units it reached: as if there were no such dossier.
     assert dossier_page.officer_dossier(office.leader, dossier.uuid) is None
+
+
+def test_memberships_come_from_the_cache_until_a_membership_or_unit_changes(
+    office, django_assert_num_queries
+):
+    officer = office.clerk
+    access.memberships(officer)
+    officer.__dict__.pop("_motcua_memberships")  # the next request's user
+    with django_assert_num_queries(0):
+        assert [m.unit_id for m in access.memberships(officer)] == [office.desk.pk]
+    added = Membership.objects.create(user=officer, unit=office.leadership, role=Role.UNIT_HEAD)
+    officer.__dict__.pop("_motcua_memberships")
+    assert [m.unit_id for m in access.memberships(officer)] == [
+        office.desk.pk,
+        office.leadership.pk,
+    ]
+    office.leadership.name = "Ban Giám đốc (mới)"
+    office.leadership.save()
+    officer.__dict__.pop("_motcua_memberships")
+    assert access.memberships(officer)[1].unit.name == "Ban Giám đốc (mới)"
+    office.leadership.is_active = False
+    office.leadership.save()
+    officer.__dict__.pop("_motcua_memberships")
+    assert [m.unit_id for m in access.memberships(officer)] == [office.desk.pk]
+    added.delete()
+    office.leadership.is_active = True
+    office.leadership.save()
+    officer.__dict__.pop("_motcua_memberships")
+    assert [m.unit_id for m in access.memberships(officer)] == [office.desk.pk]
