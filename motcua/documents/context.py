@@ -14,8 +14,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from motcua.accounts.models import Unit
+from motcua.core.qr import qr_data_uri
 from motcua.dossiers.models import Dossier, DossierEvent
-from motcua.dossiers.qr import qr_data_uri
 
 # Timeline actions that hand the dossier from someone to someone (rows of form 05).
 HANDOVER_ACTIONS = ("accept", "forward", "send_back", "approve", "return")

@@ -3,7 +3,6 @@
 import hashlib
 import logging
 from dataclasses import dataclass
-from datetime import datetime
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -15,9 +14,10 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from motcua.core.audit import record_audit
+from motcua.core.dates import DOCUMENT_TIME_ZONE, vietnam_year
+from motcua.core.qr import qr_data_uri
 from motcua.documents.context import agency_context
 from motcua.documents.render import (
-    DOCUMENT_TIME_ZONE,
     FONT_FAMILY,
     Form,
     font_faces,
@@ -25,7 +25,6 @@ from motcua.documents.render import (
 )
 from motcua.dossiers import access
 from motcua.dossiers.models import Dossier, DossierEvent
-from motcua.dossiers.qr import qr_data_uri
 from motcua.results import context as result_context
 from motcua.results import signing
 from motcua.results.models import (
@@ -57,27 +56,8 @@ class RevocationRefused(Exception):
         self.message = message
 
 
-def small_qr_data_uri(text: str) -> str:
-    """A QR code about 11 mm wide (0.3 mm modules), to fit a page margin."""
-    import base64
-    import io
-
-    import qrcode
-    import qrcode.image.svg
-
-    image = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, box_size=3, border=1)
-    buffer = io.BytesIO()
-    image.save(buffer)
-    return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode()
-
-
 def verify_url(token: str) -> str:
     return settings.SITE_URL + reverse("results:verify_token", args=[token])
-
-
-def _local_year(moment: datetime) -> int:
-    with timezone.override(DOCUMENT_TIME_ZONE):
-        return timezone.localtime(moment).year
 
 
 def _signer_or_unavailable(agency):
@@ -153,7 +133,7 @@ def _result_context(dossier, kind, agency, issued_at, actor, token) -> tuple[dic
 
     schema = dossier.procedure.form_schema or {}
     data = dossier.form_data or {}
-    year = _local_year(issued_at)
+    year = vietnam_year(issued_at)
     title = str(ResultDocument.Kind(kind).label)
     if dossier.procedure.code in KIND_BY_CODE and kind != ResultDocument.Kind.BADGE:
         title = {
@@ -304,7 +284,7 @@ class SlipSignature:
         slip's own layout (one A5 page) is untouched."""
         style = render_to_string(
             "results/pdf/_slip_margin.html",
-            {"verify_url": self.url, "verify_qr": small_qr_data_uri(self.url)},
+            {"verify_url": self.url, "verify_qr": qr_data_uri(self.url, box_size=3, border=1)},
         )
         head, marker, tail = html.partition("</head>")
         return f"{head}{style}{marker}{tail}" if marker else style + html

@@ -16,6 +16,7 @@ from motcua.accounts.validators import (
     validate_phone,
     validate_tax_code,
 )
+from motcua.core.money import format_vnd
 from motcua.dossiers.models import Dossier, Status
 from motcua.dossiers.uploads import check_upload
 from motcua.workflow.fragments import escaped
@@ -220,7 +221,7 @@ def _amount_field(dossier):
     from motcua.payments.services import quote_for_dossier
 
     quote = quote_for_dossier(dossier)
-    shown = f"{quote.amount:,}".replace(",", ".") if quote.amount else ""
+    shown = format_vnd(quote.amount) if quote.amount else ""
     help_text = (
         _("Theo biểu phí của thủ tục: %(amount)s đồng.") % {"amount": shown}
         if quote.amount

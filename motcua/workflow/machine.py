@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from motcua.accounts.models import Role, Unit
+from motcua.core.money import format_vnd
 from motcua.dossiers import access
 from motcua.dossiers.models import Dossier, DossierEvent, Status
 from motcua.workdays import services as workdays
@@ -559,7 +560,7 @@ def _return_result(dossier, actor, params):
     if due:
         raise TransitionRefused(
             _("Người nộp còn %(amount)s đồng phí, lệ phí chưa nộp; chưa trả kết quả được.")
-            % {"amount": f"{due:,}".replace(",", ".")}
+            % {"amount": format_vnd(due)}
         )
     note = str(params.get("note", "")).strip()
     if dossier.delivery_method == Dossier.Delivery.POST:
@@ -662,7 +663,7 @@ def _request_payment(dossier, actor, params):
         "request_payment",
         from_status=Status.PROCESSING,
         note=str(params.get("note", "")).strip()
-        or _("Đề nghị nộp %(amount)s đồng.") % {"amount": f"{amount:,}".replace(",", ".")},
+        or _("Đề nghị nộp %(amount)s đồng.") % {"amount": format_vnd(amount)},
         data={"amount": amount},
     )
     payments.open_charge(dossier, amount=amount, lines=lines, actor=actor, event=event)
@@ -701,7 +702,7 @@ def _payment_received(dossier, actor, params):
         from_status=Status.AWAITING_PAYMENT,
         note=_("Đã nhận %(amount)s đồng qua %(gateway)s, mã giao dịch %(ref)s.")
         % {
-            "amount": f"{payment.amount:,}".replace(",", "."),
+            "amount": format_vnd(payment.amount),
             "gateway": payment.gateway_name,
             "ref": payment.gateway_transaction_no or payment.reference,
         },

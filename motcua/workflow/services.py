@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from motcua.accounts.models import Role, Unit, User
 from motcua.core.audit import record_audit
+from motcua.core.money import format_vnd
 from motcua.core.text import fold
 from motcua.dossiers import access
 from motcua.dossiers.models import Dossier, DossierEvent, Status
@@ -176,7 +177,7 @@ def _charge_at_submission(dossier: Dossier) -> None:
         "request_payment",
         from_status=before,
         note=_("Nộp phí, lệ phí %(amount)s đồng để hồ sơ được chuyển tới bộ phận tiếp nhận.")
-        % {"amount": f"{charge.amount:,}".replace(",", ".")},
+        % {"amount": format_vnd(charge.amount)},
         data={"amount": charge.amount},
     )
 
