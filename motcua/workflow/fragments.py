@@ -3,8 +3,9 @@
 The inbox rows, the dossier's answers and its timeline: Django's template engine spent about
 50 µs a row on them (a lookup, a filter and an escape for every value, an include per row),
 most of these pages' render time. The markup is the templates' own, kept here:
-workflow/_deadline.html, _flags.html, dossiers/_status.html and dossiers/_answers.html.
-Every value goes through `_html`, which escapes it unless it is already safe HTML.
+workflow/_deadline.html, _flags.html, dossiers/_status.html and dossiers/_answers.html, and
+tests/test_fragments.py checks that the two give the same markup. Every value goes through
+`_html`, which escapes it unless it is already safe HTML.
 """
 
 import html
