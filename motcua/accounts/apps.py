@@ -10,12 +10,24 @@ class AccountsConfig(AppConfig):
     verbose_name = "Tài khoản"
 
     def ready(self):
+        from django.apps import apps
+        from django_otp.models import Device
+
         from motcua.accounts.backends import forget_session_user
+        from motcua.accounts.middleware import forget_device
         from motcua.accounts.models import User
 
         # The session's user is cached per id (EmailOrPhoneBackend.get_user).
         post_save.connect(forget_session_user, sender=User, dispatch_uid="session-user-saved")
         post_delete.connect(forget_session_user, sender=User, dispatch_uid="session-user-deleted")
+        # A session's confirmed second-factor device is cached (middleware._confirmed_device).
+        for model in apps.get_models():
+            if issubclass(model, Device):
+                label = model._meta.label_lower
+                post_save.connect(forget_device, sender=model, dispatch_uid=f"otp-{label}-saved")
+                post_delete.connect(
+                    forget_device, sender=model, dispatch_uid=f"otp-{label}-deleted"
+                )
 
 
 class AdminConfig(admin_apps.AdminConfig):

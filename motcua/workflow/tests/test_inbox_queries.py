@@ -12,10 +12,11 @@ from motcua.workflow import services
 from motcua.workflow.models import Task
 from motcua.workflow.tests.test_views import build_office
 
-# OTP device, the procedures filter, the page of rows (the session, its user and their
-# memberships come from the cache, and so do the counts: the warm-up request counted them)
-INBOX_QUERIES = 3
-TASKS_QUERIES = 3
+# The procedures filter, the page of rows (the session, its user, their second-factor
+# device and memberships come from the cache, and so do the counts: the warm-up request
+# counted them)
+INBOX_QUERIES = 2
+TASKS_QUERIES = 2
 
 
 def _submitted(office, applicant, n):

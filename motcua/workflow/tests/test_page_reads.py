@@ -81,6 +81,7 @@ def test_a_deleted_authenticator_ends_the_verified_session(client, office):
 
 def test_an_unconfirmed_authenticator_does_not_count(client, office):
     device = login_officer(client, office.clerk)
+    assert client.get(INBOX).status_code == 200  # its answer is now cached
     device.confirmed = False
     device.save()
     assert client.get(INBOX).status_code == 302
@@ -157,11 +158,11 @@ def test_the_dossier_page_reads_a_fixed_number_of_queries(
     login_officer(client, office.specialist)
     url = dossier_url(dossier)
     assert client.get(url).status_code == 200
-    # OTP device, the dossier if the officer may see it (with whether
+    # The dossier if the officer may see it (with whether
     # anything was charged or issued: nothing was, so the payment and result panels read
     # nothing), the applicant, attachments, events, comments, tasks, documents (the workflow
-    # version is held in memory; the user and their memberships are cached)
-    with django_assert_num_queries(8):
+    # version is held in memory; the user, their device and memberships are cached)
+    with django_assert_num_queries(7):
         body = client.get(url).content.decode()
     assert "Một" in body and "Ba" in body and "Đủ giấy tờ" in body
 
