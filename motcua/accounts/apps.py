@@ -10,6 +10,7 @@ class AccountsConfig(AppConfig):
     verbose_name = "Tài khoản"
 
     def ready(self):
+        # Models (and the modules that import them) load once the app registry is ready.
         from django.apps import apps
         from django_otp.models import Device
 

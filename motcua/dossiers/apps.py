@@ -8,6 +8,7 @@ class DossiersConfig(AppConfig):
     verbose_name = "Hồ sơ"
 
     def ready(self):
+        # Models (and the modules that import them) load once the app registry is ready.
         from motcua.accounts.models import Membership, Unit
         from motcua.dossiers import access
 
