@@ -4,11 +4,10 @@ counts), and the reads of a queue's page."""
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import BooleanField, Q, QuerySet
+from django.db.models import BooleanField, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
-from motcua.catalogue.models import Procedure
 from motcua.dossiers import access
 from motcua.dossiers.models import Dossier, Status
 from motcua.workdays import services as workdays
@@ -212,10 +211,4 @@ def filter_procedures(agency_ids) -> list[tuple[int, str, str]]:
     agency_ids = sorted(agency_ids)
     if not agency_ids:
         return []
-    return list(
-        Procedure.objects.filter(
-            Q(agency_id__in=agency_ids) | Q(receiving_agency_id__in=agency_ids)
-        )
-        .order_by("code", "-effective_from")
-        .values_list("id", "code", "name")
-    )
+    return [(p.id, p.code, p.name) for p in reads.procedure_records(agency_ids)]
