@@ -20,7 +20,7 @@ connection, which is the time one request takes with no queueing. Per page: req/
 p99, the CPU time of the granian processes per request and how busy the machine was before;
 p99 over 50 ms (the target) is flagged.
 
-It also prints EXPLAIN (ANALYZE, BUFFERS) of the SQL that motcua.workflow.selectors runs for
+It also prints EXPLAIN (ANALYZE, BUFFERS) of the SQL that the motcua.workflow read modules run for
 these pages (and for the name/phone/plate search and the "all" tab), flags queries slower
 than --slow-ms, and for each slow query with a known fix tries it inside a transaction that
 is rolled back: a candidate index (built, explained, gone with the rollback) or a rewritten
@@ -181,11 +181,11 @@ def sample_uuids(user, unit_id: int, n: int) -> list[str]:
     returned dossiers, with their whole timeline)."""
     from django.db import connection
 
-    from motcua.workflow import selectors
+    from motcua.workflow import queues
 
     todo = [
         str(u)
-        for u in selectors.queue(user, "todo").values_list("uuid", flat=True)[: n // 2 * 10][::10]
+        for u in queues.queue(user, "todo").values_list("uuid", flat=True)[: n // 2 * 10][::10]
     ]
     with connection.cursor() as cursor:
         cursor.execute(
@@ -239,18 +239,18 @@ def what(sql: str) -> str:
     return f"{table}: rows" + (f" (LIMIT {limits[-1]})" if limits else "")
 
 
-# What the officer pages run (selectors), by key: (label, page it belongs to, call).
+# What the officer pages run (queues, search, counts, dossier_page), by key: (label, page it belongs to, call).
 # "page" is the measured page whose queries these are ("-": not measured over HTTP).
 def selector_calls(code: str, dossier_uuid: str, words: dict) -> list[tuple]:
     from django.test import override_settings
 
     from motcua.dossiers.models import Dossier
-    from motcua.workflow import selectors
+    from motcua.workflow import counts, dossier_page, queues, search
 
     def uncached_counts(user, now):
         # What a page runs when the unit's counts are not in the cache (after a change).
         with override_settings(INBOX_COUNTS_SECONDS=0):
-            return selectors.inbox_counts(user, now)
+            return counts.inbox_counts(user, now)
 
     dossier = Dossier.objects.get(uuid=dossier_uuid)  # for dossier_page_data alone
 
@@ -265,7 +265,7 @@ def selector_calls(code: str, dossier_uuid: str, words: dict) -> list[tuple]:
             "todo_spec",
             "todo queue page 1, specialist",
             "inbox",
-            lambda s, d, now: selectors.queue_rows(s, "todo", start=0, size=25, now=now),
+            lambda s, d, now: queues.queue_rows(s, "todo", start=0, size=25, now=now),
         ),
         (
             "counts_desk",
@@ -277,43 +277,43 @@ def selector_calls(code: str, dossier_uuid: str, words: dict) -> list[tuple]:
             "code_desk",
             "search by code, desk",
             "search",
-            lambda s, d, now: selectors.search_rows(d, code, start=0, size=25, now=now),
+            lambda s, d, now: search.search_rows(d, code, start=0, size=25, now=now),
         ),
         (
             "dossier_spec",
             "officer_dossier, specialist",
             "dossier",
-            lambda s, d, now: selectors.officer_dossier(s, dossier_uuid),
+            lambda s, d, now: dossier_page.officer_dossier(s, dossier_uuid),
         ),
         (
             "data_spec",
             "dossier page data, specialist",
             "dossier",
-            lambda s, d, now: selectors.dossier_page_data(dossier),
+            lambda s, d, now: dossier_page.dossier_page_data(dossier),
         ),
         (
             "new_desk",
             "new queue page 1, desk",
             "desk",
-            lambda s, d, now: selectors.queue_rows(d, "new", start=0, size=25, now=now),
+            lambda s, d, now: queues.queue_rows(d, "new", start=0, size=25, now=now),
         ),
         (
             "todo_desk",
             "todo queue page 1, desk (results to return)",
             "-",
-            lambda s, d, now: selectors.queue_rows(d, "todo", start=0, size=25, now=now),
+            lambda s, d, now: queues.queue_rows(d, "todo", start=0, size=25, now=now),
         ),
         (
             "overdue_spec",
             "overdue queue page 1, specialist",
             "-",
-            lambda s, d, now: selectors.queue_rows(s, "overdue", start=0, size=25, now=now),
+            lambda s, d, now: queues.queue_rows(s, "overdue", start=0, size=25, now=now),
         ),
         (
             "all_spec",
             "all tab page 1, specialist",
             "-",
-            lambda s, d, now: selectors.queue_rows(s, "all", start=0, size=25, now=now),
+            lambda s, d, now: queues.queue_rows(s, "all", start=0, size=25, now=now),
         ),
     ]
     for label, text in words.items():
@@ -322,7 +322,7 @@ def selector_calls(code: str, dossier_uuid: str, words: dict) -> list[tuple]:
                 f"{label}_desk",
                 f"search by {label} ({text!r}), desk",
                 "-",
-                lambda s, d, now, text=text: selectors.search_rows(d, text, start=0, size=25),
+                lambda s, d, now, text=text: search.search_rows(d, text, start=0, size=25),
             )
         )
     return calls
@@ -847,9 +847,8 @@ def main():
     # COPY, which moves no generation): start from what the database holds.
     cache.clear()
 
-    from motcua.dossiers.models import Dossier
-    from motcua.workflow import selectors
-    from motcua.workflow.models import DossierAccess
+    from motcua.dossiers.models import Dossier, DossierAccess
+    from motcua.workflow import counts
 
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     run_dir = RESULTS / f"run-bo-{stamp}"
@@ -870,8 +869,8 @@ def main():
         "dossiers": Dossier.objects.count(),
         "unit": unit.name,
         "unit_visible": DossierAccess.objects.filter(unit=unit).count(),
-        "specialist_counts": selectors.inbox_counts(spec),
-        "desk_counts": selectors.inbox_counts(desk),
+        "specialist_counts": counts.inbox_counts(spec),
+        "desk_counts": counts.inbox_counts(desk),
     }
     print(
         f"{info['dossiers']:,} dossiers; {unit.name}: todo {info['specialist_counts']['todo']:,}, "

@@ -1464,8 +1464,7 @@ def check_sample(first_id: int, count: int, rng: random.Random, size: int = 400)
     """Compare a sample of loaded dossiers with what the application would compute."""
     from django.db.models import Q
 
-    from motcua.dossiers.models import Dossier, DossierEvent, Status
-    from motcua.workflow.models import DossierAccess
+    from motcua.dossiers.models import Dossier, DossierAccess, DossierEvent, Status
     from motcua.workflow.services import search_text_for
 
     problems = []

@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
+from django.db.models.signals import post_delete, post_save
 
 
 class AccountsConfig(AppConfig):
@@ -7,6 +8,27 @@ class AccountsConfig(AppConfig):
     name = "motcua.accounts"
     label = "accounts"
     verbose_name = "Tài khoản"
+
+    def ready(self):
+        # Models (and the modules that import them) load once the app registry is ready.
+        from django.apps import apps
+        from django_otp.models import Device
+
+        from motcua.accounts.backends import forget_session_user
+        from motcua.accounts.middleware import forget_device
+        from motcua.accounts.models import User
+
+        # The session's user is cached per id (EmailOrPhoneBackend.get_user).
+        post_save.connect(forget_session_user, sender=User, dispatch_uid="session-user-saved")
+        post_delete.connect(forget_session_user, sender=User, dispatch_uid="session-user-deleted")
+        # A session's confirmed second-factor device is cached (middleware._confirmed_device).
+        for model in apps.get_models():
+            if issubclass(model, Device):
+                label = model._meta.label_lower
+                post_save.connect(forget_device, sender=model, dispatch_uid=f"otp-{label}-saved")
+                post_delete.connect(
+                    forget_device, sender=model, dispatch_uid=f"otp-{label}-deleted"
+                )
 
 
 class AdminConfig(admin_apps.AdminConfig):

@@ -1,19 +1,14 @@
-import functools
-
 from django.contrib.auth.backends import ModelBackend
-from django.db import connection
+from django.core.cache import cache
+from django.db import transaction
 
 from motcua.accounts.models import User
 from motcua.accounts.validators import normalise_phone
-from motcua.core.db import RowReader
 
-_USER_ROW = RowReader(User)
-
-
-@functools.cache
-def _user_sql() -> str:
-    q = connection.ops.quote_name
-    return f'SELECT {_USER_ROW.columns("u")} FROM {q(User._meta.db_table)} u WHERE u."id" = %s'  # noqa: S608 - names from the model
+_SESSION_USER = "accounts:user:{}"
+# A day: the receivers drop an entry as soon as the row changes; this bounds a change made
+# without the model's signals (a queryset update(), SQL).
+SESSION_USER_SECONDS = 24 * 3600
 
 
 def find_user_by_login(login: str) -> User | None:
@@ -39,10 +34,21 @@ class EmailOrPhoneBackend(ModelBackend):
         return None
 
     def get_user(self, user_id):
-        """The signed-in user of a session, on every request: ModelBackend's, in SQL (the
-        ORM spent four times the query's run building and reading it)."""
-        with connection.cursor() as cursor:
-            cursor.execute(_user_sql(), [user_id])
-            row = cursor.fetchone()
-        user = _USER_ROW.read(row)[0] if row else None
-        return user if user is not None and self.user_can_authenticate(user) else None
+        """The signed-in user of a session, on every request: ModelBackend's, kept in the
+        cache per user until the row changes (forget_session_user)."""
+        key = _SESSION_USER.format(user_id)
+        user = cache.get(key)
+        if user is None:
+            user = User.objects.filter(pk=user_id).first()
+            if user is None:
+                return None
+            cache.set(key, user, timeout=SESSION_USER_SECONDS)
+        return user if self.user_can_authenticate(user) else None
+
+
+def forget_session_user(sender, instance, **kwargs) -> None:
+    """post_save / post_delete receiver for User: drop the cached copy now and after COMMIT
+    (a request read in between may have cached the old row)."""
+    key = _SESSION_USER.format(instance.pk)
+    cache.delete(key)
+    transaction.on_commit(lambda: cache.delete(key))

@@ -9,18 +9,25 @@ gave a code for, or None. Ask motcua.accounts.two_factor.is_verified(user).
 from functools import partial
 
 from django.apps import apps
-from django.db import connection
+from django.core.cache import cache
+from django.db import connection, transaction
 from django.utils.functional import SimpleLazyObject
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.models import Device
+
+_DEVICE = "accounts:otp-device:{}:{}"
+# A day: the receivers drop an entry as soon as the device changes or goes; this bounds a
+# change made without the model's signals (a queryset update(), SQL).
+DEVICE_SECONDS = 24 * 3600
 
 
 def _confirmed_device(persistent_id: str, user_id):
     """The device `persistent_id` names if it is confirmed and belongs to the user, else None.
 
-    What Device.from_persistent_id and the checks after it did, in one narrow read: every
-    officer request asks, and the ORM query cost four times its round trip. The instance
-    carries only its id, user and confirmed flag (other fields load if ever read).
+    What Device.from_persistent_id and the checks after it did, and every officer request
+    asks: a confirmed answer is kept in the cache until the device changes or goes
+    (forget_device). The instance carries only its id, user and confirmed flag (other fields
+    load if ever read).
     """
     try:
         label, pk = persistent_id.rsplit("/", 1)
@@ -30,20 +37,23 @@ def _confirmed_device(persistent_id: str, user_id):
         return None
     if not issubclass(model, Device):
         return None
-    q, meta = connection.ops.quote_name, model._meta
-    table, key = q(meta.db_table), q(meta.pk.column)
-    owner, confirmed = q(meta.get_field("user").column), q(meta.get_field("confirmed").column)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT 1 FROM {table} WHERE {key} = %s AND {owner} = %s AND {confirmed}",  # noqa: S608 - names from the model
-            [pk, user_id],
-        )
-        found = cursor.fetchone() is not None
-    if not found:
-        return None
+    key = _DEVICE.format(persistent_id, user_id)
+    if cache.get(key) is None:
+        if not model.objects.filter(pk=pk, user_id=user_id, confirmed=True).exists():
+            return None
+        cache.set(key, True, timeout=DEVICE_SECONDS)
+    meta = model._meta
     return model.from_db(
         connection.alias, [meta.pk.attname, "user_id", "confirmed"], [pk, user_id, True]
     )
+
+
+def forget_device(sender, instance, **kwargs) -> None:
+    """post_save / post_delete receiver for every django-otp Device model: drop the cached
+    answer now and after COMMIT (a request read in between may have cached the old one)."""
+    key = _DEVICE.format(instance.persistent_id, instance.user_id)
+    cache.delete(key)
+    transaction.on_commit(lambda: cache.delete(key))
 
 
 def _with_otp_device(request, user):

@@ -23,7 +23,7 @@ from motcua.accounts import forms, services, two_factor
 from motcua.accounts.decorators import officer_required, verified_login_required
 from motcua.accounts.models import User
 from motcua.core.audit import record_audit
-from motcua.dossiers.qr import qr_data_uri
+from motcua.core.qr import qr_data_uri
 
 # Between a correct password and a correct code the officer is not logged in yet: the
 # session only remembers who they are, for this long.

@@ -29,6 +29,7 @@ from django.utils.translation import gettext_lazy
 from jsonschema import Draft202012Validator
 
 from motcua.catalogue.forms_schema import _walk_schema
+from motcua.core.money import format_vnd
 
 KINDS = ("zero", "fixed", "per_item", "table")
 
@@ -251,10 +252,6 @@ class FeeQuote:
     waived: bool = False
 
 
-def vnd(amount) -> str:
-    return f"{int(amount):,}".replace(",", ".")
-
-
 def _number(value: Decimal) -> str:
     text = format(value.normalize(), "f") if value == value.to_integral() else str(value)
     return text.replace(".", ",")
@@ -334,7 +331,7 @@ def _base(schedule: dict, data: dict) -> FeeQuote:
     minimum = band.get("minimum", 0)
     note = ""
     if amount < minimum:
-        note = _("Áp dụng mức tối thiểu %(min)s đồng.") % {"min": vnd(minimum)}
+        note = _("Áp dụng mức tối thiểu %(min)s đồng.") % {"min": format_vnd(minimum)}
         lines = [_line(f"{label} ({_('mức tối thiểu')})", 1, minimum, minimum)]
         amount = minimum
     return FeeQuote(amount, lines, note)
@@ -355,7 +352,7 @@ def compute(schedule: dict, data: dict, *, on: date | None = None) -> FeeQuote:
         quote = FeeQuote(
             overall,
             [_line(_("Mức thu tối thiểu"), 1, overall, overall)],
-            _("Áp dụng mức tối thiểu %(min)s đồng.") % {"min": vnd(overall)},
+            _("Áp dụng mức tối thiểu %(min)s đồng.") % {"min": format_vnd(overall)},
         )
     for waiver in schedule.get("waivers", []):
         start, end = date.fromisoformat(waiver["from"]), date.fromisoformat(waiver["to"])
@@ -382,10 +379,10 @@ def describe(schedule: dict) -> list[str]:
     if kind == "zero":
         lines.append(schedule.get("note") or _("Không thu phí, lệ phí."))
     elif kind == "fixed":
-        lines.append(f"{label}: {vnd(schedule['amount'])} đồng.")
+        lines.append(f"{label}: {format_vnd(schedule['amount'])} đồng.")
     elif kind == "per_item":
         item = schedule.get("item_label") or _("mục")
-        lines.append(f"{label}: {vnd(schedule['amount'])} đồng/{item}.")
+        lines.append(f"{label}: {format_vnd(schedule['amount'])} đồng/{item}.")
     else:
         unit = schedule.get("unit", "")
         for band in schedule["bands"]:
@@ -404,11 +401,11 @@ def describe(schedule: dict) -> list[str]:
                     "u": unit,
                 }
             if "amount" in band:
-                price = f"{vnd(band['amount'])} đồng"
+                price = f"{format_vnd(band['amount'])} đồng"
             else:
-                price = f"{vnd(band['rate'])} đồng/{unit}"
+                price = f"{format_vnd(band['rate'])} đồng/{unit}"
             if band.get("minimum"):
-                price += " " + _("(tối thiểu %(m)s đồng)") % {"m": vnd(band["minimum"])}
+                price += " " + _("(tối thiểu %(m)s đồng)") % {"m": format_vnd(band["minimum"])}
             lines.append(f"{label} {span.strip()}: {price}.")
     for exemption in schedule.get("exemptions", []):
         if exemption.get("label"):

@@ -1,7 +1,8 @@
 """Datetimes read with SQL and written for people, without the template filters' machinery
 (the hot pages format dozens per request)."""
 
-from datetime import UTC
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
@@ -30,3 +31,21 @@ def local_text(moment, pattern: str = TIME_DATE, tz=None) -> str:
 def local_iso(moment, tz=None) -> str:
     """ISO 8601 in local time, with its offset, for <time datetime>; `tz` as local_text's."""
     return moment.astimezone(tz or timezone.get_current_timezone()).isoformat()
+
+
+# Documents, receipts and their numbering years are in Vietnam's time, whatever the
+# settings' time zone.
+DOCUMENT_TIME_ZONE = "Asia/Ho_Chi_Minh"
+VIETNAM = ZoneInfo(DOCUMENT_TIME_ZONE)
+
+
+def in_vietnam(value):
+    """An aware datetime in Vietnam's time; a naive one or a date as it is."""
+    if isinstance(value, datetime) and value.tzinfo:
+        return value.astimezone(VIETNAM)
+    return value
+
+
+def vietnam_year(moment: datetime) -> int:
+    """The year of an aware `moment` in Vietnam (documents are numbered per year)."""
+    return moment.astimezone(VIETNAM).year

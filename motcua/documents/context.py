@@ -14,9 +14,9 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from motcua.accounts.models import Unit
+from motcua.core.qr import qr_data_uri
 from motcua.documents.models import TrackingBookEntry
 from motcua.dossiers.models import Dossier, DossierEvent
-from motcua.dossiers.qr import qr_data_uri
 from motcua.dossiers.timeline import handover_kinds
 
 EARLY, ON_TIME, LATE = "Trước hạn", "Đúng hạn", "Quá hạn"

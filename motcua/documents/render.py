@@ -18,7 +18,8 @@ from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-DOCUMENT_TIME_ZONE = "Asia/Ho_Chi_Minh"
+from motcua.core.dates import DOCUMENT_TIME_ZONE
+
 FONT_DIR = "vendor/be-vietnam-pro/files"
 
 

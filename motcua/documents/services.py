@@ -11,6 +11,7 @@ from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone, translation
 
 from motcua.accounts.models import Unit
+from motcua.core.dates import DOCUMENT_TIME_ZONE, vietnam_year
 from motcua.core.events import DocumentIssued
 from motcua.core.outbox import publish
 from motcua.documents.context import (
@@ -19,7 +20,7 @@ from motcua.documents.context import (
     dossier_context,
 )
 from motcua.documents.models import IssuedDocument, NumberSequence, TrackingBookEntry
-from motcua.documents.render import DOCUMENT_TIME_ZONE, FORMS, html_to_pdf, render_html
+from motcua.documents.render import FORMS, html_to_pdf, render_html
 from motcua.dossiers.models import Dossier, DossierEvent, Status
 from motcua.signing.services import slip_signature
 
@@ -40,11 +41,6 @@ def allocate_number(scope: str, year: int) -> int:
         cursor.execute(_NEXT_SQL, [scope, year])
         (number,) = cursor.fetchone()
     return number
-
-
-def _local_year(moment: datetime) -> int:
-    with timezone.override(DOCUMENT_TIME_ZONE):
-        return timezone.localtime(moment).year
 
 
 def _recipient(dossier: Dossier) -> str:
@@ -74,7 +70,7 @@ def issue_document(
     data = dict(data or {})
     agency = dossier.receiving_agency
     issued_at = timezone.now()
-    year = _local_year(issued_at)
+    year = vietnam_year(issued_at)
     with transaction.atomic():
         number = f"{allocate_number(f'document:agency:{agency.pk}', year)}/{year}"
         if kind == IssuedDocument.Kind.CONTROL_SHEET:
@@ -129,7 +125,7 @@ def register_in_tracking_book(dossier: Dossier, desk_unit: Unit) -> TrackingBook
     existing = TrackingBookEntry.objects.filter(dossier=dossier).first()
     if existing is not None:
         return existing
-    year = _local_year(dossier.accepted_at or timezone.now())
+    year = vietnam_year(dossier.accepted_at or timezone.now())
     try:
         with transaction.atomic():
             number = allocate_number(f"book:unit:{desk_unit.pk}", year)

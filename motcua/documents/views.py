@@ -13,6 +13,7 @@ from motcua.accounts.models import Unit
 from motcua.documents import services
 from motcua.documents.models import IssuedDocument, TrackingBookEntry
 from motcua.documents.render import FORMS
+from motcua.dossiers import access
 from motcua.dossiers.models import Dossier
 
 # The stored document HTML is a standalone page with its own <style>; it may load our
@@ -37,9 +38,7 @@ def _private(response, filename: str | None = None):
 
 
 def _officer_may_view(user, dossier: Dossier) -> bool:
-    from motcua.workflow.access import can_view_dossier
-
-    return user.kind == user.Kind.OFFICER and can_view_dossier(user, dossier)
+    return user.kind == user.Kind.OFFICER and access.can_view_dossier(user, dossier)
 
 
 def _document_for(request, dossier_uuid, document_id) -> IssuedDocument:
@@ -94,14 +93,8 @@ def control_sheet(request, dossier_uuid):
     return _private(response, f"phieu-kiem-soat-{_ascii(dossier.code or str(dossier.uuid))}.pdf")
 
 
-def _desk_units(user):
-    from motcua.workflow.access import officer_units
-
-    return officer_units(user).filter(kind=Unit.Kind.DESK).select_related("agency").order_by("id")
-
-
 def _desk_unit(user, unit_id: int) -> Unit:
-    unit = _desk_units(user).filter(pk=unit_id).first()
+    unit = access.member_desk_units(user).filter(pk=unit_id).first()
     if unit is None:
         raise Http404
     return unit
@@ -111,7 +104,7 @@ def _desk_unit(user, unit_id: int) -> Unit:
 @officer_required
 def tracking_book(request):
     """The desk's tracking book (sổ theo dõi hồ sơ) for one year, with its exports."""
-    units = list(_desk_units(request.user))
+    units = list(access.member_desk_units(request.user))
     if not units:
         raise PermissionDenied
     try:

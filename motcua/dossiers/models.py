@@ -177,7 +177,7 @@ class Dossier(models.Model):
     def from_db(cls, db, field_names, values):
         dossier = super().from_db(db, field_names, values)
         # The unit whose queues held the dossier when read: saving it recounts that unit's
-        # inbox as well as the one it goes to (workflow.selectors.dossier_changed).
+        # inbox as well as the one it goes to (workflow.counts.dossier_changed).
         dossier._queued_unit_id = dossier.__dict__.get("current_unit_id")
         return dossier
 
@@ -281,3 +281,19 @@ class DossierEvent(AppendOnlyModel):
     class Meta:
         ordering = ["at", "id"]
         indexes = [models.Index(fields=["dossier", "at"])]
+
+
+class DossierAccess(models.Model):
+    """Which units may see a dossier: those it has passed through or been sent to."""
+
+    dossier = models.ForeignKey("dossiers.Dossier", on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey("accounts.Unit", on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        db_table = "workflow_dossieraccess"  # where it was made, before it moved to dossiers
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "dossier"], name="dossier_access_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.unit_id} → {self.dossier_id}"

@@ -1,14 +1,13 @@
 """Reads of dossiers, always scoped to the person asking."""
 
-import functools
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db import connection
-from django.db.models import Count
+from django.db.models import Count, F, FilteredRelation, Q
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
-from motcua.core.dates import aware, local_iso, local_text
+from motcua.core.dates import local_iso, local_text
 from motcua.dossiers.models import (
     OPEN_STATUSES,
     Attachment,
@@ -104,58 +103,58 @@ class TrackedDossier:
         return self.status in OPEN_STATUSES
 
 
-@functools.cache
-def _tracking_sql() -> str:
-    q = connection.ops.quote_name
-    from motcua.accounts.models import Unit
-    from motcua.catalogue.models import Agency, Procedure
-
-    d, p, a, u, e = (q(m._meta.db_table) for m in (Dossier, Procedure, Agency, Unit, DossierEvent))
-    # One round trip: the dossier with its public events, one row per event (a LEFT JOIN, so a
-    # dossier without public events still comes back). The busiest public page. Only the
-    # table names are formatted in, from the models; the code is a parameter.
-    columns = (
-        "d.status, d.submitted_at, d.due_at, d.applicant_phone, d.applicant_id_number, "
-        "p.name, a.name, u.name, e.at, e.action, e.to_status, e.note, e.unit_name"
-    )
-    return (
-        f"SELECT {columns} FROM {d} d "  # noqa: S608
-        f"INNER JOIN {p} p ON p.id = d.procedure_id "
-        f"INNER JOIN {a} a ON a.id = d.receiving_agency_id "
-        f"LEFT JOIN {u} u ON u.id = d.current_unit_id "
-        f"LEFT JOIN {e} e ON e.dossier_id = d.id AND e.is_public "
-        "WHERE d.code = %s AND d.status <> 0 ORDER BY e.at, e.id"
-    )
-
-
 def tracked_dossier(code: str) -> TrackedDossier | None:
-    """The submitted dossier with this code and its public timeline, in one query."""
-    with connection.cursor() as cursor:
-        cursor.execute(_tracking_sql(), [code])
-        rows = cursor.fetchall()
+    """The submitted dossier with this code and its public timeline, in one query: one row
+    per public event (a LEFT JOIN, so a dossier without public events still comes back)."""
+    rows = list(
+        Dossier.objects.annotate(
+            public_event=FilteredRelation("events", condition=Q(events__is_public=True))
+        )
+        .filter(code=code)
+        .exclude(status=Status.DRAFT)
+        .order_by("public_event__at", "public_event__id")
+        .values(
+            "status",
+            "submitted_at",
+            "due_at",
+            "applicant_phone",
+            "applicant_id_number",
+            procedure_name=F("procedure__name"),
+            agency_name=F("receiving_agency__name"),
+            unit_name=F("current_unit__name"),
+            event_at=F("public_event__at"),
+            event_action=F("public_event__action"),
+            event_to_status=F("public_event__to_status"),
+            event_note=F("public_event__note"),
+            event_unit_name=F("public_event__unit_name"),
+        )
+    )
     if not rows:
         return None
     first = rows[0]
     dossier = TrackedDossier(
         code=code,
-        status=first[0],
-        submitted_at=aware(first[1]),
-        due_at=aware(first[2]),
-        applicant_phone=first[3],
-        applicant_id_number=first[4],
-        procedure_name=first[5],
-        agency_name=first[6],
-        unit_name=first[7] or "",
+        status=first["status"],
+        submitted_at=first["submitted_at"],
+        due_at=first["due_at"],
+        applicant_phone=first["applicant_phone"],
+        applicant_id_number=first["applicant_id_number"],
+        procedure_name=first["procedure_name"],
+        agency_name=first["agency_name"],
+        unit_name=first["unit_name"] or "",
     )
+    tz = timezone.get_current_timezone()
     for row in rows:
-        at, action, to_status, note, unit_name = row[8:]
+        action = row["event_action"]
         if action is None:  # no public event
             continue
-        label = _event_label(action, to_status)
-        shown_note = _shown_note(action, note, label, public=True)
-        at = aware(at)
+        label = _event_label(action, row["event_to_status"])
+        shown_note = _shown_note(action, row["event_note"], label, public=True)
+        at = row["event_at"]
         dossier.timeline.append(
-            TrackedEvent(label, shown_note, unit_name, local_iso(at), local_text(at))
+            TrackedEvent(
+                label, shown_note, row["event_unit_name"], local_iso(at, tz), local_text(at, tz=tz)
+            )
         )
     return dossier
 

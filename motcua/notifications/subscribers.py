@@ -11,9 +11,9 @@ from motcua.accounts.models import User
 from motcua.core.events import DocumentIssued, DossierSubmitted, TaskLate, VerificationCodeIssued
 from motcua.core.outbox import subscriber
 from motcua.documents.models import IssuedDocument
+from motcua.dossiers.access import desk_heads
 from motcua.dossiers.models import Dossier
 from motcua.workflow.models import Task
-from motcua.workflow.services import desk_heads
 
 
 def send_templated_mail(*, to: str, template: str, context: dict) -> None:

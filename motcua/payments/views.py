@@ -14,10 +14,9 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from motcua.accounts.decorators import officer_required, verified_login_required
-from motcua.accounts.models import Role
 from motcua.core import ratelimit
 from motcua.core.audit import client_ip
-from motcua.dossiers import selectors
+from motcua.dossiers import access, selectors
 from motcua.payments import receipts, registry, settlement
 from motcua.payments.models import GatewayMessage, PaymentIssue, Receipt, ReconciliationRun
 
@@ -102,11 +101,10 @@ def receipt(request, dossier_uuid, receipt_id):
     if found is None:
         raise Http404
     dossier = found.payment.dossier
-    if dossier.applicant_id != request.user.pk:
-        from motcua.workflow.access import can_view_dossier
-
-        if not can_view_dossier(request.user, dossier):
-            raise Http404
+    if dossier.applicant_id != request.user.pk and not access.can_view_dossier(
+        request.user, dossier
+    ):
+        raise Http404
     if not found.sha256:
         found = receipts.render_receipt(found.pk)
     response = FileResponse(found.pdf.open("rb"), content_type="application/pdf")
@@ -119,13 +117,9 @@ def receipt(request, dossier_uuid, receipt_id):
 @officer_required
 def issues(request):
     """Differences an agency administrator (or the superuser) must look at."""
-    from motcua.workflow.access import memberships
-
     queryset = PaymentIssue.objects.select_related("payment__dossier", "agency")
     if not request.user.is_superuser:
-        agencies = {
-            m.unit.agency_id for m in memberships(request.user) if m.role == Role.AGENCY_ADMIN
-        }
+        agencies = access.administered_agency_ids(request.user)
         if not agencies:
             raise PermissionDenied
         queryset = queryset.filter(agency_id__in=agencies)

@@ -2,7 +2,6 @@
 
 import hashlib
 import logging
-from datetime import datetime
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
@@ -11,28 +10,27 @@ from django.template.loader import select_template
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from motcua.accounts.models import Role
 from motcua.core.audit import record_audit
+from motcua.core.dates import DOCUMENT_TIME_ZONE, vietnam_year
 from motcua.core.events import ResultIssued, ResultRevoked
 from motcua.core.outbox import publish
+from motcua.core.qr import qr_data_uri
 from motcua.documents.context import agency_context
 from motcua.documents.render import (
-    DOCUMENT_TIME_ZONE,
     FONT_FAMILY,
     Form,
     font_faces,
     html_to_pdf,
 )
 from motcua.documents.services import allocate_number
+from motcua.dossiers import access
 from motcua.dossiers.models import Dossier, DossierEvent
-from motcua.dossiers.qr import qr_data_uri
 from motcua.dossiers.timeline import record_event
 from motcua.results import context as result_context
 from motcua.results.models import ResultDocument, ResultTemplate
 from motcua.signing import pades
 from motcua.signing.models import Revocation, VerifiableDocument, new_token
 from motcua.signing.services import verify_url
-from motcua.workflow import access
 
 logger = logging.getLogger(__name__)
 
@@ -53,11 +51,6 @@ class RevocationRefused(Exception):
     def __init__(self, message):
         super().__init__(message)
         self.message = message
-
-
-def _local_year(moment: datetime) -> int:
-    with timezone.override(DOCUMENT_TIME_ZONE):
-        return timezone.localtime(moment).year
 
 
 def _signer_or_unavailable(agency):
@@ -129,7 +122,7 @@ def _result_context(dossier, kind, agency, issued_at, actor, token) -> tuple[dic
     """(template context, face for verification, number)."""
     schema = dossier.procedure.form_schema or {}
     data = dossier.form_data or {}
-    year = _local_year(issued_at)
+    year = vietnam_year(issued_at)
     title = str(ResultDocument.Kind(kind).label)
     if dossier.procedure.code in KIND_BY_CODE and kind != ResultDocument.Kind.BADGE:
         title = {
@@ -269,12 +262,8 @@ def can_revoke(user, dossier: Dossier) -> bool:
     """The receiving agency's leader (người ký) or its administrator."""
     if not user.is_authenticated or getattr(user, "kind", None) != "officer":
         return False
-    if access.is_agency_admin(user, dossier.receiving_agency_id):
-        return True
-    return any(
-        m.role == Role.LEADER and m.unit.agency_id == dossier.receiving_agency_id
-        for m in access.memberships(user)
-    )
+    agency_id = dossier.receiving_agency_id
+    return access.is_agency_admin(user, agency_id) or access.is_agency_leader(user, agency_id)
 
 
 def revoke_result(*, result: ResultDocument, actor, reason: str, request=None) -> Revocation:

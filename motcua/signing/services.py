@@ -1,30 +1,19 @@
 """Sign what MotCua issues electronically (PAdES, with the agency's key: pades.py), register
 it for public verification, and verify a file or a token (DOMAIN.md section 8)."""
 
-import base64
-import io
 import logging
 from dataclasses import dataclass
 
-import qrcode
-import qrcode.image.svg
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from motcua.core.qr import qr_data_uri
 from motcua.dossiers.models import Dossier
 from motcua.signing import pades
 from motcua.signing.models import VerifiableDocument, new_token
 
 logger = logging.getLogger(__name__)
-
-
-def small_qr_data_uri(text: str) -> str:
-    """A QR code about 11 mm wide (0.3 mm modules), to fit a page margin."""
-    image = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, box_size=3, border=1)
-    buffer = io.BytesIO()
-    image.save(buffer)
-    return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode()
 
 
 def verify_url(token: str) -> str:
@@ -51,7 +40,7 @@ class SlipSignature:
         slip's own layout (one A5 page) is untouched."""
         style = render_to_string(
             "results/pdf/_slip_margin.html",
-            {"verify_url": self.url, "verify_qr": small_qr_data_uri(self.url)},
+            {"verify_url": self.url, "verify_qr": qr_data_uri(self.url, box_size=3, border=1)},
         )
         head, marker, tail = html.partition("</head>")
         return f"{head}{style}{marker}{tail}" if marker else style + html

@@ -19,6 +19,7 @@ from motcua.accounts.validators import (
     validate_phone,
     validate_tax_code,
 )
+from motcua.core.money import format_vnd
 from motcua.dossiers.models import Dossier, Status
 from motcua.dossiers.uploads import check_upload
 from motcua.payments.charges import quote_for_dossier
@@ -216,7 +217,7 @@ def _textarea(label, *, required, help_text="", rows=3):
 def _amount_field(dossier):
     """The amount to pay, prefilled from the procedure's fee schedule (the officer may adjust)."""
     quote = quote_for_dossier(dossier)
-    shown = f"{quote.amount:,}".replace(",", ".") if quote.amount else ""
+    shown = format_vnd(quote.amount) if quote.amount else ""
     help_text = (
         _("Theo biểu phí của thủ tục: %(amount)s đồng.") % {"amount": shown}
         if quote.amount

@@ -3,8 +3,9 @@
 The inbox rows, the dossier's answers and its timeline: Django's template engine spent about
 50 µs a row on them (a lookup, a filter and an escape for every value, an include per row),
 most of these pages' render time. The markup is the templates' own, kept here:
-workflow/_deadline.html, _flags.html, dossiers/_status.html and dossiers/_answers.html.
-Every value goes through `_html`, which escapes it unless it is already safe HTML.
+workflow/_deadline.html, _flags.html, dossiers/_status.html and dossiers/_answers.html, and
+tests/test_fragments.py checks that the two give the same markup. Every value goes through
+`_html`, which escapes it unless it is already safe HTML.
 """
 
 import html
@@ -36,7 +37,7 @@ _ROW = (
 
 
 def inbox_rows(rows, *, show_unit: bool) -> SafeString:
-    """The <tr> of each selectors.ListRow, its labels translated once per page."""
+    """The <tr> of each rows.ListRow, its labels translated once per page."""
     on_acceptance = _html('<span class="text-body-secondary">{}</span>', _("Khi tiếp nhận"))
     overdue, due_soon = _("Quá hạn"), _("Sắp đến hạn")
     status_title, extended = _("Mã trạng thái"), _("Đã gia hạn")

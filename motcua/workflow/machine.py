@@ -16,7 +16,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from motcua.accounts.models import Role, Unit, User
+from motcua.accounts.models import Role, User
 from motcua.core.events import (
     DossierAccepted,
     DossierApproved,
@@ -36,9 +36,9 @@ from motcua.core.events import (
 )
 from motcua.core.outbox import publish
 from motcua.documents.models import IssuedDocument
+from motcua.dossiers import access
 from motcua.dossiers.models import WITHDRAWABLE, Dossier, DossierEvent, Status
 from motcua.dossiers.timeline import EventKind, register_kind
-from motcua.workflow import access
 from motcua.workflow.actions import (
     payment,
     processing,
@@ -442,7 +442,7 @@ def check(act: Action, dossier: Dossier, actor) -> None:
     if act.desk_may_act:
         if not (
             access.has_role(actor, dossier.current_unit_id, dossier.current_role)
-            or _is_desk_officer(actor, dossier)
+            or access.is_desk_officer(actor, dossier.receiving_agency_id)
         ):
             raise TransitionRefused(_not_yours(dossier))
         return
@@ -514,12 +514,3 @@ def _not_yours(dossier: Dossier) -> str:
         "role": Role(dossier.current_role).label.lower() if dossier.current_role else "?",
         "unit": unit,
     }
-
-
-def _is_desk_officer(actor, dossier) -> bool:
-    return any(
-        m.role == Role.DESK
-        and m.unit.kind == Unit.Kind.DESK
-        and m.unit.agency_id == dossier.receiving_agency_id
-        for m in access.memberships(actor)
-    )

@@ -55,21 +55,6 @@ class Workflow(models.Model):
         return self.steps[i - 1] if i > 0 else None
 
 
-class DossierAccess(models.Model):
-    """Which units may see a dossier: those it has passed through or been sent to."""
-
-    dossier = models.ForeignKey("dossiers.Dossier", on_delete=models.CASCADE, related_name="+")
-    unit = models.ForeignKey("accounts.Unit", on_delete=models.CASCADE, related_name="+")
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["unit", "dossier"], name="dossier_access_unique")
-        ]
-
-    def __str__(self):
-        return f"{self.unit_id} → {self.dossier_id}"
-
-
 class Task(models.Model):
     """Work asked of another agency or unit while the lead keeps the dossier.
 

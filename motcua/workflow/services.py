@@ -16,12 +16,12 @@ from motcua.core.audit import record_audit
 from motcua.core.events import TaskLate
 from motcua.core.outbox import publish
 from motcua.core.text import fold
-from motcua.dossiers import intake
+from motcua.dossiers import access, intake
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.services import store_attachment
 from motcua.dossiers.timeline import record_event
 from motcua.payments import charges
-from motcua.workflow import access, machine
+from motcua.workflow import machine
 from motcua.workflow.definition import definition_problems
 from motcua.workflow.machine import TransitionRefused
 from motcua.workflow.models import Comment, Task, Workflow
@@ -227,14 +227,7 @@ def register_counter_dossier(
     `files` maps component ids to uploaded files (the scans). The dossier gets its code,
     timeline and deadlines exactly as an online one; its channel says how it came.
     """
-    desk = next(
-        (
-            m.unit
-            for m in access.memberships(officer)
-            if m.role == Role.DESK and m.unit.kind == Unit.Kind.DESK
-        ),
-        None,
-    )
+    desk = next(iter(access.desk_units(officer)), None)
     if desk is None:
         raise TransitionRefused(_("Chỉ cán bộ Bộ phận Một cửa được tiếp nhận hồ sơ giấy."))
     if channel not in (Dossier.Channel.COUNTER, Dossier.Channel.POST):
@@ -319,17 +312,6 @@ def escalate_late_tasks(now=None) -> int:
             publish(TaskLate.about(task.dossier, action="escalate", task_id=task.pk))
             count += 1
     return count
-
-
-def desk_heads(agency_id) -> list[User]:
-    return list(
-        User.objects.filter(
-            memberships__unit__agency_id=agency_id,
-            memberships__unit__kind=Unit.Kind.DESK,
-            memberships__role=Role.UNIT_HEAD,
-            is_active=True,
-        ).distinct()
-    )
 
 
 # ---------------------------------------------------------------------------------------

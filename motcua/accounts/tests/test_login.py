@@ -186,8 +186,8 @@ def test_base_template_shows_the_logout_form_when_logged_in(client, citizen):
 
 
 def test_the_session_user_is_read_as_the_orm_reads_it(db):
-    """EmailOrPhoneBackend.get_user reads in SQL: every field as the ORM gives it, and no
-    user for a deactivated account or an unknown id (the session is then anonymous)."""
+    """EmailOrPhoneBackend.get_user, cached: every field as the ORM gives it, and no user
+    for a deactivated account or an unknown id (the session is then anonymous)."""
     from motcua.accounts.backends import EmailOrPhoneBackend
     from motcua.accounts.models import User
 
@@ -199,5 +199,24 @@ def test_the_session_user_is_read_as_the_orm_reads_it(db):
         assert getattr(got, field.attname) == getattr(want, field.attname), field.name
     assert got.check_password(PASSWORD) and got.password == want.password
     assert backend.get_user(user.pk + 1000) is None
-    User.objects.filter(pk=user.pk).update(is_active=False)
+    user.is_active = False
+    user.save(update_fields=["is_active"])
     assert backend.get_user(user.pk) is None
+
+
+def test_the_session_user_comes_from_the_cache_until_the_row_changes(db, django_assert_num_queries):
+    from motcua.accounts.backends import EmailOrPhoneBackend
+
+    backend = EmailOrPhoneBackend()
+    user = UserFactory(full_name="Đặng Thị Hoa")
+    with django_assert_num_queries(1):
+        backend.get_user(user.pk)
+    with django_assert_num_queries(0):
+        assert backend.get_user(user.pk).full_name == "Đặng Thị Hoa"
+    user.full_name = "Đặng Thị Hoà"
+    user.set_password("another password 42")
+    user.save()
+    got = backend.get_user(user.pk)
+    assert got.full_name == "Đặng Thị Hoà" and got.check_password("another password 42")
+    user.delete()
+    assert backend.get_user(got.pk) is None

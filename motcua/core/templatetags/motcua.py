@@ -1,6 +1,8 @@
 from django import template
 from django.utils.translation import gettext as _
 
+from motcua.core.money import format_vnd
+
 register = template.Library()
 
 
@@ -9,10 +11,9 @@ def vnd(amount) -> str:
     """135000 -> '135.000 ₫'; None -> 'Chưa công bố'; 0 -> 'Miễn phí'."""
     if amount is None or amount == "":
         return _("Chưa công bố")
-    amount = int(amount)
-    if amount == 0:
+    if int(amount) == 0:
         return _("Miễn phí")
-    return f"{amount:,}".replace(",", ".") + " ₫"
+    return format_vnd(amount) + " ₫"
 
 
 @register.filter

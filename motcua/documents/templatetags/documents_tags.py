@@ -1,19 +1,12 @@
 """Dates as Vietnamese administrative documents write them, always in Vietnam's time zone."""
 
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from django import template
 
+from motcua.core.dates import in_vietnam
+
 register = template.Library()
-
-VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
-
-
-def _local(value):
-    if isinstance(value, datetime):
-        return value.astimezone(VIETNAM) if value.tzinfo else value
-    return value
 
 
 @register.filter
@@ -21,14 +14,14 @@ def vn_date(value) -> str:
     """dd/mm/yyyy; empty for no value."""
     if not isinstance(value, date):
         return ""
-    return f"{_local(value):%d/%m/%Y}"
+    return f"{in_vietnam(value):%d/%m/%Y}"
 
 
 @register.filter
 def vn_datetime(value) -> str:
     """hh:mm dd/mm/yyyy (a bare date prints as dd/mm/yyyy); empty for no value."""
     if isinstance(value, datetime):
-        return f"{_local(value):%H:%M %d/%m/%Y}"
+        return f"{in_vietnam(value):%H:%M %d/%m/%Y}"
     return vn_date(value)
 
 
@@ -38,6 +31,6 @@ def long_date(value) -> str:
     the months 1 and 2 take a leading zero (Decree 30/2020/NĐ-CP on administrative documents)."""
     if not isinstance(value, date):
         return ""
-    value = _local(value)
+    value = in_vietnam(value)
     month = f"{value.month:02d}" if value.month <= 2 else str(value.month)
     return f"ngày {value.day:02d} tháng {month} năm {value.year}"

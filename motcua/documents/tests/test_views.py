@@ -9,7 +9,7 @@ from motcua.documents.services import issue_document, register_in_tracking_book
 from motcua.documents.tests.conftest import make_officer
 from motcua.documents.tests.helpers import A4, page_size, same_size
 from motcua.documents.views import DOCUMENT_CSP, XLSX
-from motcua.workflow.access import grant
+from motcua.dossiers.access import grant
 
 pytestmark = pytest.mark.urls("motcua.documents.tests.urls")
 

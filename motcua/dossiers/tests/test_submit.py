@@ -225,8 +225,8 @@ def test_unverified_applicant_is_asked_to_verify_before_submitting(client, citiz
 def test_submission_routes_to_the_desk_in_a_fixed_number_of_queries(
     citizen, procedure, django_assert_max_num_queries
 ):
+    from motcua.dossiers.models import DossierAccess
     from motcua.factories import make_organisation
-    from motcua.workflow.models import DossierAccess
 
     org = make_organisation(procedure)
     dossier = complete_draft(procedure, citizen)

@@ -11,11 +11,11 @@ from motcua.accounts.models import Unit
 from motcua.core.events import DossierChanged
 from motcua.documents import services as documents
 from motcua.documents.models import IssuedDocument
+from motcua.dossiers import access
 from motcua.dossiers.models import Dossier, DossierEvent, Status
 from motcua.dossiers.timeline import EventKind, record_event
 from motcua.payments import refunds
 from motcua.workdays import services as workdays
-from motcua.workflow import access
 
 
 class TransitionRefused(Exception):

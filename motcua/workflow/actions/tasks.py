@@ -8,10 +8,10 @@ from django.utils.translation import gettext_lazy
 from motcua.accounts.models import Unit
 from motcua.core.events import TaskAnswered
 from motcua.core.outbox import publish
+from motcua.dossiers import access
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.timeline import EventKind, record_event
 from motcua.workdays import services as workdays
-from motcua.workflow import access
 from motcua.workflow.actions.base import TransitionRefused, required
 from motcua.workflow.actions.inputs import OpenTasksInput
 from motcua.workflow.models import Task

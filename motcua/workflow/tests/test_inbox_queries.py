@@ -5,16 +5,18 @@ from django.urls import reverse
 from django.utils import timezone
 
 from motcua.accounts.testing import login_officer
+from motcua.dossiers import access
 from motcua.dossiers.models import Dossier, Status
 from motcua.factories import UserFactory
-from motcua.workflow import access, services
+from motcua.workflow import services
 from motcua.workflow.models import Task
 from motcua.workflow.tests.test_views import build_office
 
-# user, OTP device, memberships, the procedures filter, the page of rows (the session comes
-# from the cache, and so do the counts: the warm-up request counted them)
-INBOX_QUERIES = 5
-TASKS_QUERIES = 5
+# The procedures filter, the page of rows (the session, its user, their second-factor
+# device and memberships come from the cache, and so do the counts: the warm-up request
+# counted them)
+INBOX_QUERIES = 2
+TASKS_QUERIES = 2
 
 
 def _submitted(office, applicant, n):

@@ -4,9 +4,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from motcua.dossiers import access
 from motcua.dossiers.models import Dossier, Status
 from motcua.factories import PDF_BYTES, AgencyFactory, UnitFactory, make_officer
-from motcua.workflow import access, selectors
+from motcua.workflow import dossier_page, queues, search
+from motcua.workflow.counts import inbox_counts
 from motcua.workflow.machine import TransitionRefused, perform
 from motcua.workflow.services import WalkInApplicant, register_counter_dossier
 
@@ -74,7 +76,7 @@ def test_an_officer_sees_only_dossiers_that_reached_their_units(org, dossier):
     assert access.can_view_dossier(org.specialist, dossier)
     assert not access.can_view_dossier(org.leader, dossier)
     assert access.can_view_dossier(org.admin, dossier)  # the agency's administrator
-    assert selectors.officer_dossier(stranger, dossier.uuid) is None
+    assert dossier_page.officer_dossier(stranger, dossier.uuid) is None
 
 
 def test_queues_and_counts(clock, org, procedure, citizen, other_citizen):
@@ -83,16 +85,16 @@ def test_queues_and_counts(clock, org, procedure, citizen, other_citizen):
     clock.set(2025, 11, 10, 10, 0)
     first = make_submitted_dossier(procedure, citizen)
     make_submitted_dossier(procedure, other_citizen, plate="43B-555.66")
-    assert selectors.inbox_counts(org.desk_officer)["new"] == 2
-    assert selectors.inbox_counts(org.specialist)["new"] == 0
+    assert inbox_counts(org.desk_officer)["new"] == 2
+    assert inbox_counts(org.specialist)["new"] == 0
     perform(dossier_id=first.pk, action="accept", actor=org.desk_officer)
-    counts = selectors.inbox_counts(org.specialist)
+    counts = inbox_counts(org.specialist)
     assert counts["todo"] == 1 and counts["overdue"] == 0
     clock.set(2025, 11, 11, 16, 0)  # under a working day to the due date
-    assert selectors.inbox_counts(org.specialist)["due_soon"] == 1
+    assert inbox_counts(org.specialist)["due_soon"] == 1
     clock.set(2025, 11, 13, 9, 0)
-    assert selectors.inbox_counts(org.specialist)["overdue"] == 1
-    assert [d.pk for d in selectors.queue(org.specialist, "overdue")] == [first.pk]
+    assert inbox_counts(org.specialist)["overdue"] == 1
+    assert [d.pk for d in queues.queue(org.specialist, "overdue")] == [first.pk]
 
 
 def test_search_by_code_name_id_number_and_plate(org, procedure, citizen, other_citizen):
@@ -101,20 +103,20 @@ def test_search_by_code_name_id_number_and_plate(org, procedure, citizen, other_
     a = make_submitted_dossier(procedure, citizen)
     b = make_submitted_dossier(procedure, other_citizen, plate="43B-555.66")
     officer = org.desk_officer
-    assert list(selectors.search(officer, a.code)) == [a]
-    assert list(selectors.search(officer, "tran thi binh")) == [b]
-    assert list(selectors.search(officer, "TRẦN THỊ")) == [b]
-    assert list(selectors.search(officer, "43B55566")) == [b]
-    assert list(selectors.search(officer, "43b-555.66")) == [b]
-    assert list(selectors.search(officer, other_citizen.citizen_id)) == [b]
-    assert list(selectors.search(org.specialist, a.code)) == []
+    assert list(search.search(officer, a.code)) == [a]
+    assert list(search.search(officer, "tran thi binh")) == [b]
+    assert list(search.search(officer, "TRẦN THỊ")) == [b]
+    assert list(search.search(officer, "43B55566")) == [b]
+    assert list(search.search(officer, "43b-555.66")) == [b]
+    assert list(search.search(officer, other_citizen.citizen_id)) == [b]
+    assert list(search.search(org.specialist, a.code)) == []
     # The page's own SQL read finds the same rows, and LIKE's wildcards are only characters.
     for text in (a.code, a.code[:-5], "tran thi binh", "43b-555.66", "Nguyen", "%", "_", ""):
         for who in (officer, org.specialist, org.admin):
-            got, more = selectors.search_rows(who, text, start=0, size=25)
-            assert [r.pk for r in got] == [d.pk for d in selectors.search(who, text)]
+            got, more = search.search_rows(who, text, start=0, size=25)
+            assert [r.pk for r in got] == [d.pk for d in search.search(who, text)]
             assert not more
-    row = selectors.search_rows(officer, a.code, start=0, size=25)[0][0]
+    row = search.search_rows(officer, a.code, start=0, size=25)[0][0]
     assert (row.code, row.applicant_name, row.procedure_name) == (
         a.code,
         a.applicant_name,
@@ -122,13 +124,13 @@ def test_search_by_code_name_id_number_and_plate(org, procedure, citizen, other_
     )
     assert row.url == f"/officer/dossiers/{a.uuid}/"
     assert row.submitted == timezone.localtime(a.submitted_at).strftime("%d/%m/%Y %H:%M")
-    assert [r.pk for r in selectors.search_rows(officer, a.code[:-5], start=0, size=25)[0]] == [
+    assert [r.pk for r in search.search_rows(officer, a.code[:-5], start=0, size=25)[0]] == [
         b.pk,
         a.pk,
     ]
-    assert selectors.search_rows(officer, "%", start=0, size=25) == ([], False)
+    assert search.search_rows(officer, "%", start=0, size=25) == ([], False)
     # The agency's administrator sees every dossier of the agency, reached or not.
-    assert list(selectors.search(org.admin, "tran thi binh")) == [b]
+    assert list(search.search(org.admin, "tran thi binh")) == [b]
 
 
 def test_each_count_is_the_length_of_its_queue(clock, org, procedure, citizen):
@@ -160,29 +162,26 @@ def test_each_count_is_the_length_of_its_queue(clock, org, procedure, citizen):
             status=status, current_unit=unit, current_role=role, due_at=due
         )
     for officer in (org.desk_officer, org.specialist, org.head, both):
-        counts = selectors.inbox_counts(officer)
+        counts = inbox_counts(officer)
         for name in ("new", "todo", "due_soon", "overdue", "waiting", "all"):
             if name != "all":
-                assert counts[name] == selectors.queue(officer, name).count(), (officer, name)
+                assert counts[name] == queues.queue(officer, name).count(), (officer, name)
             # The page's own SQL read gives the queue's rows, in its order, page by page.
             for order in ("due", "-due", "submitted", "-submitted"):
                 for status in (None, Status.PROCESSING):
-                    want = [
-                        d.pk for d in selectors.queue(officer, name, order=order, status=status)
-                    ]
+                    want = [d.pk for d in queues.queue(officer, name, order=order, status=status)]
                     for start in (0, 2):
-                        got, more = selectors.queue_rows(
+                        got, more = queues.queue_rows(
                             officer, name, start=start, size=2, order=order, status=status
                         )
                         assert [r.pk for r in got] == want[start : start + 2], (name, order)
                         assert more == (len(want) > start + 2), (name, order, start)
-    assert selectors.inbox_counts(both)["overdue"] == 2
-    rows, _more = selectors.queue_rows(both, "todo", start=0, size=25, procedure_id=procedure.pk)
-    assert len(rows) == selectors.queue(both, "todo").count() == 5
+    assert inbox_counts(both)["overdue"] == 2
+    rows, _more = queues.queue_rows(both, "todo", start=0, size=25, procedure_id=procedure.pk)
+    assert len(rows) == queues.queue(both, "todo").count() == 5
     assert rows[0].url.startswith("/officer/dossiers/")
     assert (
-        selectors.queue_rows(both, "todo", start=0, size=25, procedure_id=procedure.pk + 99)[0]
-        == []
+        queues.queue_rows(both, "todo", start=0, size=25, procedure_id=procedure.pk + 99)[0] == []
     )
 
 
@@ -196,17 +195,17 @@ def test_counts_come_from_the_cache_and_follow_every_change(
 
     clock.set(2025, 11, 10, 10, 0)
     first = make_submitted_dossier(procedure, citizen)
-    assert selectors.inbox_counts(org.desk_officer)["new"] == 1
-    assert selectors.inbox_counts(org.specialist)["todo"] == 0
+    assert inbox_counts(org.desk_officer)["new"] == 1
+    assert inbox_counts(org.specialist)["todo"] == 0
     with django_assert_num_queries(0):  # both units' counts are kept
-        assert selectors.inbox_counts(org.desk_officer)["new"] == 1
-        assert selectors.inbox_counts(org.specialist)["todo"] == 0
+        assert inbox_counts(org.desk_officer)["new"] == 1
+        assert inbox_counts(org.specialist)["todo"] == 0
     # The hand-over takes the dossier out of the desk's count and into the specialist's.
     perform(dossier_id=first.pk, action="accept", actor=org.desk_officer)
-    assert selectors.inbox_counts(org.desk_officer)["new"] == 0
-    assert selectors.inbox_counts(org.specialist)["todo"] == 1
+    assert inbox_counts(org.desk_officer)["new"] == 0
+    assert inbox_counts(org.specialist)["todo"] == 1
     make_submitted_dossier(procedure, citizen)
-    assert selectors.inbox_counts(org.desk_officer)["new"] == 1
+    assert inbox_counts(org.desk_officer)["new"] == 1
     # A consultation sent to the desk counts there at once, and leaves the count when answered.
     task = Task.objects.create(
         dossier=first,
@@ -216,18 +215,18 @@ def test_counts_come_from_the_cache_and_follow_every_change(
         due_at=clock.current + timedelta(days=3),
         created_by=org.specialist,
     )
-    assert selectors.inbox_counts(org.desk_officer)["tasks"] == 1
+    assert inbox_counts(org.desk_officer)["tasks"] == 1
     task.state = Task.State.ANSWERED
     task.save()
-    assert selectors.inbox_counts(org.desk_officer)["tasks"] == 0
+    assert inbox_counts(org.desk_officer)["tasks"] == 0
     # What changes with the clock alone is recounted once the kept counts are too old.
-    assert selectors.inbox_counts(org.specialist)["overdue"] == 0
+    assert inbox_counts(org.specialist)["overdue"] == 0
     clock.set(2025, 11, 20, 9, 0)
-    assert selectors.inbox_counts(org.specialist)["overdue"] == 1
+    assert inbox_counts(org.specialist)["overdue"] == 1
 
 
 def test_counts_without_the_cache(settings, org, dossier, django_assert_num_queries):
     settings.INBOX_COUNTS_SECONDS = 0
-    assert selectors.inbox_counts(org.desk_officer)["new"] == 1
+    assert inbox_counts(org.desk_officer)["new"] == 1
     with django_assert_num_queries(1):  # counted again on every page
-        assert selectors.inbox_counts(org.desk_officer)["new"] == 1
+        assert inbox_counts(org.desk_officer)["new"] == 1

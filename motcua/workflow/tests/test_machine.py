@@ -401,7 +401,7 @@ def test_joint_handling_with_another_agency_in_parallel(
     with pytest.raises(TransitionRefused, match="chưa có trả lời"):
         perform(dossier_id=dossier.pk, action="forward", actor=org.specialist)
     # The other agencies now see the dossier; the lead keeps it.
-    from motcua.workflow.access import can_view_dossier
+    from motcua.dossiers.access import can_view_dossier
 
     assert can_view_dossier(police_officer, dossier)
     assert dossier.current_unit == org.department

@@ -8,8 +8,9 @@ from django_otp.plugins.otp_static.models import StaticDevice
 
 from motcua.accounts.models import Membership, Role, Unit
 from motcua.accounts.testing import login_officer
+from motcua.dossiers import access
 from motcua.factories import UserFactory
-from motcua.workflow import access, machine, selectors
+from motcua.workflow import dossier_page, machine
 from motcua.workflow.models import Comment, Workflow
 from motcua.workflow.tests.test_views import build_office, dossier_url, submitted_dossier
 
@@ -26,11 +27,11 @@ def office(db):
 
 def test_a_workflow_version_is_read_once_per_process(office, django_assert_num_queries):
     workflow = Workflow.objects.get(procedure=office.procedure)
-    selectors.forget_workflow(Workflow, workflow)
+    dossier_page.forget_workflow(Workflow, workflow)
     with django_assert_num_queries(1):
-        first = selectors.workflow_version(workflow.pk)
+        first = dossier_page.workflow_version(workflow.pk)
     with django_assert_num_queries(0):
-        again = selectors.workflow_version(workflow.pk)
+        again = dossier_page.workflow_version(workflow.pk)
     assert again.definition == workflow.definition
     assert not again._state.adding
     # A new instance each time: nothing a page sets on it is seen by the next page.
@@ -39,15 +40,15 @@ def test_a_workflow_version_is_read_once_per_process(office, django_assert_num_q
 
 def test_saving_or_deleting_a_workflow_row_drops_its_copy(office):
     workflow = Workflow.objects.get(procedure=office.procedure)
-    assert selectors.workflow_version(workflow.pk).steps[0]["key"] == "reception"
+    assert dossier_page.workflow_version(workflow.pk).steps[0]["key"] == "reception"
     # Versions are never edited by the application; a row written again under the same id
     # (as after a rolled-back test, or a restored database) must not be served stale.
     workflow.definition = {**workflow.definition, "steps": workflow.definition["steps"][1:]}
     workflow.save()
-    assert selectors.workflow_version(workflow.pk).steps[0]["key"] == "review"
+    assert dossier_page.workflow_version(workflow.pk).steps[0]["key"] == "review"
     pk = workflow.pk
     Workflow.objects.filter(pk=pk).delete()  # a queryset delete still sends post_delete
-    assert pk not in selectors._workflows
+    assert pk not in dossier_page._workflows
 
 
 def test_the_dossier_page_follows_the_dossiers_own_version(client, office, citizen):
@@ -80,6 +81,7 @@ def test_a_deleted_authenticator_ends_the_verified_session(client, office):
 
 def test_an_unconfirmed_authenticator_does_not_count(client, office):
     device = login_officer(client, office.clerk)
+    assert client.get(INBOX).status_code == 200  # its answer is now cached
     device.confirmed = False
     device.save()
     assert client.get(INBOX).status_code == 302
@@ -161,11 +163,11 @@ def test_the_dossier_page_reads_a_fixed_number_of_queries(
     login_officer(client, office.specialist)
     url = dossier_url(dossier)
     assert client.get(url).status_code == 200
-    # user, OTP device, memberships, the dossier if the officer may see it (with whether
+    # The dossier if the officer may see it (with whether
     # anything was charged or issued: nothing was, so the payment and result panels read
     # nothing), the applicant, attachments, events, comments, tasks, documents (the workflow
-    # version is held in memory)
-    with django_assert_num_queries(10):
+    # version is held in memory; the user, their device and memberships are cached)
+    with django_assert_num_queries(7):
         body = client.get(url).content.decode()
     assert "Một" in body and "Ba" in body and "Đủ giấy tờ" in body
 
@@ -199,7 +201,7 @@ def test_the_dossier_pages_read_gives_what_the_orm_would(office, citizen):
     dossier = submitted_dossier(office, citizen)
     machine.perform(dossier_id=dossier.pk, action="accept", actor=office.clerk)
     expected = Dossier.objects.select_related("procedure", "current_unit").get(pk=dossier.pk)
-    read = selectors.officer_dossier(office.specialist, dossier.uuid)
+    read = dossier_page.officer_dossier(office.specialist, dossier.uuid)
     for model, got, want in (
         (Dossier, read, expected),
         (type(expected.procedure), read.procedure, expected.procedure),
@@ -210,6 +212,35 @@ def test_the_dossier_pages_read_gives_what_the_orm_would(office, citizen):
     assert read.current_unit == office.specialist_unit and not read._state.adding
     assert (read.has_charges, read.has_results) == (False, False)
     Charge.objects.create(dossier=dossier, amount=190_000)
-    assert selectors.officer_dossier(office.specialist, dossier.uuid).has_charges
+    assert dossier_page.officer_dossier(office.specialist, dossier.uuid).has_charges
     # Not one of the units it reached: as if there were no such dossier.
-    assert selectors.officer_dossier(office.leader, dossier.uuid) is None
+    assert dossier_page.officer_dossier(office.leader, dossier.uuid) is None
+
+
+def test_memberships_come_from_the_cache_until_a_membership_or_unit_changes(
+    office, django_assert_num_queries
+):
+    officer = office.clerk
+    access.memberships(officer)
+    officer.__dict__.pop("_motcua_memberships")  # the next request's user
+    with django_assert_num_queries(0):
+        assert [m.unit_id for m in access.memberships(officer)] == [office.desk.pk]
+    added = Membership.objects.create(user=officer, unit=office.leadership, role=Role.UNIT_HEAD)
+    officer.__dict__.pop("_motcua_memberships")
+    assert [m.unit_id for m in access.memberships(officer)] == [
+        office.desk.pk,
+        office.leadership.pk,
+    ]
+    office.leadership.name = "Ban Giám đốc (mới)"
+    office.leadership.save()
+    officer.__dict__.pop("_motcua_memberships")
+    assert access.memberships(officer)[1].unit.name == "Ban Giám đốc (mới)"
+    office.leadership.is_active = False
+    office.leadership.save()
+    officer.__dict__.pop("_motcua_memberships")
+    assert [m.unit_id for m in access.memberships(officer)] == [office.desk.pk]
+    added.delete()
+    office.leadership.is_active = True
+    office.leadership.save()
+    officer.__dict__.pop("_motcua_memberships")
+    assert [m.unit_id for m in access.memberships(officer)] == [office.desk.pk]

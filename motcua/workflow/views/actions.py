@@ -10,9 +10,10 @@ from django.views.decorators.http import require_POST
 
 from motcua.accounts.decorators import officer_required
 from motcua.accounts.models import Unit
-from motcua.workflow import machine, selectors, services
+from motcua.workflow import machine, services
 from motcua.workflow.forms import CommentForm, TaskAnswerForm, action_form
 from motcua.workflow.models import Task
+from motcua.workflow.rows import dossier_rows
 from motcua.workflow.views.common import dossier_or_404, workspace
 from motcua.workflow.views.dossier import render_dossier
 
@@ -132,7 +133,7 @@ def action(request, dossier_uuid, name):
             error_list=form.error_list() if form.errors else [],
             unavailable=unavailable,
             document=act.issues,
-            row=selectors.rows([dossier])[0],
+            row=dossier_rows([dossier])[0],
         ),
         status=status,
     )

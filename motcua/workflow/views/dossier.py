@@ -14,11 +14,14 @@ from motcua.accounts.decorators import officer_required
 from motcua.accounts.models import Role
 from motcua.catalogue.forms_schema import bind
 from motcua.core.dates import local_iso, local_text
+from motcua.dossiers import access
 from motcua.dossiers.models import Attachment, Status, choice_label
 from motcua.dossiers.timeline import kind_of
-from motcua.workflow import access, fragments, machine, selectors
+from motcua.workflow import fragments, machine
+from motcua.workflow.dossier_page import dossier_page_data
 from motcua.workflow.forms import CommentForm, TaskAnswerForm
 from motcua.workflow.models import Task
+from motcua.workflow.rows import dossier_rows
 from motcua.workflow.views.common import dossier_or_404, workspace
 
 
@@ -42,7 +45,7 @@ class TimelineEntry:
 
 
 def _timeline(events) -> list[TimelineEntry]:
-    """selectors.dossier_page_data's events as lines; each label translated once."""
+    """dossier_page.dossier_page_data's events as lines; each label translated once."""
     labels: dict[str, str] = {}
     statuses: dict = {}
     internal, plain = _("Ghi chú nội bộ"), _("Ghi chú")
@@ -102,7 +105,7 @@ def _attachment_groups(attachments) -> list[tuple]:
 def render_dossier(request, dossier, *, comment_form=None, task_forms=None, status=200):
     user = request.user
     now = timezone.now()
-    data = selectors.dossier_page_data(dossier)
+    data = dossier_page_data(dossier)
     procedure = dossier.procedure
     sections = (
         bind(procedure.form_schema, procedure.form_ui, dossier.form_data)
@@ -136,7 +139,7 @@ def render_dossier(request, dossier, *, comment_form=None, task_forms=None, stat
         workspace(
             request,
             dossier=dossier,
-            row=selectors.rows([dossier], now)[0],
+            row=dossier_rows([dossier], now)[0],
             step=step,
             role_label=Role(dossier.current_role).label if dossier.current_role else "",
             sections=sections,

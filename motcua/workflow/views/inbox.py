@@ -8,11 +8,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from motcua.accounts.decorators import officer_required
-from motcua.accounts.models import Role
+from motcua.dossiers import access
 from motcua.workdays import services as workdays
-from motcua.workflow import access, fragments, selectors
+from motcua.workflow import fragments, queues
+from motcua.workflow.counts import inbox_counts
 from motcua.workflow.forms import InboxFilterForm
 from motcua.workflow.models import Task
+from motcua.workflow.search import search_rows
 from motcua.workflow.views.common import workspace
 
 PAGE_SIZE = 25
@@ -51,9 +53,9 @@ class TaskRow:
 def inbox(request):
     user = request.user
     mine = access.memberships(user)
-    procedures = selectors.filter_procedures({m.unit.agency_id for m in mine})
+    procedures = queues.filter_procedures({m.unit.agency_id for m in mine})
     filters = InboxFilterForm(request.GET, procedures=procedures)
-    default_tab = "new" if any(m.role == Role.DESK for m in mine) else "todo"
+    default_tab = "new" if access.has_desk_role(user) else "todo"
     tab = request.GET.get("tab", default_tab)
     if tab not in dict(TABS):
         tab = default_tab
@@ -64,15 +66,15 @@ def inbox(request):
     page = filters.value("page", 1)
     start = (page - 1) * PAGE_SIZE
     now = timezone.now()
-    counts = selectors.inbox_counts(user, now)
+    counts = inbox_counts(user, now)
 
     rows, task_rows = [], []
     if q:
-        rows, more = selectors.search_rows(
+        rows, more = search_rows(
             user, q, start=start, size=PAGE_SIZE, now=now, procedure_id=procedure_id, status=status
         )
     elif tab == "tasks":
-        batch = list(selectors.open_tasks_for(user)[start : start + PAGE_SIZE + 1])
+        batch = list(queues.open_tasks_for(user)[start : start + PAGE_SIZE + 1])
         more = len(batch) > PAGE_SIZE
         tasks = batch[:PAGE_SIZE]
         deadlines = workdays.deadlines([t.due_at for t in tasks], now)
@@ -81,7 +83,7 @@ def inbox(request):
             for t, d in zip(tasks, deadlines, strict=True)
         ]
     else:
-        rows, more = selectors.queue_rows(
+        rows, more = queues.queue_rows(
             user,
             tab,
             start=start,

@@ -7,14 +7,15 @@ from django.utils.translation import gettext as _
 
 from motcua.accounts.decorators import officer_required
 from motcua.catalogue.models import Procedure
+from motcua.dossiers import access
 from motcua.workflow import machine, services
 from motcua.workflow.forms import IntakeForm, ProcedureChoiceForm
-from motcua.workflow.views.common import desk_units, workspace
+from motcua.workflow.views.common import workspace
 
 
 @officer_required
 def intake(request):
-    desks = desk_units(request.user)
+    desks = access.desk_units(request.user)
     if not desks:
         raise PermissionDenied
     procedures = (

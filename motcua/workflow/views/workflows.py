@@ -13,16 +13,17 @@ from django.utils.translation import gettext as _
 from motcua.accounts.decorators import officer_required
 from motcua.accounts.models import Role, Unit
 from motcua.catalogue.models import Procedure
+from motcua.dossiers import access
 from motcua.workflow import machine, services
 from motcua.workflow.definition import STEP_ACTIONS
 from motcua.workflow.forms import WorkflowForm
 from motcua.workflow.models import Workflow
-from motcua.workflow.views.common import admin_agency_ids, days_text, workspace
+from motcua.workflow.views.common import days_text, workspace
 
 
 @officer_required
 def workflows(request):
-    agencies = admin_agency_ids(request.user)
+    agencies = access.administered_agency_ids(request.user)
     if not agencies:
         raise PermissionDenied
     procedures = (
@@ -105,7 +106,7 @@ def _starter_definition(units) -> dict:
 
 @officer_required
 def workflow_edit(request, procedure_id):
-    agencies = admin_agency_ids(request.user)
+    agencies = access.administered_agency_ids(request.user)
     if not agencies:
         raise PermissionDenied
     procedure = get_object_or_404(

@@ -31,7 +31,7 @@ def backfill(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("dossiers", "0010_all_tab_due_order_index"),
+        ("dossiers", "0011_dossieraccess"),
         ("catalogue", "0005_procedure_usage"),
     ]
 
