@@ -8,6 +8,17 @@ import pytest  # noqa: E402
 from motcua.factories import ComponentFactory, ProcedureFactory, UserFactory  # noqa: E402
 
 
+def pytest_collection_modifyitems(config, items):
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        return
+    needs_postgresql = pytest.mark.skip(reason="means something only on PostgreSQL")
+    for item in items:
+        if item.get_closest_marker("postgres_only"):
+            item.add_marker(needs_postgresql)
+
+
 @pytest.fixture(scope="session")
 def _session_pki(tmp_path_factory):
     """One demo CA and a `default` signing key for the whole run (EC P-256: fast to make)."""

@@ -28,7 +28,10 @@ def test_search_terms_are_folded_words():
     assert search_terms("   ") == []
 
 
+# On SQLite motcua_fold is `fold` itself (core.apps): the comparison only means something on
+# PostgreSQL, where it is unaccent() in SQL.
 @pytest.mark.django_db
+@pytest.mark.postgres_only
 @pytest.mark.parametrize("text", ["Cấp phù hiệu xe ô tô", "ĐĂNG KÝ TÀU BIỂN", "Đường bộ ỵ ỹ ữ"])
 def test_database_fold_matches_python_fold(text):
     with connection.cursor() as cursor:
@@ -108,7 +111,7 @@ def test_audit_trail_is_append_only(citizen):
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="trigger exists on PostgreSQL")
+@pytest.mark.postgres_only
 def test_database_refuses_to_rewrite_the_audit_trail(citizen):
     from django.db import DatabaseError, transaction
 

@@ -145,7 +145,7 @@ def test_pdf_is_a4_landscape_with_the_rows(book, desk):
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="real concurrency needs PostgreSQL")
+@pytest.mark.postgres_only
 def test_parallel_registrations_get_unique_gapless_numbers(hue_procedure, applicant, desk):
     dossiers = [accepted(hue_procedure, applicant, n) for n in range(1, 11)]
     barrier = threading.Barrier(len(dossiers))

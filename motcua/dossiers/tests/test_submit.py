@@ -159,7 +159,7 @@ def test_events_are_append_only(citizen, procedure):
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="real concurrency needs PostgreSQL")
+@pytest.mark.postgres_only
 def test_parallel_submissions_get_unique_gapless_codes(procedure):
     applicants = [UserFactory() for _ in range(12)]
     drafts = [complete_draft(procedure, applicant) for applicant in applicants]
@@ -190,7 +190,7 @@ def test_parallel_submissions_get_unique_gapless_codes(procedure):
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="real concurrency needs PostgreSQL")
+@pytest.mark.postgres_only
 def test_parallel_double_submit_of_one_dossier_gives_one_code(procedure):
     applicant = UserFactory()
     dossier = complete_draft(procedure, applicant)

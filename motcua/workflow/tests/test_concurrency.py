@@ -11,9 +11,7 @@ from motcua.workflow.machine import TransitionRefused, perform
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql", reason="real concurrency needs PostgreSQL"
-    ),
+    pytest.mark.postgres_only,
 ]
 
 
