@@ -5,6 +5,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 import pytest  # noqa: E402
 
+from motcua import factories  # noqa: E402
 from motcua.factories import ComponentFactory, ProcedureFactory, UserFactory  # noqa: E402
 
 
@@ -69,3 +70,26 @@ def procedure(db):
         condition_field="vehicles.*.ownership=leased",
     )
     return procedure
+
+
+@pytest.fixture
+def org(procedure):
+    """The receiving agency of `procedure` with its units, officers and the standard workflow.
+
+    Apps whose tests need another procedure override `procedure` or this fixture."""
+    return factories.make_organisation(procedure)
+
+
+# The two builders, as fixtures for tests and fixtures that need more than `org`. Asking for
+# `db` here leaves transactional tests transactional: pytest-django prefers transactional_db.
+@pytest.fixture
+def make_organisation(db):
+    """make_organisation(procedure, definition=None): the procedure's agency with its desk,
+    specialist department and leadership, one officer per role, and its workflow."""
+    return factories.make_organisation
+
+
+@pytest.fixture
+def make_officer(db):
+    """make_officer(agency, (unit, role), ..., full_name=..., second_factor=True, **fields)."""
+    return factories.make_officer

@@ -122,8 +122,8 @@ def test_other_person_sees_nothing_of_a_dossier(client, citizen, other_citizen, 
     assert dossier.uuid.hex not in client.get(reverse("dossiers:mine")).content.decode()
 
 
-def test_officer_cannot_use_applicant_pages(client, procedure):
-    officer = UserFactory(kind="officer")
+def test_officer_cannot_use_applicant_pages(client, procedure, make_officer):
+    officer = make_officer()
     client.force_login(officer)
     assert client.get(reverse("dossiers:mine")).status_code == 403
 
@@ -223,12 +223,10 @@ def test_unverified_applicant_is_asked_to_verify_before_submitting(client, citiz
 
 
 def test_submission_routes_to_the_desk_in_a_fixed_number_of_queries(
-    citizen, procedure, django_assert_max_num_queries
+    citizen, procedure, org, django_assert_max_num_queries
 ):
-    from motcua.factories import make_organisation
     from motcua.workflow.models import DossierAccess
 
-    org = make_organisation(procedure)
     dossier = complete_draft(procedure, citizen)
     # Lock, components, attachments, code, workflow, desk, one UPDATE, event, access (and the
     # transaction's own statements): conditional components used to cost a query each.

@@ -5,7 +5,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from motcua.dossiers.models import Dossier, Status
-from motcua.factories import PDF_BYTES, AgencyFactory, UnitFactory, make_officer
+from motcua.factories import PDF_BYTES, AgencyFactory, UnitFactory
 from motcua.workflow import access, selectors
 from motcua.workflow.machine import TransitionRefused, perform
 from motcua.workflow.services import WalkInApplicant, register_counter_dossier
@@ -63,7 +63,7 @@ def test_only_desk_officers_register_paper_dossiers_and_a_bad_file_saves_nothing
     assert not Dossier.objects.exists()
 
 
-def test_an_officer_sees_only_dossiers_that_reached_their_units(org, dossier):
+def test_an_officer_sees_only_dossiers_that_reached_their_units(org, dossier, make_officer):
     other = AgencyFactory()
     stranger = make_officer(other, (UnitFactory(agency=other, kind="desk"), "desk"))
     assert access.can_view_dossier(org.desk_officer, dossier)
@@ -131,7 +131,7 @@ def test_search_by_code_name_id_number_and_plate(org, procedure, citizen, other_
     assert list(selectors.search(org.admin, "tran thi binh")) == [b]
 
 
-def test_each_count_is_the_length_of_its_queue(clock, org, procedure, citizen):
+def test_each_count_is_the_length_of_its_queue(clock, org, procedure, citizen, make_officer):
     """The counts are added up from a grouped read; they must agree with the lists."""
     from datetime import timedelta
 
