@@ -8,6 +8,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 
 from motcua.accounts.models import Membership, Role, Unit
 from motcua.accounts.testing import login_officer
+from motcua.factories import UnitFactory
 from motcua.workflow import access, machine, selectors
 from motcua.workflow.models import Comment, Workflow
 from motcua.workflow.tests.test_views import (
@@ -131,7 +132,7 @@ def test_memberships_are_the_active_units_with_their_unit_read_once(
     office, django_assert_num_queries
 ):
     officer = office.desk_officer
-    closed = Unit.objects.create(agency=office.agency, code="cu", name="Cũ", kind=Unit.Kind.DESK)
+    closed = UnitFactory(agency=office.agency, code="cu", name="Cũ", kind=Unit.Kind.DESK)
     Membership.objects.create(user=officer, unit=closed, role=Role.DESK)
     closed.is_active = False
     closed.save()
