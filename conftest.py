@@ -7,6 +7,8 @@ import pytest  # noqa: E402
 
 from motcua import factories  # noqa: E402
 from motcua.factories import ComponentFactory, ProcedureFactory, UserFactory  # noqa: E402
+from motcua.workdays.calendar_file import read_calendar_file, upsert_calendar_days  # noqa: E402
+from motcua.workdays.models import CalendarDay  # noqa: E402
 
 
 def pytest_collection_modifyitems(config, items):
@@ -18,6 +20,33 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if item.get_closest_marker("postgres_only"):
             item.add_marker(needs_postgresql)
+
+
+_DB_BLOCKER = pytest.StashKey()
+
+
+def _empties_the_database(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    if marker and marker.kwargs.get("transaction"):
+        return True
+    return bool({"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _keep_the_db_blocker(request, django_db_blocker):
+    request.config.stash[_DB_BLOCKER] = django_db_blocker
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """A transactional test ends by emptying every table, the shipped calendar that a data
+    migration loaded included. pytest-django runs those tests last, but under xdist a worker
+    runs them where they fall, so put the calendar back for the tests that follow."""
+    result = yield
+    if nextitem is not None and _empties_the_database(item):
+        with item.config.stash[_DB_BLOCKER].unblock():
+            upsert_calendar_days(CalendarDay, read_calendar_file())
+    return result
 
 
 @pytest.fixture(scope="session")
