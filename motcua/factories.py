@@ -211,14 +211,8 @@ def make_officer(
     lets them in and the pages ask for a code, not an enrolment); `second_factor=False` gives
     one who has not enrolled yet. `fields` go to the user (email, is_superuser, ...).
     """
-    officer = UserFactory(
-        kind=User.Kind.OFFICER,
-        agency=agency,
-        full_name=full_name,
-        phone=None,
-        citizen_id="",
-        **fields,
-    )
+    fields = {"phone": None, "citizen_id": "", **fields}
+    officer = UserFactory(kind=User.Kind.OFFICER, agency=agency, full_name=full_name, **fields)
     Membership.objects.bulk_create(
         Membership(user=officer, unit=unit, role=role) for unit, role in memberships
     )
