@@ -4,11 +4,28 @@ os.environ.setdefault("MOTCUA_TESTING", "true")
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 import pytest  # noqa: E402
+import redis  # noqa: E402
+from django.conf import settings as django_settings  # noqa: E402
 
 from motcua import factories  # noqa: E402
 from motcua.factories import ComponentFactory, ProcedureFactory, UserFactory  # noqa: E402
 from motcua.workdays.calendar_file import read_calendar_file, upsert_calendar_days  # noqa: E402
 from motcua.workdays.models import CalendarDay  # noqa: E402
+
+REDIS_SERVER = "redis://127.0.0.1:6379"
+
+
+def redis_test_url() -> str:
+    """Databases 8-15 belong to the tests, one per xdist worker: flushing one never touches
+    a development server's data (database 0) or another worker's keys."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    return f"{REDIS_SERVER}/{15 - int(worker.removeprefix('gw')) % 8}"
+
+
+# With REDIS_URL set the default cache is Redis, and every test begins with cache.clear(),
+# which empties the whole database: use this worker's test database instead.
+if django_settings.CACHES["default"]["BACKEND"] == "motcua.core.cache.RedisCache":
+    django_settings.CACHES["default"]["LOCATION"] = redis_test_url()
 
 
 def pytest_collection_modifyitems(config, items):
@@ -47,6 +64,25 @@ def pytest_runtest_teardown(item, nextitem):
         with item.config.stash[_DB_BLOCKER].unblock():
             upsert_calendar_days(CalendarDay, read_calendar_file())
     return result
+
+
+@pytest.fixture
+def redis_url():
+    """This worker's Redis test database, empty; the test skips without Redis (fails in CI)."""
+    url = redis_test_url()
+    client = redis.Redis.from_url(url, socket_connect_timeout=1)
+    try:
+        client.ping()
+    except redis.ConnectionError:
+        message = f"no Redis answers at {REDIS_SERVER}"
+        # CI starts Redis (.ci/run): there, a silent skip would hide the backend's tests.
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    client.flushdb()
+    yield url
+    client.flushdb()
+    client.close()
 
 
 @pytest.fixture(scope="session")

@@ -1,36 +1,7 @@
-import os
-
 import pytest
 import redis
 
 from motcua.core.cache import RedisCache
-
-# Databases 8-15 belong to the tests, one per xdist worker, so that flushing one never
-# touches a development server's data (database 0) or another worker's keys.
-REDIS_HOST = "redis://127.0.0.1:6379"
-
-
-def _test_database() -> int:
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
-    return 15 - int(worker.removeprefix("gw")) % 8
-
-
-@pytest.fixture
-def redis_url():
-    url = f"{REDIS_HOST}/{_test_database()}"
-    client = redis.Redis.from_url(url, socket_connect_timeout=1)
-    try:
-        client.ping()
-    except redis.ConnectionError:
-        message = f"no Redis answers at {REDIS_HOST}"
-        # CI starts Redis (.ci/run): there, a silent skip would hide the backend's tests.
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    client.flushdb()
-    yield url
-    client.flushdb()
-    client.close()
 
 
 @pytest.fixture
