@@ -118,3 +118,30 @@ def test_database_refuses_to_rewrite_the_audit_trail(citizen):
     entry = record_audit(action="login", actor=citizen)
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("UPDATE core_auditentry SET action = 'x' WHERE id = %s", [entry.pk])
+
+
+APPEND_ONLY_TABLES = {
+    "core_auditentry",
+    "delivery_shipmentevent",
+    "documents_issueddocument",
+    "documents_trackingbookentry",
+    "dossiers_dossierevent",
+    "payments_gatewaymessage",
+    "results_resultdocument",
+    "results_revocation",
+    "results_verifiabledocument",
+    "workflow_comment",
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.postgres_only
+def test_every_append_only_table_has_its_trigger():
+    # The models refuse changes in Python on both databases; PostgreSQL also refuses them in
+    # SQL (migrations with append_only_trigger), for whoever bypasses the ORM.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+            "WHERE t.tgname = c.relname || '_append_only' AND t.tgenabled = 'O'"
+        )
+        assert {row[0] for row in cursor.fetchall()} == APPEND_ONLY_TABLES
