@@ -1,10 +1,15 @@
 """factory_boy factories shared by the tests of every app."""
 
+from dataclasses import dataclass
+
 import factory
 from django.utils import timezone
 
-from motcua.accounts.models import User
+from motcua.accounts.models import Membership, Role, Unit, User
+from motcua.accounts.testing import officer_device
 from motcua.catalogue.models import Agency, Component, Procedure, Sector
+from motcua.workflow.models import Workflow
+from motcua.workflow.services import save_workflow_version
 
 SIMPLE_SCHEMA = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -185,7 +190,7 @@ STANDARD_WORKFLOW = {
 
 class UnitFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = "accounts.Unit"
+        model = Unit
 
     agency = factory.SubFactory(AgencyFactory)
     code = factory.Sequence(lambda n: f"don-vi-{n}")
@@ -193,46 +198,72 @@ class UnitFactory(factory.django.DjangoModelFactory):
     kind = "specialist"
 
 
-def make_officer(agency, *memberships, full_name="Cán bộ", email=None):
-    """An officer of `agency` holding each (unit, role) of `memberships`."""
-    from motcua.accounts.models import Membership
+def make_officer(
+    agency: Agency | None = None,
+    *memberships: tuple[Unit, str],
+    full_name: str = "Cán bộ",
+    second_factor: bool = True,
+    **fields,
+) -> User:
+    """An officer of `agency` holding each (unit, role) of `memberships`.
 
-    extra = {"email": email} if email else {}
-    officer = UserFactory(
-        kind=User.Kind.OFFICER, agency=agency, full_name=full_name, phone=None, **extra
+    Like every officer in production, they have a confirmed authenticator (so login_officer
+    lets them in and the pages ask for a code, not an enrolment); `second_factor=False` gives
+    one who has not enrolled yet. `fields` go to the user (email, is_superuser, ...).
+    """
+    fields = {"phone": None, "citizen_id": "", **fields}
+    officer = UserFactory(kind=User.Kind.OFFICER, agency=agency, full_name=full_name, **fields)
+    Membership.objects.bulk_create(
+        Membership(user=officer, unit=unit, role=role) for unit, role in memberships
     )
-    for unit, role in memberships:
-        Membership.objects.create(user=officer, unit=unit, role=role)
+    if second_factor:
+        officer_device(officer)
     return officer
 
 
-def make_organisation(procedure, definition=None):
-    """The receiving agency's desk, specialist department and leadership with one officer per
-    role, and `definition` (STANDARD_WORKFLOW by default) saved as the procedure's workflow."""
-    from types import SimpleNamespace
+@dataclass
+class Organisation:
+    """A receiving agency as the back office runs it: the one-stop desk (Bộ phận Một cửa),
+    a specialist department and the leadership, one officer per role, and the procedure with
+    its workflow."""
 
-    from motcua.workflow.services import save_workflow_version
+    agency: Agency
+    desk: Unit
+    department: Unit
+    leadership: Unit
+    desk_officer: User
+    desk_head: User
+    specialist: User
+    head: User
+    leader: User
+    admin: User
+    procedure: Procedure
+    workflow: Workflow
 
+
+def make_organisation(procedure: Procedure, definition: dict | None = None) -> Organisation:
+    """The organisation of `procedure`'s receiving agency, with `definition`
+    (STANDARD_WORKFLOW by default) saved as the procedure's workflow."""
     agency = procedure.receiving_agency
     desk = UnitFactory(agency=agency, code="mot-cua", name="Bộ phận Một cửa", kind="desk")
     department = UnitFactory(
         agency=agency, code="chuyen-mon", name="Phòng Quản lý vận tải", kind="specialist"
     )
     leadership = UnitFactory(agency=agency, code="lanh-dao", name="Lãnh đạo Sở", kind="leadership")
-    org = SimpleNamespace(
+    return Organisation(
         agency=agency,
         desk=desk,
         department=department,
         leadership=leadership,
-        desk_officer=make_officer(agency, (desk, "desk"), full_name="Nguyễn Thị Mai"),
-        desk_head=make_officer(agency, (desk, "unit_head"), full_name="Phan Văn Hải"),
-        specialist=make_officer(agency, (department, "specialist"), full_name="Trần Quốc Việt"),
-        head=make_officer(agency, (department, "unit_head"), full_name="Hoàng Minh Đức"),
-        leader=make_officer(agency, (leadership, "leader"), full_name="Võ Thị Lan"),
-        admin=make_officer(agency, (desk, "agency_admin"), full_name="Lê Quang Huy"),
+        desk_officer=make_officer(agency, (desk, Role.DESK), full_name="Nguyễn Thị Mai"),
+        desk_head=make_officer(agency, (desk, Role.UNIT_HEAD), full_name="Phan Văn Hải"),
+        specialist=make_officer(agency, (department, Role.SPECIALIST), full_name="Trần Quốc Việt"),
+        head=make_officer(agency, (department, Role.UNIT_HEAD), full_name="Hoàng Minh Đức"),
+        leader=make_officer(agency, (leadership, Role.LEADER), full_name="Võ Thị Lan"),
+        admin=make_officer(agency, (desk, Role.AGENCY_ADMIN), full_name="Lê Quang Huy"),
+        procedure=procedure,
+        workflow=save_workflow_version(procedure, definition or STANDARD_WORKFLOW),
     )
-    org.workflow = save_workflow_version(procedure, definition or STANDARD_WORKFLOW)
-    return org
 
 
 def make_submitted_dossier(procedure, applicant, *, plate="75A-123.45", **fields):

@@ -15,7 +15,6 @@ from motcua.factories import (
     ComponentFactory,
     ProcedureFactory,
     UserFactory,
-    make_organisation,
 )
 from tests.browser.conftest import assert_accessible
 
@@ -27,7 +26,7 @@ WORKFLOW = {**STANDARD_WORKFLOW, "steps": [STANDARD_WORKFLOW["steps"][i] for i i
 
 
 @pytest.fixture
-def world(transactional_db):
+def world(transactional_db, make_organisation):
     procedure = ProcedureFactory(code="9.000111", name="Cấp phù hiệu xe ô tô kinh doanh vận tải")
     ComponentFactory(procedure=procedure, name="Giấy đề nghị cấp phù hiệu", paper_form="original")
     ComponentFactory(procedure=procedure, name="Giấy đăng ký xe ô tô")

@@ -17,7 +17,6 @@ from motcua.factories import (
     ComponentFactory,
     ProcedureFactory,
     UserFactory,
-    make_organisation,
 )
 from tests.browser.conftest import assert_accessible
 from tests.browser.test_back_office_journey import act, log_in, officer_page
@@ -32,7 +31,7 @@ WORKFLOW = {
 
 
 @pytest.fixture
-def world(transactional_db, settings, live_server):
+def world(transactional_db, settings, live_server, make_organisation):
     settings.SITE_URL = live_server.url  # the gateway and its notifications reach this server
     procedure = ProcedureFactory(
         code="9.000222",

@@ -1,11 +1,10 @@
 from django.urls import reverse
 
 from motcua.accounts.testing import login_officer
-from motcua.factories import UserFactory
 
 
-def test_admin_lists_and_opens_users(client, citizen):
-    admin = UserFactory(kind="officer", is_staff=True, is_superuser=True)
+def test_admin_lists_and_opens_users(client, citizen, make_officer):
+    admin = make_officer(is_staff=True, is_superuser=True)
     login_officer(client, admin)
     response = client.get(reverse("admin:accounts_user_changelist") + "?q=0912345678")
     assert response.status_code == 200

@@ -13,7 +13,6 @@ from motcua.accounts.decorators import officer_required
 from motcua.accounts.testing import login_officer, officer_device, totp_now
 from motcua.accounts.tests.helpers import PASSWORD
 from motcua.core.models import AuditEntry
-from motcua.factories import UserFactory
 
 pytestmark = pytest.mark.urls("motcua.accounts.tests.officer_urls")
 
@@ -26,8 +25,9 @@ REGENERATE = reverse("accounts:two_factor_regenerate")
 
 
 @pytest.fixture
-def officer(db):
-    return UserFactory(kind="officer", full_name="Lê Thị Cán Bộ")
+def officer(make_officer):
+    """An officer who has not set up an authenticator yet."""
+    return make_officer(full_name="Lê Thị Cán Bộ", second_factor=False)
 
 
 def logged_in_as(client):
@@ -334,13 +334,13 @@ def test_repeated_wrong_codes_lock_the_second_factor(client, officer, settings):
     assert "tạm thời bị khóa" in response.content.decode()
 
 
-def test_the_lock_is_per_account(client, officer, settings):
+def test_the_lock_is_per_account(client, officer, settings, make_officer):
     settings.LOGIN_MAX_FAILURES = 2
     device = officer_device(officer)
     password_login(client, officer)
     for _ in range(2):
         client.post(VERIFY, {"code": wrong_code(device)})
-    other = UserFactory(kind="officer")
+    other = make_officer()
     other_device = officer_device(other)
     password_login(client, other)
     client.post(VERIFY, {"code": totp_now(other_device)})
@@ -399,8 +399,8 @@ def test_profile_asks_an_unverified_officer_for_the_code(client, officer):
 # --- Admin ------------------------------------------------------------------------------------------------
 
 
-def test_admin_asks_a_superuser_for_the_second_factor(client, db):
-    admin = UserFactory(kind="officer", is_staff=True, is_superuser=True)
+def test_admin_asks_a_superuser_for_the_second_factor(client, make_officer):
+    admin = make_officer(is_staff=True, is_superuser=True, second_factor=False)
     client.force_login(admin)
     changelist = reverse("admin:accounts_user_changelist")
     response = client.get(changelist, follow=True)
@@ -425,9 +425,9 @@ def test_the_code_page_is_translated_to_english(client, officer):
     assert "Use a recovery code" in html
 
 
-def test_admin_can_reset_but_not_read_an_officers_secret(client, officer):
+def test_admin_can_reset_but_not_read_an_officers_secret(client, officer, make_officer):
     device, codes = enrolled(officer)
-    admin = UserFactory(kind="officer", is_staff=True, is_superuser=True)
+    admin = make_officer(is_staff=True, is_superuser=True)
     login_officer(client, admin)
     html = client.get(
         reverse("admin:otp_totp_totpdevice_change", args=[device.pk])

@@ -145,8 +145,8 @@ def test_verified_user_is_sent_on(client, citizen):
     assert client.get(URL)["Location"] == reverse("dossiers:mine")
 
 
-def test_user_must_verify_only_unverified_applicants(db, unverified):
-    officer = UserFactory(kind="officer", email_verified_at=None)
+def test_user_must_verify_only_unverified_applicants(db, unverified, make_officer):
+    officer = make_officer(email_verified_at=None)
     assert services.user_must_verify(unverified)
     assert not services.user_must_verify(officer)
     assert not services.user_must_verify(UserFactory())

@@ -3,8 +3,6 @@ import io
 import pytest
 from django.core.management import call_command
 
-from motcua.accounts.models import User
-
 BADGE = "2.002288"
 SHIP = "1.002687"
 AIRCRAFT = "1.003747"
@@ -40,9 +38,9 @@ def catalogue(_catalogue_module, db):
 
 
 @pytest.fixture
-def admin_client_vi(db, client):
+def admin_client_vi(client, make_officer):
     from motcua.accounts.testing import login_officer
 
-    admin = User.objects.create_superuser("quantri@example.vn", "Mat-khau-quan-tri-2026")
+    admin = make_officer(email="quantri@example.vn", is_staff=True, is_superuser=True)
     login_officer(client, admin)
     return client

@@ -1,22 +1,12 @@
-import uuid
-
 import pytest
+import redis
 
 from motcua.core.cache import RedisCache
 
-URL = "redis://127.0.0.1:6379/15"
-
 
 @pytest.fixture
-def redis_cache():
-    redis = pytest.importorskip("redis")
-    try:
-        redis.Redis.from_url(URL, socket_connect_timeout=1).ping()
-    except redis.ConnectionError:
-        pytest.skip("no Redis at 127.0.0.1:6379")
-    cache = RedisCache(URL, {"KEY_PREFIX": f"test-{uuid.uuid4().hex}"})
-    yield cache
-    cache.delete_many(["k", "n"])
+def redis_cache(redis_url):
+    return RedisCache(redis_url, {"KEY_PREFIX": "motcua-tests"})
 
 
 def test_redis_cache_reads_writes_and_counts(redis_cache):
@@ -32,3 +22,12 @@ def test_redis_cache_reads_writes_and_counts(redis_cache):
 def test_redis_cache_reuses_one_client_per_pool(redis_cache):
     client = redis_cache._cache.get_client()
     assert redis_cache._cache.get_client(write=True) is client
+
+
+def test_redis_cache_keys_expire_and_stay_in_their_database(redis_cache, redis_url):
+    redis_cache.set("k", "v", 30)
+    raw = redis.Redis.from_url(redis_url)
+    [key] = raw.keys("*")
+    assert key.decode().startswith("motcua-tests:") and 0 < raw.ttl(key) <= 30
+    redis_cache.clear()
+    assert raw.dbsize() == 0

@@ -10,15 +10,10 @@ from motcua.delivery.contrib.sandbox.models import SandboxParcel
 from motcua.delivery.contrib.viettelpost.plugin import sign
 from motcua.delivery.models import Shipment
 from motcua.dossiers.models import DossierEvent, Status
-from motcua.factories import make_organisation, make_submitted_dossier
+from motcua.factories import make_submitted_dossier
 from motcua.workflow.machine import TransitionRefused, perform
 
 ADDRESS = "12 Lê Lợi, phường Thuận Hóa, thành phố Huế"
-
-
-@pytest.fixture
-def org(procedure):
-    return make_organisation(procedure)
 
 
 def processed_by_post(procedure, citizen, org):

@@ -3,7 +3,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from motcua.accounts.models import Membership, Role, Unit, User
+from motcua.accounts.models import Role
 from motcua.catalogue.models import Component
 from motcua.dossiers.models import Attachment, Dossier, Status
 from motcua.factories import AgencyFactory, ComponentFactory, ProcedureFactory, UserFactory
@@ -28,28 +28,23 @@ def agency(db):
 
 
 @pytest.fixture
-def desk(agency):
-    return Unit.objects.create(
-        agency=agency, code="mot-cua", name="Bộ phận Một cửa Sở Xây dựng", kind=Unit.Kind.DESK
-    )
+def org(hue_procedure, make_organisation):
+    return make_organisation(hue_procedure)
 
 
 @pytest.fixture
-def specialist_unit(agency):
-    return Unit.objects.create(
-        agency=agency, code="qlvt", name="Phòng Quản lý vận tải", kind=Unit.Kind.SPECIALIST
-    )
-
-
-def make_officer(unit, full_name="Trần Thị Bích", role=Role.DESK) -> User:
-    officer = UserFactory(full_name=full_name, kind=User.Kind.OFFICER, agency=unit.agency)
-    Membership.objects.create(user=officer, unit=unit, role=role)
-    return officer
+def desk(org):
+    return org.desk
 
 
 @pytest.fixture
-def officer(desk):
-    return make_officer(desk)
+def specialist_unit(org):
+    return org.department
+
+
+@pytest.fixture
+def officer(desk, make_officer):
+    return make_officer(desk.agency, (desk, Role.DESK), full_name="Trần Thị Bích")
 
 
 @pytest.fixture

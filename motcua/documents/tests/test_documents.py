@@ -14,7 +14,7 @@ from motcua.documents.services import (
     issue_document,
     register_in_tracking_book,
 )
-from motcua.documents.tests.conftest import local, make_dossier, make_officer
+from motcua.documents.tests.conftest import local, make_dossier
 from motcua.documents.tests.helpers import A4, A5, page_count, page_size, pdf_text, same_size
 from motcua.dossiers.models import DossierEvent
 from motcua.factories import AgencyFactory, ProcedureFactory
@@ -67,7 +67,7 @@ def test_receipt_prints_the_dossier_the_applicant_the_times_and_the_components(
     # Stored in UTC, printed in Vietnam's time.
     assert "Thời gian nhận hồ sơ: 08:30 23/11/2026" in text
     assert "Thời gian trả kết quả giải quyết hồ sơ: 16:30 25/11/2026" in text
-    assert "Bộ phận Một cửa Sở Xây dựng, Sở Xây dựng thành phố Huế, Số 1 Lê Lợi" in text
+    assert f"{desk.name}, Sở Xây dựng thành phố Huế, Số 1 Lê Lợi" in text
     assert "số thứ tự: 1" in text
     assert "Trần Thị Bích" in text
 
@@ -245,10 +245,11 @@ def event_at(moment, **fields):
 
 
 @pytest.fixture
-def handed_over(dossier, officer, desk, specialist_unit):
+def handed_over(dossier, officer, desk, specialist_unit, make_officer):
     """accept → desk forwards → specialist forwards early → leader approves late → returned."""
-    specialist = make_officer(specialist_unit, "Phạm Minh Đức", role="specialist")
-    leader = make_officer(specialist_unit, "Hoàng Thị Lan", role="unit_head")
+    agency = specialist_unit.agency
+    specialist = make_officer(agency, (specialist_unit, "specialist"), full_name="Phạm Minh Đức")
+    leader = make_officer(agency, (specialist_unit, "unit_head"), full_name="Hoàng Thị Lan")
     common = {"dossier": dossier}
     event_at(
         local(2026, 11, 23, 8, 30), actor=officer, action="accept", unit_name=desk.name, **common

@@ -19,7 +19,7 @@ from motcua.documents.services import (
 from motcua.documents.tests.conftest import local, make_dossier
 from motcua.documents.tests.helpers import A4_LANDSCAPE, page_size, pdf_text, same_size
 from motcua.dossiers.models import DossierEvent
-from motcua.factories import UserFactory
+from motcua.factories import UnitFactory, UserFactory
 
 
 def accepted(procedure, applicant, n, *, year=2026, **fields):
@@ -34,7 +34,7 @@ def accepted(procedure, applicant, n, *, year=2026, **fields):
 
 
 def test_numbers_are_continuous_per_desk_and_year(hue_procedure, applicant, desk, agency):
-    other_desk = Unit.objects.create(
+    other_desk = UnitFactory(
         agency=agency, code="mot-cua-2", name="Điểm tiếp nhận số 2", kind=Unit.Kind.DESK
     )
     entries = [
@@ -145,7 +145,7 @@ def test_pdf_is_a4_landscape_with_the_rows(book, desk):
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="real concurrency needs PostgreSQL")
+@pytest.mark.postgres_only
 def test_parallel_registrations_get_unique_gapless_numbers(hue_procedure, applicant, desk):
     dossiers = [accepted(hue_procedure, applicant, n) for n in range(1, 11)]
     barrier = threading.Barrier(len(dossiers))

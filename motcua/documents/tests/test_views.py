@@ -6,10 +6,10 @@ from django.urls import reverse
 from motcua.accounts.models import Role, Unit
 from motcua.accounts.testing import login_officer
 from motcua.documents.services import issue_document, register_in_tracking_book
-from motcua.documents.tests.conftest import make_officer
 from motcua.documents.tests.helpers import A4, page_size, same_size
 from motcua.documents.views import DOCUMENT_CSP, XLSX
 from motcua.dossiers.access import grant
+from motcua.factories import UnitFactory
 
 pytestmark = pytest.mark.urls("motcua.documents.tests.urls")
 
@@ -86,11 +86,13 @@ def test_officer_of_a_unit_that_had_the_dossier_gets_it(client, officer, receipt
     assert client.get(html_url(receipt)).status_code == 200
 
 
-def test_officer_of_another_unit_gets_404(client, agency, receipt):
-    elsewhere = Unit.objects.create(
+def test_officer_of_another_unit_gets_404(client, agency, receipt, make_officer):
+    elsewhere = UnitFactory(
         agency=agency, code="khac", name="Phòng Khác", kind=Unit.Kind.SPECIALIST
     )
-    login_officer(client, make_officer(elsewhere, "Võ Văn Khác", role=Role.SPECIALIST))
+    login_officer(
+        client, make_officer(agency, (elsewhere, Role.SPECIALIST), full_name="Võ Văn Khác")
+    )
     assert client.get(pdf_url(receipt)).status_code == 404
     url = reverse("documents:control_sheet", args=[receipt.dossier.uuid])
     assert client.get(url).status_code == 404
@@ -124,7 +126,7 @@ def test_desk_officer_sees_the_tracking_book_and_exports_it(client, officer, des
 
 
 def test_officer_cannot_export_another_desks_book(client, officer, agency):
-    other_desk = Unit.objects.create(
+    other_desk = UnitFactory(
         agency=agency, code="mot-cua-2", name="Điểm tiếp nhận số 2", kind=Unit.Kind.DESK
     )
     login_officer(client, officer)
@@ -135,8 +137,8 @@ def test_officer_cannot_export_another_desks_book(client, officer, agency):
     )
 
 
-def test_officer_outside_any_desk_has_no_tracking_book(client, specialist_unit):
-    login_officer(client, make_officer(specialist_unit, "Phạm Minh Đức", role=Role.SPECIALIST))
+def test_officer_outside_any_desk_has_no_tracking_book(client, org):
+    login_officer(client, org.specialist)
     assert client.get(reverse("documents:tracking_book")).status_code == 403
 
 

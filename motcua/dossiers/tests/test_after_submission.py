@@ -14,7 +14,6 @@ from django.utils import timezone
 from motcua.dossiers import services
 from motcua.dossiers.models import Attachment, Dossier, DossierEvent, Status
 from motcua.dossiers.tests.helpers import complete_draft, pdf
-from motcua.factories import make_organisation
 from motcua.workdays import services as workdays
 from motcua.workflow import machine
 
@@ -35,11 +34,6 @@ def _small_pdfs(monkeypatch, one_page_pdf):
     # Rendering each slip (WeasyPrint) is the documents app's concern and slow; the pages
     # here only list and link them. A real one-page PDF, because online slips are signed.
     monkeypatch.setattr("motcua.documents.services.html_to_pdf", lambda html: one_page_pdf)
-
-
-@pytest.fixture
-def org(procedure):
-    return make_organisation(procedure)
 
 
 @pytest.fixture

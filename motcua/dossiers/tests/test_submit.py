@@ -122,8 +122,8 @@ def test_other_person_sees_nothing_of_a_dossier(client, citizen, other_citizen, 
     assert dossier.uuid.hex not in client.get(reverse("dossiers:mine")).content.decode()
 
 
-def test_officer_cannot_use_applicant_pages(client, procedure):
-    officer = UserFactory(kind="officer")
+def test_officer_cannot_use_applicant_pages(client, procedure, make_officer):
+    officer = make_officer()
     client.force_login(officer)
     assert client.get(reverse("dossiers:mine")).status_code == 403
 
@@ -159,7 +159,7 @@ def test_events_are_append_only(citizen, procedure):
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="real concurrency needs PostgreSQL")
+@pytest.mark.postgres_only
 def test_parallel_submissions_get_unique_gapless_codes(procedure):
     applicants = [UserFactory() for _ in range(12)]
     drafts = [complete_draft(procedure, applicant) for applicant in applicants]
@@ -190,7 +190,7 @@ def test_parallel_submissions_get_unique_gapless_codes(procedure):
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="real concurrency needs PostgreSQL")
+@pytest.mark.postgres_only
 def test_parallel_double_submit_of_one_dossier_gives_one_code(procedure):
     applicant = UserFactory()
     dossier = complete_draft(procedure, applicant)
@@ -223,12 +223,10 @@ def test_unverified_applicant_is_asked_to_verify_before_submitting(client, citiz
 
 
 def test_submission_routes_to_the_desk_in_a_fixed_number_of_queries(
-    citizen, procedure, django_assert_max_num_queries
+    citizen, procedure, org, django_assert_max_num_queries
 ):
     from motcua.dossiers.models import DossierAccess
-    from motcua.factories import make_organisation
 
-    org = make_organisation(procedure)
     dossier = complete_draft(procedure, citizen)
     # Lock, components, attachments, code, the UPDATE, event, outbox row, workflow, desk,
     # access, the routed columns (and the transaction's own statements): conditional

@@ -5,7 +5,7 @@ import pytest
 import requests
 from django.test import Client
 
-from motcua.factories import make_organisation, make_submitted_dossier
+from motcua.factories import make_submitted_dossier
 from motcua.payments.contrib.vnpay import protocol
 from motcua.payments.registry import registry
 from motcua.payments.settlement import start_online_payment
@@ -66,11 +66,6 @@ def http(monkeypatch, settings):
 @pytest.fixture
 def vnpay():
     return registry["vnpay"]
-
-
-@pytest.fixture
-def org(procedure):
-    return make_organisation(procedure)
 
 
 @pytest.fixture

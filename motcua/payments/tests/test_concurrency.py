@@ -12,9 +12,7 @@ from motcua.payments.tests.conftest import callback_params
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql", reason="real concurrency needs PostgreSQL"
-    ),
+    pytest.mark.postgres_only,
 ]
 
 

@@ -11,7 +11,6 @@ from django.utils import timezone
 
 from motcua.accounts.testing import login_officer
 from motcua.dossiers.models import DossierEvent, Status
-from motcua.factories import make_officer
 from motcua.payments import charges, receipts, settlement
 from motcua.payments.contrib.sandbox.models import SandboxTransaction
 from motcua.payments.models import Payment, PaymentIssue, Receipt, Refund
@@ -205,7 +204,7 @@ def test_nothing_paid_means_no_refund(dossier, org):
 
 
 def test_receipts_are_numbered_per_agency_and_year_and_downloadable(
-    client, started, citizen, other_citizen, org
+    client, started, citizen, other_citizen, org, make_officer
 ):
     payment, _url = started
     client.get("/payments/ipn/vnpay/", callback_params(payment))

@@ -8,7 +8,6 @@ from motcua.factories import (
     AgencyFactory,
     ComponentFactory,
     ProcedureFactory,
-    make_organisation,
     make_submitted_dossier,
 )
 from motcua.workflow.machine import NoteInput, perform
@@ -52,7 +51,7 @@ def badge_procedure(db):
 
 
 @pytest.fixture
-def org(badge_procedure):
+def org(badge_procedure, make_organisation):
     return make_organisation(badge_procedure)
 
 

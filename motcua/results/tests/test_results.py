@@ -20,8 +20,6 @@ from motcua.dossiers.models import Dossier, Status
 from motcua.factories import (
     AgencyFactory,
     UnitFactory,
-    make_officer,
-    make_organisation,
     make_submitted_dossier,
 )
 from motcua.results.context import BadgeRefused, badge_valid_until
@@ -131,7 +129,7 @@ def test_without_keys_the_officer_page_shows_the_refusal(
 
 
 def test_the_applicant_downloads_the_result_and_others_get_404(
-    approved, client, other_citizen, org
+    approved, client, other_citizen, org, make_officer
 ):
     url = reverse("results:download", args=[approved.pk])
     client.force_login(approved.dossier.applicant)
@@ -166,7 +164,7 @@ def test_the_dossier_pages_offer_the_result(approved, client, org):
     assert approved.sha256 in page and reverse("results:revoke", args=[approved.pk]) not in page
 
 
-def test_any_other_procedure_gets_the_generic_result(procedure, citizen):
+def test_any_other_procedure_gets_the_generic_result(procedure, citizen, make_organisation):
     organisation = make_organisation(procedure)
     dossier = make_submitted_dossier(procedure, citizen, plate="43A-999.88")
     approve(dossier, organisation)
@@ -178,7 +176,7 @@ def test_any_other_procedure_gets_the_generic_result(procedure, citizen):
     assert validate_against_demo_ca(pdf_of(result)).bottom_line
 
 
-def test_the_administrator_template_replaces_the_file_one(procedure, citizen):
+def test_the_administrator_template_replaces_the_file_one(procedure, citizen, make_organisation):
     organisation = make_organisation(procedure)
     ResultTemplate.objects.create(
         procedure=procedure,

@@ -22,11 +22,9 @@ def _fresh_calendar():
 
 
 @pytest.fixture
-def admin_client(db, client, settings):
-    from motcua.accounts.models import User
+def admin_client(client, make_officer):
+    from motcua.accounts.testing import login_officer
 
-    # The admin asks officers for a second factor; that is tested in accounts.
-    settings.OFFICER_2FA_REQUIRED = False
-    admin = User.objects.create_superuser("quantri@example.vn", "Mat-khau-quan-tri-2026")
-    client.force_login(admin)
+    admin = make_officer(email="quantri@example.vn", is_staff=True, is_superuser=True)
+    login_officer(client, admin)
     return client

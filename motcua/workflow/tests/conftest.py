@@ -3,7 +3,7 @@ from datetime import datetime
 import pytest
 from django.utils import timezone
 
-from motcua.factories import make_organisation, make_submitted_dossier
+from motcua.factories import make_submitted_dossier
 
 
 class Clock:
@@ -26,11 +26,6 @@ def clock(monkeypatch):
     real_now = timezone.now
     monkeypatch.setattr(timezone, "now", lambda: clock.current or real_now())
     return clock
-
-
-@pytest.fixture
-def org(procedure):
-    return make_organisation(procedure)
 
 
 @pytest.fixture

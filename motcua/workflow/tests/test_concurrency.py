@@ -6,14 +6,11 @@ import pytest
 from django.db import connection
 
 from motcua.dossiers.models import Dossier, DossierEvent, Status
-from motcua.factories import make_officer
 from motcua.workflow.machine import ReasonInput, TransitionRefused, perform
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql", reason="real concurrency needs PostgreSQL"
-    ),
+    pytest.mark.postgres_only,
 ]
 
 
@@ -38,7 +35,7 @@ def race(calls):
     return outcomes
 
 
-def test_accept_against_refuse_exactly_one_wins(org, dossier):
+def test_accept_against_refuse_exactly_one_wins(org, dossier, make_officer):
     second = make_officer(org.agency, (org.desk, "desk"), full_name="Lê Văn Tám")
     seen = dossier.version
     outcomes = race(
@@ -69,7 +66,7 @@ def test_accept_against_refuse_exactly_one_wins(org, dossier):
     assert decisions.count() == 1
 
 
-def test_many_officers_accepting_at_once_give_one_acceptance(org, dossier):
+def test_many_officers_accepting_at_once_give_one_acceptance(org, dossier, make_officer):
     officers = [org.desk_officer] + [
         make_officer(org.agency, (org.desk, "desk"), full_name=f"Cán bộ {i}") for i in range(4)
     ]

@@ -10,7 +10,7 @@ from motcua.dossiers.models import Dossier, Status
 from motcua.factories import UserFactory
 from motcua.workflow import services
 from motcua.workflow.models import Task
-from motcua.workflow.tests.test_views import build_office
+from motcua.workflow.tests.test_views import DEFINITION, office_procedure
 
 # The procedures filter, the page of rows (the session, its user, their second-factor
 # device and memberships come from the cache, and so do the counts: the warm-up request
@@ -45,14 +45,14 @@ def _processing(office, applicant, n):
     for i, dossier in enumerate(dossiers):
         dossier.status = Status.PROCESSING
         dossier.step_key = "review"
-        dossier.current_unit = office.specialist_unit
+        dossier.current_unit = office.department
         dossier.current_role = "specialist"
         dossier.accepted_at = now
         # Some overdue, some due soon, some later: every kind of row.
         dossier.due_at = now + timezone.timedelta(hours=(i % 5 - 2) * 10)
         dossier.extension_count = i % 2
         dossier.save()
-        access.grant(dossier, office.specialist_unit)
+        access.grant(dossier, office.department)
     return dossiers
 
 
@@ -62,14 +62,14 @@ def _warm(client, url):
 
 
 @pytest.fixture
-def office(db):
-    return build_office()
+def office(make_organisation):
+    return make_organisation(office_procedure(), DEFINITION)
 
 
 @pytest.mark.parametrize("n", [3, 30])
 def test_new_queue_runs_fixed_queries(client, office, django_assert_num_queries, n):
     _submitted(office, UserFactory(), n)
-    login_officer(client, office.clerk)
+    login_officer(client, office.desk_officer)
     url = reverse("workflow:inbox") + "?tab=new"
     _warm(client, url)
     with django_assert_num_queries(INBOX_QUERIES):
@@ -93,7 +93,7 @@ def test_todo_queue_with_deadlines_runs_fixed_queries(client, office, django_ass
 @pytest.mark.parametrize("n", [3, 30])
 def test_search_runs_fixed_queries(client, office, django_assert_num_queries, n):
     _submitted(office, UserFactory(), n)
-    login_officer(client, office.clerk)
+    login_officer(client, office.desk_officer)
     url = reverse("workflow:inbox") + "?q=nguoi+nop"
     _warm(client, url)
     with django_assert_num_queries(INBOX_QUERIES):

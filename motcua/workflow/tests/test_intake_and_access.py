@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from motcua.dossiers import access
 from motcua.dossiers.models import Dossier, Status
-from motcua.factories import PDF_BYTES, AgencyFactory, UnitFactory, make_officer
+from motcua.factories import PDF_BYTES, AgencyFactory, UnitFactory
 from motcua.workflow import dossier_page, queues, search
 from motcua.workflow.counts import inbox_counts
 from motcua.workflow.machine import TransitionRefused, perform
@@ -65,7 +65,7 @@ def test_only_desk_officers_register_paper_dossiers_and_a_bad_file_saves_nothing
     assert not Dossier.objects.exists()
 
 
-def test_an_officer_sees_only_dossiers_that_reached_their_units(org, dossier):
+def test_an_officer_sees_only_dossiers_that_reached_their_units(org, dossier, make_officer):
     other = AgencyFactory()
     stranger = make_officer(other, (UnitFactory(agency=other, kind="desk"), "desk"))
     assert access.can_view_dossier(org.desk_officer, dossier)
@@ -133,7 +133,7 @@ def test_search_by_code_name_id_number_and_plate(org, procedure, citizen, other_
     assert list(search.search(org.admin, "tran thi binh")) == [b]
 
 
-def test_each_count_is_the_length_of_its_queue(clock, org, procedure, citizen):
+def test_each_count_is_the_length_of_its_queue(clock, org, procedure, citizen, make_officer):
     """The counts are added up from a grouped read; they must agree with the lists."""
     from datetime import timedelta
 

@@ -8,7 +8,7 @@ from django.core import mail
 from django.utils import timezone
 
 from motcua.dossiers.models import Dossier, DossierEvent, Status
-from motcua.factories import AgencyFactory, UnitFactory, make_officer
+from motcua.factories import AgencyFactory, UnitFactory
 from motcua.workflow.machine import (
     ExtendInput,
     NoteInput,
@@ -86,7 +86,7 @@ def test_the_whole_path_from_reception_to_returned_result(clock, org, dossier):
     assert dossier.version == 5
 
 
-def test_each_step_belongs_to_its_role_and_unit(org, dossier, procedure):
+def test_each_step_belongs_to_its_role_and_unit(org, dossier, procedure, make_officer):
     with pytest.raises(TransitionRefused, match="Bộ phận Một cửa"):
         perform(dossier_id=dossier.pk, action="accept", actor=org.specialist)
     accept(dossier, org)
@@ -369,7 +369,7 @@ def test_withdrawal_request_then_confirmation_or_refusal(org, dossier, citizen):
 
 
 def test_joint_handling_with_another_agency_in_parallel(
-    clock, org, dossier, django_capture_on_commit_callbacks
+    clock, org, dossier, django_capture_on_commit_callbacks, make_officer
 ):
     from motcua.workflow.models import Task
     from motcua.workflow.services import escalate_late_tasks

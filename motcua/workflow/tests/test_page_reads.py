@@ -9,17 +9,22 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from motcua.accounts.models import Membership, Role, Unit
 from motcua.accounts.testing import login_officer
 from motcua.dossiers import access
-from motcua.factories import UserFactory
+from motcua.factories import UnitFactory
 from motcua.workflow import dossier_page, machine
 from motcua.workflow.models import Comment, Workflow
-from motcua.workflow.tests.test_views import build_office, dossier_url, submitted_dossier
+from motcua.workflow.tests.test_views import (
+    DEFINITION,
+    dossier_url,
+    office_procedure,
+    submitted_dossier,
+)
 
 INBOX = "/officer/"
 
 
 @pytest.fixture
-def office(db):
-    return build_office()
+def office(make_organisation):
+    return make_organisation(office_procedure(), DEFINITION)
 
 
 # --- Workflow versions held in memory -------------------------------------------------------
@@ -53,7 +58,7 @@ def test_saving_or_deleting_a_workflow_row_drops_its_copy(office):
 
 def test_the_dossier_page_follows_the_dossiers_own_version(client, office, citizen):
     dossier = submitted_dossier(office, citizen)
-    login_officer(client, office.clerk)
+    login_officer(client, office.desk_officer)
     assert client.get(dossier_url(dossier)).context["step"]["name"] == "Tiếp nhận hồ sơ"
     # A new version for new dossiers; this dossier keeps the one it was submitted under.
     changed = Workflow.objects.get(procedure=office.procedure).definition
@@ -70,7 +75,7 @@ def test_the_dossier_page_follows_the_dossiers_own_version(client, office, citiz
 
 
 def test_a_deleted_authenticator_ends_the_verified_session(client, office):
-    device = login_officer(client, office.clerk)
+    device = login_officer(client, office.desk_officer)
     assert client.get(INBOX).status_code == 200
     device.delete()
     response = client.get(INBOX)
@@ -80,7 +85,7 @@ def test_a_deleted_authenticator_ends_the_verified_session(client, office):
 
 
 def test_an_unconfirmed_authenticator_does_not_count(client, office):
-    device = login_officer(client, office.clerk)
+    device = login_officer(client, office.desk_officer)
     assert client.get(INBOX).status_code == 200  # its answer is now cached
     device.confirmed = False
     device.save()
@@ -88,9 +93,9 @@ def test_an_unconfirmed_authenticator_does_not_count(client, office):
 
 
 def test_another_officers_device_in_the_session_does_not_count(client, office):
-    login_officer(client, office.clerk)
+    login_officer(client, office.desk_officer)
     other = login_officer(client, office.specialist)
-    client.force_login(office.clerk)
+    client.force_login(office.desk_officer)
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = other.persistent_id
     session.save()
@@ -102,7 +107,7 @@ def test_another_officers_device_in_the_session_does_not_count(client, office):
     ["nonsense", "otp_totp.totpdevice/abc", "no_such_app.device/1", "accounts.user/1"],
 )
 def test_a_malformed_device_id_is_refused_quietly(client, office, persistent_id):
-    login_officer(client, office.clerk)
+    login_officer(client, office.desk_officer)
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = persistent_id
     session.save()
@@ -110,8 +115,10 @@ def test_a_malformed_device_id_is_refused_quietly(client, office, persistent_id)
 
 
 def test_a_recovery_code_device_counts(client, office):
-    client.force_login(office.clerk)
-    device = StaticDevice.objects.create(user=office.clerk, name="Mã khôi phục", confirmed=True)
+    client.force_login(office.desk_officer)
+    device = StaticDevice.objects.create(
+        user=office.desk_officer, name="Mã khôi phục", confirmed=True
+    )
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()
@@ -126,8 +133,8 @@ def test_a_recovery_code_device_counts(client, office):
 def test_memberships_are_the_active_units_with_their_unit_read_once(
     office, django_assert_num_queries
 ):
-    officer = office.clerk
-    closed = Unit.objects.create(agency=office.agency, code="cu", name="Cũ", kind=Unit.Kind.DESK)
+    officer = office.desk_officer
+    closed = UnitFactory(agency=office.agency, code="cu", name="Cũ", kind=Unit.Kind.DESK)
     Membership.objects.create(user=officer, unit=closed, role=Role.DESK)
     closed.is_active = False
     closed.save()
@@ -155,11 +162,11 @@ def test_the_dossier_page_reads_a_fixed_number_of_queries(
     machine.perform(
         dossier_id=dossier.pk,
         action="accept",
-        actor=office.clerk,
+        actor=office.desk_officer,
         data=machine.NoteInput(note="Đủ giấy tờ"),
     )
     for text in ("Một", "Hai", "Ba"):
-        Comment.objects.create(dossier=dossier, author=office.clerk, text=text)
+        Comment.objects.create(dossier=dossier, author=office.desk_officer, text=text)
     login_officer(client, office.specialist)
     url = dossier_url(dossier)
     assert client.get(url).status_code == 200
@@ -172,18 +179,17 @@ def test_the_dossier_page_reads_a_fixed_number_of_queries(
     assert "Một" in body and "Ba" in body and "Đủ giấy tờ" in body
 
 
-def test_the_dossier_page_escapes_what_people_typed(client, office, citizen):
+def test_the_dossier_page_escapes_what_people_typed(client, office, citizen, make_officer):
     dossier = submitted_dossier(office, citizen)
-    officer = UserFactory(kind="officer", agency=office.agency, full_name="<b>Cán bộ</b>")
-    Membership.objects.create(user=officer, unit=office.desk, role=Role.DESK)
+    officer = make_officer(office.agency, (office.desk, Role.DESK), full_name="<b>Cán bộ</b>")
     Comment.objects.create(dossier=dossier, author=officer, text="<script>alert(1)</script>")
     machine.perform(
         dossier_id=dossier.pk,
         action="accept",
-        actor=office.clerk,
+        actor=office.desk_officer,
         data=machine.NoteInput(note="<i>ghi chú</i>"),
     )
-    login_officer(client, office.clerk)
+    login_officer(client, office.desk_officer)
     body = client.get(dossier_url(dossier)).content.decode()
     assert "<script>alert(1)</script>" not in body
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body
@@ -199,7 +205,7 @@ def test_the_dossier_pages_read_gives_what_the_orm_would(office, citizen):
     from motcua.payments.models import Charge
 
     dossier = submitted_dossier(office, citizen)
-    machine.perform(dossier_id=dossier.pk, action="accept", actor=office.clerk)
+    machine.perform(dossier_id=dossier.pk, action="accept", actor=office.desk_officer)
     expected = Dossier.objects.select_related("procedure", "current_unit").get(pk=dossier.pk)
     read = dossier_page.officer_dossier(office.specialist, dossier.uuid)
     for model, got, want in (
@@ -209,7 +215,7 @@ def test_the_dossier_pages_read_gives_what_the_orm_would(office, citizen):
     ):
         for field in model._meta.concrete_fields:
             assert getattr(got, field.attname) == getattr(want, field.attname), field.name
-    assert read.current_unit == office.specialist_unit and not read._state.adding
+    assert read.current_unit == office.department and not read._state.adding
     assert (read.has_charges, read.has_results) == (False, False)
     Charge.objects.create(dossier=dossier, amount=190_000)
     assert dossier_page.officer_dossier(office.specialist, dossier.uuid).has_charges
@@ -220,7 +226,7 @@ def test_the_dossier_pages_read_gives_what_the_orm_would(office, citizen):
 def test_memberships_come_from_the_cache_until_a_membership_or_unit_changes(
     office, django_assert_num_queries
 ):
-    officer = office.clerk
+    officer = office.desk_officer
     access.memberships(officer)
     officer.__dict__.pop("_motcua_memberships")  # the next request's user
     with django_assert_num_queries(0):

@@ -1,6 +1,5 @@
 """The officer workspace pages: inbox, dossier page, actions, counter intake, workflow editor."""
 
-from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
@@ -8,12 +7,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from motcua.accounts.models import Membership, Role, Unit, User
+from motcua.accounts.models import Role, User
 from motcua.accounts.testing import login_officer
 from motcua.dossiers import services as dossier_services
 from motcua.dossiers.models import Attachment, Dossier, DossierEvent, Status
 from motcua.dossiers.tests.helpers import complete_draft
-from motcua.factories import AgencyFactory, ComponentFactory, ProcedureFactory, UserFactory
+from motcua.factories import AgencyFactory, ComponentFactory, ProcedureFactory
 from motcua.workflow import machine, services
 from motcua.workflow.models import Comment, Task, Workflow
 
@@ -50,57 +49,13 @@ DEFINITION = {
 }
 
 
-@dataclass
-class Office:
-    """An agency with its three units, their officers and a procedure with a workflow."""
-
-    agency: object
-    desk: Unit
-    specialist_unit: Unit
-    leadership: Unit
-    clerk: User
-    second_clerk: User
-    specialist: User
-    leader: User
-    admin: User
-    procedure: object
-
-
-def make_officer(agency, unit, role, name, **fields) -> User:
-    officer = UserFactory(
-        kind=User.Kind.OFFICER, agency=agency, full_name=name, citizen_id="", **fields
-    )
-    Membership.objects.create(user=officer, unit=unit, role=role)
-    return officer
-
-
-def build_office(name="Sở Xây dựng") -> Office:
-    agency = AgencyFactory(name=name)
-    desk = Unit.objects.create(
-        agency=agency, code="mot-cua", name=f"Bộ phận Một cửa {name}", kind=Unit.Kind.DESK
-    )
-    specialist_unit = Unit.objects.create(
-        agency=agency, code="chuyen-mon", name="Phòng Quản lý vận tải", kind=Unit.Kind.SPECIALIST
-    )
-    leadership = Unit.objects.create(
-        agency=agency, code="lanh-dao", name=f"Lãnh đạo {name}", kind=Unit.Kind.LEADERSHIP
-    )
-    procedure = ProcedureFactory(agency=agency, receiving_agency=agency)
+def office_procedure(agency_name="Sở Xây dựng"):
+    """A procedure of a new agency called `agency_name`, one component of it optional; the
+    offices below are make_organisation(office_procedure(...), DEFINITION)."""
+    procedure = ProcedureFactory(agency=AgencyFactory(name=agency_name))
     ComponentFactory(procedure=procedure, name="Giấy đề nghị", paper_form="original")
     ComponentFactory(procedure=procedure, name="Giấy đăng ký xe", requirement="optional")
-    services.save_workflow_version(procedure, DEFINITION, note="Quy trình đầu tiên")
-    return Office(
-        agency=agency,
-        desk=desk,
-        specialist_unit=specialist_unit,
-        leadership=leadership,
-        clerk=make_officer(agency, desk, Role.DESK, "Lê Thị Một Cửa"),
-        second_clerk=make_officer(agency, desk, Role.DESK, "Phạm Văn Trực"),
-        specialist=make_officer(agency, specialist_unit, Role.SPECIALIST, "Hoàng Chuyên Viên"),
-        leader=make_officer(agency, leadership, Role.LEADER, "Vũ Giám Đốc"),
-        admin=make_officer(agency, desk, Role.AGENCY_ADMIN, "Đỗ Quản Trị"),
-        procedure=procedure,
-    )
+    return procedure
 
 
 def submitted_dossier(office, applicant) -> Dossier:
@@ -118,8 +73,8 @@ def action_url(dossier, name) -> str:
 
 
 @pytest.fixture
-def office(db):
-    return build_office()
+def office(make_organisation):
+    return make_organisation(office_procedure(), DEFINITION)
 
 
 @pytest.fixture
@@ -130,7 +85,10 @@ def dossier(office, citizen):
 @pytest.fixture
 def accepted(office, dossier):
     return machine.perform(
-        dossier_id=dossier.pk, action="accept", actor=office.clerk, expected_version=dossier.version
+        dossier_id=dossier.pk,
+        action="accept",
+        actor=office.desk_officer,
+        expected_version=dossier.version,
     )
 
 
@@ -150,7 +108,7 @@ def test_anonymous_is_sent_to_login(client, db):
 
 
 def test_officer_without_second_factor_is_asked_for_it(client, office):
-    client.force_login(office.clerk)
+    client.force_login(office.desk_officer)
     response = client.get(reverse("workflow:inbox"))
     assert response.status_code == 302
     assert "/accounts/" in response["Location"]
@@ -160,7 +118,7 @@ def test_officer_without_second_factor_is_asked_for_it(client, office):
 
 
 def test_desk_officer_sees_new_dossier_in_new_queue(client, office, dossier):
-    login_officer(client, office.clerk)
+    login_officer(client, office.desk_officer)
     response = client.get(reverse("workflow:inbox"))
     assert response.status_code == 200
     body = response.content.decode()
@@ -207,7 +165,7 @@ def test_inbox_filters_by_procedure_and_paginates_without_counting(client, offic
     other = ProcedureFactory(agency=office.agency, receiving_agency=office.agency)
     services.save_workflow_version(other, DEFINITION)
     mine = [submitted_dossier(office, citizen) for _ in range(2)]
-    login_officer(client, office.clerk)
+    login_officer(client, office.desk_officer)
     response = client.get(reverse("workflow:inbox") + f"?tab=new&procedure={other.pk}")
     assert response.context["rows"] == []
     response = client.get(reverse("workflow:inbox") + f"?tab=new&procedure={office.procedure.pk}")
@@ -235,7 +193,7 @@ def test_tasks_tab_lists_open_tasks_of_my_unit(client, office, accepted):
 
 
 def test_search_finds_dossier_by_code_name_without_accents_and_plate(client, office, dossier):
-    login_officer(client, office.clerk)
+    login_officer(client, office.desk_officer)
     inbox = reverse("workflow:inbox")
     for text in (dossier.code, "nguyen van an", "51A-123.45", "51a12345"):
         response = client.get(inbox, {"q": text})
@@ -254,7 +212,7 @@ def test_search_does_not_find_dossiers_the_officer_may_not_see(client, office, d
 
 
 def test_desk_officer_accepts_the_dossier_through_the_page(client, office, dossier):
-    login_officer(client, office.clerk)
+    login_officer(client, office.desk_officer)
     page = client.get(dossier_url(dossier))
     assert page.status_code == 200
     body = page.content.decode()
@@ -272,7 +230,7 @@ def test_desk_officer_accepts_the_dossier_through_the_page(client, office, dossi
     assert response.redirect_chain[-1][0] == dossier_url(dossier)
     dossier.refresh_from_db()
     assert dossier.status == Status.PROCESSING
-    assert dossier.current_unit == office.specialist_unit
+    assert dossier.current_unit == office.department
     body = response.content.decode()
     assert "Tiếp nhận hồ sơ" in body
     assert "Đã thực hiện" in body
@@ -281,7 +239,7 @@ def test_desk_officer_accepts_the_dossier_through_the_page(client, office, dossi
 
 
 def test_dossier_page_shows_only_allowed_actions(client, office, dossier):
-    login_officer(client, office.clerk)
+    login_officer(client, office.desk_officer)
     names = [a.name for a, _url, _primary in client.get(dossier_url(dossier)).context["actions"]]
     assert names[0] == "accept"
     assert set(names) == {"accept", "refuse", "request_supplement"}
@@ -301,14 +259,14 @@ def test_officer_of_another_unit_gets_404_and_cannot_act(client, office, dossier
     assert dossier.status == Status.SUBMITTED
 
 
-def test_officer_of_another_agency_gets_404(client, office, dossier):
-    elsewhere = build_office("Sở Giao thông")
-    login_officer(client, elsewhere.clerk)
+def test_officer_of_another_agency_gets_404(client, office, dossier, make_organisation):
+    elsewhere = make_organisation(office_procedure("Sở Giao thông"), DEFINITION)
+    login_officer(client, elsewhere.desk_officer)
     assert client.get(dossier_url(dossier)).status_code == 404
 
 
 def test_officer_who_sees_but_may_not_act_is_refused_with_the_reason(client, office, accepted):
-    login_officer(client, office.clerk)  # the desk handed the dossier to the specialists
+    login_officer(client, office.desk_officer)  # the desk handed the dossier to the specialists
     response = client.post(
         action_url(accepted, "forward"), {"expected_version": accepted.version, "note": "Đủ"}
     )
@@ -320,7 +278,7 @@ def test_officer_who_sees_but_may_not_act_is_refused_with_the_reason(client, off
 
 def test_attachment_previews_inline_with_nosniff(client, office, dossier):
     attachment = dossier.attachments.first()
-    login_officer(client, office.clerk)
+    login_officer(client, office.desk_officer)
     preview = client.get(reverse("workflow:attachment_preview", args=[dossier.uuid, attachment.pk]))
     raw_url = reverse("workflow:attachment", args=[dossier.uuid, attachment.pk])
     assert f'<iframe class="attachment-frame" src="{raw_url}"' in preview.content.decode()
@@ -338,7 +296,7 @@ def test_attachment_previews_inline_with_nosniff(client, office, dossier):
 def test_refused_action_shows_the_message_and_keeps_the_input(client, office, dossier):
     Dossier.objects.filter(pk=dossier.pk).update(supplement_count=1)
     component = office.procedure.components.first()
-    login_officer(client, office.clerk)
+    login_officer(client, office.desk_officer)
     response = client.post(
         action_url(dossier, "request_supplement"),
         {
@@ -359,7 +317,7 @@ def test_refused_action_shows_the_message_and_keeps_the_input(client, office, do
 
 
 def test_missing_reason_is_shown_beside_the_field(client, office, dossier):
-    login_officer(client, office.clerk)
+    login_officer(client, office.desk_officer)
     response = client.post(action_url(dossier, "refuse"), {"expected_version": dossier.version})
     assert response.status_code == 400
     assert 'href="#id_reason"' in response.content.decode()
@@ -367,11 +325,12 @@ def test_missing_reason_is_shown_beside_the_field(client, office, dossier):
     assert dossier.status == Status.SUBMITTED
 
 
-def test_stale_version_says_who_changed_the_dossier(client, office, dossier):
-    login_officer(client, office.clerk)
+def test_stale_version_says_who_changed_the_dossier(client, office, dossier, make_officer):
+    login_officer(client, office.desk_officer)
     seen = dossier.version
+    second_clerk = make_officer(office.agency, (office.desk, Role.DESK), full_name="Phạm Văn Trực")
     machine.perform(
-        dossier_id=dossier.pk, action="accept", actor=office.second_clerk, expected_version=seen
+        dossier_id=dossier.pk, action="accept", actor=second_clerk, expected_version=seen
     )
     response = client.post(
         action_url(dossier, "refuse"),
@@ -388,7 +347,7 @@ def test_stale_version_says_who_changed_the_dossier(client, office, dossier):
 
 def test_request_supplement_lists_components_and_issues_the_request(client, office, dossier):
     component = office.procedure.components.first()
-    login_officer(client, office.clerk)
+    login_officer(client, office.desk_officer)
     form = client.get(action_url(dossier, "request_supplement")).content.decode()
     assert component.name in form
     assert "Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ" in form
@@ -442,14 +401,14 @@ def test_consult_form_offers_other_units_and_the_answer_comes_back(client, offic
     assert task.answer == "Đồng ý phương án"
 
 
-def test_transfer_offers_only_desks_of_other_agencies(client, office, accepted):
-    elsewhere = build_office("Sở Tài nguyên")
+def test_transfer_offers_only_desks_of_other_agencies(client, office, accepted, make_organisation):
+    elsewhere = make_organisation(office_procedure("Sở Tài nguyên"), DEFINITION)
     login_officer(client, office.specialist)
     groups = client.get(action_url(accepted, "transfer")).context["form"].unit_groups()
     offered = {int(value) for _agency, units in groups for value, *_rest in units}
     assert elsewhere.desk.pk in offered
     assert office.desk.pk not in offered
-    assert elsewhere.specialist_unit.pk not in offered
+    assert elsewhere.department.pk not in offered
 
 
 def test_extend_shows_the_current_due_date(client, office, accepted):
@@ -460,18 +419,18 @@ def test_extend_shows_the_current_due_date(client, office, accepted):
 
 
 def test_applicant_actions_are_not_offered_to_officers(client, office, dossier):
-    login_officer(client, office.clerk)
+    login_officer(client, office.desk_officer)
     assert client.get(action_url(dossier, "request_withdrawal")).status_code == 404
     assert client.get(action_url(dossier, "no_such_action")).status_code == 404
 
 
 def test_officers_comment_internally(client, office, dossier):
-    login_officer(client, office.clerk)
+    login_officer(client, office.desk_officer)
     response = client.post(
         reverse("workflow:comment", args=[dossier.uuid]), {"text": "Gọi lại cho người nộp"}
     )
     assert response.status_code == 302
-    assert Comment.objects.get(dossier=dossier).author == office.clerk
+    assert Comment.objects.get(dossier=dossier).author == office.desk_officer
     assert "Gọi lại cho người nộp" in client.get(dossier_url(dossier)).content.decode()
     empty = client.post(reverse("workflow:comment", args=[dossier.uuid]), {"text": "  "})
     assert empty.status_code == 400
@@ -482,7 +441,7 @@ def test_internal_note_is_shown_to_officers(client, office, dossier):
     machine.perform(
         dossier_id=dossier.pk,
         action="accept",
-        actor=office.clerk,
+        actor=office.desk_officer,
         data=machine.NoteInput(note="Bản gốc đã đối chiếu"),
     )
     login_officer(client, office.specialist)
@@ -516,7 +475,7 @@ def _intake_post(office, **changes):
 
 
 def test_counter_intake_registers_a_paper_dossier(client, office):
-    login_officer(client, office.clerk)
+    login_officer(client, office.desk_officer)
     choose = client.get(reverse("workflow:intake"))
     assert office.procedure.name in choose.content.decode()
     step_two = client.get(reverse("workflow:intake"), {"procedure": office.procedure.pk})
@@ -528,7 +487,7 @@ def test_counter_intake_registers_a_paper_dossier(client, office):
     assert response["Location"] == dossier_url(dossier)
     assert dossier.code.startswith(office.agency.identifier)
     assert dossier.status == Status.SUBMITTED
-    assert dossier.registered_by == office.clerk
+    assert dossier.registered_by == office.desk_officer
     assert dossier.applicant_name == "Trần Văn Quầy"
     assert Attachment.objects.filter(dossier=dossier).count() == 1
     page = client.get(response["Location"])
@@ -536,7 +495,7 @@ def test_counter_intake_registers_a_paper_dossier(client, office):
 
 
 def test_counter_intake_with_bad_input_saves_nothing(client, office):
-    login_officer(client, office.clerk)
+    login_officer(client, office.desk_officer)
     users = User.objects.count()
     response = client.post(
         reverse("workflow:intake"), _intake_post(office, citizen_id="12345", phone="abc")
@@ -551,7 +510,7 @@ def test_counter_intake_with_bad_input_saves_nothing(client, office):
 
 def test_counter_intake_refuses_a_file_of_the_wrong_type(client, office):
     component = office.procedure.components.first()
-    login_officer(client, office.clerk)
+    login_officer(client, office.desk_officer)
     bad = SimpleUploadedFile("virus.exe", b"MZ\x90\x00" * 100, "application/pdf")
     response = client.post(
         reverse("workflow:intake"), _intake_post(office, **{f"files-{component.pk}": bad})
@@ -629,9 +588,9 @@ def test_workflow_editor_saves_a_valid_definition_as_a_new_version(client, offic
     assert dossier.workflow.version == 1  # submitted dossiers keep theirs
 
 
-def test_workflow_editor_is_for_agency_admins_of_that_agency(client, office):
-    elsewhere = build_office("Sở Tài chính")
-    login_officer(client, office.clerk)
+def test_workflow_editor_is_for_agency_admins_of_that_agency(client, office, make_organisation):
+    elsewhere = make_organisation(office_procedure("Sở Tài chính"), DEFINITION)
+    login_officer(client, office.desk_officer)
     assert client.get(reverse("workflow:workflows")).status_code == 403
     login_officer(client, elsewhere.admin)
     url = reverse("workflow:workflow_edit", args=[office.procedure.pk])
