@@ -8,6 +8,8 @@ from django.utils import timezone
 from motcua.accounts.models import Membership, Role, Unit, User
 from motcua.accounts.testing import officer_device
 from motcua.catalogue.models import Agency, Component, Procedure, Sector
+from motcua.dossiers import intake
+from motcua.dossiers.models import Dossier
 from motcua.workflow.models import Workflow
 from motcua.workflow.services import save_workflow_version
 
@@ -269,9 +271,6 @@ def make_organisation(procedure: Procedure, definition: dict | None = None) -> O
 def make_submitted_dossier(procedure, applicant, *, plate="75A-123.45", **fields):
     """A dossier just submitted online (status 1) and routed to the desk, as dossier_submit
     leaves it, without going through the form pages."""
-    from motcua.dossiers import intake
-    from motcua.dossiers.models import Dossier
-
     values = {
         "procedure": procedure,
         "applicant": applicant,
