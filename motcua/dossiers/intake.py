@@ -33,26 +33,26 @@ def submit(
     place: str = "",
     data: dict | None = None,
 ) -> Dossier:
-    """Give `dossier` its code and status 1, write its "submitted" timeline line, and publish
+    """Give `dossier` status 1 and its code, write its "submitted" timeline line, and publish
     DossierSubmitted, whose synchronous subscriber (workflow) puts it in the desk's queue.
 
     `dossier` is a draft locked by the caller, or a new unsaved row (counter and postal
     intake) with its applicant snapshot filled in. `place` is where it was received (the
     agency, or the desk for paper dossiers). Call it inside the caller's transaction: the
     whole submission commits at once or not at all.
+
+    The code comes last (decision 3): the agency's counter row for the day stays locked from
+    then to COMMIT and every parallel submission to the agency waits on it, so only the one
+    UPDATE runs in between. DossierSubmitted, published before, therefore carries no code;
+    its subscribers read it with the dossier.
     """
     now = timezone.now()
     with transaction.atomic(savepoint=False):
         dossier.status = Status.SUBMITTED
         dossier.channel = channel
         dossier.submitted_at = now
-        # The agency's counter row for the day stays locked from here to COMMIT and every
-        # parallel submission to the agency waits on it: keep what follows short.
-        dossier.code = allocate_code(dossier.receiving_agency, timezone.localdate(now))
         if dossier.pk is None:
             dossier.save()
-        else:
-            dossier.save(update_fields=INTAKE_FIELDS)
         record_event(
             dossier=dossier,
             action="submitted",
@@ -70,4 +70,6 @@ def submit(
             ),
             subject=dossier,
         )
+        dossier.code = allocate_code(dossier.receiving_agency, timezone.localdate(now))
+        dossier.save(update_fields=INTAKE_FIELDS)
     return dossier

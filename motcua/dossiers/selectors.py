@@ -3,11 +3,12 @@
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Count, F, FilteredRelation, Q
+from django.db.models import Count
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from motcua.core.dates import local_iso, local_text
+from motcua.dossiers import reads
 from motcua.dossiers.models import (
     OPEN_STATUSES,
     Attachment,
@@ -104,31 +105,8 @@ class TrackedDossier:
 
 
 def tracked_dossier(code: str) -> TrackedDossier | None:
-    """The submitted dossier with this code and its public timeline, in one query: one row
-    per public event (a LEFT JOIN, so a dossier without public events still comes back)."""
-    rows = list(
-        Dossier.objects.annotate(
-            public_event=FilteredRelation("events", condition=Q(events__is_public=True))
-        )
-        .filter(code=code)
-        .exclude(status=Status.DRAFT)
-        .order_by("public_event__at", "public_event__id")
-        .values(
-            "status",
-            "submitted_at",
-            "due_at",
-            "applicant_phone",
-            "applicant_id_number",
-            procedure_name=F("procedure__name"),
-            agency_name=F("receiving_agency__name"),
-            unit_name=F("current_unit__name"),
-            event_at=F("public_event__at"),
-            event_action=F("public_event__action"),
-            event_to_status=F("public_event__to_status"),
-            event_note=F("public_event__note"),
-            event_unit_name=F("public_event__unit_name"),
-        )
-    )
+    """The submitted dossier with this code and its public timeline, in one query."""
+    rows = reads.tracking_rows(code)
     if not rows:
         return None
     first = rows[0]

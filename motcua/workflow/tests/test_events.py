@@ -20,10 +20,11 @@ def events(dossier):
     ]
 
 
-def test_a_submission_publishes_dossier_submitted_with_its_code(org, dossier, citizen):
+def test_a_submission_publishes_dossier_submitted_before_its_code_is_given(org, dossier, citizen):
     (name, payload), *_ = events(dossier)
-    assert name == "dossier.submitted"
-    assert payload["code"] == dossier.code and payload["channel"] == "online"
+    assert name == "dossier.submitted" and payload["channel"] == "online"
+    # The code comes last, with the day's counter locked only for the final UPDATE.
+    assert payload["code"] == "" and dossier.code
     assert payload["from_status"] == Status.DRAFT and payload["to_status"] == Status.SUBMITTED
     assert payload["actor_id"] == citizen.pk
 
