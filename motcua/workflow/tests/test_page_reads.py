@@ -1,6 +1,8 @@
 """What the officer pages read and keep: the workflow versions held per process, the second
 factor checked on every request, the memberships, and the dossier page's plain reads."""
 
+from decimal import Decimal
+
 import pytest
 from django.urls import reverse
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -9,9 +11,11 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from motcua.accounts.models import Membership, Role, Unit
 from motcua.accounts.testing import login_officer
 from motcua.dossiers import access
+from motcua.dossiers.models import Dossier
+from motcua.dossiers.tests.helpers import pdf
 from motcua.factories import UnitFactory
-from motcua.workflow import dossier_page, machine
-from motcua.workflow.models import Comment, Workflow
+from motcua.workflow import dossier_page, machine, services
+from motcua.workflow.models import Comment, Task, Workflow
 from motcua.workflow.tests.test_views import (
     DEFINITION,
     dossier_url,
@@ -25,6 +29,61 @@ INBOX = "/officer/"
 @pytest.fixture
 def office(make_organisation):
     return make_organisation(office_procedure(), DEFINITION)
+
+
+def dossier_with_everything(make_organisation) -> Dossier:
+    """A paper dossier taken at the counter that went all the way to its result, with
+    something in every part of its page: the applicant's address and the officer who
+    registered it, three files of two components, events with and without an actor (the fee charged at
+    submission), comments, an answered consultation and an open task, a charge paid, the
+    documents it issued and its result."""
+    procedure = office_procedure()
+    procedure.fee_vnd = 135_000
+    procedure.save()
+    office = make_organisation(procedure, {**DEFINITION, "payment_due": "submission"})
+    required = procedure.components.get(requirement="required")
+    optional = procedure.components.get(requirement="optional")
+    dossier = services.register_counter_dossier(
+        officer=office.desk_officer,
+        procedure=procedure,
+        person=services.WalkInApplicant(
+            full_name="Lê Văn Bình",
+            citizen_id="046090001234",
+            phone="0905123456",
+            address="12 Lê Lợi, thành phố Huế",
+        ),
+        channel=Dossier.Channel.COUNTER,
+        files={
+            required.pk: [pdf("don-de-nghi.pdf"), pdf("trang-2.pdf")],
+            optional.pk: [pdf("dang-ky-xe.pdf")],
+        },
+    )
+
+    def perform(action, actor, data=None):
+        return machine.perform(dossier_id=dossier.pk, action=action, actor=actor, data=data)
+
+    perform("confirm_payment", office.desk_officer)
+    perform("accept", office.desk_officer, machine.NoteInput(note="Đủ giấy tờ"))
+    Comment.objects.create(dossier=dossier, author=office.desk_officer, text="Bản gốc ở tủ 3")
+    consult = machine.OpenTasksInput(
+        unit_ids=(office.leadership.pk,), days=Decimal(1), request="Xin ý kiến về niên hạn xe"
+    )
+    perform("consult", office.specialist, consult)
+    answered = Task.objects.get(dossier=dossier)
+    machine.answer_task(task_id=answered.pk, actor=office.leader, answer="Đồng ý")
+    Comment.objects.create(dossier=dossier, author=office.specialist, text="<b>Đã</b> xem")
+    perform("forward", office.specialist, machine.NoteInput(note="Đủ điều kiện"))
+    perform("approve", office.leader)
+    # Asked and not answered yet (the machine lets no task open at this step: written here).
+    Task.objects.create(
+        dossier=dossier,
+        kind=Task.Kind.TRANSFER,
+        unit=office.desk,
+        request="Xác minh đăng ký xe",
+        due_at=answered.due_at,
+        created_by=office.desk_head,
+    )
+    return dossier_page.officer_dossier(office.leader, dossier.uuid)
 
 
 # --- Workflow versions held in memory -------------------------------------------------------
