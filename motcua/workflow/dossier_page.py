@@ -27,7 +27,7 @@ def officer_dossier(user, dossier_uuid) -> Dossier | None:
     visible, params = access.visible_where(user)
     if not params:
         return None
-    dossier = reads.visible_dossier(dossier_uuid, visible, params)
+    dossier = reads.visible_dossier(dossier_uuid, where=visible, params=params)
     if dossier is None:
         return None
     if dossier.workflow_id is not None:

@@ -280,7 +280,7 @@ def _visible_dossier() -> tuple[Select, str]:
     )
 
 
-def visible_dossier(dossier_uuid, where: str, params) -> Dossier | None:
+def visible_dossier(dossier_uuid, *, where: str, params: list) -> Dossier | None:
     """The dossier `dossier_uuid` if it meets `where` (SQL on the dossier table, as
     access.visible_where gives it), with its procedure and current unit, and whether it was
     ever charged (`has_charges`) or issued a result (`has_results`): one statement."""
@@ -299,110 +299,119 @@ def visible_dossier(dossier_uuid, where: str, params) -> Dossier | None:
     return dossier
 
 
-def _of_dossier(select: Select, model, alias: str, joins: str, *order: str) -> tuple[Select, str]:
-    """`select` over `model` (named `alias`) and its `joins`, for one dossier, in `order`."""
+def _of_dossier(model, alias: str, columns, *, joins=(), order: tuple[str, ...]):
+    """A Select of `columns` from `model` (named `alias`) and its `joins` for one dossier,
+    in `order` (`model`'s fields), and its statement."""
+    select = Select(*columns)
     order_by = ", ".join(column(model, f, alias) for f in order)
     return select, (
-        f"SELECT {select.sql} FROM {table(model)} {alias} {joins} "  # noqa: S608 - names from the models
+        f"SELECT {select.sql} FROM {table(model)} {alias} {' '.join(joins)} "  # noqa: S608 - names from the models
         f"WHERE {column(model, 'dossier', alias)} = %s ORDER BY {order_by}"
     )
 
 
+def _fields(model, alias: str | None, *names: str) -> list[Column]:
+    return [field_column(model, name, alias) for name in names]
+
+
 @functools.cache
-def _page_reads() -> dict[str, tuple[Select, str]]:
-    people = Select(*(field_column(User, f) for f in ("id", "address", "full_name")))
-    attachments = Select(
-        field_column(Attachment, "id", "a", name="pk"),
-        field_column(Attachment, "component_id", "a"),
-        field_column(Component, "name", "c", name="component_name"),
-        *(field_column(Attachment, f, "a") for f in ("original_name", "size", "uploaded_at")),
+def _people() -> tuple[Select, str]:
+    people = Select(*_fields(User, None, "id", "address", "full_name"))
+    return people, (
+        f"SELECT {people.sql} FROM {table(User)} "  # noqa: S608 - names from the models
+        f"WHERE {column(User, 'id')} IN (%s, %s)"
     )
-    events = Select(
-        *(
-            field_column(DossierEvent, f, "e")
-            for f in (
-                "at",
-                "action",
-                "from_status",
-                "to_status",
-                "note",
-                "unit_name",
-                "is_public",
-                "from_unit_name",
-                "to_unit_name",
-                "step_due_at",
-                "data",
-                "actor_id",
-            )
-        ),
-        field_column(User, "full_name", "u", name="actor_name"),
-    )
-    comments = Select(
-        field_column(Comment, "at", "c"),
-        field_column(Comment, "text", "c"),
-        field_column(User, "full_name", "u", name="author_name"),
-    )
-    tasks = Select(
-        field_column(Task, "id", "t", name="pk"),
-        *(
-            field_column(Task, f, "t")
-            for f in (
-                "kind",
-                "unit_id",
-                "request",
-                "due_at",
-                "state",
-                "answer",
-                "created_at",
-                "answered_at",
-            )
-        ),
-        field_column(Unit, "name", "n", name="unit_name"),
-        field_column(Agency, "name", "g", name="agency_name"),
-        field_column(User, "full_name", "b", name="created_by_name"),
-        field_column(User, "full_name", "r", name="answered_by_name"),
-    )
-    documents = Select(
-        field_column(IssuedDocument, "id", "d", name="pk"),
-        *(field_column(IssuedDocument, f, "d") for f in ("kind", "number", "issued_at")),
-    )
+
+
+@functools.cache
+def _dossier_reads() -> dict[str, tuple[Select, str]]:
+    """The page's reads of the dossier's rows, as the ORM's values() read them."""
     return {
-        "people": (
-            people,
-            f"SELECT {people.sql} FROM {table(User)} "  # noqa: S608 - names from the models
-            f"WHERE {column(User, 'id')} IN (%s, %s)",
-        ),
         "attachments": _of_dossier(
-            attachments,
             Attachment,
             "a",
-            join(Attachment, "component", "c", "a"),
-            "component",
-            "uploaded_at",
-            "id",
+            [
+                field_column(Attachment, "id", "a", name="pk"),
+                *_fields(Attachment, "a", "component_id", "original_name", "size", "uploaded_at"),
+                field_column(Component, "name", "c", name="component_name"),
+            ],
+            joins=[join(Attachment, "component", "c", "a")],
+            order=("component", "uploaded_at", "id"),
         ),
         "events": _of_dossier(
-            events, DossierEvent, "e", join(DossierEvent, "actor", "u", "e"), "at", "id"
+            DossierEvent,
+            "e",
+            [
+                *_fields(
+                    DossierEvent,
+                    "e",
+                    "at",
+                    "action",
+                    "from_status",
+                    "to_status",
+                    "note",
+                    "unit_name",
+                    "is_public",
+                    "from_unit_name",
+                    "to_unit_name",
+                    "step_due_at",
+                    "data",
+                    "actor_id",
+                ),
+                field_column(User, "full_name", "u", name="actor_name"),
+            ],
+            joins=[join(DossierEvent, "actor", "u", "e")],
+            order=("at", "id"),
         ),
         "comments": _of_dossier(
-            comments, Comment, "c", join(Comment, "author", "u", "c"), "at", "id"
+            Comment,
+            "c",
+            [
+                *_fields(Comment, "c", "at", "text"),
+                field_column(User, "full_name", "u", name="author_name"),
+            ],
+            joins=[join(Comment, "author", "u", "c")],
+            order=("at", "id"),
         ),
         "tasks": _of_dossier(
-            tasks,
             Task,
             "t",
-            " ".join(
-                (
-                    join(Task, "unit", "n", "t"),
-                    join(Unit, "agency", "g", "n"),
-                    join(Task, "created_by", "b", "t"),
-                    join(Task, "answered_by", "r", "t"),
-                )
-            ),
-            "due_at",
-            "id",
+            [
+                field_column(Task, "id", "t", name="pk"),
+                *_fields(
+                    Task,
+                    "t",
+                    "kind",
+                    "unit_id",
+                    "request",
+                    "due_at",
+                    "state",
+                    "answer",
+                    "created_at",
+                    "answered_at",
+                ),
+                field_column(Unit, "name", "n", name="unit_name"),
+                field_column(Agency, "name", "g", name="agency_name"),
+                field_column(User, "full_name", "b", name="created_by_name"),
+                field_column(User, "full_name", "r", name="answered_by_name"),
+            ],
+            joins=[
+                join(Task, "unit", "n", "t"),
+                join(Unit, "agency", "g", "n"),
+                join(Task, "created_by", "b", "t"),
+                join(Task, "answered_by", "r", "t"),
+            ],
+            order=("due_at", "id"),
         ),
-        "documents": _of_dossier(documents, IssuedDocument, "d", "", "issued_at", "id"),
+        "documents": _of_dossier(
+            IssuedDocument,
+            "d",
+            [
+                field_column(IssuedDocument, "id", "d", name="pk"),
+                *_fields(IssuedDocument, "d", "kind", "number", "issued_at"),
+            ],
+            order=("issued_at", "id"),
+        ),
     }
 
 
@@ -412,13 +421,11 @@ def dossier_page_rows(
     """What the dossier page shows besides the dossier, one statement each, rows by name:
     "people" (the applicant and the officer who registered it: id, address, full_name),
     and the dossier's "attachments", "events", "comments", "tasks" and "documents"."""
-    reads = _page_reads()
-    found = {}
+    people, people_sql = _people()
     with connection.cursor() as cursor:
-        for name, (select, sql) in reads.items():
-            if name == "people":
-                cursor.execute(sql, [applicant_id, registered_by_id or applicant_id])
-            else:
-                cursor.execute(sql, [dossier_id])
+        cursor.execute(people_sql, [applicant_id, registered_by_id or applicant_id])
+        found = {"people": people.rows(cursor)}
+        for name, (select, sql) in _dossier_reads().items():
+            cursor.execute(sql, [dossier_id])
             found[name] = select.rows(cursor)
     return found
