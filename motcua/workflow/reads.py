@@ -1,21 +1,27 @@
-"""The officer pages' hand-written SQL: the queue and search pages (decision 18), and the
-procedures of the inbox's filter.
+"""The officer pages' hand-written SQL (decision 18): the queue and search pages, the
+procedures of the inbox's filter, and the dossier page's reads.
 
-Django spent 1.5 ms building and compiling the ORM's version of these reads, eight times
-what the database took to run them. Table and column names come from the models' `_meta`;
-rows are read by name.
+Django spent more time building and compiling the ORM's version of these reads than the
+database took to run them. Table and column names come from the models' `_meta`; rows are
+read by name.
 """
 
 import functools
 from collections import namedtuple
+from dataclasses import dataclass
 
 from django.db import connection
+from django.db.models import BooleanField, Expression
+from django.db.models.expressions import RawSQL
 
-from motcua.accounts.models import Unit
-from motcua.catalogue.models import Procedure
+from motcua.accounts.models import Unit, User
+from motcua.catalogue.models import Agency, Component, Procedure
 from motcua.core.dates import aware
-from motcua.dossiers.models import Dossier
-from motcua.workflow.models import Task
+from motcua.documents.models import IssuedDocument
+from motcua.dossiers.models import Attachment, Dossier, DossierEvent
+from motcua.payments.models import Charge
+from motcua.results.models import ResultDocument
+from motcua.workflow.models import Comment, Task
 
 
 def table(model) -> str:
@@ -31,6 +37,18 @@ def column(model, field: str, alias: str | None = None) -> str:
 def dossier_column(field: str) -> str:
     """A dossier column named with its table: the page's query joins two more tables."""
     return column(Dossier, field)
+
+
+def join(model, field: str, alias: str, on: str | None = None) -> str:
+    """The join the ORM makes along `model`'s foreign key `field` (LEFT when it may be null)
+    to its model named `alias`; `on`: `model`'s alias, if not its table."""
+    key = model._meta.get_field(field)
+    target = key.related_model
+    kind = "LEFT JOIN" if key.null else "INNER JOIN"
+    return (
+        f"{kind} {table(target)} {alias} "
+        f"ON {column(target, key.target_field.name, alias)} = {column(model, field, on)}"
+    )
 
 
 # What an inbox or search row shows, read as plain values: building 25 model instances
@@ -151,3 +169,263 @@ def count_records(unit_ids, statuses, *, now, soon) -> list[CountRecord]:
             [at(now), at(now), at(soon), *unit_ids, *unit_ids, Task.State.OPEN],
         )
         return [CountRecord._make(row) for row in cursor.fetchall()]
+
+
+# --- Rows read by name, converted as the ORM converts them ------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """A value a hand-written SELECT reads: its name in the rows, its SQL, and the expression
+    (a field's column, or SQL with an output field) whose converters the ORM would apply."""
+
+    name: str
+    sql: str
+    expression: Expression
+
+
+def field_column(model, field: str, alias: str | None = None, *, name: str = "") -> Column:
+    """`model`'s `field` (an attname for a foreign key's id), read as `name` or `field`."""
+    found = model._meta.get_field(field)
+    return Column(
+        name or field, column(model, field, alias), found.get_col(alias or model._meta.db_table)
+    )
+
+
+def model_columns(model, alias: str | None = None, prefix: str = "") -> list[Column]:
+    """Every concrete field of `model`, each read as `prefix` + its attname (see `instance`)."""
+    return [
+        field_column(model, f.attname, alias, name=prefix + f.attname)
+        for f in model._meta.concrete_fields
+    ]
+
+
+class Select:
+    """A hand-written SELECT's columns (`sql`), and its rows read as dicts by column name,
+    each value converted as the ORM converts it (SQLCompiler.get_converters: the backend's
+    converters, then the field's from_db_value), so that both databases' rows read alike."""
+
+    def __init__(self, *columns: Column):
+        self.sql = ", ".join(c.sql for c in columns)
+        self._columns = columns
+        self._names = tuple(c.name for c in columns)
+        self._converters: dict[str, list[tuple[int, list, Expression]]] = {}
+
+    def _converters_for(self, conn) -> list[tuple[int, list, Expression]]:
+        found = self._converters.get(conn.alias)
+        if found is None:
+            found = []
+            for i, c in enumerate(self._columns):
+                funcs = conn.ops.get_db_converters(c.expression)
+                funcs += c.expression.get_db_converters(conn)
+                if funcs:
+                    found.append((i, funcs, c.expression))
+            self._converters[conn.alias] = found
+        return found
+
+    def rows(self, cursor) -> list[dict]:
+        """The rows `cursor` fetched for this SELECT."""
+        converters, names, rows = self._converters_for(connection), self._names, []
+        for row in cursor.fetchall():
+            values = list(row)
+            for i, funcs, expression in converters:
+                value = values[i]
+                for func in funcs:
+                    value = func(value, expression, connection)
+                values[i] = value
+            rows.append(dict(zip(names, values, strict=True)))
+        return rows
+
+
+@functools.cache
+def _attnames(model) -> list[str]:
+    return [f.attname for f in model._meta.concrete_fields]
+
+
+def instance(model, row: dict, prefix: str = ""):
+    """The `model` instance that model_columns(model, alias, `prefix`) read in `row`, made
+    as the ORM makes it (from_db); None when a LEFT JOIN found none."""
+    if row[prefix + model._meta.pk.attname] is None:
+        return None
+    attnames = _attnames(model)
+    return model.from_db(connection.alias, attnames, [row[prefix + a] for a in attnames])
+
+
+def _exists(name: str, model) -> Column:
+    """Whether `model` has a row for the dossier (read as True or False, as Exists is)."""
+    sql = (
+        f"EXISTS (SELECT 1 FROM {table(model)} x "  # noqa: S608 - names from the models
+        f"WHERE {column(model, 'dossier', 'x')} = {dossier_column('id')})"
+    )
+    return Column(name, sql, RawSQL(sql, (), output_field=BooleanField()))  # noqa: S611 - our text
+
+
+# --- The dossier page ------------------------------------------------------------------
+
+
+@functools.cache
+def _visible_dossier() -> tuple[Select, str]:
+    select = Select(
+        # The dossier's table named in full: access.visible_where's condition names it so.
+        *model_columns(Dossier),
+        *model_columns(Procedure, "p", "procedure."),
+        *model_columns(Unit, "u", "current_unit."),
+        _exists("has_charges", Charge),
+        _exists("has_results", ResultDocument),
+    )
+    return select, (
+        f"SELECT {select.sql} FROM {table(Dossier)} "  # noqa: S608 - names from the models
+        f"{join(Dossier, 'procedure', 'p')} {join(Dossier, 'current_unit', 'u')} "
+        f"WHERE {dossier_column('uuid')} = %s AND "
+    )
+
+
+def visible_dossier(dossier_uuid, *, where: str, params: list) -> Dossier | None:
+    """The dossier `dossier_uuid` if it meets `where` (SQL on the dossier table, as
+    access.visible_where gives it), with its procedure and current unit, and whether it was
+    ever charged (`has_charges`) or issued a result (`has_results`): one statement."""
+    select, sql = _visible_dossier()
+    uuid = Dossier._meta.get_field("uuid").get_db_prep_value(dossier_uuid, connection)
+    with connection.cursor() as cursor:
+        cursor.execute(sql + where, [uuid, *params])
+        found = select.rows(cursor)
+    if not found:
+        return None
+    row = found[0]
+    dossier = instance(Dossier, row)
+    Dossier.procedure.field.set_cached_value(dossier, instance(Procedure, row, "procedure."))
+    Dossier.current_unit.field.set_cached_value(dossier, instance(Unit, row, "current_unit."))
+    dossier.has_charges, dossier.has_results = row["has_charges"], row["has_results"]
+    return dossier
+
+
+def _of_dossier(model, alias: str, columns, *, joins=(), order: tuple[str, ...]):
+    """A Select of `columns` from `model` (named `alias`) and its `joins` for one dossier,
+    in `order` (`model`'s fields), and its statement."""
+    select = Select(*columns)
+    order_by = ", ".join(column(model, f, alias) for f in order)
+    return select, (
+        f"SELECT {select.sql} FROM {table(model)} {alias} {' '.join(joins)} "  # noqa: S608 - names from the models
+        f"WHERE {column(model, 'dossier', alias)} = %s ORDER BY {order_by}"
+    )
+
+
+def _fields(model, alias: str | None, *names: str) -> list[Column]:
+    return [field_column(model, name, alias) for name in names]
+
+
+@functools.cache
+def _people() -> tuple[Select, str]:
+    people = Select(*_fields(User, None, "id", "address", "full_name"))
+    return people, (
+        f"SELECT {people.sql} FROM {table(User)} "  # noqa: S608 - names from the models
+        f"WHERE {column(User, 'id')} IN (%s, %s)"
+    )
+
+
+@functools.cache
+def _dossier_reads() -> dict[str, tuple[Select, str]]:
+    """The page's reads of the dossier's rows, as the ORM's values() read them."""
+    return {
+        "attachments": _of_dossier(
+            Attachment,
+            "a",
+            [
+                field_column(Attachment, "id", "a", name="pk"),
+                *_fields(Attachment, "a", "component_id", "original_name", "size", "uploaded_at"),
+                field_column(Component, "name", "c", name="component_name"),
+            ],
+            joins=[join(Attachment, "component", "c", "a")],
+            order=("component", "uploaded_at", "id"),
+        ),
+        "events": _of_dossier(
+            DossierEvent,
+            "e",
+            [
+                *_fields(
+                    DossierEvent,
+                    "e",
+                    "at",
+                    "action",
+                    "from_status",
+                    "to_status",
+                    "note",
+                    "unit_name",
+                    "is_public",
+                    "from_unit_name",
+                    "to_unit_name",
+                    "step_due_at",
+                    "data",
+                    "actor_id",
+                ),
+                field_column(User, "full_name", "u", name="actor_name"),
+            ],
+            joins=[join(DossierEvent, "actor", "u", "e")],
+            order=("at", "id"),
+        ),
+        "comments": _of_dossier(
+            Comment,
+            "c",
+            [
+                *_fields(Comment, "c", "at", "text"),
+                field_column(User, "full_name", "u", name="author_name"),
+            ],
+            joins=[join(Comment, "author", "u", "c")],
+            order=("at", "id"),
+        ),
+        "tasks": _of_dossier(
+            Task,
+            "t",
+            [
+                field_column(Task, "id", "t", name="pk"),
+                *_fields(
+                    Task,
+                    "t",
+                    "kind",
+                    "unit_id",
+                    "request",
+                    "due_at",
+                    "state",
+                    "answer",
+                    "created_at",
+                    "answered_at",
+                ),
+                field_column(Unit, "name", "n", name="unit_name"),
+                field_column(Agency, "name", "g", name="agency_name"),
+                field_column(User, "full_name", "b", name="created_by_name"),
+                field_column(User, "full_name", "r", name="answered_by_name"),
+            ],
+            joins=[
+                join(Task, "unit", "n", "t"),
+                join(Unit, "agency", "g", "n"),
+                join(Task, "created_by", "b", "t"),
+                join(Task, "answered_by", "r", "t"),
+            ],
+            order=("due_at", "id"),
+        ),
+        "documents": _of_dossier(
+            IssuedDocument,
+            "d",
+            [
+                field_column(IssuedDocument, "id", "d", name="pk"),
+                *_fields(IssuedDocument, "d", "kind", "number", "issued_at"),
+            ],
+            order=("issued_at", "id"),
+        ),
+    }
+
+
+def dossier_page_rows(
+    *, dossier_id: int, applicant_id: int, registered_by_id: int | None
+) -> dict[str, list[dict]]:
+    """What the dossier page shows besides the dossier, one statement each, rows by name:
+    "people" (the applicant and the officer who registered it: id, address, full_name),
+    and the dossier's "attachments", "events", "comments", "tasks" and "documents"."""
+    people, people_sql = _people()
+    with connection.cursor() as cursor:
+        cursor.execute(people_sql, [applicant_id, registered_by_id or applicant_id])
+        found = {"people": people.rows(cursor)}
+        for name, (select, sql) in _dossier_reads().items():
+            cursor.execute(sql, [dossier_id])
+            found[name] = select.rows(cursor)
+    return found
