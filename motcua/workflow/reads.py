@@ -17,21 +17,12 @@ from django.db.models.expressions import RawSQL
 from motcua.accounts.models import Unit, User
 from motcua.catalogue.models import Agency, Component, Procedure
 from motcua.core.dates import aware
+from motcua.core.db import column, table
 from motcua.documents.models import IssuedDocument
 from motcua.dossiers.models import Attachment, Dossier, DossierEvent
 from motcua.payments.models import Charge
 from motcua.results.models import ResultDocument
 from motcua.workflow.models import Comment, Task
-
-
-def table(model) -> str:
-    return connection.ops.quote_name(model._meta.db_table)
-
-
-def column(model, field: str, alias: str | None = None) -> str:
-    """`field`'s column, quoted, named with `alias` or the model's table."""
-    name = connection.ops.quote_name(model._meta.get_field(field).column)
-    return f"{alias or table(model)}.{name}"
 
 
 def dossier_column(field: str) -> str:
