@@ -13,7 +13,6 @@ urlpatterns = [
     path("", include("motcua.payments.urls")),
     path("", include("motcua.results.urls")),
     path("", include("motcua.delivery.urls")),
-    path("", include("motcua.old_paths")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
@@ -26,3 +25,7 @@ if settings.SANDBOX_ENABLED:
 
 if settings.BENCH_ENDPOINTS:
     urlpatterns.append(path("bench/", include("motcua.core.bench_urls")))
+
+# Last: the Vietnamese paths of before decision 19, moved permanently (every other pattern is
+# tried first, so they cost nothing to the pages people use now).
+urlpatterns.append(path("", include("motcua.old_paths")))
