@@ -1,8 +1,8 @@
 """The repeated parts of the busiest officer pages, written in Python instead of templates.
 
-The inbox rows, the dossier's answers and its timeline: Django's template engine spent about
-50 µs a row on them (a lookup, a filter and an escape for every value, an include per row),
-most of these pages' render time. The markup is the templates' own, kept here:
+The inbox rows, the dossier's answers and its timeline: Django's template engine spent most
+of these pages' render time on them (a lookup, a filter and an escape for every value, an
+include per row; decision 17). The markup is the templates' own, kept here:
 workflow/_deadline.html, _flags.html, dossiers/_status.html and dossiers/_answers.html, and
 tests/test_fragments.py checks that the two give the same markup. Every value goes through
 `_html`, which escapes it unless it is already safe HTML.
@@ -16,8 +16,8 @@ from django.utils.translation import ngettext
 
 
 def escaped(value) -> str:
-    """django.utils.html.conditional_escape without its lazy-string wrappers (a few µs a
-    call, which the hot loops and the filter selects pay per value)."""
+    """django.utils.html.conditional_escape without its lazy-string wrappers, whose cost the
+    hot loops and the filter selects would pay per value."""
     return value.__html__() if hasattr(value, "__html__") else html.escape(str(value))
 
 
