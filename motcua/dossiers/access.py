@@ -11,6 +11,7 @@ from django.db.models.expressions import RawSQL
 
 from motcua.accounts.models import Membership, Role, Unit, User
 from motcua.accounts.two_factor import is_officer
+from motcua.core.db import column, table
 from motcua.dossiers.models import Dossier, DossierAccess
 
 # A day: the receivers drop an entry as soon as it changes; this bounds a change made
@@ -150,30 +151,20 @@ def visible_where(user) -> tuple[str, list]:
     mine = memberships(user)
     units = sorted({m.unit_id for m in mine})
     admin_agencies = sorted(administered_agency_ids(user))
-    q = _quote()
-    dossier = q(Dossier._meta.db_table)
     parts, params = [], []
     if units:
         marks = ", ".join(["%s"] * len(units))
         parts.append(
-            f"EXISTS (SELECT 1 FROM {q(DossierAccess._meta.db_table)} a WHERE "  # noqa: S608 - names from the models, placeholders
-            f"a.{_column(DossierAccess, 'dossier')} = {dossier}.{_column(Dossier, 'id')} "
-            f"AND a.{_column(DossierAccess, 'unit')} IN ({marks}))"
+            f"EXISTS (SELECT 1 FROM {table(DossierAccess)} a WHERE "  # noqa: S608 - names from the models, placeholders
+            f"{column(DossierAccess, 'dossier', 'a')} = {column(Dossier, 'id')} "
+            f"AND {column(DossierAccess, 'unit', 'a')} IN ({marks}))"
         )
         params += units
     if admin_agencies:
         marks = ", ".join(["%s"] * len(admin_agencies))
-        parts.append(f"{dossier}.{_column(Dossier, 'receiving_agency')} IN ({marks})")
+        parts.append(f"{column(Dossier, 'receiving_agency')} IN ({marks})")
         params += admin_agencies
     return (f"({' OR '.join(parts)})" if parts else "1 = 0"), params
-
-
-def _quote():
-    return connection.ops.quote_name
-
-
-def _column(model, name: str) -> str:
-    return connection.ops.quote_name(model._meta.get_field(name).column)
 
 
 def visible_dossiers(user) -> QuerySet[Dossier]:

@@ -19,17 +19,6 @@ from motcua.dossiers.models import Dossier, Status
 from motcua.dossiers.tests.helpers import complete_draft
 from motcua.factories import UserFactory
 
-REDIS_TEST_URL = "redis://127.0.0.1:6379/14"
-
-
-def _redis_or_skip():
-    client = redis.Redis.from_url(REDIS_TEST_URL)
-    try:
-        client.ping()
-    except redis.ConnectionError:
-        pytest.skip("Redis is not running at 127.0.0.1:6379")
-    return client
-
 
 @pytest.fixture
 def broker(settings):
@@ -66,7 +55,7 @@ def _submit_as_applicants(client, procedure, count):
 
 @pytest.mark.django_db(transaction=True)
 def test_submissions_succeed_with_the_broker_down_and_each_receipt_goes_once_it_is_back(
-    client, procedure, broker, settings
+    client, procedure, broker, settings, redis_url
 ):
     settings.OUTBOX_GRACE_SECONDS = 0  # let the sweep take them at once once the broker is up
     broker("redis://127.0.0.1:1/0")  # nothing listens there: connection refused
@@ -78,7 +67,7 @@ def test_submissions_succeed_with_the_broker_down_and_each_receipt_goes_once_it_
     assert waiting.count() == 4
 
     # The broker is back: beat (or cron) runs deliver_outbox.
-    broker(REDIS_TEST_URL)
+    broker(redis_url)
     call_command("deliver_outbox", stdout=open("/dev/null", "w"))  # noqa: SIM115
     call_command("deliver_outbox", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert sorted(m.to[0] for m in mail.outbox) == sorted(a.email for a in applicants)
@@ -87,11 +76,10 @@ def test_submissions_succeed_with_the_broker_down_and_each_receipt_goes_once_it_
 
 @pytest.mark.django_db(transaction=True)
 def test_with_the_broker_up_the_receipt_is_queued_there_and_sent_once_by_the_worker(
-    client, procedure, broker
+    client, procedure, broker, redis_url
 ):
-    queue = _redis_or_skip()
-    queue.flushdb()
-    broker(REDIS_TEST_URL)
+    queue = redis.Redis.from_url(redis_url)
+    broker(redis_url)
     applicant = _submit_as_applicants(client, procedure, 1)[0]
     assert mail.outbox == []
 
@@ -108,7 +96,6 @@ def test_with_the_broker_up_the_receipt_is_queued_there_and_sent_once_by_the_wor
     outbox.deliver_event_task(event_id)
     call_command("deliver_outbox", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert [m.to for m in mail.outbox] == [[applicant.email]]
-    queue.flushdb()
 
 
 @pytest.mark.django_db(transaction=True)
