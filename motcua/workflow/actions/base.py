@@ -102,10 +102,6 @@ def to_days(value) -> Decimal:
     return Decimal(str(value))
 
 
-def money(amount: int) -> str:
-    return f"{amount:,}".replace(",", ".")
-
-
 def unit_for(dossier: Dossier, step: dict) -> Unit:
     unit = Unit.objects.filter(
         agency_id=dossier.receiving_agency_id, code=step["unit"], is_active=True

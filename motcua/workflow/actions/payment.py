@@ -4,13 +4,13 @@ online."""
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from motcua.core.money import format_vnd
 from motcua.dossiers.models import Status
 from motcua.dossiers.timeline import record_event
 from motcua.payments import charges, settlement
 from motcua.workflow.actions.base import (
     TransitionRefused,
     leave_awaiting_payment,
-    money,
     pause_clock,
 )
 from motcua.workflow.actions.inputs import (
@@ -39,7 +39,8 @@ def request_payment(act, dossier, actor, data: RequestPaymentInput):
         action=act.event_name,
         actor=actor,
         from_status=Status.PROCESSING,
-        note=data.note.strip() or _("Đề nghị nộp %(amount)s đồng.") % {"amount": money(amount)},
+        note=data.note.strip()
+        or _("Đề nghị nộp %(amount)s đồng.") % {"amount": format_vnd(amount)},
         data={"amount": amount},
     )
     charges.open_charge(dossier, amount=amount, lines=lines, actor=actor, event=event)
@@ -74,7 +75,7 @@ def payment_received(act, dossier, actor, data: PaymentReceivedInput):
         from_status=Status.AWAITING_PAYMENT,
         note=_("Đã nhận %(amount)s đồng qua %(gateway)s, mã giao dịch %(ref)s.")
         % {
-            "amount": money(payment.amount),
+            "amount": format_vnd(payment.amount),
             "gateway": payment.gateway_name,
             "ref": payment.gateway_transaction_no or payment.reference,
         },
@@ -90,7 +91,7 @@ def await_payment(act, dossier, actor, data: FeeDueInput):
         action=act.event_name,
         from_status=Status.SUBMITTED,
         note=_("Nộp phí, lệ phí %(amount)s đồng để hồ sơ được chuyển tới bộ phận tiếp nhận.")
-        % {"amount": money(data.amount)},
+        % {"amount": format_vnd(data.amount)},
         data={"amount": data.amount},
     )
     return {"amount": data.amount}

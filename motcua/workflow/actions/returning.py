@@ -5,11 +5,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from motcua.core.events import DossierSentByPost
+from motcua.core.money import format_vnd
 from motcua.delivery.services import DeliveryUnavailable, send_by_post
 from motcua.dossiers.models import Dossier, Status
 from motcua.dossiers.timeline import record_event
 from motcua.payments.charges import outstanding_amount
-from motcua.workflow.actions.base import TransitionRefused, money
+from motcua.workflow.actions.base import TransitionRefused
 from motcua.workflow.actions.inputs import DeliveredInput, NoteInput
 
 
@@ -18,7 +19,7 @@ def return_result(act, dossier, actor, data: NoteInput):
     if due:
         raise TransitionRefused(
             _("Người nộp còn %(amount)s đồng phí, lệ phí chưa nộp; chưa trả kết quả được.")
-            % {"amount": money(due)}
+            % {"amount": format_vnd(due)}
         )
     note = data.note.strip()
     if dossier.delivery_method == Dossier.Delivery.POST:
