@@ -68,8 +68,9 @@ def open_charge_of(dossier: Dossier) -> Charge | None:
     return Charge.objects.filter(dossier=dossier, status=Charge.Status.OPEN).first()
 
 
-def outstanding_amount(dossier: Dossier) -> int:
-    """Đồng still to pay on the dossier (0 when nothing is asked)."""
+def outstanding_amount(dossier: Dossier | int) -> int:
+    """Đồng still to pay on the dossier, or the dossier with this id (0 when nothing is
+    asked)."""
     total = Charge.objects.filter(dossier=dossier, status=Charge.Status.OPEN).aggregate(
         total=Sum("amount")
     )["total"]

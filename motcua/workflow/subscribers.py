@@ -17,17 +17,17 @@ def route_submitted(event: DossierSubmitted, dossier: Dossier) -> None:
 
 
 @subscriber(PaymentSettled, sync=True, name="workflow.payment_settled")
-def move_on_when_paid(event: PaymentSettled, payment) -> None:
-    """Paid online in full: the dossier leaves status 6. (A payment at the counter is the
-    officer's own action, confirm_payment, which moved it already.)"""
-    if event.method == Payment.Method.COUNTER or event.from_status != Status.AWAITING_PAYMENT:
-        return
-    if outstanding_amount(payment.dossier) == 0:
+def move_on_when_paid(event: PaymentSettled, subject) -> None:
+    """Nothing left to pay: a dossier still waiting for its fee (status 6, as it stands in
+    this transaction) goes back to work. One paid at the counter was moved by the officer's
+    own action before the event, so it is no longer waiting."""
+    waiting = Dossier.objects.filter(pk=event.dossier_id, status=Status.AWAITING_PAYMENT)
+    if waiting.exists() and outstanding_amount(event.dossier_id) == 0:
         machine.perform(
             dossier_id=event.dossier_id,
             action="payment_received",
             actor=None,
-            data=machine.PaymentReceivedInput(payment=payment),
+            data=machine.PaymentReceivedInput(payment=Payment.objects.get(pk=event.payment_id)),
         )
 
 
