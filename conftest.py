@@ -12,7 +12,8 @@ from motcua.factories import ComponentFactory, ProcedureFactory, UserFactory  # 
 from motcua.workdays.calendar_file import read_calendar_file, upsert_calendar_days  # noqa: E402
 from motcua.workdays.models import CalendarDay  # noqa: E402
 
-REDIS_SERVER = "redis://127.0.0.1:6379"
+# REDIS_TEST_SERVER lets parallel checkouts test against their own Redis servers.
+REDIS_SERVER = os.environ.get("REDIS_TEST_SERVER", "redis://127.0.0.1:6379")
 
 
 def redis_test_url() -> str:
