@@ -1,0 +1,153 @@
+"""Who has seen a dossier's personal data (nhật ký truy cập): the one writer of AccessRecord,
+and what the applicant is shown of it.
+
+Every officer page or file that shows a dossier's personal data calls `record_view` once,
+after its access check passed and its response is built: one INSERT, no read (the officer's
+units come from access.memberships, read once per request and cached). An integrator's call
+through the API will do the same with `channel=API` and its own unit and purpose.
+Decision 37 says what is recorded and what the applicant sees.
+"""
+
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from motcua.accounts.models import Membership, Role
+from motcua.core.audit import client_ip
+from motcua.core.dates import DATE_TIME, local_iso, local_text
+from motcua.dossiers import access
+from motcua.dossiers.models import AccessRecord, Dossier, choice_label
+
+Kind, Purpose, Channel = AccessRecord.Kind, AccessRecord.Purpose, AccessRecord.Channel
+
+
+def acting_for(user, dossier: Dossier | None) -> tuple[Membership | None, str]:
+    """The officer's membership (unit and role) they see `dossier` through, and why.
+
+    From what the request already holds, so that recording costs no read: the unit that
+    holds the dossier now is handling it; a unit of another agency is there for a joint
+    handling or a consultation it was sent; another unit of the receiving agency took part in
+    handling it; an agency administrator who is none of these supervises. For a view of no
+    one dossier (a search, the tracking book), the officer's first unit.
+    """
+    mine = access.memberships(user)
+    if not mine:
+        return None, ""
+    if dossier is None:
+        return mine[0], Purpose.HANDLING
+
+    def first(test):
+        return next((m for m in mine if test(m)), None)
+
+    agency, here = dossier.receiving_agency_id, dossier.current_unit_id
+    working = [m for m in mine if m.role != Role.AGENCY_ADMIN]
+    found = next(
+        (m for m in working if m.unit_id == here and m.role == dossier.current_role), None
+    ) or next((m for m in working if m.unit_id == here), None)
+    if found is not None:
+        return found, Purpose.HANDLING
+    found = next((m for m in working if m.unit.agency_id != agency), None)
+    if found is not None:
+        return found, Purpose.CONSULTATION
+    found = next((m for m in working if m.unit.agency_id == agency), None)
+    if found is not None:
+        return found, Purpose.HANDLING
+    found = first(lambda m: m.role == Role.AGENCY_ADMIN and m.unit.agency_id == agency)
+    return found or mine[0], Purpose.SUPERVISION
+
+
+def record_view(
+    *,
+    actor,
+    kind: str,
+    dossier: Dossier | None = None,
+    object_id: int | None = None,
+    label: str = "",
+    channel: str = Channel.WEB,
+    membership: Membership | None = None,
+    purpose: str = "",
+    request=None,
+) -> AccessRecord:
+    """Append one record of `actor` viewing `kind` (of `dossier`; the object `object_id`,
+    called `label`), in one INSERT.
+
+    For an officer the unit, role and purpose come from acting_for unless given; an
+    integrator (`channel=API`) passes its own `purpose` (and `membership`, if it acts for a
+    unit) or none.
+    """
+    if actor is not None and not getattr(actor, "is_authenticated", True):
+        actor = None
+    if membership is None and actor is not None and not purpose:
+        membership, purpose = acting_for(actor, dossier)
+    unit = membership.unit if membership is not None else None
+    return AccessRecord.objects.create(
+        actor=actor,
+        channel=channel,
+        unit=unit,
+        unit_name=unit.name if unit is not None else "",
+        role=membership.role if membership is not None else "",
+        purpose=purpose or Purpose.HANDLING,
+        dossier=dossier,
+        kind=kind,
+        object_id=object_id,
+        label=label[: AccessRecord._meta.get_field("label").max_length],
+        ip_address=client_ip(request),
+    )
+
+
+# --- What the applicant sees ------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class SeenLine:
+    """One line of "who has seen my dossier": a unit's view of one thing, in one minute."""
+
+    at_text: str  # dd/mm/yyyy HH:MM
+    at_iso: str
+    unit_name: str
+    agency_name: str
+    role: str
+    purpose: str
+    what: str
+
+
+def _what(record: AccessRecord) -> str:
+    kind = record.get_kind_display()
+    return f"{kind}: {record.label}" if record.label else kind
+
+
+def seen_by(dossier: Dossier, *, page: int = 1, size: int = 20) -> tuple[list[SeenLine], bool]:
+    """The dossier's access records for its applicant, newest first, `size` a page, and
+    whether there are older ones: one query.
+
+    Views of the same thing by the same person and unit within one minute show as one line
+    (the attachment preview and the file it frames, a page reloaded). Officers are named by
+    unit and role, not by name (decision 37).
+    """
+    start = (max(page, 1) - 1) * size
+    records = list(
+        AccessRecord.objects.filter(dossier=dossier)
+        .select_related("unit__agency")
+        .order_by("-at", "-id")[start : start + size + 1]
+    )
+    more = len(records) > size
+    lines, last_key = [], None
+    tz = timezone.get_current_timezone()
+    for record in records[:size]:
+        at_text = local_text(record.at, DATE_TIME, tz)
+        key = (at_text, record.actor_id, record.unit_name, record.kind, record.object_id)
+        if key == last_key:
+            continue
+        last_key = key
+        lines.append(
+            SeenLine(
+                at_text=at_text,
+                at_iso=local_iso(record.at, tz),
+                unit_name=record.unit_name,
+                agency_name=record.unit.agency.name if record.unit is not None else "",
+                role=choice_label(Role, record.role) if record.role else "",
+                purpose=record.get_purpose_display(),
+                what=_what(record),
+            )
+        )
+    return lines, more
