@@ -337,3 +337,24 @@ def test_postgresql_refuses_to_change_a_record(office, citizen, statement):
     ):
         cursor.execute(statement.format(table=AccessRecord._meta.db_table), [record.pk])
     assert AccessRecord.objects.filter(pk=record.pk, label="").exists()
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_postgresql_commits_a_record_alone_without_slowing_other_commits(office, citizen):
+    """A page's record is committed on its own, asynchronously; inside a transaction (an
+    action's) it commits with it, and that transaction's commit stays synchronous."""
+
+    def synchronous_commit():
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW synchronous_commit")
+            return cursor.fetchone()[0]
+
+    dossier = submitted_dossier(office, citizen)
+    assert not connection.in_atomic_block
+    access_log.record_view(actor=office.desk_officer, kind=Kind.DOSSIER, dossier=dossier)
+    assert synchronous_commit() == "on"
+    with transaction.atomic():
+        access_log.record_view(actor=office.specialist, kind=Kind.DOSSIER, dossier=dossier)
+        assert synchronous_commit() == "on"
+    assert AccessRecord.objects.filter(dossier=dossier).count() == 2
