@@ -235,6 +235,16 @@ def test_nothing_seen_yet_says_so(client, office, citizen):
     assert "Chưa có cán bộ nào xem hồ sơ này." in body
 
 
+def test_the_list_speaks_english_too(client, office, citizen):
+    dossier = submitted_dossier(office, citizen)
+    access_log.record_view(actor=office.specialist, kind=Kind.DOSSIER, dossier=dossier)
+    client.force_login(citizen)
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    body = client.get(reverse("dossiers:detail", args=[dossier.uuid])).content.decode()
+    assert "Who has viewed my dossier" in body
+    assert "Dossier page" in body and "Handling the dossier" in body
+
+
 def test_a_search_and_the_tracking_book_are_recorded_once_without_a_dossier(
     client, office, citizen
 ):
