@@ -351,9 +351,9 @@ def test_postgresql_refuses_to_change_a_record(office, citizen, statement):
 
 @pytest.mark.postgres_only
 @pytest.mark.django_db(transaction=True)
-def test_postgresql_commits_a_record_alone_without_slowing_other_commits(office, citizen):
-    """A page's record is committed on its own, asynchronously; inside a transaction (an
-    action's) it commits with it, and that transaction's commit stays synchronous."""
+def test_postgresql_commits_a_record_alone_without_slowing_other_commits(office, citizen, rf):
+    """A page's record is one statement committed on its own, asynchronously; inside a
+    transaction (an action's) it commits with it, and that commit stays synchronous."""
 
     def synchronous_commit():
         with connection.cursor() as cursor:
@@ -362,9 +362,46 @@ def test_postgresql_commits_a_record_alone_without_slowing_other_commits(office,
 
     dossier = submitted_dossier(office, citizen)
     assert not connection.in_atomic_block
-    access_log.record_view(actor=office.desk_officer, kind=Kind.DOSSIER, dossier=dossier)
+    request = rf.get("/", REMOTE_ADDR="203.0.113.7")
+    written = access_log.record_view(
+        actor=office.desk_officer,
+        kind=Kind.ATTACHMENT,
+        dossier=dossier,
+        object_id=42,
+        label="căn cước.pdf",
+        request=request,
+    )
     assert synchronous_commit() == "on"
+    read = AccessRecord.objects.get(pk=written.pk)
+    for field in AccessRecord._meta.concrete_fields:
+        assert getattr(read, field.attname) == getattr(written, field.attname), field.name
+    assert (read.ip_address, read.unit, read.purpose) == (
+        "203.0.113.7",
+        office.desk,
+        Purpose.HANDLING,
+    )
     with transaction.atomic():
         access_log.record_view(actor=office.specialist, kind=Kind.DOSSIER, dossier=dossier)
         assert synchronous_commit() == "on"
     assert AccessRecord.objects.filter(dossier=dossier).count() == 2
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_a_record_with_more_to_do_on_save_goes_through_save(office, citizen):
+    """A hash chain (or any receiver of its signals) keeps working: the one-statement INSERT
+    is only for the plain record."""
+    from django.db.models.signals import pre_save
+
+    seen = []
+
+    def receiver(sender, instance, **kwargs):
+        seen.append(instance.kind)
+
+    dossier = submitted_dossier(office, citizen)
+    pre_save.connect(receiver, sender=AccessRecord)
+    try:
+        access_log.record_view(actor=office.desk_officer, kind=Kind.DOSSIER, dossier=dossier)
+    finally:
+        pre_save.disconnect(receiver, sender=AccessRecord)
+    assert seen == [Kind.DOSSIER]
