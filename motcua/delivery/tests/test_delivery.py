@@ -3,6 +3,7 @@
 import json
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -26,13 +27,13 @@ def processed_by_post(procedure, citizen, org):
     return perform(dossier_id=dossier.pk, action="approve", actor=org.leader)
 
 
-def callback(client, body: dict, secret="sandbox-webhook-secret"):
+def callback(client, body: dict, secret=None):
     raw = json.dumps(body).encode()
     return client.post(
         reverse("delivery:callback", args=["viettelpost"]),
         data=raw,
         content_type="application/json",
-        headers={"X-Signature": sign(raw, secret)},
+        headers={"X-Signature": sign(raw, secret or settings.POSTAL_WEBHOOK_SECRET)},
     )
 
 
@@ -143,7 +144,7 @@ def test_forged_or_malformed_reports_are_refused_and_change_nothing(
         reverse("delivery:callback", args=["viettelpost"]),
         data=b"not json",
         content_type="application/json",
-        headers={"X-Signature": sign(b"not json", "sandbox-webhook-secret")},
+        headers={"X-Signature": sign(b"not json", settings.POSTAL_WEBHOOK_SECRET)},
     )
     assert response.status_code == 400
     assert callback(client, report("SB-UNKNOWN", 501)).status_code == 404
@@ -201,7 +202,7 @@ def test_the_webhook_address_of_before_the_english_paths_still_answers_without_a
         "/buu-chinh/callback/viettelpost/",
         data=raw,
         content_type="application/json",
-        headers={"X-Signature": sign(raw, "sandbox-webhook-secret")},
+        headers={"X-Signature": sign(raw, settings.POSTAL_WEBHOOK_SECRET)},
     )
     assert response.status_code == 200
     dossier.refresh_from_db()
