@@ -2,33 +2,25 @@
 and every page says that nothing here is real (docs/decisions/0032)."""
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from django.urls import reverse
 
-ROOT = Path(__file__).resolve().parents[3]
+from motcua.core.tests import helpers
+
 BANNER = "Môi trường thử nghiệm — không có giao dịch thật"
 # The value settings held before: public, in the repository, so anyone could sign an IPN.
 OLD_PUBLIC_SECRET = "motcua-sandbox-vnpay-secret-not-for-production"  # noqa: S105
+SECRETS = (
+    "VNPAY_HASH_SECRET",
+    "SANDBOX_VNPAY_HASH_SECRET",
+    "POSTAL_API_TOKEN",
+    "POSTAL_WEBHOOK_SECRET",
+)
 
 
-def load_settings(**env) -> subprocess.CompletedProcess:
-    """Import motcua.settings in a fresh interpreter, as a server starting with `env` would
-    (not under pytest, so not as a test run); prints the secrets it chose as JSON."""
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("MOTCUA_", "DJANGO_"))}
-    clean |= {"SECRET_KEY": "a-production-secret-key", "DEBUG": "false", **env}
-    code = (
-        "import json, motcua.settings as s; print(json.dumps({n: getattr(s, n) for n in "
-        "('VNPAY_HASH_SECRET', 'SANDBOX_VNPAY_HASH_SECRET', 'POSTAL_API_TOKEN', "
-        "'POSTAL_WEBHOOK_SECRET')}))"
-    )
-    return subprocess.run(  # noqa: S603 - our interpreter, our code
-        [sys.executable, "-c", code], cwd=ROOT, env=clean, capture_output=True, text=True
-    )
+def load_settings(**env):
+    return helpers.load_settings(SECRETS, **env)
 
 
 def test_the_sandbox_without_debug_refuses_to_start_unless_it_is_a_demo():
