@@ -363,6 +363,11 @@ POSTAL_WEBHOOK_SECRET = env_str(
     "POSTAL_WEBHOOK_SECRET", _sandbox_secret("postal-webhook") if SANDBOX_ENABLED else ""
 )
 
+# --- Refused calls from outside systems (motcua/core/rejected_calls.py) -----------------
+# Payment notifications and postal webhooks that fail their signature are counted per day;
+# this many of the most recent are kept, cut short, to see what was sent (0: none).
+REJECTED_CALL_SAMPLES = env_int("REJECTED_CALL_SAMPLES", 100, minimum=0)
+
 # --- Benchmarks ------------------------------------------------------------------
 # Exposes /bench/json and /bench/insert, the machine's ceiling for bench/load_test.py.
 BENCH_ENDPOINTS = env_bool("BENCH_ENDPOINTS", False)

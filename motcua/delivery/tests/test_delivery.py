@@ -7,9 +7,10 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
+from motcua.core.models import RejectedCall, RejectedCallSample
 from motcua.delivery.contrib.sandbox.models import SandboxParcel
 from motcua.delivery.contrib.viettelpost.plugin import sign
-from motcua.delivery.models import Shipment
+from motcua.delivery.models import Shipment, ShipmentEvent
 from motcua.dossiers.models import DossierEvent, Status
 from motcua.factories import make_submitted_dossier
 from motcua.workflow.machine import TransitionRefused, perform
@@ -152,6 +153,27 @@ def test_forged_or_malformed_reports_are_refused_and_change_nothing(
     shipment.refresh_from_db()
     assert dossier.status == Status.PROCESSED
     assert shipment.state == Shipment.State.BOOKED
+
+
+def test_refused_reports_are_counted_with_a_short_sample_only(client, db):
+    huge = json.dumps({"DATA": {"ORDER_NUMBER": "X" * 100_000}}).encode()
+    for _ in range(30):
+        response = client.post(
+            reverse("delivery:callback", args=["viettelpost"]),
+            data=huge,
+            content_type="application/json",
+            headers={"X-Signature": "forged"},
+        )
+        assert response.status_code == 400
+    counted = RejectedCall.objects.get()
+    assert (counted.source, counted.kind, counted.reason, counted.count) == (
+        "viettelpost",
+        "webhook",
+        "signature",
+        30,
+    )
+    assert not ShipmentEvent.objects.exists()
+    assert all(len(s.params["body"]) <= 200 for s in RejectedCallSample.objects.all())
 
 
 def test_a_repeated_report_is_applied_once(client, procedure, citizen, org):
