@@ -160,3 +160,24 @@ def test_answering_on_the_page_leads_back_to_the_tasks_not_to_a_404(client, cons
     assert response["Location"] == reverse("workflow:inbox") + "?tab=tasks"
     page = client.get(response["Location"])
     assert page.status_code == 200 and "Đã gửi trả lời." in page.content.decode()
+
+
+def test_the_migration_takes_away_what_answered_units_kept_before(client, org, consulted, police):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from motcua.dossiers.models import DossierAccess
+
+    migration = import_module("motcua.workflow.migrations.0004_task_closed_and_task_access")
+    unit, officer = police
+    # As the code before left it: answered, and the police's access for good.
+    answer_task(task_id=Task.objects.get(unit=unit).pk, actor=officer, answer=ANSWER)
+    DossierAccess.objects.create(dossier=consulted, unit=unit)
+    login_officer(client, officer)
+    assert client.get(officer_urls(consulted)[0]).status_code == 200
+
+    migration.task_access_ends(apps, None)
+    assert client.get(officer_urls(consulted)[0]).status_code == 404
+    # The receiving agency's own units keep theirs.
+    assert DossierAccess.objects.filter(dossier=consulted, unit=org.desk).exists()
