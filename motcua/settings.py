@@ -1,5 +1,7 @@
 """MotCua settings: one module, every value from the environment (docs/configuration.md)."""
 
+import hashlib
+import hmac
 import sys
 from pathlib import Path
 
@@ -63,6 +65,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "motcua.core.middleware.SecurityHeadersMiddleware",
+    "motcua.core.middleware.PrivateResponsesMiddleware",
 ]
 
 ROOT_URLCONF = "motcua.urls"
@@ -79,6 +82,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "motcua.core.context_processors.sandbox",
             ],
         },
     }
@@ -162,6 +166,10 @@ SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 CSRF_COOKIE_HTTPONLY = False
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0, minimum=0)
+# Only once every sub-domain of the portal's domain serves HTTPS: browsers then refuse plain
+# HTTP to all of them for SECURE_HSTS_SECONDS. Preload asks browsers to ship the rule built in.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY", False) else None
 )
@@ -277,8 +285,27 @@ WORKDAY_CUTOFF = env_str("WORKDAY_CUTOFF", WORKDAY_END)
 
 # --- Sandboxes of outside systems ------------------------------------------------
 # /sandbox/ serves MotCua's own copies of the payment gateway and the postal service,
-# speaking their protocols, for the demo and the tests. Never on in production.
+# speaking their protocols, for the demo and the tests. Never on in production: its gateway
+# "pays" any fee without money, so a server without DEBUG refuses to start with it unless
+# DEMO_MODE says this is a demonstration (docs/decisions/0032-sandbox-only-in-a-demo.md).
 SANDBOX_ENABLED = env_bool("SANDBOX_ENABLED", TESTING)
+DEMO_MODE = env_bool("DEMO_MODE", False)
+if SANDBOX_ENABLED and not (DEBUG or TESTING or DEMO_MODE):
+    raise ImproperlyConfigured(
+        "SANDBOX_ENABLED=true serves a test payment gateway that marks fees paid without "
+        "money; it is refused with DEBUG off. Set DEMO_MODE=true if this server is a "
+        "demonstration, else turn the sandbox off."
+    )
+
+
+def _sandbox_secret(name: str) -> str:
+    """A secret of the sandbox (its VNPay hash secret, the post office's token and webhook
+    secret): derived from SECRET_KEY, so it is private to this installation, the same in
+    every process, and nothing has to be stored. Nothing public signs a payment here."""
+    return hmac.new(
+        SECRET_KEY.encode(), f"motcua-sandbox:{name}".encode(), hashlib.sha256
+    ).hexdigest()
+
 
 # --- Payments (motcua/payments, docs/payments.md) ----------------------------------
 # Plugin modules to import (each registers a gateway with @register("id")), and the ids of
@@ -295,19 +322,18 @@ PAYMENT_SERVER_IP = env_str("PAYMENT_SERVER_IP", "127.0.0.1")
 # VNPay 2.1.0. Empty URLs mean MotCua's sandbox under SITE_URL (/sandbox/vnpay/).
 VNPAY_PAY_URL = env_str("VNPAY_PAY_URL", "")
 VNPAY_API_URL = env_str("VNPAY_API_URL", "")
-# The sandbox's terminal and secret are public test values, used only while it is on.
+# While the sandbox is on, its terminal code and its secret (derived, never a public value)
+# are the defaults; otherwise both must be configured.
 _SANDBOX_VNPAY_TMN_CODE = "MOTCUA01"
-_SANDBOX_VNPAY_SECRET = "motcua-sandbox-vnpay-secret-not-for-production"  # noqa: S105
+_SANDBOX_VNPAY_SECRET = _sandbox_secret("vnpay") if SANDBOX_ENABLED else ""
 VNPAY_TMN_CODE = env_str("VNPAY_TMN_CODE", _SANDBOX_VNPAY_TMN_CODE if SANDBOX_ENABLED else "")
-VNPAY_HASH_SECRET = env_str("VNPAY_HASH_SECRET", _SANDBOX_VNPAY_SECRET if SANDBOX_ENABLED else "")
+VNPAY_HASH_SECRET = env_str("VNPAY_HASH_SECRET", _SANDBOX_VNPAY_SECRET)
 if "vnpay" in PAYMENT_GATEWAYS and not (VNPAY_TMN_CODE and VNPAY_HASH_SECRET):
     raise ImproperlyConfigured("VNPAY_TMN_CODE and VNPAY_HASH_SECRET are required for vnpay.")
 # The sandbox gateway's side: the merchant terminal it knows and where it sends the IPN
 # (as VNPay's merchant portal would have it configured). Empty: SITE_URL's IPN address.
 SANDBOX_VNPAY_TMN_CODE = env_str("SANDBOX_VNPAY_TMN_CODE", _SANDBOX_VNPAY_TMN_CODE)
-SANDBOX_VNPAY_HASH_SECRET = env_str(
-    "SANDBOX_VNPAY_HASH_SECRET", _SANDBOX_VNPAY_SECRET if SANDBOX_ENABLED else ""
-)
+SANDBOX_VNPAY_HASH_SECRET = env_str("SANDBOX_VNPAY_HASH_SECRET", _SANDBOX_VNPAY_SECRET)
 SANDBOX_VNPAY_IPN_URL = env_str("SANDBOX_VNPAY_IPN_URL", "")
 
 # --- Results and signing (motcua/results, docs/results.md) -------------------------
@@ -329,10 +355,18 @@ POSTAL_PLUGINS = env_list("POSTAL_PLUGINS", ["motcua.delivery.contrib.viettelpos
 POSTAL_CARRIER = env_str("POSTAL_CARRIER", "viettelpost" if SANDBOX_ENABLED else "")
 # Empty: the sandbox at SITE_URL/sandbox/post/api.
 POSTAL_API_URL = env_str("POSTAL_API_URL", "")
-POSTAL_API_TOKEN = env_str("POSTAL_API_TOKEN", "sandbox-token" if SANDBOX_ENABLED else "")
-POSTAL_WEBHOOK_SECRET = env_str(
-    "POSTAL_WEBHOOK_SECRET", "sandbox-webhook-secret" if SANDBOX_ENABLED else ""
+# With the sandbox, its post office's token and webhook secret (derived, as above).
+POSTAL_API_TOKEN = env_str(
+    "POSTAL_API_TOKEN", _sandbox_secret("postal-token") if SANDBOX_ENABLED else ""
 )
+POSTAL_WEBHOOK_SECRET = env_str(
+    "POSTAL_WEBHOOK_SECRET", _sandbox_secret("postal-webhook") if SANDBOX_ENABLED else ""
+)
+
+# --- Refused calls from outside systems (motcua/core/rejected_calls.py) -----------------
+# Payment notifications and postal webhooks that fail their signature are counted per day;
+# this many of the most recent are kept, cut short, to see what was sent (0: none).
+REJECTED_CALL_SAMPLES = env_int("REJECTED_CALL_SAMPLES", 100, minimum=0)
 
 # --- Benchmarks ------------------------------------------------------------------
 # Exposes /bench/json and /bench/insert, the machine's ceiling for bench/load_test.py.

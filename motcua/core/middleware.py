@@ -18,3 +18,40 @@ class SecurityHeadersMiddleware:
             "Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()"
         )
         return response
+
+
+class PrivateResponsesMiddleware:
+    """`Cache-Control: private, no-store` on every response that may carry personal data,
+    unless the view chose its own Cache-Control (decision 0033):
+
+    - every response to a signed-in user (applicants' dossiers and files, officers' pages,
+      the profile), and every answer to a form (POST and the like);
+    - the anonymous pages that show a dossier or a person: tracking, verification, accounts.
+
+    Public pages for anonymous visitors (the catalogue, the home page) stay cacheable; static
+    files never reach this middleware (WhiteNoise answers them first).
+    """
+
+    SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+    PERSONAL_NAMESPACES = frozenset({"accounts"})
+    PERSONAL_VIEWS = frozenset({"dossiers:track", "results:verify_token", "results:verify_upload"})
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if "Cache-Control" not in response.headers and self.is_personal(request):
+            response.headers["Cache-Control"] = "private, no-store"
+        return response
+
+    def is_personal(self, request) -> bool:
+        if request.method not in self.SAFE_METHODS:
+            return True
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            return True
+        match = request.resolver_match
+        return match is not None and (
+            match.view_name in self.PERSONAL_VIEWS or match.namespace in self.PERSONAL_NAMESPACES
+        )
