@@ -1,5 +1,6 @@
 """MotCua settings: one module, every value from the environment (docs/configuration.md)."""
 
+import ipaddress
 import sys
 from pathlib import Path
 
@@ -51,6 +52,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # The client's address and scheme behind trusted proxies, before anything uses them.
+    "motcua.core.middleware.ClientAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -162,9 +165,21 @@ SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 CSRF_COOKIE_HTTPONLY = False
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0, minimum=0)
-SECURE_PROXY_SSL_HEADER = (
-    ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY", False) else None
+# The reverse proxies (addresses or CIDR networks) whose X-Forwarded-For and
+# X-Forwarded-Proto are believed (motcua/core/client.py); nobody's by default. The older
+# BEHIND_TLS_PROXY=true stands for a proxy on this machine (127.0.0.1, ::1).
+TRUSTED_PROXIES = env_list(
+    "TRUSTED_PROXIES", ["127.0.0.1", "::1"] if env_bool("BEHIND_TLS_PROXY", False) else []
 )
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"TRUSTED_PROXIES: {_proxy!r} is not an address or a network."
+        ) from None
+# X-Forwarded-Proto is read by ClientAddressMiddleware, only from a trusted proxy.
+SECURE_PROXY_SSL_HEADER = None
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"

@@ -19,7 +19,8 @@ from django.utils.translation import ngettext
 from motcua.accounts.models import User, VerificationCode
 from motcua.accounts.validators import normalise_phone
 from motcua.core import ratelimit
-from motcua.core.audit import client_ip, record_audit
+from motcua.core.audit import record_audit
+from motcua.core.client import client_ip
 from motcua.core.events import VerificationCodeIssued
 from motcua.core.outbox import publish
 

@@ -1,3 +1,6 @@
+from motcua.core import client
+
+
 class SecurityHeadersMiddleware:
     """Headers Django does not set itself: a strict Content-Security-Policy and Permissions-Policy."""
 
@@ -18,3 +21,19 @@ class SecurityHeadersMiddleware:
             "Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()"
         )
         return response
+
+
+class ClientAddressMiddleware:
+    """First in the chain: the client's address and scheme behind trusted proxies
+    (motcua.core.client). Sets request.client_ip, and marks the request secure when a
+    trusted proxy says it came over HTTPS; an untrusted peer's forwarding headers are
+    ignored."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.client_ip, secure = client.resolve(request.META, client.trusted_networks())
+        if secure is not None:
+            request.META["wsgi.url_scheme"] = "https" if secure else "http"
+        return self.get_response(request)

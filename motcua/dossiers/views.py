@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from motcua.catalogue.forms_schema import bind, parse_post, section_states, validate_form
 from motcua.catalogue.selectors import procedure_in_force
-from motcua.core.audit import client_ip
+from motcua.core.client import client_ip
 from motcua.core.qr import qr_data_uri
 from motcua.dossiers import selectors, services
 from motcua.dossiers.models import WITHDRAWABLE, Attachment, Dossier, Status

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from motcua.accounts.decorators import officer_required, verified_login_required
 from motcua.core import ratelimit
-from motcua.core.audit import client_ip
+from motcua.core.client import client_ip
 from motcua.dossiers import access, selectors
 from motcua.payments import receipts, registry, settlement
 from motcua.payments.models import GatewayMessage, PaymentIssue, Receipt, ReconciliationRun

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from motcua.accounts.decorators import officer_required, verified_login_required
 from motcua.core import ratelimit
-from motcua.core.audit import client_ip
+from motcua.core.client import client_ip
 from motcua.dossiers.access import can_view_dossier
 from motcua.dossiers.uploads import check_upload
 from motcua.results import services
