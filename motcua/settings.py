@@ -66,6 +66,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "motcua.core.middleware.SecurityHeadersMiddleware",
+    # Last, so it sees the views' exceptions first: a rate limit without its counters is a 503.
+    "motcua.core.middleware.RateLimitUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "motcua.urls"
@@ -139,11 +141,17 @@ if TESTING:
 
 LOGIN_MAX_FAILURES = env_int("LOGIN_MAX_FAILURES", 5, minimum=1)
 LOGIN_LOCKOUT_SECONDS = env_int("LOGIN_LOCKOUT_SECONDS", 900, minimum=1)
+# Past the limit an account (or dossier code) is not locked but slowed down: each further try
+# waits 1, 2, 4 ... seconds, at most this long (docs/decisions/0025).
+LOGIN_DELAY_MAX_SECONDS = env_int("LOGIN_DELAY_MAX_SECONDS", 30, minimum=1)
+# Registrations per client address per hour (counted whether the address was free or taken).
+REGISTRATIONS_PER_HOUR = env_int("REGISTRATIONS_PER_HOUR", 5, minimum=1)
 # Officer inbox counts are cached per unit and recounted on every change; what moves with the
 # clock alone (overdue, due soon) at least this often. 0: count on every page.
 INBOX_COUNTS_SECONDS = env_int("INBOX_COUNTS_SECONDS", 60, minimum=0)
 TRACKING_MAX_FAILURES = env_int("TRACKING_MAX_FAILURES", 10, minimum=1)
 TRACKING_WINDOW_SECONDS = env_int("TRACKING_WINDOW_SECONDS", 900, minimum=1)
+TRACKING_DELAY_MAX_SECONDS = env_int("TRACKING_DELAY_MAX_SECONDS", 30, minimum=1)
 VERIFICATION_CODE_TTL_SECONDS = env_int("VERIFICATION_CODE_TTL_SECONDS", 900, minimum=60)
 
 # Officers (cán bộ) confirm their login with an authenticator app (docs/decisions/0010).

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from motcua.accounts.backends import find_user_by_login
 from motcua.accounts.models import User, VerificationCode
 from motcua.accounts.validators import normalise_phone
 from motcua.core import ratelimit
@@ -210,11 +211,11 @@ def verify_email(*, user: User, code: str) -> None:
 
 
 class LoginLocked(Exception):
-    """Too many failed logins for this identifier or address; carries the wait in minutes."""
+    """Too many logins for this account or address: carries the seconds to wait."""
 
-    def __init__(self, minutes: int):
-        super().__init__(minutes)
-        self.minutes = minutes
+    def __init__(self, seconds: int):
+        super().__init__(seconds)
+        self.seconds = seconds
 
 
 def _login_key(login: str) -> str:
@@ -222,37 +223,56 @@ def _login_key(login: str) -> str:
     return login.lower() if "@" in login else normalise_phone(login)
 
 
-def attempt_login(*, request: HttpRequest, login: str, password: str) -> User | None:
-    """Check a login and password, counting failures per identifier and per client address.
+def _account_key(login: str) -> str:
+    """The account's own counter when `login` names one (its e-mail and phone then share
+    it), else the normalised identifier."""
+    user = find_user_by_login(login)
+    return f"user:{user.pk}" if user is not None else f"login:{_login_key(login)}"
 
-    Returns the user, or None when the pair is wrong; raises LoginLocked without checking
-    the password when either counter has reached its limit.
+
+def attempt_login(*, request: HttpRequest, login: str, password: str) -> User | None:
+    """Check a login and password after counting the attempt (docs/decisions/0025).
+
+    Counted first, atomically: the account from this address (locked for the window past
+    LOGIN_MAX_FAILURES), the address (delays past LOGIN_IP_FACTOR times that) and the
+    account from anywhere (delays past LOGIN_MAX_FAILURES, at most LOGIN_DELAY_MAX_SECONDS
+    each). Raises LoginLocked without checking the password when one of them refuses, and
+    ratelimit.Unavailable when the counters cannot be reached. Returns the user, or None.
     """
     limit = settings.LOGIN_MAX_FAILURES
     window = settings.LOGIN_LOCKOUT_SECONDS
-    key = _login_key(login)
+    cap = settings.LOGIN_DELAY_MAX_SECONDS
+    account = _account_key(login)
     ip = client_ip(request) or "unknown"
-    if ratelimit.is_blocked("login", key, limit=limit) or ratelimit.is_blocked(
-        "login-ip", ip, limit=limit * LOGIN_IP_FACTOR
-    ):
-        raise LoginLocked(math.ceil(window / 60))
+    pair = f"{account}|{ip}"
+    try:
+        ratelimit.limit("login-pair", pair, limit=limit, window=window)
+        ratelimit.throttle("login-ip", ip, free=limit * LOGIN_IP_FACTOR, window=window, cap=cap)
+        ratelimit.throttle("login", account, free=limit, window=window, cap=cap)
+    except ratelimit.Limited as limited:
+        raise LoginLocked(limited.seconds) from None
     user = authenticate(request, username=login, password=password)
     if user is None:
-        ratelimit.register_failure("login", key, window=window)
-        ratelimit.register_failure("login-ip", ip, window=window)
-        record_audit(action="login_failed", target=key[:128], request=request)
+        record_audit(action="login_failed", target=_login_key(login)[:128], request=request)
         return None
-    ratelimit.reset("login", key)
+    ratelimit.reset("login", account)
+    ratelimit.reset("login-pair", pair)
+    ratelimit.forgive("login-ip", ip, window=window)
     return user
 
 
 def password_reset_allowed(*, request: HttpRequest) -> bool:
     """Count a password-reset request from this client address; False once over the limit."""
     ip = client_ip(request) or "unknown"
-    limit = settings.LOGIN_MAX_FAILURES * LOGIN_IP_FACTOR
-    if ratelimit.is_blocked("password-reset-ip", ip, limit=limit):
+    try:
+        ratelimit.limit(
+            "password-reset-ip",
+            ip,
+            limit=settings.LOGIN_MAX_FAILURES * LOGIN_IP_FACTOR,
+            window=settings.LOGIN_LOCKOUT_SECONDS,
+        )
+    except ratelimit.Limited:
         return False
-    ratelimit.register_failure("password-reset-ip", ip, window=settings.LOGIN_LOCKOUT_SECONDS)
     return True
 
 

@@ -22,6 +22,7 @@ from django_otp import login as otp_login
 from motcua.accounts import forms, services, two_factor
 from motcua.accounts.decorators import officer_required, verified_login_required
 from motcua.accounts.models import User
+from motcua.core import ratelimit
 from motcua.core.audit import record_audit
 from motcua.core.qr import qr_data_uri
 
@@ -162,9 +163,9 @@ def login_view(request):
                 None,
                 _(
                     "Đăng nhập sai quá nhiều lần nên tạm thời bị khóa. "
-                    "Vui lòng thử lại sau %(minutes)d phút, hoặc đặt lại mật khẩu."
+                    "Vui lòng thử lại sau %(wait)s, hoặc đặt lại mật khẩu."
                 )
-                % {"minutes": locked.minutes},
+                % {"wait": ratelimit.wait_text(locked.seconds)},
             )
         else:
             if user is None:
@@ -340,9 +341,9 @@ def _asks_for_code(view_func):
 
 
 def _locked_message(locked: services.LoginLocked) -> str:
-    return _(
-        "Nhập sai mã quá nhiều lần nên tạm thời bị khóa. Vui lòng thử lại sau %(minutes)d phút."
-    ) % {"minutes": locked.minutes}
+    return _("Nhập sai mã quá nhiều lần nên tạm thời bị khóa. Vui lòng thử lại sau %(wait)s.") % {
+        "wait": ratelimit.wait_text(locked.seconds)
+    }
 
 
 def _check_code(form, field: str, check):
