@@ -22,7 +22,12 @@ from motcua.accounts.validators import normalise_phone
 from motcua.core import ratelimit
 from motcua.core.audit import record_audit
 from motcua.core.client import client_ip
-from motcua.core.events import VerificationCodeIssued
+from motcua.core.events import (
+    PasswordResetRequested,
+    RegistrationNotCompleted,
+    RegistrationRepeated,
+    VerificationCodeIssued,
+)
 from motcua.core.outbox import publish
 
 CODE_MAX_ATTEMPTS = 5
@@ -103,6 +108,32 @@ def issue_verification_code(*, user: User) -> VerificationCode:
     return verification
 
 
+def registration_allowed(*, request: HttpRequest) -> bool:
+    """Count a registration from this client address; False past REGISTRATIONS_PER_HOUR."""
+    try:
+        ratelimit.limit(
+            "register-ip",
+            client_ip(request) or "unknown",
+            limit=settings.REGISTRATIONS_PER_HOUR,
+            window=3600,
+        )
+    except ratelimit.Limited:
+        return False
+    return True
+
+
+def _tell_owners(taken: list[tuple[User, str]]) -> None:
+    """Mail each owner once (not once per taken field), and at most once an hour: a
+    stranger repeating the registration must not flood their mailbox."""
+    told = set()
+    for owner, via in taken:
+        if owner.pk in told:
+            continue
+        told.add(owner.pk)
+        if ratelimit.hit("registration-repeated", str(owner.pk), window=3600) == 1:
+            publish(RegistrationRepeated(user_id=owner.pk, via=via))
+
+
 @transaction.atomic
 def register_applicant(
     *,
@@ -115,19 +146,27 @@ def register_applicant(
     tax_code: str = "",
     representative: str = "",
     request: HttpRequest | None = None,
-) -> User:
+) -> User | None:
     """Create a citizen or organisation account (đăng ký tài khoản) and send its first code.
 
-    The caller has validated the values; uniqueness is checked again here against races.
+    The caller answers the same whatever this returns, so the page never tells whether an
+    e-mail address or phone number has an account (docs/decisions/0026). When one has, no
+    account is made and its owner is told by e-mail after commit (RegistrationRepeated);
+    when only the phone belongs to someone else, the new address is told why it has no
+    account (RegistrationNotCompleted). Returns the new user, or None.
     """
     if kind not in (User.Kind.CITIZEN, User.Kind.ORGANISATION):
         raise ValueError(f"Applicants register as citizen or organisation, not {kind!r}.")
     email = User.objects.normalize_email(email.strip())
     phone = normalise_phone(phone) or None
-    if User.objects.filter(email__iexact=email).exists():
-        raise ValidationError({"email": _("Địa chỉ thư điện tử này đã được đăng ký.")})
-    if phone and User.objects.filter(phone=phone).exists():
-        raise ValidationError({"phone": _("Số điện thoại này đã được đăng ký.")})
+    taken = [(owner, "email") for owner in User.objects.filter(email__iexact=email)[:1]]
+    if phone:
+        taken += [(owner, "phone") for owner in User.objects.filter(phone=phone)[:1]]
+    if taken:
+        _tell_owners(taken)
+        if all(via == "phone" for _owner, via in taken):
+            publish(RegistrationNotCompleted(email=email))
+        return None
     is_organisation = kind == User.Kind.ORGANISATION
     try:
         with transaction.atomic():
@@ -141,15 +180,25 @@ def register_applicant(
                 tax_code=tax_code.strip() if is_organisation else "",
                 representative=representative.strip() if is_organisation else "",
             )
-    except IntegrityError as exc:
-        raise ValidationError(
-            _("Thư điện tử hoặc số điện thoại này đã được đăng ký."), code="duplicate"
-        ) from exc
+    except IntegrityError:
+        # Registered a moment ago by someone else: the same as taken.
+        _tell_owners(
+            [(owner, "email") for owner in User.objects.filter(email__iexact=email)[:1]]
+            + [(owner, "phone") for owner in User.objects.filter(phone=phone)[:1] if phone]
+        )
+        return None
     record_audit(
         action="register", actor=user, target=f"user:{user.pk}", request=request, kind=kind
     )
     issue_verification_code(user=user)
     return user
+
+
+@transaction.atomic
+def request_password_reset(*, user: User, request: HttpRequest | None = None) -> None:
+    """Have a password-reset link mailed to `user` after commit (the link is made then)."""
+    record_audit(action="password_reset_requested", target=f"user:{user.pk}", request=request)
+    publish(PasswordResetRequested(user_id=user.pk))
 
 
 @dataclass(frozen=True)
