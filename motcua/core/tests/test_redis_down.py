@@ -8,6 +8,7 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
+from motcua.accounts.testing import login_officer
 from motcua.accounts.tests.helpers import PASSWORD
 from motcua.core import cache as motcua_cache
 from motcua.core import ratelimit
@@ -50,6 +51,13 @@ def test_logged_in_pages_work_without_redis(client, citizen, redis_down):
     response = client.get(reverse("dossiers:mine"))
     assert response.status_code == 200
     assert citizen.display_name in response.content.decode()
+
+
+def test_officer_pages_work_without_redis(client, org, redis_down):
+    login_officer(client, org.desk_officer)
+    response = client.get(reverse("workflow:inbox"))
+    assert response.status_code == 200
+    assert org.desk_officer.full_name in response.content.decode()
 
 
 @pytest.mark.django_db
