@@ -91,6 +91,7 @@ def test_the_503_page_is_in_english_for_english_readers(client, redis_down):
     ("name", "data"),
     [
         ("accounts:password_reset", {"email": "an@example.vn"}),
+        ("results:verify_upload", {}),
         (
             "accounts:register",
             {
