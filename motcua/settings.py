@@ -2,6 +2,7 @@
 
 import hashlib
 import hmac
+import ipaddress
 import sys
 from pathlib import Path
 
@@ -53,6 +54,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # The client's address and scheme behind trusted proxies, before anything uses them.
+    "motcua.core.middleware.ClientAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -66,6 +69,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "motcua.core.middleware.SecurityHeadersMiddleware",
     "motcua.core.middleware.PrivateResponsesMiddleware",
+    # Last, so it sees the views' exceptions first: a rate limit without its counters is a 503.
+    "motcua.core.middleware.RateLimitUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "motcua.urls"
@@ -140,11 +145,17 @@ if TESTING:
 
 LOGIN_MAX_FAILURES = env_int("LOGIN_MAX_FAILURES", 5, minimum=1)
 LOGIN_LOCKOUT_SECONDS = env_int("LOGIN_LOCKOUT_SECONDS", 900, minimum=1)
+# Past the limit an account (or dossier code) is not locked but slowed down: each further try
+# waits 1, 2, 4 ... seconds, at most this long (docs/decisions/0025).
+LOGIN_DELAY_MAX_SECONDS = env_int("LOGIN_DELAY_MAX_SECONDS", 30, minimum=1)
+# Registrations per client address per hour (counted whether the address was free or taken).
+REGISTRATIONS_PER_HOUR = env_int("REGISTRATIONS_PER_HOUR", 5, minimum=1)
 # Officer inbox counts are cached per unit and recounted on every change; what moves with the
 # clock alone (overdue, due soon) at least this often. 0: count on every page.
 INBOX_COUNTS_SECONDS = env_int("INBOX_COUNTS_SECONDS", 60, minimum=0)
 TRACKING_MAX_FAILURES = env_int("TRACKING_MAX_FAILURES", 10, minimum=1)
 TRACKING_WINDOW_SECONDS = env_int("TRACKING_WINDOW_SECONDS", 900, minimum=1)
+TRACKING_DELAY_MAX_SECONDS = env_int("TRACKING_DELAY_MAX_SECONDS", 30, minimum=1)
 VERIFICATION_CODE_TTL_SECONDS = env_int("VERIFICATION_CODE_TTL_SECONDS", 900, minimum=60)
 
 # Officers (cán bộ) confirm their login with an authenticator app (docs/decisions/0010).
@@ -170,9 +181,21 @@ SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0, minimum=0)
 # HTTP to all of them for SECURE_HSTS_SECONDS. Preload asks browsers to ship the rule built in.
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
-SECURE_PROXY_SSL_HEADER = (
-    ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY", False) else None
+# The reverse proxies (addresses or CIDR networks) whose X-Forwarded-For and
+# X-Forwarded-Proto are believed (motcua/core/client.py); nobody's by default. The older
+# BEHIND_TLS_PROXY=true stands for a proxy on this machine (127.0.0.1, ::1).
+TRUSTED_PROXIES = env_list(
+    "TRUSTED_PROXIES", ["127.0.0.1", "::1"] if env_bool("BEHIND_TLS_PROXY", False) else []
 )
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"TRUSTED_PROXIES: {_proxy!r} is not an address or a network."
+        ) from None
+# X-Forwarded-Proto is read by ClientAddressMiddleware, only from a trusted proxy.
+SECURE_PROXY_SSL_HEADER = None
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"

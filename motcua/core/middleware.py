@@ -1,3 +1,13 @@
+import logging
+
+from django.shortcuts import render
+from django.utils.cache import patch_cache_control
+
+from motcua.core import client, ratelimit
+
+log = logging.getLogger("motcua.ratelimit")
+
+
 class SecurityHeadersMiddleware:
     """Headers Django does not set itself: a strict Content-Security-Policy and Permissions-Policy."""
 
@@ -17,6 +27,44 @@ class SecurityHeadersMiddleware:
         response.headers.setdefault(
             "Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()"
         )
+        return response
+
+
+class ClientAddressMiddleware:
+    """First in the chain: the client's address and scheme behind trusted proxies
+    (motcua.core.client). Sets request.client_ip, and marks the request secure when a
+    trusted proxy says it came over HTTPS; an untrusted peer's forwarding headers are
+    ignored."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.client_ip, secure = client.resolve(request.META, client.trusted_networks())
+        if secure is not None:
+            request.META["wsgi.url_scheme"] = "https" if secure else "http"
+        return self.get_response(request)
+
+
+class RateLimitUnavailableMiddleware:
+    """A rate limit whose counters cannot be reached (Redis down) refuses the request with
+    a 503 page, "try again in a few minutes", instead of letting it through or a 500."""
+
+    RETRY_AFTER_SECONDS = 120
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, ratelimit.Unavailable):
+            return None
+        log.warning("rate limit unavailable, %s refused: %s", request.path, exception)
+        response = render(request, "503.html", status=503)
+        response["Retry-After"] = str(self.RETRY_AFTER_SECONDS)
+        patch_cache_control(response, no_store=True)
         return response
 
 
