@@ -16,7 +16,7 @@ from django.db.models import signals
 from django.utils import timezone
 
 from motcua.accounts.models import Membership, Role
-from motcua.core.audit import client_ip
+from motcua.core.client import client_ip
 from motcua.core.dates import DATE_TIME, local_iso, local_text
 from motcua.core.db import table
 from motcua.core.models import AppendOnlyModel

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from motcua.accounts.decorators import officer_required, verified_login_required
 from motcua.core import ratelimit
-from motcua.core.audit import client_ip
+from motcua.core.client import client_ip
 from motcua.dossiers import access_log
 from motcua.dossiers.access import can_view_dossier
 from motcua.dossiers.models import AccessRecord
@@ -97,6 +97,15 @@ def verify_token(request, token):
     )
 
 
+def _upload_allowed(ip: str, *, limit: int) -> bool:
+    """Count this upload first (ratelimit.Unavailable without the counters: a 503)."""
+    try:
+        ratelimit.limit(UPLOAD_SCOPE, ip, limit=limit, window=3600)
+    except ratelimit.Limited:
+        return False
+    return True
+
+
 @require_http_methods(["GET", "POST"])
 def verify_upload(request):
     """Anyone uploads a PDF: valid signature from our CA, unchanged, issued by us, not revoked."""
@@ -106,7 +115,7 @@ def verify_upload(request):
         ip = client_ip(request) or "unknown"
         limit = settings.VERIFY_UPLOADS_PER_HOUR
         upload = request.FILES.get("file")
-        if ratelimit.is_blocked(UPLOAD_SCOPE, ip, limit=limit):
+        if not _upload_allowed(ip, limit=limit):
             context["error"] = _(
                 "Quá nhiều lượt kiểm tra từ địa chỉ của quý vị. Vui lòng thử lại sau ít phút."
             )
@@ -115,7 +124,6 @@ def verify_upload(request):
             context["error"] = _("Chọn tệp PDF cần kiểm tra.")
             status = 400
         else:
-            ratelimit.register_failure(UPLOAD_SCOPE, ip, window=3600)
             try:
                 if upload.size > settings.VERIFY_UPLOAD_MAX_BYTES:
                     raise ValidationError(

@@ -46,7 +46,7 @@ def full(make_organisation):
         due_at=timezone.now() + timezone.timedelta(days=2),
         created_by=dossier.registered_by,
     )
-    access.grant(dossier, consulted)
+    access.grant_for_task(dossier, consulted)
     return dossier, consulted
 
 
@@ -176,7 +176,7 @@ def test_the_applicant_sees_who_has_seen_their_dossier(client, office, citizen, 
     dossier = submitted_dossier(office, citizen)
     other = AgencyFactory(name="Công an tỉnh")
     consulted = UnitFactory(agency=other, name="Phòng Cảnh sát giao thông")
-    access.grant(dossier, consulted)
+    access.grant_for_task(dossier, consulted)
     police = make_officer(other, (consulted, Role.SPECIALIST), full_name="Đỗ Văn Tâm")
     login_officer(client, office.desk_officer)
     client.get(reverse("workflow:dossier", args=[dossier.uuid]))
