@@ -41,24 +41,19 @@ def acting_for(user, dossier: Dossier | None) -> tuple[Membership | None, str]:
     if dossier is None:
         return mine[0], Purpose.HANDLING
 
-    def first(test):
-        return next((m for m in mine if test(m)), None)
-
-    agency, here = dossier.receiving_agency_id, dossier.current_unit_id
-    working = [m for m in mine if m.role != Role.AGENCY_ADMIN]
-    found = next(
-        (m for m in working if m.unit_id == here and m.role == dossier.current_role), None
-    ) or next((m for m in working if m.unit_id == here), None)
-    if found is not None:
-        return found, Purpose.HANDLING
-    found = next((m for m in working if m.unit.agency_id != agency), None)
-    if found is not None:
-        return found, Purpose.CONSULTATION
-    found = next((m for m in working if m.unit.agency_id == agency), None)
-    if found is not None:
-        return found, Purpose.HANDLING
-    found = first(lambda m: m.role == Role.AGENCY_ADMIN and m.unit.agency_id == agency)
-    return found or mine[0], Purpose.SUPERVISION
+    agency, here, admin = dossier.receiving_agency_id, dossier.current_unit_id, Role.AGENCY_ADMIN
+    rules = (  # the first membership that passes a test, in this order
+        (lambda m: m.unit_id == here and m.role == dossier.current_role, Purpose.HANDLING),
+        (lambda m: m.unit_id == here and m.role != admin, Purpose.HANDLING),
+        (lambda m: m.unit.agency_id != agency and m.role != admin, Purpose.CONSULTATION),
+        (lambda m: m.role != admin, Purpose.HANDLING),
+        (lambda m: m.unit.agency_id == agency, Purpose.SUPERVISION),
+    )
+    for test, purpose in rules:
+        found = next((m for m in mine if test(m)), None)
+        if found is not None:
+            return found, purpose
+    return mine[0], Purpose.SUPERVISION
 
 
 def record_view(

@@ -267,6 +267,26 @@ def test_a_search_and_the_tracking_book_are_recorded_once_without_a_dossier(
     assert {r.unit for r in records} == {office.desk}
 
 
+def test_an_officer_of_several_units_acts_for_the_one_holding_the_dossier(
+    office, citizen, make_officer
+):
+    dossier = submitted_dossier(office, citizen)  # at the desk
+    both = make_officer(
+        office.agency,
+        (office.department, Role.SPECIALIST),
+        (office.desk, Role.AGENCY_ADMIN),
+        (office.desk, Role.DESK),
+    )
+    membership, purpose = access_log.acting_for(both, dossier)
+    assert (membership.unit, membership.role, purpose) == (office.desk, Role.DESK, "handling")
+    dossier.current_unit, dossier.current_role = office.leadership, Role.LEADER
+    membership, purpose = access_log.acting_for(both, dossier)
+    assert (membership.unit, purpose) == (office.department, "handling")
+    admin_only = make_officer(office.agency, (office.desk, Role.AGENCY_ADMIN))
+    membership, purpose = access_log.acting_for(admin_only, dossier)
+    assert (membership.unit, purpose) == (office.desk, "supervision")
+
+
 def test_an_integrator_is_recorded_on_its_channel(office, citizen):
     dossier = submitted_dossier(office, citizen)
     record = access_log.record_view(
