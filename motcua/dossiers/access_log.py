@@ -90,7 +90,8 @@ def record_view(
         dossier=dossier,
         kind=kind,
         object_id=object_id,
-        label=label[: AccessRecord._meta.get_field("label").max_length],
+        # PostgreSQL refuses NUL in text: a search's words are typed by the officer.
+        label=label.replace("\x00", "")[: AccessRecord._meta.get_field("label").max_length],
         ip_address=client_ip(request),
     )
     if _alone_and_plain():

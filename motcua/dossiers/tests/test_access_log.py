@@ -287,6 +287,13 @@ def test_an_officer_of_several_units_acts_for_the_one_holding_the_dossier(
     assert (membership.unit, purpose) == (office.desk, "supervision")
 
 
+def test_a_label_keeps_no_nul_byte(office, citizen):
+    record = access_log.record_view(
+        actor=office.desk_officer, kind=Kind.SEARCH, label="0791\x0090012345"
+    )
+    assert AccessRecord.objects.get(pk=record.pk).label == "079190012345"
+
+
 def test_an_integrator_is_recorded_on_its_channel(office, citizen):
     dossier = submitted_dossier(office, citizen)
     record = access_log.record_view(
