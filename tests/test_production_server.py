@@ -1,7 +1,10 @@
-"""The production server (deploy/serve) outlives one of its workers."""
+"""The production server (deploy/serve) outlives one of its workers; the systemd units run it
+and the Celery worker and beat."""
 
 import os
+import re
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
@@ -127,3 +130,48 @@ def test_the_server_replaces_a_killed_worker_and_keeps_answering(production_serv
     wait_for(serving(3), 30, "the replacement did not start serving", log)
     assert process.poll() is None, log.read_text()
     wait_for(lambda: answers(live), 10, "the server does not answer", log)
+
+
+def read_unit(path: Path) -> dict[str, dict[str, str]]:
+    sections: dict[str, dict[str, str]] = {}
+    for line in path.read_text().splitlines():
+        line = line.strip()
+        if line.startswith("[") and line.endswith("]"):
+            section = sections.setdefault(line[1:-1], {})
+        elif line and not line.startswith("#"):
+            key, value = line.split("=", 1)
+            section[key] = value
+    return sections
+
+
+UNITS = {path.name: path for path in (ROOT / "deploy").glob("*.service")}
+
+
+def test_the_units_keep_the_three_services_up_as_an_unprivileged_user():
+    assert set(UNITS) == {"motcua-web.service", "motcua-worker.service", "motcua-beat.service"}
+    units = {name: read_unit(path)["Service"] for name, path in UNITS.items()}
+    assert units["motcua-web.service"]["ExecStart"] == "/srv/motcua/deploy/serve"
+    assert " worker " in units["motcua-worker.service"]["ExecStart"]
+    assert " beat " in units["motcua-beat.service"]["ExecStart"]
+    for service in units.values():
+        assert service["Restart"] == "always"
+        assert service["User"] == "motcua"
+        assert service["EnvironmentFile"] == "/etc/motcua/motcua.env"
+        assert service["NoNewPrivileges"] == "true"
+        assert service["ProtectSystem"] == "strict"
+
+
+@pytest.mark.skipif(not shutil.which("systemd-analyze"), reason="no systemd-analyze here")
+def test_systemd_reads_every_directive_of_the_units(tmp_path):
+    for name, path in UNITS.items():
+        # verify wants the programs to exist: point them at one that does.
+        text = re.sub(r"ExecStart=\S+", "ExecStart=/bin/true", path.read_text())
+        (tmp_path / name).write_text(text.replace("EnvironmentFile=", "EnvironmentFile=-"))
+        result = subprocess.run(
+            ["systemd-analyze", "verify", "--man=no", str(tmp_path / name)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert (result.returncode, result.stdout + result.stderr) == (0, ""), name
+        (tmp_path / name).unlink()
