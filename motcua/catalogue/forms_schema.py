@@ -9,11 +9,13 @@ property of the schema is one section of the applicant's task list.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
@@ -325,6 +327,86 @@ def bind(
     ]
 
 
+# --- Size limits ------------------------------------------------------------------------------
+
+
+def max_items(sub: dict) -> int:
+    """How many items an array may hold: its `maxItems`, or FORM_MAX_ITEMS when it has none."""
+    cap = sub.get("maxItems")
+    return cap if isinstance(cap, int) and cap >= 0 else settings.FORM_MAX_ITEMS
+
+
+def _is_group(sub: dict) -> bool:
+    return sub.get("type") == "array" and (sub.get("items") or {}).get("type") == "object"
+
+
+def _posted_lists(schema: dict, post) -> dict[str, tuple[dict, set[int] | int]]:
+    """The arrays a POST fills, in one pass over its keys: path -> (array schema, the row
+    indexes posted for a repeating group, or the number of values of a checkbox list).
+
+    A key is followed down the schema only as far as the schema goes, so a forged key costs
+    no more than the schema's depth.
+    """
+    found: dict[str, tuple[dict, set[int] | int]] = {}
+    for key in post:
+        parts = key.split(".")
+        sub, i = schema, 0
+        while i < len(parts) and sub.get("type") == "object":
+            sub = (sub.get("properties") or {}).get(parts[i])
+            if not isinstance(sub, dict):
+                break
+            if sub.get("type") == "array":
+                path = ".".join(parts[: i + 1])
+                index = parts[i + 1] if i + 1 < len(parts) else ""
+                if _is_group(sub) and index.isascii() and index.isdigit():
+                    found.setdefault(path, (sub, set()))[1].add(int(index))
+                    sub, i = sub["items"], i + 2
+                    continue
+                if not _is_group(sub) and i + 1 == len(parts):
+                    values = post.getlist(key) if hasattr(post, "getlist") else [post.get(key)]
+                    found[path] = (sub, len(values))
+                break
+            i += 1
+    return found
+
+
+def too_many_posted(schema: dict, post) -> list[tuple[str, int]]:
+    """(label, limit) of each list a POST fills beyond its limit: checked on the raw keys,
+    before the answers are parsed, validated, stored or shown again."""
+    over = []
+    for path, (sub, posted) in _posted_lists(schema, post).items():
+        count = len(posted) if isinstance(posted, set) else posted
+        if count > max_items(sub):
+            over.append((sub.get("title") or path, max_items(sub)))
+    return over
+
+
+def too_many_items(schema: dict, data: Any) -> list[tuple[str, int]]:
+    """(label, limit) of each list in the form's data longer than its limit."""
+    over: list[tuple[str, int]] = []
+
+    def walk(sub: dict, value: Any, path: str) -> None:
+        kind = sub.get("type")
+        if kind == "object" and isinstance(value, dict):
+            for name, child in (sub.get("properties") or {}).items():
+                if name in value:
+                    walk(child, value[name], f"{path}.{name}" if path else name)
+        elif kind == "array" and isinstance(value, list):
+            if len(value) > max_items(sub):
+                over.append((sub.get("title") or path, max_items(sub)))
+            elif _is_group(sub):
+                for item in value:
+                    walk(sub["items"], item, path)
+
+    walk(schema, data, "")
+    return over
+
+
+def form_size(data: Any) -> int:
+    """Bytes the answers take, as compact UTF-8 JSON (what the account's quota counts)."""
+    return len(json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode())
+
+
 # --- Parsing submitted forms ----------------------------------------------------------------
 
 _DATE_INPUT = re.compile(r"^\s*(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})\s*$")
@@ -368,6 +450,14 @@ def parse_post(schema: dict, ui: dict, post) -> dict:
     are dropped so they never leak into the dossier.
     """
 
+    # The row indexes of every repeating group, read from the keys once: looking them up per
+    # group (and per row of a nested group) made parsing quadratic in the number of fields.
+    indexes_at = {
+        path: sorted(posted)
+        for path, (_sub, posted) in _posted_lists(schema, post).items()
+        if isinstance(posted, set)
+    }
+
     def join(path: str, name: str) -> str:
         return f"{path}.{name}" if path else name
 
@@ -385,9 +475,10 @@ def parse_post(schema: dict, ui: dict, post) -> dict:
                     out.pop(name, None)
             return out
         if kind == "array" and (sub.get("items") or {}).get("type") == "object":
-            prefix = re.compile(re.escape(path) + r"\.(\d+)\.")
-            indexes = sorted({int(m.group(1)) for key in post for m in [prefix.match(key)] if m})
-            items = [read(sub["items"], f"{path}.{i}", f"{hint_path}.*") for i in indexes]
+            items = [
+                read(sub["items"], f"{path}.{i}", f"{hint_path}.*")
+                for i in indexes_at.get(path, [])
+            ]
             return [item for item in items if item]
         if kind == "array":
             return _coerce(
