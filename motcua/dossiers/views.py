@@ -25,6 +25,7 @@ from motcua.catalogue.selectors import procedure_in_force
 from motcua.core.audit import client_ip
 from motcua.core.qr import qr_data_uri
 from motcua.dossiers import selectors, services
+from motcua.dossiers.expiry import draft_expires_at
 from motcua.dossiers.models import WITHDRAWABLE, Attachment, Dossier, Status
 
 
@@ -71,6 +72,9 @@ def start(request, code):
 @applicant_required
 def mine(request):
     page = Paginator(selectors.dossiers_of(request.user), 20).get_page(request.GET.get("page"))
+    for dossier in page:
+        if dossier.is_draft:
+            dossier.expires_at = draft_expires_at(dossier)
     return render(request, "dossiers/mine.html", {"page": page})
 
 
@@ -116,6 +120,8 @@ def detail(request, dossier_uuid):
             else ("in_progress" if attachments else "not_started"),
             "delivery_state": "completed" if dossier.delivery_method else "not_started",
             "readiness": readiness,
+            "expires_at": draft_expires_at(dossier),
+            "expiry_days": settings.DRAFT_EXPIRY_DAYS,
         },
     )
 

@@ -29,7 +29,12 @@
       timer = setTimeout(function () {
         var body = new FormData(form);
         fetch(url, { method: "POST", body: body, headers: { "X-Requested-With": "fetch" }, credentials: "same-origin" })
-          .then(function (r) { if (status && r.ok) status.textContent = status.getAttribute("data-saved") + " " + new Date().toLocaleTimeString("vi-VN"); })
+          .then(function (r) {
+            if (!status) return;
+            if (r.ok) { status.textContent = status.getAttribute("data-saved") + " " + new Date().toLocaleTimeString("vi-VN"); return; }
+            // Refused (a list past its limit, the account's quota): say why, nothing was saved.
+            r.json().then(function (d) { if (d && d.error) status.textContent = d.error; }).catch(function () {});
+          })
           .catch(function () {});
       }, 1500);
     });
