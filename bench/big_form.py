@@ -122,7 +122,9 @@ def main():
                 pstats.Stats(profile, stream=out).sort_stats("cumulative").print_stats(30)
                 print(out.getvalue())
 
-        print(f"{rows} vehicle rows ({len(vehicle_rows(rows))} fields), {args.repeat} requests each")
+        print(
+            f"{rows} vehicle rows ({len(vehicle_rows(rows))} fields), {args.repeat} requests each"
+        )
         for label, (median, worst) in results.items():
             print(f"  {label:<30} median {median:7.1f} ms   worst {worst:7.1f} ms")
     finally:

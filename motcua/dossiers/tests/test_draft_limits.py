@@ -209,9 +209,7 @@ def test_add_button_at_maxItems_says_so_and_keeps_the_rows(client, citizen, two_
     assert len(Dossier.objects.get(pk=dossier.pk).form_data["vehicles"]) == 2
 
 
-def test_a_list_without_maxItems_is_capped_by_FORM_MAX_ITEMS(
-    client, citizen, procedure, settings
-):
+def test_a_list_without_maxItems_is_capped_by_FORM_MAX_ITEMS(client, citizen, procedure, settings):
     settings.FORM_MAX_ITEMS = 5
     client.force_login(citizen)
     dossier = services.dossier_start(procedure=procedure, applicant=citizen)
