@@ -13,6 +13,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cached_property
 from typing import Any
 
 from django.conf import settings
@@ -72,6 +73,18 @@ def _walk_schema(schema: dict, path: str = ""):
             yield from _walk_schema(sub["items"], f"{sub_path}.*")
 
 
+def _posted_fields(sub: dict) -> int:
+    """The most form fields a POST of this part of the form can carry."""
+    kind = sub.get("type")
+    if kind == "object":
+        return sum(_posted_fields(child) for child in (sub.get("properties") or {}).values())
+    if _is_group(sub):
+        return max_items(sub) * max(1, _posted_fields(sub["items"]))
+    if kind == "array":
+        return len((sub.get("items") or {}).get("enum") or []) or max_items(sub)
+    return 1
+
+
 def schema_problems(schema: dict, ui: dict) -> list[str]:
     """Why this form cannot be used, in Vietnamese; an empty list means it is fine."""
     problems: list[str] = []
@@ -95,6 +108,17 @@ def schema_problems(schema: dict, ui: dict) -> list[str]:
                     "Mục cấp cao nhất “%(name)s” phải là object hoặc array (mỗi mục là một phần của tờ khai)."
                 )
                 % {"name": name}
+            )
+    fields_limit = settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
+    for name, sub in schema["properties"].items():
+        # A section is posted whole: past Django's field limit its page could not be saved.
+        if fields_limit and _posted_fields(sub) > fields_limit - 10:
+            problems.append(
+                _(
+                    "Mục “%(name)s” có thể có tới %(n)s trường khi đủ số mục tối đa, quá %(max)s "
+                    "trường một lần gửi: đặt maxItems nhỏ hơn cho danh sách trong mục này."
+                )
+                % {"name": name, "n": _posted_fields(sub), "max": fields_limit - 10}
             )
     known = dict(_walk_schema(schema))
     for path, sub in known.items():
@@ -150,6 +174,9 @@ def schema_problems(schema: dict, ui: dict) -> list[str]:
 
 @dataclass
 class BoundField:
+    """One field of the form with its value and messages. Its derived values are cached: a
+    field's template reads each of them several times, on pages of hundreds of fields."""
+
     path: str  # instance path, e.g. "vehicles.0.plate"
     hint_path: str  # path with "*" for array indexes, the key into form_ui["fields"]
     schema: dict
@@ -161,19 +188,19 @@ class BoundField:
     items: list[list[BoundField]] = field(default_factory=list)  # array of objects
     item_errors: list[str] = field(default_factory=list)
 
-    @property
+    @cached_property
     def id(self) -> str:
         return "f-" + self.path.replace(".", "-")
 
-    @property
+    @cached_property
     def label(self) -> str:
         return self.schema.get("title", self.path)
 
-    @property
+    @cached_property
     def help(self) -> str:
         return self.hints.get("help") or self.schema.get("description", "")
 
-    @property
+    @cached_property
     def kind(self) -> str:
         kind = self.schema.get("type")
         if kind == "array" and (self.schema.get("items") or {}).get("type") == "object":
@@ -182,7 +209,7 @@ class BoundField:
             return "object"
         return "leaf"
 
-    @property
+    @cached_property
     def widget(self) -> str:
         if self.hints.get("widget"):
             return self.hints["widget"]
@@ -204,14 +231,14 @@ class BoundField:
             return "textarea"
         return "text"
 
-    @property
+    @cached_property
     def choices(self) -> list[tuple[str, str]]:
         source = self.schema.get("items", {}) if self.schema.get("type") == "array" else self.schema
         values = source.get("enum") or []
         labels = source.get("enumNames") or source.get("x-enumNames") or values
         return list(zip([str(v) for v in values], labels, strict=False))
 
-    @property
+    @cached_property
     def display_value(self) -> str:
         """The value as the applicant typed it: dates as dd/mm/yyyy."""
         if self.value is None:
@@ -223,13 +250,13 @@ class BoundField:
                 return self.value
         return str(self.value)
 
-    @property
+    @cached_property
     def selected(self) -> list[str]:
         if isinstance(self.value, list):
             return [str(v) for v in self.value]
         return [] if self.value is None else [str(self.value)]
 
-    @property
+    @cached_property
     def show_if(self) -> dict | None:
         show_if = self.hints.get("show_if")
         if not show_if:
@@ -238,7 +265,7 @@ class BoundField:
         target = f"{parent}.{show_if['field']}" if parent else show_if["field"]
         return {"field": target, "values": "|".join(str(v) for v in show_if["in"])}
 
-    @property
+    @cached_property
     def answer_display(self) -> str:
         """The answer for "check your answers": choice labels instead of codes."""
         labels = dict(self.choices)
@@ -248,7 +275,7 @@ class BoundField:
             return ", ".join(labels.get(str(v), str(v)) for v in self.value)
         return labels.get(str(self.value), self.display_value) if self.value is not None else ""
 
-    @property
+    @cached_property
     def all_errors(self) -> list[tuple[str, str]]:
         out = [(self.id, e) for e in self.errors] + [(self.id, e) for e in self.item_errors]
         for child in self.children:
@@ -257,6 +284,15 @@ class BoundField:
             for child in item:
                 out.extend(child.all_errors)
         return out
+
+
+class _Hints(dict):
+    """A field's hints, where a hint not given reads as "": the template asks for several
+    (placeholder, inputmode, rows...) on every field, and a missing key costs Django's template
+    engine three failed lookups and a dir()."""
+
+    def __missing__(self, key):
+        return ""
 
 
 def _hints(ui: dict, hint_path: str) -> dict:
@@ -281,7 +317,7 @@ def bind(
             path=path,
             hint_path=hint_path,
             schema=sub,
-            hints=_hints(ui, hint_path),
+            hints=_Hints(_hints(ui, hint_path)),
             required=required,
             value=value,
             errors=errors.get(path, []),
