@@ -188,6 +188,16 @@ class BoundField:
     items: list[list[BoundField]] = field(default_factory=list)  # array of objects
     item_errors: list[str] = field(default_factory=list)
 
+    def __getitem__(self, name: str):
+        # Django's template engine tries `field[name]` before `field.name`; answering it here
+        # spares a raised and caught TypeError on each of the ~30 lookups of every field.
+        if not isinstance(name, str):
+            raise TypeError(name)
+        try:
+            return getattr(self, name)
+        except AttributeError:
+            raise KeyError(name) from None
+
     @cached_property
     def id(self) -> str:
         return "f-" + self.path.replace(".", "-")
