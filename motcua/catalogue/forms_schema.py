@@ -416,19 +416,40 @@ def _posted_lists(schema: dict, post) -> dict[str, tuple[dict, set[int] | int]]:
     return found
 
 
-def too_many_posted(schema: dict, post) -> list[tuple[str, int]]:
+def _saved_length(saved: Any, path: str) -> int:
+    """Length of the list at `path` ("vehicles", "vehicles.3.drivers") in saved answers."""
+    node = saved
+    for part in path.split("."):
+        if isinstance(node, dict):
+            node = node.get(part)
+        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        else:
+            return 0
+    return len(node) if isinstance(node, list) else 0
+
+
+def _allowed(sub: dict, saved: Any, path: str) -> int:
+    # A list saved longer than its limit (before the limit was enforced, or lowered since)
+    # may stay that long, so that its rows can still be removed one by one; never longer.
+    return max(max_items(sub), _saved_length(saved, path))
+
+
+def too_many_posted(schema: dict, post, saved: Any = None) -> list[tuple[str, int]]:
     """(label, limit) of each list a POST fills beyond its limit: checked on the raw keys,
-    before the answers are parsed, validated, stored or shown again."""
+    before the answers are parsed, validated, stored or shown again. `saved`: the answers
+    as saved (see _allowed)."""
     over = []
     for path, (sub, posted) in _posted_lists(schema, post).items():
         count = len(posted) if isinstance(posted, set) else posted
-        if count > max_items(sub):
+        if count > _allowed(sub, saved, path):
             over.append((sub.get("title") or path, max_items(sub)))
     return over
 
 
-def too_many_items(schema: dict, data: Any) -> list[tuple[str, int]]:
-    """(label, limit) of each list in the form's data longer than its limit."""
+def too_many_items(schema: dict, data: Any, saved: Any = None) -> list[tuple[str, int]]:
+    """(label, limit) of each list in the form's data longer than its limit. `saved`: the
+    answers as saved (see _allowed)."""
     over: list[tuple[str, int]] = []
 
     def walk(sub: dict, value: Any, path: str) -> None:
@@ -438,11 +459,11 @@ def too_many_items(schema: dict, data: Any) -> list[tuple[str, int]]:
                 if name in value:
                     walk(child, value[name], f"{path}.{name}" if path else name)
         elif kind == "array" and isinstance(value, list):
-            if len(value) > max_items(sub):
+            if len(value) > _allowed(sub, saved, path):
                 over.append((sub.get("title") or path, max_items(sub)))
             elif _is_group(sub):
-                for item in value:
-                    walk(sub["items"], item, path)
+                for index, item in enumerate(value):
+                    walk(sub["items"], item, f"{path}.{index}")
 
     walk(schema, data, "")
     return over

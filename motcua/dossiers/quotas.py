@@ -75,7 +75,13 @@ def check_new_draft(user) -> None:
 
 
 def check_form_bytes(user, dossier: Dossier, size: int) -> None:
-    """Refuse answers that would take the account's drafts past their form-data total."""
+    """Refuse answers that would take the account's drafts past their form-data total.
+
+    `dossier.form_bytes` is the size saved so far: answers no bigger than that are always
+    taken, so drafts over the total (made before it, or when it was higher) can be shortened.
+    """
+    if size <= dossier.form_bytes:
+        return
     _lock_account(user)
     limit = quotas_for(user).form_bytes
     others = _drafts_of(user).exclude(pk=dossier.pk).aggregate(total=Sum("form_bytes"))["total"]

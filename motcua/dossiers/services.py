@@ -72,8 +72,9 @@ def _editable(dossier: Dossier, applicant) -> None:
 
 
 def check_form_size(*, dossier: Dossier, data: dict) -> None:
-    """Refuse lists longer than the form allows (its maxItems, or FORM_MAX_ITEMS)."""
-    over = too_many_items(dossier.procedure.form_schema, data)
+    """Refuse lists longer than the form allows (its maxItems, or FORM_MAX_ITEMS); a list
+    already saved longer may stay as long, to be shortened."""
+    over = too_many_items(dossier.procedure.form_schema, data, saved=dossier.form_data)
     if over:
         label, limit = over[0]
         raise DossierError(

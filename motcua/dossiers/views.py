@@ -176,7 +176,7 @@ def edit_section(request, dossier_uuid, section):
         autosave = request.headers.get("X-Requested-With") == "fetch"
         # Checked on the raw keys before anything is parsed, validated, stored or shown again:
         # a forged POST of a thousand rows costs no more than a normal one.
-        too_many = too_many_posted(schema, request.POST)
+        too_many = too_many_posted(schema, request.POST, saved=dossier.form_data)
         if too_many:
             refusal = _too_many_message(too_many) + " " + _("Nội dung vừa gửi chưa được lưu.")
         else:

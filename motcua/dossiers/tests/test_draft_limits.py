@@ -139,6 +139,10 @@ def test_form_data_past_the_accounts_total_is_refused_and_what_was_saved_stays(
     assert Dossier.objects.get(pk=second.pk).form_data == before
     # Shorter answers fit.
     assert client.post(section_url(second, "applicant"), big_applicant(100)).status_code == 302
+    # With the total lowered below what is saved, answers may still shrink, not grow.
+    settings.DRAFT_FORM_BYTES_PER_ACCOUNT = 1024
+    assert client.post(url, big_applicant(2000)).status_code == 200
+    assert client.post(url, big_applicant(2100)).status_code == 400
 
 
 def test_the_form_size_is_kept_with_each_save(citizen, procedure):
@@ -237,6 +241,21 @@ def test_add_button_at_maxItems_says_so_and_keeps_the_rows(client, citizen, two_
     assert response.status_code == 200
     assert "“Danh sách xe” có tối đa 2 mục." in response.content.decode()
     assert len(Dossier.objects.get(pk=dossier.pk).form_data["vehicles"]) == 2
+
+
+def test_a_list_saved_past_its_limit_can_be_shortened_but_not_grown(client, citizen, two_vehicles):
+    # Saved before the limit was enforced (the schema said 2, nothing checked it).
+    client.force_login(citizen)
+    dossier = services.dossier_start(procedure=two_vehicles, applicant=citizen)
+    rows = parse_post(two_vehicles.form_schema, {}, vehicle_rows(4))["vehicles"]
+    Dossier.objects.filter(pk=dossier.pk).update(form_data={"vehicles": rows})
+    assert client.post(section_url(dossier), vehicle_rows(5)).status_code == 400
+    response = client.post(section_url(dossier), {**vehicle_rows(4), "_remove": "vehicles.3"})
+    assert response.status_code == 200
+    assert len(Dossier.objects.get(pk=dossier.pk).form_data["vehicles"]) == 3
+    response = client.post(section_url(dossier), {**vehicle_rows(3), "_add": "vehicles"})
+    assert "“Danh sách xe” có tối đa 2 mục." in response.content.decode()
+    assert len(Dossier.objects.get(pk=dossier.pk).form_data["vehicles"]) == 3
 
 
 def test_a_list_without_maxItems_is_capped_by_FORM_MAX_ITEMS(client, citizen, procedure, settings):
