@@ -81,7 +81,7 @@ def _posted_fields(sub: dict) -> int:
     if _is_group(sub):
         return max_items(sub) * max(1, _posted_fields(sub["items"]))
     if kind == "array":
-        return len((sub.get("items") or {}).get("enum") or []) or max_items(sub)
+        return max_items(sub)
     return 1
 
 
@@ -377,9 +377,13 @@ def bind(
 
 
 def max_items(sub: dict) -> int:
-    """How many items an array may hold: its `maxItems`, or FORM_MAX_ITEMS when it has none."""
+    """How many items an array may hold: its `maxItems`; without one, as many as its choices
+    (a checkbox list) or FORM_MAX_ITEMS."""
     cap = sub.get("maxItems")
-    return cap if isinstance(cap, int) and cap >= 0 else settings.FORM_MAX_ITEMS
+    if isinstance(cap, int) and cap >= 0:
+        return cap
+    choices = (sub.get("items") or {}).get("enum")
+    return len(choices) if isinstance(choices, list) and choices else settings.FORM_MAX_ITEMS
 
 
 def _is_group(sub: dict) -> bool:

@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 from django.db import connection
+from django.http import QueryDict
 from django.urls import reverse
 
-from motcua.catalogue.forms_schema import parse_post
+from motcua.catalogue.forms_schema import parse_post, too_many_posted
 from motcua.dossiers import services
 from motcua.dossiers.models import Attachment, Dossier
 from motcua.dossiers.tests.helpers import VALID_FORM, pdf
@@ -351,3 +352,21 @@ def test_990_rows_are_refused_at_once_and_change_nothing(client, badge):
     assert response.status_code == 400 and seconds < 0.5
     assert "“Danh sách xe” có tối đa 50 mục." in response.content.decode()
     assert Dossier.objects.get(pk=dossier.pk).form_data == saved
+
+
+def test_a_checkbox_list_takes_as_many_values_as_it_has_choices(settings):
+    settings.FORM_MAX_ITEMS = 2
+    schema = {
+        "type": "object",
+        "properties": {
+            "kinds": {"type": "array", "items": {"type": "string", "enum": ["a", "b", "c"]}},
+            "tags": {"type": "array", "items": {"type": "string"}},
+        },
+    }
+    post = QueryDict(mutable=True)
+    post.setlist("kinds", ["a", "b", "c"])
+    post.setlist("tags", ["x", "y"])
+    assert too_many_posted(schema, post) == []
+    post.setlist("kinds", ["a", "b", "c", "a"])
+    post.setlist("tags", ["x", "y", "z"])
+    assert sorted(too_many_posted(schema, post)) == [("kinds", 3), ("tags", 2)]
