@@ -16,7 +16,7 @@ def measure_drafts(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("dossiers", "0012_procedure_usage_backfill"),
+        ("dossiers", "0013_access_through_task"),
     ]
 
     operations = [
