@@ -32,9 +32,10 @@ def counters(request, settings):
     return request.param
 
 
-def _guess_in_parallel(monkeypatch, user, *, guesses, addresses):
-    """`guesses` logins at once for `user`, wrong but the 40th; how many passwords were
-    checked, and whether any got in. No database in the threads: the account is known."""
+def _guess_in_parallel(monkeypatch, user, *, guesses, addresses, right=None):
+    """`guesses` logins at once for `user`, all wrong but guess number `right`; how many
+    passwords were checked, and which got in. No database in the threads: the account is
+    known."""
     checked, lock = [], threading.Lock()
 
     def authenticate(request, username, password):
@@ -51,7 +52,7 @@ def _guess_in_parallel(monkeypatch, user, *, guesses, addresses):
         request = factory.post(URL, REMOTE_ADDR=addresses(n))
         start.wait()
         try:
-            password = PASSWORD if n == 40 else f"guess-{n}"
+            password = PASSWORD if n == right else f"guess-{n}"
             results.append(
                 services.attempt_login(request=request, login=user.email, password=password)
             )
@@ -86,6 +87,21 @@ def test_parallel_guesses_from_many_addresses_check_at_most_the_limit(
         monkeypatch, citizen, guesses=60, addresses=lambda n: f"198.51.100.{n}"
     )
     assert 1 <= checked <= 5
+
+
+@pytest.mark.django_db
+def test_the_right_password_after_the_limit_does_not_get_in(
+    counters, citizen, settings, monkeypatch
+):
+    # The threads start together, so the right password is not the 40th to be counted: a
+    # right password among the first five would log in and clear the counters, which is how
+    # it should be. Here the guessers have spent the tries before it comes.
+    settings.LOGIN_MAX_FAILURES = 5
+    _guess_in_parallel(monkeypatch, citizen, guesses=39, addresses=lambda n: "203.0.113.66")
+    checked, logged_in = _guess_in_parallel(
+        monkeypatch, citizen, guesses=1, addresses=lambda n: "203.0.113.66", right=1
+    )
+    assert (checked, logged_in) == (0, [])
 
 
 def _post(client, login, password, address):

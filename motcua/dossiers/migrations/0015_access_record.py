@@ -13,7 +13,7 @@ create, drop = append_only_trigger("dossiers_accessrecord")
 class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0002_user_agency_unit_membership_unit_unit_code_unique_and_more"),
-        ("dossiers", "0013_access_through_task"),
+        ("dossiers", "0014_draft_quotas_and_expiry"),
         ("core", "0002_postgresql_functions"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
