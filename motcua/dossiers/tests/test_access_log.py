@@ -332,7 +332,7 @@ def test_the_admin_finds_views_by_dossier_code_and_officer_email(
     body = client.get(url, {"q": office.admin.email}).content.decode()
     assert another.code in body and dossier.code not in body
     body = client.get(url, {"unit__id__exact": office.desk.pk, "kind": "dossier"}).content
-    assert dossier.code in body.decode()
+    assert dossier.code in body.decode() and "Cán bộ một cửa" in body.decode()
 
 
 def test_the_admin_cannot_add_change_or_delete_records(client, office, citizen, make_officer):
