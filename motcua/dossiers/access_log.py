@@ -135,10 +135,10 @@ def _insert_committed_alone(record: AccessRecord) -> None:
     """INSERT the record in one statement, its own transaction, committed without waiting for
     the write-ahead log to reach the disk.
 
-    Waiting for that flush was most of the record's cost (1.5-5 ms on a busy machine against
-    0.5 ms; the ORM's save() in a transaction with SET LOCAL took four round trips: decision
+    Waiting for that flush was most of the record's cost, and the ORM's save() in a
+    transaction with SET LOCAL takes four round trips instead of one (figures in decision
     37). A crash of the database server may lose the last fraction of a second of records
-    (three times wal_writer_delay); none is ever half written or out of order.
+    (three times wal_writer_delay); none is ever half written.
     """
     sql, fields = _insert_sql(connection.vendor)
     params = [f.get_db_prep_save(f.pre_save(record, True), connection) for f in fields]
