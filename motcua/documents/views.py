@@ -13,8 +13,8 @@ from motcua.accounts.models import Unit
 from motcua.documents import services
 from motcua.documents.models import IssuedDocument, TrackingBookEntry
 from motcua.documents.render import FORMS
-from motcua.dossiers import access
-from motcua.dossiers.models import Dossier
+from motcua.dossiers import access, access_log
+from motcua.dossiers.models import AccessRecord, Dossier
 
 # The stored document HTML is a standalone page with its own <style>; it may load our
 # fonts and data: images (the QR code), nothing else, and runs no script.
@@ -59,6 +59,19 @@ def _document_for(request, dossier_uuid, document_id) -> IssuedDocument:
     raise Http404
 
 
+def _record_document(request, document: IssuedDocument) -> None:
+    """An officer's view of a document (the applicant's own are not recorded)."""
+    if document.dossier.applicant_id != request.user.pk:
+        access_log.record_view(
+            actor=request.user,
+            kind=AccessRecord.Kind.DOCUMENT,
+            dossier=document.dossier,
+            object_id=document.pk,
+            label=f"{document.get_kind_display()} {document.number}",
+            request=request,
+        )
+
+
 @require_GET
 @verified_login_required
 def document_pdf(request, dossier_uuid, document_id):
@@ -67,6 +80,7 @@ def document_pdf(request, dossier_uuid, document_id):
         f"{FORMS[document.kind].slug}-{_ascii(document.dossier.code or str(document.pk))}.pdf"
     )
     response = FileResponse(document.pdf.open("rb"), content_type="application/pdf")
+    _record_document(request, document)
     return _private(response, filename)
 
 
@@ -77,6 +91,7 @@ def document_html(request, dossier_uuid, document_id):
     document = _document_for(request, dossier_uuid, document_id)
     response = HttpResponse(document.html, content_type="text/html; charset=utf-8")
     response["Content-Security-Policy"] = DOCUMENT_CSP
+    _record_document(request, document)
     return _private(response)
 
 
@@ -90,6 +105,9 @@ def control_sheet(request, dossier_uuid):
     if not _officer_may_view(request.user, dossier):
         raise Http404
     response = HttpResponse(services.control_sheet_pdf(dossier), content_type="application/pdf")
+    access_log.record_view(
+        actor=request.user, kind=AccessRecord.Kind.CONTROL_SHEET, dossier=dossier, request=request
+    )
     return _private(response, f"phieu-kiem-soat-{_ascii(dossier.code or str(dossier.uuid))}.pdf")
 
 
@@ -98,6 +116,20 @@ def _desk_unit(user, unit_id: int) -> Unit:
     if unit is None:
         raise Http404
     return unit
+
+
+def _record_tracking_book(request, unit: Unit, year: int, form: str) -> None:
+    """The book lists many applicants: one record per page or export, for the desk, with no
+    one dossier (decision 37)."""
+    membership = next((m for m in access.memberships(request.user) if m.unit_id == unit.pk), None)
+    access_log.record_view(
+        actor=request.user,
+        kind=AccessRecord.Kind.TRACKING_BOOK,
+        label=f"{unit.name} {year} ({form})",
+        membership=membership,
+        purpose=AccessRecord.Purpose.HANDLING,
+        request=request,
+    )
 
 
 @require_GET
@@ -133,7 +165,9 @@ def tracking_book(request):
         "year": year,
         "rows": services.tracking_book_rows(unit, year),
     }
-    return render(request, "documents/tracking_book_page.html", context)
+    response = render(request, "documents/tracking_book_page.html", context)
+    _record_tracking_book(request, unit, year, "HTML")
+    return response
 
 
 @require_GET
@@ -144,6 +178,7 @@ def tracking_book_xlsx(request, unit_id, year):
     response["Content-Disposition"] = (
         f'attachment; filename="so-theo-doi-{_ascii(unit.code)}-{year}.xlsx"'
     )
+    _record_tracking_book(request, unit, year, "Excel")
     return _private(response)
 
 
@@ -152,4 +187,5 @@ def tracking_book_xlsx(request, unit_id, year):
 def tracking_book_pdf(request, unit_id, year):
     unit = _desk_unit(request.user, unit_id)
     response = HttpResponse(services.tracking_book_pdf(unit, year), content_type="application/pdf")
+    _record_tracking_book(request, unit, year, "PDF")
     return _private(response, f"so-theo-doi-{_ascii(unit.code)}-{year}.pdf")

@@ -2,6 +2,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from motcua.catalogue.models import Agency, Component, Procedure
@@ -309,3 +310,96 @@ class DossierAccess(models.Model):
 
     def __str__(self):
         return f"{self.unit_id} → {self.dossier_id}"
+
+
+class AccessRecord(AppendOnlyModel):
+    """One view of a dossier's personal data by an officer, or later by an integrator through
+    the API (nhật ký truy cập dữ liệu cá nhân): who, when, what, for which unit and why.
+
+    Written by motcua.dossiers.access_log, one INSERT per page; the applicant reads their
+    dossier's records, administrators search them all (decision 37). `dossier` is empty for a
+    view of many dossiers at once (a search, the tracking book and its exports).
+    """
+
+    class Kind(models.TextChoices):
+        DOSSIER = "dossier", _("Trang hồ sơ")
+        ATTACHMENT = "attachment", _("Tệp đính kèm")
+        DOCUMENT = "document", _("Giấy tờ đã ban hành")
+        CONTROL_SHEET = "control_sheet", _("Phiếu kiểm soát quá trình giải quyết")
+        RESULT = "result", _("Kết quả giải quyết")
+        RECEIPT = "receipt", _("Biên lai thu phí, lệ phí")
+        SEARCH = "search", _("Tìm kiếm hồ sơ")
+        TRACKING_BOOK = "tracking_book", _("Sổ theo dõi hồ sơ")
+
+    class Purpose(models.TextChoices):
+        HANDLING = "handling", _("Giải quyết hồ sơ")
+        CONSULTATION = "consultation", _("Phối hợp giải quyết (liên thông, xin ý kiến)")
+        SUPERVISION = "supervision", _("Quản trị, giám sát")
+
+    class Channel(models.TextChoices):
+        WEB = "web", _("Trang web")
+        API = "api", _("API (hệ thống kết nối)")
+
+    at = models.DateTimeField(_("thời điểm"), default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("người xem"),
+    )
+    channel = models.CharField(
+        _("kênh"), max_length=8, choices=Channel.choices, default=Channel.WEB
+    )
+    # The unit the officer acted for, and its name then (units are renamed; the record is not).
+    unit = models.ForeignKey(
+        "accounts.Unit",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("đơn vị"),
+    )
+    unit_name = models.CharField(_("tên đơn vị"), max_length=300, blank=True)
+    role = models.CharField(_("vai trò"), max_length=16, blank=True)
+    purpose = models.CharField(_("mục đích"), max_length=16, choices=Purpose.choices)
+    dossier = models.ForeignKey(
+        Dossier,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("hồ sơ"),
+    )
+    kind = models.CharField(_("nội dung"), max_length=16, choices=Kind.choices)
+    object_id = models.PositiveBigIntegerField(_("mã đối tượng"), null=True, blank=True)
+    # What the object was called when viewed: the file's name, the document's kind and number,
+    # the search's words, the tracking book's unit and year.
+    label = models.CharField(_("mô tả"), max_length=300, blank=True)
+    ip_address = models.GenericIPAddressField(_("địa chỉ IP"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("lượt xem dữ liệu cá nhân")
+        verbose_name_plural = _("nhật ký xem dữ liệu cá nhân")
+        indexes = [
+            # The applicant's "who has seen my dossier", newest first; the admin's search by
+            # dossier code.
+            models.Index(fields=["dossier", "at"], name="access_record_dossier"),
+            # The admin's search by officer, by unit, and the whole log newest first.
+            models.Index(fields=["actor", "at"], name="access_record_actor"),
+            models.Index(fields=["unit", "at"], name="access_record_unit"),
+            models.Index(fields=["at"], name="access_record_at"),
+        ]
+
+    def __str__(self):
+        return f"{self.at:%d/%m/%Y %H:%M} {self.kind} {self.dossier_id or ''}".strip()
+
+    def get_kind_display(self):
+        return choice_label(self.Kind, self.kind)
+
+    def get_purpose_display(self):
+        return choice_label(self.Purpose, self.purpose)

@@ -25,7 +25,7 @@ from motcua.catalogue.selectors import procedure_in_force
 from motcua.core import ratelimit
 from motcua.core.client import client_ip
 from motcua.core.qr import qr_data_uri
-from motcua.dossiers import selectors, services
+from motcua.dossiers import access_log, selectors, services
 from motcua.dossiers.expiry import draft_expires_at
 from motcua.dossiers.models import WITHDRAWABLE, Attachment, Dossier, Status
 
@@ -86,6 +86,11 @@ def _sections(procedure):
 def submitted_page(request, dossier, *, status=200, **extra):
     """The applicant's page of a submitted dossier; forms that fail re-show it with `extra`
     (also the applicant's actions on it, motcua.workflow.views.applicant)."""
+    try:
+        seen_page = min(max(int(request.GET.get("seen_page", 1)), 1), 1000)
+    except ValueError:
+        seen_page = 1
+    seen, more_seen = access_log.seen_by(dossier, page=seen_page)
     context = {
         "dossier": dossier,
         "page": selectors.applicant_page(
@@ -94,6 +99,9 @@ def submitted_page(request, dossier, *, status=200, **extra):
         ),
         "max_mb": settings.UPLOAD_MAX_BYTES // (1024 * 1024),
         "error_list": [],
+        "seen": seen,
+        "seen_page": seen_page,
+        "more_seen": more_seen,
     }
     context.update(extra)
     return render(request, "dossiers/detail.html", context, status=status)

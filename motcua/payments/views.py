@@ -16,7 +16,8 @@ from django.views.decorators.http import require_GET, require_POST
 from motcua.accounts.decorators import officer_required, verified_login_required
 from motcua.core import ratelimit
 from motcua.core.client import client_ip
-from motcua.dossiers import access, selectors
+from motcua.dossiers import access, access_log, selectors
+from motcua.dossiers.models import AccessRecord
 from motcua.payments import receipts, registry, settlement
 from motcua.payments.models import GatewayMessage, PaymentIssue, Receipt, ReconciliationRun
 
@@ -111,6 +112,15 @@ def receipt(request, dossier_uuid, receipt_id):
     response = FileResponse(found.pdf.open("rb"), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="bien-lai-{found.number}.pdf"'
     patch_cache_control(response, private=True, no_store=True)
+    if dossier.applicant_id != request.user.pk:
+        access_log.record_view(
+            actor=request.user,
+            kind=AccessRecord.Kind.RECEIPT,
+            dossier=dossier,
+            object_id=found.pk,
+            label=found.number,
+            request=request,
+        )
     return response
 
 

@@ -13,7 +13,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from motcua.accounts.decorators import officer_required, verified_login_required
 from motcua.core import ratelimit
 from motcua.core.client import client_ip
+from motcua.dossiers import access_log
 from motcua.dossiers.access import can_view_dossier
+from motcua.dossiers.models import AccessRecord
 from motcua.dossiers.uploads import check_upload
 from motcua.results import services
 from motcua.results.models import ResultDocument
@@ -39,6 +41,15 @@ def download(request, result_id):
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["X-Content-Type-Options"] = "nosniff"
     patch_cache_control(response, private=True, no_store=True)
+    if dossier.applicant_id != user.pk:
+        access_log.record_view(
+            actor=user,
+            kind=AccessRecord.Kind.RESULT,
+            dossier=dossier,
+            object_id=result.pk,
+            label=f"{result.title} {result.number}",
+            request=request,
+        )
     return response
 
 

@@ -152,4 +152,9 @@ def test_submit_accept_supplement_propose_approve_return(
     for text in ("Nộp hồ sơ trực tuyến", "tiếp nhận", "bổ sung", "Đã trả kết quả"):
         expect(timeline).to_contain_text(text)
     expect(page.get_by_text("Đã trả kết quả").first).to_be_visible()
+    # Who has seen the dossier: the desk and the department, by unit and role.
+    seen = page.locator("#seen-by")
+    expect(seen).to_contain_text("Ai đã xem hồ sơ của tôi")
+    expect(seen.locator("tbody")).to_contain_text("Bộ phận Một cửa")
+    expect(seen.locator("tbody")).to_contain_text("Chuyên viên xử lý")
     assert_accessible(page)

@@ -10,7 +10,8 @@ from django.views.decorators.http import require_POST
 
 from motcua.accounts.decorators import officer_required
 from motcua.accounts.models import Unit
-from motcua.dossiers import access
+from motcua.dossiers import access, access_log
+from motcua.dossiers.models import AccessRecord
 from motcua.workflow import machine, services
 from motcua.workflow.forms import CommentForm, TaskAnswerForm, action_form
 from motcua.workflow.models import Task
@@ -126,7 +127,7 @@ def action(request, dossier_uuid, name):
             machine.check(act, dossier, request.user)
         except machine.TransitionRefused as exc:
             unavailable = exc.message
-    return render(
+    response = render(
         request,
         "workflow/action.html",
         workspace(
@@ -141,3 +142,8 @@ def action(request, dossier_uuid, name):
         ),
         status=status,
     )
+    # The form shows the dossier's summary (the applicant's name among it).
+    access_log.record_view(
+        actor=request.user, kind=AccessRecord.Kind.DOSSIER, dossier=dossier, request=request
+    )
+    return response

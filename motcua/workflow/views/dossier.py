@@ -14,8 +14,8 @@ from motcua.accounts.decorators import officer_required
 from motcua.accounts.models import Role
 from motcua.catalogue.forms_schema import bind
 from motcua.core.dates import local_iso, local_text
-from motcua.dossiers import access
-from motcua.dossiers.models import Attachment, Status, choice_label
+from motcua.dossiers import access, access_log
+from motcua.dossiers.models import AccessRecord, Attachment, Status, choice_label
 from motcua.dossiers.timeline import kind_of
 from motcua.workflow import fragments, machine
 from motcua.workflow.dossier_page import dossier_page_data
@@ -133,7 +133,7 @@ def render_dossier(request, dossier, *, comment_form=None, task_forms=None, stat
         (act, reverse("workflow:action", args=[dossier.uuid, act.name]), act.primary)
         for act in allowed
     ]
-    return render(
+    response = render(
         request,
         "workflow/dossier.html",
         workspace(
@@ -159,6 +159,10 @@ def render_dossier(request, dossier, *, comment_form=None, task_forms=None, stat
         ),
         status=status,
     )
+    access_log.record_view(
+        actor=user, kind=AccessRecord.Kind.DOSSIER, dossier=dossier, request=request
+    )
+    return response
 
 
 @officer_required
@@ -179,11 +183,22 @@ def _attachment_or_404(request, dossier_uuid, attachment_id):
     return dossier, attachment
 
 
+def _record_attachment(request, dossier, attachment) -> None:
+    access_log.record_view(
+        actor=request.user,
+        kind=AccessRecord.Kind.ATTACHMENT,
+        dossier=dossier,
+        object_id=attachment.pk,
+        label=attachment.original_name,
+        request=request,
+    )
+
+
 @officer_required
 @xframe_options_sameorigin
 def attachment_file(request, dossier_uuid, attachment_id):
     """The file itself, inline when the browser can show it (PDF, JPEG, PNG)."""
-    _dossier, attachment = _attachment_or_404(request, dossier_uuid, attachment_id)
+    dossier, attachment = _attachment_or_404(request, dossier_uuid, attachment_id)
     kind = PREVIEWABLE.get(attachment.content_type)
     inline = kind is not None and request.GET.get("download") != "1"
     response = FileResponse(
@@ -199,13 +214,14 @@ def attachment_file(request, dossier_uuid, attachment_id):
     if kind != "pdf":  # browsers' PDF viewers do not start in a sandbox
         csp += "; sandbox"
     response["Content-Security-Policy"] = csp
+    _record_attachment(request, dossier, attachment)
     return response
 
 
 @officer_required
 def attachment_preview(request, dossier_uuid, attachment_id):
     dossier, attachment = _attachment_or_404(request, dossier_uuid, attachment_id)
-    return render(
+    response = render(
         request,
         "workflow/attachment_preview.html",
         workspace(
@@ -215,3 +231,5 @@ def attachment_preview(request, dossier_uuid, attachment_id):
             kind=PREVIEWABLE.get(attachment.content_type, ""),
         ),
     )
+    _record_attachment(request, dossier, attachment)
+    return response

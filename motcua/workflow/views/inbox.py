@@ -8,7 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from motcua.accounts.decorators import officer_required
-from motcua.dossiers import access
+from motcua.dossiers import access, access_log
+from motcua.dossiers.models import AccessRecord
 from motcua.workdays import services as workdays
 from motcua.workflow import fragments, queues
 from motcua.workflow.counts import inbox_counts
@@ -114,7 +115,7 @@ def inbox(request):
         key: _query(base, order=(f"-{key}" if sorted_by == key else key))
         for key in ("due", "submitted")
     }
-    return render(
+    response = render(
         request,
         "workflow/inbox.html",
         workspace(
@@ -135,3 +136,8 @@ def inbox(request):
             now=now,
         ),
     )
+    if q:
+        # A search by someone's name, ID number or phone is kept with its words; the queues
+        # are the officer's own work and are not recorded (decision 37).
+        access_log.record_view(actor=user, kind=AccessRecord.Kind.SEARCH, label=q, request=request)
+    return response
