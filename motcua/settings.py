@@ -56,6 +56,10 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before CSRF, which reads the form: limits and checks on what a request brings in
+    # (motcua/core/boundary.py, decisions 0028 and 0029).
+    "motcua.core.middleware.RequestBodyLimitMiddleware",
+    "motcua.core.middleware.ControlCharactersMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # django-otp's OTPMiddleware without user.is_verified(), which User already has.
@@ -243,9 +247,23 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+# Request bodies (decision 0028): a body longer than its view's limit is refused from its
+# Content-Length before it is read, and files stop being read once past their limit.
+# Any request: REQUEST_MAX_BYTES (form fields, and files on pages that take none). Attachments:
+# UPLOAD_MAX_BYTES a file, UPLOAD_REQUEST_MAX_BYTES the files of one request together, plus the
+# form. The proxy's body limit: the largest of these plus REQUEST_MAX_BYTES (docs/production.md).
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 20 * 1024 * 1024, minimum=1024)
+UPLOAD_REQUEST_MAX_BYTES = env_int(
+    "UPLOAD_REQUEST_MAX_BYTES", 50 * 1024 * 1024, minimum=UPLOAD_MAX_BYTES
+)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+REQUEST_MAX_BYTES = env_int("REQUEST_MAX_BYTES", 6 * 1024 * 1024, minimum=64 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+FILE_UPLOAD_HANDLERS = [
+    "motcua.core.boundary.LimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 VIRUS_SCANNER = env_choice("VIRUS_SCANNER", ("off", "clamav"), "off")
 CLAMD_HOST = env_str("CLAMD_HOST", "127.0.0.1")
 CLAMD_PORT = env_int("CLAMD_PORT", 3310, minimum=1)

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from motcua.catalogue.forms_schema import bind, parse_post, section_states, validate_form
 from motcua.catalogue.selectors import procedure_in_force
 from motcua.core.audit import client_ip
+from motcua.core.boundary import accepts_files
 from motcua.core.qr import qr_data_uri
 from motcua.dossiers import selectors, services
 from motcua.dossiers.models import WITHDRAWABLE, Attachment, Dossier, Status
@@ -192,6 +193,7 @@ def edit_section(request, dossier_uuid, section):
     )
 
 
+@accepts_files("UPLOAD_MAX_BYTES", files_setting="UPLOAD_REQUEST_MAX_BYTES")
 @applicant_required
 def attachments(request, dossier_uuid):
     dossier, done = _draft_or_redirect(request, dossier_uuid)
@@ -390,6 +392,7 @@ def _supplement_url(dossier) -> str:
     return reverse("dossiers:detail", args=[dossier.uuid]) + "#supplement"
 
 
+@accepts_files("UPLOAD_MAX_BYTES", files_setting="UPLOAD_REQUEST_MAX_BYTES")
 @applicant_required
 @require_POST
 def supplement_upload(request, dossier_uuid):

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from motcua.accounts.decorators import officer_required, verified_login_required
 from motcua.core import ratelimit
 from motcua.core.audit import client_ip
+from motcua.core.boundary import accepts_files
 from motcua.dossiers.access import can_view_dossier
 from motcua.dossiers.uploads import check_upload
 from motcua.results import services
@@ -86,25 +87,34 @@ def verify_token(request, token):
     )
 
 
+def _upload_quota(request):
+    """Count the upload against its address's hourly quota before its body is read (run by
+    RequestBodyLimitMiddleware, decision 0028): an address over the quota costs nothing."""
+    ip = client_ip(request) or "unknown"
+    if ratelimit.is_blocked(UPLOAD_SCOPE, ip, limit=settings.VERIFY_UPLOADS_PER_HOUR):
+        context = {
+            "max_size": filesizeformat(settings.VERIFY_UPLOAD_MAX_BYTES),
+            "error": _(
+                "Quá nhiều lượt kiểm tra từ địa chỉ của quý vị. Vui lòng thử lại sau ít phút."
+            ),
+        }
+        return _public(render(request, "results/verify_upload.html", context, status=429))
+    ratelimit.register_failure(UPLOAD_SCOPE, ip, window=3600)
+    return None
+
+
+@accepts_files("VERIFY_UPLOAD_MAX_BYTES", before_body=_upload_quota)
 @require_http_methods(["GET", "POST"])
 def verify_upload(request):
     """Anyone uploads a PDF: valid signature from our CA, unchanged, issued by us, not revoked."""
     context = {"max_size": filesizeformat(settings.VERIFY_UPLOAD_MAX_BYTES)}
     status = 200
     if request.method == "POST":
-        ip = client_ip(request) or "unknown"
-        limit = settings.VERIFY_UPLOADS_PER_HOUR
         upload = request.FILES.get("file")
-        if ratelimit.is_blocked(UPLOAD_SCOPE, ip, limit=limit):
-            context["error"] = _(
-                "Quá nhiều lượt kiểm tra từ địa chỉ của quý vị. Vui lòng thử lại sau ít phút."
-            )
-            status = 429
-        elif upload is None:
+        if upload is None:
             context["error"] = _("Chọn tệp PDF cần kiểm tra.")
             status = 400
         else:
-            ratelimit.register_failure(UPLOAD_SCOPE, ip, window=3600)
             try:
                 if upload.size > settings.VERIFY_UPLOAD_MAX_BYTES:
                     raise ValidationError(
