@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 
 from motcua.core import boundary
@@ -28,8 +29,8 @@ class SecurityHeadersMiddleware:
 class RequestBodyLimitMiddleware:
     """Before CsrfViewMiddleware, which reads the form: run the view's check that must come
     before its body (a rate limit), refuse a declared Content-Length above the view's limit
-    without reading the body, then read the form here, the upload handler stopping at a
-    file's limit, or at the body's when no length was declared (motcua.core.boundary, decision 0028)."""
+    without reading the body, then read the form here, the upload handler stopping files at
+    their limits (motcua.core.boundary, decision 0028)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -53,8 +54,8 @@ class RequestBodyLimitMiddleware:
             return boundary.too_large(request, limits.files_bytes)
         try:
             request.POST  # noqa: B018 -- parsed now, under the limits, not later by CSRF
-        except RequestDataTooBig:
-            return boundary.too_large(request, limits.body_bytes)
+        except RequestDataTooBig:  # form fields over DATA_UPLOAD_MAX_MEMORY_SIZE
+            return boundary.too_large(request, settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
         except OSError:
             pass  # the client went away; CsrfViewMiddleware handles the unreadable form
         exceeded = getattr(request, "upload_too_large", None)

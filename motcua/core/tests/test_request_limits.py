@@ -151,3 +151,13 @@ def test_uploads_within_the_limits_still_work(client):
         {"file": io.BytesIO(PDF_BYTES)},
     )
     assert response.status_code == 200 and "Tệp không có chữ ký số" in response.content.decode()
+
+
+def test_form_fields_over_their_limit_get_the_same_page_not_a_bare_400(client, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024
+    body = "note=" + "a" * (128 * 1024)
+    response = client.post(
+        reverse("accounts:login"), body, content_type="application/x-www-form-urlencoded"
+    )
+    assert response.status_code == 413
+    assert "lớn hơn giới hạn 64,0" in response.content.decode()
