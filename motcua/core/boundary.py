@@ -22,6 +22,7 @@ from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.defaultfilters import filesizeformat
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 
@@ -100,8 +101,17 @@ def too_large(request, limit: int, file_name: str = "") -> HttpResponse:
         status=413,
         title=_("Dữ liệu gửi lên quá lớn"),
         message=message,
-        back_url=request.get_full_path(),
+        back_url=_page_before(request),
     )
+
+
+def _page_before(request) -> str:
+    """The page the form was on (browsers send it for same-origin posts), else nothing."""
+    referer = request.headers.get("Referer", "")
+    allowed = url_has_allowed_host_and_scheme(
+        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return referer if referer and allowed else ""
 
 
 class LimitedUploadHandler(FileUploadHandler):

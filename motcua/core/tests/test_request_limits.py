@@ -68,6 +68,33 @@ def test_a_gibibyte_to_the_verification_is_refused_from_its_length_unread(client
     assert "Dữ liệu gửi lên quá lớn" in html and "lớn hơn giới hạn 10,0" in html
 
 
+def test_the_refusal_leads_back_to_the_form_it_came_from(client):
+    page = "http://testserver/dossiers/"
+    response = post(client, reverse("results:verify_upload"), Unreadable(), 1024**3)
+    html = response.content.decode()
+    assert "Về trang chủ" in html and "Quay lại trang trước" not in html  # no page known
+    response = client.generic(
+        "POST",
+        reverse("results:verify_upload"),
+        b"",
+        CONTENT_TYPE=MULTIPART,
+        CONTENT_LENGTH=str(1024**3),
+        HTTP_REFERER=page,
+        **{"wsgi.input": Unreadable()},
+    )
+    assert f'<a href="{page}">Quay lại trang trước</a>' in response.content.decode()
+    response = client.generic(
+        "POST",
+        reverse("results:verify_upload"),
+        b"",
+        CONTENT_TYPE=MULTIPART,
+        CONTENT_LENGTH=str(1024**3),
+        HTTP_REFERER="https://evil.example/",
+        **{"wsgi.input": Unreadable()},
+    )
+    assert "evil.example" not in response.content.decode()
+
+
 def test_any_page_refuses_a_body_over_the_small_default_unread(client, settings):
     response = post(client, reverse("accounts:login"), Unreadable(), settings.REQUEST_MAX_BYTES + 1)
     assert response.status_code == 413
