@@ -44,7 +44,7 @@ $(VAR_DIR)/secret_key:
 	@$(PY) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
 
 demo: setup $(VAR_DIR)/secret_key
-	@export SECRET_KEY="$$(cat $(VAR_DIR)/secret_key)" SECURE_COOKIES=false SANDBOX_ENABLED=true; \
+	@export SECRET_KEY="$$(cat $(VAR_DIR)/secret_key)" SECURE_COOKIES=false SANDBOX_ENABLED=true DEMO_MODE=true; \
 	$(PY) manage.py collectstatic --noinput -v0 && \
 	$(PY) manage.py migrate --noinput -v0 && \
 	$(PY) manage.py load_demo && \

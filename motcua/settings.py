@@ -1,5 +1,8 @@
 """MotCua settings: one module, every value from the environment (docs/configuration.md)."""
 
+import hashlib
+import hmac
+import ipaddress
 import sys
 from pathlib import Path
 
@@ -51,6 +54,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # The client's address and scheme behind trusted proxies, before anything uses them.
+    "motcua.core.middleware.ClientAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -67,6 +72,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "motcua.core.middleware.SecurityHeadersMiddleware",
+    "motcua.core.middleware.PrivateResponsesMiddleware",
+    # Last, so it sees the views' exceptions first: a rate limit without its counters is a 503.
+    "motcua.core.middleware.RateLimitUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "motcua.urls"
@@ -83,6 +91,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "motcua.core.context_processors.sandbox",
             ],
         },
     }
@@ -140,6 +149,11 @@ if TESTING:
 
 LOGIN_MAX_FAILURES = env_int("LOGIN_MAX_FAILURES", 5, minimum=1)
 LOGIN_LOCKOUT_SECONDS = env_int("LOGIN_LOCKOUT_SECONDS", 900, minimum=1)
+# Past the limit an account (or dossier code) is not locked but slowed down: each further try
+# waits 1, 2, 4 ... seconds, at most this long (docs/decisions/0025).
+LOGIN_DELAY_MAX_SECONDS = env_int("LOGIN_DELAY_MAX_SECONDS", 30, minimum=1)
+# Registrations per client address per hour (counted whether the address was free or taken).
+REGISTRATIONS_PER_HOUR = env_int("REGISTRATIONS_PER_HOUR", 5, minimum=1)
 # Officer inbox counts are cached per unit and recounted on every change; what moves with the
 # clock alone (overdue, due soon) at least this often. 0: count on every page.
 INBOX_COUNTS_SECONDS = env_int("INBOX_COUNTS_SECONDS", 60, minimum=0)
@@ -147,6 +161,7 @@ INBOX_COUNTS_SECONDS = env_int("INBOX_COUNTS_SECONDS", 60, minimum=0)
 EXTENSION_MAX_WORKING_DAYS = env_int("EXTENSION_MAX_WORKING_DAYS", 20, minimum=1)
 TRACKING_MAX_FAILURES = env_int("TRACKING_MAX_FAILURES", 10, minimum=1)
 TRACKING_WINDOW_SECONDS = env_int("TRACKING_WINDOW_SECONDS", 900, minimum=1)
+TRACKING_DELAY_MAX_SECONDS = env_int("TRACKING_DELAY_MAX_SECONDS", 30, minimum=1)
 VERIFICATION_CODE_TTL_SECONDS = env_int("VERIFICATION_CODE_TTL_SECONDS", 900, minimum=60)
 
 # Officers (cán bộ) confirm their login with an authenticator app (docs/decisions/0010).
@@ -168,9 +183,25 @@ SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 CSRF_COOKIE_HTTPONLY = False
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0, minimum=0)
-SECURE_PROXY_SSL_HEADER = (
-    ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY", False) else None
+# Only once every sub-domain of the portal's domain serves HTTPS: browsers then refuse plain
+# HTTP to all of them for SECURE_HSTS_SECONDS. Preload asks browsers to ship the rule built in.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+# The reverse proxies (addresses or CIDR networks) whose X-Forwarded-For and
+# X-Forwarded-Proto are believed (motcua/core/client.py); nobody's by default. The older
+# BEHIND_TLS_PROXY=true stands for a proxy on this machine (127.0.0.1, ::1).
+TRUSTED_PROXIES = env_list(
+    "TRUSTED_PROXIES", ["127.0.0.1", "::1"] if env_bool("BEHIND_TLS_PROXY", False) else []
 )
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"TRUSTED_PROXIES: {_proxy!r} is not an address or a network."
+        ) from None
+# X-Forwarded-Proto is read by ClientAddressMiddleware, only from a trusted proxy.
+SECURE_PROXY_SSL_HEADER = None
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
@@ -299,8 +330,27 @@ WORKDAY_CUTOFF = env_str("WORKDAY_CUTOFF", WORKDAY_END)
 
 # --- Sandboxes of outside systems ------------------------------------------------
 # /sandbox/ serves MotCua's own copies of the payment gateway and the postal service,
-# speaking their protocols, for the demo and the tests. Never on in production.
+# speaking their protocols, for the demo and the tests. Never on in production: its gateway
+# "pays" any fee without money, so a server without DEBUG refuses to start with it unless
+# DEMO_MODE says this is a demonstration (docs/decisions/0032-sandbox-only-in-a-demo.md).
 SANDBOX_ENABLED = env_bool("SANDBOX_ENABLED", TESTING)
+DEMO_MODE = env_bool("DEMO_MODE", False)
+if SANDBOX_ENABLED and not (DEBUG or TESTING or DEMO_MODE):
+    raise ImproperlyConfigured(
+        "SANDBOX_ENABLED=true serves a test payment gateway that marks fees paid without "
+        "money; it is refused with DEBUG off. Set DEMO_MODE=true if this server is a "
+        "demonstration, else turn the sandbox off."
+    )
+
+
+def _sandbox_secret(name: str) -> str:
+    """A secret of the sandbox (its VNPay hash secret, the post office's token and webhook
+    secret): derived from SECRET_KEY, so it is private to this installation, the same in
+    every process, and nothing has to be stored. Nothing public signs a payment here."""
+    return hmac.new(
+        SECRET_KEY.encode(), f"motcua-sandbox:{name}".encode(), hashlib.sha256
+    ).hexdigest()
+
 
 # --- Payments (motcua/payments, docs/payments.md) ----------------------------------
 # Plugin modules to import (each registers a gateway with @register("id")), and the ids of
@@ -317,19 +367,18 @@ PAYMENT_SERVER_IP = env_str("PAYMENT_SERVER_IP", "127.0.0.1")
 # VNPay 2.1.0. Empty URLs mean MotCua's sandbox under SITE_URL (/sandbox/vnpay/).
 VNPAY_PAY_URL = env_str("VNPAY_PAY_URL", "")
 VNPAY_API_URL = env_str("VNPAY_API_URL", "")
-# The sandbox's terminal and secret are public test values, used only while it is on.
+# While the sandbox is on, its terminal code and its secret (derived, never a public value)
+# are the defaults; otherwise both must be configured.
 _SANDBOX_VNPAY_TMN_CODE = "MOTCUA01"
-_SANDBOX_VNPAY_SECRET = "motcua-sandbox-vnpay-secret-not-for-production"  # noqa: S105
+_SANDBOX_VNPAY_SECRET = _sandbox_secret("vnpay") if SANDBOX_ENABLED else ""
 VNPAY_TMN_CODE = env_str("VNPAY_TMN_CODE", _SANDBOX_VNPAY_TMN_CODE if SANDBOX_ENABLED else "")
-VNPAY_HASH_SECRET = env_str("VNPAY_HASH_SECRET", _SANDBOX_VNPAY_SECRET if SANDBOX_ENABLED else "")
+VNPAY_HASH_SECRET = env_str("VNPAY_HASH_SECRET", _SANDBOX_VNPAY_SECRET)
 if "vnpay" in PAYMENT_GATEWAYS and not (VNPAY_TMN_CODE and VNPAY_HASH_SECRET):
     raise ImproperlyConfigured("VNPAY_TMN_CODE and VNPAY_HASH_SECRET are required for vnpay.")
 # The sandbox gateway's side: the merchant terminal it knows and where it sends the IPN
 # (as VNPay's merchant portal would have it configured). Empty: SITE_URL's IPN address.
 SANDBOX_VNPAY_TMN_CODE = env_str("SANDBOX_VNPAY_TMN_CODE", _SANDBOX_VNPAY_TMN_CODE)
-SANDBOX_VNPAY_HASH_SECRET = env_str(
-    "SANDBOX_VNPAY_HASH_SECRET", _SANDBOX_VNPAY_SECRET if SANDBOX_ENABLED else ""
-)
+SANDBOX_VNPAY_HASH_SECRET = env_str("SANDBOX_VNPAY_HASH_SECRET", _SANDBOX_VNPAY_SECRET)
 SANDBOX_VNPAY_IPN_URL = env_str("SANDBOX_VNPAY_IPN_URL", "")
 
 # --- Results and signing (motcua/results, docs/results.md) -------------------------
@@ -351,10 +400,18 @@ POSTAL_PLUGINS = env_list("POSTAL_PLUGINS", ["motcua.delivery.contrib.viettelpos
 POSTAL_CARRIER = env_str("POSTAL_CARRIER", "viettelpost" if SANDBOX_ENABLED else "")
 # Empty: the sandbox at SITE_URL/sandbox/post/api.
 POSTAL_API_URL = env_str("POSTAL_API_URL", "")
-POSTAL_API_TOKEN = env_str("POSTAL_API_TOKEN", "sandbox-token" if SANDBOX_ENABLED else "")
-POSTAL_WEBHOOK_SECRET = env_str(
-    "POSTAL_WEBHOOK_SECRET", "sandbox-webhook-secret" if SANDBOX_ENABLED else ""
+# With the sandbox, its post office's token and webhook secret (derived, as above).
+POSTAL_API_TOKEN = env_str(
+    "POSTAL_API_TOKEN", _sandbox_secret("postal-token") if SANDBOX_ENABLED else ""
 )
+POSTAL_WEBHOOK_SECRET = env_str(
+    "POSTAL_WEBHOOK_SECRET", _sandbox_secret("postal-webhook") if SANDBOX_ENABLED else ""
+)
+
+# --- Refused calls from outside systems (motcua/core/rejected_calls.py) -----------------
+# Payment notifications and postal webhooks that fail their signature are counted per day;
+# this many of the most recent are kept, cut short, to see what was sent (0: none).
+REJECTED_CALL_SAMPLES = env_int("REJECTED_CALL_SAMPLES", 100, minimum=0)
 
 # --- Benchmarks ------------------------------------------------------------------
 # Exposes /bench/json and /bench/insert, the machine's ceiling for bench/load_test.py.

@@ -83,12 +83,14 @@ def _phone_field(*, required: bool = False) -> forms.CharField:
     )
 
 
-def _clean_phone(value: str, *, exclude: User | None = None) -> str:
+def _clean_phone(value: str, *, exclude: User | None = None, check_taken: bool = True) -> str:
     value = (value or "").strip()
     if not value:
         return ""
     validate_phone(value)
     phone = normalise_phone(value)
+    if not check_taken:
+        return phone
     others = User.objects.filter(phone=phone)
     if exclude is not None:
         others = others.exclude(pk=exclude.pk)
@@ -167,14 +169,13 @@ class RegistrationForm(AccessibleFormMixin, forms.Form):
         "representative": _("Nhập họ và tên người đại diện theo pháp luật."),
     }
 
+    # Whether the address or phone number has an account is never said here, valid form
+    # or not: services.register_applicant tells the owner instead (decision 26).
     def clean_email(self) -> str:
-        email = User.objects.normalize_email(self.cleaned_data["email"].strip())
-        if User.objects.filter(email__iexact=email).exists():
-            raise ValidationError(_("Địa chỉ thư điện tử này đã được đăng ký."), code="email_taken")
-        return email
+        return User.objects.normalize_email(self.cleaned_data["email"].strip())
 
     def clean_phone(self) -> str:
-        return _clean_phone(self.cleaned_data.get("phone", ""))
+        return _clean_phone(self.cleaned_data.get("phone", ""), check_taken=False)
 
     def clean_tax_code(self) -> str:
         return _clean_tax_code(self.cleaned_data.get("tax_code", ""))
@@ -326,6 +327,12 @@ class PasswordResetForm(AccessibleFormMixin, auth_forms.PasswordResetForm):
             for user in User.objects.filter(email__iexact=email.strip(), is_active=True)
             if user.has_usable_password()
         )
+
+    def save(self, *, request=None, **kwargs):
+        """Have the link mailed to each account of the address after commit (Django's own
+        save sends it inside the request)."""
+        for user in self.get_users(self.cleaned_data["email"]):
+            services.request_password_reset(user=user, request=request)
 
 
 class _PasswordSavingMixin:

@@ -16,11 +16,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from motcua.accounts.backends import find_user_by_login
 from motcua.accounts.models import User, VerificationCode
 from motcua.accounts.validators import normalise_phone
 from motcua.core import ratelimit
-from motcua.core.audit import client_ip, record_audit
-from motcua.core.events import VerificationCodeIssued
+from motcua.core.audit import record_audit
+from motcua.core.client import client_ip
+from motcua.core.events import (
+    PasswordResetRequested,
+    RegistrationNotCompleted,
+    RegistrationRepeated,
+    VerificationCodeIssued,
+)
 from motcua.core.outbox import publish
 
 CODE_MAX_ATTEMPTS = 5
@@ -101,6 +108,32 @@ def issue_verification_code(*, user: User) -> VerificationCode:
     return verification
 
 
+def registration_allowed(*, request: HttpRequest) -> bool:
+    """Count a registration from this client address; False past REGISTRATIONS_PER_HOUR."""
+    try:
+        ratelimit.limit(
+            "register-ip",
+            client_ip(request) or "unknown",
+            limit=settings.REGISTRATIONS_PER_HOUR,
+            window=3600,
+        )
+    except ratelimit.Limited:
+        return False
+    return True
+
+
+def _tell_owners(taken: list[tuple[User, str]]) -> None:
+    """Mail each owner once (not once per taken field), and at most once an hour: a
+    stranger repeating the registration must not flood their mailbox."""
+    told = set()
+    for owner, via in taken:
+        if owner.pk in told:
+            continue
+        told.add(owner.pk)
+        if ratelimit.hit("registration-repeated", str(owner.pk), window=3600) == 1:
+            publish(RegistrationRepeated(user_id=owner.pk, via=via))
+
+
 @transaction.atomic
 def register_applicant(
     *,
@@ -113,19 +146,27 @@ def register_applicant(
     tax_code: str = "",
     representative: str = "",
     request: HttpRequest | None = None,
-) -> User:
+) -> User | None:
     """Create a citizen or organisation account (đăng ký tài khoản) and send its first code.
 
-    The caller has validated the values; uniqueness is checked again here against races.
+    The caller answers the same whatever this returns, so the page never tells whether an
+    e-mail address or phone number has an account (docs/decisions/0026). When one has, no
+    account is made and its owner is told by e-mail after commit (RegistrationRepeated);
+    when only the phone belongs to someone else, the new address is told why it has no
+    account (RegistrationNotCompleted). Returns the new user, or None.
     """
     if kind not in (User.Kind.CITIZEN, User.Kind.ORGANISATION):
         raise ValueError(f"Applicants register as citizen or organisation, not {kind!r}.")
     email = User.objects.normalize_email(email.strip())
     phone = normalise_phone(phone) or None
-    if User.objects.filter(email__iexact=email).exists():
-        raise ValidationError({"email": _("Địa chỉ thư điện tử này đã được đăng ký.")})
-    if phone and User.objects.filter(phone=phone).exists():
-        raise ValidationError({"phone": _("Số điện thoại này đã được đăng ký.")})
+    taken = [(owner, "email") for owner in User.objects.filter(email__iexact=email)[:1]]
+    if phone:
+        taken += [(owner, "phone") for owner in User.objects.filter(phone=phone)[:1]]
+    if taken:
+        _tell_owners(taken)
+        if all(via == "phone" for _owner, via in taken):
+            publish(RegistrationNotCompleted(email=email))
+        return None
     is_organisation = kind == User.Kind.ORGANISATION
     try:
         with transaction.atomic():
@@ -139,15 +180,25 @@ def register_applicant(
                 tax_code=tax_code.strip() if is_organisation else "",
                 representative=representative.strip() if is_organisation else "",
             )
-    except IntegrityError as exc:
-        raise ValidationError(
-            _("Thư điện tử hoặc số điện thoại này đã được đăng ký."), code="duplicate"
-        ) from exc
+    except IntegrityError:
+        # Registered a moment ago by someone else: the same as taken.
+        _tell_owners(
+            [(owner, "email") for owner in User.objects.filter(email__iexact=email)[:1]]
+            + [(owner, "phone") for owner in User.objects.filter(phone=phone)[:1] if phone]
+        )
+        return None
     record_audit(
         action="register", actor=user, target=f"user:{user.pk}", request=request, kind=kind
     )
     issue_verification_code(user=user)
     return user
+
+
+@transaction.atomic
+def request_password_reset(*, user: User, request: HttpRequest | None = None) -> None:
+    """Have a password-reset link mailed to `user` after commit (the link is made then)."""
+    record_audit(action="password_reset_requested", target=f"user:{user.pk}", request=request)
+    publish(PasswordResetRequested(user_id=user.pk))
 
 
 @dataclass(frozen=True)
@@ -209,11 +260,11 @@ def verify_email(*, user: User, code: str) -> None:
 
 
 class LoginLocked(Exception):
-    """Too many failed logins for this identifier or address; carries the wait in minutes."""
+    """Too many logins for this account or address: carries the seconds to wait."""
 
-    def __init__(self, minutes: int):
-        super().__init__(minutes)
-        self.minutes = minutes
+    def __init__(self, seconds: int):
+        super().__init__(seconds)
+        self.seconds = seconds
 
 
 def _login_key(login: str) -> str:
@@ -221,37 +272,56 @@ def _login_key(login: str) -> str:
     return login.lower() if "@" in login else normalise_phone(login)
 
 
-def attempt_login(*, request: HttpRequest, login: str, password: str) -> User | None:
-    """Check a login and password, counting failures per identifier and per client address.
+def _account_key(login: str) -> str:
+    """The account's own counter when `login` names one (its e-mail and phone then share
+    it), else the normalised identifier."""
+    user = find_user_by_login(login)
+    return f"user:{user.pk}" if user is not None else f"login:{_login_key(login)}"
 
-    Returns the user, or None when the pair is wrong; raises LoginLocked without checking
-    the password when either counter has reached its limit.
+
+def attempt_login(*, request: HttpRequest, login: str, password: str) -> User | None:
+    """Check a login and password after counting the attempt (docs/decisions/0025).
+
+    Counted first, atomically: the account from this address (locked for the window past
+    LOGIN_MAX_FAILURES), the address (delays past LOGIN_IP_FACTOR times that) and the
+    account from anywhere (delays past LOGIN_MAX_FAILURES, at most LOGIN_DELAY_MAX_SECONDS
+    each). Raises LoginLocked without checking the password when one of them refuses, and
+    ratelimit.Unavailable when the counters cannot be reached. Returns the user, or None.
     """
     limit = settings.LOGIN_MAX_FAILURES
     window = settings.LOGIN_LOCKOUT_SECONDS
-    key = _login_key(login)
+    cap = settings.LOGIN_DELAY_MAX_SECONDS
+    account = _account_key(login)
     ip = client_ip(request) or "unknown"
-    if ratelimit.is_blocked("login", key, limit=limit) or ratelimit.is_blocked(
-        "login-ip", ip, limit=limit * LOGIN_IP_FACTOR
-    ):
-        raise LoginLocked(math.ceil(window / 60))
+    pair = f"{account}|{ip}"
+    try:
+        ratelimit.limit("login-pair", pair, limit=limit, window=window)
+        ratelimit.throttle("login-ip", ip, free=limit * LOGIN_IP_FACTOR, window=window, cap=cap)
+        ratelimit.throttle("login", account, free=limit, window=window, cap=cap)
+    except ratelimit.Limited as limited:
+        raise LoginLocked(limited.seconds) from None
     user = authenticate(request, username=login, password=password)
     if user is None:
-        ratelimit.register_failure("login", key, window=window)
-        ratelimit.register_failure("login-ip", ip, window=window)
-        record_audit(action="login_failed", target=key[:128], request=request)
+        record_audit(action="login_failed", target=_login_key(login)[:128], request=request)
         return None
-    ratelimit.reset("login", key)
+    ratelimit.reset("login", account)
+    ratelimit.reset("login-pair", pair)
+    ratelimit.forgive("login-ip", ip, window=window)
     return user
 
 
 def password_reset_allowed(*, request: HttpRequest) -> bool:
     """Count a password-reset request from this client address; False once over the limit."""
     ip = client_ip(request) or "unknown"
-    limit = settings.LOGIN_MAX_FAILURES * LOGIN_IP_FACTOR
-    if ratelimit.is_blocked("password-reset-ip", ip, limit=limit):
+    try:
+        ratelimit.limit(
+            "password-reset-ip",
+            ip,
+            limit=settings.LOGIN_MAX_FAILURES * LOGIN_IP_FACTOR,
+            window=settings.LOGIN_LOCKOUT_SECONDS,
+        )
+    except ratelimit.Limited:
         return False
-    ratelimit.register_failure("password-reset-ip", ip, window=settings.LOGIN_LOCKOUT_SECONDS)
     return True
 
 

@@ -6,7 +6,6 @@ with motcua.core.ratelimit, like wrong passwords, so django-otp's per-device thr
 off (settings.OTP_*_THROTTLE_FACTOR). See docs/decisions/0010-officer-two-factor.md.
 """
 
-import math
 from base64 import b32encode
 from urllib.parse import quote, urlencode
 
@@ -71,20 +70,20 @@ def challenge_url(user: User, next_url: str = "") -> str:
 # --- Checking a code -------------------------------------------------------------------
 
 
-def _lock_minutes() -> int:
-    return math.ceil(settings.LOGIN_LOCKOUT_SECONDS / 60)
-
-
 def _verify(user: User, device: Device | None, token: str) -> None:
-    """Check `token` on `device`, counting failures per account.
+    """Check `token` on `device`, counting the attempt per account first.
 
     The device row is locked while it is checked, so one code cannot be accepted twice by
-    two requests at once. Raises LoginLocked once settings.LOGIN_MAX_FAILURES wrong codes
-    were given within settings.LOGIN_LOCKOUT_SECONDS, ValidationError for a wrong code.
+    two requests at once. Raises LoginLocked once settings.LOGIN_MAX_FAILURES codes were
+    tried within settings.LOGIN_LOCKOUT_SECONDS (only the officer, who knows the password,
+    can get this far), ValidationError for a wrong code, ratelimit.Unavailable without the
+    counters.
     """
     key, limit = str(user.pk), settings.LOGIN_MAX_FAILURES
-    if ratelimit.is_blocked(RATE_SCOPE, key, limit=limit):
-        raise LoginLocked(_lock_minutes())
+    window = settings.LOGIN_LOCKOUT_SECONDS
+    count = ratelimit.hit(RATE_SCOPE, key, window=window)
+    if count > limit:
+        raise LoginLocked(window)
     accepted = False
     if device is not None:
         with transaction.atomic():
@@ -93,11 +92,9 @@ def _verify(user: User, device: Device | None, token: str) -> None:
     if accepted:
         ratelimit.reset(RATE_SCOPE, key)
         return
-    left = limit - ratelimit.register_failure(
-        RATE_SCOPE, key, window=settings.LOGIN_LOCKOUT_SECONDS
-    )
+    left = limit - count
     if left <= 0:
-        raise LoginLocked(_lock_minutes())
+        raise LoginLocked(window)
     raise ValidationError(
         ngettext(
             "Mã không đúng. Quý vị còn %(left)d lần thử.",

@@ -22,6 +22,7 @@ from django_otp import login as otp_login
 from motcua.accounts import forms, services, two_factor
 from motcua.accounts.decorators import officer_required, verified_login_required
 from motcua.accounts.models import User
+from motcua.core import ratelimit
 from motcua.core.audit import record_audit
 from motcua.core.qr import qr_data_uri
 
@@ -73,10 +74,22 @@ def register(request):
     if request.user.is_authenticated:
         return redirect(next_url or "accounts:profile")
     form = forms.RegistrationForm(_posted(request))
+    status = 200
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            user = services.register_applicant(
+        if not services.registration_allowed(request=request):
+            form.add_error(
+                None,
+                _(
+                    "Đã có quá nhiều lượt đăng ký từ địa chỉ mạng của quý vị. "
+                    "Vui lòng thử lại sau một giờ."
+                ),
+            )
+            status = 429
+        else:
+            # The same answer whether the address or phone already had an account: the
+            # mail says which (decision 26). So nobody is logged in here.
+            services.register_applicant(
                 kind=data["kind"],
                 email=data["email"],
                 password=data["password1"],
@@ -87,17 +100,19 @@ def register(request):
                 representative=data["representative"],
                 request=request,
             )
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
-            login(request, user)
             messages.success(
                 request,
-                _("Đã tạo tài khoản. Chúng tôi vừa gửi mã xác thực đến %(email)s.")
-                % {"email": user.email},
+                _(
+                    "Chúng tôi đã gửi thư đến %(email)s. Hãy làm theo hướng dẫn trong thư: "
+                    "với tài khoản mới, đăng nhập bằng địa chỉ này và mật khẩu vừa đặt rồi "
+                    "nhập mã xác thực trong thư."
+                )
+                % {"email": data["email"]},
             )
-            return redirect(_with_next("accounts:verify", next_url))
-    return render(request, "accounts/register.html", {"form": form, "next": next_url})
+            return redirect(_with_next("accounts:login", next_url))
+    return render(
+        request, "accounts/register.html", {"form": form, "next": next_url}, status=status
+    )
 
 
 @login_required
@@ -162,9 +177,9 @@ def login_view(request):
                 None,
                 _(
                     "Đăng nhập sai quá nhiều lần nên tạm thời bị khóa. "
-                    "Vui lòng thử lại sau %(minutes)d phút, hoặc đặt lại mật khẩu."
+                    "Vui lòng thử lại sau %(wait)s, hoặc đặt lại mật khẩu."
                 )
-                % {"minutes": locked.minutes},
+                % {"wait": ratelimit.wait_text(locked.seconds)},
             )
         else:
             if user is None:
@@ -238,16 +253,14 @@ class PasswordChangeView(_RequestOnFormMixin, auth_views.PasswordChangeView):
 class PasswordResetView(auth_views.PasswordResetView):
     form_class = forms.PasswordResetForm
     template_name = "accounts/password_reset_form.html"
-    email_template_name = "accounts/password_reset_email.txt"
-    subject_template_name = "accounts/password_reset_subject.txt"
     success_url = reverse_lazy("accounts:password_reset_done")
     title = gettext_lazy("Quên mật khẩu")
 
     def form_valid(self, form):
         # Over the limit, answer as usual but send nothing: no mail bombing, no account probing.
-        if not services.password_reset_allowed(request=self.request):
-            return redirect(self.get_success_url())
-        return super().form_valid(form)
+        if services.password_reset_allowed(request=self.request):
+            form.save(request=self.request)  # the mail goes after commit, through the outbox
+        return redirect(self.get_success_url())
 
 
 class PasswordResetDoneView(auth_views.PasswordResetDoneView):
@@ -340,9 +353,9 @@ def _asks_for_code(view_func):
 
 
 def _locked_message(locked: services.LoginLocked) -> str:
-    return _(
-        "Nhập sai mã quá nhiều lần nên tạm thời bị khóa. Vui lòng thử lại sau %(minutes)d phút."
-    ) % {"minutes": locked.minutes}
+    return _("Nhập sai mã quá nhiều lần nên tạm thời bị khóa. Vui lòng thử lại sau %(wait)s.") % {
+        "wait": ratelimit.wait_text(locked.seconds)
+    }
 
 
 def _check_code(form, field: str, check):

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from motcua.core.models import OutboxEvent
+from motcua.core.models import OutboxEvent, RejectedCall, RejectedCallSample
 
 
 @admin.register(OutboxEvent)
@@ -29,3 +29,32 @@ class OutboxEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RejectedCall)
+class RejectedCallAdmin(ReadOnlyAdmin):
+    """How many payment notifications, returns and postal webhooks were refused, by day."""
+
+    list_display = ("day", "source", "kind", "reason", "count", "last_at")
+    list_filter = ("source", "kind", "reason", "day")
+    date_hierarchy = "day"
+
+
+@admin.register(RejectedCallSample)
+class RejectedCallSampleAdmin(ReadOnlyAdmin):
+    """The most recent refused calls, cut short (REJECTED_CALL_SAMPLES)."""
+
+    list_display = ("at", "source", "kind", "reason", "ip_address")
+    list_filter = ("source", "kind", "reason")
+    search_fields = ("ip_address",)

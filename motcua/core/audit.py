@@ -1,8 +1,7 @@
+from motcua.core.client import client_ip
 from motcua.core.models import AuditEntry
 
-
-def client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") if request is not None else None
+__all__ = ["client_ip", "record_audit"]
 
 
 def record_audit(*, action: str, actor=None, target: str = "", request=None, **data) -> AuditEntry:

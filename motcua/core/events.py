@@ -83,6 +83,34 @@ class VerificationCodeIssued(Event):
     code: str
 
 
+@dataclass(frozen=True, kw_only=True)
+class RegistrationRepeated(Event):
+    """Someone registered with the e-mail address or phone number (`via`) of an existing
+    account: the page answered as for a new one, and the account's owner is told instead."""
+
+    name: ClassVar[str] = "account.registration_repeated"
+    user_id: int
+    via: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class RegistrationNotCompleted(Event):
+    """A registration with a free e-mail address gave another account's phone number: no
+    account was made, and the address is told why."""
+
+    name: ClassVar[str] = "account.registration_not_completed"
+    secret_fields: ClassVar[tuple[str, ...]] = ("email",)
+    email: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class PasswordResetRequested(Event):
+    """Someone asked for a password-reset link for this account; it is mailed after commit."""
+
+    name: ClassVar[str] = "account.password_reset_requested"
+    user_id: int
+
+
 # ---------------------------------------------------------------------------------------
 # The dossier's lifecycle. Every one carries where the dossier stood and who moved it; the
 # timeline row (dossiers.DossierEvent) written in the same transaction has the details.

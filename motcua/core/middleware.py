@@ -1,7 +1,13 @@
+import logging
+
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
+from django.shortcuts import render
+from django.utils.cache import patch_cache_control
 
-from motcua.core import boundary
+from motcua.core import boundary, client, ratelimit
+
+log = logging.getLogger("motcua.ratelimit")
 
 
 class SecurityHeadersMiddleware:
@@ -26,6 +32,85 @@ class SecurityHeadersMiddleware:
         return response
 
 
+class ClientAddressMiddleware:
+    """First in the chain: the client's address and scheme behind trusted proxies
+    (motcua.core.client). Sets request.client_ip, and marks the request secure when a
+    trusted proxy says it came over HTTPS; an untrusted peer's forwarding headers are
+    ignored."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.client_ip, secure = client.resolve(request.META, client.trusted_networks())
+        if secure is not None:
+            request.META["wsgi.url_scheme"] = "https" if secure else "http"
+        return self.get_response(request)
+
+
+class RateLimitUnavailableMiddleware:
+    """A rate limit whose counters cannot be reached (Redis down) refuses the request with
+    a 503 page, "try again in a few minutes", instead of letting it through or a 500."""
+
+    RETRY_AFTER_SECONDS = 120
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, ratelimit.Unavailable):
+            return None
+        return self.refuse(request, exception)
+
+    @classmethod
+    def refuse(cls, request, exception):
+        log.warning("rate limit unavailable, %s refused: %s", request.path, exception)
+        response = render(request, "503.html", status=503)
+        response["Retry-After"] = str(cls.RETRY_AFTER_SECONDS)
+        patch_cache_control(response, no_store=True)
+        return response
+
+
+class PrivateResponsesMiddleware:
+    """`Cache-Control: private, no-store` on every response that may carry personal data,
+    unless the view chose its own Cache-Control (decision 0033):
+
+    - every response to a signed-in user (applicants' dossiers and files, officers' pages,
+      the profile), and every answer to a form (POST and the like);
+    - the anonymous pages that show a dossier or a person: tracking, verification, accounts.
+
+    Public pages for anonymous visitors (the catalogue, the home page) stay cacheable; static
+    files never reach this middleware (WhiteNoise answers them first).
+    """
+
+    SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+    PERSONAL_NAMESPACES = frozenset({"accounts"})
+    PERSONAL_VIEWS = frozenset({"dossiers:track", "results:verify_token", "results:verify_upload"})
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if "Cache-Control" not in response.headers and self.is_personal(request):
+            response.headers["Cache-Control"] = "private, no-store"
+        return response
+
+    def is_personal(self, request) -> bool:
+        if request.method not in self.SAFE_METHODS:
+            return True
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            return True
+        match = request.resolver_match
+        return match is not None and (
+            match.view_name in self.PERSONAL_VIEWS or match.namespace in self.PERSONAL_NAMESPACES
+        )
+
+
 class RequestBodyLimitMiddleware:
     """Before CsrfViewMiddleware, which reads the form: run the view's check that must come
     before its body (a rate limit), refuse a declared Content-Length above the view's limit
@@ -43,7 +128,10 @@ class RequestBodyLimitMiddleware:
         request.body_limits = limits
         declared = getattr(view_func, "file_limits", None)
         if declared and declared.before_body and request.method == "POST":
-            answer = declared.before_body(request)
+            try:
+                answer = declared.before_body(request)
+            except ratelimit.Unavailable as exc:  # before the view: process_exception misses it
+                return RateLimitUnavailableMiddleware.refuse(request, exc)
             if answer is not None:
                 return answer
         try:

@@ -96,3 +96,49 @@ class OutboxEvent(models.Model):
 
     def __str__(self):
         return f"{self.name} #{self.pk}"
+
+
+class RejectedCall(models.Model):
+    """How many calls from outside systems (payment notifications and returns, postal
+    webhooks) were refused, per source, kind, reason and day: one row counted up, so a flood
+    of forged calls costs a number, not a table (motcua.core.rejected_calls)."""
+
+    day = models.DateField()
+    source = models.CharField(max_length=40)
+    kind = models.CharField(max_length=20)
+    reason = models.CharField(max_length=20)
+    count = models.PositiveBigIntegerField(default=0)
+    last_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-day", "source", "kind", "reason"]
+        verbose_name = "cuộc gọi bị từ chối (đếm theo ngày)"
+        verbose_name_plural = "cuộc gọi bị từ chối (đếm theo ngày)"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "source", "kind", "reason"], name="rejected_call_once_a_day"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.day} {self.source} {self.kind} {self.reason}: {self.count}"
+
+
+class RejectedCallSample(models.Model):
+    """One of the most recent refused calls, cut short, to see what is being sent: only the
+    last REJECTED_CALL_SAMPLES are kept."""
+
+    at = models.DateTimeField(default=timezone.now)
+    source = models.CharField(max_length=40)
+    kind = models.CharField(max_length=20)
+    reason = models.CharField(max_length=20)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    params = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = "mẫu cuộc gọi bị từ chối"
+        verbose_name_plural = "mẫu cuộc gọi bị từ chối"
+
+    def __str__(self):
+        return f"{self.at:%d/%m/%Y %H:%M} {self.source} {self.kind} {self.reason}"

@@ -2,6 +2,8 @@ from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from motcua.core.audit import client_ip
+from motcua.core.rejected_calls import SAMPLE_VALUE_CHARS, record_rejected
 from motcua.delivery import services
 from motcua.delivery.carriers import InvalidCallback, get_carrier
 
@@ -18,6 +20,14 @@ def carrier_callback(request, carrier_id):
     try:
         report = carrier.parse_callback(request.body, request.headers)
     except InvalidCallback as exc:
+        # Anybody can send these: counted, with a short sample of the body, never stored whole.
+        record_rejected(
+            source=carrier.id,
+            kind="webhook",
+            reason=str(exc) or "invalid",
+            params={"body": request.body[:SAMPLE_VALUE_CHARS].decode(errors="replace")},
+            ip=client_ip(request),
+        )
         return JsonResponse({"status": 400, "error": True, "message": str(exc)}, status=400)
     shipment = services.record_report(report)
     if shipment is None:

@@ -1,7 +1,9 @@
 """Who among the officers may see and do what: every officer role check goes through here.
 
-An officer sees a dossier only when one of their units has had it (it passed through the
-unit, or a task was sent to it); an agency administrator sees all of their agency's.
+An officer sees a dossier only when one of their units has it: for good once it passed
+through the unit (a step of its workflow, the desk that received it), and only while a task
+(consultation, joint handling) sent to the unit is open, when that is all the unit did; an
+agency administrator sees all of their agency's. The lead unit keeps the task's answer.
 """
 
 from django.core.cache import cache
@@ -183,8 +185,25 @@ def can_view_dossier(user, dossier) -> bool:
 
 
 def grant(dossier, unit) -> None:
-    """Let a unit see a dossier from now on (idempotent: one INSERT that ignores an
-    existing row; get_or_create took a read, a savepoint and the insert)."""
+    """Let a unit see a dossier from now on, for good: it has passed through the unit
+    (idempotent: one INSERT, which makes access through a task permanent if there was one)."""
     DossierAccess.objects.bulk_create(
-        [DossierAccess(dossier=dossier, unit=unit)], ignore_conflicts=True
+        [DossierAccess(dossier=dossier, unit=unit, through_task=False)],
+        update_conflicts=True,
+        unique_fields=["unit", "dossier"],
+        update_fields=["through_task"],
     )
+
+
+def grant_for_task(dossier, unit) -> None:
+    """Let a unit see a dossier while a task sent to it is open (one INSERT; a unit that
+    already sees it for good keeps that)."""
+    DossierAccess.objects.bulk_create(
+        [DossierAccess(dossier=dossier, unit=unit, through_task=True)], ignore_conflicts=True
+    )
+
+
+def end_task_access(dossier, unit_id) -> None:
+    """The unit's last open task on the dossier was answered or closed: it no longer sees
+    the dossier, its personal data or its files, unless it had it for good."""
+    DossierAccess.objects.filter(dossier=dossier, unit_id=unit_id, through_task=True).delete()

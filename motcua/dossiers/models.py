@@ -284,10 +284,13 @@ class DossierEvent(AppendOnlyModel):
 
 
 class DossierAccess(models.Model):
-    """Which units may see a dossier: those it has passed through or been sent to."""
+    """Which units may see a dossier: those it has passed through, for good, and those a
+    task (consultation, joint handling) was sent to, until the task is answered or closed
+    (`through_task`; dossiers.access)."""
 
     dossier = models.ForeignKey("dossiers.Dossier", on_delete=models.CASCADE, related_name="+")
     unit = models.ForeignKey("accounts.Unit", on_delete=models.CASCADE, related_name="+")
+    through_task = models.BooleanField(default=False)
 
     class Meta:
         db_table = "workflow_dossieraccess"  # where it was made, before it moved to dossiers

@@ -303,16 +303,26 @@ def dossier_discard(*, dossier: Dossier, applicant) -> None:
 def track_dossier(*, code: str, secret: str, client_ip: str):
     """Public tracking (tra cứu hồ sơ): the dossier whose code and phone or ID number match.
 
-    A wrong pair and an unknown code give the same answer; failures are counted per client
-    and per code, and past the limit every answer is "not found" until the window passes.
-    Returns a selectors.TrackedDossier (what the public may see) or None.
+    A wrong pair and an unknown code give the same answer. Each try is counted first
+    (docs/decisions/0025): the code from this address is refused for the window past
+    TRACKING_MAX_FAILURES; the address, and the code from anywhere, are slowed down past it
+    (at most TRACKING_DELAY_MAX_SECONDS a try), so a stranger cannot lock a citizen out of
+    their own dossier. Raises TrackingLimited (with the seconds to wait), or
+    ratelimit.Unavailable without the counters. Returns a selectors.TrackedDossier (what
+    the public may see) or None.
     """
     code = (code or "").strip().upper()
     secret = (secret or "").strip()
     limit = settings.TRACKING_MAX_FAILURES
     window = settings.TRACKING_WINDOW_SECONDS
-    if ratelimit.blocked_any("track", [f"ip:{client_ip}", f"code:{code}"], limit=limit):
-        raise TrackingLimited
+    cap = settings.TRACKING_DELAY_MAX_SECONDS
+    pair = f"{code}|{client_ip}"
+    try:
+        ratelimit.limit("track-pair", pair, limit=limit, window=window)
+        ratelimit.throttle("track-ip", client_ip, free=limit, window=window, cap=cap)
+        ratelimit.throttle("track-code", code, free=limit, window=window, cap=cap)
+    except ratelimit.Limited as limited:
+        raise TrackingLimited(limited.seconds) from None
     dossier = None
     if code and secret:
         candidate = selectors.tracked_dossier(code)
@@ -322,11 +332,17 @@ def track_dossier(*, code: str, secret: str, client_ip: str):
             or (candidate.applicant_id_number and secret == candidate.applicant_id_number)
         ):
             dossier = candidate
-    if dossier is None:
-        ratelimit.register_failure("track", f"ip:{client_ip}", window=window)
-        ratelimit.register_failure("track", f"code:{code}", window=window)
+    if dossier is not None:
+        # Whoever knows the pair may look as often as they like: only failures count.
+        ratelimit.reset("track-pair", pair)
+        ratelimit.reset("track-code", code)
+        ratelimit.forgive("track-ip", client_ip, window=window)
     return dossier
 
 
 class TrackingLimited(Exception):
-    """Too many failed tracking attempts from this client or for this code."""
+    """Too many tracking attempts from this client or for this code; `seconds` to wait."""
+
+    def __init__(self, seconds: int):
+        super().__init__(seconds)
+        self.seconds = seconds

@@ -15,8 +15,9 @@ from django.views.decorators.http import require_POST
 
 from motcua.catalogue.forms_schema import bind, parse_post, section_states, validate_form
 from motcua.catalogue.selectors import procedure_in_force
-from motcua.core.audit import client_ip
+from motcua.core import ratelimit
 from motcua.core.boundary import accepts_files
+from motcua.core.client import client_ip
 from motcua.core.qr import qr_data_uri
 from motcua.dossiers import selectors, services
 from motcua.dossiers.models import WITHDRAWABLE, Attachment, Dossier, Status
@@ -428,8 +429,8 @@ def track(request):
             dossier = services.track_dossier(
                 code=code, secret=secret, client_ip=client_ip(request) or ""
             )
-        except services.TrackingLimited:
-            context["limited"] = True
+        except services.TrackingLimited as limited:
+            context["limited"] = ratelimit.wait_text(limited.seconds)
             status = 429
         else:
             if dossier is None:

@@ -2,13 +2,24 @@
 after commit from the outbox (motcua.core.outbox), retried until the mail server takes them."""
 
 from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from motcua.accounts.models import User
-from motcua.core.events import DocumentIssued, DossierSubmitted, TaskLate, VerificationCodeIssued
+from motcua.core.events import (
+    DocumentIssued,
+    DossierSubmitted,
+    PasswordResetRequested,
+    RegistrationNotCompleted,
+    RegistrationRepeated,
+    TaskLate,
+    VerificationCodeIssued,
+)
 from motcua.core.outbox import subscriber
 from motcua.documents.models import IssuedDocument
 from motcua.dossiers.access import desk_heads
@@ -49,6 +60,53 @@ def send_verification_code(event: VerificationCodeIssued) -> None:
             "code": event.code,
             "minutes": settings.VERIFICATION_CODE_TTL_SECONDS // 60,
         },
+    )
+
+
+@subscriber(PasswordResetRequested, name="notifications.password_reset")
+def send_password_reset(event: PasswordResetRequested) -> None:
+    """The reset link, made now: it stays valid PASSWORD_RESET_TIMEOUT from the sending."""
+    user = User.objects.filter(pk=event.user_id, is_active=True).first()
+    if user is None or not user.email or not user.has_usable_password():
+        return
+    path = reverse(
+        "accounts:password_reset_confirm",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+        },
+    )
+    send_templated_mail(
+        to=user.email,
+        template="password_reset",
+        context={"user": user, "link": settings.SITE_URL + path},
+    )
+
+
+@subscriber(RegistrationRepeated, name="notifications.registration_repeated")
+def send_registration_repeated(event: RegistrationRepeated) -> None:
+    """Tell an account's owner that someone registered with its address or phone."""
+    user = User.objects.filter(pk=event.user_id).first()
+    if user is None or not user.email:
+        return
+    send_templated_mail(
+        to=user.email,
+        template="registration_repeated",
+        context={
+            "user": user,
+            "via": event.via,
+            "login_url": settings.SITE_URL + reverse("accounts:login"),
+            "reset_url": settings.SITE_URL + reverse("accounts:password_reset"),
+        },
+    )
+
+
+@subscriber(RegistrationNotCompleted, name="notifications.registration_not_completed")
+def send_registration_not_completed(event: RegistrationNotCompleted) -> None:
+    send_templated_mail(
+        to=event.email,
+        template="registration_not_completed",
+        context={"register_url": settings.SITE_URL + reverse("accounts:register")},
     )
 
 

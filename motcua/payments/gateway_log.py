@@ -1,4 +1,6 @@
-"""The log of every message exchanged with a payment gateway (GatewayMessage), whatever it said."""
+"""The log of the messages exchanged with a payment gateway (GatewayMessage): every verified
+notification and return, poll answer and refund answer, whatever it said. Refused callbacks
+are only counted (motcua.core.rejected_calls)."""
 
 from __future__ import annotations
 

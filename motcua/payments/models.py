@@ -182,7 +182,8 @@ class Refund(models.Model):
 
 
 class GatewayMessage(AppendOnlyModel):
-    """Every notification, return, poll answer and refund answer a gateway gave us, as received."""
+    """Every verified notification and return, poll answer and refund answer a gateway gave
+    us, as received. Callbacks that fail verification are counted instead (core.RejectedCall)."""
 
     class Kind(models.TextChoices):
         IPN = "ipn", _("Thông báo kết quả (IPN)")

@@ -22,6 +22,10 @@ class InvalidSignature(Exception):
     """The message is not signed with our secret (forged or tampered)."""
 
 
+class UnknownTerminal(InvalidSignature):
+    """Signed, but for a merchant terminal that is not ours."""
+
+
 class MalformedMessage(Exception):
     """The message lacks fields or has values that do not parse."""
 

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from motcua.core.events import PaymentSettled
 from motcua.core.outbox import publish
+from motcua.core.rejected_calls import record_rejected
 from motcua.dossiers.models import Dossier, Status
 from motcua.payments import registry
 from motcua.payments.charges import open_charge_of
@@ -40,6 +41,7 @@ from motcua.payments.registry import (
     GatewayResult,
     InvalidSignature,
     MalformedMessage,
+    UnknownTerminal,
 )
 
 logger = logging.getLogger(__name__)
@@ -215,36 +217,42 @@ def settle(reference: str, result: GatewayResult, *, via: str) -> tuple[str, Pay
 def handle_callback(plugin, params, *, kind: str, ip: str | None = None):
     """A notification (IPN) or a browser return from `plugin`'s gateway, with `params` as sent.
 
-    Returns (verdict, payment or None). Every call is logged, whatever the verdict; nothing
-    here raises on bad input.
+    Returns (verdict, payment or None). A verified message is logged whole (GatewayMessage),
+    whatever the verdict; a refused one (bad signature, unknown terminal, malformed) is
+    counted (core.rejected_calls). Nothing here raises on bad input.
     """
     raw = clean_params(params)
-    verdict, payment, result = ERROR, None, None
+    verdict, payment, result, reason = ERROR, None, None, "error"
     try:
         result = plugin.parse_callback(raw)
+    except UnknownTerminal:
+        verdict, reason = BAD_SIGNATURE, "unknown_terminal"
     except InvalidSignature:
-        verdict = BAD_SIGNATURE
+        verdict, reason = BAD_SIGNATURE, "bad_signature"
     except MalformedMessage:
-        verdict = ERROR
+        verdict, reason = ERROR, "malformed"
     except Exception:
         logger.exception("Could not read a %s callback", plugin.id)
-    if result is not None:
-        try:
-            if kind == GatewayMessage.Kind.IPN:
-                verdict, payment = settle(result.reference, result, via="ipn")
-            else:
-                payment = Payment.objects.filter(reference=result.reference).first()
-                verdict = OK if payment else NOT_FOUND
-        except Exception:
-            logger.exception("Could not settle payment %s", result.reference)
-            verdict = ERROR
+    if result is None:
+        # Anybody can send these: counted, with a short sample, never stored whole.
+        record_rejected(source=plugin.id, kind=kind, reason=reason, params=raw, ip=ip)
+        return verdict, None
+    try:
+        if kind == GatewayMessage.Kind.IPN:
+            verdict, payment = settle(result.reference, result, via="ipn")
+        else:
+            payment = Payment.objects.filter(reference=result.reference).first()
+            verdict = OK if payment else NOT_FOUND
+    except Exception:
+        logger.exception("Could not settle payment %s", result.reference)
+        verdict = ERROR
     log_message(
         plugin.id,
         kind,
         params=raw,
         verdict=verdict,
-        code=result.code if result else "",
-        reference=result.reference if result else "",
+        code=result.code,
+        reference=result.reference,
         payment=payment,
         ip=ip,
     )

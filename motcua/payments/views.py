@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from motcua.accounts.decorators import officer_required, verified_login_required
 from motcua.core import ratelimit
-from motcua.core.audit import client_ip
+from motcua.core.client import client_ip
 from motcua.dossiers import access, selectors
 from motcua.payments import receipts, registry, settlement
 from motcua.payments.models import GatewayMessage, PaymentIssue, Receipt, ReconciliationRun
@@ -32,12 +32,13 @@ def start(request, dossier_uuid):
         raise PermissionDenied
     dossier = selectors.dossier_of(request.user, dossier_uuid)
     ident = str(request.user.pk)
-    if ratelimit.is_blocked("payment-start", ident, limit=START_LIMIT):
+    try:
+        ratelimit.limit("payment-start", ident, limit=START_LIMIT, window=900)
+    except ratelimit.Limited:
         messages.error(
             request, _("Quý vị đã thử thanh toán quá nhiều lần; vui lòng thử lại sau 15 phút.")
         )
         return redirect("dossiers:detail", dossier.uuid)
-    ratelimit.register_failure("payment-start", ident, window=900)
     try:
         _payment, url = settlement.start_online_payment(
             dossier=dossier,

@@ -12,8 +12,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from motcua.accounts.decorators import officer_required, verified_login_required
 from motcua.core import ratelimit
-from motcua.core.audit import client_ip
 from motcua.core.boundary import accepts_files
+from motcua.core.client import client_ip
 from motcua.dossiers.access import can_view_dossier
 from motcua.dossiers.uploads import check_upload
 from motcua.results import services
@@ -89,9 +89,12 @@ def verify_token(request, token):
 
 def _upload_quota(request):
     """Count the upload against its address's hourly quota before its body is read (run by
-    RequestBodyLimitMiddleware, decision 0028): an address over the quota costs nothing."""
+    RequestBodyLimitMiddleware, decision 0028): an address over the quota costs nothing.
+    Without the counters ratelimit.Unavailable goes up: a 503."""
     ip = client_ip(request) or "unknown"
-    if ratelimit.is_blocked(UPLOAD_SCOPE, ip, limit=settings.VERIFY_UPLOADS_PER_HOUR):
+    try:
+        ratelimit.limit(UPLOAD_SCOPE, ip, limit=settings.VERIFY_UPLOADS_PER_HOUR, window=3600)
+    except ratelimit.Limited:
         context = {
             "max_size": filesizeformat(settings.VERIFY_UPLOAD_MAX_BYTES),
             "error": _(
@@ -99,7 +102,6 @@ def _upload_quota(request):
             ),
         }
         return _public(render(request, "results/verify_upload.html", context, status=429))
-    ratelimit.register_failure(UPLOAD_SCOPE, ip, window=3600)
     return None
 
 

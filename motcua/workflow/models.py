@@ -70,6 +70,8 @@ class Task(models.Model):
     class State(models.TextChoices):
         OPEN = "open", _("Đang chờ")
         ANSWERED = "answered", _("Đã trả lời")
+        # The dossier ended (stopped, withdrawn, refused) before the answer came.
+        CLOSED = "closed", _("Đã đóng, không cần trả lời")
 
     dossier = models.ForeignKey("dossiers.Dossier", on_delete=models.PROTECT, related_name="tasks")
     kind = models.CharField(_("loại"), max_length=10, choices=Kind.choices)

@@ -41,7 +41,7 @@ def test_search_register_apply_with_two_vehicles_submit_and_track(
     expect(page.get_by_text("Miễn phí").first).to_be_visible()
     assert_accessible(page)
 
-    # Start online: not logged in yet, so register (as a transport company) and verify.
+    # Start online: not logged in yet, so register (as a transport company), sign in, verify.
     page.get_by_role("button", name="Nộp hồ sơ trực tuyến").click()
     page.get_by_role("link", name="Đăng ký").first.click()
     page.get_by_role("radio", name="Tổ chức, doanh nghiệp").check()
@@ -54,6 +54,11 @@ def test_search_register_apply_with_two_vehicles_submit_and_track(
     page.locator('[name="password1"]').fill(PASSWORD)
     page.locator('[name="password2"]').fill(PASSWORD)
     page.get_by_role("button", name="Đăng ký").click()
+    # The answer for a taken address too (decision 26): sign in, then give the mailed code.
+    expect(page.get_by_text("Chúng tôi đã gửi thư đến " + EMAIL)).to_be_visible()
+    page.get_by_label("E-mail hoặc số điện thoại").fill(EMAIL)
+    page.locator('[name="password"]').fill(PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
     page.get_by_label("Mã xác thực").fill(last_code_mailed_to(EMAIL))
     page.get_by_role("button", name="Xác thực").click()
 

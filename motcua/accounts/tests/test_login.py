@@ -118,7 +118,7 @@ def test_login_unlocks_after_the_window(client, citizen, settings):
     for _ in range(2):
         client.post(URL, {"login": citizen.email, "password": "x"})
     response = client.post(URL, {"login": citizen.email, "password": PASSWORD})
-    assert "Vui lòng thử lại sau 1 phút" in response.content.decode()
+    assert "Vui lòng thử lại sau 1 giây" in response.content.decode()
     time.sleep(1.1)
     client.post(URL, {"login": citizen.email, "password": PASSWORD})
     assert logged_in_as(client) == str(citizen.pk)

@@ -12,8 +12,11 @@ def reset_link(message) -> str:
     return re.search(r"https?://[^/\s]+(/\S+)", message.body).group(1)
 
 
-def test_reset_sends_a_vietnamese_link_for_an_email_in_any_case(client, citizen, mailoutbox):
-    response = client.post(reverse("accounts:password_reset"), {"email": citizen.email.upper()})
+def test_reset_sends_a_vietnamese_link_for_an_email_in_any_case(
+    client, citizen, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("accounts:password_reset"), {"email": citizen.email.upper()})
     assert response["Location"] == reverse("accounts:password_reset_done")
     assert len(mailoutbox) == 1
     assert mailoutbox[0].to == [citizen.email]
@@ -26,8 +29,25 @@ def test_reset_for_an_unknown_email_looks_the_same(client, db, mailoutbox):
     assert mailoutbox == []
 
 
-def test_reset_link_sets_a_new_password(client, citizen, mailoutbox):
-    client.post(reverse("accounts:password_reset"), {"email": citizen.email})
+def test_reset_mail_is_sent_after_the_requests_transaction(
+    client, citizen, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False) as after_commit:
+        response = client.post(reverse("accounts:password_reset"), {"email": citizen.email})
+    assert response["Location"] == reverse("accounts:password_reset_done")
+    assert mailoutbox == []
+    for callback in after_commit:
+        callback()
+    [mail] = mailoutbox
+    assert mail.to == [citizen.email]
+    assert client.get(reset_link(mail)).status_code == 302  # a valid link
+
+
+def test_reset_link_sets_a_new_password(
+    client, citizen, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("accounts:password_reset"), {"email": citizen.email})
     link = reset_link(mailoutbox[0])
     response = client.get(link)
     assert response.status_code == 302  # Django swaps the token for a session marker
@@ -82,9 +102,12 @@ def test_password_change_needs_login(client, db):
     assert response["Location"].startswith(reverse("accounts:login"))
 
 
-def test_reset_requests_from_one_address_are_limited(client, citizen, mailoutbox, settings):
+def test_reset_requests_from_one_address_are_limited(
+    client, citizen, mailoutbox, settings, django_capture_on_commit_callbacks
+):
     settings.LOGIN_MAX_FAILURES = 1  # four requests per address and window
     for _ in range(6):
-        response = client.post(reverse("accounts:password_reset"), {"email": citizen.email})
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(reverse("accounts:password_reset"), {"email": citizen.email})
         assert response["Location"] == reverse("accounts:password_reset_done")
     assert len(mailoutbox) == 4

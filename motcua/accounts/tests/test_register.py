@@ -1,12 +1,16 @@
+import re
+
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from motcua.accounts.models import User, VerificationCode
-from motcua.accounts.tests.helpers import code_from
+from motcua.accounts.tests.helpers import PASSWORD, code_from
 from motcua.core.models import AuditEntry
 from motcua.factories import UserFactory
 
 URL = reverse("accounts:register")
+LOGIN = reverse("accounts:login")
 NEW_PASSWORD = "Hoa-sen-no-2026"
 
 
@@ -36,26 +40,29 @@ def test_it_shows_the_form_with_labels_and_autocomplete(client):
 
 
 @pytest.mark.django_db
-def test_it_registers_a_citizen_logs_in_and_emails_a_code(
+def test_it_registers_a_citizen_and_emails_a_code(
     client, mailoutbox, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(URL, form(phone="+84 912 000 111"))
 
     assert response.status_code == 302
-    assert response["Location"] == reverse("accounts:verify")
+    assert response["Location"] == LOGIN
     user = User.objects.get(email="cuc@example.vn")
     assert user.kind == User.Kind.CITIZEN
     assert user.phone == "0912000111"
     assert user.check_password(NEW_PASSWORD)
     assert not user.is_verified
-    assert client.session["_auth_user_id"] == str(user.pk)
+    assert "_auth_user_id" not in client.session  # the same answer as for a taken address
     assert len(mailoutbox) == 1
     assert mailoutbox[0].to == ["cuc@example.vn"]
     code = code_from(mailoutbox[0])
     stored = VerificationCode.objects.get(user=user)
     assert code not in stored.code_hash
     assert AuditEntry.objects.filter(action="register", actor=user).exists()
+    # Logging in with the new password leads to the code.
+    response = client.post(LOGIN, {"login": "cuc@example.vn", "password": NEW_PASSWORD})
+    assert response["Location"] == reverse("accounts:verify")
 
 
 @pytest.mark.django_db
@@ -129,22 +136,6 @@ def test_citizen_ignores_organisation_fields(client, django_capture_on_commit_ca
 
 
 @pytest.mark.django_db
-def test_duplicate_email_is_refused_whatever_its_case(client):
-    UserFactory(email="cuc@example.vn")
-    response = client.post(URL, form(email="CUC@Example.VN"))
-    assert response.status_code == 200
-    assert "Địa chỉ thư điện tử này đã được đăng ký." in response.content.decode()
-    assert User.objects.count() == 1
-
-
-@pytest.mark.django_db
-def test_duplicate_phone_is_refused_in_any_format(client, citizen):
-    response = client.post(URL, form(phone="+84912345678"))
-    assert "Số điện thoại này đã được đăng ký." in response.content.decode()
-    assert not User.objects.filter(email="cuc@example.vn").exists()
-
-
-@pytest.mark.django_db
 def test_invalid_phone_is_refused(client):
     response = client.post(URL, form(phone="12345"))
     assert "Nhập số điện thoại di động Việt Nam gồm 10 chữ số" in response.content.decode()
@@ -182,17 +173,111 @@ def test_it_keeps_what_the_applicant_typed(client):
 def test_it_keeps_a_safe_next_through_registration(client, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(URL, form(next="/dossiers/"))
-    assert response["Location"] == reverse("accounts:verify") + "?next=%2Fdossiers%2F"
+    assert response["Location"] == LOGIN + "?next=%2Fdossiers%2F"
 
 
 @pytest.mark.django_db
 def test_it_drops_an_offsite_next(client, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(URL, form(next="https://evil.example/"))
-    assert response["Location"] == reverse("accounts:verify")
+    assert response["Location"] == LOGIN
 
 
 @pytest.mark.django_db
 def test_logged_in_user_is_sent_to_profile(client, citizen):
     client.force_login(citizen)
     assert client.get(URL)["Location"] == reverse("accounts:profile")
+
+
+# --- The same answer for known and unknown identifiers (decision 26) ---------------------
+
+CSRF = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
+
+
+def _answer(client, data):
+    response = client.post(URL, data)
+    page = client.get(response["Location"]) if response.status_code == 302 else response
+    return response.status_code, response.get("Location"), CSRF.sub("", page.content.decode())
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "taken",
+    [
+        {"email": "CUC@example.vn"},
+        {"phone": "0912000111"},
+        {"email": "cuc@example.vn", "phone": "0912000111"},
+    ],
+)
+def test_known_and_unknown_identifiers_get_the_same_answer(taken):
+    data = form(phone="0912000111")
+    owner = UserFactory(email=taken.get("email", "khac@example.vn"), phone=taken.get("phone"))
+    known = _answer(Client(), data)
+    owner.delete()
+    unknown = _answer(Client(), data)
+    assert known == unknown
+    assert known[0] == 302 and "Chúng tôi đã gửi thư đến cuc@example.vn" in known[2]
+
+
+@pytest.mark.django_db
+def test_an_invalid_form_does_not_tell_whether_the_address_is_taken(client, citizen):
+    response = client.post(
+        URL, form(email=citizen.email, phone=citizen.phone, password2="khac-han")
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Hai mật khẩu không khớp nhau." in html
+    assert "đã được đăng ký" not in html
+
+
+@pytest.mark.django_db
+def test_the_owner_of_a_taken_address_is_told_instead(
+    client, mailoutbox, django_capture_on_commit_callbacks
+):
+    owner = UserFactory(email="cuc@example.vn")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(URL, form(email="Cuc@Example.vn"))
+    assert User.objects.count() == 1
+    assert owner.check_password(PASSWORD)  # nothing about the account changed
+    [mail] = mailoutbox
+    assert mail.to == ["cuc@example.vn"]
+    assert "Có người đăng ký tài khoản MotCua" in mail.subject
+    assert "đặt lại mật khẩu" in mail.body
+    assert reverse("accounts:password_reset") in mail.body
+
+
+@pytest.mark.django_db
+def test_a_taken_phone_tells_its_owner_and_the_new_address(
+    client, citizen, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(URL, form(phone="+84912345678"))
+    assert not User.objects.filter(email="cuc@example.vn").exists()
+    by_address = {tuple(mail.to): mail for mail in mailoutbox}
+    assert "số điện thoại của tài khoản này" in by_address[(citizen.email,)].body
+    assert "chưa được tạo" in by_address[("cuc@example.vn",)].body
+
+
+@pytest.mark.django_db
+def test_the_owner_is_told_once_an_hour_however_often_it_is_tried(
+    mailoutbox, django_capture_on_commit_callbacks
+):
+    UserFactory(email="cuc@example.vn")
+    with django_capture_on_commit_callbacks(execute=True):
+        for n in range(3):
+            Client(REMOTE_ADDR=f"198.51.100.{n}").post(URL, form())
+    assert len(mailoutbox) == 1
+
+
+@pytest.mark.django_db
+def test_the_sixth_registration_from_one_address_is_refused(client, settings):
+    settings.REGISTRATIONS_PER_HOUR = 5
+    for n in range(5):
+        response = client.post(URL, form(email=f"nguoi{n}@example.vn"))
+        assert response.status_code == 302
+    response = client.post(URL, form(email="nguoi5@example.vn"))
+    assert response.status_code == 429
+    assert "quá nhiều lượt đăng ký từ địa chỉ mạng của quý vị" in response.content.decode()
+    assert not User.objects.filter(email="nguoi5@example.vn").exists()
+    other = Client(REMOTE_ADDR="198.51.100.9").post(URL, form(email="nguoi6@example.vn"))
+    assert other.status_code == 302

@@ -108,8 +108,7 @@ def test_the_refusal_is_in_english_for_english_readers(client):
 
 def test_a_rate_limited_address_is_refused_before_its_body_is_read(client, settings):
     settings.VERIFY_UPLOADS_PER_HOUR = 2
-    for _ in range(2):
-        ratelimit.register_failure(UPLOAD_SCOPE, "127.0.0.1", window=3600)
+    ratelimit.hit(UPLOAD_SCOPE, "127.0.0.1", window=3600, delta=2)
     response = post(client, reverse("results:verify_upload"), Unreadable(), 1000)
     assert response.status_code == 429
     assert "Quá nhiều lượt kiểm tra" in response.content.decode()

@@ -3,12 +3,14 @@
 import json
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
+from motcua.core.models import RejectedCall, RejectedCallSample
 from motcua.delivery.contrib.sandbox.models import SandboxParcel
 from motcua.delivery.contrib.viettelpost.plugin import sign
-from motcua.delivery.models import Shipment
+from motcua.delivery.models import Shipment, ShipmentEvent
 from motcua.dossiers.models import DossierEvent, Status
 from motcua.factories import make_submitted_dossier
 from motcua.workflow.machine import TransitionRefused, perform
@@ -26,13 +28,13 @@ def processed_by_post(procedure, citizen, org):
     return perform(dossier_id=dossier.pk, action="approve", actor=org.leader)
 
 
-def callback(client, body: dict, secret="sandbox-webhook-secret"):
+def callback(client, body: dict, secret=None):
     raw = json.dumps(body).encode()
     return client.post(
         reverse("delivery:callback", args=["viettelpost"]),
         data=raw,
         content_type="application/json",
-        headers={"X-Signature": sign(raw, secret)},
+        headers={"X-Signature": sign(raw, secret or settings.POSTAL_WEBHOOK_SECRET)},
     )
 
 
@@ -143,7 +145,7 @@ def test_forged_or_malformed_reports_are_refused_and_change_nothing(
         reverse("delivery:callback", args=["viettelpost"]),
         data=b"not json",
         content_type="application/json",
-        headers={"X-Signature": sign(b"not json", "sandbox-webhook-secret")},
+        headers={"X-Signature": sign(b"not json", settings.POSTAL_WEBHOOK_SECRET)},
     )
     assert response.status_code == 400
     assert callback(client, report("SB-UNKNOWN", 501)).status_code == 404
@@ -151,6 +153,27 @@ def test_forged_or_malformed_reports_are_refused_and_change_nothing(
     shipment.refresh_from_db()
     assert dossier.status == Status.PROCESSED
     assert shipment.state == Shipment.State.BOOKED
+
+
+def test_refused_reports_are_counted_with_a_short_sample_only(client, db):
+    huge = json.dumps({"DATA": {"ORDER_NUMBER": "X" * 100_000}}).encode()
+    for _ in range(30):
+        response = client.post(
+            reverse("delivery:callback", args=["viettelpost"]),
+            data=huge,
+            content_type="application/json",
+            headers={"X-Signature": "forged"},
+        )
+        assert response.status_code == 400
+    counted = RejectedCall.objects.get()
+    assert (counted.source, counted.kind, counted.reason, counted.count) == (
+        "viettelpost",
+        "webhook",
+        "signature",
+        30,
+    )
+    assert not ShipmentEvent.objects.exists()
+    assert all(len(s.params["body"]) <= 200 for s in RejectedCallSample.objects.all())
 
 
 def test_a_repeated_report_is_applied_once(client, procedure, citizen, org):
@@ -201,7 +224,7 @@ def test_the_webhook_address_of_before_the_english_paths_still_answers_without_a
         "/buu-chinh/callback/viettelpost/",
         data=raw,
         content_type="application/json",
-        headers={"X-Signature": sign(raw, "sandbox-webhook-secret")},
+        headers={"X-Signature": sign(raw, settings.POSTAL_WEBHOOK_SECRET)},
     )
     assert response.status_code == 200
     dossier.refresh_from_db()

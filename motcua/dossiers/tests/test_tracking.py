@@ -1,4 +1,5 @@
 import re
+import time
 from datetime import UTC
 
 import pytest
@@ -114,3 +115,50 @@ def test_a_dossier_without_public_events_is_still_tracked(client, citizen, proce
     assert response.status_code == 200
     html = response.content.decode()
     assert "000.00.99.H99-300101-0001" in html and 'class="timeline"' in html
+
+
+def _wait_in(response) -> int | None:
+    found = re.search(r"Vui lòng thử lại sau (\d+) giây", response.content.decode())
+    return int(found.group(1)) if found else None
+
+
+def test_a_stranger_cannot_lock_a_citizen_out_of_their_dossier(client, settings, submitted):
+    settings.TRACKING_MAX_FAILURES = 10
+    settings.TRACKING_DELAY_MAX_SECONDS = 2
+    for _ in range(30):
+        client.post(
+            reverse("dossiers:track"),
+            {"code": submitted.code, "secret": "0999999999"},
+            REMOTE_ADDR="203.0.113.66",
+        )
+
+    def owner():
+        return client.post(
+            reverse("dossiers:track"),
+            {"code": submitted.code, "secret": "0912345678"},
+            REMOTE_ADDR="198.51.100.7",
+        )
+
+    response = owner()
+    wait = _wait_in(response)
+    if wait is not None:
+        assert response.status_code == 429 and wait <= 2
+        time.sleep(wait)
+        response = owner()
+    assert response.status_code == 200
+    assert "Mới đăng ký" in response.content.decode()
+
+
+def test_the_strangers_own_address_stays_refused_for_the_window(client, settings, submitted):
+    settings.TRACKING_MAX_FAILURES = 3
+    for _ in range(3):
+        track(client, submitted.code, "0999999999")
+    blocked = track(client, submitted.code, "0912345678")
+    assert blocked.status_code == 429
+    assert "Vui lòng thử lại sau 15 phút" in blocked.content.decode()
+
+
+def test_looking_up_ones_own_dossier_often_is_not_limited(client, settings, submitted):
+    settings.TRACKING_MAX_FAILURES = 3
+    for _ in range(10):
+        assert track(client, submitted.code, "0912345678").status_code == 200

@@ -16,6 +16,7 @@ from motcua.dossiers.models import Dossier, DossierEvent, Status
 from motcua.dossiers.timeline import EventKind, record_event
 from motcua.payments import refunds
 from motcua.workdays import services as workdays
+from motcua.workflow.models import Task
 
 
 class TransitionRefused(Exception):
@@ -189,6 +190,30 @@ def finish(dossier, status, now):
     dossier.status = status
     dossier.finished_at = now
     dossier.step_due_at = None
+    close_open_tasks(dossier)
+
+
+def close_open_tasks(dossier) -> None:
+    """The dossier ends with tasks unanswered (stopped, withdrawn): they close, and the units
+    they were sent to no longer see it."""
+    unit_ids = set(
+        Task.objects.filter(dossier=dossier, state=Task.State.OPEN).values_list(
+            "unit_id", flat=True
+        )
+    )
+    if not unit_ids:
+        return
+    Task.objects.filter(dossier=dossier, state=Task.State.OPEN).update(state=Task.State.CLOSED)
+    dossier.open_tasks = 0
+    for unit_id in unit_ids:
+        access.end_task_access(dossier, unit_id)
+
+
+def end_task_access(dossier, unit_id) -> None:
+    """A task of the unit was answered: its access through tasks ends, unless another task
+    sent to it on this dossier is still open."""
+    if not Task.objects.filter(dossier=dossier, unit_id=unit_id, state=Task.State.OPEN).exists():
+        access.end_task_access(dossier, unit_id)
 
 
 def close_with_slip(act, dossier, actor, status, *, reason: str, slip: dict) -> None:

@@ -12,7 +12,7 @@ from motcua.dossiers import access
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.timeline import EventKind, record_event
 from motcua.workdays import services as workdays
-from motcua.workflow.actions.base import TransitionRefused, required
+from motcua.workflow.actions.base import TransitionRefused, end_task_access, required
 from motcua.workflow.actions.inputs import OpenTasksInput
 from motcua.workflow.models import Task
 
@@ -53,7 +53,7 @@ def _open_tasks(act, dossier, actor, data: OpenTasksInput, kind):
         Task.objects.create(
             dossier=dossier, kind=kind, unit=unit, request=request, due_at=due, created_by=actor
         )
-        access.grant(dossier, unit)
+        access.grant_for_task(dossier, unit)
     dossier.open_tasks += len(units)
     names = ", ".join(f"{u.name} ({u.agency.name})" for u in units)
     label = _("Chuyển liên thông tới") if kind == Task.Kind.TRANSFER else _("Xin ý kiến")
@@ -85,6 +85,8 @@ def answer_task(*, task_id: int, actor, answer: str) -> Task:
         )
         if not any(m.unit_id == task.unit_id for m in access.memberships(actor)):
             raise TransitionRefused(_("Nhiệm vụ này được giao cho đơn vị khác."))
+        if task.state == Task.State.CLOSED:
+            raise TransitionRefused(_("Nhiệm vụ này đã đóng vì hồ sơ đã dừng xử lý."))
         if task.state != Task.State.OPEN:
             raise TransitionRefused(_("Nhiệm vụ này đã được trả lời."))
         now = timezone.now()
@@ -96,6 +98,8 @@ def answer_task(*, task_id: int, actor, answer: str) -> Task:
         dossier.open_tasks = max(0, dossier.open_tasks - 1)
         dossier.version += 1
         dossier.save(update_fields=["open_tasks", "version", "updated_at"])
+        # Answered: the unit's access through the task ends; its answer stays with the lead.
+        end_task_access(dossier, task.unit_id)
         late = now > task.due_at
         record_event(
             dossier=dossier,

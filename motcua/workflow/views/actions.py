@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from motcua.accounts.decorators import officer_required
 from motcua.accounts.models import Unit
+from motcua.dossiers import access
 from motcua.workflow import machine, services
 from motcua.workflow.forms import CommentForm, TaskAnswerForm, action_form
 from motcua.workflow.models import Task
@@ -49,6 +50,9 @@ def answer_task(request, dossier_uuid, task_id):
             form.add_error("answer", exc.message)
         else:
             messages.success(request, _("Đã gửi trả lời."))
+            if not access.can_view_dossier(request.user, dossier):
+                # Its answer given, the consulted unit no longer sees the dossier.
+                return redirect(reverse("workflow:inbox") + "?tab=tasks")
             return redirect(reverse("workflow:dossier", args=[dossier.uuid]) + "#tasks")
     return render_dossier(request, dossier, task_forms={task.pk: form}, status=400)
 

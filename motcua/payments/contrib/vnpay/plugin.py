@@ -23,6 +23,7 @@ from motcua.payments.registry import (
     InvalidSignature,
     MalformedMessage,
     RefundResult,
+    UnknownTerminal,
     register,
 )
 
@@ -107,7 +108,7 @@ class VNPayPlugin(BasePlugin):
         if not params.get("vnp_SecureHash") or not protocol.query_is_signed(params, self.secret):
             raise InvalidSignature
         if params.get("vnp_TmnCode") != self.tmn_code:
-            raise InvalidSignature
+            raise UnknownTerminal
         reference = params.get("vnp_TxnRef", "")
         code = params.get("vnp_ResponseCode", "")
         if not reference or not code or "vnp_Amount" not in params:

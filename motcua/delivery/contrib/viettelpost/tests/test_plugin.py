@@ -3,12 +3,13 @@
 import json
 
 import pytest
+from django.conf import settings
 
 from motcua.delivery import carriers
 from motcua.delivery.carriers import InvalidCallback, get_carrier
 from motcua.delivery.contrib.viettelpost.plugin import ViettelPostCarrier, sign
 
-SECRET = "sandbox-webhook-secret"
+SECRET = settings.POSTAL_WEBHOOK_SECRET  # the sandbox's, derived from SECRET_KEY
 
 
 def signed(data: dict, secret: str = SECRET) -> tuple[bytes, dict]:
