@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export VAR_DIR ?= $(CURDIR)/var
 
-.PHONY: setup system-packages demo serve test lint format bench-load bench-http
+.PHONY: setup system-packages demo serve test lint format lock audit bench-load bench-http
 
 # Debian packages the project needs: Chromium for browser tests, gettext for translations,
 # Pango and HarfBuzz (and a fallback font) for the PDF documents WeasyPrint renders.
@@ -24,9 +24,13 @@ system-packages:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
-$(VENV)/.installed: pyproject.toml
+# pip and setuptools current, then the locked versions of every dependency (make lock), then
+# MotCua itself, editable: the versions the tests pass with are the ones production installs.
+$(VENV)/.installed: pyproject.toml requirements/dev.txt
 	test -x $(PY) || python3 -m venv $(VENV)
-	$(VENV)/bin/pip install -q --disable-pip-version-check -e '.[dev]'
+	$(PY) -m pip install -q --disable-pip-version-check --upgrade pip setuptools
+	$(PY) -m pip install -q --disable-pip-version-check --require-hashes -r requirements/dev.txt
+	$(PY) -m pip install -q --disable-pip-version-check --no-deps -e .
 	touch $@
 
 node_modules/.installed: package.json package-lock.json
@@ -50,7 +54,7 @@ demo: setup $(VAR_DIR)/secret_key
 	$(PY) manage.py load_demo && \
 	$(PY) manage.py create_demo_pki && \
 	echo "MotCua is serving at http://$(HOST):$(PORT)/ (Ctrl+C to stop)" && \
-	exec $(VENV)/bin/granian --interface wsgi --host $(HOST) --port $(PORT) --workers 1 --blocking-threads 4 --no-ws motcua.wsgi:application
+	exec deploy/serve --host $(HOST) --port $(PORT) --workers 1 --blocking-threads 4
 
 test: setup
 	MOTCUA_TESTING=true DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest $(PYTEST_ARGS)
@@ -63,3 +67,27 @@ lint:
 format:
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+# The lock files (decision 23): every dependency in pyproject.toml pinned with its hashes, for
+# Python 3.11 on Linux x86_64; production installs requirements/production.txt, development
+# and CI requirements/dev.txt. Pins that still satisfy pyproject.toml are kept;
+# `make lock UPGRADE=1` moves every one to its newest release.
+LOCK = $(VENV)/bin/uv pip compile pyproject.toml --quiet --generate-hashes \
+	--python-version 3.11 --python-platform x86_64-unknown-linux-gnu \
+	--custom-compile-command "make lock" $(if $(UPGRADE),--upgrade)
+
+lock: $(VENV)/.installed
+	$(LOCK) --output-file requirements/production.txt
+	$(LOCK) --extra dev --output-file requirements/dev.txt
+
+# Known vulnerabilities in the locked versions, from the OSV database; where it cannot be
+# reached (an offline machine) the audit is skipped with a message, not failed.
+OSV_HOST ?= api.osv.dev
+
+audit: $(VENV)/.installed
+	@if $(PY) -c "import socket; socket.create_connection(('$(OSV_HOST)', 443), timeout=5).close()" 2>/dev/null; then \
+	  $(VENV)/bin/pip-audit --progress-spinner off --vulnerability-service osv --disable-pip \
+	    --require-hashes -r requirements/production.txt -r requirements/dev.txt; \
+	else \
+	  echo "make audit: skipped, the advisory database ($(OSV_HOST)) cannot be reached from here."; \
+	fi

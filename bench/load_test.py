@@ -538,10 +538,9 @@ def port_free(port: int) -> bool:
 def start_server(args, env, log_path: Path) -> subprocess.Popen:
     if not port_free(args.port):
         sys.exit(f"Port {args.port} is in use; stop that server or pass --port.")
+    # The production server's own command (deploy/serve), with this run's address and sizes.
     command = [
-        str(VENV_BIN / "granian"),
-        "--interface",
-        "wsgi",
+        str(ROOT / "deploy" / "serve"),
         "--host",
         HOST,
         "--port",
@@ -550,10 +549,8 @@ def start_server(args, env, log_path: Path) -> subprocess.Popen:
         str(args.workers),
         "--blocking-threads",
         str(args.blocking_threads),
-        "--no-ws",
         "--log-level",
         "warning",
-        "motcua.wsgi:application",
     ]
     log = log_path.open("w")
     process = subprocess.Popen(

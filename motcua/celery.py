@@ -22,6 +22,11 @@ app.conf.beat_schedule = {
         "task": "motcua.workflow.tasks.escalate_late_tasks",
         "schedule": 15 * 60,
     },
+    # Reminders of drafts about to expire, and deletion of the expired ones (decision 0030).
+    "expire-drafts": {
+        "task": "motcua.dossiers.tasks.expire_drafts",
+        "schedule": crontab(hour=2, minute=0),
+    },
     # Payments whose notification never came are settled by asking the gateway (querydr).
     "poll-payments": {
         "task": "motcua.payments.tasks.poll_pending_payments",

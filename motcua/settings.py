@@ -299,6 +299,27 @@ FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
+# Drafts and big forms (docs/decisions/0030-draft-quotas-and-expiry.md). An account's open
+# drafts, their form data and their files are bounded; an account whose e-mail is not verified
+# (it cannot submit yet) gets DRAFTS_PER_UNVERIFIED_ACCOUNT drafts and the account-wide totals
+# scaled down in the same proportion.
+DRAFTS_PER_ACCOUNT = env_int("DRAFTS_PER_ACCOUNT", 20, minimum=1)
+DRAFTS_PER_UNVERIFIED_ACCOUNT = env_int("DRAFTS_PER_UNVERIFIED_ACCOUNT", 3, minimum=1)
+DRAFT_FORM_BYTES_PER_ACCOUNT = env_int(
+    "DRAFT_FORM_BYTES_PER_ACCOUNT", 2 * 1024 * 1024, minimum=1024
+)
+DRAFT_FILES_PER_DRAFT = env_int("DRAFT_FILES_PER_DRAFT", 120, minimum=1)
+DRAFT_FILE_BYTES_PER_DRAFT = env_int("DRAFT_FILE_BYTES_PER_DRAFT", 200 * 1024 * 1024, minimum=1024)
+DRAFT_FILES_PER_ACCOUNT = env_int("DRAFT_FILES_PER_ACCOUNT", 300, minimum=1)
+DRAFT_FILE_BYTES_PER_ACCOUNT = env_int(
+    "DRAFT_FILE_BYTES_PER_ACCOUNT", 500 * 1024 * 1024, minimum=1024
+)
+# A draft untouched this long is deleted with its files; its applicant is reminded this many
+# days before (0: no reminder), and a reminded draft is kept at least that long after the mail.
+DRAFT_EXPIRY_DAYS = env_int("DRAFT_EXPIRY_DAYS", 30, minimum=1)
+DRAFT_REMINDER_DAYS = env_int("DRAFT_REMINDER_DAYS", 7, minimum=0)
+# Items a repeating group (a JSON Schema array) may hold when its schema gives no maxItems.
+FORM_MAX_ITEMS = env_int("FORM_MAX_ITEMS", 100, minimum=1)
 VIRUS_SCANNER = env_choice("VIRUS_SCANNER", ("off", "clamav"), "off")
 CLAMD_HOST = env_str("CLAMD_HOST", "127.0.0.1")
 CLAMD_PORT = env_int("CLAMD_PORT", 3310, minimum=1)

@@ -9,11 +9,14 @@ property of the schema is one section of the applicant's task list.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cached_property
 from typing import Any
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import SchemaError
@@ -70,6 +73,18 @@ def _walk_schema(schema: dict, path: str = ""):
             yield from _walk_schema(sub["items"], f"{sub_path}.*")
 
 
+def _posted_fields(sub: dict) -> int:
+    """The most form fields a POST of this part of the form can carry."""
+    kind = sub.get("type")
+    if kind == "object":
+        return sum(_posted_fields(child) for child in (sub.get("properties") or {}).values())
+    if _is_group(sub):
+        return max_items(sub) * max(1, _posted_fields(sub["items"]))
+    if kind == "array":
+        return max_items(sub)
+    return 1
+
+
 def schema_problems(schema: dict, ui: dict) -> list[str]:
     """Why this form cannot be used, in Vietnamese; an empty list means it is fine."""
     problems: list[str] = []
@@ -93,6 +108,17 @@ def schema_problems(schema: dict, ui: dict) -> list[str]:
                     "Mục cấp cao nhất “%(name)s” phải là object hoặc array (mỗi mục là một phần của tờ khai)."
                 )
                 % {"name": name}
+            )
+    fields_limit = settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
+    for name, sub in schema["properties"].items():
+        # A section is posted whole: past Django's field limit its page could not be saved.
+        if fields_limit and _posted_fields(sub) > fields_limit - 10:
+            problems.append(
+                _(
+                    "Mục “%(name)s” có thể có tới %(n)s trường khi đủ số mục tối đa, quá %(max)s "
+                    "trường một lần gửi: đặt maxItems nhỏ hơn cho danh sách trong mục này."
+                )
+                % {"name": name, "n": _posted_fields(sub), "max": fields_limit - 10}
             )
     known = dict(_walk_schema(schema))
     for path, sub in known.items():
@@ -148,6 +174,9 @@ def schema_problems(schema: dict, ui: dict) -> list[str]:
 
 @dataclass
 class BoundField:
+    """One field of the form with its value and messages. Its derived values are cached: a
+    field's template reads each of them several times, on pages of hundreds of fields."""
+
     path: str  # instance path, e.g. "vehicles.0.plate"
     hint_path: str  # path with "*" for array indexes, the key into form_ui["fields"]
     schema: dict
@@ -159,19 +188,29 @@ class BoundField:
     items: list[list[BoundField]] = field(default_factory=list)  # array of objects
     item_errors: list[str] = field(default_factory=list)
 
-    @property
+    def __getitem__(self, name: str):
+        # Django's template engine tries `field[name]` before `field.name`; answering it here
+        # spares a raised and caught TypeError on each of the ~30 lookups of every field.
+        if not isinstance(name, str):
+            raise TypeError(name)
+        try:
+            return getattr(self, name)
+        except AttributeError:
+            raise KeyError(name) from None
+
+    @cached_property
     def id(self) -> str:
         return "f-" + self.path.replace(".", "-")
 
-    @property
+    @cached_property
     def label(self) -> str:
         return self.schema.get("title", self.path)
 
-    @property
+    @cached_property
     def help(self) -> str:
         return self.hints.get("help") or self.schema.get("description", "")
 
-    @property
+    @cached_property
     def kind(self) -> str:
         kind = self.schema.get("type")
         if kind == "array" and (self.schema.get("items") or {}).get("type") == "object":
@@ -180,7 +219,7 @@ class BoundField:
             return "object"
         return "leaf"
 
-    @property
+    @cached_property
     def widget(self) -> str:
         if self.hints.get("widget"):
             return self.hints["widget"]
@@ -202,14 +241,14 @@ class BoundField:
             return "textarea"
         return "text"
 
-    @property
+    @cached_property
     def choices(self) -> list[tuple[str, str]]:
         source = self.schema.get("items", {}) if self.schema.get("type") == "array" else self.schema
         values = source.get("enum") or []
         labels = source.get("enumNames") or source.get("x-enumNames") or values
         return list(zip([str(v) for v in values], labels, strict=False))
 
-    @property
+    @cached_property
     def display_value(self) -> str:
         """The value as the applicant typed it: dates as dd/mm/yyyy."""
         if self.value is None:
@@ -221,13 +260,13 @@ class BoundField:
                 return self.value
         return str(self.value)
 
-    @property
+    @cached_property
     def selected(self) -> list[str]:
         if isinstance(self.value, list):
             return [str(v) for v in self.value]
         return [] if self.value is None else [str(self.value)]
 
-    @property
+    @cached_property
     def show_if(self) -> dict | None:
         show_if = self.hints.get("show_if")
         if not show_if:
@@ -236,7 +275,7 @@ class BoundField:
         target = f"{parent}.{show_if['field']}" if parent else show_if["field"]
         return {"field": target, "values": "|".join(str(v) for v in show_if["in"])}
 
-    @property
+    @cached_property
     def answer_display(self) -> str:
         """The answer for "check your answers": choice labels instead of codes."""
         labels = dict(self.choices)
@@ -246,7 +285,7 @@ class BoundField:
             return ", ".join(labels.get(str(v), str(v)) for v in self.value)
         return labels.get(str(self.value), self.display_value) if self.value is not None else ""
 
-    @property
+    @cached_property
     def all_errors(self) -> list[tuple[str, str]]:
         out = [(self.id, e) for e in self.errors] + [(self.id, e) for e in self.item_errors]
         for child in self.children:
@@ -255,6 +294,15 @@ class BoundField:
             for child in item:
                 out.extend(child.all_errors)
         return out
+
+
+class _Hints(dict):
+    """A field's hints, where a hint not given reads as "": the template asks for several
+    (placeholder, inputmode, rows...) on every field, and a missing key costs Django's template
+    engine three failed lookups and a dir()."""
+
+    def __missing__(self, key):
+        return ""
 
 
 def _hints(ui: dict, hint_path: str) -> dict:
@@ -279,7 +327,7 @@ def bind(
             path=path,
             hint_path=hint_path,
             schema=sub,
-            hints=_hints(ui, hint_path),
+            hints=_Hints(_hints(ui, hint_path)),
             required=required,
             value=value,
             errors=errors.get(path, []),
@@ -325,6 +373,111 @@ def bind(
     ]
 
 
+# --- Size limits ------------------------------------------------------------------------------
+
+
+def max_items(sub: dict) -> int:
+    """How many items an array may hold: its `maxItems`; without one, as many as its choices
+    (a checkbox list) or FORM_MAX_ITEMS."""
+    cap = sub.get("maxItems")
+    if isinstance(cap, int) and cap >= 0:
+        return cap
+    choices = (sub.get("items") or {}).get("enum")
+    return len(choices) if isinstance(choices, list) and choices else settings.FORM_MAX_ITEMS
+
+
+def _is_group(sub: dict) -> bool:
+    return sub.get("type") == "array" and (sub.get("items") or {}).get("type") == "object"
+
+
+def _posted_lists(schema: dict, post) -> dict[str, tuple[dict, set[int] | int]]:
+    """The arrays a POST fills, in one pass over its keys: path -> (array schema, the row
+    indexes posted for a repeating group, or the number of values of a checkbox list).
+
+    A key is followed down the schema only as far as the schema goes, so a forged key costs
+    no more than the schema's depth.
+    """
+    found: dict[str, tuple[dict, set[int] | int]] = {}
+    for key in post:
+        parts = key.split(".")
+        sub, i = schema, 0
+        while i < len(parts) and sub.get("type") == "object":
+            sub = (sub.get("properties") or {}).get(parts[i])
+            if not isinstance(sub, dict):
+                break
+            if sub.get("type") == "array":
+                path = ".".join(parts[: i + 1])
+                index = parts[i + 1] if i + 1 < len(parts) else ""
+                if _is_group(sub) and index.isascii() and index.isdigit():
+                    found.setdefault(path, (sub, set()))[1].add(int(index))
+                    sub, i = sub["items"], i + 2
+                    continue
+                if not _is_group(sub) and i + 1 == len(parts):
+                    values = post.getlist(key) if hasattr(post, "getlist") else [post.get(key)]
+                    found[path] = (sub, len(values))
+                break
+            i += 1
+    return found
+
+
+def _saved_length(saved: Any, path: str) -> int:
+    """Length of the list at `path` ("vehicles", "vehicles.3.drivers") in saved answers."""
+    node = saved
+    for part in path.split("."):
+        if isinstance(node, dict):
+            node = node.get(part)
+        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        else:
+            return 0
+    return len(node) if isinstance(node, list) else 0
+
+
+def _allowed(sub: dict, saved: Any, path: str) -> int:
+    # A list saved longer than its limit (before the limit was enforced, or lowered since)
+    # may stay that long, so that its rows can still be removed one by one; never longer.
+    return max(max_items(sub), _saved_length(saved, path))
+
+
+def too_many_posted(schema: dict, post, saved: Any = None) -> list[tuple[str, int]]:
+    """(label, limit) of each list a POST fills beyond its limit: checked on the raw keys,
+    before the answers are parsed, validated, stored or shown again. `saved`: the answers
+    as saved (see _allowed)."""
+    over = []
+    for path, (sub, posted) in _posted_lists(schema, post).items():
+        count = len(posted) if isinstance(posted, set) else posted
+        if count > _allowed(sub, saved, path):
+            over.append((sub.get("title") or path, max_items(sub)))
+    return over
+
+
+def too_many_items(schema: dict, data: Any, saved: Any = None) -> list[tuple[str, int]]:
+    """(label, limit) of each list in the form's data longer than its limit. `saved`: the
+    answers as saved (see _allowed)."""
+    over: list[tuple[str, int]] = []
+
+    def walk(sub: dict, value: Any, path: str) -> None:
+        kind = sub.get("type")
+        if kind == "object" and isinstance(value, dict):
+            for name, child in (sub.get("properties") or {}).items():
+                if name in value:
+                    walk(child, value[name], f"{path}.{name}" if path else name)
+        elif kind == "array" and isinstance(value, list):
+            if len(value) > _allowed(sub, saved, path):
+                over.append((sub.get("title") or path, max_items(sub)))
+            elif _is_group(sub):
+                for index, item in enumerate(value):
+                    walk(sub["items"], item, f"{path}.{index}")
+
+    walk(schema, data, "")
+    return over
+
+
+def form_size(data: Any) -> int:
+    """Bytes the answers take, as compact UTF-8 JSON (what the account's quota counts)."""
+    return len(json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode())
+
+
 # --- Parsing submitted forms ----------------------------------------------------------------
 
 _DATE_INPUT = re.compile(r"^\s*(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})\s*$")
@@ -368,6 +521,14 @@ def parse_post(schema: dict, ui: dict, post) -> dict:
     are dropped so they never leak into the dossier.
     """
 
+    # The row indexes of every repeating group, read from the keys once: looking them up per
+    # group (and per row of a nested group) made parsing quadratic in the number of fields.
+    indexes_at = {
+        path: sorted(posted)
+        for path, (_sub, posted) in _posted_lists(schema, post).items()
+        if isinstance(posted, set)
+    }
+
     def join(path: str, name: str) -> str:
         return f"{path}.{name}" if path else name
 
@@ -385,9 +546,10 @@ def parse_post(schema: dict, ui: dict, post) -> dict:
                     out.pop(name, None)
             return out
         if kind == "array" and (sub.get("items") or {}).get("type") == "object":
-            prefix = re.compile(re.escape(path) + r"\.(\d+)\.")
-            indexes = sorted({int(m.group(1)) for key in post for m in [prefix.match(key)] if m})
-            items = [read(sub["items"], f"{path}.{i}", f"{hint_path}.*") for i in indexes]
+            items = [
+                read(sub["items"], f"{path}.{i}", f"{hint_path}.*")
+                for i in indexes_at.get(path, [])
+            ]
             return [item for item in items if item]
         if kind == "array":
             return _coerce(

@@ -112,6 +112,20 @@ class PasswordResetRequested(Event):
 
 
 # ---------------------------------------------------------------------------------------
+# Drafts (not yet dossiers with a code: no status change, no actor)
+
+
+@dataclass(frozen=True, kw_only=True)
+class DraftExpiring(Event):
+    """A draft left unchanged will be deleted at `expires_at` unless the applicant returns."""
+
+    name: ClassVar[str] = "draft.expiring"
+    dossier_id: int
+    applicant_id: int
+    expires_at: datetime
+
+
+# ---------------------------------------------------------------------------------------
 # The dossier's lifecycle. Every one carries where the dossier stood and who moved it; the
 # timeline row (dossiers.DossierEvent) written in the same transaction has the details.
 

@@ -1,19 +1,26 @@
-from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+from motcua.core import health as checks
 
 
 @never_cache
 @require_GET
 def health(request):
-    """Liveness and database check for load balancers: 200 when the database answers."""
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-    except Exception as exc:  # any database failure means "not healthy"
-        return JsonResponse(
-            {"status": "error", "database": str(exc.__class__.__name__)}, status=503
-        )
-    return JsonResponse({"status": "ok", "database": connection.vendor})
+    """Readiness for load balancers: 200 when every configured dependency answers within a
+    second, else 503 naming those that did not (motcua.core.health)."""
+    results = checks.check_all()
+    down = [name for name, result in results.items() if result["status"] == checks.DOWN]
+    return JsonResponse(
+        {"status": "error" if down else "ok", "down": down, "checks": results},
+        status=503 if down else 200,
+    )
+
+
+@never_cache
+@require_GET
+def live(request):
+    """Liveness: the process answers requests. No database, no network: a dependency that is
+    down must not get healthy servers restarted."""
+    return JsonResponse({"status": "ok"})

@@ -84,6 +84,9 @@ class Dossier(models.Model):
     code = models.CharField(_("mã hồ sơ"), max_length=48, unique=True, null=True, blank=True)
     channel = models.CharField(max_length=8, choices=Channel.choices, default=Channel.ONLINE)
     form_data = models.JSONField(default=dict, blank=True)
+    # Size of form_data as compact UTF-8 JSON, kept so an account's drafts are summed in SQL
+    # for its quota (motcua/dossiers/quotas.py) without reading their answers.
+    form_bytes = models.PositiveIntegerField(default=0)
     prefill_sources = models.JSONField(default=dict, blank=True)
     delivery_method = models.CharField(max_length=8, choices=Delivery.choices, blank=True)
     postal_address = models.CharField(max_length=300, blank=True)
@@ -138,6 +141,8 @@ class Dossier(models.Model):
     version = models.PositiveIntegerField(default=0)
     # Folded (accent-free, lower-case) applicant name, ID numbers, phone and plates for search.
     search_text = models.TextField(blank=True)
+    # When the applicant was told that this draft will expire (motcua/dossiers/expiry.py).
+    expiry_reminded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("hồ sơ")
@@ -161,6 +166,10 @@ class Dossier(models.Model):
             # PostgreSQL sorted the 740,000 dossiers a busy unit may see (1.1 s).
             models.Index(
                 fields=["due_at", "id"], name="dossier_due_order", condition=~models.Q(status=0)
+            ),
+            # Drafts by last change, for their expiry and its reminder.
+            models.Index(
+                fields=["updated_at"], name="dossier_draft_updated", condition=models.Q(status=0)
             ),
             # The desk's "new" queue, oldest submission first: read in order, not sorted.
             models.Index(

@@ -11,10 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from motcua.accounts.validators import normalise_phone
-from motcua.catalogue.forms_schema import prefill, validate_form
+from motcua.catalogue.forms_schema import form_size, prefill, too_many_items, validate_form
 from motcua.catalogue.models import Component, Procedure
 from motcua.core import ratelimit
-from motcua.dossiers import intake, selectors
+from motcua.dossiers import intake, quotas, selectors
 from motcua.dossiers.models import Attachment, Dossier, DossierEvent, Status
 from motcua.dossiers.scanning import ScannerUnavailable, configured_scanner
 from motcua.dossiers.uploads import check_upload
@@ -48,12 +48,14 @@ def dossier_start(*, procedure: Procedure, applicant, token: uuid.UUID | None = 
     delivery = "online" if "online" in (procedure.delivery_options or []) else ""
     try:
         with transaction.atomic():
+            quotas.check_new_draft(applicant)
             dossier = Dossier.objects.create(
                 uuid=token,
                 procedure=procedure,
                 applicant=applicant,
                 receiving_agency=procedure.receiving_agency,
                 form_data=data,
+                form_bytes=form_size(data),
                 prefill_sources=sources,
                 delivery_method=delivery,
             )
@@ -69,11 +71,37 @@ def _editable(dossier: Dossier, applicant) -> None:
         raise DossierError(_("Hồ sơ đã nộp, không sửa được nữa."))
 
 
-def dossier_save_form(*, dossier: Dossier, applicant, data: dict) -> dict[str, list[str]]:
-    """Save the form as it stands (drafts keep invalid answers) and return its errors."""
+def check_form_size(*, dossier: Dossier, data: dict) -> None:
+    """Refuse lists longer than the form allows (its maxItems, or FORM_MAX_ITEMS); a list
+    already saved longer may stay as long, to be shortened."""
+    over = too_many_items(dossier.procedure.form_schema, data, saved=dossier.form_data)
+    if over:
+        label, limit = over[0]
+        raise DossierError(
+            _("“%(label)s” có tối đa %(n)s mục. Nội dung vừa nhập chưa được lưu.")
+            % {"label": label, "n": limit}
+        )
+
+
+def dossier_save_form(
+    *, dossier: Dossier, applicant, data: dict, validate: bool = True
+) -> dict[str, list[str]]:
+    """Save the form as it stands (drafts keep invalid answers) and return its errors.
+
+    Answers past the form's list limits or the account's form-data quota are refused whole
+    (DossierError): the draft keeps what it had. `validate=False` skips the validation (an
+    autosave does not show errors).
+    """
     _editable(dossier, applicant)
-    dossier.form_data = data
-    dossier.save(update_fields=["form_data", "updated_at"])
+    check_form_size(dossier=dossier, data=data)
+    size = form_size(data)
+    with transaction.atomic():
+        quotas.check_form_bytes(applicant, dossier, size)
+        dossier.form_data = data
+        dossier.form_bytes = size
+        dossier.save(update_fields=["form_data", "form_bytes", "updated_at"])
+    if not validate:
+        return {}
     return validate_form(dossier.procedure.form_schema, dossier.procedure.form_ui, data)
 
 
@@ -106,16 +134,26 @@ def attachment_add(*, dossier: Dossier, component: Component, upload, applicant)
     since = (
         _supplement_requested_at(dossier) if dossier.status == Status.SUPPLEMENT_REQUESTED else None
     )
-    return store_attachment(dossier, component, upload, uploaded_by=applicant, since=since)
+    limits = None
+    if dossier.is_draft:
+
+        def limits(size: int) -> None:
+            quotas.check_attachment(applicant, dossier, size)
+
+    return store_attachment(
+        dossier, component, upload, uploaded_by=applicant, since=since, limits=limits
+    )
 
 
 def store_attachment(
-    dossier: Dossier, component: Component, upload, *, uploaded_by, since=None
+    dossier: Dossier, component: Component, upload, *, uploaded_by, since=None, limits=None
 ) -> Attachment:
     """Check a file by content, scan it when a scanner is configured, and store it safely.
 
     `since`: count only files added after that moment against the component's limit (a
-    supplement may replace files the applicant can no longer delete).
+    supplement may replace files the applicant can no longer delete). `limits(size)`, called
+    in the transaction before the dossier is locked, raises when the file would pass a quota
+    (an applicant's draft).
     """
     checked = check_upload(upload, component.file_types)
     scanner = configured_scanner()
@@ -131,6 +169,8 @@ def store_attachment(
                 _("Tệp “%(name)s” có mã độc và đã bị từ chối.") % {"name": checked.display_name}
             )
     with transaction.atomic():
+        if limits is not None:  # first: it locks the account, before the dossier (lock order)
+            limits(checked.size)
         # Lock the dossier row so two uploads in parallel cannot both pass the file-count check.
         Dossier.objects.select_for_update().filter(pk=dossier.pk).first()
         existing = Attachment.objects.filter(dossier=dossier, component=component)
@@ -292,6 +332,11 @@ def dossier_submit(*, dossier_uuid, applicant) -> Dossier:
 def dossier_discard(*, dossier: Dossier, applicant) -> None:
     """Delete a draft the applicant no longer wants (drafts only; submitted dossiers stay)."""
     _editable(dossier, applicant)
+    delete_draft(dossier)
+
+
+def delete_draft(dossier: Dossier) -> None:
+    """Delete a draft, its attachments and, once that commits, their stored files."""
     with transaction.atomic():
         names = [a.file.name for a in dossier.attachments.all()]
         storage = Attachment._meta.get_field("file").storage

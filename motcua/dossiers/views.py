@@ -13,13 +13,21 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from motcua.catalogue.forms_schema import bind, parse_post, section_states, validate_form
+from motcua.catalogue.forms_schema import (
+    bind,
+    parse_post,
+    section_states,
+    too_many_items,
+    too_many_posted,
+    validate_form,
+)
 from motcua.catalogue.selectors import procedure_in_force
 from motcua.core import ratelimit
 from motcua.core.boundary import accepts_files
 from motcua.core.client import client_ip
 from motcua.core.qr import qr_data_uri
 from motcua.dossiers import selectors, services
+from motcua.dossiers.expiry import draft_expires_at
 from motcua.dossiers.models import WITHDRAWABLE, Attachment, Dossier, Status
 
 
@@ -66,6 +74,9 @@ def start(request, code):
 @applicant_required
 def mine(request):
     page = Paginator(selectors.dossiers_of(request.user), 20).get_page(request.GET.get("page"))
+    for dossier in page:
+        if dossier.is_draft:
+            dossier.expires_at = draft_expires_at(dossier)
     return render(request, "dossiers/mine.html", {"page": page})
 
 
@@ -111,6 +122,8 @@ def detail(request, dossier_uuid):
             else ("in_progress" if attachments else "not_started"),
             "delivery_state": "completed" if dossier.delivery_method else "not_started",
             "readiness": readiness,
+            "expires_at": draft_expires_at(dossier),
+            "expiry_days": settings.DRAFT_EXPIRY_DAYS,
         },
     )
 
@@ -143,6 +156,11 @@ def _section_errors(errors, name):
     return {p: m for p, m in errors.items() if p == name or p.startswith(name + ".")}
 
 
+def _too_many_message(over: list[tuple[str, int]]) -> str:
+    label, limit = over[0]
+    return _("“%(label)s” có tối đa %(n)s mục.") % {"label": label, "n": limit}
+
+
 @applicant_required
 def edit_section(request, dossier_uuid, section):
     dossier, done = _draft_or_redirect(request, dossier_uuid)
@@ -151,27 +169,47 @@ def edit_section(request, dossier_uuid, section):
     procedure = dossier.procedure
     schema = _section_schema(procedure, section)
     names = [n for n, _sub in _sections(procedure)]
-    data = dict(dossier.form_data)
+    data = dict(dossier.form_data)  # as saved; replaced by the answers posted once read
     errors = {}
+    refusal = ""  # why the POST was not saved: shown at the top, the draft keeps what it had
+    notice = ""  # why the button did nothing (a list already at its limit)
     show_errors = request.GET.get("check") == "1"
     if request.method == "POST":
-        section_data = parse_post(schema, procedure.form_ui, request.POST)
-        data[section] = section_data.get(
-            section, {} if schema["properties"][section].get("type") == "object" else []
-        )
-        if request.POST.get("_add"):
-            items = _list_at(data, request.POST["_add"], section)
-            if items is not None:
-                items.append({})
-        elif request.POST.get("_remove"):
-            path, _sep, index = request.POST["_remove"].rpartition(".")
-            items = _list_at(data, path, section)
-            if items is not None and index.isdigit() and int(index) < len(items):
-                items.pop(int(index))
-        errors = services.dossier_save_form(dossier=dossier, applicant=request.user, data=data)
-        if request.headers.get("X-Requested-With") == "fetch":
+        autosave = request.headers.get("X-Requested-With") == "fetch"
+        # Checked on the raw keys before anything is parsed, validated, stored or shown again:
+        # a forged POST of a thousand rows costs no more than a normal one.
+        too_many = too_many_posted(schema, request.POST, saved=dossier.form_data)
+        if too_many:
+            refusal = _too_many_message(too_many) + " " + _("Nội dung vừa gửi chưa được lưu.")
+        else:
+            section_data = parse_post(schema, procedure.form_ui, request.POST)
+            data[section] = section_data.get(
+                section, {} if schema["properties"][section].get("type") == "object" else []
+            )
+            if request.POST.get("_add"):
+                items = _list_at(data, request.POST["_add"], section)
+                if items is not None:
+                    items.append({})
+                    over = too_many_items(schema, {section: data[section]})
+                    if over:
+                        items.pop()
+                        notice = _too_many_message(over)
+            elif request.POST.get("_remove"):
+                path, _sep, index = request.POST["_remove"].rpartition(".")
+                items = _list_at(data, path, section)
+                if items is not None and index.isdigit() and int(index) < len(items):
+                    items.pop(int(index))
+            try:
+                errors = services.dossier_save_form(
+                    dossier=dossier, applicant=request.user, data=data, validate=not autosave
+                )
+            except ValidationError as exc:
+                refusal = exc.messages[0]
+        if autosave:
+            if refusal:
+                return JsonResponse({"saved": False, "error": refusal}, status=400)
             return JsonResponse({"saved": True})
-        if not (request.POST.get("_add") or request.POST.get("_remove")):
+        if not refusal and not (request.POST.get("_add") or request.POST.get("_remove")):
             if not _section_errors(errors, section):
                 position = names.index(section)
                 if position + 1 < len(names):
@@ -182,15 +220,19 @@ def edit_section(request, dossier_uuid, section):
         errors = validate_form(procedure.form_schema, procedure.form_ui, data)
     section_errors = _section_errors(errors, section) if show_errors else {}
     fields = bind(schema, procedure.form_ui, {section: data.get(section)}, section_errors)
+    error_list = fields[0].all_errors
+    if refusal or notice:
+        error_list = [(fields[0].id, refusal or notice), *error_list]
     return render(
         request,
         "dossiers/section.html",
         {
             "dossier": dossier,
             "section": fields[0],
-            "error_list": fields[0].all_errors,
+            "error_list": error_list,
             "section_title": schema["properties"][section].get("title", section),
         },
+        status=400 if refusal else 200,
     )
 
 

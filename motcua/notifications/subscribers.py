@@ -14,6 +14,7 @@ from motcua.accounts.models import User
 from motcua.core.events import (
     DocumentIssued,
     DossierSubmitted,
+    DraftExpiring,
     PasswordResetRequested,
     RegistrationNotCompleted,
     RegistrationRepeated,
@@ -23,7 +24,7 @@ from motcua.core.events import (
 from motcua.core.outbox import subscriber
 from motcua.documents.models import IssuedDocument
 from motcua.dossiers.access import desk_heads
-from motcua.dossiers.models import Dossier
+from motcua.dossiers.models import Dossier, Status
 from motcua.workflow.models import Task
 
 
@@ -47,6 +48,29 @@ def send_submission_receipt(event: DossierSubmitted) -> None:
             template="submission_receipt",
             context={"dossier": dossier},
         )
+
+
+@subscriber(DraftExpiring, name="notifications.draft_expiring")
+def send_draft_expiring(event: DraftExpiring) -> None:
+    """Remind the applicant that an untouched draft will be deleted (dossiers.expiry)."""
+    dossier = (
+        Dossier.objects.select_related("procedure", "applicant")
+        .filter(pk=event.dossier_id, status=Status.DRAFT)
+        .first()
+    )
+    if dossier is None or not dossier.applicant.email:  # submitted or deleted meanwhile
+        return
+    send_templated_mail(
+        to=dossier.applicant.email,
+        template="draft_expiring",
+        context={
+            "user": dossier.applicant,
+            "dossier": dossier,
+            "expires_at": event.expires_at,
+            "expiry_days": settings.DRAFT_EXPIRY_DAYS,
+            "dossier_path": reverse("dossiers:detail", args=[dossier.uuid]),
+        },
+    )
 
 
 @subscriber(VerificationCodeIssued, name="notifications.verification_code")

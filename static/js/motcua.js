@@ -27,9 +27,16 @@
     form.addEventListener("input", function () {
       clearTimeout(timer);
       timer = setTimeout(function () {
-        var body = new FormData(form);
+        // URL-encoded, as the form itself posts: Django parses a multipart body of a few
+        // hundred fields (a long list of vehicles) several times slower.
+        var body = new URLSearchParams(new FormData(form));
         fetch(url, { method: "POST", body: body, headers: { "X-Requested-With": "fetch" }, credentials: "same-origin" })
-          .then(function (r) { if (status && r.ok) status.textContent = status.getAttribute("data-saved") + " " + new Date().toLocaleTimeString("vi-VN"); })
+          .then(function (r) {
+            if (!status) return;
+            if (r.ok) { status.textContent = status.getAttribute("data-saved") + " " + new Date().toLocaleTimeString("vi-VN"); return; }
+            // Refused (a list past its limit, the account's quota): say why, nothing was saved.
+            r.json().then(function (d) { if (d && d.error) status.textContent = d.error; }).catch(function () {});
+          })
           .catch(function () {});
       }, 1500);
     });

@@ -59,14 +59,6 @@ def test_env_readers_are_strict(monkeypatch):
 
 
 @pytest.mark.django_db
-def test_health_checks_the_database(client):
-    response = client.get(reverse("core:health"))
-    assert response.status_code == 200
-    assert response.json()["status"] == "ok"
-    assert response.json()["database"] == connection.vendor
-
-
-@pytest.mark.django_db
 def test_pages_carry_security_headers(client):
     response = client.get(reverse("catalogue:home"))
     assert "default-src 'self'" in response["Content-Security-Policy"]
