@@ -61,6 +61,10 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before CSRF, which reads the form: limits and checks on what a request brings in
+    # (motcua/core/boundary.py, decisions 0028 and 0029).
+    "motcua.core.middleware.RequestBodyLimitMiddleware",
+    "motcua.core.middleware.ControlCharactersMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # django-otp's OTPMiddleware without user.is_verified(), which User already has.
@@ -153,6 +157,8 @@ REGISTRATIONS_PER_HOUR = env_int("REGISTRATIONS_PER_HOUR", 5, minimum=1)
 # Officer inbox counts are cached per unit and recounted on every change; what moves with the
 # clock alone (overdue, due soon) at least this often. 0: count on every page.
 INBOX_COUNTS_SECONDS = env_int("INBOX_COUNTS_SECONDS", 60, minimum=0)
+# An apology may move the due date once (D61 art.19(9)), at most this many working days later.
+EXTENSION_MAX_WORKING_DAYS = env_int("EXTENSION_MAX_WORKING_DAYS", 20, minimum=1)
 TRACKING_MAX_FAILURES = env_int("TRACKING_MAX_FAILURES", 10, minimum=1)
 TRACKING_WINDOW_SECONDS = env_int("TRACKING_WINDOW_SECONDS", 900, minimum=1)
 TRACKING_DELAY_MAX_SECONDS = env_int("TRACKING_DELAY_MAX_SECONDS", 30, minimum=1)
@@ -274,9 +280,25 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+# Request bodies (decision 0028): a body longer than its view's limit is refused from its
+# Content-Length before it is read, and files stop being read once past their limit.
+# Any request: REQUEST_MAX_BYTES (form fields, and files on pages that take none). Attachments:
+# UPLOAD_MAX_BYTES a file, UPLOAD_REQUEST_MAX_BYTES the files of one request together, plus the
+# form. The proxy's body limit: the largest of these plus REQUEST_MAX_BYTES (docs/production.md).
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 20 * 1024 * 1024, minimum=1024)
+UPLOAD_REQUEST_MAX_BYTES = env_int(
+    "UPLOAD_REQUEST_MAX_BYTES", 50 * 1024 * 1024, minimum=UPLOAD_MAX_BYTES
+)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+REQUEST_MAX_BYTES = env_int(
+    "REQUEST_MAX_BYTES", DATA_UPLOAD_MAX_MEMORY_SIZE + 1024 * 1024, minimum=64 * 1024
+)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+FILE_UPLOAD_HANDLERS = [
+    "motcua.core.boundary.LimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 # Drafts and big forms (docs/decisions/0030-draft-quotas-and-expiry.md). An account's open
 # drafts, their form data and their files are bounded; an account whose e-mail is not verified
 # (it cannot submit yet) gets DRAFTS_PER_UNVERIFIED_ACCOUNT drafts and the account-wide totals

@@ -1,9 +1,12 @@
 """Forms of the account pages: they parse and validate; services.py does the writing."""
 
+from datetime import date
+
 from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from motcua.accounts import services, two_factor
@@ -282,6 +285,12 @@ class ProfileForm(AccessibleFormMixin, forms.Form):
         else:
             for name in RegistrationForm.ORGANISATION_FIELDS:
                 del self.fields[name]
+
+    def clean_date_of_birth(self):
+        born = self.cleaned_data.get("date_of_birth")
+        if born and not date(1900, 1, 1) <= born <= timezone.localdate():
+            raise ValidationError(_("Ngày sinh phải từ 01/01/1900 đến hôm nay."))
+        return born
 
     def clean_phone(self) -> str:
         return _clean_phone(self.cleaned_data.get("phone", ""), exclude=self.user)

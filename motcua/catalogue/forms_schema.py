@@ -18,7 +18,7 @@ from typing import Any
 
 from django.conf import settings
 from django.utils.translation import gettext as _
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import SchemaError
 
 WIDGETS = {
@@ -580,6 +580,11 @@ def _message(error, hints: dict) -> str:
     if validator == "pattern":
         return _("Giá trị không đúng định dạng.")
     if validator == "format":
+        if value == "date" and _is_a_date(error.instance):
+            return _("Nhập ngày từ %(first)s đến %(last)s.") % {
+                "first": DATE_RANGE[0].strftime("%d/%m/%Y"),
+                "last": DATE_RANGE[1].strftime("%d/%m/%Y"),
+            }
         if value == "date":
             return _("Nhập ngày theo dạng ngày/tháng/năm, ví dụ 25/12/2026.")
         if value == "email":
@@ -608,9 +613,31 @@ def _hint_path(parts: list) -> str:
     return ".".join("*" if isinstance(p, int) else str(p) for p in parts)
 
 
+# The dates a form takes (a birth, a document, a contract) lie in this range: 9999-12-31 or
+# 0001-01-01 is a typing slip or a probe, never an answer (decision 0029).
+DATE_RANGE = (date(1900, 1, 1), date(2100, 12, 31))
+_FORMATS = FormatChecker()
+
+
+@_FORMATS.checks("date", raises=ValueError)
+def _date_in_range(value) -> bool:
+    if not isinstance(value, str):
+        return True  # "type" speaks for values that are not text
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        return False
+    return DATE_RANGE[0] <= date.fromisoformat(value) <= DATE_RANGE[1]
+
+
+def _is_a_date(value) -> bool:
+    try:
+        return isinstance(value, str) and date.fromisoformat(value) is not None
+    except ValueError:
+        return False
+
+
 def validate_form(schema: dict, ui: dict, data: dict) -> dict[str, list[str]]:
     """Errors by field path ("vehicles.0.plate"); `path.__items` holds errors about a whole list."""
-    validator = Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+    validator = Draft202012Validator(schema, format_checker=_FORMATS)
     errors: dict[str, list[str]] = {}
     for error in validator.iter_errors(data or {}):
         parts = list(error.absolute_path)

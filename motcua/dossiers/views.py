@@ -23,6 +23,7 @@ from motcua.catalogue.forms_schema import (
 )
 from motcua.catalogue.selectors import procedure_in_force
 from motcua.core import ratelimit
+from motcua.core.boundary import accepts_files
 from motcua.core.client import client_ip
 from motcua.core.qr import qr_data_uri
 from motcua.dossiers import access_log, selectors, services
@@ -243,6 +244,7 @@ def edit_section(request, dossier_uuid, section):
     )
 
 
+@accepts_files("UPLOAD_MAX_BYTES", files_setting="UPLOAD_REQUEST_MAX_BYTES")
 @applicant_required
 def attachments(request, dossier_uuid):
     dossier, done = _draft_or_redirect(request, dossier_uuid)
@@ -441,6 +443,7 @@ def _supplement_url(dossier) -> str:
     return reverse("dossiers:detail", args=[dossier.uuid]) + "#supplement"
 
 
+@accepts_files("UPLOAD_MAX_BYTES", files_setting="UPLOAD_REQUEST_MAX_BYTES")
 @applicant_required
 @require_POST
 def supplement_upload(request, dossier_uuid):

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from motcua.accounts.decorators import officer_required, verified_login_required
 from motcua.core import ratelimit
+from motcua.core.boundary import accepts_files
 from motcua.core.client import client_ip
 from motcua.dossiers import access_log
 from motcua.dossiers.access import can_view_dossier
@@ -97,30 +98,33 @@ def verify_token(request, token):
     )
 
 
-def _upload_allowed(ip: str, *, limit: int) -> bool:
-    """Count this upload first (ratelimit.Unavailable without the counters: a 503)."""
+def _upload_quota(request):
+    """Count the upload against its address's hourly quota before its body is read (run by
+    RequestBodyLimitMiddleware, decision 0028): an address over the quota costs nothing.
+    Without the counters ratelimit.Unavailable goes up: a 503."""
+    ip = client_ip(request) or "unknown"
     try:
-        ratelimit.limit(UPLOAD_SCOPE, ip, limit=limit, window=3600)
+        ratelimit.limit(UPLOAD_SCOPE, ip, limit=settings.VERIFY_UPLOADS_PER_HOUR, window=3600)
     except ratelimit.Limited:
-        return False
-    return True
+        context = {
+            "max_size": filesizeformat(settings.VERIFY_UPLOAD_MAX_BYTES),
+            "error": _(
+                "Quá nhiều lượt kiểm tra từ địa chỉ của quý vị. Vui lòng thử lại sau ít phút."
+            ),
+        }
+        return _public(render(request, "results/verify_upload.html", context, status=429))
+    return None
 
 
+@accepts_files("VERIFY_UPLOAD_MAX_BYTES", before_body=_upload_quota)
 @require_http_methods(["GET", "POST"])
 def verify_upload(request):
     """Anyone uploads a PDF: valid signature from our CA, unchanged, issued by us, not revoked."""
     context = {"max_size": filesizeformat(settings.VERIFY_UPLOAD_MAX_BYTES)}
     status = 200
     if request.method == "POST":
-        ip = client_ip(request) or "unknown"
-        limit = settings.VERIFY_UPLOADS_PER_HOUR
         upload = request.FILES.get("file")
-        if not _upload_allowed(ip, limit=limit):
-            context["error"] = _(
-                "Quá nhiều lượt kiểm tra từ địa chỉ của quý vị. Vui lòng thử lại sau ít phút."
-            )
-            status = 429
-        elif upload is None:
+        if upload is None:
             context["error"] = _("Chọn tệp PDF cần kiểm tra.")
             status = 400
         else:

@@ -23,6 +23,7 @@ from motcua.core.money import format_vnd
 from motcua.dossiers.models import Dossier, Status
 from motcua.dossiers.uploads import check_upload
 from motcua.payments.charges import quote_for_dossier
+from motcua.workflow.actions import processing
 from motcua.workflow.actions.inputs import ActionInput, SupplementItem
 from motcua.workflow.fragments import escaped
 
@@ -267,16 +268,25 @@ def action_form(act, dossier, *, components=(), unit_groups=(), data=None):
         )
     if "new_due_date" in needs:
         current = timezone.localtime(dossier.due_at).date() if dossier.due_at else None
+        latest = processing.latest_new_due_date(dossier) if dossier.due_at else None
         fields["new_due_date"] = forms.DateField(
             label=_("Ngày hẹn trả mới"),
             help_text=_(
-                "Ngày hẹn hiện tại: %(date)s. Ngày mới phải là ngày làm việc, sau ngày này."
+                "Ngày hẹn hiện tại: %(date)s. Ngày mới phải là ngày làm việc, sau ngày này "
+                "và chậm nhất là %(latest)s."
             )
-            % {"date": current.strftime("%d/%m/%Y") if current else "—"},
+            % {
+                "date": current.strftime("%d/%m/%Y") if current else "—",
+                "latest": latest.strftime("%d/%m/%Y") if latest else "—",
+            },
             input_formats=["%Y-%m-%d", "%d/%m/%Y"],
             widget=forms.DateInput(
                 format="%Y-%m-%d",
-                attrs={"type": "date", "min": current.isoformat() if current else ""},
+                attrs={
+                    "type": "date",
+                    "min": current.isoformat() if current else "",
+                    "max": latest.isoformat() if latest else "",
+                },
             ),
             error_messages={
                 "required": _("Nhập ngày hẹn trả mới."),

@@ -91,8 +91,10 @@ def test_file_over_the_size_limit_is_refused(client, settings, citizen, draft, c
     settings.UPLOAD_MAX_BYTES = 1024
     client.force_login(citizen)
     response = upload(client, draft, component, pdf("big.pdf", PDF_BYTES + b"0" * 2048))
-    assert response.status_code == 400
-    assert "lớn hơn giới hạn" in response.content.decode()
+    # stopped by the upload handler at the limit, before the rest is read (decision 0028)
+    assert response.status_code == 413
+    assert "Tệp “big.pdf” lớn hơn giới hạn 1,0" in response.content.decode()
+    assert not draft.attachments.exists()
 
 
 def test_empty_file_is_refused(citizen, draft, component):

@@ -20,11 +20,13 @@ from motcua.workflow.models import Task
 
 
 class TransitionRefused(Exception):
-    """The action is not allowed now; the message says why, in the actor's language."""
+    """The action is not allowed now; the message says why, in the actor's language, and
+    `field` names the input it is about, if one is (the form shows the message beside it)."""
 
-    def __init__(self, message):
+    def __init__(self, message, field: str | None = None):
         super().__init__(message)
         self.message = message
+        self.field = field
 
 
 # SYSTEM actions are taken by MotCua itself on a verified outside signal (a payment

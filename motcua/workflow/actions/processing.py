@@ -1,8 +1,9 @@
 """Processing (đang xử lý): hand-overs between steps, approval, and the late dossier's
 apology with a new appointment (D61 art.19(9)) or stop (art.19(8))."""
 
-from datetime import datetime, time
+from datetime import date, datetime, time
 
+from django.conf import settings
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -75,6 +76,14 @@ def approve(act, dossier, actor, data: NoteInput):
         raise TransitionRefused(str(exc)) from exc
 
 
+def latest_new_due_date(dossier) -> date:
+    """The latest new due date an apology may give: EXTENSION_MAX_WORKING_DAYS working days
+    after the current one. D61 art.19(9) sets no length, only "once"; without a bound a date
+    in 9999 parks the dossier for good with no refusal to appeal (decision 0029)."""
+    latest = workdays.add_working_days(dossier.due_at, settings.EXTENSION_MAX_WORKING_DAYS)
+    return timezone.localtime(latest).date()
+
+
 def extend(act, dossier, actor, data: ExtendInput):
     if dossier.extension_count:
         raise TransitionRefused(_("Mỗi hồ sơ chỉ được hẹn lại ngày trả kết quả một lần."))
@@ -94,10 +103,21 @@ def extend(act, dossier, actor, data: ExtendInput):
     old_due = timezone.localtime(dossier.due_at)
     if new_date <= old_due.date():
         raise TransitionRefused(
-            _("Ngày hẹn mới phải sau ngày hẹn cũ (%s).") % old_due.strftime("%d/%m/%Y")
+            _("Ngày hẹn mới phải sau ngày hẹn cũ (%s).") % old_due.strftime("%d/%m/%Y"),
+            field="new_due_date",
+        )
+    latest = latest_new_due_date(dossier)
+    if new_date > latest:
+        raise TransitionRefused(
+            _(
+                "Ngày hẹn mới chậm nhất là %(date)s: chỉ được hẹn lại không quá %(n)s ngày "
+                "làm việc sau ngày hẹn cũ."
+            )
+            % {"date": latest.strftime("%d/%m/%Y"), "n": settings.EXTENSION_MAX_WORKING_DAYS},
+            field="new_due_date",
         )
     if not workdays.is_working_day(new_date):
-        raise TransitionRefused(_("Ngày hẹn mới phải là ngày làm việc."))
+        raise TransitionRefused(_("Ngày hẹn mới phải là ngày làm việc."), field="new_due_date")
     new_due = timezone.make_aware(datetime.combine(new_date, old_due.time() or time(17)))
     dossier.due_at = new_due
     dossier.extension_count += 1

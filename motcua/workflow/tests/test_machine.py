@@ -261,6 +261,29 @@ def test_apology_once_and_at_least_one_working_day_before_the_due_date(clock, or
         )
 
 
+def test_the_new_appointment_is_bounded_not_9999(clock, org, dossier, settings):
+    settings.EXTENSION_MAX_WORKING_DAYS = 20
+    clock.set(2025, 11, 10, 10, 0)
+    accept(dossier, org)  # due Wednesday 12/11 10:00; 20 working days later: Wednesday 10/12
+    for too_late in (date(9999, 12, 31), date(2025, 12, 11)):
+        with pytest.raises(TransitionRefused, match="chậm nhất là 10/12/2025") as refused:
+            perform(
+                dossier_id=dossier.pk,
+                action="extend",
+                actor=org.specialist,
+                data=ExtendInput(reason="Chờ xác minh", new_due_date=too_late),
+            )
+        assert refused.value.field == "new_due_date"
+    assert Dossier.objects.get(pk=dossier.pk).extension_count == 0
+    dossier = perform(
+        dossier_id=dossier.pk,
+        action="extend",
+        actor=org.specialist,
+        data=ExtendInput(reason="Chờ xác minh", new_due_date=date(2025, 12, 10)),
+    )
+    assert local(dossier.due_at) == datetime(2025, 12, 10, 10, 0)
+
+
 def test_apology_is_refused_less_than_a_working_day_before_the_due_date(clock, org, dossier):
     clock.set(2025, 11, 10, 10, 0)
     accept(dossier, org)

@@ -418,6 +418,30 @@ def test_extend_shows_the_current_due_date(client, office, accepted):
     assert "Phiếu xin lỗi và hẹn lại ngày trả kết quả" in body
 
 
+def test_a_far_new_appointment_is_refused_beside_the_date_field(
+    client, office, dossier, clock, settings
+):
+    settings.EXTENSION_MAX_WORKING_DAYS = 20
+    clock.set(2025, 11, 10, 10, 0)
+    accepted = machine.perform(dossier_id=dossier.pk, action="accept", actor=office.desk_officer)
+    login_officer(client, office.specialist)
+    page = client.get(action_url(accepted, "extend")).content.decode()
+    due = timezone.localtime(accepted.due_at).date()
+    assert f'min="{due.isoformat()}"' in page and "chậm nhất là" in page
+    response = client.post(
+        action_url(accepted, "extend"),
+        {
+            "reason": "Chờ xác minh",
+            "new_due_date": "31/12/9999",
+            "expected_version": accepted.version,
+        },
+    )
+    assert response.status_code == 400
+    assert "new_due_date" in response.context["form"].errors
+    assert "chỉ được hẹn lại không quá 20 ngày làm việc" in response.content.decode()
+    assert Dossier.objects.get(pk=accepted.pk).due_at == accepted.due_at
+
+
 def test_applicant_actions_are_not_offered_to_officers(client, office, dossier):
     login_officer(client, office.desk_officer)
     assert client.get(action_url(dossier, "request_withdrawal")).status_code == 404

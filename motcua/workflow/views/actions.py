@@ -108,7 +108,7 @@ def action(request, dossier_uuid, name):
                 data["expected_version"] = str(dossier.version)
                 form = _action_form(act, dossier, data)
                 form.is_valid()
-                form.add_error(None, exc.message)
+                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
             else:
                 text = _("Đã thực hiện “%(action)s” với hồ sơ %(code)s.") % {
                     "action": act.label,

@@ -7,12 +7,14 @@ from django.utils.translation import gettext as _
 
 from motcua.accounts.decorators import officer_required
 from motcua.catalogue.models import Procedure
+from motcua.core.boundary import accepts_files
 from motcua.dossiers import access
 from motcua.workflow import machine, services
 from motcua.workflow.forms import IntakeForm, ProcedureChoiceForm
 from motcua.workflow.views.common import workspace
 
 
+@accepts_files("UPLOAD_MAX_BYTES", files_setting="UPLOAD_REQUEST_MAX_BYTES")
 @officer_required
 def intake(request):
     desks = access.desk_units(request.user)
