@@ -189,11 +189,14 @@ class Problem:
 
     table: str
     row_id: object
-    at: datetime.datetime | None
+    at: datetime.datetime | datetime.date | None
     message: str
 
     def __str__(self):
-        when = timezone.localtime(self.at).strftime("%Y-%m-%d %H:%M:%S") if self.at else "-"
+        if isinstance(self.at, datetime.datetime):
+            when = timezone.localtime(self.at).strftime("%Y-%m-%d %H:%M:%S")
+        else:
+            when = self.at.isoformat() if self.at else "-"
         row = f"row {self.row_id}" if self.row_id is not None else "-"
         return f"{self.table} {row} ({when}): {self.message}"
 
@@ -392,11 +395,12 @@ def seal_existing(app_label: str, model_name: str, *, chain_by: str | None, lane
         table = connection.ops.quote_name(model._meta.db_table)
         trigger = connection.ops.quote_name(f"{model._meta.db_table}_append_only")
         time_field = model._meta.get_field("at").attname
-        pending = model.objects.filter(chain_seq=0).order_by(time_field, "pk")
+        pending = model._base_manager.filter(chain_seq=0).order_by(time_field, "pk")
         if not pending.exists():
             return
         heads: dict[str, list] = {}
         if connection.vendor == "postgresql":
+            schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no ALTER with checks pending
             schema_editor.execute(f"ALTER TABLE {table} DISABLE TRIGGER {trigger}")
         for index, row in enumerate(pending.iterator(chunk_size=2000)):
             if chain_by:
@@ -406,7 +410,7 @@ def seal_existing(app_label: str, model_name: str, *, chain_by: str | None, lane
             seq, prev = heads.get(key, (0, ""))
             row.chain_key, row.chain_seq, row.chain_prev = key, seq + 1, prev
             row.chain_hash = row_hash(label, prev, canonical(row, model))
-            model.objects.filter(pk=row.pk).update(
+            model._base_manager.filter(pk=row.pk).update(
                 chain_key=row.chain_key,
                 chain_seq=row.chain_seq,
                 chain_prev=row.chain_prev,
