@@ -200,7 +200,7 @@ def verify_digests() -> tuple[list[AuditDigest], list[Problem]]:
                     f"no digest for the days after {previous.day} (deleted?)",
                 )
             )
-        expected = content_hash(previous.content) if previous else content.get("previous", "")
+        expected = content_hash(previous.content) if previous else ""
         if content.get("previous") != expected:
             problems.append(
                 Problem(table, digest.pk, digest.day, "the digest before it was changed or deleted")
