@@ -28,6 +28,8 @@ from django.apps import apps
 from django.db import connections, migrations, models, transaction
 from django.utils import timezone
 
+from motcua.core.models import ChainHead, HashChained
+
 CHAIN_FIELDS = ("chain_key", "chain_seq", "chain_prev", "chain_hash")
 # Past this many broken links in one table, the rest are reported without looking for where
 # the row's predecessor went (each look is a scan of the table).
@@ -36,8 +38,6 @@ _EXPLAINED_BREAKS = 100
 
 def chained_models() -> list[type[models.Model]]:
     """Every installed model whose rows are chained, in a stable order."""
-    from motcua.core.models import HashChained
-
     found = [m for m in apps.get_models() if issubclass(m, HashChained)]
     return sorted(found, key=lambda m: m._meta.label_lower)
 
@@ -107,48 +107,48 @@ def row_hash(label: str, prev: str, content: bytes) -> str:
 # --- Linking a new row ----------------------------------------------------------------------------
 
 
-def _claim_keyed_head(label: str, key: str, using: str) -> tuple[int, int, str]:
-    """The head of chain `key` (made when new), locked: one statement, the upsert's row lock."""
-    from motcua.core.models import ChainHead
+# The chains' heads are read and moved in plain SQL: the ORM's building of these statements
+# cost more than running them (bench/audit_chain.py).
+_HEADS = ChainHead._meta.db_table
+_CLAIM_KEY = (
+    f"INSERT INTO {_HEADS} (model, key, seq, hash) VALUES (%s, %s, 0, '') "  # noqa: S608 - ours
+    f"ON CONFLICT (model, key) DO UPDATE SET seq = {_HEADS}.seq RETURNING id, key, seq, hash"
+)
+_CLAIM_LANE = f"SELECT id, key, seq, hash FROM {_HEADS} WHERE model = %s ORDER BY key LIMIT 1"  # noqa: S608
+_WAIT_FOR_LANE = f"SELECT id, key, seq, hash FROM {_HEADS} WHERE model = %s AND key = %s"  # noqa: S608
+_MOVE_ON = f"UPDATE {_HEADS} SET seq = %s, hash = %s WHERE id = %s"  # noqa: S608
 
-    connection = connections[using]
-    table = ChainHead._meta.db_table
-    sql = (
-        f"INSERT INTO {table} (model, key, seq, hash) VALUES (%s, %s, 0, '') "  # noqa: S608 - our table
-        f"ON CONFLICT (model, key) DO UPDATE SET seq = {table}.seq RETURNING id, seq, hash"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [label, key])
+
+def _claim_head(model, obj, cursor) -> tuple[int, str, int, str]:
+    """The head of the chain `obj` joins, locked until the end of the transaction.
+
+    A keyed chain's head is made or locked by one upsert. Lanes: the first that no other
+    transaction holds (SKIP LOCKED passes over those, not over this transaction's own)."""
+    label = model._meta.label_lower
+    if model.chain_by:
+        key = str(model._meta.get_field(model.chain_by).value_from_object(obj))
+        cursor.execute(_CLAIM_KEY, [label, key])
         return cursor.fetchone()
-
-
-def _claim_lane(label: str, lanes: int, using: str) -> tuple[int, str, int, str]:
-    """A lane of the model's chains, locked: any that no other transaction holds."""
-    from motcua.core.models import ChainHead
-
-    heads = ChainHead.objects.using(using).filter(model=label)
+    features = cursor.db.features
+    lock = " FOR UPDATE SKIP LOCKED" if features.has_select_for_update_skip_locked else ""
     for _attempt in range(2):
-        # SKIP LOCKED passes over the lanes other transactions hold, not this one's own.
-        head = (
-            heads.select_for_update(skip_locked=True)
-            .filter(key__in=[str(n) for n in range(lanes)])
-            .order_by("key")
-            .values_list("id", "key", "seq", "hash")
-            .first()
-        )
+        cursor.execute(_CLAIM_LANE + lock, [label])
+        head = cursor.fetchone()
         if head is not None:
             return head
-        if heads.count() >= lanes:
+        cursor.execute(f"SELECT count(*) FROM {_HEADS} WHERE model = %s", [label])  # noqa: S608
+        if cursor.fetchone()[0] >= model.chain_lanes:
             break
-        ChainHead.objects.using(using).bulk_create(
-            [ChainHead(model=label, key=str(n)) for n in range(lanes)], ignore_conflicts=True
-        )
+        for lane in range(model.chain_lanes):  # the first writer of the model makes its lanes
+            cursor.execute(
+                f"INSERT INTO {_HEADS} (model, key, seq, hash) VALUES (%s, %s, 0, '') "  # noqa: S608
+                "ON CONFLICT (model, key) DO NOTHING",
+                [label, str(lane)],
+            )
     # Every lane is busy: wait for one, the same one for this process.
-    return (
-        heads.select_for_update()
-        .values_list("id", "key", "seq", "hash")
-        .get(key=str(os.getpid() % lanes))
-    )
+    lock = " FOR UPDATE" if features.has_select_for_update else ""
+    cursor.execute(_WAIT_FOR_LANE + lock, [label, str(os.getpid() % model.chain_lanes)])
+    return cursor.fetchone()
 
 
 def link(obj, fields, using: str) -> None:
@@ -160,17 +160,11 @@ def link(obj, fields, using: str) -> None:
     model = type(obj)
     for field in fields:
         setattr(obj, field.attname, field.pre_save(obj, add=True))
-    from motcua.core.models import ChainHead
-
-    label = model._meta.label_lower
-    if model.chain_by:
-        key = str(model._meta.get_field(model.chain_by).value_from_object(obj))
-        head_id, seq, prev = _claim_keyed_head(label, key, using)
-    else:
-        head_id, key, seq, prev = _claim_lane(label, model.chain_lanes, using)
-    obj.chain_key, obj.chain_seq, obj.chain_prev = key, seq + 1, prev
-    obj.chain_hash = row_hash(label, prev, canonical(obj))
-    ChainHead.objects.using(using).filter(pk=head_id).update(seq=obj.chain_seq, hash=obj.chain_hash)
+    with connections[using].cursor() as cursor:
+        head_id, key, seq, prev = _claim_head(model, obj, cursor)
+        obj.chain_key, obj.chain_seq, obj.chain_prev = key, seq + 1, prev
+        obj.chain_hash = row_hash(model._meta.label_lower, prev, canonical(obj))
+        cursor.execute(_MOVE_ON, [obj.chain_seq, obj.chain_hash, head_id])
 
 
 def chained_insert(obj, insert, fields, using: str):
@@ -234,8 +228,6 @@ def _explain_break(model, row, position: dict) -> str:
 
 def verify(model, *, chunk_size: int = 2000) -> tuple[ChainReport, list[Problem]]:
     """Walk every chain of `model` and report each broken row with its place."""
-    from motcua.core.models import ChainHead
-
     label = model._meta.label_lower
     table = model._meta.db_table
     report = ChainReport(table=table)
