@@ -19,13 +19,14 @@ import datetime
 import hashlib
 import json
 import os
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from itertools import groupby
 from uuid import UUID
 
 from django.apps import apps
-from django.db import connections, migrations, models, transaction
+from django.db import connection, connections, migrations, models, transaction
 from django.utils import timezone
 
 from motcua.core.models import ChainHead, HashChained
@@ -226,8 +227,20 @@ def _explain_break(model, row, position: dict) -> str:
     return "its predecessor is missing (deleted), or this row was inserted"
 
 
+@contextmanager
+def snapshot():
+    """One read-only transaction that sees the rows and the heads as of one moment, so that
+    rows committed while the chains are walked are not taken for insertions."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        yield
+
+
 def verify(model, *, chunk_size: int = 2000) -> tuple[ChainReport, list[Problem]]:
-    """Walk every chain of `model` and report each broken row with its place."""
+    """Walk every chain of `model` and report each broken row with its place (inside
+    `snapshot()` while the application writes)."""
     label = model._meta.label_lower
     table = model._meta.db_table
     report = ChainReport(table=table)
@@ -282,7 +295,26 @@ def verify(model, *, chunk_size: int = 2000) -> tuple[ChainReport, list[Problem]
             position[row.chain_hash] = row.chain_seq
             prev_hash, prev_seq, last = row.chain_hash, row.chain_seq, row
         head = heads.pop(key, None)
-        if head is not None and head.seq > prev_seq:
+        if head is None:
+            problems.append(
+                Problem(
+                    table,
+                    last.pk,
+                    _row_time(model, last),
+                    f"chain {key} has no head: its rows were inserted outside the application",
+                )
+            )
+        elif head.seq < prev_seq:
+            problems.append(
+                Problem(
+                    table,
+                    last.pk,
+                    _row_time(model, last),
+                    f"the chain {key} ended at position {head.seq}: the rows after it were "
+                    "inserted outside the application",
+                )
+            )
+        elif head.seq > prev_seq:
             problems.append(
                 Problem(
                     table,
@@ -292,7 +324,7 @@ def verify(model, *, chunk_size: int = 2000) -> tuple[ChainReport, list[Problem]
                     f"{head.seq - prev_seq} row(s) after this one are missing (deleted)",
                 )
             )
-        elif head is not None and head.seq == prev_seq and head.hash != prev_hash:
+        elif head.hash != prev_hash:
             problems.append(
                 Problem(table, last.pk, _row_time(model, last), "the chain's head differs")
             )

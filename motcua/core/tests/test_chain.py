@@ -204,6 +204,36 @@ def test_a_forged_row_is_found_where_it_was_slipped_in():
     assert problem.message.endswith("inserted")
 
 
+def test_a_row_forged_at_the_end_of_a_chain_is_found():
+    """Even with a hash that fits, a row added behind the chain's head is found."""
+    rows = audit_rows(2)
+    forged = AuditEntry(action="login", target="user:forged", at=timezone.now(), data={})
+    forged.chain_key, forged.chain_seq, forged.chain_prev = rows[1].chain_key, 3, rows[1].chain_hash
+    forged.chain_hash = chain.row_hash(
+        "core.auditentry", forged.chain_prev, chain.canonical(forged)
+    )
+    raw(
+        "INSERT INTO core_auditentry (at, action, target, data, chain_key, chain_seq, "
+        "chain_prev, chain_hash) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+        [
+            forged.at,
+            "login",
+            "user:forged",
+            "{}",
+            forged.chain_key,
+            3,
+            forged.chain_prev,
+            forged.chain_hash,
+        ],
+        table="core_auditentry",
+    )
+    forged_row = AuditEntry.objects.get(target="user:forged")
+    assert problems_of(AuditEntry) == [
+        f"core_auditentry {where(forged_row)}: the chain {rows[1].chain_key} ended at position 2: "
+        "the rows after it were inserted outside the application"
+    ]
+
+
 def test_a_row_inserted_outside_any_chain_is_found():
     audit_rows(2)
     raw(

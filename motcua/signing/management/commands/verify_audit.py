@@ -14,12 +14,13 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         problems = []
         summary = []
-        for model in chain.chained_models():
-            report, found = chain.verify(model)
+        with chain.snapshot():
+            for model in chain.chained_models():
+                report, found = chain.verify(model)
+                problems += found
+                summary.append(f"{report.table} {report.rows} rows in {report.chains} chains")
+            digests, found = audit.verify_digests()
             problems += found
-            summary.append(f"{report.table} {report.rows} rows in {report.chains} chains")
-        digests, found = audit.verify_digests()
-        problems += found
         for problem in problems:
             self.stderr.write(str(problem))
         if problems:
