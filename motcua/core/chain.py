@@ -231,8 +231,9 @@ def _explain_break(model, row, position: dict) -> str:
 def snapshot():
     """One read-only transaction that sees the rows and the heads as of one moment, so that
     rows committed while the chains are walked are not taken for insertions."""
+    fresh = not connection.in_atomic_block  # else the caller's transaction decides
     with transaction.atomic():
-        if connection.vendor == "postgresql":
+        if fresh and connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         yield
