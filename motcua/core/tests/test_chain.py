@@ -308,3 +308,39 @@ def test_status_choices_hash_as_numbers(events, org):
     )
     assert json.loads(chain.canonical(event))["to_status"] == 2
     assert problems_of(DossierEvent) == []
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_writers_keep_every_chain_whole(org, procedure, citizen):
+    """Writers in parallel transactions, of events of one dossier (without the dossier's lock,
+    as the revocation of a result writes) and of audit entries: no two rows take one place."""
+    import threading
+
+    from django.db import connections, transaction
+
+    dossier = make_submitted_dossier(procedure, citizen)
+    barrier = threading.Barrier(4)
+    errors = []
+
+    def writer(n):
+        try:
+            barrier.wait(10)
+            for i in range(10):
+                with transaction.atomic():
+                    record_event(dossier=dossier, action="comment", from_status=1, note=f"{n}.{i}")
+                    record_audit(action="login", target=f"user:{n}.{i}")
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    seqs = sorted(DossierEvent.objects.filter(dossier=dossier).values_list("chain_seq", flat=True))
+    assert seqs == list(range(1, 42))  # the submission's event and 40
+    assert problems_of(DossierEvent) == [] and problems_of(AuditEntry) == []
