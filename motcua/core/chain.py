@@ -405,11 +405,20 @@ def day_states(model, days: set[datetime.date]) -> dict[datetime.date, dict]:
 # --- Migrations -----------------------------------------------------------------------------------
 
 
-def seal_existing(app_label: str, model_name: str, *, chain_by: str | None, lanes: int = 16):
+def seal_existing(
+    app_label: str,
+    model_name: str,
+    *,
+    chain_by: str | None,
+    lanes: int = 16,
+    time_field: str = "at",
+    batch: int = 2000,
+):
     """A migration operation that chains the rows written before the model was chained.
 
     Run by the owner role with `migrate`: on PostgreSQL it lifts the append-only trigger for
-    the time of the UPDATEs. Rows are linked in the order they were written (time, id).
+    the time of the UPDATEs. Rows are linked in the order they were written (time, id), into
+    chains that must not have begun yet.
     """
 
     def forward(apps, schema_editor):
@@ -417,31 +426,37 @@ def seal_existing(app_label: str, model_name: str, *, chain_by: str | None, lane
         head_model = apps.get_model("core", "ChainHead")
         label = f"{app_label}.{model_name}".lower()
         connection = schema_editor.connection
-        table = connection.ops.quote_name(model._meta.db_table)
-        trigger = connection.ops.quote_name(f"{model._meta.db_table}_append_only")
-        time_field = model._meta.get_field("at").attname
-        pending = model._base_manager.filter(chain_seq=0).order_by(time_field, "pk")
+        name = connection.ops.quote_name
+        table = name(model._meta.db_table)
+        trigger = name(f"{model._meta.db_table}_append_only")
+        rows = model._base_manager
+        if rows.filter(chain_seq__gt=0).exists() or head_model.objects.filter(model=label).exists():
+            raise RuntimeError(f"{label} has chained rows already: seal only a new chain.")
+        pending = rows.filter(chain_seq=0).order_by(time_field, "pk")
         if not pending.exists():
             return
-        heads: dict[str, list] = {}
+        columns = ", ".join(f"{name(c)} = %s" for c in CHAIN_FIELDS)
+        update = f"UPDATE {table} SET {columns} WHERE {name(model._meta.pk.column)} = %s"  # noqa: S608
         if connection.vendor == "postgresql":
             schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no ALTER with checks pending
             schema_editor.execute(f"ALTER TABLE {table} DISABLE TRIGGER {trigger}")
-        for index, row in enumerate(pending.iterator(chunk_size=2000)):
-            if chain_by:
-                key = str(model._meta.get_field(chain_by).value_from_object(row))
-            else:
-                key = str(index % lanes)
-            seq, prev = heads.get(key, (0, ""))
-            row.chain_key, row.chain_seq, row.chain_prev = key, seq + 1, prev
-            row.chain_hash = row_hash(label, prev, canonical(row, model))
-            model._base_manager.filter(pk=row.pk).update(
-                chain_key=row.chain_key,
-                chain_seq=row.chain_seq,
-                chain_prev=row.chain_prev,
-                chain_hash=row.chain_hash,
-            )
-            heads[key] = (row.chain_seq, row.chain_hash)
+        heads: dict[str, tuple[int, str]] = {}
+        values = []
+        with connection.cursor() as cursor:
+            for index, row in enumerate(pending.iterator(chunk_size=batch)):
+                if chain_by:
+                    key = str(model._meta.get_field(chain_by).value_from_object(row))
+                else:
+                    key = str(index % lanes)
+                seq, prev = heads.get(key, (0, ""))
+                hash_ = row_hash(label, prev, canonical(row, model))
+                values.append((key, seq + 1, prev, hash_, row.pk))
+                heads[key] = (seq + 1, hash_)
+                if len(values) >= batch:
+                    cursor.executemany(update, values)
+                    values = []
+            if values:
+                cursor.executemany(update, values)
         if connection.vendor == "postgresql":
             schema_editor.execute(f"ALTER TABLE {table} ENABLE TRIGGER {trigger}")
         head_model.objects.bulk_create(
