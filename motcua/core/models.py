@@ -72,7 +72,7 @@ class ChainHead(models.Model):
     """The last row of one hash chain: its lock serialises the chain's writers.
 
     Only a help for writing: verify_audit trusts the rows, and reports a head that is ahead of
-    them (rows deleted from the end of a chain).
+    them (rows deleted from the end of a chain) or behind them (rows added outside the app).
     """
 
     model = models.CharField(max_length=100)
