@@ -110,14 +110,19 @@ def row_hash(label: str, prev: str, content: bytes) -> str:
 
 # The chains' heads are read and moved in plain SQL: the ORM's building of these statements
 # cost more than running them (bench/audit_chain.py).
-_HEADS = ChainHead._meta.db_table
+# core.ChainHead's table:
 _CLAIM_KEY = (
-    f"INSERT INTO {_HEADS} (model, key, seq, hash) VALUES (%s, %s, 0, '') "  # noqa: S608 - ours
-    f"ON CONFLICT (model, key) DO UPDATE SET seq = {_HEADS}.seq RETURNING id, key, seq, hash"
+    "INSERT INTO core_chainhead (model, key, seq, hash) VALUES (%s, %s, 0, '') "
+    "ON CONFLICT (model, key) DO UPDATE SET seq = core_chainhead.seq RETURNING id, key, seq, hash"
 )
-_CLAIM_LANE = f"SELECT id, key, seq, hash FROM {_HEADS} WHERE model = %s ORDER BY key LIMIT 1"  # noqa: S608
-_WAIT_FOR_LANE = f"SELECT id, key, seq, hash FROM {_HEADS} WHERE model = %s AND key = %s"  # noqa: S608
-_MOVE_ON = f"UPDATE {_HEADS} SET seq = %s, hash = %s WHERE id = %s"  # noqa: S608
+_MAKE_LANE = (
+    "INSERT INTO core_chainhead (model, key, seq, hash) VALUES (%s, %s, 0, '') "
+    "ON CONFLICT (model, key) DO NOTHING"
+)
+_CLAIM_LANE = "SELECT id, key, seq, hash FROM core_chainhead WHERE model = %s ORDER BY key LIMIT 1"
+_COUNT_LANES = "SELECT count(*) FROM core_chainhead WHERE model = %s"
+_WAIT_FOR_LANE = "SELECT id, key, seq, hash FROM core_chainhead WHERE model = %s AND key = %s"
+_MOVE_ON = "UPDATE core_chainhead SET seq = %s, hash = %s WHERE id = %s"
 
 
 def _claim_head(model, obj, cursor) -> tuple[int, str, int, str]:
@@ -137,15 +142,11 @@ def _claim_head(model, obj, cursor) -> tuple[int, str, int, str]:
         head = cursor.fetchone()
         if head is not None:
             return head
-        cursor.execute(f"SELECT count(*) FROM {_HEADS} WHERE model = %s", [label])  # noqa: S608
+        cursor.execute(_COUNT_LANES, [label])
         if cursor.fetchone()[0] >= model.chain_lanes:
             break
         for lane in range(model.chain_lanes):  # the first writer of the model makes its lanes
-            cursor.execute(
-                f"INSERT INTO {_HEADS} (model, key, seq, hash) VALUES (%s, %s, 0, '') "  # noqa: S608
-                "ON CONFLICT (model, key) DO NOTHING",
-                [label, str(lane)],
-            )
+            cursor.execute(_MAKE_LANE, [label, str(lane)])
     # Every lane is busy: wait for one, the same one for this process.
     lock = " FOR UPDATE" if features.has_select_for_update else ""
     cursor.execute(_WAIT_FOR_LANE + lock, [label, str(os.getpid() % model.chain_lanes)])
@@ -436,7 +437,8 @@ def seal_existing(
         if not pending.exists():
             return
         columns = ", ".join(f"{name(c)} = %s" for c in CHAIN_FIELDS)
-        update = f"UPDATE {table} SET {columns} WHERE {name(model._meta.pk.column)} = %s"  # noqa: S608
+        pk = name(model._meta.pk.column)
+        update = f"UPDATE {table} SET {columns} WHERE {pk} = %s"  # noqa: S608 - names from _meta
         if connection.vendor == "postgresql":
             schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no ALTER with checks pending
             schema_editor.execute(f"ALTER TABLE {table} DISABLE TRIGGER {trigger}")

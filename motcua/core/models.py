@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 
 
@@ -31,6 +31,16 @@ class AppendOnlyModel(models.Model):
         raise PermissionError("This record is append-only.")
 
 
+class ChainedQuerySet(AppendOnlyQuerySet):
+    def bulk_create(self, objs, *args, **kwargs):
+        """One INSERT per row: each is linked into its chain (a bulk INSERT would not be)."""
+        objs = list(objs)
+        with transaction.atomic(using=self.db, savepoint=False):
+            for obj in objs:
+                obj.save(force_insert=True, using=self.db)
+        return objs
+
+
 class HashChained(models.Model):
     """Rows that form hash chains (motcua.core.chain, decision 0035), filled at INSERT.
 
@@ -49,6 +59,8 @@ class HashChained(models.Model):
     chain_by: str | None = None
     chain_lanes: int = 16
     chain_time: str = "at"
+
+    objects = ChainedQuerySet.as_manager()
 
     class Meta:
         abstract = True

@@ -183,7 +183,8 @@ def test_a_forged_row_is_found_where_it_was_slipped_in():
         "core.auditentry", forged.chain_prev, chain.canonical(forged)
     )
     raw(
-        "INSERT INTO core_auditentry (at, action, target, data, chain_key, chain_seq, chain_prev, chain_hash) "
+        "INSERT INTO core_auditentry (at, action, target, data, chain_key, chain_seq, chain_prev, "
+        "chain_hash) "
         "VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
         [
             forged.at,
@@ -283,7 +284,8 @@ def test_rows_written_before_the_chain_are_sealed_by_the_migration(events):
 
     dossier_id = events[0].dossier_id
     raw(
-        "UPDATE dossiers_dossierevent SET chain_key = '', chain_seq = 0, chain_prev = '', chain_hash = '' "
+        "UPDATE dossiers_dossierevent "
+        "SET chain_key = '', chain_seq = 0, chain_prev = '', chain_hash = '' "
         "WHERE dossier_id = %s",
         [dossier_id],
         table="dossiers_dossierevent",
@@ -344,3 +346,11 @@ def test_concurrent_writers_keep_every_chain_whole(org, procedure, citizen):
     seqs = sorted(DossierEvent.objects.filter(dossier=dossier).values_list("chain_seq", flat=True))
     assert seqs == list(range(1, 42))  # the submission's event and 40
     assert problems_of(DossierEvent) == [] and problems_of(AuditEntry) == []
+
+
+def test_rows_created_in_bulk_are_chained_too():
+    AuditEntry.objects.bulk_create(
+        [AuditEntry(action="import", target=f"row:{n}") for n in range(3)]
+    )
+    rows = AuditEntry.objects.filter(action="import").order_by("chain_seq")
+    assert [r.chain_seq for r in rows] == [1, 2, 3] and problems_of(AuditEntry) == []
