@@ -27,6 +27,7 @@ from uuid import UUID
 
 from django.apps import apps
 from django.db import connection, connections, migrations, models, transaction
+from django.db.models.functions import Collate
 from django.utils import timezone
 
 from motcua.core.models import ChainHead, HashChained
@@ -340,6 +341,14 @@ def verify(model, *, chunk_size: int = 2000) -> tuple[ChainReport, list[Problem]
 # --- Daily states, for the signed digests ---------------------------------------------------------
 
 
+def _by_key():
+    """The chains' keys in byte order, whatever the database's collation: a digest signed on
+    one server verifies on a restored copy with another locale."""
+    if connection.vendor == "postgresql":
+        return Collate("chain_key", "C")
+    return "chain_key"  # SQLite compares bytes
+
+
 def day_bounds(day: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
     """The start and end of `day` in the site's time zone."""
     start = timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
@@ -358,12 +367,12 @@ def _lines_hash(lines) -> str:
 
 def day_state(model, day: datetime.date) -> dict:
     """What `day` added to `model`'s chains: its rows, and the last row each chain reached
-    that day (key, position, hash), hashed in the database's order of keys."""
+    that day (key, position, hash), hashed in byte order of the keys."""
     start, end = day_bounds(day)
     time_field = model.chain_time
     rows = (
         model.objects.filter(**{f"{time_field}__gte": start, f"{time_field}__lt": end})
-        .order_by("chain_key", "chain_seq")
+        .order_by(_by_key(), "chain_seq")
         .values_list("chain_key", "chain_seq", "chain_hash")
         .iterator(chunk_size=5000)
     )
@@ -380,7 +389,7 @@ def day_states(model, days: set[datetime.date]) -> dict[datetime.date, dict]:
     """`day_state` for each of `days`, in one pass over the table."""
     time_field = model.chain_time
     rows = (
-        model.objects.order_by("chain_key", "chain_seq")
+        model.objects.order_by(_by_key(), "chain_seq")
         .values_list("chain_key", "chain_seq", "chain_hash", time_field)
         .iterator(chunk_size=5000)
     )
