@@ -11,7 +11,7 @@ Rows are linked when they are inserted, under the lock of their chain's head (a 
 `chain_by` keeps one chain per value of that field (a dossier's events: the workflow already
 holds the dossier); the others spread over `chain_lanes` chains, and a writer takes whichever
 lane no other transaction holds (SKIP LOCKED), so no request waits behind another's
-transaction.
+transaction unless every lane is taken.
 """
 
 import base64
