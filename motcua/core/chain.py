@@ -133,7 +133,10 @@ def _claim_head(model, obj, cursor) -> tuple[int, str, int, str]:
     transaction holds (SKIP LOCKED passes over those, not over this transaction's own)."""
     label = model._meta.label_lower
     if model.chain_by:
-        key = str(model._meta.get_field(model.chain_by).value_from_object(obj))
+        value = model._meta.get_field(model.chain_by).value_from_object(obj)
+        if value is None:  # one chain for every row without it would serialise them all
+            raise ValueError(f"{label}.{model.chain_by} is empty: it keys the row's chain.")
+        key = str(value)
         cursor.execute(_CLAIM_KEY, [label, key])
         return cursor.fetchone()
     features = cursor.db.features

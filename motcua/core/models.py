@@ -47,8 +47,8 @@ class HashChained(models.Model):
     Put it before AppendOnlyModel in a model's bases and make the migration; the rows it
     already holds are chained by `motcua.core.chain.seal_existing` in that migration.
     `chain_by` names the field whose value keeps its own chain (the writer already holds that
-    row, as the workflow holds a dossier); without it the rows spread over `chain_lanes`
-    chains. `chain_time` is the field that dates a row (the daily digests, the reports).
+    row, as the workflow holds a dossier; never empty); without it the rows spread over
+    `chain_lanes` chains. `chain_time` is the field that dates a row (the daily digests, the reports).
     """
 
     chain_key = models.CharField(max_length=40, db_default="", editable=False)
