@@ -32,6 +32,11 @@ app.conf.beat_schedule = {
         "task": "motcua.payments.tasks.poll_pending_payments",
         "schedule": 5 * 60,
     },
+    # Yesterday's digest of the audit's hash chains, signed with the system's key.
+    "sign-audit-digests": {
+        "task": "motcua.signing.tasks.sign_audit_digests",
+        "schedule": crontab(hour=0, minute=20),
+    },
     # Yesterday's gateway lists against our records (đối soát), after midnight.
     "reconcile-payments": {
         "task": "motcua.payments.tasks.reconcile_yesterday",

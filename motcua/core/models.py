@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 
 
@@ -31,7 +31,77 @@ class AppendOnlyModel(models.Model):
         raise PermissionError("This record is append-only.")
 
 
-class AuditEntry(AppendOnlyModel):
+class ChainedQuerySet(AppendOnlyQuerySet):
+    def bulk_create(self, objs, *args, **kwargs):
+        """One INSERT per row: each is linked into its chain (a bulk INSERT would not be)."""
+        objs = list(objs)
+        with transaction.atomic(using=self.db, savepoint=False):
+            for obj in objs:
+                obj.save(force_insert=True, using=self.db)
+        return objs
+
+
+class HashChained(models.Model):
+    """Rows that form hash chains (motcua.core.chain, decision 0035), filled at INSERT.
+
+    Put it before AppendOnlyModel in a model's bases and make the migration; the rows it
+    already holds are chained by `motcua.core.chain.seal_existing` in that migration.
+    `chain_by` names the field whose value keeps its own chain (the writer already holds that
+    row, as the workflow holds a dossier; never empty); without it the rows spread over
+    `chain_lanes` chains. `chain_time` is the field that dates a row (the daily digests, the reports).
+    """
+
+    chain_key = models.CharField(max_length=40, db_default="", editable=False)
+    chain_seq = models.PositiveBigIntegerField(db_default=0, editable=False)
+    chain_prev = models.CharField(max_length=64, db_default="", editable=False)
+    chain_hash = models.CharField(max_length=64, db_default="", editable=False)
+
+    chain_by: str | None = None
+    chain_lanes: int = 16
+    chain_time: str = "at"
+
+    objects = ChainedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def _do_insert(self, manager, using, fields, returning_fields, raw):
+        if raw:  # fixtures and loaddata: stored as given
+            return super()._do_insert(manager, using, fields, returning_fields, raw)
+        from motcua.core.chain import chained_insert
+
+        return chained_insert(
+            self,
+            lambda: super(HashChained, self)._do_insert(
+                manager, using, fields, returning_fields, raw=True
+            ),
+            fields,
+            using,
+        )
+
+
+class ChainHead(models.Model):
+    """The last row of one hash chain: its lock serialises the chain's writers.
+
+    Only a help for writing: verify_audit trusts the rows, and reports a head that is ahead of
+    them (rows deleted from the end of a chain) or behind them (rows added outside the app).
+    """
+
+    model = models.CharField(max_length=100)
+    key = models.CharField(max_length=40)
+    seq = models.PositiveBigIntegerField(default=0)
+    hash = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["model", "key"], name="core_chainhead_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.model} {self.key} #{self.seq}"
+
+
+class AuditEntry(HashChained, AppendOnlyModel):
     """Who did what, and when (nhật ký hệ thống), for actions outside a dossier's own timeline."""
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from motcua.catalogue.models import Agency, Component, Procedure
-from motcua.core.models import AppendOnlyModel
+from motcua.core.models import AppendOnlyModel, HashChained
 
 
 class Status(models.IntegerChoices):
@@ -267,8 +267,13 @@ class Attachment(models.Model):
         return self.original_name
 
 
-class DossierEvent(AppendOnlyModel):
-    """One line of the dossier's timeline (nhật ký xử lý hồ sơ); never changed once written."""
+class DossierEvent(HashChained, AppendOnlyModel):
+    """One line of the dossier's timeline (nhật ký xử lý hồ sơ); never changed once written.
+
+    Each dossier's events form one hash chain (decision 0035).
+    """
+
+    chain_by = "dossier"
 
     dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="events")
     at = models.DateTimeField(auto_now_add=True)

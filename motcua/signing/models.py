@@ -84,3 +84,28 @@ class Revocation(AppendOnlyModel):
 
     def __str__(self):
         return f"{self.document} ({self.revoked_at:%d/%m/%Y})"
+
+
+class AuditDigest(AppendOnlyModel):
+    """One day of the audit's hash chains, signed with the system's key (decision 0035).
+
+    `content` is the canonical JSON that was signed: per chained table, the rows the day
+    added and a hash of the last row each chain reached, and the hash of the day before's
+    digest. `signature` is over its UTF-8 bytes; `certificate` is the signer's (PEM) and
+    `fingerprint` its SHA-256, to be found in SIGNING_DIR when verifying.
+    """
+
+    day = models.DateField(unique=True)
+    content = models.TextField()
+    signature = models.TextField()
+    certificate = models.TextField()
+    fingerprint = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["day"]
+        verbose_name = _("bản tóm tắt nhật ký đã ký")
+        verbose_name_plural = _("bản tóm tắt nhật ký đã ký")
+
+    def __str__(self):
+        return f"{self.day:%d/%m/%Y}"

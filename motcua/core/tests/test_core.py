@@ -122,6 +122,7 @@ APPEND_ONLY_TABLES = {
     "results_resultdocument",
     "results_revocation",
     "results_verifiabledocument",
+    "signing_auditdigest",
     "workflow_comment",
 }
 

@@ -228,10 +228,10 @@ def test_submission_routes_to_the_desk_in_a_fixed_number_of_queries(
     from motcua.dossiers.models import DossierAccess
 
     dossier = complete_draft(procedure, citizen)
-    # Lock, components, attachments, code, the UPDATE, event, outbox row, workflow, desk,
-    # access, the routed columns (and the transaction's own statements): conditional
-    # components used to cost a query each.
-    with django_assert_max_num_queries(13):
+    # Lock, components, attachments, code, the UPDATE, event (and its chain's head: claim,
+    # move on), outbox row, workflow, desk, access, the routed columns (and the transaction's
+    # own statements): conditional components used to cost a query each.
+    with django_assert_max_num_queries(15):
         services.dossier_submit(dossier_uuid=dossier.uuid, applicant=citizen)
     dossier.refresh_from_db()
     assert dossier.status == Status.SUBMITTED and dossier.current_unit == org.desk
