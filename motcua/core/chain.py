@@ -16,6 +16,7 @@ transaction unless every lane is taken.
 
 import base64
 import datetime
+import functools
 import hashlib
 import json
 import os
@@ -178,6 +179,61 @@ def chained_insert(obj, insert, fields, using: str):
     with transaction.atomic(using=using, savepoint=False):
         link(obj, fields, using)
         return insert()
+
+
+def insert_alone(obj, *, relaxed: bool = False) -> bool:
+    """INSERT `obj`, a row of a lane-chained model, linked into a free lane, in ONE statement
+    on PostgreSQL outside any transaction (the statement is its own transaction); False,
+    with nothing written, when that cannot be done here (another database, a transaction
+    open, no free lane yet): then save() it as usual.
+
+    The row's hash is computed by PostgreSQL's sha256() over the same bytes row_hash hashes
+    (the previous hash and the label, then the canonical content made here), so the lane's
+    head is read, moved and the row written in one round trip. `relaxed` commits without
+    waiting for the write-ahead log to reach the disk: a crash of the database server may
+    lose the last fraction of a second of such rows, whole, with their heads.
+    """
+    model = type(obj)
+    if connection.vendor != "postgresql" or connection.in_atomic_block or model.chain_by:
+        return False
+    sql, fields = _insert_alone_sql(model, relaxed)
+    for field in fields:
+        setattr(obj, field.attname, field.pre_save(obj, add=True))
+    values = [f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields]
+    params = [model._meta.label_lower, *values, model._meta.label_lower, canonical(obj)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:  # every lane busy, or none made yet
+        return False
+    obj.pk, obj.chain_key, obj.chain_seq, obj.chain_prev, obj.chain_hash = row
+    obj._state.adding, obj._state.db = False, connection.alias
+    return True
+
+
+@functools.cache
+def _insert_alone_sql(model, relaxed: bool) -> tuple[str, tuple]:
+    quote = connection.ops.quote_name
+    fields = tuple(f for f in _content_fields(model))
+    columns = ", ".join(quote(f.column) for f in fields)
+    values = ", ".join(f"CAST(%s AS {f.db_type(connection)}) AS c{i}" for i, f in enumerate(fields))
+    chain_columns = ", ".join(quote(model._meta.get_field(name).column) for name in CHAIN_FIELDS)
+    relax = "SELECT set_config('synchronous_commit', 'off', true)" if relaxed else "SELECT 1"
+    sql = (  # names from the models, values as placeholders
+        f"WITH relaxed AS ({relax}), "  # noqa: S608
+        "head AS (SELECT id, key, seq, hash FROM core_chainhead WHERE model = %s "
+        "ORDER BY key LIMIT 1 FOR UPDATE SKIP LOCKED), "
+        f"new_row AS (SELECT {values}), "
+        "link AS (SELECT head.id, head.key, head.seq + 1 AS seq, head.hash AS prev, "
+        "encode(sha256(convert_to(head.hash || E'\\n' || %s || E'\\n', 'UTF8') || %s::bytea), "
+        "'hex') AS hash FROM head, relaxed), "
+        "moved AS (UPDATE core_chainhead SET seq = link.seq, hash = link.hash FROM link "
+        "WHERE core_chainhead.id = link.id) "
+        f"INSERT INTO {quote(model._meta.db_table)} ({columns}, {chain_columns}) "
+        "SELECT new_row.*, link.key, link.seq, link.prev, link.hash FROM new_row, link "
+        f"RETURNING {quote(model._meta.pk.column)}, {chain_columns}"
+    )
+    return sql, fields
 
 
 # --- Verifying ------------------------------------------------------------------------------------

@@ -8,18 +8,15 @@ through the API will do the same with `channel=API` and its own unit and purpose
 Decision 37 says what is recorded and what the applicant sees.
 """
 
-import functools
 from dataclasses import dataclass
 
-from django.db import connection
-from django.db.models import signals
+from django.db import connection, transaction
 from django.utils import timezone
 
 from motcua.accounts.models import Membership, Role
+from motcua.core import chain
 from motcua.core.client import client_ip
 from motcua.core.dates import DATE_TIME, local_iso, local_text
-from motcua.core.db import table
-from motcua.core.models import AppendOnlyModel
 from motcua.dossiers import access
 from motcua.dossiers.models import AccessRecord, Dossier, choice_label
 
@@ -94,58 +91,31 @@ def record_view(
         label=label.replace("\x00", "")[: AccessRecord._meta.get_field("label").max_length],
         ip_address=client_ip(request),
     )
-    if _alone_and_plain():
-        _insert_committed_alone(record)
-    else:
+    if chain.insert_alone(record, relaxed=True):  # a page's only write: one statement
+        return record
+    if connection.in_atomic_block:  # the caller's transaction decides when it commits
         record.save(force_insert=True)
+    else:
+        with transaction.atomic():
+            _relax_commit()
+            record.save(force_insert=True)
     return record
 
 
-# --- The one statement -------------------------------------------------------------------
+# --- Committing a record ---------------------------------------------------------------------
 
 
-def _alone_and_plain() -> bool:
-    """Whether the record may be written by _insert_committed_alone: on PostgreSQL, outside a
-    transaction (a page's only write), and with nothing else to do when it is saved (no
-    save() of its own, no receiver of its signals: a hash chain would add them)."""
-    return (
-        connection.vendor == "postgresql"
-        and not connection.in_atomic_block
-        and AccessRecord.save is AppendOnlyModel.save
-        and not signals.pre_save.has_listeners(AccessRecord)
-        and not signals.post_save.has_listeners(AccessRecord)
-    )
+def _relax_commit() -> None:
+    """Commit this transaction without waiting for the write-ahead log to reach the disk.
 
-
-@functools.cache
-def _insert_sql(vendor: str) -> tuple[str, tuple]:
-    fields = tuple(f for f in AccessRecord._meta.concrete_fields if not f.primary_key)
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(f.column) for f in fields)
-    values = ", ".join(f"CAST(%s AS {f.db_type(connection)})" for f in fields)
-    sql = (
-        "WITH relaxed AS (SELECT set_config('synchronous_commit', 'off', true)) "  # noqa: S608 - names from the model, placeholders
-        f"INSERT INTO {table(AccessRecord)} ({columns}) SELECT {values} FROM relaxed "
-        f"RETURNING {quote(AccessRecord._meta.pk.column)}"
-    )
-    return sql, fields
-
-
-def _insert_committed_alone(record: AccessRecord) -> None:
-    """INSERT the record in one statement, its own transaction, committed without waiting for
-    the write-ahead log to reach the disk.
-
-    Waiting for that flush was most of the record's cost, and the ORM's save() in a
-    transaction with SET LOCAL takes four round trips instead of one (figures in decision
-    37). A crash of the database server may lose the last fraction of a second of records
-    (three times wal_writer_delay); none is ever half written.
+    Waiting for that flush was most of a record's cost (figures in decision 37). A crash of
+    the database server may lose the last fraction of a second of records (three times
+    wal_writer_delay); none is ever half written, and the hash chain stays whole: the chain's
+    head moves in the same transaction as its row.
     """
-    sql, fields = _insert_sql(connection.vendor)
-    params = [f.get_db_prep_save(f.pre_save(record, True), connection) for f in fields]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        record.pk = cursor.fetchone()[0]
-    record._state.adding, record._state.db = False, connection.alias
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
 
 
 # --- What the applicant sees ------------------------------------------------------------------

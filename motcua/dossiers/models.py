@@ -317,7 +317,7 @@ class DossierAccess(models.Model):
         return f"{self.unit_id} → {self.dossier_id}"
 
 
-class AccessRecord(AppendOnlyModel):
+class AccessRecord(HashChained, AppendOnlyModel):
     """One view of a dossier's personal data by an officer, or later by an integrator through
     the API (nhật ký truy cập dữ liệu cá nhân): who, when, what, for which unit and why.
 

@@ -117,6 +117,7 @@ APPEND_ONLY_TABLES = {
     "delivery_shipmentevent",
     "documents_issueddocument",
     "documents_trackingbookentry",
+    "dossiers_accessrecord",
     "dossiers_dossierevent",
     "payments_gatewaymessage",
     "results_resultdocument",

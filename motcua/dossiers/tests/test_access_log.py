@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from motcua.accounts.models import Role
 from motcua.accounts.testing import login_officer
+from motcua.core import chain
 from motcua.documents.models import IssuedDocument
 from motcua.dossiers import access, access_log
 from motcua.dossiers.models import AccessRecord, Attachment
@@ -415,20 +416,32 @@ def test_postgresql_commits_a_record_alone_without_slowing_other_commits(office,
 
 @pytest.mark.postgres_only
 @pytest.mark.django_db(transaction=True)
-def test_a_record_with_more_to_do_on_save_goes_through_save(office, citizen):
-    """A hash chain (or any receiver of its signals) keeps working: the one-statement INSERT
-    is only for the plain record."""
-    from django.db.models.signals import pre_save
+def test_records_written_in_one_statement_form_a_chain_that_verifies(office, citizen, monkeypatch):
+    """The page's one statement links its record into a lane of the hash chain (decision
+    0035) like save() does: the chains verify, and a record changed behind the
+    application's back is found."""
+    alone, insert_alone = [], chain.insert_alone
 
-    seen = []
+    def counted(record, **kwargs):
+        done = insert_alone(record, **kwargs)
+        alone.append(done)
+        return done
 
-    def receiver(sender, instance, **kwargs):
-        seen.append(instance.kind)
-
+    monkeypatch.setattr(chain, "insert_alone", counted)
     dossier = submitted_dossier(office, citizen)
-    pre_save.connect(receiver, sender=AccessRecord)
-    try:
-        access_log.record_view(actor=office.desk_officer, kind=Kind.DOSSIER, dossier=dossier)
-    finally:
-        pre_save.disconnect(receiver, sender=AccessRecord)
-    assert seen == [Kind.DOSSIER]
+    written = [
+        access_log.record_view(actor=officer, kind=Kind.DOSSIER, dossier=dossier)
+        for officer in (office.desk_officer, office.specialist) * 5
+    ]
+    # The first makes the lanes through save(); the others take one statement each.
+    assert alone.count(True) >= 9
+    assert chain.verify(AccessRecord)[1] == []
+    with connection.cursor() as cursor:
+        cursor.execute(f"ALTER TABLE {AccessRecord._meta.db_table} DISABLE TRIGGER ALL")
+        cursor.execute(
+            f"UPDATE {AccessRecord._meta.db_table} SET purpose = 'supervision' WHERE id = %s",  # noqa: S608
+            [written[3].pk],
+        )
+        cursor.execute(f"ALTER TABLE {AccessRecord._meta.db_table} ENABLE TRIGGER ALL")
+    problems = chain.verify(AccessRecord)[1]
+    assert [p.row_id for p in problems] == [written[3].pk]
