@@ -319,16 +319,19 @@ class Stack:
             return []
         return [pid for pid in children(process.pid) if is_web_worker(pid)]
 
+    def healthy(self) -> bool:
+        try:
+            url = f"http://{HOST}:{self.args.port}/health/"
+            with urllib.request.urlopen(url, timeout=1) as response:
+                return response.status == 200
+        except OSError:
+            return False
+
     def wait_healthy(self, timeout: float = 90) -> float:
         started = time.monotonic()
         while time.monotonic() - started < timeout:
-            try:
-                url = f"http://{HOST}:{self.args.port}/health/"
-                with urllib.request.urlopen(url, timeout=2) as response:
-                    if response.status == 200:
-                        return time.monotonic() - started
-            except OSError:
-                pass
+            if self.healthy():
+                return time.monotonic() - started
             time.sleep(0.1)
         raise RuntimeError(f"the server did not answer /health/ in {timeout} s; see granian.log")
 
@@ -589,13 +592,19 @@ def run_faults(stack: Stack, rec: Recorder, args, faults: list[str], out: list[d
         inject(name, stack, args)
         back = rec.now()  # the broken part is back, or being brought back by itself
         result = {"fault": name, "at": round(at, 2), "down": round(back - at, 2)}
-        recovered = respawned = None
+        recovered = respawned = health = None
         while rec.now() < back + 60 and not rec.finished:
             recovered = rec.first_ack_sent_after(back)
+            if health is None and stack.healthy():
+                health = rec.now()
             same_server = stack.server is server
             if name == "kill_worker" and respawned is None and same_server:
                 respawned = rec.now() if len(stack.workers()) >= expected_workers else None
-            if recovered is not None and (name != "kill_worker" or respawned is not None):
+            if (
+                recovered is not None
+                and health is not None
+                and (name != "kill_worker" or respawned is not None)
+            ):
                 break
             time.sleep(0.05)
         if recovered is None and rec.finished:
@@ -613,6 +622,7 @@ def run_faults(stack: Stack, rec: Recorder, args, faults: list[str], out: list[d
                     last = done
         result["longest_without_ack"] = round(max(gaps + [window_end - last]), 2)
         result["recovery"] = None if recovered is None else round(recovered - back, 2)
+        result["health"] = None if health is None else round(health - back, 2)
         if name == "kill_worker":
             result["respawn"] = None if respawned is None else round(respawned - at, 2)
         # Exits the supervisor had to restart; the killed server's own is the fault itself.
@@ -771,7 +781,7 @@ def report(args, info: dict, counts: dict, faults: list[dict]) -> tuple[str, dic
         f"{info['load_seconds']:.1f} s ({args.submissions / info['load_seconds']:.1f}/s); "
         f"outbox drained in {info['drain_seconds']:.1f} s",
         "",
-        f"{'fault':<18}{'at s':>7}{'down s':>8}{'no ack s':>10}{'recovery s':>12}"
+        f"{'fault':<18}{'at s':>7}{'down s':>8}{'no ack s':>10}{'recovery s':>12}{'health s':>10}"
         f"{'served':>8}  {'restarted':<15} errors seen by the clients",
     ]
     for f in faults:
@@ -779,10 +789,11 @@ def report(args, info: dict, counts: dict, faults: list[dict]) -> tuple[str, dic
             lines.append(f"{f['fault']:<18}  skipped: {f['skipped']}")
             continue
         recovery = "never" if f["recovery"] is None else f"{f['recovery']:.2f}"
+        health = "never" if f["health"] is None else f"{f['health']:.2f}"
         errors = ", ".join(f"{w} ×{n}" for w, n in f["errors"].most_common(4)) or "-"
         lines.append(
             f"{f['fault']:<18}{f['at']:>7.1f}{f['down']:>8.2f}{f['longest_without_ack']:>10.2f}"
-            f"{recovery:>12}{f['served_during']:>8}  {','.join(f['exits']) or '-':<15} {errors}"
+            f"{recovery:>12}{health:>10}{f['served_during']:>8}  {','.join(f['exits']) or '-':<15} {errors}"
         )
         if f["fault"] == "kill_worker":
             respawn = "never" if f["respawn"] is None else f"{f['respawn']:.2f} s"
