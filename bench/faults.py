@@ -595,7 +595,9 @@ def run_faults(stack: Stack, rec: Recorder, args, faults: list[str], out: list[d
         recovered = respawned = health = None
         while rec.now() < back + 60 and not rec.finished:
             recovered = rec.first_ack_sent_after(back)
-            if health is None and stack.healthy():
+            if not stack.healthy():
+                health = None  # when it answers again, for good
+            elif health is None:
                 health = rec.now()
             same_server = stack.server is server
             if name == "kill_worker" and respawned is None and same_server:
