@@ -558,13 +558,15 @@ class Client(threading.Thread):
 # --- The faults ----------------------------------------------------------------------------------
 
 
-def inject(name: str, stack: Stack, args) -> None:
-    """Break the stack; returns when the broken part is back (or, for the server, at once)."""
+def inject(name: str, stack: Stack, args) -> int | None:
+    """Break the stack; returns when the broken part is back (or, for the server, at once),
+    with the killed worker's pid for kill_worker."""
     if name == "kill_worker":
         workers = stack.workers()
         if not workers:
             raise RuntimeError("no granian worker to kill")
         os.kill(workers[0], signal.SIGKILL)
+        return workers[0]
     elif name == "kill_server":
         stack.kill_server()  # the supervisor thread restarts it
     elif name == "restart_postgres":
@@ -574,6 +576,7 @@ def inject(name: str, stack: Stack, args) -> None:
         stack.stop_redis(which)
         time.sleep(args.outage)
         stack.start_redis(which)
+    return None
 
 
 def run_faults(stack: Stack, rec: Recorder, args, faults: list[str], out: list[dict]) -> None:
@@ -585,11 +588,10 @@ def run_faults(stack: Stack, rec: Recorder, args, faults: list[str], out: list[d
         if rec.finished:
             out.append({"fault": name, "skipped": "the load ended first"})
             continue
-        exits_before = len(stack.exits)
         server = stack.server
         at = rec.now()
         log(f"fault: {name} (after {len(rec.acks)} acknowledged; workers {stack.workers()})")
-        inject(name, stack, args)
+        killed = inject(name, stack, args)
         back = rec.now()  # the broken part is back, or being brought back by itself
         result = {"fault": name, "at": round(at, 2), "down": round(back - at, 2)}
         recovered = respawned = health = None
@@ -599,9 +601,10 @@ def run_faults(stack: Stack, rec: Recorder, args, faults: list[str], out: list[d
                 health = None  # when it answers again, for good
             elif health is None:
                 health = rec.now()
-            same_server = stack.server is server
-            if name == "kill_worker" and respawned is None and same_server:
-                respawned = rec.now() if len(stack.workers()) >= expected_workers else None
+            if name == "kill_worker" and respawned is None and stack.server is server:
+                workers = stack.workers()
+                if killed not in workers and len(workers) >= expected_workers:
+                    respawned = rec.now()
             if (
                 recovered is not None
                 and health is not None
@@ -627,21 +630,28 @@ def run_faults(stack: Stack, rec: Recorder, args, faults: list[str], out: list[d
         result["health"] = None if health is None else round(health - back, 2)
         if name == "kill_worker":
             result["respawn"] = None if respawned is None else round(respawned - at, 2)
-        # Exits the supervisor had to restart; the killed server's own is the fault itself.
-        exits = [e["process"] for e in stack.exits[exits_before:]]
-        if name == "kill_server" and "server" in exits:
-            exits.remove("server")
-        result["exits"] = exits
-        ok = result["recovery"] is not None and result["recovery"] < TARGET_RECOVERY_SECONDS
-        if name == "kill_worker":
-            ok = ok and result["respawn"] is not None and result["respawn"] < 10
-        result["ok"] = ok and not exits
         log(
             f"  recovered {result['recovery']} s after it was back"
             + (f", workers back after {result.get('respawn')} s" if name == "kill_worker" else "")
-            + f"; processes the supervisor restarted: {', '.join(exits) or 'none'}"
         )
         out.append(result)
+    # The exits the supervisor repaired, each in the window of the fault before it (a process
+    # may die a while after the fault); the killed server's own exit is the fault itself.
+    while not rec.finished:
+        time.sleep(0.1)
+    time.sleep(args.restart_delay + 0.5)
+    done = [r for r in out if "skipped" not in r]
+    for result, following in zip(done, done[1:] + [None], strict=True):
+        until = following["at"] if following else math.inf
+        exits = [e["process"] for e in stack.exits if result["at"] <= e["at"] < until]
+        if result["fault"] == "kill_server" and "server" in exits:
+            exits.remove("server")
+        result["exits"] = exits
+        ok = result["recovery"] is not None and result["recovery"] < TARGET_RECOVERY_SECONDS
+        if result["fault"] == "kill_worker":
+            respawn = result["respawn"]
+            ok = ok and respawn is not None and respawn < TARGET_RECOVERY_SECONDS
+        result["ok"] = ok and not exits
 
 
 # --- Counting --------------------------------------------------------------------------------
@@ -814,6 +824,13 @@ def report(args, info: dict, counts: dict, faults: list[dict]) -> tuple[str, dic
         f"{'receipts per dossier':<28}  0: {r['none']:,}   1: {r['once']:,}   more: {r['more']:,}"
         f"   (for no stored code: {r['unknown_code']}; outbox events given up: "
         f"{c['outbox_failed']})",
+        f"{'restarted by the supervisor':<28}"
+        + (
+            ", ".join(
+                f"{e['process']} at {e['at']:.1f} s (exit {e['code']})" for e in info["exits"]
+            )
+            or "-"
+        ),
         f"{'client errors, all':<28}"
         + (", ".join(f"{w} ×{n}" for w, n in c["errors_seen"].most_common(6)) or "-"),
         "",
