@@ -891,6 +891,11 @@ def main() -> int:
     tmp.chmod(0o755)  # the postgres user needs to reach its data directory
     stack = Stack(args, tmp)
     interrupted = False
+
+    def terminated(signum, frame):
+        raise KeyboardInterrupt  # clean up as after Ctrl+C
+
+    signal.signal(signal.SIGTERM, terminated)
     try:
         log(f"temporary directory {tmp}")
         stack.init_postgres()
