@@ -954,7 +954,7 @@ def main() -> int:
         log(f"outbox: {left} receipts undelivered after {drain_seconds:.1f} s")
         counts = tally(rec, applicants, tmp / "mail")
         info = {
-            "at": datetime.now().isoformat(timespec="seconds"),
+            "at": datetime.now(UTC).isoformat(timespec="seconds"),
             "machine": load_test.machine(),
             "postgres": pg_version,
             "redis": redis_version,
@@ -972,7 +972,7 @@ def main() -> int:
         stack.stop_all()
         if args.keep:
             log(f"kept {tmp} (logs, mail, database)")
-        if not args.keep:
+        else:
             shutil.rmtree(tmp, ignore_errors=True)
     if interrupted:
         return 130
