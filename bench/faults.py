@@ -580,9 +580,10 @@ def inject(name: str, stack: Stack, args) -> int | None:
 
 def run_faults(stack: Stack, rec: Recorder, args, faults: list[str], out: list[dict]) -> None:
     expected_workers = len(stack.workers())
+    settled = 0.0  # the previous fault's recovery; each fault comes 5 s of load after it
     for i, name in enumerate(faults):
         threshold = math.ceil(args.submissions * (i + 1) / (len(faults) + 1))
-        while len(rec.acks) < threshold and not rec.finished:
+        while (len(rec.acks) < threshold or rec.now() < settled + 5) and not rec.finished:
             time.sleep(0.05)
         if rec.finished:
             out.append({"fault": name, "skipped": "the load ended first"})
@@ -600,20 +601,22 @@ def run_faults(stack: Stack, rec: Recorder, args, faults: list[str], out: list[d
                 health = None  # when it answers again, for good
             elif health is None:
                 health = rec.now()
-            if name == "kill_worker" and respawned is None and stack.server is server:
+            # A worker respawns within the same server; once that server is gone, it cannot.
+            awaiting_respawn = (
+                name == "kill_worker" and respawned is None and stack.server is server
+            )
+            if awaiting_respawn:
                 workers = stack.workers()
                 if killed not in workers and len(workers) >= expected_workers:
                     respawned = rec.now()
-            if (
-                recovered is not None
-                and health is not None
-                and (name != "kill_worker" or respawned is not None)
-            ):
+                    awaiting_respawn = False
+            if recovered is not None and health is not None and not awaiting_respawn:
                 break
             time.sleep(0.05)
         if recovered is None and rec.finished:
             result["note"] = "the load ended before a submission sent after it"
         window_end = recovered if recovered is not None else rec.now()
+        settled = rec.now()
         with rec.lock:
             result["served_during"] = sum(1 for s, d in rec.ack_times if s >= at and d <= back)
             result["errors"] = Counter(
