@@ -791,7 +791,8 @@ def report(args, info: dict, counts: dict, faults: list[dict]) -> tuple[str, dic
         f"MotCua faults under load, {info['at']}",
         f"machine: {info['machine']['nproc']} CPU ({info['machine']['cpu']}), "
         f"{info['machine']['ram_gb']} GB RAM; PostgreSQL {info['postgres']} (private, "
-        f"port {args.pg_port}), Redis {info['redis']}",
+        f"port {args.pg_port}), Redis {info['redis']}; load average "
+        f"{info['load_average'][0]:.1f} before the run, {info['load_average'][1]:.1f} after",
         f"server: {info['server_command']} (first start: answers /health/ after "
         f"{info['server_start_seconds']:.1f} s; a process that exits is restarted after "
         f"{args.restart_delay:g} s)",
@@ -867,6 +868,7 @@ def report(args, info: dict, counts: dict, faults: list[dict]) -> tuple[str, dic
     )
     for f in faults:
         if "skipped" in f:
+            check(f["fault"], False, f"{f['fault']}: not injected ({f['skipped']})")
             continue
         text = f"{f['fault']}: recovered in under 10 s"
         if f["fault"] == "kill_worker":
@@ -942,6 +944,7 @@ def main() -> int:
         stack.supervise()
         log(f"server up, {len(stack.workers())} workers; {', '.join(faults) or 'no faults'}")
 
+        load_before = os.getloadavg()[0]
         rec = Recorder()
         stack.clock = rec.now
         base = f"http://{HOST}:{args.port}"
@@ -969,6 +972,7 @@ def main() -> int:
             "redis": redis_version,
             "server_command": " ".join(stack.server_command()).replace(str(ROOT) + "/", ""),
             "server_start_seconds": server_start,
+            "load_average": [load_before, os.getloadavg()[0]],  # other work on the machine
             "load_seconds": load_seconds,
             "drain_seconds": drain_seconds,
             "exits": stack.exits,
