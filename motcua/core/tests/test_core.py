@@ -1,6 +1,11 @@
+import runpy
+
 import pytest
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.core.mail import send_mail
 from django.db import connection
+from django.test import override_settings
 from django.urls import reverse
 
 from motcua.core.audit import record_audit
@@ -139,3 +144,17 @@ def test_every_append_only_table_has_its_trigger():
             "WHERE t.tgname = c.relname || '_append_only' AND t.tgenabled = 'O'"
         )
         assert {row[0] for row in cursor.fetchall()} == APPEND_ONLY_TABLES
+
+
+def test_file_mail_backend_writes_where_email_file_path_says(monkeypatch, tmp_path):
+    """Staging and bench/faults.py count the e-mails sent as files in EMAIL_FILE_PATH."""
+    monkeypatch.setenv("EMAIL_FILE_PATH", str(tmp_path))
+    configured = runpy.run_path(str(settings.BASE_DIR / "motcua" / "settings.py"))
+    with override_settings(
+        EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
+        EMAIL_FILE_PATH=configured["EMAIL_FILE_PATH"],
+    ):
+        send_mail("Đã nhận hồ sơ", "Mã hồ sơ: 000.00.18.H56-261207-0001", None, ["a@b.invalid"])
+    written = [path.read_text() for path in tmp_path.glob("*.log")]
+    assert len(written) == 1
+    assert "Mã hồ sơ: 000.00.18.H56-261207-0001" in written[0]
