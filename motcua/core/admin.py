@@ -3,8 +3,22 @@ from django.contrib import admin
 from motcua.core.models import OutboxEvent, RejectedCall, RejectedCallSample
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records the admin shows and never adds, changes or deletes (the audit, the outbox,
+    the ledgers)."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(OutboxEvent)
-class OutboxEventAdmin(admin.ModelAdmin):
+class OutboxEventAdmin(ReadOnlyAdmin):
     """What the outbox still has to deliver, and what it gave up on (read only: requeue with
     `manage.py deliver_outbox --retry-failed`)."""
 
@@ -20,26 +34,6 @@ class OutboxEventAdmin(admin.ModelAdmin):
     list_filter = ("name", ("failed_at", admin.EmptyFieldListFilter))
     search_fields = ("name",)
     ordering = ("-id",)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(RejectedCall)

@@ -15,9 +15,11 @@ the event row with one conditional UPDATE, and each subscriber that succeeds is 
 the row's `pending` list at once. A broker or SMTP outage therefore fails no request and
 loses nothing: `manage.py deliver_outbox` and Celery beat deliver what is due.
 
-A subscriber that crashes after its side effect but before being struck off runs again on
-the next try, so subscribers are written to be idempotent (at least once; exactly once in
-every other case).
+A subscriber is struck off as soon as it returns, and that write is tried again while the
+database is away (a restart), so a database outage does not send an e-mail twice. A worker
+killed between a subscriber's side effect and its strike-off runs it again on the next try,
+so subscribers are written to be idempotent (at least once; exactly once in every other
+case).
 """
 
 import base64
@@ -33,7 +35,7 @@ from celery import current_app, shared_task
 from cryptography.fernet import Fernet, InvalidToken
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -145,9 +147,30 @@ def deliver(event_id: int, *, fresh: bool = False) -> bool:
                 errors.append(f"{name}: {exc!r}"[:500])
                 continue
         pending.remove(name)
-        OutboxEvent.objects.filter(pk=event_id).update(pending=pending)
+        _strike_off(event_id, pending)
     _record_outcome(outbox, pending, errors)
     return not pending
+
+
+# A subscriber that ran is struck off even when the database is away for a moment (a restart,
+# a failover): its e-mail has gone, and a lost strike-off would send it again.
+STRIKE_OFF_TRIES = 8
+
+
+def _strike_off(event_id: int, pending: list[str]) -> None:
+    """Save what is left to run, trying again (after 0.25, 0.5, 1, 2... s, about 30 s in
+    all) while the database does not answer."""
+    for attempt in range(STRIKE_OFF_TRIES):
+        try:
+            OutboxEvent.objects.filter(pk=event_id).update(pending=pending)
+            return
+        except (OperationalError, InterfaceError) as exc:
+            if attempt == STRIKE_OFF_TRIES - 1:
+                raise
+            log.warning("outbox: event %s not struck off yet (%r); trying again", event_id, exc)
+            if not connection.in_atomic_block:
+                connection.close()  # a new connection on the next try
+            time.sleep(min(0.25 * 2**attempt, 8))
 
 
 def _record_outcome(outbox: OutboxEvent, pending: list[str], errors: list[str]) -> None:

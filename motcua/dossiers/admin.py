@@ -2,11 +2,12 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from motcua.accounts.models import Role
+from motcua.core.admin import ReadOnlyAdmin
 from motcua.dossiers.models import AccessRecord, choice_label
 
 
 @admin.register(AccessRecord)
-class AccessRecordAdmin(admin.ModelAdmin):
+class AccessRecordAdmin(ReadOnlyAdmin):
     """The log of views of personal data, searched by dossier code or officer e-mail and
     filtered by unit, content and date (decision 37). Read only: the table is append-only."""
 
@@ -27,12 +28,3 @@ class AccessRecordAdmin(admin.ModelAdmin):
     @admin.display(description=_("vai trò"))
     def role_label(self, record):
         return choice_label(Role, record.role) if record.role else ""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

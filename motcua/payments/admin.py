@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.utils import timezone
 
+from motcua.core.admin import ReadOnlyAdmin
 from motcua.payments.models import (
     Charge,
     GatewayMessage,
@@ -12,17 +13,6 @@ from motcua.payments.models import (
     ReconciliationRun,
     Refund,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Charge)

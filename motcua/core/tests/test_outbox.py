@@ -134,6 +134,34 @@ def test_only_the_failed_subscriber_is_tried_again(db, calls, django_capture_on_
     assert [c[0] for c in calls] == ["test.mail", "test.sms"]
 
 
+def test_a_database_restart_after_the_mail_went_does_not_send_it_again(
+    db, calls, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The strike-off of a subscriber that ran is tried again while the database is away:
+    were it lost, the next try would send the e-mail a second time (bench/faults.py)."""
+    from django.db import OperationalError
+    from django.db.models import QuerySet
+
+    monkeypatch.setattr(outbox.time, "sleep", lambda seconds: None)
+    update, failures = QuerySet.update, {"left": 2}
+
+    def flaky_update(self, **kwargs):
+        if self.model is OutboxEvent and "pending" in kwargs and failures["left"]:
+            failures["left"] -= 1
+            raise OperationalError("the connection is lost")
+        return update(self, **kwargs)
+
+    _subscribe(calls, ParcelWeighed)
+    monkeypatch.setattr(QuerySet, "update", flaky_update)
+    with django_capture_on_commit_callbacks(execute=True):
+        row = outbox.publish(ParcelWeighed(grams=7))
+    row.refresh_from_db()
+    assert row.pending == [] and row.delivered_at is not None and failures["left"] == 0
+    OutboxEvent.objects.filter(pk=row.pk).update(next_attempt_at=timezone.now())
+    outbox.deliver_due()
+    assert len(calls) == 1
+
+
 def test_an_event_taken_by_one_worker_is_not_taken_by_another(db, calls):
     _subscribe(calls, ParcelWeighed)
     row = outbox.publish(ParcelWeighed(grams=5))  # no commit yet: not delivered
