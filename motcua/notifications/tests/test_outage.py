@@ -23,14 +23,19 @@ from motcua.factories import UserFactory
 @pytest.fixture
 def broker(settings):
     """Celery with a real broker (not in-process): a closed port or a Redis database."""
+    # The app reads Django's settings with the CELERY_ prefix (motcua/celery.py): its values
+    # are changed under those names.
     conf = celery_app.conf
-    saved = {"task_always_eager": conf.task_always_eager, "broker_url": conf.broker_url}
+    saved = {
+        "CELERY_TASK_ALWAYS_EAGER": conf.task_always_eager,
+        "CELERY_BROKER_URL": conf.broker_url,
+    }
     settings.CELERY_TASK_ALWAYS_EAGER = False
-    conf.task_always_eager = False
+    conf.CELERY_TASK_ALWAYS_EAGER = False
 
     def point_at(url):
         """New connections from now on go to `url`, as after a restart of the broker."""
-        conf.broker_url = url
+        conf.CELERY_BROKER_URL = url
         celery_app._pool = None
         celery_app.amqp._producer_pool = None
 
