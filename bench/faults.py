@@ -582,8 +582,9 @@ def run_faults(stack: Stack, rec: Recorder, args, faults: list[str], out: list[d
     expected_workers = len(stack.workers())
     settled = 0.0  # the previous fault's recovery; each fault comes 5 s of load after it
     for i, name in enumerate(faults):
-        # At 1/7, 2/7 ... 5/7 of the load: the last 2/7 leave time to see the last one recover.
-        threshold = math.ceil(args.submissions * (i + 1) / (len(faults) + 2))
+        # At 1/9, 2/9 ... 5/9 of the load: the last 4/9 leave time to see the last one
+        # recover, however fast the load goes (an outage lasts --outage seconds).
+        threshold = math.ceil(args.submissions * (i + 1) / (len(faults) + 4))
         while (len(rec.acks) < threshold or rec.now() < settled + 5) and not rec.finished:
             time.sleep(0.05)
         if rec.finished:
