@@ -60,8 +60,9 @@ def subscriber(event_type: type[Event], *, sync: bool = False, name: str = ""):
     """Register the decorated function for `event_type` and its subtypes.
 
     Synchronous: `handler(event, subject)` inside the publisher's transaction; an exception
-    undoes the whole change. Asynchronous (default): `handler(event)` after commit; an
-    exception means "try again later". `name` identifies the subscriber in the outbox
+    undoes the whole change. Asynchronous (default): `handler(event)` after commit, in
+    autocommit (a handler that writes several rows opens its own transaction, and does what
+    leaves the system, a mail, last); an exception means "try again later". `name` identifies the subscriber in the outbox
     (default: module and function name); keep it stable once events are pending for it.
     """
 
@@ -140,8 +141,10 @@ def deliver(event_id: int, *, fresh: bool = False) -> bool:
             log.error("outbox: event %s names unknown subscriber %s; dropped", event_id, name)
         else:
             try:
-                with transaction.atomic():
-                    sub.handler(event)
+                # Not in a transaction of ours: a COMMIT that failed after the subscriber's
+                # e-mail went (the database restarting) would have it sent again. A subscriber
+                # that writes opens its own, before any outside effect.
+                sub.handler(event)
             except Exception as exc:  # any failure is retried later; the rest still run
                 log.warning("outbox: %s failed on event %s: %r", name, event_id, exc)
                 errors.append(f"{name}: {exc!r}"[:500])

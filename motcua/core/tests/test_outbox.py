@@ -162,6 +162,23 @@ def test_a_database_restart_after_the_mail_went_does_not_send_it_again(
     assert len(calls) == 1
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_subscriber_runs_outside_any_transaction_so_no_commit_fails_after_its_mail(calls):
+    """Had the delivery wrapped the subscriber in a transaction, a database restart between
+    the mail and the COMMIT would fail the delivery and send the mail again."""
+    from django.db import connection
+
+    inside = []
+
+    @outbox.subscriber(ParcelWeighed, name="test.mail")
+    def mail(event, subject=None):
+        inside.append(connection.in_atomic_block)
+
+    with transaction.atomic():
+        outbox.publish(ParcelWeighed(grams=3))
+    assert inside == [False]
+
+
 def test_an_event_taken_by_one_worker_is_not_taken_by_another(db, calls):
     _subscribe(calls, ParcelWeighed)
     row = outbox.publish(ParcelWeighed(grams=5))  # no commit yet: not delivered
