@@ -2,6 +2,7 @@ import logging
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
+from django.db import InterfaceError, OperationalError
 from django.shortcuts import render
 from django.utils.cache import patch_cache_control
 
@@ -49,8 +50,10 @@ class ClientAddressMiddleware:
 
 
 class RateLimitUnavailableMiddleware:
-    """A rate limit whose counters cannot be reached (Redis down) refuses the request with
-    a 503 page, "try again in a few minutes", instead of letting it through or a 500."""
+    """What a request needs cannot be reached for a moment: a rate limit's counters (Redis
+    down), or the database (a restart, a failover). The request is refused with a 503 page,
+    "try again in a few minutes", instead of a 500 or a limit let through; it changed nothing
+    (a request commits whole or not at all)."""
 
     RETRY_AFTER_SECONDS = 120
 
@@ -61,13 +64,16 @@ class RateLimitUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if not isinstance(exception, ratelimit.Unavailable):
-            return None
-        return self.refuse(request, exception)
+        if isinstance(exception, ratelimit.Unavailable):
+            return self.refuse(request, exception)
+        if isinstance(exception, OperationalError | InterfaceError):
+            log.error("database unavailable, %s refused", request.path, exc_info=exception)
+            return self.refuse(request, exception)
+        return None
 
     @classmethod
     def refuse(cls, request, exception):
-        log.warning("rate limit unavailable, %s refused: %s", request.path, exception)
+        log.warning("%s refused for now: %s", request.path, exception)
         response = render(request, "503.html", status=503)
         response["Retry-After"] = str(cls.RETRY_AFTER_SECONDS)
         patch_cache_control(response, no_store=True)

@@ -151,3 +151,21 @@ def test_counters_on_redis_always_expire(redis_url):
     raw = redis_cache._cache.get_client()
     [key] = raw.keys("*")
     assert 0 < raw.ttl(key) <= 30
+
+
+@pytest.mark.django_db
+def test_a_database_away_for_a_moment_is_a_503_not_a_500(client, citizen, monkeypatch):
+    """A PostgreSQL restart cost the clients of bench/faults.py a few 500s: the request
+    changed nothing, and the page says to try again."""
+    from django.db import OperationalError
+
+    from motcua.dossiers import views
+
+    def restarting(**kwargs):
+        raise OperationalError("terminating connection due to administrator command")
+
+    monkeypatch.setattr(views.services, "track_dossier", restarting)
+    response = client.post(reverse("dossiers:track"), {"code": "X-1", "secret": "0912345678"})
+    assert response.status_code == 503
+    assert response["Retry-After"] == "120"
+    assert UNAVAILABLE in response.content.decode()
