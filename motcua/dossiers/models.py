@@ -87,7 +87,8 @@ class Dossier(models.Model):
     form_data = models.JSONField(default=dict, blank=True)
     # Size of form_data as compact UTF-8 JSON, kept so an account's drafts are summed in SQL
     # for its quota (motcua/dossiers/quotas.py) without reading their answers.
-    form_bytes = models.PositiveIntegerField(default=0)
+    # db_default: rows written outside the ORM (bench/load_dossiers.py COPY) are not drafts.
+    form_bytes = models.PositiveIntegerField(default=0, db_default=0)
     prefill_sources = models.JSONField(default=dict, blank=True)
     delivery_method = models.CharField(max_length=8, choices=Delivery.choices, blank=True)
     postal_address = models.CharField(max_length=300, blank=True)
@@ -305,7 +306,7 @@ class DossierAccess(models.Model):
 
     dossier = models.ForeignKey("dossiers.Dossier", on_delete=models.CASCADE, related_name="+")
     unit = models.ForeignKey("accounts.Unit", on_delete=models.CASCADE, related_name="+")
-    through_task = models.BooleanField(default=False)
+    through_task = models.BooleanField(default=False, db_default=False)
 
     class Meta:
         db_table = "workflow_dossieraccess"  # where it was made, before it moved to dossiers
