@@ -8,7 +8,9 @@ connection pool, so one per pool is enough.
 
 The cache holds nothing that cannot be had again (sessions are `cached_db`, counts are
 recounted), so with Redis down a read is a miss and a write does nothing: the pages keep
-working from the database. Sockets time out quickly, and after a failure Redis is left alone
+working from the database; a delete that could not be done (a session user or a unit
+membership forgotten) is done before this process's next call that reaches Redis. Sockets
+time out quickly, and after a failure Redis is left alone
 for RETRY_SECONDS, so a dead or hanging Redis costs a request nothing or one short timeout.
 Rate limits must not fail open: they use `cache.strict`, whose calls raise CacheUnavailable
 instead (motcua.core.ratelimit).
@@ -37,6 +39,9 @@ _UNREACHABLE = (RedisConnectionError, RedisTimeoutError, OSError)
 _state_lock = threading.Lock()
 _down_until: dict[str, float] = {}
 _warned_at: dict[str, float] = {}
+# Keys this process failed to delete while Redis was away, deleted before its next call gets
+# through: a forgotten session user or unit membership must not come back after an outage.
+_lost_deletes: dict[str, set[str]] = {}
 
 
 class CacheUnavailable(Exception):
@@ -95,6 +100,7 @@ class RedisCache(django_redis.RedisCache):
         if _down_until.get(self._location, 0.0) > now:
             raise CacheUnavailable(self._location)
         try:
+            self._delete_lost_keys()
             return method(*args, **kwargs)
         except _UNREACHABLE as exc:
             with _state_lock:
@@ -107,6 +113,21 @@ class RedisCache(django_redis.RedisCache):
             if warn:
                 log.warning("cache: Redis unreachable, serving without it: %r", exc)
             raise CacheUnavailable(self._location) from exc
+
+    def _delete_lost_keys(self) -> None:
+        if not _lost_deletes.get(self._location):
+            return
+        with _state_lock:
+            keys = _lost_deletes.pop(self._location, set())
+        try:
+            self._cache.delete_many(list(keys))
+        except _UNREACHABLE:
+            self._delete_later(keys)
+            raise
+
+    def _delete_later(self, keys) -> None:
+        with _state_lock:
+            _lost_deletes.setdefault(self._location, set()).update(keys)
 
     def _lenient(self, fallback, method, *args, **kwargs):
         try:
@@ -126,8 +147,13 @@ class RedisCache(django_redis.RedisCache):
     def touch(self, *args, **kwargs):
         return self._lenient(False, super().touch, *args, **kwargs)
 
-    def delete(self, *args, **kwargs):
-        return self._lenient(False, super().delete, *args, **kwargs)
+    def delete(self, key, version=None):
+        made = self.make_and_validate_key(key, version=version)
+        try:
+            return self._guarded(self._cache.delete, made)
+        except CacheUnavailable:
+            self._delete_later([made])
+            return False
 
     def get_many(self, *args, **kwargs):
         return self._lenient({}, super().get_many, *args, **kwargs)
@@ -144,8 +170,14 @@ class RedisCache(django_redis.RedisCache):
     def set_many(self, data, *args, **kwargs):
         return self._lenient(list(data), super().set_many, data, *args, **kwargs)
 
-    def delete_many(self, *args, **kwargs):
-        return self._lenient(None, super().delete_many, *args, **kwargs)
+    def delete_many(self, keys, version=None):
+        made = [self.make_and_validate_key(key, version=version) for key in keys]
+        if not made:
+            return
+        try:
+            self._guarded(self._cache.delete_many, made)
+        except CacheUnavailable:
+            self._delete_later(made)
 
     def clear(self):
         return self._lenient(False, super().clear)

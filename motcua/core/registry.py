@@ -8,6 +8,8 @@ class ClamdScanner: ...
 scanners.get("clamav")  # an instance, or None for an unknown id
 """
 
+from importlib import import_module
+
 from django.core.exceptions import ImproperlyConfigured
 
 
@@ -41,3 +43,8 @@ class Registry:
 
     def ids(self) -> list[str]:
         return list(self._plugins)
+
+    def load(self, modules: list[str]) -> None:
+        """Import the plugin modules named in a setting: each registers its plugins."""
+        for module in modules:
+            import_module(module)

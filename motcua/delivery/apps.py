@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from motcua.delivery import carriers
@@ -9,4 +10,4 @@ class DeliveryConfig(AppConfig):
     verbose_name = _("Trả kết quả qua bưu chính")
 
     def ready(self):
-        carriers.load_plugins()
+        carriers.carriers.load(settings.POSTAL_PLUGINS)

@@ -8,7 +8,6 @@ the carrier in use (docs/delivery.md).
 
 from dataclasses import dataclass
 from datetime import datetime
-from importlib import import_module
 
 from django.conf import settings
 
@@ -62,12 +61,6 @@ class PostalCarrier:
 
 carriers = Registry("Postal carrier")
 register = carriers.register
-
-
-def load_plugins() -> None:
-    """Import the modules of settings.POSTAL_PLUGINS (each registers its carrier)."""
-    for module in settings.POSTAL_PLUGINS:
-        import_module(module)
 
 
 def get_carrier(carrier_id: str | None = None) -> PostalCarrier | None:

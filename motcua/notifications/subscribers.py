@@ -28,13 +28,14 @@ from motcua.dossiers.models import Dossier, Status
 from motcua.workflow.models import Task
 
 
-def send_templated_mail(*, to: str, template: str, context: dict) -> None:
-    """Render `notifications/<template>_subject.txt` and `_body.txt` in Vietnamese and send."""
+def send_templated_mail(*, to: str | list[str], template: str, context: dict) -> None:
+    """Render `notifications/<template>_subject.txt` and `_body.txt` in Vietnamese and send
+    one mail (to one address, or to several together)."""
     with translation.override("vi"):
         context = {**context, "site_url": settings.SITE_URL}
         subject = render_to_string(f"notifications/{template}_subject.txt", context).strip()
         body = render_to_string(f"notifications/{template}_body.txt", context)
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [to])
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [to] if isinstance(to, str) else to)
 
 
 @subscriber(DossierSubmitted, name="notifications.submission_receipt")
@@ -136,11 +137,12 @@ def send_registration_not_completed(event: RegistrationNotCompleted) -> None:
 
 @subscriber(TaskLate, name="notifications.task_escalation")
 def send_task_escalation(event: TaskLate) -> None:
-    """Tell the heads of the lead agency's desk that a joint-handling task is late."""
+    """Tell the heads of the lead agency's desk that a joint-handling task is late: one mail
+    to all of them, so that a retry after a failure never mails some of them twice."""
     task = Task.objects.select_related("dossier", "unit", "unit__agency").get(pk=event.task_id)
-    for head in desk_heads(task.dossier.receiving_agency_id):
-        if head.email:
-            send_templated_mail(to=head.email, template="task_escalation", context={"task": task})
+    heads = [h.email for h in desk_heads(task.dossier.receiving_agency_id) if h.email]
+    if heads:
+        send_templated_mail(to=heads, template="task_escalation", context={"task": task})
 
 
 @subscriber(DocumentIssued, name="notifications.document_issued")

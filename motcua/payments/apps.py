@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.conf import settings
 from django.core import checks
 from django.utils.translation import gettext_lazy as _
 
@@ -11,14 +12,12 @@ class PaymentsConfig(AppConfig):
         # The registry imports the plugins' models: only once every app is loaded.
         from motcua.payments import registry
 
-        registry.load_plugins()
+        registry.registry.load(settings.PAYMENT_PLUGINS)
         checks.register(check_gateways)
 
 
 def check_gateways(app_configs=None, **kwargs):
     """Each active gateway is registered and has what it needs (settings.PAYMENT_GATEWAYS)."""
-    from django.conf import settings
-
     from motcua.payments.registry import registry  # as in ready(): after the app registry
 
     errors = []

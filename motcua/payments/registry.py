@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from importlib import import_module
 
 from django.conf import settings
 from django.http import HttpResponse
@@ -119,12 +118,6 @@ class BasePlugin:
 
 registry = Registry("Payment plugin")
 register = registry.register
-
-
-def load_plugins() -> None:
-    """Import the modules of settings.PAYMENT_PLUGINS (each registers its plugin)."""
-    for module in settings.PAYMENT_PLUGINS:
-        import_module(module)
 
 
 def active_ids() -> list[str]:

@@ -169,3 +169,21 @@ def test_a_database_away_for_a_moment_is_a_503_not_a_500(client, citizen, monkey
     assert response.status_code == 503
     assert response["Retry-After"] == "120"
     assert UNAVAILABLE in response.content.decode()
+
+
+def test_a_delete_lost_while_redis_was_away_is_done_once_it_is_back(settings, redis_url):
+    """A user deactivated or a unit taken away during an outage: the cached copy that grants
+    access is deleted before anything is read again, not served for its whole lifetime."""
+    _redis_cache(settings, redis_url)
+    cache.set("session-user:7", "active officer", 3600)
+    cache.set("memberships:7", ["desk"], 3600)
+    location = cache._location
+    motcua_cache._down_until[location] = time.monotonic() + 60  # Redis away
+    cache.delete("session-user:7")
+    cache.delete_many(["memberships:7"])
+    motcua_cache._down_until.clear()  # back (the keys never left Redis)
+    try:
+        assert cache.get("session-user:7") is None
+        assert cache.get("memberships:7") is None
+    finally:
+        motcua_cache._lost_deletes.clear()

@@ -74,16 +74,16 @@ def answer_task(*, task_id: int, actor, answer: str) -> Task:
     if not answer:
         raise TransitionRefused(_("Nhập nội dung trả lời."))
     with transaction.atomic():
-        task = Task.objects.select_related("unit").get(pk=task_id)
-        dossier = (
+        dossier_id = Task.objects.values_list("dossier_id", flat=True).get(pk=task_id)
+        dossier = (  # the dossier first, as every action locks it
             Dossier.objects.select_for_update(of=("self",))
             .select_related("current_unit")
-            .get(pk=task.dossier_id)
+            .get(pk=dossier_id)
         )
         task = (
             Task.objects.select_for_update().select_related("unit", "unit__agency").get(pk=task_id)
         )
-        if not any(m.unit_id == task.unit_id for m in access.memberships(actor)):
+        if task.unit_id not in access.unit_ids(actor):
             raise TransitionRefused(_("Nhiệm vụ này được giao cho đơn vị khác."))
         if task.state == Task.State.CLOSED:
             raise TransitionRefused(_("Nhiệm vụ này đã đóng vì hồ sơ đã dừng xử lý."))
