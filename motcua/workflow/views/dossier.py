@@ -208,7 +208,6 @@ def attachment_file(request, dossier_uuid, attachment_id):
         filename=attachment.original_name,
     )
     response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
     # Shown inside the preview page's frame (same origin), never run as a page of the site.
     csp = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'self'"
     if kind != "pdf":  # browsers' PDF viewers do not start in a sandbox
