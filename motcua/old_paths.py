@@ -9,13 +9,8 @@ The gateway's IPN and the carrier's webhook are not here: their old paths keep a
 
 from django.conf import settings
 from django.http import HttpResponsePermanentRedirect
-from django.http.response import HttpResponseRedirectBase
 from django.urls import path, reverse
 from django.views.decorators.csrf import csrf_exempt
-
-
-class HttpResponsePermanentRedirectKeepingMethod(HttpResponseRedirectBase):
-    status_code = 308
 
 
 def moved_to(url_name: str):
@@ -26,9 +21,10 @@ def moved_to(url_name: str):
         url = reverse(url_name, kwargs=kwargs)
         if request.META.get("QUERY_STRING"):
             url = f"{url}?{request.META['QUERY_STRING']}"
-        if request.method in ("GET", "HEAD"):
-            return HttpResponsePermanentRedirect(url)
-        return HttpResponsePermanentRedirectKeepingMethod(url)
+        # 308 for a POST (Django's preserve_request), so that it keeps its method and body.
+        return HttpResponsePermanentRedirect(
+            url, preserve_request=request.method not in ("GET", "HEAD")
+        )
 
     return redirect_to_new_path
 

@@ -68,12 +68,13 @@ class RateLimitUnavailableMiddleware:
             return self.refuse(request, exception)
         if isinstance(exception, OperationalError | InterfaceError):
             log.error("database unavailable, %s refused", request.path, exc_info=exception)
-            return self.refuse(request, exception)
+            return self.refuse(request, exception, logged=True)
         return None
 
     @classmethod
-    def refuse(cls, request, exception):
-        log.warning("%s refused for now: %s", request.path, exception)
+    def refuse(cls, request, exception, *, logged: bool = False):
+        if not logged:
+            log.warning("%s refused for now: %s", request.path, exception)
         response = render(request, "503.html", status=503)
         response["Retry-After"] = str(cls.RETRY_AFTER_SECONDS)
         patch_cache_control(response, no_store=True)

@@ -12,10 +12,10 @@ import hmac
 import json
 from datetime import datetime
 from urllib.parse import quote_plus
-from zoneinfo import ZoneInfo
+
+from motcua.core.dates import VIETNAM
 
 VERSION = "2.1.0"
-VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 HASH_FIELDS = ("vnp_SecureHash", "vnp_SecureHashType")
 
 QUERY_REQUEST = [
