@@ -31,6 +31,7 @@ from django.db import connection, connections, migrations, models, transaction
 from django.db.models.functions import Collate
 from django.utils import timezone
 
+from motcua.core.db import table
 from motcua.core.models import ChainHead, HashChained
 
 CHAIN_FIELDS = ("chain_key", "chain_seq", "chain_prev", "chain_hash")
@@ -112,19 +113,20 @@ def row_hash(label: str, prev: str, content: bytes) -> str:
 
 # The chains' heads are read and moved in plain SQL: the ORM's building of these statements
 # cost more than running them (bench/audit_chain.py).
-# core.ChainHead's table:
+# The table's name from the model (core.db.table); its columns are ChainHead's field names.
+_HEAD = table(ChainHead)
 _CLAIM_KEY = (
-    "INSERT INTO core_chainhead (model, key, seq, hash) VALUES (%s, %s, 0, '') "
-    "ON CONFLICT (model, key) DO UPDATE SET seq = core_chainhead.seq RETURNING id, key, seq, hash"
+    f"INSERT INTO {_HEAD} (model, key, seq, hash) VALUES (%s, %s, 0, '') "  # noqa: S608
+    f"ON CONFLICT (model, key) DO UPDATE SET seq = {_HEAD}.seq RETURNING id, key, seq, hash"
 )
 _MAKE_LANE = (
-    "INSERT INTO core_chainhead (model, key, seq, hash) VALUES (%s, %s, 0, '') "
+    f"INSERT INTO {_HEAD} (model, key, seq, hash) VALUES (%s, %s, 0, '') "  # noqa: S608
     "ON CONFLICT (model, key) DO NOTHING"
 )
-_CLAIM_LANE = "SELECT id, key, seq, hash FROM core_chainhead WHERE model = %s ORDER BY key LIMIT 1"
-_COUNT_LANES = "SELECT count(*) FROM core_chainhead WHERE model = %s"
-_WAIT_FOR_LANE = "SELECT id, key, seq, hash FROM core_chainhead WHERE model = %s AND key = %s"
-_MOVE_ON = "UPDATE core_chainhead SET seq = %s, hash = %s WHERE id = %s"
+_CLAIM_LANE = f"SELECT id, key, seq, hash FROM {_HEAD} WHERE model = %s ORDER BY key LIMIT 1"  # noqa: S608
+_COUNT_LANES = f"SELECT count(*) FROM {_HEAD} WHERE model = %s"  # noqa: S608
+_WAIT_FOR_LANE = f"SELECT id, key, seq, hash FROM {_HEAD} WHERE model = %s AND key = %s"  # noqa: S608
+_MOVE_ON = f"UPDATE {_HEAD} SET seq = %s, hash = %s WHERE id = %s"  # noqa: S608
 
 
 def _claim_head(model, obj, cursor) -> tuple[int, str, int, str]:
@@ -221,14 +223,14 @@ def _insert_alone_sql(model, relaxed: bool) -> tuple[str, tuple]:
     relax = "SELECT set_config('synchronous_commit', 'off', true)" if relaxed else "SELECT 1"
     sql = (  # names from the models, values as placeholders
         f"WITH relaxed AS ({relax}), "  # noqa: S608
-        "head AS (SELECT id, key, seq, hash FROM core_chainhead WHERE model = %s "
+        f"head AS (SELECT id, key, seq, hash FROM {_HEAD} WHERE model = %s "
         "ORDER BY key LIMIT 1 FOR UPDATE SKIP LOCKED), "
         f"new_row AS (SELECT {values}), "
         "link AS (SELECT head.id, head.key, head.seq + 1 AS seq, head.hash AS prev, "
         "encode(sha256(convert_to(head.hash || E'\\n' || %s || E'\\n', 'UTF8') || %s::bytea), "
         "'hex') AS hash FROM head, relaxed), "
-        "moved AS (UPDATE core_chainhead SET seq = link.seq, hash = link.hash FROM link "
-        "WHERE core_chainhead.id = link.id) "
+        f"moved AS (UPDATE {_HEAD} SET seq = link.seq, hash = link.hash FROM link "
+        f"WHERE {_HEAD}.id = link.id) "
         f"INSERT INTO {quote(model._meta.db_table)} ({columns}, {chain_columns}) "
         "SELECT new_row.*, link.key, link.seq, link.prev, link.hash FROM new_row, link "
         f"RETURNING {quote(model._meta.pk.column)}, {chain_columns}"
@@ -417,11 +419,9 @@ def day_bounds(day: datetime.date) -> tuple[datetime.datetime, datetime.datetime
     return start, end
 
 
-def _lines_hash(lines) -> str:
-    digest = hashlib.sha256()
-    for line in lines:
-        digest.update(line.encode())
-    return digest.hexdigest()
+def _head_line(key: str, seq: int, row_hash_: str) -> bytes:
+    """One chain's last row of a day, as the digest hashes it (day_state and day_states)."""
+    return f"{key} {seq} {row_hash_}\n".encode()
 
 
 def day_state(model, day: datetime.date) -> dict:
@@ -435,13 +435,13 @@ def day_state(model, day: datetime.date) -> dict:
         .values_list("chain_key", "chain_seq", "chain_hash")
         .iterator(chunk_size=5000)
     )
-    count, lines = 0, []
+    count, chains, heads = 0, 0, hashlib.sha256()
     for key, chain in groupby(rows, key=lambda r: r[0]):
         chain = list(chain)
-        count += len(chain)
+        count, chains = count + len(chain), chains + 1
         _key, seq, hash_ = chain[-1]
-        lines.append(f"{key} {seq} {hash_}\n")
-    return {"rows": count, "chains": len(lines), "heads": _lines_hash(lines)}
+        heads.update(_head_line(key, seq, hash_))
+    return {"rows": count, "chains": chains, "heads": heads.hexdigest()}
 
 
 def day_states(model, days: set[datetime.date]) -> dict[datetime.date, dict]:
@@ -463,7 +463,7 @@ def day_states(model, days: set[datetime.date]) -> dict[datetime.date, dict]:
                 counts[day] += 1
                 last_of_day[day] = (seq, row_hash_)
         for day, (seq, row_hash_) in last_of_day.items():
-            hashers[day].update(f"{key} {seq} {row_hash_}\n".encode())
+            hashers[day].update(_head_line(key, seq, row_hash_))
             chains[day] += 1
     return {
         day: {"rows": counts[day], "chains": chains[day], "heads": hashers[day].hexdigest()}
