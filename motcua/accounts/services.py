@@ -159,13 +159,7 @@ def register_applicant(
         raise ValueError(f"Applicants register as citizen or organisation, not {kind!r}.")
     email = User.objects.normalize_email(email.strip())
     phone = normalise_phone(phone) or None
-    taken = [(owner, "email") for owner in User.objects.filter(email__iexact=email)[:1]]
-    if phone:
-        taken += [(owner, "phone") for owner in User.objects.filter(phone=phone)[:1]]
-    if taken:
-        _tell_owners(taken)
-        if all(via == "phone" for _owner, via in taken):
-            publish(RegistrationNotCompleted(email=email))
+    if _already_registered(email, phone):
         return None
     is_organisation = kind == User.Kind.ORGANISATION
     try:
@@ -182,16 +176,27 @@ def register_applicant(
             )
     except IntegrityError:
         # Registered a moment ago by someone else: the same as taken.
-        _tell_owners(
-            [(owner, "email") for owner in User.objects.filter(email__iexact=email)[:1]]
-            + [(owner, "phone") for owner in User.objects.filter(phone=phone)[:1] if phone]
-        )
+        _already_registered(email, phone)
         return None
     record_audit(
         action="register", actor=user, target=f"user:{user.pk}", request=request, kind=kind
     )
     issue_verification_code(user=user)
     return user
+
+
+def _already_registered(email: str, phone: str | None) -> bool:
+    """Whether the e-mail or the phone has an account; if so, its owner is told, and when only
+    the phone is someone else's, the new address is told why it got no account."""
+    taken = [(owner, "email") for owner in User.objects.filter(email__iexact=email)[:1]]
+    if phone:
+        taken += [(owner, "phone") for owner in User.objects.filter(phone=phone)[:1]]
+    if not taken:
+        return False
+    _tell_owners(taken)
+    if all(via == "phone" for _owner, via in taken):
+        publish(RegistrationNotCompleted(email=email))
+    return True
 
 
 @transaction.atomic

@@ -81,9 +81,10 @@ def _verify(user: User, device: Device | None, token: str) -> None:
     """
     key, limit = str(user.pk), settings.LOGIN_MAX_FAILURES
     window = settings.LOGIN_LOCKOUT_SECONDS
-    count = ratelimit.hit(RATE_SCOPE, key, window=window)
-    if count > limit:
-        raise LoginLocked(window)
+    try:
+        count = ratelimit.limit(RATE_SCOPE, key, limit=limit, window=window)
+    except ratelimit.Limited as limited:
+        raise LoginLocked(limited.seconds) from None
     accepted = False
     if device is not None:
         with transaction.atomic():

@@ -259,6 +259,32 @@ def test_a_taken_phone_tells_its_owner_and_the_new_address(
 
 
 @pytest.mark.django_db
+def test_a_phone_registered_a_moment_before_is_answered_as_a_taken_one(
+    client, mailoutbox, django_capture_on_commit_callbacks, monkeypatch
+):
+    """The race past the first look (decision 0026): the phone's owner registered between the
+    look and the INSERT; the new address is still told why it got no account."""
+    from motcua.accounts import services
+
+    UserFactory(email="nhanh@example.vn", phone="0912000111")
+    looks = []
+    already_registered = services._already_registered
+
+    def first_look_misses(email, phone):
+        looks.append(phone)
+        return False if len(looks) == 1 else already_registered(email, phone)
+
+    monkeypatch.setattr(services, "_already_registered", first_look_misses)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(URL, form(phone="0912000111"))
+    assert len(looks) == 2  # the INSERT failed on the phone, and the second look found it
+    assert not User.objects.filter(email="cuc@example.vn").exists()
+    by_address = {tuple(mail.to): mail for mail in mailoutbox}
+    assert "số điện thoại của tài khoản này" in by_address[("nhanh@example.vn",)].body
+    assert "chưa được tạo" in by_address[("cuc@example.vn",)].body
+
+
+@pytest.mark.django_db
 def test_the_owner_is_told_once_an_hour_however_often_it_is_tried(
     mailoutbox, django_capture_on_commit_callbacks
 ):
