@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export VAR_DIR ?= $(CURDIR)/var
 
-.PHONY: setup system-packages demo serve test lint format lock audit bench-load bench-http
+.PHONY: setup system-packages demo test lint format lock audit
 
 # Debian packages the project needs: Chromium for browser tests, gettext for translations,
 # Pango and HarfBuzz (and a fallback font) for the PDF documents WeasyPrint renders.

@@ -4,7 +4,7 @@
         .venv/bin/python -m pytest bench/dossier_page_reads.py -p no:cacheprovider -s
 
 Builds test_page_reads.dossier_with_everything and prints the mean wall time of
-officer_dossier and dossier_page_data over --calls calls, three rounds each.
+officer_dossier and dossier_page_data over CALLS calls, three rounds each.
 """
 
 import statistics

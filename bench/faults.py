@@ -38,7 +38,6 @@ import secrets
 import shlex
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -60,9 +59,8 @@ RESULTS = load_test.RESULTS
 VENV_BIN = load_test.VENV_BIN
 HOST = "127.0.0.1"
 FAULTS = ("kill_worker", "kill_server", "restart_postgres", "stop_redis", "stop_broker")
-# The web server as docs/production.md runs it (deploy/ holds the systemd units). One string,
-# so that it follows the documented command: {venv} and {port} are filled in.
-# The production server command (deploy/serve, as the systemd unit runs it).
+# The production server command (deploy/serve, as the systemd unit runs it); {port} is
+# filled in.
 SERVER_COMMAND = "./deploy/serve --host 127.0.0.1 --port {port} --workers 2 --blocking-threads 4"
 TARGET_RECOVERY_SECONDS = 10.0
 RECEIPT_CODE = re.compile(r"Mã hồ sơ: (\S+)")
@@ -104,9 +102,7 @@ def log(message: str) -> None:
     print(f"[{datetime.now(UTC):%H:%M:%S}] {message}", flush=True)
 
 
-def port_free(port: int) -> bool:
-    with socket.socket() as s:
-        return s.connect_ex((HOST, port)) != 0
+port_free = load_test.port_free
 
 
 def wait_port(port: int, *, timeout: float = 30) -> None:
