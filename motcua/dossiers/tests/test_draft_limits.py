@@ -348,9 +348,13 @@ def test_990_rows_are_refused_at_once_and_change_nothing(client, badge):
     client.post(url, badge_rows(1))
     saved = Dossier.objects.get(pk=dossier.pk).form_data
     rows = {f"vehicles.{i}.plate": f"75B-{i // 100:03d}.{i % 100:02d}" for i in range(990)}
-    response, seconds = timed_post(client, url, rows)
-    assert response.status_code == 400 and seconds < 0.5
-    assert "“Danh sách xe” có tối đa 50 mục." in response.content.decode()
+    response, _seconds = timed_post(client, url, rows)
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert "“Danh sách xe” có tối đa 50 mục." in body
+    # Refused before the rows were read: they are not shown back (re-showing them was where
+    # the 3.8 s went; bench/big_form.py times it).
+    assert body.count("vehicles.") < 100  # not 990 rows of fields
     assert Dossier.objects.get(pk=dossier.pk).form_data == saved
 
 
