@@ -14,23 +14,12 @@ from django.utils import timezone
 from motcua.core import chain
 from motcua.core.audit import record_audit
 from motcua.core.models import AuditEntry, ChainHead
+from motcua.core.tests.helpers import raw
 from motcua.dossiers.models import DossierEvent, Status
 from motcua.dossiers.timeline import record_event
 from motcua.factories import make_submitted_dossier
 
 pytestmark = pytest.mark.django_db
-
-
-def raw(sql: str, params=(), *, table: str) -> None:
-    """Run `sql` as an intruder would: on PostgreSQL the append-only trigger is lifted first
-    (the test's user owns the tables, as the attacker of the old single-role set-up did)."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no ALTER with checks pending
-            cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER {table}_append_only")
-        cursor.execute(sql, params)
-        if connection.vendor == "postgresql":
-            cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER {table}_append_only")
 
 
 def problems_of(model) -> list[str]:

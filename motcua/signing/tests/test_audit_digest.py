@@ -12,27 +12,16 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection
 from django.utils import timezone
 
 from motcua.celery import app as celery_app
 from motcua.core import chain
 from motcua.core.audit import record_audit
 from motcua.core.models import AuditEntry, ChainHead
+from motcua.core.tests.helpers import raw
 from motcua.signing import audit
 
 pytestmark = pytest.mark.django_db
-
-
-def raw(sql: str, params=(), *, table: str) -> None:
-    """Write behind the application's back (on PostgreSQL, with the trigger lifted)."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER {table}_append_only")
-        cursor.execute(sql, params)
-        if connection.vendor == "postgresql":
-            cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER {table}_append_only")
 
 
 @pytest.fixture
