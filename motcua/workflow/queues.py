@@ -57,9 +57,6 @@ QUEUES = {
     "overdue": Queue((TODO, HELD), clock="overdue", excluded=(Status.PROCESSED,)),
     "waiting": Queue((HELD,)),
 }
-# The tabs: the queues, the open tasks sent to the officer's units and every dossier
-# the officer may see.
-NAMES = (*QUEUES, "tasks", "all")
 
 
 def classify(counts: dict[str, int], record, pairs, desk_pairs) -> None:

@@ -4,6 +4,7 @@ the applicant."""
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from motcua.dossiers import selectors
 from motcua.dossiers.models import Status
 from motcua.dossiers.timeline import record_event
 from motcua.workdays import services as workdays
@@ -63,6 +64,15 @@ def request_supplement(act, dossier, actor, data: RequestSupplementInput):
 
 
 def submit_supplement(act, dossier, actor, data: NoteInput):
+    if not data.note.strip() and not selectors.has_supplement_files(dossier):
+        # The supplement may be asked for only once: an empty one would waste it.
+        raise TransitionRefused(
+            _(
+                "Chưa có giấy tờ bổ sung nào. Tải lên giấy tờ được yêu cầu, hoặc ghi rõ cách "
+                "quý vị bổ sung (ví dụ nộp bản giấy tại Bộ phận Một cửa)."
+            ),
+            field="note",
+        )
     now = timezone.now()
     back_to = dossier.resume_status or Status.SUBMITTED
     if back_to == Status.PROCESSING:

@@ -198,7 +198,15 @@ def test_supplement_at_reception_goes_back_to_the_desk(org, dossier):
         data=RequestSupplementInput(items=items),
     )
     assert dossier.status == Status.SUPPLEMENT_REQUESTED and dossier.due_at is None
-    dossier = perform(dossier_id=dossier.pk, action="submit_supplement", actor=dossier.applicant)
+    # Nothing uploaded and nothing said: the one supplement the law allows is not wasted.
+    with pytest.raises(TransitionRefused, match="Chưa có giấy tờ bổ sung"):
+        perform(dossier_id=dossier.pk, action="submit_supplement", actor=dossier.applicant)
+    dossier = perform(
+        dossier_id=dossier.pk,
+        action="submit_supplement",
+        actor=dossier.applicant,
+        data=NoteInput(note="Tôi nộp bản giấy tại Bộ phận Một cửa."),
+    )
     assert dossier.status == Status.SUBMITTED and dossier.current_unit == org.desk
 
 

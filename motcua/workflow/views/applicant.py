@@ -8,7 +8,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from motcua.dossiers import selectors
-from motcua.dossiers.models import Status
 from motcua.dossiers.views import applicant_required, submitted_page
 from motcua.workflow import machine
 
@@ -28,27 +27,16 @@ def supplement_submit(request, dossier_uuid):
     dossier = selectors.dossier_of(request.user, dossier_uuid)
     note = request.POST.get("note", "").strip()[:2000]
     error = ""
-    if (
-        dossier.status == Status.SUPPLEMENT_REQUESTED
-        and not note
-        and not selectors.has_supplement_files(dossier)
-    ):
-        # The supplement may be asked for only once: an empty one would waste it.
-        error = _(
-            "Chưa có giấy tờ bổ sung nào. Tải lên giấy tờ được yêu cầu, hoặc ghi rõ cách "
-            "quý vị bổ sung (ví dụ nộp bản giấy tại Bộ phận Một cửa)."
+    try:
+        machine.perform(
+            dossier_id=dossier.pk,
+            action="submit_supplement",
+            actor=request.user,
+            data=machine.NoteInput(note=note),
+            expected_version=_expected_version(request),
         )
-    else:
-        try:
-            machine.perform(
-                dossier_id=dossier.pk,
-                action="submit_supplement",
-                actor=request.user,
-                data=machine.NoteInput(note=note),
-                expected_version=_expected_version(request),
-            )
-        except machine.TransitionRefused as exc:
-            error = exc.message
+    except machine.TransitionRefused as exc:
+        error = exc.message
     if error:
         return submitted_page(
             request,
