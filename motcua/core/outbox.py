@@ -36,7 +36,7 @@ from cryptography.fernet import Fernet, InvalidToken
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import InterfaceError, OperationalError, connection, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from motcua.core.events import EVENT_TYPES, Event
@@ -112,21 +112,15 @@ def deliver(event_id: int, *, fresh: bool = False) -> bool:
     `fresh` is the delivery right after commit: it takes the event only if nobody has tried
     it yet. Otherwise the event is taken only when its next try is due.
     """
-    row = (
-        OutboxEvent.objects.filter(pk=event_id)
-        .values("attempts", "next_attempt_at", "pending")
-        .first()
+    # One conditional UPDATE claims the event: untried yet (fresh) or due, and not finished.
+    # A worker that claimed it first moved `attempts` on and the lease into the future, so
+    # the same UPDATE by another matches nothing.
+    due = Q(attempts=0) if fresh else Q(next_attempt_at__lte=timezone.now())
+    claimed = OutboxEvent.objects.filter(due, pk=event_id, next_attempt_at__isnull=False).update(
+        attempts=F("attempts") + 1, next_attempt_at=_later(settings.OUTBOX_LEASE_SECONDS)
     )
-    if row is None or not row["pending"] or row["next_attempt_at"] is None:
-        return True
-    now = timezone.now()
-    if (fresh and row["attempts"] != 0) or (not fresh and row["next_attempt_at"] > now):
-        return False
-    claimed = OutboxEvent.objects.filter(
-        pk=event_id, attempts=row["attempts"], next_attempt_at__isnull=False
-    ).update(attempts=F("attempts") + 1, next_attempt_at=_later(settings.OUTBOX_LEASE_SECONDS))
-    if not claimed:
-        return False  # another worker took it first
+    if not claimed:  # delivered already, not due yet, or another worker took it first
+        return not OutboxEvent.objects.filter(pk=event_id, next_attempt_at__isnull=False).exists()
     outbox = OutboxEvent.objects.get(pk=event_id)
     pending = list(outbox.pending)
     try:
