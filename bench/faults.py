@@ -445,6 +445,9 @@ class Recorder:
     given_up: list = field(default_factory=list)
     logins: int = 0
     finished: bool = False
+    # Set once the last fault is under way: the clients' held-back drafts then go, so that
+    # however fast the load runs, submissions come after the last fault to see it recover.
+    last_fault: threading.Event = field(default_factory=threading.Event)
 
     def now(self) -> float:
         return time.monotonic() - self.started
@@ -476,7 +479,11 @@ class Client(threading.Thread):
         self.logged_in = False
 
     def run(self) -> None:
-        for uuid in self.drafts:
+        # The last tenth waits for the last fault (Recorder.last_fault).
+        held = len(self.drafts) // 10
+        for n, uuid in enumerate(self.drafts):
+            if n == len(self.drafts) - held:
+                self.rec.last_fault.wait(timeout=self.args.give_up)
             self.submit(uuid)
 
     def pause(self, tries: int) -> None:
@@ -590,6 +597,8 @@ def run_faults(stack: Stack, rec: Recorder, args, faults: list[str], out: list[d
         at = rec.now()
         log(f"fault: {name} (after {len(rec.acks)} acknowledged; workers {stack.workers()})")
         killed = inject(name, stack, args)
+        if i == len(faults) - 1:
+            rec.last_fault.set()
         back = rec.now()  # the broken part is back, or being brought back by itself
         result = {"fault": name, "at": round(at, 2), "down": round(back - at, 2)}
         recovered = respawned = health = None
@@ -949,9 +958,14 @@ def main() -> int:
         base = f"http://{HOST}:{args.port}"
         clients = [Client(args, base, login, password, drafts, rec) for login, drafts in applicants]
         fault_results: list[dict] = []
-        injector = threading.Thread(
-            target=run_faults, args=(stack, rec, args, faults, fault_results), daemon=True
-        )
+
+        def inject() -> None:
+            try:
+                run_faults(stack, rec, args, faults, fault_results)
+            finally:
+                rec.last_fault.set()  # never hold the clients back for nothing
+
+        injector = threading.Thread(target=inject, daemon=True)
         for client in clients:
             client.start()
         injector.start()
