@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "motcua.results",
     "motcua.delivery",
     "motcua.delivery.contrib.sandbox",
+    "motcua.feedback",
 ]
 
 MIDDLEWARE = [

@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("motcua.payments.urls")),
     path("", include("motcua.results.urls")),
     path("", include("motcua.delivery.urls")),
+    path("", include("motcua.feedback.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -317,3 +317,101 @@ class DocumentIssued(DossierChanged):
     document_id: int
     kind: str = ""
     addressed_to_applicant: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class PaymentRefunded(DossierChanged):
+    """A settled charge was paid back to the applicant (in full or in part)."""
+
+    name: ClassVar[str] = "payment.refunded"
+    payment_id: int | None = None
+    amount: int = 0
+
+
+@dataclass(frozen=True, kw_only=True)
+class DossierMessagePosted(DossierChanged):
+    """A message in the dossier's conversation between the applicant and the handling unit
+    (dossiers.DossierMessage): `from_applicant` tells which way it goes."""
+
+    name: ClassVar[str] = "dossier.message_posted"
+    message_id: int
+    from_applicant: bool = True
+
+
+@dataclass(frozen=True, kw_only=True)
+class DossierRated(DossierChanged):
+    """The applicant rated the dossier (D61 art.31(1)), or changed their rating."""
+
+    name: ClassVar[str] = "dossier.rated"
+    rating_id: int
+
+
+# ---------------------------------------------------------------------------------------
+# Contact with people who have no account (feedback filed anonymously, questions)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ContactCodeIssued(Event):
+    """A one-time code to prove that `address` (an e-mail address or a phone number, by
+    `channel`: "email" or "sms") belongs to the person filing without an account."""
+
+    name: ClassVar[str] = "contact.code_issued"
+    secret_fields: ClassVar[tuple[str, ...]] = ("address", "code")
+    channel: str
+    address: str
+    code: str
+    purpose: str = "feedback"
+    language: str = "vi"
+
+
+# ---------------------------------------------------------------------------------------
+# Feedback and petitions (phản ánh, kiến nghị) and questions on procedures. The payload
+# carries how to reach the person, since the apps that tell them cannot read feedback's
+# tables (they stand beside it on the staircase).
+
+
+@dataclass(frozen=True, kw_only=True)
+class PetitionChanged(Event):
+    """A feedback/petition was filed or moved on (`action`: filed, rejected, info_requested,
+    info_given, answered, published, escalated); `path` is its tracking page."""
+
+    name: ClassVar[str] = "petition.changed"
+    secret_fields: ClassVar[tuple[str, ...]] = ("email", "phone")
+    petition_id: int
+    code: str
+    action: str
+    status: str
+    agency_id: int | None = None
+    user_id: int | None = None
+    email: str = ""
+    phone: str = ""
+    language: str = "vi"
+    path: str = ""
+    due_at: datetime | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class PetitionLate(Event):
+    """A petition passed the deadline of its stage (`stage`: reject, info, resolve,
+    publish) unanswered: escalated once to the heads of `agency_id`."""
+
+    name: ClassVar[str] = "petition.late"
+    petition_id: int
+    code: str
+    stage: str
+    agency_id: int | None = None
+    due_at: datetime | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class QuestionAnswered(Event):
+    """A question on a procedure's page was answered (and perhaps published in its FAQ)."""
+
+    name: ClassVar[str] = "question.answered"
+    secret_fields: ClassVar[tuple[str, ...]] = ("email",)
+    question_id: int
+    procedure_code: str
+    user_id: int | None = None
+    email: str = ""
+    language: str = "vi"
+    path: str = ""

@@ -2,6 +2,7 @@ from django import template
 from django.utils.translation import gettext as _
 
 from motcua.core.money import format_vnd
+from motcua.core.panels import panels as panel_slots
 
 register = template.Library()
 
@@ -26,3 +27,9 @@ def duration(procedure) -> str:
 @register.filter
 def get_item(mapping, key):
     return (mapping or {}).get(key)
+
+
+@register.simple_tag(takes_context=True)
+def panels(context, slot: str, obj):
+    """What the apps above this page show in `slot` for `obj` (motcua.core.panels)."""
+    return panel_slots.render(slot, context.get("request"), obj)
