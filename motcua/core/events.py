@@ -415,3 +415,21 @@ class QuestionAnswered(Event):
     email: str = ""
     language: str = "vi"
     path: str = ""
+
+
+# ---------------------------------------------------------------------------------------
+# Notifications
+
+
+@dataclass(frozen=True, kw_only=True)
+class DeliveryReported(Event):
+    """A channel's provider reported what became of a message we sent (an SMS gateway's
+    signed delivery report): `provider_ref` is the provider's message id."""
+
+    name: ClassVar[str] = "notification.delivery_reported"
+    channel: str
+    provider_ref: str
+    delivered: bool
+    status: str = ""
+    reason: str = ""
+    reported_at: datetime | None = None
