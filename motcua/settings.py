@@ -2,6 +2,7 @@
 
 import hashlib
 import hmac
+import re
 import sys
 from pathlib import Path
 
@@ -52,6 +53,8 @@ INSTALLED_APPS = [
     "motcua.delivery",
     "motcua.delivery.contrib.sandbox",
     "motcua.feedback",
+    "motcua.notifications.contrib.sms",
+    "motcua.notifications.contrib.sms_sandbox",
 ]
 
 MIDDLEWARE = [
@@ -428,6 +431,33 @@ POSTAL_API_TOKEN = env_str(
 POSTAL_WEBHOOK_SECRET = env_str(
     "POSTAL_WEBHOOK_SECRET", _sandbox_secret("postal-webhook") if SANDBOX_ENABLED else ""
 )
+
+# --- SMS (motcua/notifications/contrib/sms, docs/notifications-sms.md) -------------------
+# A Vietnamese brandname SMS API. Empty URL: the sandbox gateway at SITE_URL/sandbox/sms/api.
+# With the sandbox on, its account (a fixed key and brandname, secrets derived as above) is
+# the default; otherwise all four must be configured for the channel to send.
+SANDBOX_SMS_API_KEY = "MOTCUA-SANDBOX"
+SANDBOX_SMS_BRANDNAME = "MOTCUA"
+SANDBOX_SMS_API_SECRET = _sandbox_secret("sms-api") if SANDBOX_ENABLED else ""
+SANDBOX_SMS_CALLBACK_SECRET = _sandbox_secret("sms-callback") if SANDBOX_ENABLED else ""
+SMS_API_URL = env_str("SMS_API_URL", "")
+SMS_API_KEY = env_str("SMS_API_KEY", SANDBOX_SMS_API_KEY if SANDBOX_ENABLED else "")
+SMS_API_SECRET = env_str("SMS_API_SECRET", SANDBOX_SMS_API_SECRET)
+SMS_BRANDNAME = env_str("SMS_BRANDNAME", SANDBOX_SMS_BRANDNAME if SANDBOX_ENABLED else "")
+# Signs the provider's delivery reports (POST /notifications/sms/report/).
+SMS_CALLBACK_SECRET = env_str("SMS_CALLBACK_SECRET", SANDBOX_SMS_CALLBACK_SECRET)
+# Seconds to wait for the provider; a timeout is a temporary failure (retried).
+SMS_HTTP_TIMEOUT = env_int("SMS_HTTP_TIMEOUT", 5, minimum=1)
+# An SMS is cut to this many GSM segments (160 characters alone, 153 each when joined).
+SMS_MAX_SEGMENTS = env_int("SMS_MAX_SEGMENTS", 2, minimum=1)
+
+# --- Officers' daily digest (motcua/notifications/digest.py, decision 0043) -------------
+# Local time (HH:MM, Asia/Ho_Chi_Minh) Celery beat sends it, on working days; dossiers due
+# within this many working days are "due soon".
+OFFICER_DIGEST_TIME = env_str("OFFICER_DIGEST_TIME", "07:00")
+if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", OFFICER_DIGEST_TIME):
+    raise ImproperlyConfigured("OFFICER_DIGEST_TIME must be HH:MM (00:00 to 23:59).")
+OFFICER_DIGEST_DUE_DAYS = env_int("OFFICER_DIGEST_DUE_DAYS", 2, minimum=1)
 
 # --- Refused calls from outside systems (motcua/core/rejected_calls.py) -----------------
 # Payment notifications and postal webhooks that fail their signature are counted per day;

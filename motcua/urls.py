@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("motcua.results.urls")),
     path("", include("motcua.delivery.urls")),
     path("", include("motcua.feedback.urls")),
+    path("notifications/sms/", include("motcua.notifications.contrib.sms.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
@@ -22,6 +23,7 @@ if settings.SANDBOX_ENABLED:
     urlpatterns += [
         path("sandbox/vnpay/", include("motcua.payments.contrib.sandbox.urls")),
         path("sandbox/post/", include("motcua.delivery.contrib.sandbox.urls")),
+        path("sandbox/sms/", include("motcua.notifications.contrib.sms_sandbox.urls")),
     ]
 
 if settings.BENCH_ENDPOINTS:

@@ -25,3 +25,11 @@ def fold_or_none(text: str | None) -> str | None:
 def search_terms(query: str) -> list[str]:
     """The folded words of a search box, at most eight, each at least one character."""
     return [word for word in fold(query).split(" ") if word][:8]
+
+
+def strip_diacritics(text: str) -> str:
+    """Vietnamese without its marks, case kept: "Đã tiếp nhận hồ sơ" -> "Da tiep nhan ho so"
+    (an SMS in the GSM alphabet). `đ`/`Đ` are mapped by hand, as in fold()."""
+    text = text.replace("đ", "d").replace("Đ", "D")
+    text = unicodedata.normalize("NFD", text)
+    return unicodedata.normalize("NFC", "".join(ch for ch in text if not unicodedata.combining(ch)))
