@@ -43,3 +43,16 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=1, minute=30),
     },
 }
+
+
+@app.on_after_finalize.connect
+def _schedule_officer_digests(sender, **kwargs):
+    """Each unit's digest of its dossiers due soon and overdue, daily at OFFICER_DIGEST_TIME
+    (decision 0043): read once the settings are loaded, not when this module is imported."""
+    from django.conf import settings
+
+    hour, minute = (int(part) for part in settings.OFFICER_DIGEST_TIME.split(":"))
+    sender.conf.beat_schedule["send-officer-digests"] = {
+        "task": "motcua.notifications.tasks.send_officer_digests",
+        "schedule": crontab(hour=hour, minute=minute),
+    }
