@@ -95,14 +95,14 @@ def phone(request):
     """Điện thoại thử nghiệm: the messages received, newest first, for one number or all."""
     raw = request.GET.get("phone", "").strip()[:20]
     number = protocol.normalise_phone(raw) if raw else None
-    messages = SandboxSms.objects.all()
+    received = SandboxSms.objects.all()
     if raw:
-        messages = messages.filter(phone=number or "")
+        received = received.filter(phone=number or "")
     return render(
         request,
         "sms_sandbox/phone.html",
         {
-            "messages": messages[:50],
+            "received": received[:50],
             "raw": raw,
             "invalid": bool(raw) and number is None,
             "failures": FAILURES,

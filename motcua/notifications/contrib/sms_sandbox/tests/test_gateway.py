@@ -77,6 +77,7 @@ def test_the_page_lists_a_numbers_messages_newest_first(client):
     assert page.index("Tin thu hai") < page.index("Tin thu nhat")
     assert "Tin cua so khac" not in page
     assert "Môi trường thử nghiệm" in page  # the sandbox banner
+    assert 'class="messages"' not in page  # no message shown as a notice of the site
     everything = client.get(PAGE).content.decode()
     assert "Tin cua so khac" in everything and "Tin thu nhat" in everything
 
