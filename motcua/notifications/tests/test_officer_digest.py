@@ -113,3 +113,14 @@ def test_the_command_sends_todays_digests(org, dossiers, monkeypatch):
     monkeypatch.setattr(timezone, "now", lambda: MONDAY)
     call_command("send_officer_digests")
     assert len(digests_to(org.specialist, org.head)) == 1
+
+
+def test_beat_sends_the_digests_daily_at_the_configured_time(org, dossiers):
+    from motcua.celery import app
+    from motcua.notifications.tasks import send_officer_digests as task
+
+    app.finalize()
+    entry = app.conf.beat_schedule["send-officer-digests"]
+    assert entry["task"] == task.name
+    assert (entry["schedule"].hour, entry["schedule"].minute) == ({7}, {0})
+    assert task.apply().get() in (0, 1)  # runs (today's date decides whether a mail goes)
