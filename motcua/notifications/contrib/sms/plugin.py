@@ -9,6 +9,7 @@ import json
 
 import requests
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from motcua.notifications.channels import Channel, ChannelError, Message, Sent, channels
 from motcua.notifications.contrib.sms import protocol
@@ -20,7 +21,7 @@ def api_url() -> str:
 
 @channels.register("sms")
 class SmsChannel(Channel):
-    label = "Tin nhắn SMS"
+    label = _("Tin nhắn SMS")
 
     def address(self, user) -> str:
         return protocol.normalise_phone(user.phone or "") or ""

@@ -88,3 +88,9 @@ def test_filtering_by_an_invalid_number_says_why_and_shows_nothing(client):
     assert "Nhập số di động Việt Nam gồm 10 chữ số" in page
     assert "Ho so da duoc tiep nhan" not in page
     assert 'value="12345"' in page  # what was typed is kept
+
+
+def test_the_link_in_an_sms_can_be_followed_from_the_page(client):
+    call(client, sms(Content="Xem ho so: https://dichvucong.example.vn/ho-so/abc"))
+    page = client.get(PAGE).content.decode()
+    assert 'href="https://dichvucong.example.vn/ho-so/abc"' in page
