@@ -2,59 +2,116 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import motcua.dossiers.models
 from django.conf import settings
 from django.db import migrations, models
 
+import motcua.dossiers.models
+
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_user_agency_unit_membership_unit_unit_code_unique_and_more'),
-        ('dossiers', '0017_access_record_hash_chain'),
+        ("accounts", "0002_user_agency_unit_membership_unit_unit_code_unique_and_more"),
+        ("dossiers", "0017_access_record_hash_chain"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DossierMessage',
+            name="DossierMessage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('from_applicant', models.BooleanField()),
-                ('unit_name', models.CharField(blank=True, max_length=300)),
-                ('text', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('read_at', models.DateTimeField(blank=True, null=True)),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('dossier', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='messages', to='dossiers.dossier')),
-                ('unit', models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.unit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("from_applicant", models.BooleanField()),
+                ("unit_name", models.CharField(blank=True, max_length=300)),
+                ("text", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("read_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "dossier",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="messages",
+                        to="dossiers.dossier",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        blank=True,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="accounts.unit",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at', 'id'],
+                "ordering": ["created_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='DossierMessageAttachment',
+            name="DossierMessageAttachment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(max_length=200, upload_to=motcua.dossiers.models.message_file_path)),
-                ('original_name', models.CharField(max_length=200)),
-                ('content_type', models.CharField(max_length=100)),
-                ('size', models.PositiveBigIntegerField()),
-                ('sha256', models.CharField(max_length=64)),
-                ('dossier', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='dossiers.dossier')),
-                ('message', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='attachments', to='dossiers.dossiermessage')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "file",
+                    models.FileField(
+                        max_length=200, upload_to=motcua.dossiers.models.message_file_path
+                    ),
+                ),
+                ("original_name", models.CharField(max_length=200)),
+                ("content_type", models.CharField(max_length=100)),
+                ("size", models.PositiveBigIntegerField()),
+                ("sha256", models.CharField(max_length=64)),
+                (
+                    "dossier",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="dossiers.dossier",
+                    ),
+                ),
+                (
+                    "message",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="attachments",
+                        to="dossiers.dossiermessage",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['message_id', 'id'],
+                "ordering": ["message_id", "id"],
             },
         ),
         migrations.AddIndex(
-            model_name='dossiermessage',
-            index=models.Index(fields=['dossier', 'created_at'], name='dossier_message_thread'),
+            model_name="dossiermessage",
+            index=models.Index(fields=["dossier", "created_at"], name="dossier_message_thread"),
         ),
         migrations.AddIndex(
-            model_name='dossiermessage',
-            index=models.Index(condition=models.Q(('read_at__isnull', True)), fields=['dossier', 'from_applicant'], name='dossier_message_unread'),
+            model_name="dossiermessage",
+            index=models.Index(
+                condition=models.Q(("read_at__isnull", True)),
+                fields=["dossier", "from_applicant"],
+                name="dossier_message_unread",
+            ),
         ),
     ]

@@ -16,7 +16,7 @@ from motcua.dossiers import messages as conversation
 from motcua.dossiers.models import Dossier, DossierMessage, DossierMessageAttachment, Status
 from motcua.dossiers.tests.helpers import pdf
 from motcua.dossiers.tests.test_attachments import FakeClamd
-from motcua.factories import AgencyFactory, PDF_BYTES, UnitFactory, make_submitted_dossier
+from motcua.factories import PDF_BYTES, AgencyFactory, UnitFactory, make_submitted_dossier
 from motcua.workflow.models import Comment
 
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 48 + b"PE\x00\x00"
@@ -213,9 +213,7 @@ def test_each_message_publishes_one_event_saying_which_way(org, citizen, dossier
     before = OutboxEvent.objects.filter(name="dossier.message_posted").count()
     asked = conversation.post_message(dossier=dossier, author=citizen, text="Hỏi")
     answered = conversation.post_message(dossier=dossier, author=org.desk_officer, text="Đáp")
-    events = list(
-        OutboxEvent.objects.filter(name="dossier.message_posted").order_by("id")[before:]
-    )
+    events = list(OutboxEvent.objects.filter(name="dossier.message_posted").order_by("id")[before:])
     assert [(e.payload["message_id"], e.payload["from_applicant"]) for e in events] == [
         (asked.pk, True),
         (answered.pk, False),
