@@ -167,47 +167,77 @@ def mark_read(*, dossier: Dossier, reader) -> int:
     ).update(read_at=timezone.now())
 
 
+@dataclass(slots=True)
+class ThreadFile:
+    pk: int
+    original_name: str
+    size: int
+    url: str = ""
+
+
+@dataclass(slots=True)
+class ThreadMessage:
+    """A message as the pages print it (the officer's page reads it in SQL, workflow.reads)."""
+
+    pk: int
+    from_applicant: bool
+    unit_name: str
+    text: str
+    created_at: datetime
+    read_at: datetime | None
+    author_name: str = ""  # shown to officers only
+    files: list[ThreadFile] = field(default_factory=list)
+
+
 @dataclass
 class Thread:
     """A dossier's conversation as a page shows it, oldest first."""
 
-    messages: list[DossierMessage]
+    messages: list[ThreadMessage]
     is_open: bool
     closes_at: datetime | None
-    # The messages of the other side that the reader had not read before this page.
+    # The other side's messages that the reader had not read before this page.
     unread: int = 0
     can_write: bool = False
     max_files: int = field(default_factory=lambda: settings.DOSSIER_MESSAGE_MAX_FILES)
 
 
-def thread(dossier: Dossier, *, reader, officer: bool) -> Thread:
-    """The dossier's messages with their files (with the officer's name for officers), in two
-    queries (one when there are none), and the reader's unread count; the caller marks them
-    read (mark_read) once the page is built."""
-    messages = DossierMessage.objects.filter(dossier=dossier).prefetch_related(
-        Prefetch("attachments", DossierMessageAttachment.objects.order_by("id"))
-    )
-    if officer:
-        messages = messages.select_related("author").only(
-            "id",
-            "dossier_id",
-            "from_applicant",
-            "unit_name",
-            "text",
-            "created_at",
-            "read_at",
-            "author__id",
-            "author__full_name",
-        )
-    found = list(messages.order_by("created_at", "id"))
+def thread(
+    dossier: Dossier, *, officer: bool, messages: list[ThreadMessage] | None = None
+) -> Thread:
+    """The dossier's conversation for the applicant (`officer` False) or an officer, with
+    the reader's unread count; the caller marks them read (mark_read) once the page is built.
+    `messages`: already read (the officer's page reads them in its own SQL); else read here,
+    the files in a second query when there are messages."""
+    if messages is None:
+        messages = [
+            ThreadMessage(
+                pk=m.pk,
+                from_applicant=m.from_applicant,
+                unit_name=m.unit_name,
+                text=m.text,
+                created_at=m.created_at,
+                read_at=m.read_at,
+                files=[ThreadFile(f.pk, f.original_name, f.size) for f in m.attachments.all()],
+            )
+            for m in DossierMessage.objects.filter(dossier=dossier)
+            .only("id", "from_applicant", "unit_name", "text", "created_at", "read_at")
+            .prefetch_related(
+                Prefetch(
+                    "attachments",
+                    DossierMessageAttachment.objects.only(
+                        "id", "message_id", "original_name", "size"
+                    ).order_by("id"),
+                )
+            )
+            .order_by("created_at", "id")
+        ]
     theirs = officer  # officers read the applicant's messages, the applicant the unit's
-    unread = sum(1 for m in found if m.from_applicant == theirs and m.read_at is None)
     return Thread(
-        messages=found,
+        messages=messages,
         is_open=is_open(dossier),
         closes_at=closes_at(dossier),
-        unread=unread,
-        can_write=False,
+        unread=sum(1 for m in messages if m.from_applicant == theirs and m.read_at is None),
     )
 
 

@@ -99,10 +99,10 @@ def submitted_page(request, dossier, *, status=200, **extra):
     except ValueError:
         seen_page = 1
     seen, more_seen = access_log.seen_by(dossier, page=seen_page)
-    thread = conversation.thread(dossier, reader=request.user, officer=False)
+    thread = conversation.thread(dossier, officer=False)
     thread.can_write = thread.is_open
     for message in thread.messages:
-        for f in message.attachments.all():
+        for f in message.files:
             f.url = reverse("dossiers:message_file", args=[dossier.uuid, f.pk])
     context = {
         "dossier": dossier,

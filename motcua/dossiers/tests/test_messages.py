@@ -6,6 +6,8 @@ from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -270,3 +272,23 @@ def test_the_unit_holding_the_dossier_answers_and_the_desk_still_may(org, citize
     assert by_desk.unit_name == org.desk.name
     with pytest.raises(PermissionError):
         conversation.post_message(dossier=dossier, author=org.leader, text="Lãnh đạo")
+
+
+def test_the_officer_page_reads_the_thread_in_one_statement_whatever_its_length(
+    client, org, citizen, dossier
+):
+    login_officer(client, org.desk_officer)
+    url = officer_url(dossier)
+    client.get(url)  # the memberships and the workflow version, cached
+    with CaptureQueriesContext(connection) as empty:
+        client.get(url)
+    for n in range(3):
+        conversation.post_message(dossier=dossier, author=citizen, text=f"Hỏi {n}", files=[pdf()])
+    with CaptureQueriesContext(connection) as first:
+        page = client.get(url).content.decode()
+    assert page.count("message-theirs") == 3
+    # The one UPDATE that marks the applicant's messages read, then nothing more.
+    assert len(first.captured_queries) == len(empty.captured_queries) + 1
+    with CaptureQueriesContext(connection) as again:
+        client.get(url)
+    assert len(again.captured_queries) == len(empty.captured_queries)

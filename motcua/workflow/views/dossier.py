@@ -116,11 +116,11 @@ def render_dossier(
     user = request.user
     now = timezone.now()
     data = dossier_page_data(dossier)
-    thread = conversation.thread(dossier, reader=user, officer=True)
+    thread = conversation.thread(dossier, officer=True, messages=data["messages"])
     answering = access.answering_unit(user, dossier) is not None
     thread.can_write = answering and thread.is_open
     for message in thread.messages:
-        for f in message.attachments.all():
+        for f in message.files:
             f.url = reverse("workflow:message_file", args=[dossier.uuid, f.pk])
     message_context = message_context or {}
     procedure = dossier.procedure
