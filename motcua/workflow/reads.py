@@ -64,8 +64,20 @@ _DOSSIER_FIELDS = (
     "extension_count",
 )
 PageRecord = namedtuple(
-    "PageRecord", [*_DOSSIER_FIELDS, "procedure_code", "procedure_name", "unit_name"]
+    "PageRecord",
+    [*_DOSSIER_FIELDS, "procedure_code", "procedure_name", "unit_name", "unread_messages"],
 )
+
+
+def _unread_from_applicant() -> str:
+    """Whether the applicant wrote something the unit has not read (decision 0044): a probe
+    of the partial index of unread messages per row."""
+    return (
+        f"EXISTS (SELECT 1 FROM {table(DossierMessage)} m "  # noqa: S608 - names from the models
+        f"WHERE {column(DossierMessage, 'dossier', 'm')} = {dossier_column('id')} "
+        f"AND {column(DossierMessage, 'from_applicant', 'm')} "
+        f"AND {column(DossierMessage, 'read_at', 'm')} IS NULL)"
+    )
 
 
 @functools.cache
@@ -74,6 +86,7 @@ def _page_select() -> str:
         column(Procedure, "code", "p"),
         column(Procedure, "name", "p"),
         column(Unit, "name", "u"),
+        _unread_from_applicant(),
     ]
     return (
         f"SELECT {', '.join(columns)} FROM {table(Dossier)} "  # noqa: S608 - names from the models

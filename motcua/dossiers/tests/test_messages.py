@@ -292,3 +292,20 @@ def test_the_officer_page_reads_the_thread_in_one_statement_whatever_its_length(
     with CaptureQueriesContext(connection) as again:
         client.get(url)
     assert len(again.captured_queries) == len(empty.captured_queries)
+
+
+def test_the_inbox_row_says_the_applicant_wrote_until_the_unit_reads_it(
+    client, org, citizen, dossier
+):
+    login_officer(client, org.desk_officer)
+    inbox = reverse("workflow:inbox") + "?tab=new"
+    assert "Tin nhắn mới" not in client.get(inbox).content.decode()
+    conversation.post_message(dossier=dossier, author=citizen, text="Hỏi")
+    assert "Tin nhắn mới" in client.get(inbox).content.decode()
+    # The agency administrator opens it (they see it, they do not answer): still unread.
+    login_officer(client, org.admin)
+    assert client.get(officer_url(dossier)).status_code == 200
+    login_officer(client, org.desk_officer)
+    assert "Tin nhắn mới" in client.get(inbox).content.decode()
+    client.get(officer_url(dossier))
+    assert "Tin nhắn mới" not in client.get(inbox).content.decode()
