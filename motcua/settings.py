@@ -321,6 +321,12 @@ DRAFT_EXPIRY_DAYS = env_int("DRAFT_EXPIRY_DAYS", 30, minimum=1)
 DRAFT_REMINDER_DAYS = env_int("DRAFT_REMINDER_DAYS", 7, minimum=0)
 # Items a repeating group (a JSON Schema array) may hold when its schema gives no maxItems.
 FORM_MAX_ITEMS = env_int("FORM_MAX_ITEMS", 100, minimum=1)
+# The conversation between the applicant and the handling unit (decision 0044): open while the
+# dossier is handled and this many days after it ends; files per message; messages an account
+# may post an hour.
+DOSSIER_MESSAGE_DAYS_AFTER_END = env_int("DOSSIER_MESSAGE_DAYS_AFTER_END", 30, minimum=0)
+DOSSIER_MESSAGE_MAX_FILES = env_int("DOSSIER_MESSAGE_MAX_FILES", 5, minimum=1)
+DOSSIER_MESSAGES_PER_HOUR = env_int("DOSSIER_MESSAGES_PER_HOUR", 30, minimum=1)
 VIRUS_SCANNER = env_choice("VIRUS_SCANNER", ("off", "clamav"), "off")
 CLAMD_HOST = env_str("CLAMD_HOST", "127.0.0.1")
 CLAMD_PORT = env_int("CLAMD_PORT", 3310, minimum=1)

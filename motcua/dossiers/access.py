@@ -207,3 +207,25 @@ def end_task_access(dossier, unit_id) -> None:
     """The unit's last open task on the dossier was answered or closed: it no longer sees
     the dossier, its personal data or its files, unless it had it for good."""
     DossierAccess.objects.filter(dossier=dossier, unit_id=unit_id, through_task=True).delete()
+
+
+def answering_unit(user, dossier) -> Unit | None:
+    """The unit for which the officer may write to the applicant in the dossier's
+    conversation (decision 0044), or None: the unit holding the dossier now, else the desk of
+    the agency that received it (the one-stop shop answers once the dossier has moved on or
+    ended). An agency administrator as such, a consulted unit, another unit: None."""
+    if not is_officer(user):
+        return None
+    fallback = None
+    for m in memberships(user):
+        if m.role == Role.AGENCY_ADMIN:
+            continue
+        if dossier.current_unit_id is not None and m.unit_id == dossier.current_unit_id:
+            return m.unit
+        if (
+            fallback is None
+            and m.unit.kind == Unit.Kind.DESK
+            and m.unit.agency_id == dossier.receiving_agency_id
+        ):
+            fallback = m.unit
+    return fallback

@@ -409,3 +409,70 @@ class AccessRecord(HashChained, AppendOnlyModel):
 
     def get_purpose_display(self):
         return choice_label(self.Purpose, self.purpose)
+
+
+class DossierMessage(models.Model):
+    """A message between the applicant and the unit handling the dossier (trao đổi với cơ
+    quan giải quyết), beside the one supplement request the law allows (decision 0044).
+
+    `read_at`: when the other side first opened the thread: the applicant, or any officer of
+    the handling side (dossiers.messages.mark_read). Never changed otherwise, never deleted.
+    """
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="messages")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    from_applicant = models.BooleanField()
+    # The unit an officer wrote for, and its name then: the applicant sees the unit, not the
+    # officer's name.
+    unit = models.ForeignKey(
+        "accounts.Unit",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+    )
+    unit_name = models.CharField(max_length=300, blank=True)
+    text = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(fields=["dossier", "created_at"], name="dossier_message_thread"),
+            # The unread ones of each side: the badges on the lists and the read marker.
+            models.Index(
+                fields=["dossier", "from_applicant"],
+                name="dossier_message_unread",
+                condition=models.Q(read_at__isnull=True),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.dossier_id} {self.created_at:%d/%m/%Y %H:%M}"
+
+
+def message_file_path(instance, filename):
+    return f"messages/{instance.dossier.created_at:%Y/%m}/{filename}"
+
+
+class DossierMessageAttachment(models.Model):
+    """A file sent with a message, checked like the application's files."""
+
+    message = models.ForeignKey(
+        DossierMessage, on_delete=models.PROTECT, related_name="attachments"
+    )
+    # The message's dossier, so that a file is found through the dossier the user may see.
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="+")
+    file = models.FileField(upload_to=message_file_path, max_length=200)
+    original_name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["message_id", "id"]
+
+    def __str__(self):
+        return self.original_name

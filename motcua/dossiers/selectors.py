@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -14,6 +14,7 @@ from motcua.dossiers.models import (
     Attachment,
     Dossier,
     DossierEvent,
+    DossierMessage,
     Status,
     choice_label,
 )
@@ -28,7 +29,15 @@ def dossiers_of(applicant):
     return (
         Dossier.objects.filter(applicant=applicant)
         .select_related("procedure")
-        .annotate(attachment_count=Count("attachments"))
+        .annotate(
+            attachment_count=Count("attachments"),
+            # The unit wrote something the applicant has not read yet (decision 0044).
+            unread_messages=Exists(
+                DossierMessage.objects.filter(
+                    dossier=OuterRef("pk"), from_applicant=False, read_at__isnull=True
+                )
+            ),
+        )
         .order_by("-updated_at", "-id")
     )
 

@@ -17,7 +17,7 @@ from motcua.core import ratelimit
 from motcua.dossiers import intake, quotas, selectors
 from motcua.dossiers.models import Attachment, Dossier, DossierEvent, Status
 from motcua.dossiers.scanning import ScannerUnavailable, configured_scanner
-from motcua.dossiers.uploads import check_upload
+from motcua.dossiers.uploads import CheckedUpload, check_upload
 
 
 class DossierError(ValidationError):
@@ -145,17 +145,10 @@ def attachment_add(*, dossier: Dossier, component: Component, upload, applicant)
     )
 
 
-def store_attachment(
-    dossier: Dossier, component: Component, upload, *, uploaded_by, since=None, limits=None
-) -> Attachment:
-    """Check a file by content, scan it when a scanner is configured, and store it safely.
-
-    `since`: count only files added after that moment against the component's limit (a
-    supplement may replace files the applicant can no longer delete). `limits(size)`, called
-    in the transaction before the dossier is locked, raises when the file would pass a quota
-    (an applicant's draft).
-    """
-    checked = check_upload(upload, component.file_types)
+def check_and_scan(upload, accepted_kinds: list[str]) -> CheckedUpload:
+    """check_upload, then the virus scanner when one is configured: every file a user sends
+    (the application's, a supplement's, a message's) passes here."""
+    checked = check_upload(upload, accepted_kinds)
     scanner = configured_scanner()
     if scanner is not None:
         try:
@@ -168,6 +161,20 @@ def store_attachment(
             raise DossierError(
                 _("Tệp “%(name)s” có mã độc và đã bị từ chối.") % {"name": checked.display_name}
             )
+    return checked
+
+
+def store_attachment(
+    dossier: Dossier, component: Component, upload, *, uploaded_by, since=None, limits=None
+) -> Attachment:
+    """Check a file by content, scan it when a scanner is configured, and store it safely.
+
+    `since`: count only files added after that moment against the component's limit (a
+    supplement may replace files the applicant can no longer delete). `limits(size)`, called
+    in the transaction before the dossier is locked, raises when the file would pass a quota
+    (an applicant's draft).
+    """
+    checked = check_and_scan(upload, component.file_types)
     with transaction.atomic():
         if limits is not None:  # first: it locks the account, before the dossier (lock order)
             limits(checked.size)

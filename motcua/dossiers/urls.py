@@ -29,5 +29,11 @@ urlpatterns = [
         views.supplement_upload,
         name="supplement_upload",
     ),
+    path("dossiers/<uuid:dossier_uuid>/messages/", views.message_post, name="message_post"),
+    path(
+        "dossiers/<uuid:dossier_uuid>/messages/files/<int:file_id>/",
+        views.message_file,
+        name="message_file",
+    ),
     path("track/", views.track, name="track"),
 ]

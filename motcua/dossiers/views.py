@@ -27,8 +27,15 @@ from motcua.core.boundary import accepts_files
 from motcua.core.client import client_ip
 from motcua.core.qr import qr_data_uri
 from motcua.dossiers import access_log, selectors, services
+from motcua.dossiers import messages as conversation
 from motcua.dossiers.expiry import draft_expires_at
-from motcua.dossiers.models import WITHDRAWABLE, Attachment, Dossier, Status
+from motcua.dossiers.models import (
+    WITHDRAWABLE,
+    Attachment,
+    Dossier,
+    DossierMessageAttachment,
+    Status,
+)
 
 
 def applicant_required(view):
@@ -92,6 +99,11 @@ def submitted_page(request, dossier, *, status=200, **extra):
     except ValueError:
         seen_page = 1
     seen, more_seen = access_log.seen_by(dossier, page=seen_page)
+    thread = conversation.thread(dossier, officer=False)
+    thread.can_write = thread.is_open
+    for message in thread.messages:
+        for f in message.files:
+            f.url = reverse("dossiers:message_file", args=[dossier.uuid, f.pk])
     context = {
         "dossier": dossier,
         "page": selectors.applicant_page(
@@ -103,9 +115,14 @@ def submitted_page(request, dossier, *, status=200, **extra):
         "seen": seen,
         "seen_page": seen_page,
         "more_seen": more_seen,
+        "thread": thread,
+        "message_post_url": reverse("dossiers:message_post", args=[dossier.uuid]),
     }
     context.update(extra)
-    return render(request, "dossiers/detail.html", context, status=status)
+    response = render(request, "dossiers/detail.html", context, status=status)
+    if thread.unread:
+        conversation.mark_read(dossier=dossier, reader=request.user)
+    return response
 
 
 @applicant_required
@@ -465,6 +482,44 @@ def supplement_upload(request, dossier_uuid):
         )
     messages.success(request, _("Đã tải lên %(n)s tệp.") % {"n": stored})
     return redirect(_supplement_url(dossier))
+
+
+# ---------------------------------------------------------------------------------------
+# The conversation with the handling unit (decision 0044)
+
+
+@accepts_files("UPLOAD_MAX_BYTES", files_setting="UPLOAD_REQUEST_MAX_BYTES")
+@applicant_required
+@require_POST
+def message_post(request, dossier_uuid):
+    dossier = selectors.dossier_of(request.user, dossier_uuid)
+    if dossier.is_draft:
+        raise Http404
+    text = request.POST.get("text", "")
+    try:
+        conversation.post_message(
+            dossier=dossier, author=request.user, text=text, files=request.FILES.getlist("files")
+        )
+    except conversation.MessageRefused as refused:
+        return submitted_page(
+            request, dossier, status=400, **conversation.refused_context(refused, text)
+        )
+    messages.success(request, _("Đã gửi tin nhắn tới cơ quan giải quyết."))
+    return redirect(reverse("dossiers:detail", args=[dossier.uuid]) + "#messages")
+
+
+@applicant_required
+def message_file(request, dossier_uuid, file_id):
+    dossier = selectors.dossier_of(request.user, dossier_uuid)
+    found = get_object_or_404(DossierMessageAttachment, pk=file_id, dossier=dossier)
+    response = FileResponse(
+        found.file.open("rb"),
+        content_type=found.content_type,
+        as_attachment=True,
+        filename=found.original_name,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def track(request):

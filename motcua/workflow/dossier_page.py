@@ -11,6 +11,7 @@ from django.db import connection
 
 from motcua.documents.models import IssuedDocument
 from motcua.dossiers import access
+from motcua.dossiers.messages import ThreadFile, ThreadMessage
 from motcua.dossiers.models import Dossier, choice_label
 from motcua.workflow import reads
 from motcua.workflow.models import Task, Workflow
@@ -100,6 +101,7 @@ def dossier_page_data(dossier: Dossier) -> dict:
         "attachments": rows["attachments"],
         "events": rows["events"],
         "comments": rows["comments"],
+        "messages": _thread(rows["messages"]),
         "tasks": [
             TaskLine(
                 pk=t["pk"],
@@ -129,3 +131,25 @@ def dossier_page_data(dossier: Dossier) -> dict:
             for d in rows["documents"]
         ],
     }
+
+
+def _thread(rows) -> list[ThreadMessage]:
+    """The conversation's rows (one per file) as its messages, oldest first."""
+    found: dict[int, ThreadMessage] = {}
+    for row in rows:
+        message = found.get(row["pk"])
+        if message is None:
+            message = found[row["pk"]] = ThreadMessage(
+                pk=row["pk"],
+                from_applicant=row["from_applicant"],
+                unit_name=row["unit_name"],
+                text=row["text"],
+                created_at=row["created_at"],
+                read_at=row["read_at"],
+                author_name=row["author_name"] or "",
+            )
+        if row["file_pk"] is not None:
+            message.files.append(ThreadFile(row["file_pk"], row["file_name"], row["file_size"]))
+    for message in found.values():
+        message.files.sort(key=lambda f: f.pk)
+    return list(found.values())

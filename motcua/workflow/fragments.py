@@ -41,6 +41,7 @@ def inbox_rows(rows, *, show_unit: bool) -> SafeString:
     on_acceptance = _html('<span class="text-body-secondary">{}</span>', _("Khi tiếp nhận"))
     overdue, due_soon = _("Quá hạn"), _("Sắp đến hạn")
     status_title, extended = _("Mã trạng thái"), _("Đã gia hạn")
+    new_message = _("Tin nhắn mới")
     out = []
     for row in rows:
         if row.overdue:
@@ -63,6 +64,8 @@ def inbox_rows(rows, *, show_unit: bool) -> SafeString:
             status += _html(
                 '<span class="tag tag-flag">{}</span> ', waiting % {"n": row.open_tasks}
             )
+        if row.unread_messages:
+            status += _html('<span class="tag tag-flag">{}</span> ', new_message)
         if show_unit and row.unit_name:
             status += _html('<br><span class="small text-body-secondary">{}</span>', row.unit_name)
         out.append(

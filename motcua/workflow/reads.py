@@ -19,7 +19,13 @@ from motcua.catalogue.models import Agency, Component, Procedure
 from motcua.core.dates import aware
 from motcua.core.db import column, table
 from motcua.documents.models import IssuedDocument
-from motcua.dossiers.models import Attachment, Dossier, DossierEvent
+from motcua.dossiers.models import (
+    Attachment,
+    Dossier,
+    DossierEvent,
+    DossierMessage,
+    DossierMessageAttachment,
+)
 from motcua.payments.models import Charge
 from motcua.results.models import ResultDocument
 from motcua.workflow.models import Comment, Task
@@ -58,8 +64,20 @@ _DOSSIER_FIELDS = (
     "extension_count",
 )
 PageRecord = namedtuple(
-    "PageRecord", [*_DOSSIER_FIELDS, "procedure_code", "procedure_name", "unit_name"]
+    "PageRecord",
+    [*_DOSSIER_FIELDS, "procedure_code", "procedure_name", "unit_name", "unread_messages"],
 )
+
+
+def _unread_from_applicant() -> str:
+    """Whether the applicant wrote something the unit has not read (decision 0044): a probe
+    of the partial index of unread messages per row."""
+    return (
+        f"EXISTS (SELECT 1 FROM {table(DossierMessage)} m "  # noqa: S608 - names from the models
+        f"WHERE {column(DossierMessage, 'dossier', 'm')} = {dossier_column('id')} "
+        f"AND {column(DossierMessage, 'from_applicant', 'm')} "
+        f"AND {column(DossierMessage, 'read_at', 'm')} IS NULL)"
+    )
 
 
 @functools.cache
@@ -68,6 +86,7 @@ def _page_select() -> str:
         column(Procedure, "code", "p"),
         column(Procedure, "name", "p"),
         column(Unit, "name", "u"),
+        _unread_from_applicant(),
     ]
     return (
         f"SELECT {', '.join(columns)} FROM {table(Dossier)} "  # noqa: S608 - names from the models
@@ -364,6 +383,35 @@ def _dossier_reads() -> dict[str, tuple[Select, str]]:
             joins=[join(Comment, "author", "u", "c")],
             order=("at", "id"),
         ),
+        # The conversation with the applicant (decision 0044): a row per file, or one for a
+        # message without any.
+        "messages": _of_dossier(
+            DossierMessage,
+            "m",
+            [
+                field_column(DossierMessage, "id", "m", name="pk"),
+                *_fields(
+                    DossierMessage,
+                    "m",
+                    "from_applicant",
+                    "unit_name",
+                    "text",
+                    "created_at",
+                    "read_at",
+                ),
+                field_column(User, "full_name", "u", name="author_name"),
+                field_column(DossierMessageAttachment, "id", "f", name="file_pk"),
+                field_column(DossierMessageAttachment, "original_name", "f", name="file_name"),
+                field_column(DossierMessageAttachment, "size", "f", name="file_size"),
+            ],
+            joins=[
+                join(DossierMessage, "author", "u", "m"),
+                f"LEFT JOIN {table(DossierMessageAttachment)} f ON "
+                f"{column(DossierMessageAttachment, 'message', 'f')} = "
+                f"{column(DossierMessage, 'id', 'm')}",
+            ],
+            order=("created_at", "id"),
+        ),
         "tasks": _of_dossier(
             Task,
             "t",
@@ -411,7 +459,8 @@ def dossier_page_rows(
 ) -> dict[str, list[dict]]:
     """What the dossier page shows besides the dossier, one statement each, rows by name:
     "people" (the applicant and the officer who registered it: id, address, full_name),
-    and the dossier's "attachments", "events", "comments", "tasks" and "documents"."""
+    and the dossier's "attachments", "events", "comments", "messages", "tasks" and
+    "documents"."""
     people, people_sql = _people()
     with connection.cursor() as cursor:
         cursor.execute(people_sql, [applicant_id, registered_by_id or applicant_id])

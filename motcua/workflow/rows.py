@@ -60,6 +60,7 @@ class ListRow:
     extended: bool
     open_tasks: int
     unit_name: str
+    unread_messages: bool = False  # the applicant wrote and the unit has not read it yet
 
 
 def _uuid_text(value) -> str:
@@ -103,6 +104,7 @@ def list_rows(records, size: int, now) -> tuple[list[ListRow], bool]:
                 extended=bool(r.extension_count),
                 open_tasks=r.open_tasks,
                 unit_name=r.unit_name or "",
+                unread_messages=bool(r.unread_messages),
             )
         )
     return result, more

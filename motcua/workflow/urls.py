@@ -10,6 +10,12 @@ urlpatterns = [
     path("workflows/<int:procedure_id>/", workflows.workflow_edit, name="workflow_edit"),
     path("dossiers/<uuid:dossier_uuid>/", dossier.dossier_page, name="dossier"),
     path("dossiers/<uuid:dossier_uuid>/comments/", actions.comment, name="comment"),
+    path("dossiers/<uuid:dossier_uuid>/messages/", actions.message, name="message_post"),
+    path(
+        "dossiers/<uuid:dossier_uuid>/messages/files/<int:file_id>/",
+        dossier.message_file,
+        name="message_file",
+    ),
     path(
         "dossiers/<uuid:dossier_uuid>/tasks/<int:task_id>/",
         actions.answer_task,

@@ -104,6 +104,7 @@ ROWS = (
     _row(overdue=True, remaining="Quá 2 ngày làm việc", extended=True, open_tasks=1),
     _row(due_soon=True, open_tasks=3, applicant_name="<script>x</script>"),
     _row(remaining="", due="", status=2, status_label="Mới tiếp nhận"),
+    _row(unread_messages=True, open_tasks=1),
 )
 
 
@@ -119,6 +120,7 @@ def test_the_inbox_rows_hold_the_deadline_status_and_flags_templates_markup(lang
                 get_status_display=lambda row=row: row.status_label,
                 extension_count=int(row.extended),
                 open_tasks=row.open_tasks,
+                unread_messages=row.unread_messages,
             )
             status = render_to_string("dossiers/_status.html", {"dossier": dossier})
             flags = render_to_string("workflow/_flags.html", {"dossier": dossier})

@@ -15,7 +15,15 @@ from motcua.accounts.testing import login_officer
 from motcua.catalogue.models import Procedure
 from motcua.documents.models import IssuedDocument
 from motcua.dossiers import access
-from motcua.dossiers.models import Attachment, Dossier, DossierEvent, choice_label
+from motcua.dossiers.messages import ThreadFile, ThreadMessage
+from motcua.dossiers.models import (
+    Attachment,
+    Dossier,
+    DossierEvent,
+    DossierMessage,
+    DossierMessageAttachment,
+    choice_label,
+)
 from motcua.dossiers.tests.helpers import pdf
 from motcua.factories import UnitFactory
 from motcua.payments.models import Charge
@@ -81,6 +89,29 @@ def dossier_with_everything(make_organisation) -> Dossier:
     answered = Task.objects.get(dossier=dossier)
     machine.answer_task(task_id=answered.pk, actor=office.leader, answer="Đồng ý")
     Comment.objects.create(dossier=dossier, author=office.specialist, text="<b>Đã</b> xem")
+    # The conversation with the applicant: a question with two files, an answer read.
+    question = DossierMessage.objects.create(
+        dossier=dossier, author=dossier.applicant, from_applicant=True, text="Khi nào xong?"
+    )
+    for name, size in (("anh-1.jpg", 2048), ("don.pdf", 512)):
+        DossierMessageAttachment.objects.create(
+            message=question,
+            dossier=dossier,
+            file=f"messages/{name}",
+            original_name=name,
+            content_type="application/pdf",
+            size=size,
+            sha256="0" * 64,
+        )
+    DossierMessage.objects.create(
+        dossier=dossier,
+        author=office.specialist,
+        from_applicant=False,
+        unit=office.department,
+        unit_name=office.department.name,
+        text="Trong tuần này.",
+        read_at=question.created_at,
+    )
     perform("forward", office.specialist, machine.NoteInput(note="Đủ điều kiện"))
     perform("approve", office.leader)
     # Asked and not answered yet (the machine lets no task open at this step: written here).
@@ -240,12 +271,13 @@ def test_the_dossier_page_reads_a_fixed_number_of_queries(
     assert client.get(url).status_code == 200
     # The dossier if the officer may see it (with whether
     # anything was charged or issued: nothing was, so the payment and result panels read
-    # nothing), the applicant, attachments, events, comments, tasks, documents (the workflow
+    # nothing), the applicant, attachments, events, comments, the conversation with the
+    # applicant (decision 0044), tasks, documents (the workflow
     # version is held in memory; the user, their device and memberships are cached), and the
     # access record: in the test's transaction three statements (claim a lane of its hash
     # chain, move the lane's head, INSERT); a page in production writes it in one
     # (chain.insert_alone), tested in dossiers/tests/test_access_log.py
-    with django_assert_num_queries(7 + RECORD_STATEMENTS):
+    with django_assert_num_queries(8 + RECORD_STATEMENTS):
         body = client.get(url).content.decode()
     assert "Một" in body and "Ba" in body and "Đủ giấy tờ" in body
 
@@ -357,6 +389,21 @@ def _page_data_by_orm(dossier: Dossier) -> dict:
         .order_by("at", "id")
         .values("at", "text", author_name=F("author__full_name"))
     )
+    thread = [
+        ThreadMessage(
+            pk=m.pk,
+            from_applicant=m.from_applicant,
+            unit_name=m.unit_name,
+            text=m.text,
+            created_at=m.created_at,
+            read_at=m.read_at,
+            author_name=m.author.full_name or "",
+            files=[ThreadFile(f.pk, f.original_name, f.size) for f in m.attachments.order_by("id")],
+        )
+        for m in DossierMessage.objects.filter(dossier=dossier)
+        .select_related("author")
+        .order_by("created_at", "id")
+    ]
     tasks = (
         Task.objects.filter(dossier=dossier)
         .order_by("due_at", "id")
@@ -389,6 +436,7 @@ def _page_data_by_orm(dossier: Dossier) -> dict:
         "attachments": [{"pk": a.pop("id"), **a} for a in attachments],
         "events": list(events),
         "comments": list(comments),
+        "messages": thread,
         "tasks": [
             dossier_page.TaskLine(
                 pk=t["id"],
@@ -447,7 +495,7 @@ def test_the_dossier_pages_sql_reads_give_what_the_orm_gives(
             assert _typed((got.has_charges, got.has_results)) == _typed(
                 (want.has_charges, want.has_results)
             )
-        with django_assert_num_queries(6):
+        with django_assert_num_queries(7):
             page = dossier_page.dossier_page_data(got)
         assert _typed(page) == _typed(_page_data_by_orm(dossier))
     assert (full.has_charges, full.has_results) == (True, True)
@@ -456,12 +504,17 @@ def test_the_dossier_pages_sql_reads_give_what_the_orm_gives(
         "attachments": 3,
         "events": 9,
         "comments": 2,
+        "messages": 2,
         "tasks": 2,
         "documents": 1,
     }
     assert page["registered_by"] and page["applicant_address"]
     assert None in (e["actor_id"] for e in page["events"])
     assert [t.answered_by_name for t in page["tasks"]] == ["Võ Thị Lan", ""]
+    assert [[f.original_name for f in m.files] for m in page["messages"]] == [
+        ["anh-1.jpg", "don.pdf"],
+        [],
+    ]
 
 
 def test_memberships_come_from_the_cache_until_a_membership_or_unit_changes(

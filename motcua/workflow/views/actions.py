@@ -10,7 +10,9 @@ from django.views.decorators.http import require_POST
 
 from motcua.accounts.decorators import officer_required
 from motcua.accounts.models import Unit
+from motcua.core.boundary import accepts_files
 from motcua.dossiers import access, access_log
+from motcua.dossiers import messages as conversation
 from motcua.dossiers.models import AccessRecord
 from motcua.workflow import machine, services
 from motcua.workflow.forms import CommentForm, TaskAnswerForm, action_form
@@ -34,6 +36,26 @@ def comment(request, dossier_uuid):
             messages.success(request, _("Đã thêm ý kiến nội bộ."))
             return redirect(reverse("workflow:dossier", args=[dossier.uuid]) + "#comments")
     return render_dossier(request, dossier, comment_form=form, status=400)
+
+
+@accepts_files("UPLOAD_MAX_BYTES", files_setting="UPLOAD_REQUEST_MAX_BYTES")
+@officer_required
+@require_POST
+def message(request, dossier_uuid):
+    """A message to the applicant in the dossier's conversation (decision 0044)."""
+    dossier = dossier_or_404(request, dossier_uuid)
+    text = request.POST.get("text", "")
+    try:
+        conversation.post_message(
+            dossier=dossier, author=request.user, text=text, files=request.FILES.getlist("files")
+        )
+    except PermissionError:
+        raise Http404 from None
+    except conversation.MessageRefused as refused:
+        context = conversation.refused_context(refused, text)
+        return render_dossier(request, dossier, message_context=context, status=400)
+    messages.success(request, _("Đã gửi tin nhắn tới người nộp hồ sơ."))
+    return redirect(reverse("workflow:dossier", args=[dossier.uuid]) + "#messages")
 
 
 @officer_required

@@ -3,6 +3,7 @@ and the actions the officer may take now; and the attachments' inline preview.""
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -15,7 +16,14 @@ from motcua.accounts.models import Role
 from motcua.catalogue.forms_schema import bind
 from motcua.core.dates import local_iso, local_text
 from motcua.dossiers import access, access_log
-from motcua.dossiers.models import AccessRecord, Attachment, Status, choice_label
+from motcua.dossiers import messages as conversation
+from motcua.dossiers.models import (
+    AccessRecord,
+    Attachment,
+    DossierMessageAttachment,
+    Status,
+    choice_label,
+)
 from motcua.dossiers.timeline import kind_of
 from motcua.workflow import fragments, machine
 from motcua.workflow.dossier_page import dossier_page_data
@@ -102,10 +110,19 @@ def _attachment_groups(attachments) -> list[tuple]:
     return list(groups.values())
 
 
-def render_dossier(request, dossier, *, comment_form=None, task_forms=None, status=200):
+def render_dossier(
+    request, dossier, *, comment_form=None, task_forms=None, message_context=None, status=200
+):
     user = request.user
     now = timezone.now()
     data = dossier_page_data(dossier)
+    thread = conversation.thread(dossier, officer=True, messages=data["messages"])
+    answering = access.answering_unit(user, dossier) is not None
+    thread.can_write = answering and thread.is_open
+    for message in thread.messages:
+        for f in message.files:
+            f.url = reverse("workflow:message_file", args=[dossier.uuid, f.pk])
+    message_context = message_context or {}
     procedure = dossier.procedure
     sections = (
         bind(procedure.form_schema, procedure.form_ui, dossier.form_data)
@@ -154,11 +171,18 @@ def render_dossier(request, dossier, *, comment_form=None, task_forms=None, stat
             tasks=tasks,
             documents=data["documents"],
             actions=actions,
+            thread=thread,
+            message_post_url=reverse("workflow:message_post", args=[dossier.uuid]),
+            max_mb=settings.UPLOAD_MAX_BYTES // (1024 * 1024),
+            **{k: v for k, v in message_context.items() if k != "error_list"},
             error_list=(comment_form.error_list() if comment_form and comment_form.errors else [])
-            + [link for form in task_forms.values() for link in form.error_list()],
+            + [link for form in task_forms.values() for link in form.error_list()]
+            + message_context.get("error_list", []),
         ),
         status=status,
     )
+    if thread.unread and answering:
+        conversation.mark_read(dossier=dossier, reader=user)
     access_log.record_view(
         actor=user, kind=AccessRecord.Kind.DOSSIER, dossier=dossier, request=request
     )
@@ -231,4 +255,30 @@ def attachment_preview(request, dossier_uuid, attachment_id):
         ),
     )
     _record_attachment(request, dossier, attachment)
+    return response
+
+
+# --- The conversation's files ----------------------------------------------------------------
+
+
+@officer_required
+def message_file(request, dossier_uuid, file_id):
+    """A file sent in the conversation with the applicant, always as a download."""
+    dossier = dossier_or_404(request, dossier_uuid)
+    found = get_object_or_404(DossierMessageAttachment, pk=file_id, dossier=dossier)
+    response = FileResponse(
+        found.file.open("rb"),
+        content_type=found.content_type,
+        as_attachment=True,
+        filename=found.original_name,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    access_log.record_view(
+        actor=request.user,
+        kind=AccessRecord.Kind.ATTACHMENT,
+        dossier=dossier,
+        object_id=found.pk,
+        label=found.original_name,
+        request=request,
+    )
     return response
