@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from motcua.core.qr import qr_data_uri
 from motcua.payments.contrib.sandbox import gateway
+from motcua.signing.services import verify_url
 
 SITE = "http://127.0.0.1:8100"
 
@@ -37,6 +38,7 @@ def test_the_tracking_qr_code_carries_the_sites_port(client, dossier, citizen, s
 
     assert qr_data_uri(f"{SITE}/track/?code={dossier.code}") in html
     assert qr_data_uri(f"http://127.0.0.1:8000/track/?code={dossier.code}") not in html
+    assert verify_url("abc") == f"{SITE}/verify/abc/"  # the QR on results and receipts
 
 
 def test_e_mailed_links_carry_the_sites_port(
