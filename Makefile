@@ -48,12 +48,13 @@ $(VAR_DIR)/secret_key:
 	@$(PY) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
 
 demo: setup $(VAR_DIR)/secret_key
-	@export SECRET_KEY="$$(cat $(VAR_DIR)/secret_key)" SECURE_COOKIES=false SANDBOX_ENABLED=true DEMO_MODE=true; \
+	@export SECRET_KEY="$$(cat $(VAR_DIR)/secret_key)" SECURE_COOKIES=false SANDBOX_ENABLED=true DEMO_MODE=true \
+	  SITE_URL="$${SITE_URL:-http://$(HOST):$(PORT)}"; \
 	$(PY) manage.py collectstatic --noinput -v0 && \
 	$(PY) manage.py migrate --noinput -v0 && \
 	$(PY) manage.py load_demo && \
 	$(PY) manage.py create_demo_pki && \
-	echo "MotCua is serving at http://$(HOST):$(PORT)/ (Ctrl+C to stop)" && \
+	echo "MotCua is serving at http://$(HOST):$(PORT)/, links and QR codes to $$SITE_URL/ (Ctrl+C to stop)" && \
 	exec deploy/serve --host $(HOST) --port $(PORT) --workers 1 --blocking-threads 4
 
 test: setup

@@ -20,7 +20,7 @@ Any kind may add `exemptions` (a form condition: `{"field": "owner.type", "in": 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.utils import timezone
@@ -369,10 +369,12 @@ def compute(schedule: dict, data: dict, *, on: date | None = None) -> FeeQuote:
     return quote
 
 
-def describe(schedule: dict) -> list[str]:
-    """The schedule in plain Vietnamese, one sentence a line (the public procedure page)."""
+def describe(schedule: dict, *, on: date | None = None) -> list[str]:
+    """The schedule in plain Vietnamese, one sentence a line (the public procedure page); a
+    waiver that ended before `on` (today by default) says so."""
     if not schedule:
         return []
+    on = on or timezone.localdate()
     kind = schedule["kind"]
     label = schedule.get("label") or _("Phí, lệ phí")
     lines = []
@@ -411,15 +413,55 @@ def describe(schedule: dict) -> list[str]:
         if exemption.get("label"):
             lines.append(exemption["label"])
     for waiver in schedule.get("waivers", []):
-        lines.append(
-            waiver.get("label")
-            or _("Miễn từ %(start)s đến %(end)s theo %(basis)s.")
-            % {
-                "start": date.fromisoformat(waiver["from"]).strftime("%d/%m/%Y"),
-                "end": date.fromisoformat(waiver["to"]).strftime("%d/%m/%Y"),
-                "basis": waiver["legal_basis"],
+        end = date.fromisoformat(waiver["to"])
+        line = waiver.get("label") or _("Miễn từ %(start)s đến %(end)s theo %(basis)s.") % {
+            "start": date.fromisoformat(waiver["from"]).strftime("%d/%m/%Y"),
+            "end": end.strftime("%d/%m/%Y"),
+            "basis": waiver["legal_basis"],
+        }
+        if end < on:
+            line += " " + _("(Đã hết hiệu lực từ %(day)s.)") % {
+                "day": (end + timedelta(days=1)).strftime("%d/%m/%Y")
             }
-        )
+        lines.append(line)
     if schedule.get("legal_basis"):
         lines.append(_("Căn cứ: %(basis)s.") % {"basis": schedule["legal_basis"]})
     return lines
+
+
+def _lowest(schedule: dict) -> int:
+    """The least a table can charge: each band at its lower edge, with its minimum."""
+    amounts = []
+    for band in schedule["bands"]:
+        if "amount" in band:
+            amounts.append(band["amount"])
+        else:
+            at_start = _round(Decimal(str(band["rate"])) * Decimal(str(band.get("from", 0))))
+            amounts.append(max(at_start, band.get("minimum", 0)))
+    return max(min(amounts), schedule.get("minimum", 0))
+
+
+def summary(schedule: dict, fee_vnd: int | None, *, on: date | None = None) -> str:
+    """The fee in a few words for a procedure's card, from the same facts as its page: the
+    schedule when there is one, else the published amount."""
+    if not schedule:
+        if fee_vnd is None:
+            return _("Chưa công bố")
+        return _("Miễn phí") if fee_vnd == 0 else f"{format_vnd(fee_vnd)} ₫"
+    on = on or timezone.localdate()
+    kind = schedule["kind"]
+    if kind == "zero":
+        return _("Miễn phí")
+    for waiver in schedule.get("waivers", []):
+        start, end = date.fromisoformat(waiver["from"]), date.fromisoformat(waiver["to"])
+        if start <= on <= end:
+            return _("Miễn phí đến %(day)s") % {"day": end.strftime("%d/%m/%Y")}
+    if kind == "fixed":
+        return f"{format_vnd(schedule['amount'])} ₫"
+    if kind == "per_item":
+        item = schedule.get("item_label") or _("mục")
+        return f"{format_vnd(schedule['amount'])} ₫/{item}"
+    lowest = _lowest(schedule)
+    if lowest:
+        return _("từ %(amount)s ₫") % {"amount": format_vnd(lowest)}
+    return _("theo biểu phí")

@@ -236,6 +236,11 @@ class Procedure(models.Model):
             errors["effective_to"] = _("Ngày hết hiệu lực phải sau ngày bắt đầu hiệu lực.")
         if self.service_level == self.ServiceLevel.PARTIAL and not self.partial_reason.strip():
             errors["partial_reason"] = _("Dịch vụ một phần phải công bố lý do.")
+        if self.service_level == self.ServiceLevel.FULL and not self.form_schema:
+            errors["service_level"] = _(
+                "Thủ tục toàn trình phải nhận hồ sơ trực tuyến: nhập lược đồ tờ khai, hoặc để "
+                "trống mức độ đến khi có tờ khai."
+            )
         bad_delivery = set(self.delivery_options or []) - {"online", "counter", "post"}
         if bad_delivery:
             errors["delivery_options"] = _("Hình thức nhận kết quả không hợp lệ: %(v)s") % {

@@ -1,5 +1,6 @@
-from django.http import JsonResponse
-from django.views.decorators.cache import never_cache
+from django.http import HttpResponseRedirect, JsonResponse
+from django.templatetags.static import static
+from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET
 
 from motcua.core import health as checks
@@ -24,3 +25,11 @@ def live(request):
     """Liveness: the process answers requests. No database, no network: a dependency that is
     down must not get healthy servers restarted."""
     return JsonResponse({"status": "ok"})
+
+
+@cache_control(public=True, max_age=86400)
+@require_GET
+def favicon(request):
+    """/favicon.ico, which browsers ask for whatever the page links: the static icon (a
+    temporary redirect, since its hashed name changes with each new icon)."""
+    return HttpResponseRedirect(static("favicon.ico"))

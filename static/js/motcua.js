@@ -56,6 +56,24 @@
         });
       });
     });
+    // The header's menu button on narrow screens (base.html); Escape closes the open menu.
+    document.querySelectorAll("[data-menu-toggle]").forEach(function (button) {
+      var menu = document.getElementById(button.getAttribute("aria-controls"));
+      if (!menu) return;
+      function set(open) {
+        button.setAttribute("aria-expanded", open ? "true" : "false");
+        menu.classList.toggle("show", open);
+      }
+      button.addEventListener("click", function () {
+        set(button.getAttribute("aria-expanded") !== "true");
+      });
+      menu.addEventListener("keydown", function (event) {
+        if (event.key === "Escape" && button.getAttribute("aria-expanded") === "true") {
+          set(false);
+          button.focus();
+        }
+      });
+    });
     var summary = document.querySelector(".error-summary");
     if (summary) summary.focus();
   });

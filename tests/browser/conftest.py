@@ -55,3 +55,10 @@ def assert_accessible(page):
     assert serious == [], [
         (v["id"], v["help"], [n["target"] for n in v["nodes"]][:3]) for v in serious
     ]
+
+
+def open_menu(page):
+    """Open the header's menu when a narrow screen folds it behind its button."""
+    toggle = page.get_by_role("button", name="Menu")
+    if toggle.is_visible() and toggle.get_attribute("aria-expanded") != "true":
+        toggle.click()

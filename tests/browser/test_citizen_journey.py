@@ -4,7 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from motcua.factories import PDF_BYTES
-from tests.browser.conftest import assert_accessible, last_code_mailed_to
+from tests.browser.conftest import assert_accessible, last_code_mailed_to, open_menu
 
 pytestmark = pytest.mark.browser
 
@@ -63,7 +63,9 @@ def test_search_register_apply_with_two_vehicles_submit_and_track(
     page.get_by_role("button", name="Xác thực").click()
 
     # Log out and in again, as a returning applicant would.
+    open_menu(page)
     page.get_by_role("button", name="Đăng xuất").click()
+    open_menu(page)
     page.get_by_role("link", name="Đăng nhập").click()
     page.get_by_label("E-mail hoặc số điện thoại").fill(PHONE)
     page.locator('[name="password"]').fill(PASSWORD)
@@ -145,6 +147,7 @@ def test_search_register_apply_with_two_vehicles_submit_and_track(
     expect(page.get_by_text("Mới đăng ký").first).to_be_visible()
 
     # Log out and track the dossier publicly with the code and the phone number.
+    open_menu(page)
     page.get_by_role("button", name="Đăng xuất").click()
     page.goto(base + "/track/")
     page.get_by_label("Mã hồ sơ").fill(code)

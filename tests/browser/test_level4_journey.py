@@ -112,7 +112,7 @@ def test_apply_pay_approve_sign_download_verify(
     # The QR's page says genuine; the file itself checks out; one changed byte does not.
     page.locator('a[href*="/verify/"]').first.click()
     expect(page.get_by_text("Giấy tờ hợp lệ")).to_be_visible()
-    expect(page.get_by_text("Lê Thị Hoa").first).to_be_visible()
+    expect(page.locator("main").get_by_text("Lê Thị Hoa").first).to_be_visible()
     assert_accessible(page)
     page.goto(base + "/verify/")
     page.locator("#file").set_input_files(str(signed))

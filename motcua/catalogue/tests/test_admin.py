@@ -83,6 +83,14 @@ def test_admin_creates_a_valid_procedure_with_its_components(admin_client_vi):
     assert component.accepted_types == ["pdf", "office"]
 
 
+def test_admin_cannot_label_a_procedure_without_a_form_full_process(admin_client_vi):
+    response = admin_client_vi.post(ADD_URL, _post_data(form_schema="{}", form_ui="{}"))
+
+    assert response.status_code == 200
+    assert "Thủ tục toàn trình phải nhận hồ sơ trực tuyến" in response.content.decode()
+    assert not Procedure.objects.filter(code="9.123456").exists()
+
+
 def test_admin_refuses_an_invalid_form_schema(admin_client_vi):
     bad = {"type": "object", "properties": {"applicant": {"type": "string"}}}
     response = admin_client_vi.post(ADD_URL, _post_data(form_schema=json.dumps(bad)))
@@ -125,7 +133,9 @@ def test_admin_refuses_a_component_without_a_name(admin_client_vi):
 
 
 def test_an_empty_form_schema_box_means_no_online_form(admin_client_vi):
-    response = admin_client_vi.post(ADD_URL, _post_data(form_schema="", form_ui=""))
+    response = admin_client_vi.post(
+        ADD_URL, _post_data(form_schema="", form_ui="", service_level="")
+    )
 
     assert response.status_code == 302
     procedure = Procedure.objects.get(code="9.123456")

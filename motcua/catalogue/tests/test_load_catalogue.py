@@ -83,11 +83,35 @@ def test_published_values_are_copied(catalogue):
 
 
 def test_online_level_maps_to_service_level(catalogue):
-    assert Procedure.objects.get(code="1.000703").service_level == "full"  # mức độ 4
+    assert Procedure.objects.get(code=BADGE).service_level == "full"  # mức độ 4, with a form
     level_3 = Procedure.objects.get(code="1.002674")
     assert level_3.service_level == "partial"
     assert level_3.partial_reason == "Theo danh mục công bố trước đây: mức độ 3"
     assert Procedure.objects.get(code="1.002063").service_level == ""  # "online form observed"
+
+
+def test_no_full_process_procedure_refuses_online_applications(client, catalogue):
+    full = list(Procedure.objects.filter(service_level="full"))
+
+    assert {p.code for p in full} >= {BADGE, AIRCRAFT}
+    assert [p.code for p in full if not p.accepts_online] == []
+    for procedure in full:
+        html = client.get(f"/procedures/{procedure.code}/").content.decode()
+        assert "Toàn trình" in html and "Nộp hồ sơ trực tuyến" in html
+
+
+@pytest.mark.parametrize("code", ["1.000703", "1.002441", "1.002460", "3.000347"])
+def test_a_level_4_procedure_without_an_online_form_is_not_labelled_full_process(
+    client, catalogue, code
+):
+    procedure = Procedure.objects.get(code=code)
+    html = client.get(f"/procedures/{code}/").content.decode()
+
+    assert "mức độ 4" in RECORDS[code]["online_level"]
+    assert procedure.service_level == ""
+    assert "chưa có tờ khai trực tuyến" in procedure.notes
+    assert "Toàn trình" not in html and "Mức độ chưa công bố" in html
+    assert "chưa nhận hồ sơ trực tuyến" in html
 
 
 def test_procedures_go_to_the_agency_of_their_level(catalogue):

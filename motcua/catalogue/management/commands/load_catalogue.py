@@ -288,7 +288,30 @@ def import_catalogue(path: Path) -> LoadReport:
             report.updated += 1
     for spec in demo_specs():
         report.completed.append(apply_demo(spec, agencies).code)
+    withhold_full_process_without_form(records)
     return report
+
+
+FULL_WITHOUT_FORM_NOTE = (
+    "Nguồn ghi mức độ 4/toàn trình, nhưng MotCua chưa có tờ khai trực tuyến cho thủ tục này: "
+    "mức độ dịch vụ để “chưa công bố” đến khi có tờ khai."
+)
+
+
+def withhold_full_process_without_form(records: list[dict]) -> None:
+    """A full-process (toàn trình) procedure is one filed online from start to end; without an
+    online form MotCua cannot take it online, so the level from the source (an older
+    "mức độ 4" list) is not claimed for it: shown as not published, kept in the notes."""
+    for procedure in Procedure.objects.filter(
+        code__in=[r["code"] for r in records],
+        effective_from=EFFECTIVE_FROM,
+        service_level=Procedure.ServiceLevel.FULL,
+    ):
+        if procedure.accepts_online:
+            continue
+        procedure.service_level = ""
+        procedure.notes = f"{procedure.notes}\n{FULL_WITHOUT_FORM_NOTE}"
+        procedure.save(update_fields=["service_level", "notes"])
 
 
 class Command(BaseCommand):
