@@ -761,6 +761,25 @@ def validate_form(schema: dict, ui: dict, data: dict) -> dict[str, list[str]]:
                 if message not in errors.get(path, []):
                     errors.setdefault(path, []).append(message)
             continue
+        if error.validator == "dependentRequired":
+            # "licence_no" given needs "licence_date" and "licence_issuer": said beside each.
+            instance = error.instance if isinstance(error.instance, dict) else {}
+            titles = error.schema.get("properties") or {}
+            for given, needed in (error.validator_value or {}).items():
+                if given not in instance:
+                    continue
+                for name in needed:
+                    if name in instance:
+                        continue
+                    target = [*parts, name]
+                    path = ".".join(str(p) for p in target)
+                    custom = _hints(ui, _hint_path(target)).get("errors") or {}
+                    message = custom.get("required") or _(
+                        "Trường này là bắt buộc khi đã nhập “%(field)s”."
+                    ) % {"field": (titles.get(given) or {}).get("title", given)}
+                    if message not in errors.get(path, []):
+                        errors.setdefault(path, []).append(message)
+            continue
         path = ".".join(str(p) for p in parts)
         if error.validator in ("minItems", "maxItems", "uniqueItems"):
             path = f"{path}.__items"
