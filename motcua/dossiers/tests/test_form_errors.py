@@ -28,9 +28,7 @@ def test_each_summary_entry_names_its_field_and_links_to_it(client, draft):
         section_url(draft, "applicant"), {"applicant.full_name": "", "applicant.phone": "12"}
     ).content.decode()
     assert '<a href="#f-applicant-full_name">Họ và tên: Trường này là bắt buộc.</a>' in html
-    assert (
-        '<a href="#f-applicant-phone">Số điện thoại: Giá trị không đúng định dạng.</a>' in html
-    )
+    assert '<a href="#f-applicant-phone">Số điện thoại: Giá trị không đúng định dạng.</a>' in html
     assert 'id="f-applicant-full_name"' in html  # the link's target is on the page
     # Beside the field, the message alone.
     assert '<p class="invalid-feedback d-block" id="f-applicant-full_name-error">Trường này' in html
@@ -230,7 +228,11 @@ LICENCE_SCHEMA = {
             "title": "Đề nghị",
             "required": ["badge_type"],
             "properties": {
-                "badge_type": {"type": "string", "title": "Loại phù hiệu", "enum": ["taxi", "internal"]}
+                "badge_type": {
+                    "type": "string",
+                    "title": "Loại phù hiệu",
+                    "enum": ["taxi", "internal"],
+                }
             },
         },
     },
