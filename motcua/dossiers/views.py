@@ -228,10 +228,10 @@ def edit_section(request, dossier_uuid, section):
                 elsewhere = caused_elsewhere(
                     procedure.form_schema, procedure.form_ui, data, section, errors
                 )
-                if elsewhere:
-                    # A cross-field rule: this answer asks for more in another section; go
-                    # there, its errors shown (decision 0050).
-                    target = next(n for n in names if _section_errors(elsewhere, n))
+                # A cross-field rule: this answer asks for more in another section; go there,
+                # its errors shown (decision 0050).
+                target = next((n for n in names if _section_errors(elsewhere, n)), None)
+                if target is not None:
                     messages.warning(
                         request,
                         _(
@@ -397,12 +397,21 @@ def delivery(request, dossier_uuid):
 def _review_context(dossier):
     procedure = dossier.procedure
     readiness = services.dossier_readiness(dossier)
+    sections = bind(
+        procedure.form_schema, procedure.form_ui, dossier.form_data, readiness.form_errors
+    )
+    # Each wrong answer in the summary, linked to its field on its section's page.
+    form_error_links = []
+    for section in sections:
+        url = reverse("dossiers:section", args=[dossier.uuid, section.path]) + "?check=1"
+        form_error_links.extend(
+            (f"{url}#{anchor}", message) for anchor, message in section.all_errors
+        )
     return {
         "dossier": dossier,
-        "sections": bind(
-            procedure.form_schema, procedure.form_ui, dossier.form_data, readiness.form_errors
-        ),
+        "sections": sections,
         "readiness": readiness,
+        "form_error_links": form_error_links,
         "attachments": dossier.attachments.select_related("component"),
     }
 

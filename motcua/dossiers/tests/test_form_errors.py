@@ -309,3 +309,16 @@ def test_another_applicant_cannot_save_the_section(client, licence_draft, other_
     client.force_login(other_citizen)
     response = client.post(section_url(licence_draft, "request"), {"request.badge_type": "taxi"})
     assert response.status_code == 404
+
+
+def test_the_review_page_lists_each_wrong_answer_linked_to_its_field(client, citizen, procedure):
+    form = {
+        "applicant": {"full_name": "Nguyễn Văn An", "phone": "12"},
+        "vehicles": [{"plate": "51A-123.45", "seats": 16, "ownership": "owned"}],
+    }
+    dossier = complete_draft(procedure, citizen, form=form)
+    client.force_login(citizen)
+    html = client.get(reverse("dossiers:review", args=[dossier.uuid])).content.decode()
+    url = section_url(dossier, "applicant") + "?check=1#f-applicant-phone"
+    assert f'<a href="{url}">Số điện thoại: Giá trị không đúng định dạng.</a>' in html
+    assert "Nộp hồ sơ</button>" not in html  # not ready: no submit button
