@@ -5,9 +5,10 @@ import pytest
 from playwright.sync_api import expect
 
 from motcua.dossiers import services
-from motcua.factories import ProcedureFactory, UserFactory
+from motcua.factories import ComponentFactory, ProcedureFactory, UserFactory
 from tests.browser.conftest import assert_accessible
 from tests.browser.test_back_office_journey import log_in
+from tests.browser.test_level4_journey import WORKFLOW
 
 pytestmark = pytest.mark.browser
 
@@ -47,3 +48,44 @@ def test_the_error_summary_names_and_links_each_field(page, live_server, draft, 
     expect(page.locator("#f-applicant-birth_date")).to_be_focused()
     expect(page.locator("#f-applicant-birth_date")).to_have_value("31/02/1990")
     expect(page.get_by_label("Ngày sinh")).to_be_in_viewport()
+
+
+@pytest.fixture
+def fee_due_now(transactional_db, settings, live_server, make_organisation):
+    settings.SITE_URL = live_server.url
+    procedure = ProcedureFactory(
+        code="9.000444", fee_schedule={"kind": "fixed", "amount": 190000, "label": "Lệ phí"}
+    )
+    ComponentFactory(procedure=procedure, name="Giấy đề nghị cấp phù hiệu", paper_form="original")
+    make_organisation(procedure, WORKFLOW)  # the fee is due at submission
+    applicant = UserFactory(full_name="Lê Thị Hoa", phone="0935111222", email="hoa.le@example.vn")
+    return procedure, applicant
+
+
+def test_the_declaration_error_and_the_fee_due_now_on_a_phone(page, live_server, fee_due_now):
+    """The review page's declaration error is in a summary at the top; the confirmation page
+    says the fee is due now, with the amount and the pay button (axe at 390 px)."""
+    from motcua.dossiers.tests.helpers import complete_draft
+
+    procedure, applicant = fee_due_now
+    dossier = complete_draft(procedure, applicant)
+    page.set_viewport_size({"width": 390, "height": 844})
+    log_in(page, live_server.url, applicant.email)
+    page.goto(f"{live_server.url}/dossiers/{dossier.uuid}/review/")
+    expect(page.get_by_text("Phải nộp ngay khi nộp hồ sơ: 190.000 ₫")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("button", name="Nộp hồ sơ").click()
+    summary = page.locator(".error-summary")
+    expect(summary).to_be_focused()
+    expect(summary.get_by_role("link")).to_have_text(
+        ["Lời cam đoan: Xác nhận lời cam đoan trước khi nộp hồ sơ."]
+    )
+    summary.get_by_role("link").click()
+    expect(page.get_by_label("Tôi cam đoan")).to_be_focused()
+    page.get_by_label("Tôi cam đoan").check()
+    page.get_by_role("button", name="Nộp hồ sơ").click()
+    expect(page.get_by_role("heading", name="Nộp phí, lệ phí ngay")).to_be_visible()
+    expect(page.get_by_text("190.000 ₫").first).to_be_visible()
+    expect(page.get_by_role("button", name="Thanh toán trực tuyến")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert_accessible(page)
