@@ -27,7 +27,8 @@ app.conf.beat_schedule = {
         "task": "motcua.dossiers.tasks.expire_drafts",
         "schedule": crontab(hour=2, minute=0),
     },
-    # Payments whose notification never came are settled by asking the gateway (querydr).
+    # Payments whose notification never came are settled by asking the gateway (querydr);
+    # attempts abandoned past their link's expiry are marked expired (decision 0049).
     "poll-payments": {
         "task": "motcua.payments.tasks.poll_pending_payments",
         "schedule": 5 * 60,

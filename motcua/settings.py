@@ -389,6 +389,9 @@ def _sandbox_secret(name: str) -> str:
 PAYMENT_PLUGINS = env_list("PAYMENT_PLUGINS", ["motcua.payments.contrib.vnpay.plugin"])
 PAYMENT_GATEWAYS = env_list("PAYMENT_GATEWAYS", ["vnpay"] if SANDBOX_ENABLED else [])
 PAYMENT_EXPIRY_MINUTES = env_int("PAYMENT_EXPIRY_MINUTES", 15, minimum=5)
+# An online attempt still pending this long after its link expired (vnp_ExpireDate) was
+# abandoned: it is marked expired (decision 0049).
+PAYMENT_EXPIRY_MARGIN_MINUTES = env_int("PAYMENT_EXPIRY_MARGIN_MINUTES", 15, minimum=0)
 # Pending online payments older than this are asked about (querydr) by poll_payments.
 PAYMENT_POLL_MIN_AGE_SECONDS = env_int("PAYMENT_POLL_MIN_AGE_SECONDS", 120, minimum=0)
 PAYMENT_HTTP_TIMEOUT = env_int("PAYMENT_HTTP_TIMEOUT", 15, minimum=1)

@@ -57,7 +57,12 @@ class AccessibleFormMixin:
             anchor = bound.auto_id
             if isinstance(bound.field.widget, forms.RadioSelect):
                 anchor = f"{anchor}_0"
-            links.extend((anchor, str(message)) for message in bound.errors)
+            # "Họ và tên: Trường này là bắt buộc.": the summary names the field it links to.
+            label = str(bound.label).rstrip(" :")
+            links.extend(
+                (anchor, _("%(label)s: %(message)s") % {"label": label, "message": message})
+                for message in bound.errors
+            )
         return links
 
 

@@ -17,9 +17,10 @@ from functools import cached_property
 from typing import Any
 
 from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from jsonschema import Draft202012Validator, FormatChecker
-from jsonschema.exceptions import SchemaError
+from jsonschema import Draft202012Validator, FormatChecker, validators
+from jsonschema.exceptions import SchemaError, ValidationError
 
 WIDGETS = {
     "text",
@@ -56,7 +57,10 @@ _UI_KEYS = {
     "autocomplete",
     "inputmode",
     "rows",
+    "normalise",
 }
+# How a hint may normalise a typed code before it is checked ("normalise": "upper").
+NORMALISERS = {"upper"}
 
 
 # --- Schema checks (admin) --------------------------------------------------------------------
@@ -124,6 +128,12 @@ def schema_problems(schema: dict, ui: dict) -> list[str]:
     for path, sub in known.items():
         if not sub.get("title"):
             problems.append(_("Trường “%(path)s” thiếu nhãn (title).") % {"path": path})
+        for keyword in ("formatMinimum", "formatMaximum"):
+            if keyword in sub and date_limit(sub[keyword]) is None:
+                problems.append(
+                    _("%(k)s của “%(path)s” phải là “today” hoặc một ngày dạng yyyy-mm-dd.")
+                    % {"k": keyword, "path": path}
+                )
     if not isinstance(ui, dict):
         return [*problems, _("Gợi ý hiển thị phải là một đối tượng JSON.")]
     for path, hints in (ui.get("fields") or {}).items():
@@ -146,6 +156,11 @@ def schema_problems(schema: dict, ui: dict) -> list[str]:
             problems.append(
                 _("Kiểu nhập “%(w)s” của “%(path)s” không được hỗ trợ.")
                 % {"w": hints["widget"], "path": path}
+            )
+        if hints.get("normalise") and hints["normalise"] not in NORMALISERS:
+            problems.append(
+                _("Cách chuẩn hóa “%(n)s” của “%(path)s” không được hỗ trợ.")
+                % {"n": hints["normalise"], "path": path}
             )
         if hints.get("prefill") and hints["prefill"] not in PREFILL_SOURCES:
             problems.append(
@@ -286,14 +301,33 @@ class BoundField:
         return labels.get(str(self.value), self.display_value) if self.value is not None else ""
 
     @cached_property
-    def all_errors(self) -> list[tuple[str, str]]:
-        out = [(self.id, e) for e in self.errors] + [(self.id, e) for e in self.item_errors]
+    def anchor(self) -> str:
+        """The id the error summary links to: the field's input, or the first of its choices."""
+        if self.kind == "leaf" and self.widget in ("radio", "checkboxes") and self.choices:
+            return f"{self.id}-1"
+        return self.id
+
+    def error_entries(self, context: str = "") -> list[tuple[str, str]]:
+        """(anchor, "Label: message") for the error summary, in the order of the fields; a
+        field of a repeated item is named with its item ("Xe 2 – Biển số")."""
+        label = f"{context} – {self.label}" if context else self.label
+        out = [(self.anchor, summary_entry(label, e)) for e in [*self.errors, *self.item_errors]]
         for child in self.children:
-            out.extend(child.all_errors)
-        for item in self.items:
+            out.extend(child.error_entries(context))
+        item_label = self.hints.get("item_label") or self.label
+        for number, item in enumerate(self.items, start=1):
             for child in item:
-                out.extend(child.all_errors)
+                out.extend(child.error_entries(f"{item_label} {number}"))
         return out
+
+    @cached_property
+    def all_errors(self) -> list[tuple[str, str]]:
+        return self.error_entries()
+
+
+def summary_entry(label: str, message: str) -> str:
+    """An entry of the error summary: the field's name, then what is wrong with it."""
+    return _("%(label)s: %(message)s") % {"label": label, "message": message}
 
 
 class _Hints(dict):
@@ -511,6 +545,35 @@ def _coerce(sub: dict, hints: dict, raw: Any) -> Any:
                 return date(year, month, day).isoformat()
             except ValueError:
                 return raw
+    return normalise_code(sub, hints, raw)
+
+
+_SEPARATORS = re.compile(r"[\s_]+")
+
+
+def normalise_code(sub: dict, hints: dict, raw: str) -> str:
+    """A typed code as its pattern expects it: "51a 123.45" for "51A-123.45".
+
+    A hint "normalise": "upper" upper-cases always; otherwise, an answer its `pattern`
+    refuses is tried upper-cased, then with its spaces as the pattern's "-", then without
+    them, and the first form the pattern takes is kept. An answer no form fits is kept as
+    typed, and its error says what is expected.
+    """
+    if hints.get("normalise") == "upper":
+        raw = raw.upper()
+    pattern = sub.get("pattern")
+    if not pattern or sub.get("type") not in (None, "string"):
+        return raw
+    try:
+        compiled = re.compile(pattern)
+    except re.error:
+        return raw
+    if compiled.search(raw):
+        return raw
+    upper = raw.upper()
+    for candidate in (upper, _SEPARATORS.sub("-", upper), _SEPARATORS.sub("", upper)):
+        if compiled.search(candidate):
+            return candidate
     return raw
 
 
@@ -585,11 +648,30 @@ def _message(error, hints: dict) -> str:
                 "first": DATE_RANGE[0].strftime("%d/%m/%Y"),
                 "last": DATE_RANGE[1].strftime("%d/%m/%Y"),
             }
+        if value == "date" and isinstance(error.instance, str):
+            typed = _DATE_INPUT.match(error.instance)
+            if typed:
+                # Written right, but no such day: say so rather than blame the format.
+                return _("Ngày %(date)s không có thật: kiểm tra lại ngày và tháng.") % {
+                    "date": "/".join(
+                        f"{int(g):02d}" if i < 2 else g for i, g in enumerate(typed.groups())
+                    )
+                }
         if value == "date":
             return _("Nhập ngày theo dạng ngày/tháng/năm, ví dụ 25/12/2026.")
         if value == "email":
             return _("Nhập địa chỉ thư điện tử, ví dụ ten@example.vn.")
         return _("Giá trị không đúng định dạng.")
+    if validator in ("formatMinimum", "formatMaximum"):
+        bound = date_limit(value)
+        shown = bound.strftime("%d/%m/%Y") if bound else ""
+        if validator == "formatMaximum" and value == "today":
+            return _("Ngày này chưa đến: nhập một ngày không sau hôm nay (%(d)s).") % {"d": shown}
+        if validator == "formatMaximum":
+            return _("Nhập một ngày không sau %(d)s.") % {"d": shown}
+        if value == "today":
+            return _("Ngày này đã qua: nhập một ngày từ hôm nay (%(d)s) trở đi.") % {"d": shown}
+        return _("Nhập một ngày không trước %(d)s.") % {"d": shown}
     if validator == "minLength":
         return _("Nhập ít nhất %(n)s ký tự.") % {"n": value}
     if validator == "maxLength":
@@ -635,9 +717,38 @@ def _is_a_date(value) -> bool:
         return False
 
 
+def date_limit(limit: Any) -> date | None:
+    """A date field's `formatMinimum` / `formatMaximum`: "today" or an ISO date."""
+    if limit == "today":
+        return timezone.localdate()
+    try:
+        return date.fromisoformat(limit) if isinstance(limit, str) else None
+    except ValueError:
+        return None
+
+
+def _limit_checker(later: bool):
+    def check(validator, limit, instance, schema):
+        bound = date_limit(limit)
+        if bound is None or not _is_a_date(instance):
+            return  # "format" speaks for answers that are not dates
+        day = date.fromisoformat(instance)
+        if (day > bound) if later else (day < bound):
+            yield ValidationError(f"{instance} is out of range")
+
+    return check
+
+
+# Draft 2020-12 plus the date limits of ajv-formats: "formatMaximum": "today" on a birth date.
+_FormValidator = validators.extend(
+    Draft202012Validator,
+    {"formatMinimum": _limit_checker(later=False), "formatMaximum": _limit_checker(later=True)},
+)
+
+
 def validate_form(schema: dict, ui: dict, data: dict) -> dict[str, list[str]]:
     """Errors by field path ("vehicles.0.plate"); `path.__items` holds errors about a whole list."""
-    validator = Draft202012Validator(schema, format_checker=_FORMATS)
+    validator = _FormValidator(schema, format_checker=_FORMATS)
     errors: dict[str, list[str]] = {}
     for error in validator.iter_errors(data or {}):
         parts = list(error.absolute_path)
@@ -650,6 +761,25 @@ def validate_form(schema: dict, ui: dict, data: dict) -> dict[str, list[str]]:
                 if message not in errors.get(path, []):
                     errors.setdefault(path, []).append(message)
             continue
+        if error.validator == "dependentRequired":
+            # "licence_no" given needs "licence_date" and "licence_issuer": said beside each.
+            instance = error.instance if isinstance(error.instance, dict) else {}
+            titles = error.schema.get("properties") or {}
+            for given, needed in (error.validator_value or {}).items():
+                if given not in instance:
+                    continue
+                for name in needed:
+                    if name in instance:
+                        continue
+                    target = [*parts, name]
+                    path = ".".join(str(p) for p in target)
+                    custom = _hints(ui, _hint_path(target)).get("errors") or {}
+                    message = custom.get("required") or _(
+                        "Trường này là bắt buộc khi đã nhập “%(field)s”."
+                    ) % {"field": (titles.get(given) or {}).get("title", given)}
+                    if message not in errors.get(path, []):
+                        errors.setdefault(path, []).append(message)
+            continue
         path = ".".join(str(p) for p in parts)
         if error.validator in ("minItems", "maxItems", "uniqueItems"):
             path = f"{path}.__items"
@@ -657,6 +787,24 @@ def validate_form(schema: dict, ui: dict, data: dict) -> dict[str, list[str]]:
         if message not in errors.get(path, []):
             errors.setdefault(path, []).append(message)
     return errors
+
+
+def caused_elsewhere(
+    schema: dict, ui: dict, data: dict, section: str, errors: dict[str, list[str]]
+) -> dict[str, list[str]]:
+    """The errors (out of `errors`, those of `data`) that the answers of `section` cause in
+    other sections through a cross-field rule (a root `allOf` of if/then, say: "a badge other
+    than internal needs the operator's licence number, date and issuer"): the errors that
+    would not be there without this section's answers."""
+    without = validate_form(schema, ui, {k: v for k, v in (data or {}).items() if k != section})
+    caused: dict[str, list[str]] = {}
+    for path, messages in errors.items():
+        if path == section or path.startswith(section + "."):
+            continue
+        new = [m for m in messages if m not in without.get(path, [])]
+        if new:
+            caused[path] = new
+    return caused
 
 
 def section_states(schema: dict, data: dict, errors: dict[str, list[str]]) -> dict[str, str]:

@@ -19,6 +19,8 @@ Slots in use (keep this list up to date):
 - "applicant_dossier": the applicant's dossier page (dossiers/detail.html), obj = Dossier
 - "officer_dossier": the officer's dossier page (workflow/dossier.html), obj = Dossier
 - "procedure": a procedure's public page (catalogue/procedure_detail.html), obj = Procedure
+- "applicant_review": "check your answers" before submitting (dossiers/review.html), obj =
+  Dossier (a draft)
 """
 
 from collections.abc import Callable

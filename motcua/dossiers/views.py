@@ -15,8 +15,10 @@ from django.views.decorators.http import require_POST
 
 from motcua.catalogue.forms_schema import (
     bind,
+    caused_elsewhere,
     parse_post,
     section_states,
+    summary_entry,
     too_many_items,
     too_many_posted,
     validate_form,
@@ -89,6 +91,10 @@ def mine(request):
 
 def _sections(procedure):
     return list((procedure.form_schema.get("properties") or {}).items())
+
+
+def _sections_dict(procedure) -> dict:
+    return procedure.form_schema.get("properties") or {}
 
 
 def submitted_page(request, dossier, *, status=200, **extra):
@@ -236,6 +242,26 @@ def edit_section(request, dossier_uuid, section):
             return JsonResponse({"saved": True})
         if not refusal and not (request.POST.get("_add") or request.POST.get("_remove")):
             if not _section_errors(errors, section):
+                elsewhere = caused_elsewhere(
+                    procedure.form_schema, procedure.form_ui, data, section, errors
+                )
+                # A cross-field rule: this answer asks for more in another section; go there,
+                # its errors shown (decision 0050).
+                target = next((n for n in names if _section_errors(elsewhere, n)), None)
+                if target is not None:
+                    messages.warning(
+                        request,
+                        _(
+                            "Theo câu trả lời ở mục “%(here)s”, mục “%(there)s” cần thêm "
+                            "thông tin: vui lòng bổ sung."
+                        )
+                        % {
+                            "here": schema["properties"][section].get("title", section),
+                            "there": _sections_dict(procedure)[target].get("title", target),
+                        },
+                    )
+                    url = reverse("dossiers:section", args=[dossier.uuid, target])
+                    return redirect(f"{url}?check=1")
                 position = names.index(section)
                 if position + 1 < len(names):
                     return redirect("dossiers:section", dossier.uuid, names[position + 1])
@@ -388,12 +414,21 @@ def delivery(request, dossier_uuid):
 def _review_context(dossier):
     procedure = dossier.procedure
     readiness = services.dossier_readiness(dossier)
+    sections = bind(
+        procedure.form_schema, procedure.form_ui, dossier.form_data, readiness.form_errors
+    )
+    # Each wrong answer in the summary, linked to its field on its section's page.
+    form_error_links = []
+    for section in sections:
+        url = reverse("dossiers:section", args=[dossier.uuid, section.path]) + "?check=1"
+        form_error_links.extend(
+            (f"{url}#{anchor}", message) for anchor, message in section.all_errors
+        )
     return {
         "dossier": dossier,
-        "sections": bind(
-            procedure.form_schema, procedure.form_ui, dossier.form_data, readiness.form_errors
-        ),
+        "sections": sections,
         "readiness": readiness,
+        "form_error_links": form_error_links,
         "attachments": dossier.attachments.select_related("component"),
     }
 
@@ -415,6 +450,10 @@ def submit(request, dossier_uuid):
             return redirect("dossiers:submitted", dossier.uuid)
         context = _review_context(dossier)
         context["declaration_error"] = _("Xác nhận lời cam đoan trước khi nộp hồ sơ.")
+        # At the top too, linked to the checkbox: the declaration sits far down the page.
+        context["error_list"] = [
+            ("declaration", summary_entry(_("Lời cam đoan"), context["declaration_error"]))
+        ]
         return render(request, "dossiers/review.html", context, status=400)
     try:
         dossier = services.dossier_submit(dossier_uuid=dossier_uuid, applicant=request.user)
@@ -436,8 +475,21 @@ def submitted(request, dossier_uuid):
     if dossier.is_draft:
         return redirect("dossiers:detail", dossier.uuid)
     track_url = f"{settings.SITE_URL}{reverse('dossiers:track')}?code={dossier.code}"
+    procedure = dossier.procedure
+    has_fee = bool(procedure.fee_vnd) or (procedure.fee_schedule or {}).get("kind") not in (
+        None,
+        "zero",
+    )
+    pay_now = dossier.status == Status.AWAITING_PAYMENT
     return render(
-        request, "dossiers/submitted.html", {"dossier": dossier, "qr": qr_data_uri(track_url)}
+        request,
+        "dossiers/submitted.html",
+        {
+            "dossier": dossier,
+            "qr": qr_data_uri(track_url),
+            "pay_now": pay_now,
+            "fee_later": has_fee and not pay_now,
+        },
     )
 
 

@@ -55,7 +55,8 @@ class Payment(models.Model):
         PAID = "paid", _("Thành công")
         FAILED = "failed", _("Không thành công")
         CANCELLED = "cancelled", _("Đã hủy")
-        EXPIRED = "expired", _("Hết hạn")
+        # Started, never completed at the gateway, its link expired (decision 0049).
+        EXPIRED = "expired", _("Không hoàn tất (đã hết hạn)")
 
     class Method(models.TextChoices):
         ONLINE = "online", _("Trực tuyến")

@@ -16,6 +16,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -45,6 +46,10 @@ from motcua.payments.registry import (
 )
 
 logger = logging.getLogger(__name__)
+
+# How an attempt we marked expired was concluded, when a late "paid" from the gateway may
+# still settle it: "expiry" (no word from the gateway) and "poll" (it said "not paid yet").
+LATE_SETTLING = ("expiry", "poll")
 
 # Closed dossiers: money arriving for them is recorded and given back.
 CLOSED_STATUSES = {Status.NOT_ACCEPTED, Status.STOPPED, Status.PROCESSED, Status.RETURNED}
@@ -106,6 +111,8 @@ def start_online_payment(
         charge = open_charge_of(locked)
         if locked.status != Status.AWAITING_PAYMENT or charge is None:
             raise PaymentRefused(_("Hồ sơ không có khoản phí, lệ phí nào đang chờ nộp."))
+        # The attempts the applicant gave up on read "not completed" from now on.
+        expire_abandoned_payments(dossier=locked)
         payment = Payment.objects.create(
             dossier=locked,
             charge=charge,
@@ -166,7 +173,14 @@ def settle(reference: str, result: GatewayResult, *, via: str) -> tuple[str, Pay
         if result.currency and result.currency != payment.currency:
             record_issue(PaymentIssue.Kind.CURRENCY_MISMATCH, payment, notified=result.currency)
             return BAD_AMOUNT, payment
-        if payment.is_final:
+        # An attempt we marked expired ourselves (no word from the gateway) still takes the
+        # gateway's late "paid": the money arrived and is settled or given back below.
+        late_payment = (
+            payment.status == Payment.Status.EXPIRED
+            and payment.settled_via in LATE_SETTLING
+            and result.status == "paid"
+        )
+        if payment.is_final and not late_payment:
             return DUPLICATE, payment
         now = timezone.now()
         payment.settled_at, payment.settled_via = now, via
@@ -258,17 +272,50 @@ def handle_callback(plugin, params, *, kind: str, ip: str | None = None):
     )
     if kind == GatewayMessage.Kind.RETURN and payment is not None:
         payment.refresh_from_db()
-        if payment.status == Payment.Status.PENDING:
+        if _may_poll(payment):
             # The notification has not come (yet): ask the gateway now.
             poll_payment(payment)
             payment.refresh_from_db()
     return verdict, payment
 
 
+def expiry_cutoff(now=None):
+    """Online attempts started before this were abandoned when still pending: their link
+    expired PAYMENT_EXPIRY_MINUTES after it was made (vnp_ExpireDate), and a margin more
+    has passed (decision 0049)."""
+    return (now or timezone.now()) - timedelta(
+        minutes=settings.PAYMENT_EXPIRY_MINUTES + settings.PAYMENT_EXPIRY_MARGIN_MINUTES
+    )
+
+
+def expire_abandoned_payments(*, dossier: Dossier | None = None, now=None) -> int:
+    """Mark the online attempts still pending past the gateway's timeout expired ("not
+    completed" on the applicant's page), those of `dossier` or all; returns how many.
+
+    Nothing is asked of the gateway: `poll_pending_payments` asks it once more later, and
+    a late "paid" from it still settles the attempt (`settle`)."""
+    now = now or timezone.now()
+    abandoned = Payment.objects.filter(
+        status=Payment.Status.PENDING,
+        method=Payment.Method.ONLINE,
+        created_at__lt=expiry_cutoff(now),
+    )
+    if dossier is not None:
+        abandoned = abandoned.filter(dossier=dossier)
+    return abandoned.update(status=Payment.Status.EXPIRED, settled_at=now, settled_via="expiry")
+
+
+def _may_poll(payment: Payment) -> bool:
+    return payment.status == Payment.Status.PENDING or (
+        payment.status == Payment.Status.EXPIRED and payment.settled_via == "expiry"
+    )
+
+
 def poll_payment(payment: Payment) -> str:
-    """Ask the gateway about a pending payment and settle it when it has an outcome."""
+    """Ask the gateway about a pending payment (or one we expired without its word) and
+    settle it when it has an outcome."""
     plugin = registry.registry.get(payment.gateway)
-    if plugin is None or payment.status != Payment.Status.PENDING:
+    if plugin is None or not _may_poll(payment):
         return DUPLICATE
     try:
         result = plugin.query(payment)
@@ -284,13 +331,13 @@ def poll_payment(payment: Payment) -> str:
         return ERROR
     if result.status in ("pending", "not_found"):
         verdict = "pending"
-        expired = timezone.now() - payment.created_at > timedelta(
-            minutes=settings.PAYMENT_EXPIRY_MINUTES + 15
-        )
-        if expired:
-            Payment.objects.filter(pk=payment.pk, status=Payment.Status.PENDING).update(
-                status=Payment.Status.EXPIRED, settled_at=timezone.now(), settled_via="poll"
-            )
+        if payment.created_at < expiry_cutoff():
+            # The gateway never completed it and its link has expired: settled as expired,
+            # the gateway's word this time (not asked again).
+            Payment.objects.filter(pk=payment.pk).filter(
+                Q(status=Payment.Status.PENDING)
+                | Q(status=Payment.Status.EXPIRED, settled_via="expiry")
+            ).update(status=Payment.Status.EXPIRED, settled_at=timezone.now(), settled_via="poll")
             verdict = "expired"
     else:
         try:
@@ -313,14 +360,27 @@ def poll_payment(payment: Payment) -> str:
 def poll_pending_payments(*, min_age_seconds: int | None = None) -> dict[str, int]:
     """Settle the online payments whose notification has not come, and retry refunds."""
     age = settings.PAYMENT_POLL_MIN_AGE_SECONDS if min_age_seconds is None else min_age_seconds
-    before = timezone.now() - timedelta(seconds=age)
+    now = timezone.now()
+    before = now - timedelta(seconds=age)
     counts: dict[str, int] = {}
     pending = Payment.objects.filter(
         status=Payment.Status.PENDING, method=Payment.Method.ONLINE, created_at__lte=before
     ).order_by("created_at")
-    for payment in pending[:500]:
+    # Attempts expired without the gateway's word (unreachable when they were swept) are
+    # asked once more while the gateway still answers about them.
+    unconfirmed = Payment.objects.filter(
+        status=Payment.Status.EXPIRED,
+        method=Payment.Method.ONLINE,
+        settled_via="expiry",
+        created_at__gte=now - timedelta(days=1),
+    ).order_by("created_at")
+    for payment in [*pending[:500], *unconfirmed[:100]]:
         verdict = poll_payment(payment)
         counts[verdict] = counts.get(verdict, 0) + 1
+    # What the gateway could not be asked about is expired all the same.
+    expired = expire_abandoned_payments(now=now)
+    if expired:
+        counts["expired"] = counts.get("expired", 0) + expired
     for refund_id in Refund.objects.filter(
         status=Refund.Status.REQUESTED, created_at__lte=before
     ).values_list("pk", flat=True)[:100]:

@@ -13,6 +13,7 @@ class WorkflowConfig(AppConfig):
             counts,
             dossier_page,
             machine,
+            panels,  # noqa: F401 - registers the page panels
             subscribers,  # noqa: F401 - registers them
         )
         from motcua.workflow.models import Task, Workflow

@@ -75,7 +75,19 @@
       });
     });
     var summary = document.querySelector(".error-summary");
-    if (summary) summary.focus();
+    if (summary) {
+      summary.focus();
+      // A link of the summary puts the cursor in its field, its label in view (GOV.UK pattern).
+      summary.addEventListener("click", function (event) {
+        var link = event.target.closest("a[href^='#']");
+        var target = link && document.getElementById(link.getAttribute("href").slice(1));
+        if (!target) return;
+        event.preventDefault();
+        if (target.tabIndex < 0 && !target.hasAttribute("tabindex")) target.setAttribute("tabindex", "-1");
+        (target.closest(".field, fieldset") || target).scrollIntoView();
+        target.focus({ preventScroll: true });
+      });
+    }
   });
 })();
 

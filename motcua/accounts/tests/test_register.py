@@ -307,3 +307,12 @@ def test_the_sixth_registration_from_one_address_is_refused(client, settings):
     assert not User.objects.filter(email="nguoi5@example.vn").exists()
     other = Client(REMOTE_ADDR="198.51.100.9").post(URL, form(email="nguoi6@example.vn"))
     assert other.status_code == 302
+
+
+@pytest.mark.django_db
+def test_the_error_summary_names_each_field_it_links_to(client):
+    html = client.post(URL, form(full_name="")).content.decode()
+    assert '<a href="#id_full_name">Họ và tên: Nhập họ và tên.</a>' in html
+    # Beside the field, the message alone.
+    assert 'id="id_full_name_error"' in html
+    assert not User.objects.exists()

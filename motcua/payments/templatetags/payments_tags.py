@@ -1,4 +1,5 @@
-"""Payment panels on the dossier pages, the fee before submitting and on the procedure page.
+"""Payment panels on the dossier pages and the fee on the procedure page (the fee before
+submitting is workflow's panel "applicant_review", which knows when it is due).
 
 Each panel reads the dossier's charges, payments (with receipts) and refunds: three queries
 at most, one when nothing was ever charged.
@@ -9,7 +10,7 @@ from django.template.loader import render_to_string
 
 from motcua.catalogue import fees
 from motcua.dossiers.models import Status
-from motcua.payments import charges, registry
+from motcua.payments import registry, settlement
 from motcua.payments.models import Charge, Payment, PaymentIssue, Refund
 
 register = template.Library()
@@ -27,7 +28,16 @@ def _money(dossier) -> dict:
     refunds = (
         list(Refund.objects.filter(dossier=dossier).select_related("payment")) if payments else []
     )
+    cutoff = settlement.expiry_cutoff()
     for payment in payments:
+        # Abandoned at the gateway, not yet swept by poll_payments: "not completed" already.
+        payment.status_label = (
+            Payment.Status.EXPIRED.label
+            if payment.status == Payment.Status.PENDING
+            and payment.method == Payment.Method.ONLINE
+            and payment.created_at < cutoff
+            else payment.get_status_display()
+        )
         try:
             payment.receipt_or_none = payment.receipt
         except Payment.receipt.RelatedObjectDoesNotExist:
@@ -65,15 +75,6 @@ def officer_payment_panel(context, dossier):
         PaymentIssue.objects.filter(payment__dossier=dossier, resolved_at__isnull=True)
     )
     return render_to_string("payments/_officer_panel.html", money, request=context.get("request"))
-
-
-@register.inclusion_tag("payments/_fee_quote.html")
-def fee_quote(dossier):
-    """What the applicant will pay, shown before submitting."""
-    schedule = charges.fee_schedule_of(dossier.procedure)
-    if not schedule:
-        return {"quote": None}
-    return {"quote": charges.quote_for_dossier(dossier)}
 
 
 @register.simple_tag
