@@ -12,8 +12,11 @@ def rating_panel(request, dossier) -> str:
     """The rating form of an ended dossier, for its applicant only (section #rating); after
     rating, the thanks and until when it may be changed."""
     user = request.user
-    if dossier.applicant_id != getattr(user, "pk", None) or not ratings.can_rate(dossier):
+    if dossier.applicant_id != getattr(user, "pk", None) or dossier.is_draft:
         return ""
+    if not ratings.can_rate(dossier):
+        # The receipt slip invites the applicant to rate here: say when they can.
+        return render_to_string("feedback/ratings/not_yet.html", request=request)
     rating = ratings.rating_of(dossier)
     form = getattr(request, "rating_form", None)
     editing = form is not None or request.GET.get("rating") == "change"

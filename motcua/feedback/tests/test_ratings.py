@@ -112,7 +112,9 @@ def test_the_rating_cannot_be_changed_after_the_window(client, citizen, ended, s
 def test_an_open_dossier_cannot_be_rated(client, citizen, org, procedure):
     dossier = make_submitted_dossier(procedure, citizen)
     client.force_login(citizen)
-    assert 'id="rating"' not in client.get(page(dossier)).content.decode()
+    html = client.get(page(dossier)).content.decode()
+    assert "Khi hồ sơ được giải quyết xong, quý vị có thể đánh giá" in html
+    assert 'name="attitude"' not in html
     assert client.post(rate_url(dossier), ANSWERS).status_code == 404
     assert not Rating.objects.exists()
 
@@ -214,6 +216,12 @@ def test_the_agency_admin_sees_the_agency_aggregate(client, org, procedure, sett
     login_officer(client, org.admin)
     html = client.get(reverse("feedback:officer_ratings"), {"by": "agency"}).content.decode()
     assert org.agency.name in html and "<td>1,5</td>" in html
+
+
+def test_ratings_are_not_in_the_admin():
+    from django.contrib import admin
+
+    assert Rating not in admin.site._registry
 
 
 def test_a_citizen_cannot_open_the_officers_ratings_page(client, citizen):
