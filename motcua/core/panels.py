@@ -19,6 +19,8 @@ Slots in use (keep this list up to date):
 - "applicant_dossier": the applicant's dossier page (dossiers/detail.html), obj = Dossier
 - "officer_dossier": the officer's dossier page (workflow/dossier.html), obj = Dossier
 - "procedure": a procedure's public page (catalogue/procedure_detail.html), obj = Procedure
+- "officer_nav": the officer workspace's navigation (workflow/base.html), obj = the page's
+  `workspace` dict; each panel returns `<li class="nav-item">` links
 """
 
 from collections.abc import Callable

@@ -44,3 +44,17 @@ def questions_panel(request, procedure) -> str:
         {"procedure": procedure, "latest": questions.published(procedure.code)[:3]},
         request=request,
     )
+
+
+@panels.register("officer_nav", order=30)
+def officer_links(request, workspace) -> str:
+    """Links to the questions to answer and the ratings' aggregates, in the workspace's menu
+    (no query: the menu is on every officer page, the inbox among them)."""
+    if not workspace:
+        return ""
+    current = getattr(request.resolver_match, "url_name", "")
+    return render_to_string(
+        "feedback/officer_nav.html",
+        {"current": current},
+        request=request,
+    )

@@ -10,7 +10,7 @@ from django.db.models import Avg, Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from motcua.accounts.models import Unit
+from motcua.accounts.models import Role, Unit
 from motcua.catalogue.models import Agency, Procedure
 from motcua.core.events import DossierRated
 from motcua.core.outbox import publish
@@ -255,16 +255,18 @@ def _groups(queryset, key: str, labels: dict, minimum: int) -> list[Group]:
 
 
 def officer_scope(user) -> tuple[list[Unit], set[int]]:
-    """The units whose ratings the officer sees and the agencies they administer (whose
-    ratings they see whole), through dossiers.access."""
-    units = [m.unit for m in access.memberships(user)]
-    return list({u.pk: u for u in units}.values()), access.administered_agency_ids(user)
+    """The units whose ratings the officer sees, and the agencies whose ratings they see
+    whole: those they administer or lead (a leader, người ký), through dossiers.access."""
+    mine = access.memberships(user)
+    units = list({m.unit.pk: m.unit for m in mine}.values())
+    led = {m.unit.agency_id for m in mine if m.role == Role.LEADER}
+    return units, access.administered_agency_ids(user) | led
 
 
 def aggregates(user, *, period: Period, by: str) -> list[Group]:
     """The officer's groups of ratings given in `period`, `by` "unit" (each of their units),
     "procedure" (within their units' and agencies' ratings) or "agency" (agencies they
-    administer): count and mean per criterion, only for groups of RATING_MIN_GROUP or more."""
+    administer or lead): count and mean per criterion, only for groups of RATING_MIN_GROUP or more."""
     units, agencies = officer_scope(user)
     unit_ids = [u.pk for u in units]
     minimum = settings.RATING_MIN_GROUP

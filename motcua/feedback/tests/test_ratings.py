@@ -208,20 +208,40 @@ def test_an_officer_of_another_unit_sees_no_group_of_this_one(client, org, proce
         assert "Phòng Quản lý vận tải" not in html
 
 
-def test_the_agency_admin_sees_the_agency_aggregate(client, org, procedure, settings):
+@pytest.mark.parametrize("manager", ["admin", "leader"])
+def test_the_agencys_managers_see_the_agency_aggregate(client, org, procedure, settings, manager):
     settings.RATING_MIN_GROUP = 2
     for attitude in (1, 2):
         applicant = UserFactory()
         _rate(returned_dossier(procedure, applicant, org), applicant, attitude)
-    login_officer(client, org.admin)
+    login_officer(client, getattr(org, manager))
     html = client.get(reverse("feedback:officer_ratings"), {"by": "agency"}).content.decode()
     assert org.agency.name in html and "<td>1,5</td>" in html
+
+
+def test_a_specialist_has_no_agency_view(client, org, procedure, settings):
+    settings.RATING_MIN_GROUP = 2
+    for attitude in (1, 2):
+        applicant = UserFactory()
+        _rate(returned_dossier(procedure, applicant, org), applicant, attitude)
+    login_officer(client, org.specialist)
+    html = client.get(reverse("feedback:officer_ratings"), {"by": "agency"}).content.decode()
+    assert 'value="agency"' not in html
+    assert org.agency.name not in html  # shown by unit instead
+    assert "Phòng Quản lý vận tải" in html
 
 
 def test_ratings_are_not_in_the_admin():
     from django.contrib import admin
 
     assert Rating not in admin.site._registry
+
+
+def test_the_workspace_menu_links_to_questions_and_ratings(client, org):
+    login_officer(client, org.specialist)
+    html = client.get(reverse("workflow:inbox")).content.decode()
+    assert reverse("feedback:officer_ratings") in html
+    assert reverse("feedback:officer_questions") in html
 
 
 def test_a_citizen_cannot_open_the_officers_ratings_page(client, citizen):
