@@ -1,6 +1,7 @@
 """Questions on a procedure: asked by anyone, answered by its agency, searchable without accents."""
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from motcua.accounts.models import Role
@@ -62,8 +63,6 @@ def test_a_too_short_question_is_refused_and_what_was_typed_is_kept(client, proc
 
 
 def test_a_question_without_the_csrf_token_is_refused(procedure):
-    from django.test import Client
-
     response = ask(Client(enforce_csrf_checks=True), procedure)
     assert response.status_code == 403
     assert not Question.objects.exists()
@@ -160,3 +159,14 @@ def test_search_without_accents_finds_questions_and_answers(client, org, procedu
     html = client.get(reverse("feedback:questions"), {"q": "ĐĂNG KÝ"}).content.decode()
     assert "Xe mới mua thì sao?" in html
     assert questions.published(q="Thu tuc").count() == 1
+
+
+def test_the_qa_pages_read_the_same_queries_however_many_answers(
+    client, org, procedure, django_assert_max_num_queries
+):
+    for n in range(25):
+        answered(procedure, org.desk_officer, f"Câu hỏi số {n} về thủ tục?", f"Trả lời {n}.")
+    with django_assert_max_num_queries(6):
+        client.get(reverse("feedback:questions"), {"q": "thu tuc"})
+    with django_assert_max_num_queries(6):
+        client.get(qa_url(procedure))
