@@ -170,3 +170,9 @@ def test_the_qa_pages_read_the_same_queries_however_many_answers(
         client.get(reverse("feedback:questions"), {"q": "thu tuc"})
     with django_assert_max_num_queries(6):
         client.get(qa_url(procedure))
+
+
+def test_the_qa_page_speaks_english_to_who_chose_it(client, procedure):
+    client.cookies["django_language"] = "en"
+    html = client.get(qa_url(procedure)).content.decode()
+    assert "Ask a question" in html and "Your question" in html

@@ -53,6 +53,13 @@ def test_the_applicant_is_asked_to_rate_an_ended_dossier_on_its_page(client, cit
     assert rate_url(ended) in html
 
 
+def test_the_rating_form_speaks_english_to_who_chose_it(client, citizen, ended):
+    client.force_login(citizen)
+    client.cookies["django_language"] = "en"
+    html = client.get(page(ended)).content.decode()
+    assert "Rate how your dossier was handled" in html and "Not applicable, no opinion" in html
+
+
 def test_the_applicant_rates_an_ended_dossier_and_is_thanked(client, citizen, ended, org):
     client.force_login(citizen)
     response = client.post(rate_url(ended), ANSWERS)
