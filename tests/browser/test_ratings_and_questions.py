@@ -54,7 +54,7 @@ def test_an_ended_dossier_is_rated_from_its_page(page, live_server, world):
         ):
             perform(dossier_id=dossier.pk, action=action, actor=officer)
 
-    # The slips are rendered with asyncio.run(), which cannot run inside Playwright's loop.
+    # Signing the slips (pyHanko) calls asyncio.run(), which cannot run in Playwright's loop.
     with ThreadPoolExecutor(1) as pool:
         pool.submit(walk_to_the_end).result()
     base = live_server.url
