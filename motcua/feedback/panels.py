@@ -12,7 +12,7 @@ def rating_panel(request, dossier) -> str:
     """The rating form of an ended dossier, for its applicant only (section #rating); after
     rating, the thanks and until when it may be changed."""
     user = request.user
-    if dossier.applicant_id != getattr(user, "pk", None) or dossier.is_draft:
+    if not user.is_authenticated or dossier.applicant_id != user.pk or dossier.is_draft:
         return ""
     if not ratings.can_rate(dossier):
         # The receipt slip invites the applicant to rate here: say when they can.
