@@ -42,6 +42,15 @@ class RatingForm(AccessibleFormMixin, forms.Form):
         self.fields["comment"] = comment
         comment.widget.attrs["class"] = "form-control"
 
+    def error_links(self) -> list[tuple[str, str]]:
+        """The summary names each unanswered question (beside it, the message suffices)."""
+        links = super().error_links()
+        labels = {f"rating-{name}_0": field.label for name, field in self.fields.items()}
+        return [
+            (anchor, f"{labels[anchor]}: {message}" if anchor in labels else message)
+            for anchor, message in links
+        ]
+
     def scores(self) -> dict:
         return {
             f: None if self.cleaned_data[f] == NOT_APPLICABLE else int(self.cleaned_data[f])

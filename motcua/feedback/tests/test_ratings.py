@@ -148,7 +148,9 @@ def test_a_missing_answer_is_shown_beside_its_question_and_the_rest_is_kept(clie
     response = client.post(rate_url(ended), answers)
     assert response.status_code == 400
     html = response.content.decode()
-    assert 'href="#rating-attitude_0"' in html
+    assert re.search(
+        r'href="#rating-attitude_0">Thái độ của cán bộ[^<]*: Chọn một câu trả lời', html
+    )
     assert "Chọn một câu trả lời cho câu hỏi này." in html
     assert "Cán bộ trả lời điện thoại chậm." in html
     assert not Rating.objects.exists()
