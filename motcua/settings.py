@@ -473,6 +473,14 @@ OFFICER_DIGEST_DUE_DAYS = env_int("OFFICER_DIGEST_DUE_DAYS", 2, minimum=1)
 # this many of the most recent are kept, cut short, to see what was sent (0: none).
 REJECTED_CALL_SAMPLES = env_int("REJECTED_CALL_SAMPLES", 100, minimum=0)
 
+# --- Ratings and questions (motcua/feedback, decisions 0045 and 0046) ---------------
+# The applicant may change a rating this many days after first giving it; officers see
+# aggregates of groups of at least RATING_MIN_GROUP ratings only.
+RATING_CHANGE_DAYS = env_int("RATING_CHANGE_DAYS", 30, minimum=0)
+RATING_MIN_GROUP = env_int("RATING_MIN_GROUP", 5, minimum=2)
+# Questions on procedures one client address may ask per hour.
+QUESTIONS_PER_HOUR = env_int("QUESTIONS_PER_HOUR", 5, minimum=1)
+
 # --- Benchmarks ------------------------------------------------------------------
 # Exposes /bench/json and /bench/insert, the machine's ceiling for bench/load_test.py.
 BENCH_ENDPOINTS = env_bool("BENCH_ENDPOINTS", False)
