@@ -185,8 +185,8 @@ def petition_verify(request):
                 content=rebuilt.cleaned_data["content"],
                 name=contact["name"],
                 channel=contact["channel"],
-                email=contact["email"] if contact["channel"] == "email" else "",
-                phone=contact["phone"] if contact["channel"] == "sms" else "",
+                email=draft["address"] if contact["channel"] == "email" else "",
+                phone=draft["address"] if contact["channel"] == "sms" else "",
                 language=get_language() or "vi",
             )
             del request.session[DRAFT_KEY]
