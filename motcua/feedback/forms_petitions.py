@@ -31,7 +31,9 @@ class PetitionForm(AccessibleFormMixin, forms.Form):
         help_text=_("Chọn khi phản ánh, kiến nghị về một thủ tục."),
     )
     agency = forms.ChoiceField(
-        label=_("Cơ quan"), required=False, help_text=_("Chọn khi phản ánh, kiến nghị về một cơ quan.")
+        label=_("Cơ quan"),
+        required=False,
+        help_text=_("Chọn khi phản ánh, kiến nghị về một cơ quan."),
     )
     dossier_code = forms.CharField(
         label=_("Mã hồ sơ"),

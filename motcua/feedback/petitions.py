@@ -229,9 +229,7 @@ def handled_agency_ids(user) -> set[int]:
 
 
 def petitions_for_officer(user):
-    return Petition.objects.filter(agency_id__in=handled_agency_ids(user)).select_related(
-        "agency"
-    )
+    return Petition.objects.filter(agency_id__in=handled_agency_ids(user)).select_related("agency")
 
 
 def petition_for_officer(user, code: str) -> Petition | None:

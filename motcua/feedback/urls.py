@@ -17,7 +17,5 @@ urlpatterns: list = [
     path("feedback/mine/", views_petitions.petition_mine, name="petition_mine"),
     path("feedback/answers/", views_petitions.answers, name="petition_answers"),
     path("officer/feedback/", views_petitions.officer_petitions, name="officer_petitions"),
-    path(
-        "officer/feedback/<str:code>/", views_petitions.officer_petition, name="officer_petition"
-    ),
+    path("officer/feedback/<str:code>/", views_petitions.officer_petition, name="officer_petition"),
 ]

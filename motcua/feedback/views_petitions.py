@@ -10,9 +10,8 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from motcua.accounts.decorators import officer_required
 from motcua.catalogue.selectors import procedure_in_force
@@ -85,7 +84,10 @@ def petition_new(request):
                 )
             except ratelimit.Limited as limited:
                 return _limited_page(
-                    request, "feedback/petitions/new.html", _new_context(form, contact), limited.seconds
+                    request,
+                    "feedback/petitions/new.html",
+                    _new_context(form, contact),
+                    limited.seconds,
                 )
             petition = petitions.file_petition(
                 kind=form.cleaned_data["kind"],
@@ -107,13 +109,17 @@ def petition_new(request):
                 )
             except ratelimit.Limited as limited:
                 return _limited_page(
-                    request, "feedback/petitions/new.html", _new_context(form, contact), limited.seconds
+                    request,
+                    "feedback/petitions/new.html",
+                    _new_context(form, contact),
+                    limited.seconds,
                 )
             request.session[DRAFT_KEY] = {
                 "petition": {
                     k: v
                     for k, v in form.cleaned_data.items()
-                    if k in ("kind", "about", "procedure", "agency", "dossier_code", "title", "content")
+                    if k
+                    in ("kind", "about", "procedure", "agency", "dossier_code", "title", "content")
                 },
                 "contact": {
                     "name": contact.cleaned_data["name"],
@@ -163,7 +169,9 @@ def petition_verify(request):
                 client_ip=client_ip(request) or "",
             )
         except ratelimit.Limited as limited:
-            return _limited_page(request, "feedback/petitions/verify.html", context, limited.seconds)
+            return _limited_page(
+                request, "feedback/petitions/verify.html", context, limited.seconds
+            )
         draft["code_id"] = code.pk
         request.session[DRAFT_KEY] = draft
         messages.success(request, _("Đã gửi mã xác thực mới."))
@@ -355,7 +363,11 @@ def officer_petitions(request):
 
 ACTIONS = {
     "reject": (petitions.reject_petition, "reason", gettext_lazy("Lý do không tiếp nhận")),
-    "request_info": (petitions.request_info, "question", gettext_lazy("Thông tin cần người gửi bổ sung")),
+    "request_info": (
+        petitions.request_info,
+        "question",
+        gettext_lazy("Thông tin cần người gửi bổ sung"),
+    ),
     "answer": (petitions.answer_petition, "answer", gettext_lazy("Nội dung trả lời")),
     "close": (petitions.close_petition, "reason", gettext_lazy("Lý do không công khai")),
 }
@@ -442,4 +454,3 @@ def answers(request):
     query = request.GET.get("q", "")[:100]
     page = Paginator(petitions.published_petitions(query), 20).get_page(request.GET.get("page"))
     return render(request, "feedback/petitions/answers.html", {"page": page, "q": query})
-

@@ -35,22 +35,19 @@ def test_a_petition_rejected_in_time_is_never_escalated(file, org):
     assert events("petition.late") == []
 
 
-def test_waiting_for_the_filer_is_not_late_and_the_new_answer_deadline_is_escalated_once(
-    file, org
-):
+def test_waiting_for_the_filer_is_not_late_and_the_new_answer_deadline_is_escalated_once(file, org):
     petition = file(now=at("2026-03-02 09:00"))
     petitions.request_info(petition=petition, officer=org.desk_officer, question="Ở đâu?")
     assert petitions.escalate_late_petitions(now=at("2026-04-30 09:00")) == 0
-    petitions.give_info(petition=Petition.objects.get(pk=petition.pk), info="Ở quầy 3.",
-                        now=at("2026-05-04 09:00"))
+    petitions.give_info(
+        petition=Petition.objects.get(pk=petition.pk), info="Ở quầy 3.", now=at("2026-05-04 09:00")
+    )
     assert petitions.escalate_late_petitions(now=at("2026-05-20 09:00")) == 0
     assert petitions.escalate_late_petitions(now=at("2026-06-01 09:00")) == 1
     assert [e.stage for e in events("petition.late")] == ["resolve"]
 
 
-def test_an_answer_not_published_in_two_working_days_is_escalated_by_the_command(
-    file, org, capsys
-):
+def test_an_answer_not_published_in_two_working_days_is_escalated_by_the_command(file, org, capsys):
     petition = file(now=at("2026-03-02 09:00"))
     petitions.answer_petition(
         petition=petition, officer=org.desk_officer, answer="Đã xử lý.", now=at("2026-03-03 09:00")

@@ -39,7 +39,11 @@ def test_without_an_account_nothing_is_filed_before_the_code_is_given(client, pr
     assert response.status_code == 302 and response.url == VERIFY
     assert not Petition.objects.exists()
     (issued,) = events("contact.code_issued")
-    assert (issued.channel, issued.address, issued.purpose) == ("email", "tam@example.vn", "petition")
+    assert (issued.channel, issued.address, issued.purpose) == (
+        "email",
+        "tam@example.vn",
+        "petition",
+    )
     assert len(issued.code) == 6 and issued.code.isdigit()
     assert ContactCode.objects.get().code_hash != issued.code  # only a hash is kept
 
@@ -103,9 +107,7 @@ def test_codes_to_one_address_are_limited(client, procedure):
 
 
 def test_missing_contact_and_subject_are_explained_beside_the_fields(client, procedure):
-    response = client.post(
-        NEW, {**_form(procedure), "procedure": "", "contact-email": ""}
-    )
+    response = client.post(NEW, {**_form(procedure), "procedure": "", "contact-email": ""})
     page = response.content.decode()
     assert response.status_code == 400
     assert "Chọn thủ tục hành chính." in page
