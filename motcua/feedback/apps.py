@@ -11,3 +11,4 @@ class FeedbackConfig(AppConfig):
 
     def ready(self):
         from motcua.feedback import panels  # noqa: F401 - registers the page panels, once apps are loaded
+        from motcua.feedback import panels_petitions  # noqa: F401 - the petition links
