@@ -106,7 +106,7 @@ class ContactForm(AccessibleFormMixin, forms.Form):
         choices=[("email", _("Thư điện tử")), ("sms", _("Tin nhắn đến số điện thoại"))],
         widget=forms.RadioSelect,
     )
-    email = forms.EmailField(label=_("Thư điện tử"), required=False, max_length=254)
+    email = forms.EmailField(label=_("Địa chỉ thư điện tử"), required=False, max_length=254)
     phone = forms.CharField(
         label=_("Số điện thoại di động"),
         required=False,
