@@ -48,7 +48,6 @@ def issue_code(
         row = ContactCode.objects.create(
             purpose=purpose,
             channel=channel,
-            address=address,
             code_hash="",
             expires_at=now + timedelta(seconds=CODE_TTL_SECONDS),
         )
@@ -60,6 +59,13 @@ def issue_code(
             )
         )
     return row
+
+
+def purge_codes(*, older_than_seconds: int = 24 * 3600) -> int:
+    """Delete the codes that expired more than a day ago (run with the escalation)."""
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+    deleted, _rows = ContactCode.objects.filter(expires_at__lt=cutoff).delete()
+    return deleted
 
 
 @dataclass(frozen=True)

@@ -167,16 +167,19 @@ class PetitionEvent(AppendOnlyModel):
 
 class ContactCode(models.Model):
     """A six-digit code sent to an e-mail address or phone number to prove it belongs to
-    someone acting without an account (mã xác thực liên hệ); only its hash is stored."""
+    someone acting without an account (mã xác thực liên hệ); only its hash is stored, and
+    not the address (the session that asked for it holds that)."""
 
     purpose = models.CharField(max_length=16)
     channel = models.CharField(max_length=8)
-    address = models.CharField(max_length=254)
     code_hash = models.CharField(max_length=128)
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
     attempts = models.PositiveSmallIntegerField(default=0)
     used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["expires_at"], name="contact_code_expires")]
 
     def __str__(self):
         return f"{self.purpose} {self.channel} {self.created_at:%d/%m/%Y %H:%M}"

@@ -155,3 +155,15 @@ def test_an_officer_cannot_file(client, org):
 
     login_officer(client, org.desk_officer)
     assert client.get(NEW).status_code == 403
+
+
+def test_old_codes_are_deleted_by_the_periodic_task(client, procedure):
+    from motcua.feedback.tasks import escalate_late_petitions
+
+    client.post(NEW, _form(procedure))
+    row = ContactCode.objects.get()
+    row.expires_at = row.created_at - timedelta(days=2)
+    row.save(update_fields=["expires_at"])
+    client.post(NEW, _form(procedure))  # a fresh one stays
+    escalate_late_petitions()
+    assert ContactCode.objects.count() == 1
