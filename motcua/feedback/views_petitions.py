@@ -1,6 +1,8 @@
 """Pages of feedback and petitions (phản ánh, kiến nghị): filing, verifying the contact,
 tracking, the agency's list and actions, and the public answers."""
 
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
@@ -267,7 +269,7 @@ def petition_track_detail(request, code):
     petition = _followed(request, code)
     if petition is None:
         # Unknown, or not proved yet: the tracking form, with the code filled in.
-        return redirect(reverse("feedback:petition_track") + f"?code={code[:64]}")
+        return redirect(reverse("feedback:petition_track") + "?" + urlencode({"code": code[:64]}))
     form = InfoForm(request.POST or None)
     status = 200
     if request.method == "POST":

@@ -110,3 +110,27 @@ def test_feedback_filed_anonymously_answered_and_published(
 
     page.goto(base + "/feedback/track/")
     both_widths(page)
+
+
+def test_a_signed_in_applicant_files_from_the_procedure_page_and_finds_it_in_their_list(
+    page, live_server, transactional_db, make_organisation
+):
+    from motcua.factories import UserFactory
+    from tests.browser.test_back_office_journey import log_in
+
+    procedure = ProcedureFactory(code="9.000333", name="Đăng ký tàu biển")
+    make_organisation(procedure)
+    applicant = UserFactory(full_name="Nguyễn Thị Hoa", email="hoa@example.vn")
+    base = live_server.url
+    page.set_viewport_size(PHONE)
+    log_in(page, base, applicant.email)
+    page.goto(base + "/feedback/new/?procedure=9.000333")
+    expect(page.locator("#id_procedure")).to_have_value("9.000333")
+    page.get_by_label("Kiến nghị", exact=True).check()
+    page.locator("#id_title").fill("Cho phép nộp bản sao điện tử")
+    page.locator("#id_content").fill("Đề nghị cho phép nộp bản sao giấy chứng nhận phân cấp.")
+    page.get_by_role("button", name="Gửi phản ánh, kiến nghị").click()
+    expect(page.get_by_text("Đã gửi phản ánh, kiến nghị.")).to_be_visible()
+    page.goto(base + "/feedback/mine/")
+    expect(page.get_by_role("link", name="Cho phép nộp bản sao điện tử")).to_be_visible()
+    both_widths(page)

@@ -6,119 +6,284 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('catalogue', '0005_procedure_usage'),
-        ('dossiers', '0017_access_record_hash_chain'),
+        ("catalogue", "0005_procedure_usage"),
+        ("dossiers", "0017_access_record_hash_chain"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ContactCode',
+            name="ContactCode",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('purpose', models.CharField(max_length=16)),
-                ('channel', models.CharField(max_length=8)),
-                ('code_hash', models.CharField(max_length=128)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('expires_at', models.DateTimeField()),
-                ('attempts', models.PositiveSmallIntegerField(default=0)),
-                ('used_at', models.DateTimeField(blank=True, null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("purpose", models.CharField(max_length=16)),
+                ("channel", models.CharField(max_length=8)),
+                ("code_hash", models.CharField(max_length=128)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("expires_at", models.DateTimeField()),
+                ("attempts", models.PositiveSmallIntegerField(default=0)),
+                ("used_at", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'indexes': [models.Index(fields=['expires_at'], name='contact_code_expires')],
+                "indexes": [models.Index(fields=["expires_at"], name="contact_code_expires")],
             },
         ),
         migrations.CreateModel(
-            name='Petition',
+            name="Petition",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=64, unique=True, verbose_name='mã phản ánh, kiến nghị')),
-                ('kind', models.CharField(choices=[('feedback', 'Phản ánh'), ('proposal', 'Kiến nghị')], max_length=16, verbose_name='loại')),
-                ('about', models.CharField(choices=[('procedure', 'Một thủ tục hành chính'), ('agency', 'Một cơ quan'), ('dossier', 'Một hồ sơ')], max_length=16, verbose_name='về')),
-                ('dossier_code', models.CharField(blank=True, max_length=48, verbose_name='mã hồ sơ')),
-                ('title', models.CharField(max_length=200, verbose_name='tiêu đề')),
-                ('content', models.TextField(verbose_name='nội dung')),
-                ('name', models.CharField(max_length=200, verbose_name='họ và tên')),
-                ('channel', models.CharField(choices=[('account', 'Tài khoản'), ('email', 'Thư điện tử'), ('sms', 'Số điện thoại')], max_length=8)),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='thư điện tử')),
-                ('phone', models.CharField(blank=True, max_length=15, verbose_name='số điện thoại')),
-                ('language', models.CharField(default='vi', max_length=8)),
-                ('status', models.CharField(choices=[('received', 'Đã tiếp nhận'), ('rejected', 'Không tiếp nhận'), ('info_requested', 'Cần bổ sung thông tin'), ('info_given', 'Đã bổ sung thông tin'), ('answered', 'Đã trả lời'), ('published', 'Đã trả lời và công khai'), ('closed', 'Đã trả lời, không công khai')], default='received', max_length=16, verbose_name='trạng thái')),
-                ('received_at', models.DateTimeField(verbose_name='tiếp nhận lúc')),
-                ('reject_due_at', models.DateTimeField(blank=True, null=True)),
-                ('info_due_at', models.DateTimeField(blank=True, null=True)),
-                ('resolve_due_at', models.DateTimeField(blank=True, null=True)),
-                ('publish_due_at', models.DateTimeField(blank=True, null=True)),
-                ('reject_escalated_at', models.DateTimeField(blank=True, null=True)),
-                ('info_escalated_at', models.DateTimeField(blank=True, null=True)),
-                ('resolve_escalated_at', models.DateTimeField(blank=True, null=True)),
-                ('publish_escalated_at', models.DateTimeField(blank=True, null=True)),
-                ('reject_reason', models.TextField(blank=True, verbose_name='lý do không tiếp nhận')),
-                ('question', models.TextField(blank=True, verbose_name='thông tin cần bổ sung')),
-                ('info', models.TextField(blank=True, verbose_name='thông tin bổ sung')),
-                ('answer', models.TextField(blank=True, verbose_name='nội dung trả lời')),
-                ('answered_at', models.DateTimeField(blank=True, null=True)),
-                ('published_title', models.CharField(blank=True, max_length=200)),
-                ('published_question', models.TextField(blank=True)),
-                ('published_answer', models.TextField(blank=True)),
-                ('published_at', models.DateTimeField(blank=True, null=True)),
-                ('search_text', models.TextField(blank=True)),
-                ('version', models.PositiveIntegerField(default=0)),
-                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='petitions', to='catalogue.agency', verbose_name='cơ quan tiếp nhận')),
-                ('answered_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('dossier', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='dossiers.dossier', verbose_name='hồ sơ')),
-                ('procedure', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='catalogue.procedure', verbose_name='thủ tục')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='petitions', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "code",
+                    models.CharField(
+                        max_length=64, unique=True, verbose_name="mã phản ánh, kiến nghị"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("feedback", "Phản ánh"), ("proposal", "Kiến nghị")],
+                        max_length=16,
+                        verbose_name="loại",
+                    ),
+                ),
+                (
+                    "about",
+                    models.CharField(
+                        choices=[
+                            ("procedure", "Một thủ tục hành chính"),
+                            ("agency", "Một cơ quan"),
+                            ("dossier", "Một hồ sơ"),
+                        ],
+                        max_length=16,
+                        verbose_name="về",
+                    ),
+                ),
+                (
+                    "dossier_code",
+                    models.CharField(blank=True, max_length=48, verbose_name="mã hồ sơ"),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="tiêu đề")),
+                ("content", models.TextField(verbose_name="nội dung")),
+                ("name", models.CharField(max_length=200, verbose_name="họ và tên")),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("account", "Tài khoản"),
+                            ("email", "Thư điện tử"),
+                            ("sms", "Số điện thoại"),
+                        ],
+                        max_length=8,
+                    ),
+                ),
+                (
+                    "email",
+                    models.EmailField(blank=True, max_length=254, verbose_name="thư điện tử"),
+                ),
+                (
+                    "phone",
+                    models.CharField(blank=True, max_length=15, verbose_name="số điện thoại"),
+                ),
+                ("language", models.CharField(default="vi", max_length=8)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("received", "Đã tiếp nhận"),
+                            ("rejected", "Không tiếp nhận"),
+                            ("info_requested", "Cần bổ sung thông tin"),
+                            ("info_given", "Đã bổ sung thông tin"),
+                            ("answered", "Đã trả lời"),
+                            ("published", "Đã trả lời và công khai"),
+                            ("closed", "Đã trả lời, không công khai"),
+                        ],
+                        default="received",
+                        max_length=16,
+                        verbose_name="trạng thái",
+                    ),
+                ),
+                ("received_at", models.DateTimeField(verbose_name="tiếp nhận lúc")),
+                ("reject_due_at", models.DateTimeField(blank=True, null=True)),
+                ("info_due_at", models.DateTimeField(blank=True, null=True)),
+                ("resolve_due_at", models.DateTimeField(blank=True, null=True)),
+                ("publish_due_at", models.DateTimeField(blank=True, null=True)),
+                ("reject_escalated_at", models.DateTimeField(blank=True, null=True)),
+                ("info_escalated_at", models.DateTimeField(blank=True, null=True)),
+                ("resolve_escalated_at", models.DateTimeField(blank=True, null=True)),
+                ("publish_escalated_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "reject_reason",
+                    models.TextField(blank=True, verbose_name="lý do không tiếp nhận"),
+                ),
+                ("question", models.TextField(blank=True, verbose_name="thông tin cần bổ sung")),
+                ("info", models.TextField(blank=True, verbose_name="thông tin bổ sung")),
+                ("answer", models.TextField(blank=True, verbose_name="nội dung trả lời")),
+                ("answered_at", models.DateTimeField(blank=True, null=True)),
+                ("published_title", models.CharField(blank=True, max_length=200)),
+                ("published_question", models.TextField(blank=True)),
+                ("published_answer", models.TextField(blank=True)),
+                ("published_at", models.DateTimeField(blank=True, null=True)),
+                ("search_text", models.TextField(blank=True)),
+                ("version", models.PositiveIntegerField(default=0)),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="petitions",
+                        to="catalogue.agency",
+                        verbose_name="cơ quan tiếp nhận",
+                    ),
+                ),
+                (
+                    "answered_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "dossier",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="dossiers.dossier",
+                        verbose_name="hồ sơ",
+                    ),
+                ),
+                (
+                    "procedure",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="catalogue.procedure",
+                        verbose_name="thủ tục",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="petitions",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'phản ánh, kiến nghị',
-                'verbose_name_plural': 'phản ánh, kiến nghị',
-                'ordering': ['-received_at', '-id'],
+                "verbose_name": "phản ánh, kiến nghị",
+                "verbose_name_plural": "phản ánh, kiến nghị",
+                "ordering": ["-received_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='PetitionCodeSequence',
+            name="PetitionCodeSequence",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField()),
-                ('last_value', models.PositiveIntegerField(default=0)),
-                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalogue.agency')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("day", models.DateField()),
+                ("last_value", models.PositiveIntegerField(default=0)),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="catalogue.agency",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='PetitionEvent',
+            name="PetitionEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField()),
-                ('action', models.CharField(max_length=24)),
-                ('status', models.CharField(choices=[('received', 'Đã tiếp nhận'), ('rejected', 'Không tiếp nhận'), ('info_requested', 'Cần bổ sung thông tin'), ('info_given', 'Đã bổ sung thông tin'), ('answered', 'Đã trả lời'), ('published', 'Đã trả lời và công khai'), ('closed', 'Đã trả lời, không công khai')], max_length=16)),
-                ('note', models.TextField(blank=True)),
-                ('is_public', models.BooleanField(default=True)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('petition', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='feedback.petition')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField()),
+                ("action", models.CharField(max_length=24)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("received", "Đã tiếp nhận"),
+                            ("rejected", "Không tiếp nhận"),
+                            ("info_requested", "Cần bổ sung thông tin"),
+                            ("info_given", "Đã bổ sung thông tin"),
+                            ("answered", "Đã trả lời"),
+                            ("published", "Đã trả lời và công khai"),
+                            ("closed", "Đã trả lời, không công khai"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("note", models.TextField(blank=True)),
+                ("is_public", models.BooleanField(default=True)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "petition",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="feedback.petition",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['at', 'id'],
+                "ordering": ["at", "id"],
             },
         ),
         migrations.AddIndex(
-            model_name='petition',
-            index=models.Index(fields=['agency', 'status'], name='petition_agency_status'),
+            model_name="petition",
+            index=models.Index(fields=["agency", "status"], name="petition_agency_status"),
         ),
         migrations.AddIndex(
-            model_name='petition',
-            index=models.Index(fields=['status', 'published_at'], name='petition_published'),
+            model_name="petition",
+            index=models.Index(fields=["status", "published_at"], name="petition_published"),
         ),
         migrations.AddConstraint(
-            model_name='petitioncodesequence',
-            constraint=models.UniqueConstraint(fields=('agency', 'day'), name='petition_sequence_unique'),
+            model_name="petitioncodesequence",
+            constraint=models.UniqueConstraint(
+                fields=("agency", "day"), name="petition_sequence_unique"
+            ),
         ),
         migrations.AddIndex(
-            model_name='petitionevent',
-            index=models.Index(fields=['petition', 'at'], name='petition_event_at'),
+            model_name="petitionevent",
+            index=models.Index(fields=["petition", "at"], name="petition_event_at"),
         ),
     ]
