@@ -101,3 +101,26 @@ def test_an_action_not_allowed_now_changes_nothing(client, org, file):
     assert response.status_code == 302
     petition.refresh_from_db()
     assert petition.status == Petition.Status.RECEIVED and not petition.published_at
+
+
+def test_asking_for_information_and_closing_tell_a_phone_filer_once_each(client, org, file):
+    from motcua.feedback import petitions
+
+    petition = file(channel=Petition.Channel.SMS, email="", phone="0903123456")
+    login_officer(client, org.desk_officer)
+    client.post(_page(petition), {"action": "request_info", "request_info-text": "Quầy nào?"})
+    petitions.give_info(petition=Petition.objects.get(pk=petition.pk), info="Quầy 3.")
+    client.post(_page(petition), {"action": "answer", "answer-text": "Đã nhắc nhở."})
+    client.post(_page(petition), {"action": "close", "close-text": "Việc riêng của người gửi."})
+    changed = events("petition.changed")
+    assert [(e.action, e.status) for e in changed] == [
+        ("filed", "received"),
+        ("info_requested", "info_requested"),
+        ("info_given", "info_given"),
+        ("answered", "answered"),
+        ("closed", "closed"),
+    ]
+    assert {(e.phone, e.email, e.user_id) for e in changed} == {("0903123456", "", None)}
+    assert changed[2].due_at is not None
+    petition.refresh_from_db()
+    assert petition.status == Petition.Status.CLOSED and not petition.published_at
