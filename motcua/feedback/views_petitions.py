@@ -363,14 +363,15 @@ def officer_petitions(request):
     )
 
 
+# In the order the page offers them: the usual outcome first.
 ACTIONS = {
-    "reject": (petitions.reject_petition, "reason", gettext_lazy("Lý do không tiếp nhận")),
+    "answer": (petitions.answer_petition, "answer", gettext_lazy("Nội dung trả lời")),
     "request_info": (
         petitions.request_info,
         "question",
         gettext_lazy("Thông tin cần người gửi bổ sung"),
     ),
-    "answer": (petitions.answer_petition, "answer", gettext_lazy("Nội dung trả lời")),
+    "reject": (petitions.reject_petition, "reason", gettext_lazy("Lý do không tiếp nhận")),
     "close": (petitions.close_petition, "reason", gettext_lazy("Lý do không công khai")),
 }
 ALLOWED = {

@@ -167,3 +167,11 @@ def test_old_codes_are_deleted_by_the_periodic_task(client, procedure):
     client.post(NEW, _form(procedure))  # a fresh one stays
     escalate_late_petitions()
     assert ContactCode.objects.count() == 1
+
+
+def test_the_form_speaks_english_and_the_code_goes_out_in_english(client, procedure, settings):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get(NEW).content.decode()
+    assert "Send feedback" in page and "Continue: get the verification code" in page
+    client.post(NEW, _form(procedure))
+    assert events("contact.code_issued")[0].language == "en"
