@@ -124,3 +124,20 @@ def test_asking_for_information_and_closing_tell_a_phone_filer_once_each(client,
     assert changed[2].due_at is not None
     petition.refresh_from_db()
     assert petition.status == Petition.Status.CLOSED and not petition.published_at
+
+
+def test_a_late_petition_is_flagged_in_words_on_the_list(client, org, file):
+    from motcua.feedback.tests.petitions.conftest import at
+
+    late = file(now=at("2026-03-02 09:00"), title="Đã quá hạn")
+    fresh = file(title="Mới gửi")
+    login_officer(client, org.desk_officer)
+    page = client.get(reverse("feedback:officer_petitions")).content.decode()
+    rows = {
+        code: row
+        for row in page.split("<tr")[1:]
+        for code in (late.code, fresh.code)
+        if code in row
+    }
+    assert "Quá hạn" in rows[late.code] and "row-overdue" in rows[late.code]
+    assert "Quá hạn" not in rows[fresh.code] and "row-overdue" not in rows[fresh.code]
