@@ -56,3 +56,13 @@ def test_an_answer_not_published_in_two_working_days_is_escalated_by_the_command
     call_command("escalate_late_petitions")
     assert [e.stage for e in events("petition.late")] == ["publish"]
     assert "Escalated 0" in capsys.readouterr().out
+
+
+def test_the_history_is_append_only(file):
+    from motcua.feedback.models import PetitionEvent
+
+    petition = file()
+    line = PetitionEvent.objects.get(petition=petition)
+    line.note = "đã sửa"
+    with pytest.raises(PermissionError):
+        line.save()
