@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 
 from motcua.factories import make_submitted_dossier
+from motcua.feedback import petitions
 from motcua.feedback.models import ContactCode, Petition
 from motcua.feedback.tests.petitions.conftest import events
 
@@ -175,3 +176,37 @@ def test_the_form_speaks_english_and_the_code_goes_out_in_english(client, proced
     assert "Send feedback" in page and "Continue: get the verification code" in page
     client.post(NEW, _form(procedure))
     assert events("contact.code_issued")[0].language == "en"
+
+
+def test_codes_count_per_agency_and_day(file, procedure):
+    from motcua.factories import ProcedureFactory
+    from motcua.feedback.tests.petitions.conftest import at
+
+    other = ProcedureFactory()
+    first = file(now=at("2026-03-02 09:00"))
+    second = file(now=at("2026-03-02 16:00"))
+    elsewhere = file(
+        now=at("2026-03-02 10:00"),
+        subject=petitions.Subject(
+            about="procedure", agency=other.receiving_agency, procedure=other
+        ),
+    )
+    next_day = file(now=at("2026-03-03 00:30"))
+    prefix = f"PAKN-{procedure.receiving_agency.identifier}"
+    assert [first.code, second.code, next_day.code] == [
+        f"{prefix}-260302-0001",
+        f"{prefix}-260302-0002",
+        f"{prefix}-260303-0001",
+    ]
+    assert elsewhere.code == f"PAKN-{other.receiving_agency.identifier}-260302-0001"
+
+
+def test_a_new_code_replaces_the_one_sent_before(client, procedure):
+    client.post(NEW, _form(procedure))
+    old = _sent_code()
+    client.post(VERIFY, {"resend": "1"})
+    new = _sent_code()
+    if old != new:
+        assert client.post(VERIFY, {"code": old}).status_code == 400
+    client.post(VERIFY, {"code": new})
+    assert Petition.objects.count() == 1
