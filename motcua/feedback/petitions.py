@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import connection, transaction
+from django.db.models import Case, F, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -230,6 +231,20 @@ def handled_agency_ids(user) -> set[int]:
 
 def petitions_for_officer(user):
     return Petition.objects.filter(agency_id__in=handled_agency_ids(user)).select_related("agency")
+
+
+def by_first_deadline(petitions_qs):
+    """Ordered by the first deadline running (the reject stage's while received, which
+    comes before the others); those waiting for the filer last, oldest first."""
+    first_due = Case(
+        When(status=Status.RECEIVED, then=F("reject_due_at")),
+        When(status=Status.INFO_GIVEN, then=F("resolve_due_at")),
+        When(status=Status.ANSWERED, then=F("publish_due_at")),
+        default=None,
+    )
+    return petitions_qs.annotate(first_due=first_due).order_by(
+        F("first_due").asc(nulls_last=True), "received_at", "id"
+    )
 
 
 def petition_for_officer(user, code: str) -> Petition | None:

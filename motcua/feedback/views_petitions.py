@@ -353,7 +353,7 @@ def officer_petitions(request):
         found = found.exclude(status__in=OPEN_STATUSES)
     else:
         show = "open"
-        found = found.filter(status__in=OPEN_STATUSES).order_by("received_at", "id")
+        found = petitions.by_first_deadline(found.filter(status__in=OPEN_STATUSES))
     page = Paginator(found, 50).get_page(request.GET.get("page"))
     now = timezone.now()
     return render(

@@ -141,3 +141,22 @@ def test_a_late_petition_is_flagged_in_words_on_the_list(client, org, file):
     }
     assert "Quá hạn" in rows[late.code] and "row-overdue" in rows[late.code]
     assert "Quá hạn" not in rows[fresh.code] and "row-overdue" not in rows[fresh.code]
+
+
+def test_the_list_puts_the_first_deadline_first_and_those_waiting_for_the_filer_last(
+    client, org, file
+):
+    from motcua.feedback import petitions
+    from motcua.feedback.tests.petitions.conftest import at
+
+    waiting = file(now=at("2026-03-02 09:00"), title="Chờ người gửi")
+    petitions.request_info(petition=waiting, officer=org.desk_officer, question="?")
+    answered = file(now=at("2026-03-03 09:00"), title="Chờ công khai")
+    petitions.answer_petition(
+        petition=answered, officer=org.desk_officer, answer="Đã xử lý.", now=at("2026-03-20 09:00")
+    )
+    new = file(now=at("2026-03-10 09:00"), title="Mới tiếp nhận")  # reject stage by 12/3
+    login_officer(client, org.desk_officer)
+    page = client.get(reverse("feedback:officer_petitions")).content.decode()
+    order = sorted((page.index(p.code), p.title) for p in (waiting, answered, new))
+    assert [title for _i, title in order] == ["Mới tiếp nhận", "Chờ công khai", "Chờ người gửi"]
