@@ -22,6 +22,11 @@ app.conf.beat_schedule = {
         "task": "motcua.workflow.tasks.escalate_late_tasks",
         "schedule": 15 * 60,
     },
+    # Petitions past a stage's deadline (decision 0047), once per stage.
+    "escalate-late-petitions": {
+        "task": "motcua.feedback.tasks.escalate_late_petitions",
+        "schedule": 15 * 60,
+    },
     # Reminders of drafts about to expire, and deletion of the expired ones (decision 0030).
     "expire-drafts": {
         "task": "motcua.dossiers.tasks.expire_drafts",

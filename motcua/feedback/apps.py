@@ -10,4 +10,7 @@ class FeedbackConfig(AppConfig):
     verbose_name = "Đánh giá, phản ánh, kiến nghị"
 
     def ready(self):
-        from motcua.feedback import panels  # noqa: F401 - registers the page panels, once apps are loaded
+        from motcua.feedback import (
+            panels,  # noqa: F401 - registers the page panels, once apps are loaded
+            panels_petitions,  # noqa: F401 - the petition links
+        )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from motcua.feedback import views_questions, views_ratings
+from motcua.feedback import views_petitions, views_questions, views_ratings
 
 app_name = "feedback"
 
@@ -21,4 +21,17 @@ urlpatterns: list = [
         views_questions.officer_question,
         name="officer_question",
     ),
+    # Feedback and petitions (phản ánh, kiến nghị)
+    path("feedback/new/", views_petitions.petition_new, name="petition_new"),
+    path("feedback/new/verify/", views_petitions.petition_verify, name="petition_verify"),
+    path("feedback/track/", views_petitions.petition_track, name="petition_track"),
+    path(
+        "feedback/track/<str:code>/",
+        views_petitions.petition_track_detail,
+        name="petition_track_detail",
+    ),
+    path("feedback/mine/", views_petitions.petition_mine, name="petition_mine"),
+    path("feedback/answers/", views_petitions.answers, name="petition_answers"),
+    path("officer/feedback/", views_petitions.officer_petitions, name="officer_petitions"),
+    path("officer/feedback/<str:code>/", views_petitions.officer_petition, name="officer_petition"),
 ]
