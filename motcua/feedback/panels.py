@@ -48,7 +48,7 @@ def questions_panel(request, procedure) -> str:
 
 @panels.register("officer_nav", order=30)
 def officer_links(request, workspace) -> str:
-    """Links to the questions to answer and the ratings' aggregates, in the workspace's menu
+    """Links to the questions to answer, the petitions and the ratings' aggregates, in the workspace's menu
     (no query: the menu is on every officer page, the inbox among them)."""
     if not workspace:
         return ""
