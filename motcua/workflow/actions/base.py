@@ -123,7 +123,10 @@ class Preview:
     def fingerprint(self) -> str:
         facts = {
             "content": self.content,
-            "due_at": self.due_at.isoformat() if self.due_at else "",
+            # The day the applicant is told: a due date counted from "now" moves by the
+            # minute, and only a move to another day (past the office's closing time, a
+            # holiday) makes what was previewed no longer true (decision 0053).
+            "due_on": timezone.localdate(self.due_at).isoformat() if self.due_at else "",
             "unit": self.unit_name,
         }
         text = json.dumps(facts, sort_keys=True, ensure_ascii=False, default=str)
