@@ -141,7 +141,7 @@ def style_sources(html: str) -> str:
     apply, and nothing else, when the page embeds it as an iframe's srcdoc (which inherits
     the page's policy): the preview of a document on the officer's action page."""
     hashes = {
-        "'sha256-{}'".format(base64.b64encode(hashlib.sha256(text.encode()).digest()).decode())
+        f"'sha256-{base64.b64encode(hashlib.sha256(text.encode()).digest()).decode()}'"
         for text in [
             *_STYLE_ELEMENT.findall(html),
             *(unescape(value) for value in _STYLE_ATTRIBUTE.findall(html)),

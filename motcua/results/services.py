@@ -81,7 +81,7 @@ def result_kind(procedure) -> str:
 
 # A preview has no number and no verification page yet (decision 0053).
 PREVIEW_NUMBER = "…… (cấp khi ký)"
-PREVIEW_TOKEN = "xem-truoc"
+PREVIEW_TOKEN = "xem-truoc"  # noqa: S105 - a placeholder in a preview, not a secret
 
 
 def _next_number(scope: str, year: int, preview: bool) -> str:

@@ -177,9 +177,7 @@ def test_an_officer_of_another_unit_gets_404_and_no_preview(client, org, dossier
     assert response.status_code == 404
 
 
-def test_an_officer_who_sees_but_may_not_act_gets_the_reason_and_no_preview(
-    client, org, in_review
-):
+def test_an_officer_who_sees_but_may_not_act_gets_the_reason_and_no_preview(client, org, in_review):
     login_officer(client, org.desk_officer)  # the desk handed it to the specialists
     page = client.get(url(in_review, "forward"))
     assert "bạn không được giao bước này" in page.content.decode()
@@ -189,9 +187,7 @@ def test_an_officer_who_sees_but_may_not_act_gets_the_reason_and_no_preview(
 # --- Refuse, supplement, stop, withdrawal: the preview follows what is typed --------------
 
 
-def test_refusal_preview_keeps_the_reason_and_a_changed_reason_is_shown_again(
-    client, org, dossier
-):
+def test_refusal_preview_keeps_the_reason_and_a_changed_reason_is_shown_again(client, org, dossier):
     login_officer(client, org.desk_officer)
     data = {"expected_version": dossier.version, "reason": "Thiếu giấy đăng ký xe"}
     page = client.post(url(dossier, "refuse"), {**data, "preview": "1"})
@@ -209,9 +205,7 @@ def test_refusal_preview_keeps_the_reason_and_a_changed_reason_is_shown_again(
     assert "Giấy tờ giả mạo" in slip.html and "Thiếu giấy đăng ký xe" not in slip.html
 
 
-def test_supplement_preview_lists_what_was_typed_and_says_the_clock_stops(
-    client, org, in_review
-):
+def test_supplement_preview_lists_what_was_typed_and_says_the_clock_stops(client, org, in_review):
     component = in_review.procedure.components.first()
     login_officer(client, org.specialist)
     data = {
@@ -324,9 +318,7 @@ def at_signing(in_review, org):
     return perform(in_review, "forward", org.head)
 
 
-def test_approving_shows_the_result_before_signing_and_links_to_it_after(
-    client, org, at_signing
-):
+def test_approving_shows_the_result_before_signing_and_links_to_it_after(client, org, at_signing):
     login_officer(client, org.leader)
     page = client.get(url(at_signing, "approve"))
     result = document_in(page)
