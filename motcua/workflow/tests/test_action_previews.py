@@ -23,6 +23,7 @@ from motcua.results.models import ResultDocument
 from motcua.results.tests.conftest import DEMO, badge_form, vehicle
 from motcua.workflow import machine
 from motcua.workflow.machine import NoteInput, ReasonInput
+from motcua.workflow.tests.test_page_reads import RECORD_STATEMENTS
 
 ADDRESS = "25 Hùng Vương, thành phố Huế"  # the operator's address on the badge form
 
@@ -345,3 +346,21 @@ def test_without_a_signing_key_the_approve_page_says_so_before_anything(
     page = client.get(url(at_signing, "approve"))
     assert "chưa có khóa và chứng thư số" in page.content.decode()
     assert shown(page) is None
+
+
+# --- What a preview costs ----------------------------------------------------------------
+
+
+def test_the_accept_page_with_its_preview_reads_a_fixed_number_of_queries(
+    client, org, dossier, django_assert_num_queries
+):
+    login_officer(client, org.desk_officer)
+    url_ = url(dossier, "accept")
+    assert client.get(url_).status_code == 200
+    # The dossier, its receiving agency (and its parent, for the slip's heading), the
+    # applicant, the unit the next step goes to, the tracking-book entry (none yet) and the
+    # desk instead, the components and the attachments counted per component; then the
+    # access record (three statements in the test's transaction, see test_page_reads).
+    with django_assert_num_queries(9 + RECORD_STATEMENTS):
+        page = client.get(url_)
+    assert "Giấy tiếp nhận hồ sơ và hẹn trả kết quả" in document_in(page)
