@@ -24,6 +24,18 @@ def world(transactional_db, make_organisation, citizen):
     return org, make_submitted_dossier(procedure, citizen)
 
 
+def watch_policy(page) -> list[str]:
+    """The Content-Security-Policy refusals the page reports from now on."""
+    refused: list[str] = []
+    page.on(
+        "console",
+        lambda message: refused.append(message.text)
+        if "Content Security Policy" in message.text
+        else None,
+    )
+    return refused
+
+
 def check_both_widths(page):
     assert_accessible(page)
     page.set_viewport_size({"width": 390, "height": 844})
@@ -38,6 +50,7 @@ def test_accept_and_approve_show_the_document_before_issuing(
     base = live_server.url
 
     desk = officer_page(browser, browser_context_args, base, org.desk_officer)
+    refused = watch_policy(desk)
     desk.goto(f"{base}/officer/dossiers/{dossier.uuid}/")
     desk.get_by_role("link", name="Tiếp nhận hồ sơ", exact=True).click()
     expect(desk.locator("#preview-due")).to_contain_text("Hạn trả kết quả:")
@@ -54,6 +67,7 @@ def test_accept_and_approve_show_the_document_before_issuing(
     machine.perform(dossier_id=dossier.pk, action="forward", actor=org.specialist)
 
     leader = officer_page(browser, browser_context_args, base, org.leader)
+    refused_on_approve = watch_policy(leader)
     leader.goto(f"{base}/officer/dossiers/{dossier.uuid}/")
     leader.get_by_role("link", name="Phê duyệt kết quả", exact=True).click()
     result = leader.frame_locator("iframe.document-preview")
@@ -65,3 +79,5 @@ def test_accept_and_approve_show_the_document_before_issuing(
     expect(leader.locator(".alert-success")).to_contain_text("Kết quả đã được ký số")
     signed = ResultDocument.objects.get(dossier=dossier)
     expect(leader.locator(f'a[href="/results/{signed.pk}/download/"]')).to_be_visible()
+    # The documents' own styles applied in their frames; nothing else was let through.
+    assert refused == [] and refused_on_approve == []
