@@ -114,6 +114,22 @@ def components_context(dossier: Dossier) -> list[dict]:
     return rows
 
 
+def form_address(dossier: Dossier) -> str:
+    """The applicant's address as the application form holds it: the first non-empty field
+    the procedure's form prefills from the profile's address (operator.address on the badge
+    form, owner.address on the ship form...)."""
+    fields = ((dossier.procedure.form_ui or {}).get("fields")) or {}
+    for path, hints in fields.items():
+        if not isinstance(hints, dict) or hints.get("prefill") != "address" or "*" in path:
+            continue
+        value = dossier.form_data or {}
+        for part in path.split("."):
+            value = value.get(part) if isinstance(value, dict) else None
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+    return ""
+
+
 def collection_place(dossier: Dossier, desk_name: str, agency) -> str:
     method = dossier.delivery_method
     if method == Dossier.Delivery.ONLINE:
@@ -159,7 +175,9 @@ def dossier_context(
             "code": dossier.code or "",
             "applicant": {
                 "name": dossier.applicant_name or applicant.display_name,
-                "address": applicant.address,
+                # What the applicant declared on this dossier's form first, then the
+                # account's profile, then the address the result is posted to.
+                "address": form_address(dossier) or applicant.address or dossier.postal_address,
                 "phone": dossier.applicant_phone or applicant.phone or "",
                 "email": dossier.applicant_email or applicant.email or "",
                 "id_number": dossier.applicant_id_number,
@@ -227,11 +245,17 @@ def control_sheet_rows(dossier: Dossier) -> list[dict]:
     rows: list[dict] = []
     previous_due = None
     for event in events:
+        actor_name = event.actor.full_name if event.actor else ""
+        # Form 05's first row is the applicant handing the dossier to the desk officer who
+        # received it; the last, the desk handing the result back to the applicant.
+        giver, receiver = actor_name, ""
         if event.action == "accept":
             giver_unit, receiver_unit = applicant_name, event.to_unit_name or event.unit_name
+            giver, receiver = applicant_name, actor_name
         elif event.action == "return":
             giver_unit = event.from_unit_name or event.unit_name
             receiver_unit = event.to_unit_name or applicant_name
+            receiver = applicant_name
         else:
             giver_unit = event.from_unit_name or event.unit_name
             receiver_unit = event.to_unit_name
@@ -243,8 +267,8 @@ def control_sheet_rows(dossier: Dossier) -> list[dict]:
                 "at": event.at,
                 "from_unit": giver_unit,
                 "to_unit": receiver_unit,
-                "giver": event.actor.full_name if event.actor else "",
-                "receiver": "",
+                "giver": giver,
+                "receiver": receiver,
                 "result": timeliness(event.at, due),
                 "due": due,
                 "note": (event.data or {}).get("note") or event.note,
@@ -252,7 +276,7 @@ def control_sheet_rows(dossier: Dossier) -> list[dict]:
         )
         previous_due = event.step_due_at
     for row, following in zip(rows, rows[1:], strict=False):
-        if following["from_unit"] == row["to_unit"]:
+        if not row["receiver"] and following["from_unit"] == row["to_unit"]:
             row["receiver"] = following["giver"]
     return rows
 

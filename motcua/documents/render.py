@@ -5,8 +5,12 @@ The HTML carries its own page CSS and refers to the self-hosted Be Vietnam Pro f
 stored HTML opens in a browser; WeasyPrint reads those URLs from disk and nothing else.
 """
 
+import base64
+import hashlib
+import re
 import threading
 from dataclasses import dataclass
+from html import unescape
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -126,3 +130,21 @@ def html_to_pdf(html: str) -> bytes:
     document = HTML(string=html, base_url=f"{settings.SITE_URL}/", url_fetcher=StaticOnlyFetcher())
     with _RENDER_LOCK:
         return document.write_pdf(font_config=_FONT_CONFIG)
+
+
+_STYLE_ELEMENT = re.compile(r"<style>(.*?)</style>", re.DOTALL)
+_STYLE_ATTRIBUTE = re.compile(r'\sstyle="([^"]*)"')
+
+
+def style_sources(html: str) -> str:
+    """The CSP style-src sources that let `html`'s own <style> elements and style attributes
+    apply, and nothing else, when the page embeds it as an iframe's srcdoc (which inherits
+    the page's policy): the preview of a document on the officer's action page."""
+    hashes = {
+        f"'sha256-{base64.b64encode(hashlib.sha256(text.encode()).digest()).decode()}'"
+        for text in [
+            *_STYLE_ELEMENT.findall(html),
+            *(unescape(value) for value in _STYLE_ATTRIBUTE.findall(html)),
+        ]
+    }
+    return " ".join(["'unsafe-hashes'", *sorted(hashes)]) if hashes else ""

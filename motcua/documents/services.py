@@ -73,13 +73,9 @@ def issue_document(
     year = vietnam_year(issued_at)
     with transaction.atomic():
         number = f"{allocate_number(f'document:agency:{agency.pk}', year)}/{year}"
-        if kind == IssuedDocument.Kind.CONTROL_SHEET:
-            context = {**control_sheet_context(dossier), "number": number, "issued_at": issued_at}
-        else:
-            context = dossier_context(
-                dossier, kind=kind, number=number, issued_at=issued_at, issued_by=actor, data=data
-            )
-        html = render_html(kind, context)
+        html = document_html(
+            dossier, kind=kind, actor=actor, data=data, number=number, issued_at=issued_at
+        )
         # Issued electronically (online dossier): signed like a result and verifiable.
         signature = slip_signature(dossier)
         if signature is not None:
@@ -115,6 +111,43 @@ def issue_document(
             )
         )
     return document
+
+
+def document_html(
+    dossier: Dossier,
+    *,
+    kind: str,
+    actor,
+    data: dict,
+    number: str,
+    issued_at: datetime,
+    preview: bool = False,
+) -> str:
+    """The document's HTML: the one rendering both issuing and the officer's preview use."""
+    if kind == IssuedDocument.Kind.CONTROL_SHEET:
+        context = {**control_sheet_context(dossier), "number": number, "issued_at": issued_at}
+    else:
+        context = dossier_context(
+            dossier, kind=kind, number=number, issued_at=issued_at, issued_by=actor, data=data
+        )
+    context["preview"] = preview
+    return render_html(kind, context)
+
+
+def preview_document_html(*, dossier: Dossier, kind: str, actor, data: dict | None = None) -> str:
+    """What issue_document would issue now on `dossier` (as the caller has changed it in
+    memory) with `data`: the same context and template, marked as a preview, without a
+    number, a signature or anything written (decision 0053)."""
+    kind = IssuedDocument.Kind(kind).value
+    return document_html(
+        dossier,
+        kind=kind,
+        actor=actor,
+        data=dict(data or {}),
+        number="",
+        issued_at=timezone.now(),
+        preview=True,
+    )
 
 
 def register_in_tracking_book(dossier: Dossier, desk_unit: Unit) -> TrackingBookEntry:

@@ -79,7 +79,16 @@ def result_kind(procedure) -> str:
     return KIND_BY_CODE.get(procedure.code, ResultDocument.Kind.GENERIC)
 
 
-def _badges(dossier, agency, issued_at, token) -> tuple[list[dict], str]:
+# A preview has no number and no verification page yet (decision 0053).
+PREVIEW_NUMBER = "…… (cấp khi ký)"
+PREVIEW_TOKEN = "xem-truoc"  # noqa: S105 - a placeholder in a preview, not a secret
+
+
+def _next_number(scope: str, year: int, preview: bool) -> str:
+    return PREVIEW_NUMBER if preview else str(allocate_number(scope, year))
+
+
+def _badges(dossier, agency, issued_at, token, preview=False) -> tuple[list[dict], str]:
     schema = dossier.procedure.form_schema or {}
     badge_type, operator, vehicles = result_context.badge_rows(schema, dossier.form_data)
     operator = operator or dossier.applicant_name or dossier.applicant.display_name
@@ -100,7 +109,7 @@ def _badges(dossier, agency, issued_at, token) -> tuple[list[dict], str]:
                 )
                 % {"plate": exc}
             ) from exc
-        number = f"{allocate_number(f'badge:agency:{agency.pk}', year)}/{year}/PH"
+        number = f"{_next_number(f'badge:agency:{agency.pk}', year, preview)}/{year}/PH"
         badges.append(
             {
                 "index": index,
@@ -118,7 +127,9 @@ def _badges(dossier, agency, issued_at, token) -> tuple[list[dict], str]:
     return badges, operator
 
 
-def _result_context(dossier, kind, agency, issued_at, actor, token) -> tuple[dict, dict, str]:
+def _result_context(
+    dossier, kind, agency, issued_at, actor, token, preview=False
+) -> tuple[dict, dict, str]:
     """(template context, face for verification, number)."""
     schema = dossier.procedure.form_schema or {}
     data = dossier.form_data or {}
@@ -150,7 +161,7 @@ def _result_context(dossier, kind, agency, issued_at, actor, token) -> tuple[dic
     }
     face: dict = {"title": title}
     if kind == ResultDocument.Kind.BADGE:
-        badges, operator = _badges(dossier, agency, issued_at, token)
+        badges, operator = _badges(dossier, agency, issued_at, token, preview)
         context["badges"] = badges
         number = badges[0]["number"]
         if len(badges) > 1:
@@ -167,7 +178,7 @@ def _result_context(dossier, kind, agency, issued_at, actor, token) -> tuple[dic
             for b in badges
         ]
     else:
-        number = f"{allocate_number(f'result:agency:{agency.pk}', year)}/{year}/KQ"
+        number = f"{_next_number(f'result:agency:{agency.pk}', year, preview)}/{year}/KQ"
         if kind == ResultDocument.Kind.SHIP:
             context["owner"] = result_context.labelled(schema, data, "owner")
             context["ship"] = result_context.labelled(schema, data, "ship")
@@ -185,7 +196,32 @@ def _result_context(dossier, kind, agency, issued_at, actor, token) -> tuple[dic
             face["holder"] = context["applicant"]["name"]
             face["object"] = dossier.procedure.name
     context["number"] = number
+    context["preview"] = preview
     return context, face, number
+
+
+def _template_names(dossier) -> list[str]:
+    return [f"results/pdf/{dossier.procedure.code}.html", "results/pdf/generic.html"]
+
+
+def _override(dossier) -> str | None:
+    return (
+        ResultTemplate.objects.filter(procedure=dossier.procedure, is_active=True)
+        .values_list("html", flat=True)
+        .first()
+    )
+
+
+def preview_result_html(dossier: Dossier, *, actor) -> str:
+    """The result approving would sign now, from the same template and data as
+    issue_result, marked as a preview, without numbers or anything written (decision 0053).
+    Raises ResultUnavailable, with the same message, when it could not be issued."""
+    _signer_or_unavailable(dossier.receiving_agency)
+    kind = result_kind(dossier.procedure)
+    context, _face, _number = _result_context(
+        dossier, kind, dossier.receiving_agency, timezone.now(), actor, PREVIEW_TOKEN, True
+    )
+    return _render(_template_names(dossier), context, _override(dossier))
 
 
 @transaction.atomic
@@ -204,16 +240,7 @@ def issue_result(dossier: Dossier, *, actor, event: DossierEvent | None = None) 
     issued_at = timezone.now()
     token = new_token()
     context, face, number = _result_context(dossier, kind, agency, issued_at, actor, token)
-    override = (
-        ResultTemplate.objects.filter(procedure=dossier.procedure, is_active=True)
-        .values_list("html", flat=True)
-        .first()
-    )
-    html = _render(
-        [f"results/pdf/{dossier.procedure.code}.html", "results/pdf/generic.html"],
-        context,
-        override,
-    )
+    html = _render(_template_names(dossier), context, _override(dossier))
     pdf = pades.sign_pdf(
         html_to_pdf(html),
         signer,

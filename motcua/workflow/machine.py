@@ -53,6 +53,7 @@ from motcua.workflow.actions.base import (
     OFFICER,
     SYSTEM,
     Action,
+    Preview,
     TransitionRefused,
 )
 from motcua.workflow.actions.inputs import (
@@ -75,6 +76,7 @@ __all__ = [
     "APPLICANT",
     "OFFICER",
     "SYSTEM",
+    "Preview",
     "Action",
     "ActionInput",
     "DeliveredInput",
@@ -93,6 +95,7 @@ __all__ = [
     "available_actions",
     "check",
     "perform",
+    "preview",
 ]
 
 Kind = IssuedDocument.Kind
@@ -117,6 +120,7 @@ ACTIONS: dict[str, Action] = {
             internal_note=True,
             handover=True,
             domain_event=DossierAccepted,
+            preview=reception.preview_accept,
         ),
         Action(
             "refuse",
@@ -131,6 +135,7 @@ ACTIONS: dict[str, Action] = {
             reason_label=gettext_lazy("Lý do từ chối tiếp nhận"),
             public_label=gettext_lazy("Không tiếp nhận hồ sơ"),
             domain_event=DossierRefused,
+            preview=reception.preview_refuse,
         ),
         # Supplement (yêu cầu bổ sung, hoàn thiện hồ sơ)
         Action(
@@ -143,6 +148,7 @@ ACTIONS: dict[str, Action] = {
             issues=Kind.SUPPLEMENT,
             public_label=gettext_lazy("Cơ quan yêu cầu bổ sung hồ sơ"),
             domain_event=SupplementRequested,
+            preview=supplement.preview_request_supplement,
         ),
         Action(
             "submit_supplement",
@@ -167,6 +173,7 @@ ACTIONS: dict[str, Action] = {
             internal_note=True,
             handover=True,
             domain_event=DossierHandedOver,
+            preview=processing.preview_forward,
         ),
         Action(
             "send_back",
@@ -180,6 +187,7 @@ ACTIONS: dict[str, Action] = {
             internal_note=True,
             handover=True,
             domain_event=DossierHandedOver,
+            preview=processing.preview_send_back,
         ),
         Action(
             "approve",
@@ -193,6 +201,7 @@ ACTIONS: dict[str, Action] = {
             internal_note=True,
             handover=True,
             domain_event=DossierApproved,
+            preview=processing.preview_approve,
         ),
         # Returning the result (trả kết quả)
         Action(
@@ -267,6 +276,7 @@ ACTIONS: dict[str, Action] = {
             reason_label=gettext_lazy("Lý do chậm trả kết quả"),
             public_label=gettext_lazy("Cơ quan xin lỗi và hẹn lại ngày trả kết quả"),
             domain_event=DossierExtended,
+            preview=processing.preview_extend,
         ),
         Action(
             "stop",
@@ -280,6 +290,7 @@ ACTIONS: dict[str, Action] = {
             reason_label=gettext_lazy("Lý do dừng xử lý"),
             public_label=gettext_lazy("Dừng xử lý hồ sơ"),
             domain_event=DossierStopped,
+            preview=processing.preview_stop,
         ),
         # Withdrawal (công dân yêu cầu rút hồ sơ)
         Action(
@@ -302,6 +313,7 @@ ACTIONS: dict[str, Action] = {
             issues=Kind.STOP,
             public_label=gettext_lazy("Cơ quan đồng ý cho rút hồ sơ"),
             domain_event=WithdrawalConfirmed,
+            preview=withdrawal.preview_confirm_withdrawal,
         ),
         Action(
             "decline_withdrawal",
@@ -468,6 +480,17 @@ def check(act: Action, dossier: Dossier, actor) -> None:
             _("Quy trình không cho phép “%(action)s” ở bước “%(step)s”.")
             % {"action": act.label, "step": step["name"]}
         )
+
+
+def preview(*, dossier: Dossier, action: str, actor, data: ActionInput | None = None) -> Preview:
+    """What `action` will issue and set on `dossier` if `actor` confirms it with `data` now,
+    computed by the functions the action itself uses; nothing is written. Raises
+    TransitionRefused like `perform` would (not allowed now, or the input is refused)."""
+    act = ACTIONS[action]
+    check(act, dossier, actor)
+    if act.preview is None:
+        return Preview()
+    return act.preview(act, dossier, actor, _input_for(act, data))
 
 
 def available_actions(dossier: Dossier, actor) -> list[Action]:

@@ -1,5 +1,7 @@
 import hashlib
+import json
 import re
+from pathlib import Path
 from unittest import mock
 
 import pytest
@@ -17,7 +19,7 @@ from motcua.documents.services import (
 from motcua.documents.tests.conftest import local, make_dossier
 from motcua.documents.tests.helpers import A4, A5, page_count, page_size, pdf_text, same_size
 from motcua.dossiers.models import DossierEvent
-from motcua.factories import AgencyFactory, ProcedureFactory
+from motcua.factories import AgencyFactory, ProcedureFactory, UserFactory
 
 CODE = "000.00.18.H56-261123-0001"
 SUPPLEMENT = {
@@ -306,7 +308,7 @@ def test_control_sheet_rows_are_the_hand_overs_judged_against_their_deadlines(
     ]
     assert [r["result"] for r in rows] == ["", "", EARLY, LATE, ON_TIME]
     assert [r["giver"] for r in rows] == [
-        "Trần Thị Bích",
+        "Nguyễn Văn Ánh",
         "Trần Thị Bích",
         "Phạm Minh Đức",
         "Hoàng Thị Lan",
@@ -327,3 +329,67 @@ def test_control_sheet_pdf_shows_the_hand_overs(handed_over, officer, specialist
     for result in (EARLY, LATE, ON_TIME):
         assert result in text
     assert "Không phải giao nhận" not in text
+
+
+def test_control_sheet_first_row_is_the_applicant_handing_over_to_the_desk_officer(
+    handed_over, desk
+):
+    first, *_middle, last = control_sheet_rows(handed_over)
+    assert (first["from_unit"], first["to_unit"]) == ("Nguyễn Văn Ánh", desk.name)
+    assert (first["giver"], first["receiver"]) == ("Nguyễn Văn Ánh", "Trần Thị Bích")
+    # The result goes back the other way: the desk officer hands it to the applicant.
+    assert (last["giver"], last["receiver"]) == ("Trần Thị Bích", "Nguyễn Văn Ánh")
+
+
+def test_control_sheet_pdf_names_the_applicant_as_the_first_giver(handed_over):
+    text = pdf_text(control_sheet_pdf(handed_over))
+    first_row = text[text.index("Ghi chú") :]
+    assert first_row.index("Nguyễn Văn Ánh") < first_row.index("Trần Thị Bích")
+
+
+# ---------------------------------------------------------------------------------------
+# The applicant's address on the slips: what the application form declares
+
+
+@pytest.mark.parametrize(
+    ("demo", "section"),
+    [
+        ("badge-2.002288.json", "operator"),
+        ("ship-registration-1.002687.json", "owner"),
+        ("aircraft-registration-1.003747.json", "applicant"),
+    ],
+)
+def test_receipt_prints_the_address_the_reference_procedures_form_holds(
+    demo, section, agency, officer, desk, db
+):
+    loaded = json.loads(
+        (Path(__file__).parents[2] / "catalogue" / "demo" / demo).read_text(encoding="utf-8")
+    )
+    spec = loaded["procedure"]
+    procedure = ProcedureFactory(
+        agency=agency,
+        code=loaded["code"],
+        form_schema=spec["form_schema"],
+        form_ui=spec["form_ui"],
+        processing_time=2,
+    )
+    applicant = UserFactory(full_name="Lê Thị Hoa", address="")  # nothing in the profile
+    address = "88 Nguyễn Huệ, phường Phú Hội, thành phố Huế"
+    dossier = make_dossier(
+        procedure,
+        applicant,
+        code=CODE,
+        accepted_at=local(2026, 11, 23, 8, 30),
+        due_at=local(2026, 11, 25, 16, 30),
+        unit=desk,
+        form_data={section: {"name": "Công ty TNHH Hoa Sen", "address": address}},
+    )
+    text = pdf_text(pdf_bytes(issue(dossier, officer, "receipt")))
+    assert f"Địa chỉ: {address}" in text
+    refusal = pdf_text(pdf_bytes(issue(dossier, officer, "refusal", {"reasons": "Thiếu"})))
+    assert f"Địa chỉ: {address}" in refusal
+
+
+def test_receipt_falls_back_to_the_profile_address_without_one_in_the_form(dossier, officer):
+    text = pdf_text(pdf_bytes(issue(dossier, officer, "receipt")))
+    assert "Địa chỉ: 12 Đường Lê Lợi, phường Thuận Hóa, thành phố Huế" in text

@@ -1,7 +1,11 @@
 """What every action handler shares: the Action entry, the refusal, the clock and hand-overs."""
 
+import copy
+import hashlib
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
+from datetime import datetime
 from decimal import Decimal
 
 from django.utils import timezone
@@ -73,6 +77,9 @@ class Action:
     # The domain event it publishes (core.events), with what the handler returns as the
     # event's own fields; the handler may name another type under "event_type".
     domain_event: type[DossierChanged] = DossierChanged
+    # preview(act, dossier, actor, data) -> Preview: what the action will issue and set,
+    # shown on the officer's page before confirming (decision 0053).
+    preview: Callable | None = field(default=None, compare=False, repr=False)
 
     @property
     def needs(self) -> tuple[str, ...]:
@@ -91,6 +98,54 @@ class Action:
             applicant_note=self.actor == APPLICANT,
             handover=self.handover,
         )
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What an action will do, shown before the officer confirms it (decision 0053)."""
+
+    # The document it will issue, rendered from the same context and template as the real
+    # one ("" when it issues none), and that document's title.
+    html: str = ""
+    title: str = ""
+    # The due date it sets, and what that date is called on the page.
+    due_at: datetime | None = None
+    due_label: str = ""
+    # The unit the dossier goes to, and that step's own deadline.
+    unit_name: str = ""
+    step_due_at: datetime | None = None
+    # Anything else the officer should know before confirming.
+    note: str = ""
+    # What the document says that the officer chose: same fingerprint, same document.
+    content: dict = field(default_factory=dict)
+
+    @property
+    def fingerprint(self) -> str:
+        facts = {
+            "content": self.content,
+            # The day the applicant is told: a due date counted from "now" moves by the
+            # minute, and only a move to another day (past the office's closing time, a
+            # holiday) makes what was previewed no longer true (decision 0053).
+            "due_on": timezone.localdate(self.due_at).isoformat() if self.due_at else "",
+            "unit": self.unit_name,
+        }
+        text = json.dumps(facts, sort_keys=True, ensure_ascii=False, default=str)
+        return hashlib.sha256(text.encode()).hexdigest()
+
+
+def as_it_will_be(dossier: Dossier, **fields) -> Dossier:
+    """An in-memory copy of `dossier` with the fields the action will set, for a preview;
+    never saved."""
+    future = copy.copy(dossier)
+    for name, value in fields.items():
+        setattr(future, name, value)
+    return future
+
+
+def document_preview(act: Action, dossier, actor, data: dict, **facts) -> Preview:
+    """The preview of the document `act` issues on `dossier` (as the action leaves it)."""
+    html = documents.preview_document_html(dossier=dossier, kind=act.issues, actor=actor, data=data)
+    return Preview(html=html, title=str(act.issues.label), content=data, **facts)
 
 
 def required(text: str, message: str) -> str:
@@ -117,6 +172,31 @@ def unit_for(dossier: Dossier, step: dict) -> Unit:
     return unit
 
 
+def statutory_due(dossier: Dossier, start: datetime) -> datetime | None:
+    """The due date of a dossier whose clock starts at `start` (acceptance, or the completed
+    dossier back after a supplement): the procedure's working days on the calendar."""
+    time_limit = dossier.procedure.processing_time
+    return workdays.add_working_days(start, time_limit) if time_limit is not None else None
+
+
+def step_due(dossier: Dossier, step: dict, now: datetime) -> datetime | None:
+    """The deadline of `step` entered at `now`: its working days, never past the dossier's."""
+    days = to_days(step["days"])
+    due = workdays.add_working_days(now, days) if days > 0 else dossier.due_at
+    if dossier.due_at and due and due > dossier.due_at:
+        due = dossier.due_at
+    return due
+
+
+def handover_preview(dossier: Dossier, step: dict, **facts) -> Preview:
+    """Where a hand-over takes the dossier: `step`'s unit and its deadline."""
+    return Preview(
+        unit_name=unit_for(dossier, step).name,
+        step_due_at=step_due(dossier, step, timezone.now()),
+        **facts,
+    )
+
+
 def enter_step(
     dossier, step, actor, *, action_name, note="", internal_note="", from_status=None
 ) -> DossierEvent:
@@ -127,11 +207,8 @@ def enter_step(
     dossier.step_key = step["key"]
     dossier.current_unit = unit
     dossier.current_role = step["role"]
-    days = to_days(step["days"])
-    step_due = workdays.add_working_days(now, days) if days > 0 else dossier.due_at
-    if dossier.due_at and step_due and step_due > dossier.due_at:
-        step_due = dossier.due_at
-    dossier.step_due_at = step_due
+    step_due_at = step_due(dossier, step, now)
+    dossier.step_due_at = step_due_at
     access.grant(dossier, unit)
     return record_event(
         dossier=dossier,
@@ -141,7 +218,7 @@ def enter_step(
         note=note,
         from_unit_name=previous_unit.name if previous_unit else "",
         to_unit_name=unit.name,
-        step_due_at=step_due,
+        step_due_at=step_due_at,
         data={"note": internal_note} if internal_note else {},
     )
 
@@ -173,9 +250,8 @@ def resume_clock(dossier, now):
 
 def restart_clock(dossier, now):
     """D61 art.19(4): when the completed dossier is back, the time counts again from zero."""
-    time_limit = dossier.procedure.processing_time
-    if time_limit is not None:
-        dossier.due_at = workdays.add_working_days(now, time_limit)
+    if dossier.procedure.processing_time is not None:
+        dossier.due_at = statutory_due(dossier, now)
         dossier.original_due_at = dossier.due_at
     dossier.clock_paused_at = None
     dossier.remaining_seconds = None

@@ -6,16 +6,21 @@ from datetime import date, datetime, time
 from django.conf import settings
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from motcua.dossiers.models import Status
 from motcua.dossiers.timeline import record_event
-from motcua.results.services import ResultUnavailable, issue_result
+from motcua.results.services import ResultUnavailable, issue_result, preview_result_html
 from motcua.workdays import services as workdays
 from motcua.workflow.actions.base import (
+    Preview,
     TransitionRefused,
+    as_it_will_be,
     close_with_slip,
+    document_preview,
     enter_step,
     finish,
+    handover_preview,
     issue,
     refuse_while_tasks_open,
     required,
@@ -85,12 +90,33 @@ def latest_new_due_date(dossier) -> date:
 
 
 def extend(act, dossier, actor, data: ExtendInput):
+    new_due, details = new_appointment(dossier, data, timezone.now())
+    dossier.due_at = new_due
+    dossier.extension_count += 1
+    event = record_event(
+        dossier=dossier,
+        action=act.event_name,
+        actor=actor,
+        from_status=Status.PROCESSING,
+        note=_("Hẹn lại ngày trả kết quả: %(date)s. Lý do: %(reason)s")
+        % {
+            "date": timezone.localtime(new_due).strftime("%d/%m/%Y"),
+            "reason": details["reason"],
+        },
+        data=details,
+    )
+    issue(act, dossier, actor, event, details)
+    return {"new_due_at": new_due}
+
+
+def new_appointment(dossier, data: ExtendInput, now) -> tuple[datetime, dict]:
+    """The new due date an apology (form 04) gives and what the slip says, or the refusal:
+    the checks of D61 art.19(9) the action and its preview share."""
     if dossier.extension_count:
         raise TransitionRefused(_("Mỗi hồ sơ chỉ được hẹn lại ngày trả kết quả một lần."))
     if dossier.due_at is None:
         raise TransitionRefused(_("Hồ sơ chưa có ngày hẹn trả."))
     reason = required(data.reason, _("Nêu lý do chậm trả kết quả."))
-    now = timezone.now()
     if workdays.working_seconds_between(now, dossier.due_at) < window_seconds():
         raise TransitionRefused(
             _(
@@ -119,26 +145,63 @@ def extend(act, dossier, actor, data: ExtendInput):
     if not workdays.is_working_day(new_date):
         raise TransitionRefused(_("Ngày hẹn mới phải là ngày làm việc."), field="new_due_date")
     new_due = timezone.make_aware(datetime.combine(new_date, old_due.time() or time(17)))
-    dossier.due_at = new_due
-    dossier.extension_count += 1
     details = {
         "reason": reason,
         "new_due_at": new_due.isoformat(),
         "old_due_at": old_due.isoformat(),
     }
-    event = record_event(
-        dossier=dossier,
-        action=act.event_name,
-        actor=actor,
-        from_status=Status.PROCESSING,
-        note=_("Hẹn lại ngày trả kết quả: %(date)s. Lý do: %(reason)s")
-        % {"date": new_date.strftime("%d/%m/%Y"), "reason": reason},
-        data=details,
-    )
-    issue(act, dossier, actor, event, details)
-    return {"new_due_at": new_due}
+    return new_due, details
 
 
 def stop(act, dossier, actor, data: ReasonInput):
     reason = required(data.reason, _("Nêu rõ lý do dừng xử lý hồ sơ."))
-    close_with_slip(act, dossier, actor, Status.STOPPED, reason=reason, slip={"reason": reason})
+    close_with_slip(act, dossier, actor, Status.STOPPED, reason=reason, slip=stop_notice(data))
+
+
+def stop_notice(data: ReasonInput) -> dict:
+    return {"reason": data.reason.strip()}
+
+
+# ---------------------------------------------------------------------------------------
+# Previews (decision 0053): what each action will issue and set, before it is confirmed.
+
+NEW_DUE_LABEL = gettext_lazy("Hạn trả kết quả mới")
+RESULT_TITLE = gettext_lazy("Kết quả giải quyết sẽ được ký")
+
+
+def preview_forward(act, dossier, actor, data: NoteInput) -> Preview:
+    return handover_preview(dossier, dossier.workflow.next_step(dossier.step_key))
+
+
+def preview_send_back(act, dossier, actor, data: ReasonInput) -> Preview:
+    previous = dossier.workflow.previous_step(dossier.step_key)
+    if previous is None or previous == dossier.workflow.steps[0]:
+        raise TransitionRefused(_("Không có bước xử lý trước để trả lại."))
+    return handover_preview(dossier, previous)
+
+
+def preview_approve(act, dossier, actor, data: NoteInput) -> Preview:
+    """The result the approval signs, and the desk that will return it."""
+    try:
+        html = preview_result_html(dossier, actor=actor)
+    except ResultUnavailable as exc:
+        raise TransitionRefused(str(exc)) from exc
+    last = dossier.workflow.steps[-1]
+    return Preview(
+        html=html,
+        title=str(RESULT_TITLE),
+        unit_name=unit_for(dossier, last).name,
+        content={"form_data": dossier.form_data},
+    )
+
+
+def preview_extend(act, dossier, actor, data: ExtendInput) -> Preview:
+    new_due, details = new_appointment(dossier, data, timezone.now())
+    future = as_it_will_be(dossier, due_at=new_due, extension_count=dossier.extension_count + 1)
+    return document_preview(
+        act, future, actor, details, due_at=new_due, due_label=str(NEW_DUE_LABEL)
+    )
+
+
+def preview_stop(act, dossier, actor, data: ReasonInput) -> Preview:
+    return document_preview(act, dossier, actor, stop_notice(data))

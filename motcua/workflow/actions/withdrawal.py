@@ -7,6 +7,8 @@ from motcua.dossiers.models import DossierEvent, Status
 from motcua.dossiers.timeline import record_event
 from motcua.payments.charges import outstanding_amount
 from motcua.workflow.actions.base import (
+    Preview,
+    document_preview,
     finish,
     issue,
     leave_awaiting_payment,
@@ -29,7 +31,6 @@ def request_withdrawal(act, dossier, actor, data: ReasonInput):
 def confirm_withdrawal(act, dossier, actor, data: NoteInput):
     finish(dossier, Status.STOPPED, timezone.now())
     reason = _("Dừng xử lý theo đề nghị rút hồ sơ của người nộp.")
-    note = data.note.strip()
     event = record_event(
         dossier=dossier,
         action=act.event_name,
@@ -37,8 +38,18 @@ def confirm_withdrawal(act, dossier, actor, data: NoteInput):
         from_status=Status.WITHDRAWAL_REQUESTED,
         note=reason,
     )
-    issue(act, dossier, actor, event, {"reason": " ".join(p for p in (reason, note) if p)})
+    issue(act, dossier, actor, event, withdrawal_notice(data))
     refund_if_paid(dossier, actor, reason)
+
+
+def withdrawal_notice(data: NoteInput) -> dict:
+    """The notice of stop a confirmed withdrawal issues: the reason, and the officer's note."""
+    reason = _("Dừng xử lý theo đề nghị rút hồ sơ của người nộp.")
+    return {"reason": " ".join(p for p in (reason, data.note.strip()) if p)}
+
+
+def preview_confirm_withdrawal(act, dossier, actor, data: NoteInput) -> Preview:
+    return document_preview(act, dossier, actor, withdrawal_notice(data))
 
 
 def decline_withdrawal(act, dossier, actor, data: ReasonInput):

@@ -72,6 +72,18 @@ def action_url(dossier, name) -> str:
     return reverse("workflow:action", args=[dossier.uuid, name])
 
 
+def previewed(page) -> str:
+    """The fingerprint of the document the action page showed (decision 0053)."""
+    return page.context["action_preview"].fingerprint
+
+
+def preview_then_confirm(client, url, data, **options):
+    """Press "Xem trước" with `data`, then confirm what it showed: (preview, confirmation)."""
+    page = client.post(url, {**data, "preview": "1"})
+    assert page.status_code == 200, page.content.decode()[:2000]
+    return page, client.post(url, {**data, "previewed": previewed(page)}, **options)
+
+
 @pytest.fixture
 def office(make_organisation):
     return make_organisation(office_procedure(), DEFINITION)
@@ -225,7 +237,9 @@ def test_desk_officer_accepts_the_dossier_through_the_page(client, office, dossi
     assert "Giấy tiếp nhận hồ sơ và hẹn trả kết quả" in form.content.decode()
 
     response = client.post(
-        action_url(dossier, "accept"), {"expected_version": dossier.version}, follow=True
+        action_url(dossier, "accept"),
+        {"expected_version": dossier.version, "previewed": previewed(form)},
+        follow=True,
     )
     assert response.redirect_chain[-1][0] == dossier_url(dossier)
     dossier.refresh_from_db()
@@ -351,7 +365,8 @@ def test_request_supplement_lists_components_and_issues_the_request(client, offi
     form = client.get(action_url(dossier, "request_supplement")).content.decode()
     assert component.name in form
     assert "Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ" in form
-    response = client.post(
+    _preview, response = preview_then_confirm(
+        client,
         action_url(dossier, "request_supplement"),
         {
             "expected_version": dossier.version,

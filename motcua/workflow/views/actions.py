@@ -5,12 +5,15 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from motcua.accounts.decorators import officer_required
 from motcua.accounts.models import Unit
 from motcua.core.boundary import accepts_files
+from motcua.core.middleware import SecurityHeadersMiddleware
+from motcua.documents.render import style_sources
 from motcua.dossiers import access, access_log
 from motcua.dossiers import messages as conversation
 from motcua.dossiers.models import AccessRecord
@@ -104,6 +107,28 @@ def _action_form(act, dossier, data=None):
     )
 
 
+def due_words(moment) -> str:
+    """16:30 ngày 21/12/2026."""
+    local = timezone.localtime(moment)
+    return _("%(time)s ngày %(date)s") % {
+        "time": local.strftime("%H:%M"),
+        "date": local.strftime("%d/%m/%Y"),
+    }
+
+
+def _preview(act, dossier, user, data=None):
+    """What the action will issue and set (machine.preview), or None when it cannot be
+    shown yet (an input the action needs is missing: the officer previews after typing)."""
+    if act.preview is None:
+        return None
+    if data is None and act.input is not None:
+        try:
+            data = act.input()
+        except TypeError:
+            return None
+    return machine.preview(dossier=dossier, action=act.name, actor=user, data=data)
+
+
 @officer_required
 def action(request, dossier_uuid, name):
     dossier = dossier_or_404(request, dossier_uuid)
@@ -112,15 +137,34 @@ def action(request, dossier_uuid, name):
         raise Http404
     unavailable = ""
     status = 200
+    preview = None
     if request.method == "POST":
         form = _action_form(act, dossier, request.POST)
         if form.is_valid():
+            data = form.to_input()
             try:
+                current = form.cleaned_data["expected_version"] == dossier.version
+                preview = _preview(act, dossier, request.user, data) if current else None
+                # Decision 0053: what is issued is what the officer saw. "Xem trước" shows
+                # it; a confirmation whose document (or due date, or receiving unit) is not
+                # the one previewed shows the new one instead of issuing it.
+                if preview is not None and (
+                    "preview" in request.POST
+                    or request.POST.get("previewed") != preview.fingerprint
+                ):
+                    return _page(
+                        request,
+                        dossier,
+                        act,
+                        form,
+                        preview,
+                        review_again="preview" not in request.POST,
+                    )
                 done = machine.perform(
                     dossier_id=dossier.pk,
                     action=act.name,
                     actor=request.user,
-                    data=form.to_input(),
+                    data=data,
                     expected_version=form.cleaned_data["expected_version"],
                 )
             except machine.TransitionRefused as exc:
@@ -131,16 +175,11 @@ def action(request, dossier_uuid, name):
                 form = _action_form(act, dossier, data)
                 form.is_valid()
                 form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+                preview = None
             else:
-                text = _("Đã thực hiện “%(action)s” với hồ sơ %(code)s.") % {
-                    "action": act.label,
-                    "code": done.code,
-                }
-                if act.issues:
-                    text += " " + _("Đã ban hành %(document)s.") % {
-                        "document": act.issues.label.lower()
-                    }
-                messages.success(request, text)
+                messages.success(request, _done_message(act, done, preview))
+                if act.name == "approve":
+                    return redirect(reverse("workflow:dossier", args=[done.uuid]) + "#results")
                 return redirect("workflow:dossier", dossier.uuid)
         status = 400
     else:
@@ -149,6 +188,15 @@ def action(request, dossier_uuid, name):
             machine.check(act, dossier, request.user)
         except machine.TransitionRefused as exc:
             unavailable = exc.message
+        else:
+            try:
+                preview = _preview(act, dossier, request.user)
+            except machine.TransitionRefused as exc:
+                unavailable = exc.message
+    return _page(request, dossier, act, form, preview, status=status, unavailable=unavailable)
+
+
+def _page(request, dossier, act, form, preview, *, status=200, unavailable="", review_again=False):
     response = render(
         request,
         "workflow/action.html",
@@ -160,12 +208,45 @@ def action(request, dossier_uuid, name):
             error_list=form.error_list() if form.errors else [],
             unavailable=unavailable,
             document=act.issues,
+            action_preview=preview,
+            previews=act.preview is not None,
+            review_again=review_again,
+            due_words=due_words(preview.due_at) if preview and preview.due_at else "",
+            step_due_words=(
+                due_words(preview.step_due_at) if preview and preview.step_due_at else ""
+            ),
             row=dossier_rows([dossier])[0],
         ),
         status=status,
     )
+    if preview is not None and preview.html:
+        # The document is shown in an iframe's srcdoc, which inherits this page's policy:
+        # let exactly its own styles apply.
+        sources = style_sources(preview.html)
+        response["Content-Security-Policy"] = SecurityHeadersMiddleware.CSP.replace(
+            "style-src 'self'", f"style-src 'self' {sources}"
+        )
     # The form shows the dossier's summary (the applicant's name among it).
     access_log.record_view(
         actor=request.user, kind=AccessRecord.Kind.DOSSIER, dossier=dossier, request=request
     )
     return response
+
+
+def _done_message(act, done, preview) -> str:
+    text = _("Đã thực hiện “%(action)s” với hồ sơ %(code)s.") % {
+        "action": act.label,
+        "code": done.code,
+    }
+    if act.issues:
+        text += " " + _("Đã ban hành %(document)s.") % {"document": act.issues.label.lower()}
+    if act.name == "approve":
+        text += " " + _("Kết quả đã được ký số; tải về ở mục “Kết quả điện tử”.")
+    if preview is not None and preview.due_at and done.due_at:
+        text += " " + _("%(label)s: %(due)s.") % {
+            "label": preview.due_label,
+            "due": due_words(done.due_at),
+        }
+    if preview is not None and preview.unit_name and done.current_unit_id:
+        text += " " + _("Hồ sơ đã được chuyển đến %(unit)s.") % {"unit": done.current_unit.name}
+    return text
