@@ -17,11 +17,11 @@ def save_new_version(template: NotificationTemplate, *, user=None) -> Notificati
     """Save `template`'s wording as the next version of its kind and language; the version
     it was edited from is kept as it was."""
     with transaction.atomic():
-        latest = (
-            NotificationTemplate.objects.select_for_update()
-            .filter(kind=template.kind, language=template.language)
-            .aggregate(v=Max("version"))["v"]
-        )
+        # Two administrators saving at once: the unique (kind, language, version) refuses
+        # the second, who saves again.
+        latest = NotificationTemplate.objects.filter(
+            kind=template.kind, language=template.language
+        ).aggregate(v=Max("version"))["v"]
         template.pk = None
         template._state.adding = True
         template.version = (latest or 0) + 1
