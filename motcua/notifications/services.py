@@ -16,6 +16,7 @@ import time
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone, translation
@@ -30,6 +31,7 @@ log = logging.getLogger("motcua.notifications")
 PORTAL = "portal"
 # When a channel fails for good, the next of these the person has and was not tried yet.
 FALLBACK_ORDER = ("email", PORTAL)
+UNREAD_CACHE_SECONDS = 300
 
 
 def chosen_channels(user) -> list[str]:
@@ -191,6 +193,8 @@ def attempt(delivery_id: int) -> Delivery | None:
         next_attempt_at=None,
         reason="",
     )
+    if sent.delivered and delivery.channel == PORTAL:
+        forget_unread(delivery.notification.user_id)
     return delivery
 
 
@@ -284,10 +288,25 @@ def failed_for_dossier(dossier) -> list[Delivery]:
     )
 
 
+def _unread_key(user_id) -> str:
+    return f"notifications:unread:{user_id}"
+
+
 def unread_count(user) -> int:
-    return Notification.objects.filter(
-        user=user, shown_at__isnull=False, read_at__isnull=True
-    ).count()
+    """The header's badge: cached per person, forgotten when a notification is shown or
+    read, so that most pages read nothing for it."""
+    count = cache.get(_unread_key(user.pk))
+    if count is None:
+        count = Notification.objects.filter(
+            user=user, shown_at__isnull=False, read_at__isnull=True
+        ).count()
+        cache.set(_unread_key(user.pk), count, UNREAD_CACHE_SECONDS)
+    return count
+
+
+def forget_unread(user_id) -> None:
+    if user_id is not None:
+        cache.delete(_unread_key(user_id))
 
 
 def visible_to(user):
@@ -299,7 +318,9 @@ def mark_read(*, user, notification_id: int | None = None) -> int:
     rows = visible_to(user).filter(read_at__isnull=True)
     if notification_id is not None:
         rows = rows.filter(pk=notification_id)
-    return rows.update(read_at=timezone.now())
+    done = rows.update(read_at=timezone.now())
+    forget_unread(user.pk)
+    return done
 
 
 def mask(address: str) -> str:
