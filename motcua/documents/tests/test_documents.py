@@ -3,7 +3,6 @@ import re
 from unittest import mock
 
 import pytest
-from django.urls import reverse
 from django.utils import timezone
 
 from motcua.documents.context import EARLY, LATE, ON_TIME, control_sheet_rows

@@ -211,9 +211,7 @@ def test_the_applicant_who_switched_sms_off_gets_none(
     assert [address for address, _text in sms.sent] == [citizen.phone]
 
 
-def test_security_mail_cannot_be_switched_off(
-    citizen, sms, django_capture_on_commit_callbacks
-):
+def test_security_mail_cannot_be_switched_off(citizen, sms, django_capture_on_commit_callbacks):
     services.set_channels(user=citizen, chosen=[])  # only the portal for dossiers
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
@@ -308,7 +306,13 @@ def test_the_admin_refuses_an_unknown_variable_and_shows_a_preview(admin_client)
     assert "VN123456789" in page  # the preview, with sample data
     response = admin_client.post(
         url,
-        {"kind": "sent_by_post", "language": "vi", "active": "on", "subject": "{{ so_buu_gui }}", "text": "x"},
+        {
+            "kind": "sent_by_post",
+            "language": "vi",
+            "active": "on",
+            "subject": "{{ so_buu_gui }}",
+            "text": "x",
+        },
     )
     assert response.status_code == 200
     assert "so_buu_gui" in response.content.decode()
@@ -320,7 +324,10 @@ def test_save_new_version_numbers_on(db):
     first.subject = "Refused"
     again = save_new_version(first)
     assert again.version == 2
-    assert NotificationTemplate.objects.get(kind="refused", language="en", version=1).subject != "Refused"
+    assert (
+        NotificationTemplate.objects.get(kind="refused", language="en", version=1).subject
+        != "Refused"
+    )
 
 
 def test_a_fresh_install_has_a_vietnamese_and_an_english_template_of_every_kind(db):
@@ -408,8 +415,8 @@ def test_a_delivery_report_marks_the_sms_delivered(citizen, sms):
     n = _notice(citizen, "D")
     delivery = n.deliveries.get(channel="sms")
     assert delivery.status == Delivery.Status.SENT
-    from motcua.notifications.subscribers import record_delivery_report
     from motcua.core.events import DeliveryReported
+    from motcua.notifications.subscribers import record_delivery_report
 
     for _ in range(2):
         record_delivery_report(
