@@ -424,3 +424,49 @@ def test_a_delivery_report_marks_the_sms_delivered(citizen, sms):
         )
     delivery.refresh_from_db()
     assert delivery.status == Delivery.Status.DELIVERED
+
+
+def test_a_person_without_an_account_is_told_at_the_address_the_event_gives(
+    db, django_capture_on_commit_callbacks
+):
+    from motcua.core.events import PetitionChanged
+
+    mail.outbox.clear()
+    event = PetitionChanged(
+        petition_id=7,
+        code="PA-2026-0007",
+        action="answered",
+        status="answered",
+        email="khach@example.vn",
+        language="en",
+        path="/feedback/PA-2026-0007/",
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        row = outbox.publish(event)
+    for _ in range(2):  # delivered again by the outbox: told once
+        OutboxEvent.objects.filter(pk=row.pk).update(
+            pending=["notifications.petition.changed"], next_attempt_at=timezone.now()
+        )
+        outbox.deliver(row.pk)
+    (message,) = mail.outbox
+    assert message.to == ["khach@example.vn"]
+    assert message.subject == "Feedback PA-2026-0007: Answered"
+    assert "/feedback/PA-2026-0007/" in message.body
+    notice = Notification.objects.get()
+    assert notice.user is None and [d.channel for d in notice.deliveries.all()] == ["email"]
+
+
+def test_an_ended_dossier_invites_the_applicant_to_rate_it(
+    dossier, org, citizen, django_capture_on_commit_callbacks
+):
+    from motcua.workflow.machine import ReasonInput
+
+    act(
+        django_capture_on_commit_callbacks,
+        dossier,
+        "refuse",
+        org.desk_officer,
+        data=ReasonInput(reason="Thiếu giấy tờ"),
+    )
+    notice = Notification.objects.get(user=citizen, kind="refused")
+    assert reverse("dossiers:detail", args=[dossier.uuid]) + "#rating" in notice.text
