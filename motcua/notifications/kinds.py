@@ -24,6 +24,7 @@ DOSSIER_VARIABLES = frozenset(
         "due_date",  # appointment to return the result
         "returned_at",
         "link",  # absolute address of the dossier page
+        "slip_link",  # the slip the change issued (receipt, refusal...), else the dossier page
         "site_url",
     }
 )
@@ -106,6 +107,7 @@ SAMPLE = {
     "due_date": "10/12/2026 16:30",
     "returned_at": "—",
     "link": "https://dichvucong.example.vn/dossiers/…",
+    "slip_link": "https://dichvucong.example.vn/dossiers/…/documents/1.pdf",
     "site_url": "https://dichvucong.example.vn",
     "amount": "50.000 ₫",
     "new_due_date": "14/12/2026 16:30",
@@ -155,15 +157,15 @@ _DOSSIER_WORDING = {
     ),
     "accepted": (
         "Hồ sơ {{ code }} đã được tiếp nhận, hẹn trả {{ due_date }}",
-        "Kính gửi {{ name }}, hồ sơ {{ code }} đã được tiếp nhận. Hẹn trả kết quả: {{ due_date }}. Giấy tiếp nhận và hẹn trả có trên trang hồ sơ.",
+        "Kính gửi {{ name }}, hồ sơ {{ code }} đã được tiếp nhận. Hẹn trả kết quả: {{ due_date }}. Giấy tiếp nhận và hẹn trả kết quả: {{ slip_link }}",
         "Dossier {{ code }} accepted, result due {{ due_date }}",
-        "Dear {{ name }}, your dossier {{ code }} was accepted. Result due: {{ due_date }}. The receipt and appointment slip is on the dossier page.",
+        "Dear {{ name }}, your dossier {{ code }} was accepted. Result due: {{ due_date }}. The receipt and appointment slip: {{ slip_link }}",
     ),
     "supplement_requested": (
         "Hồ sơ {{ code }} cần bổ sung",
-        "Kính gửi {{ name }}, hồ sơ {{ code }} cần bổ sung, hoàn thiện. Phiếu yêu cầu bổ sung có trên trang hồ sơ.",
+        "Kính gửi {{ name }}, hồ sơ {{ code }} cần bổ sung, hoàn thiện. Phiếu yêu cầu bổ sung: {{ slip_link }}",
         "Dossier {{ code }} needs more documents",
-        "Dear {{ name }}, your dossier {{ code }} must be completed. The request slip is on the dossier page.",
+        "Dear {{ name }}, your dossier {{ code }} must be completed. The request slip: {{ slip_link }}",
     ),
     "payment_requested": (
         "Hồ sơ {{ code }}: cần nộp {{ amount }}",
@@ -185,21 +187,21 @@ _DOSSIER_WORDING = {
     ),
     "extended": (
         "Xin lỗi: hồ sơ {{ code }} hẹn lại ngày {{ new_due_date }}",
-        "Kính gửi {{ name }}, cơ quan xin lỗi vì chưa trả kết quả hồ sơ {{ code }} đúng hẹn. Ngày hẹn trả mới: {{ new_due_date }}.",
+        "Kính gửi {{ name }}, cơ quan xin lỗi vì chưa trả kết quả hồ sơ {{ code }} đúng hẹn. Ngày hẹn trả mới: {{ new_due_date }}. Phiếu xin lỗi và hẹn lại: {{ slip_link }}",
         "Apologies: dossier {{ code }} now due {{ new_due_date }}",
-        "Dear {{ name }}, we apologise that the result of your dossier {{ code }} is late. New date: {{ new_due_date }}.",
+        "Dear {{ name }}, we apologise that the result of your dossier {{ code }} is late. New date: {{ new_due_date }}. The apology slip: {{ slip_link }}",
     ),
     "refused": (
         "Hồ sơ {{ code }} không được tiếp nhận",
-        "Kính gửi {{ name }}, hồ sơ {{ code }} không được tiếp nhận. Lý do ghi trong phiếu từ chối trên trang hồ sơ.",
+        "Kính gửi {{ name }}, hồ sơ {{ code }} không được tiếp nhận. Lý do ghi trong phiếu từ chối: {{ slip_link }}",
         "Dossier {{ code }} refused",
-        "Dear {{ name }}, your dossier {{ code }} was not accepted. The reasons are in the refusal slip on the dossier page.",
+        "Dear {{ name }}, your dossier {{ code }} was not accepted. The reasons are in the refusal slip: {{ slip_link }}",
     ),
     "stopped": (
         "Hồ sơ {{ code }} đã dừng xử lý",
-        "Kính gửi {{ name }}, hồ sơ {{ code }} đã dừng xử lý. Lý do ghi trong thông báo trên trang hồ sơ.",
+        "Kính gửi {{ name }}, hồ sơ {{ code }} đã dừng xử lý. Lý do ghi trong thông báo dừng xử lý: {{ slip_link }}",
         "Dossier {{ code }} stopped",
-        "Dear {{ name }}, the handling of your dossier {{ code }} was stopped. The reasons are in the notice on the dossier page.",
+        "Dear {{ name }}, the handling of your dossier {{ code }} was stopped. The reasons are in the notice: {{ slip_link }}",
     ),
     "status_changed": (
         "Hồ sơ {{ code }}: {{ status }}",

@@ -55,6 +55,7 @@ from motcua.core.events import (
 )
 from motcua.core.outbox import current_event_id, subscriber
 from motcua.delivery.models import Shipment
+from motcua.documents.models import IssuedDocument
 from motcua.dossiers.access import desk_heads
 from motcua.dossiers.models import Dossier, DossierEvent, Status
 from motcua.notifications import services
@@ -141,11 +142,36 @@ def _dossier(dossier_id: int) -> Dossier | None:
     )
 
 
+# The slip the change issued (documents), linked from its notice: one message, not two.
+SLIPS = {
+    "accepted": IssuedDocument.Kind.RECEIPT,
+    "supplement_requested": IssuedDocument.Kind.SUPPLEMENT,
+    "refused": IssuedDocument.Kind.REFUSAL,
+    "extended": IssuedDocument.Kind.APOLOGY,
+    "stopped": IssuedDocument.Kind.STOP,
+}
+
+
+def slip_link(dossier: Dossier, kind: str) -> str:
+    """The PDF of the latest slip of the change's kind, else the dossier page."""
+    document = (
+        IssuedDocument.objects.filter(dossier=dossier, kind=SLIPS[kind])
+        .order_by("-issued_at", "-pk")
+        .first()
+        if kind in SLIPS
+        else None
+    )
+    if document is None:
+        return settings.SITE_URL + reverse("dossiers:detail", args=[dossier.uuid])
+    return settings.SITE_URL + reverse("documents:pdf", args=[dossier.uuid, document.pk])
+
+
 def tell_applicant(event, kind: str, dossier: Dossier | None = None, **extra) -> None:
     """One notification of `kind` to the dossier's applicant, in their language."""
     dossier = dossier or _dossier(event.dossier_id)
     if dossier is None:
         return
+    extra.setdefault("slip_link", slip_link(dossier, kind))
     applicant = dossier.applicant
     if applicant.kind == User.Kind.OFFICER:  # registered at the counter for someone else
         user, addresses, language = None, {"email": dossier.applicant_email}, "vi"

@@ -97,6 +97,8 @@ def test_accepting_tells_the_applicant_the_agency_officers_and_times(
     ):
         assert fact in notice.text
     assert due in notice.title
+    receipt = dossier.documents.get(kind="receipt")
+    assert reverse("documents:pdf", args=[dossier.uuid, receipt.pk]) in notice.text
     (message,) = accepted_mails(citizen)
     assert message.body == notice.text
     assert message.alternatives[0][1] == "text/html"
