@@ -18,6 +18,11 @@ app.conf.beat_schedule = {
         "task": "motcua.core.outbox.deliver_due",
         "schedule": 60,
     },
+    # Notification deliveries whose retry is due (temporary channel failures).
+    "deliver-notifications": {
+        "task": "motcua.notifications.tasks.deliver_notifications",
+        "schedule": 60,
+    },
     "escalate-late-tasks": {
         "task": "motcua.workflow.tasks.escalate_late_tasks",
         "schedule": 15 * 60,

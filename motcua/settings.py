@@ -96,6 +96,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "motcua.core.context_processors.sandbox",
+                "motcua.notifications.context_processors.unread",
             ],
         },
     }
@@ -429,6 +430,23 @@ VERIFY_UPLOADS_PER_HOUR = env_int("VERIFY_UPLOADS_PER_HOUR", 30, minimum=1)
 # Carrier plugin modules to import (each registers a carrier with @register("id")), and the
 # id of the carrier in use; empty = results are not sent by post. By default, when the
 # sandbox is on, it talks to the sandbox post office on this server.
+# --- Notifications (docs/notifications.md) ---------------------------------------
+# Channel plugin modules to import (each registers a channel with @channels.register("id")).
+NOTIFICATION_CHANNEL_PLUGINS = env_list(
+    "NOTIFICATION_CHANNEL_PLUGINS",
+    [
+        "motcua.notifications.contrib.email.plugin",
+        "motcua.notifications.contrib.sms.plugin",
+        "motcua.notifications.contrib.portal.plugin",
+    ],
+)
+# A delivery that failed for a while is tried again after 60 s, 2 min, 4 min... capped at
+# 1 h, NOTIFICATION_MAX_ATTEMPTS tries in all; then it fails and another channel is used.
+NOTIFICATION_RETRY_SECONDS = env_int("NOTIFICATION_RETRY_SECONDS", 60, minimum=1)
+NOTIFICATION_RETRY_MAX_SECONDS = env_int("NOTIFICATION_RETRY_MAX_SECONDS", 3600, minimum=1)
+NOTIFICATION_MAX_ATTEMPTS = env_int("NOTIFICATION_MAX_ATTEMPTS", 6, minimum=1)
+NOTIFICATION_LEASE_SECONDS = env_int("NOTIFICATION_LEASE_SECONDS", 120, minimum=10)
+
 POSTAL_PLUGINS = env_list("POSTAL_PLUGINS", ["motcua.delivery.contrib.viettelpost.plugin"])
 POSTAL_CARRIER = env_str("POSTAL_CARRIER", "viettelpost" if SANDBOX_ENABLED else "")
 # Empty: the sandbox at SITE_URL/sandbox/post/api.

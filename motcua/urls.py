@@ -2,6 +2,8 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from motcua.accounts import views as accounts_views
+
 urlpatterns = [
     path("", include("motcua.core.urls")),
     path("", include("motcua.catalogue.urls")),
@@ -15,7 +17,9 @@ urlpatterns = [
     path("", include("motcua.delivery.urls")),
     path("", include("motcua.feedback.urls")),
     path("notifications/sms/", include("motcua.notifications.contrib.sms.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # The language switch also remembers the choice on the account (notifications use it).
+    path("i18n/setlang/", accounts_views.set_language, name="set_language"),
+    path("notifications/", include("motcua.notifications.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -56,6 +56,13 @@ class User(AbstractBaseUser, PermissionsMixin):
         help_text=_("Chỉ dành cho cán bộ."),
     )
     email_verified_at = models.DateTimeField(_("xác thực thư điện tử lúc"), null=True, blank=True)
+    language = models.CharField(
+        _("ngôn ngữ"),
+        max_length=8,
+        choices=[("vi", "Tiếng Việt"), ("en", "English")],
+        default="vi",
+        help_text=_("Ngôn ngữ của thông báo gửi cho tài khoản."),
+    )
     is_active = models.BooleanField(_("đang hoạt động"), default=True)
     is_staff = models.BooleanField(_("vào trang quản trị"), default=False)
     date_joined = models.DateTimeField(_("ngày đăng ký"), default=timezone.now)

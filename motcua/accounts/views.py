@@ -486,3 +486,22 @@ def two_factor_regenerate(request):
         messages.success(request, _("Đã tạo bộ mã khôi phục mới; các mã cũ không còn dùng được."))
         return redirect(_with_next("accounts:two_factor_recovery_codes", next_url))
     return render(request, "accounts/two_factor_regenerate.html", {"form": form, "next": next_url})
+
+
+def set_language(request):
+    """Django's set_language, remembering the choice on the account of a logged-in user: the
+    notifications they are sent are written in it (notifications.render)."""
+    from django.utils.translation import check_for_language
+    from django.views.i18n import set_language as django_set_language
+
+    response = django_set_language(request)
+    code = request.POST.get("language", "")
+    if (
+        request.method == "POST"
+        and request.user.is_authenticated
+        and code in dict(settings.LANGUAGES)
+        and check_for_language(code)
+        and request.user.language != code
+    ):
+        User.objects.filter(pk=request.user.pk).update(language=code)
+    return response

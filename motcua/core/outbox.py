@@ -27,6 +27,7 @@ import hashlib
 import logging
 import time
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
@@ -54,6 +55,15 @@ class Subscriber:
 
 
 _subscribers: dict[str, Subscriber] = {}
+
+# The outbox row being delivered, for subscribers that key what they make on it (one
+# notification per event: motcua.notifications). None outside a delivery.
+_delivering: ContextVar[int | None] = ContextVar("outbox_delivering", default=None)
+
+
+def current_event_id() -> int | None:
+    """The id of the outbox event whose asynchronous subscriber is running now."""
+    return _delivering.get()
 
 
 def subscriber(event_type: type[Event], *, sync: bool = False, name: str = ""):
@@ -129,6 +139,16 @@ def deliver(event_id: int, *, fresh: bool = False) -> bool:
         _record_outcome(outbox, pending, [f"payload: {exc!r}"])
         return False
     errors = []
+    token = _delivering.set(event_id)
+    try:
+        _run_pending(event_id, event, pending, errors)
+    finally:
+        _delivering.reset(token)
+    _record_outcome(outbox, pending, errors)
+    return not pending
+
+
+def _run_pending(event_id: int, event: Event, pending: list[str], errors: list[str]) -> None:
     for name in list(pending):
         sub = _subscribers.get(name)
         if sub is None or sub.sync:
@@ -145,8 +165,6 @@ def deliver(event_id: int, *, fresh: bool = False) -> bool:
                 continue
         pending.remove(name)
         _strike_off(event_id, pending)
-    _record_outcome(outbox, pending, errors)
-    return not pending
 
 
 # A subscriber that ran is struck off even when the database is away for a moment (a restart,

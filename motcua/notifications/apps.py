@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.conf import settings
 
 
 class NotificationsConfig(AppConfig):
@@ -7,4 +8,10 @@ class NotificationsConfig(AppConfig):
     verbose_name = "Thông báo"
 
     def ready(self):
-        from motcua.notifications import subscribers  # noqa: F401 - registers them, once apps are loaded
+        from motcua.notifications import (  # noqa: F401 - registers them, once apps are loaded
+            panels,
+            subscribers,
+        )
+        from motcua.notifications.channels import channels
+
+        channels.load(settings.NOTIFICATION_CHANNEL_PLUGINS)

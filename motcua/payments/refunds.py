@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
+from motcua.core.events import PaymentRefunded
+from motcua.core.outbox import publish
 from motcua.dossiers.models import Dossier
 from motcua.payments import registry
 from motcua.payments.gateway_log import clean_params, log_message
@@ -53,7 +55,7 @@ def execute_refund(refund_id: int) -> Refund:
     with transaction.atomic():
         refund = (
             Refund.objects.select_for_update(of=("self",))
-            .select_related("payment", "requested_by")
+            .select_related("payment", "payment__dossier", "requested_by")
             .get(pk=refund_id)
         )
         if refund.status != Refund.Status.REQUESTED:
@@ -83,6 +85,15 @@ def execute_refund(refund_id: int) -> Refund:
         refund.completed_at = timezone.now() if result.ok else None
         refund.gateway_code, refund.gateway_message = result.code, result.message
         refund.save()
+        if result.ok:  # the applicant is told (notifications), with the refund
+            publish(
+                PaymentRefunded.about(
+                    payment.dossier,
+                    action="refunded",
+                    payment_id=payment.pk,
+                    amount=refund.amount,
+                )
+            )
         log_message(
             payment.gateway,
             "refund",

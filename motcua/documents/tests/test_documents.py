@@ -5,7 +5,6 @@ from pathlib import Path
 from unittest import mock
 
 import pytest
-from django.urls import reverse
 from django.utils import timezone
 
 from motcua.documents.context import EARLY, LATE, ON_TIME, control_sheet_rows
@@ -206,18 +205,15 @@ def test_a_new_year_starts_at_one(db):
     assert allocate_number("document:agency:2", 2026) == 1
 
 
-def test_issuing_emails_the_applicant_the_title_and_the_dossier_link(
+def test_issuing_a_slip_alone_sends_no_second_email(
     dossier, officer, mailoutbox, django_capture_on_commit_callbacks
 ):
+    """The change that issued the slip (accepted, supplement requested...) tells the
+    applicant, with a link to the dossier page where the slip is (notifications, decision
+    0040): the slip itself is not mailed again."""
     with django_capture_on_commit_callbacks(execute=True):
-        document = issue(dossier, officer, "supplement", SUPPLEMENT)
-    assert len(mailoutbox) == 1
-    mail = mailoutbox[0]
-    assert mail.to == ["anh@example.vn"]
-    assert "Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ" in mail.subject and CODE in mail.subject
-    assert "Kính gửi Nguyễn Văn Ánh" in mail.body
-    assert f"số {document.number}" in mail.body
-    assert reverse("dossiers:detail", args=[dossier.uuid]) in mail.body
+        issue(dossier, officer, "supplement", SUPPLEMENT)
+    assert mailoutbox == []
 
 
 def test_no_email_for_internal_documents_or_without_an_address(

@@ -10,7 +10,9 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from motcua.accounts.testing import login_officer
+from motcua.core.models import OutboxEvent
 from motcua.dossiers.models import DossierEvent, Status
+from motcua.notifications.models import Notification
 from motcua.payments import charges, receipts, settlement
 from motcua.payments.contrib.sandbox.models import SandboxTransaction
 from motcua.payments.models import Payment, PaymentIssue, Receipt, Refund
@@ -185,6 +187,14 @@ def test_an_online_payment_is_refunded_through_the_gateway_when_the_dossier_stop
     refund = Refund.objects.get()
     assert refund.status == "done" and refund.gateway_code == "00"
     assert SandboxTransaction.objects.get().refunded_amount == 13_500_000
+    # The applicant is told, once the gateway refunded (payment.refunded, notifications).
+    event = OutboxEvent.objects.get(name="payment.refunded")
+    assert (event.payload["dossier_id"], event.payload["amount"]) == (
+        payment.dossier_id,
+        135_000,
+    )
+    told = Notification.objects.get(kind="payment_refunded", dossier_id=payment.dossier_id)
+    assert "135.000 ₫" in told.text
 
 
 def services_timestamp(payment):

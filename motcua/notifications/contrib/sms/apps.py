@@ -8,5 +8,4 @@ class SmsConfig(AppConfig):
     label = "sms"
     verbose_name = "Kênh tin nhắn SMS"
 
-    def ready(self):
-        from motcua.notifications.contrib.sms import plugin  # noqa: F401 - registers the channel
+    # The channel is registered by NOTIFICATION_CHANNEL_PLUGINS (notifications' ready()).

@@ -5,9 +5,10 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-    initial = True
+    initial = False
 
     dependencies = [
+        ("notifications", "0002_shipped_templates"),
         ("accounts", "0002_user_agency_unit_membership_unit_unit_code_unique_and_more"),
     ]
 
