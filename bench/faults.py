@@ -63,7 +63,7 @@ FAULTS = ("kill_worker", "kill_server", "restart_postgres", "stop_redis", "stop_
 # filled in.
 SERVER_COMMAND = "./deploy/serve --host 127.0.0.1 --port {port} --workers 2 --blocking-threads 4"
 TARGET_RECOVERY_SECONDS = 10.0
-RECEIPT_CODE = re.compile(r"Mã hồ sơ: (\S+)")
+RECEIPT_CODE = re.compile(r"Đã nhận hồ sơ (\S+)")
 PAGE_CODE = re.compile(r'id="dossier-code">([^<]+)<')
 
 
@@ -678,11 +678,10 @@ def read_receipts(mail_dir: Path) -> Counter:
             if not raw.strip():
                 continue
             message = email.message_from_bytes(raw, policy=email.policy.default)
-            if "Đã nhận hồ sơ" not in str(message["Subject"] or ""):
+            match = RECEIPT_CODE.search(str(message["Subject"] or ""))
+            if match is None:
                 continue
-            body = message.get_body(("plain",))
-            match = RECEIPT_CODE.search(body.get_content() if body else "")
-            receipts[match.group(1) if match else "?"] += 1
+            receipts[match.group(1)] += 1
     return receipts
 
 

@@ -278,7 +278,7 @@ def test_the_dossier_page_reads_a_fixed_number_of_queries(
     # chain, move the lane's head, INSERT); a page in production writes it in one
     # (chain.insert_alone), tested in dossiers/tests/test_access_log.py; and the
     # notifications that failed to reach the applicant (notifications' panel)
-    with django_assert_num_queries(8 + RECORD_STATEMENTS):
+    with django_assert_num_queries(9 + RECORD_STATEMENTS):
         body = client.get(url).content.decode()
     assert "Một" in body and "Ba" in body and "Đủ giấy tờ" in body
 
