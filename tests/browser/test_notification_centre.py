@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 
 from motcua.factories import UserFactory
 from motcua.notifications import services
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, open_menu
 
 pytestmark = pytest.mark.browser
 
@@ -39,6 +39,7 @@ def test_the_centre_shows_unread_notifications_and_marks_them_read(
     assert_accessible(page)
 
     page.get_by_role("button", name="Đánh dấu tất cả đã đọc").click()
+    open_menu(page)  # at 390 px the header's links fold behind the menu button
     expect(page.get_by_role("link", name="Thông báo", exact=True)).to_be_visible()
     expect(page.get_by_text("Chưa đọc", exact=True)).to_have_count(0)
     assert_accessible(page)
