@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -27,6 +27,7 @@ from motcua.catalogue.selectors import procedure_in_force
 from motcua.core import ratelimit
 from motcua.core.boundary import accepts_files
 from motcua.core.client import client_ip
+from motcua.core.files import stored_file
 from motcua.core.qr import qr_data_uri
 from motcua.dossiers import access_log, selectors, services
 from motcua.dossiers import messages as conversation
@@ -363,14 +364,12 @@ def attachment_delete(request, dossier_uuid, attachment_id):
 def attachment_download(request, dossier_uuid, attachment_id):
     dossier = selectors.dossier_of(request.user, dossier_uuid)
     attachment = get_object_or_404(Attachment, pk=attachment_id, dossier=dossier)
-    response = FileResponse(
-        attachment.file.open("rb"),
+    return stored_file(
+        attachment.file,
         content_type=attachment.content_type,
-        as_attachment=request.GET.get("inline") != "1",
         filename=attachment.original_name,
+        inline=request.GET.get("inline") == "1",
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 @applicant_required
@@ -564,14 +563,7 @@ def message_post(request, dossier_uuid):
 def message_file(request, dossier_uuid, file_id):
     dossier = selectors.dossier_of(request.user, dossier_uuid)
     found = get_object_or_404(DossierMessageAttachment, pk=file_id, dossier=dossier)
-    response = FileResponse(
-        found.file.open("rb"),
-        content_type=found.content_type,
-        as_attachment=True,
-        filename=found.original_name,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return stored_file(found.file, content_type=found.content_type, filename=found.original_name)
 
 
 def track(request):

@@ -6,11 +6,13 @@ SIGNING_ALLOW_DEFAULT is on. Signers are loaded once per process and reloaded wh
 changes. See docs/results.md and docs/decisions/0014-pades-signing.md.
 """
 
+import asyncio
 import hashlib
 import io
 import logging
 import re
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +26,18 @@ _SIGNERS: dict[tuple, object] = {}
 _ROOTS: dict[tuple, list] = {}
 # DER bytes kept for the CMS signature (two certificates and an RSA-4096 signature fit).
 _RESERVED = 12288
+
+
+def _without_a_running_loop(fn, *args, **kwargs):
+    """pyHanko signs and validates with asyncio.run(), which refuses to start in a thread
+    whose event loop is running (an async caller; Playwright's loop in the browser tests):
+    there, run `fn` in a thread of its own."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return fn(*args, **kwargs)
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(fn, *args, **kwargs).result()
 
 
 class SigningUnavailable(Exception):
@@ -131,7 +145,9 @@ def sign_pdf(pdf: bytes, signer, *, reason: str, location: str = "") -> bytes:
         location=location or None,
     )
     # A fixed reservation spares pyHanko its dry-run signature to size the placeholder.
-    out = signers.sign_pdf(writer, meta, signer=signer, bytes_reserved=_RESERVED)
+    out = _without_a_running_loop(
+        signers.sign_pdf, writer, meta, signer=signer, bytes_reserved=_RESERVED
+    )
     return out.getvalue()
 
 
@@ -187,7 +203,7 @@ def check_signature(data: bytes) -> SignatureCheck:
             return SignatureCheck(sha256=sha256)
         embedded = signatures[-1]
         context = ValidationContext(trust_roots=trust_roots(), allow_fetching=False)
-        status = validate_pdf_signature(embedded, context, skip_diff=True)
+        status = _without_a_running_loop(validate_pdf_signature, embedded, context, skip_diff=True)
         subject = status.signing_cert.subject.native if status.signing_cert else {}
         return SignatureCheck(
             sha256=sha256,

@@ -171,3 +171,17 @@ def test_uploads_are_rate_limited_per_ip(client, db, settings):
 def test_the_upload_form_is_public(client, db):
     response = client.get(reverse("results:verify_upload"))
     assert response.status_code == 200 and 'type="file"' in response.content.decode()
+
+
+def test_signing_and_checking_work_inside_a_running_event_loop(db):
+    """pyHanko uses asyncio.run(); a caller with a running loop (an async view, Playwright in
+    the browser tests) still gets a signed, valid PDF."""
+    import asyncio
+
+    async def sign_and_check():
+        signed = signing.sign_pdf(
+            html_to_pdf("<p>Văn bản</p>"), signing.signer_for(None), reason="Thử"
+        )
+        return signing.check_signature(signed)
+
+    assert asyncio.run(sign_and_check()).ok

@@ -4,7 +4,6 @@ and the actions the officer may take now; and the attachments' inline preview.""
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.http import FileResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,6 +14,7 @@ from motcua.accounts.decorators import officer_required
 from motcua.accounts.models import Role
 from motcua.catalogue.forms_schema import bind
 from motcua.core.dates import local_iso, local_text
+from motcua.core.files import stored_file
 from motcua.dossiers import access, access_log
 from motcua.dossiers import messages as conversation
 from motcua.dossiers.models import (
@@ -225,13 +225,12 @@ def attachment_file(request, dossier_uuid, attachment_id):
     dossier, attachment = _attachment_or_404(request, dossier_uuid, attachment_id)
     kind = PREVIEWABLE.get(attachment.content_type)
     inline = kind is not None and request.GET.get("download") != "1"
-    response = FileResponse(
-        attachment.file.open("rb"),
+    response = stored_file(
+        attachment.file,
         content_type=attachment.content_type,
-        as_attachment=not inline,
         filename=attachment.original_name,
+        inline=inline,
     )
-    response["X-Content-Type-Options"] = "nosniff"
     # Shown inside the preview page's frame (same origin), never run as a page of the site.
     csp = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'self'"
     if kind != "pdf":  # browsers' PDF viewers do not start in a sandbox
@@ -266,13 +265,9 @@ def message_file(request, dossier_uuid, file_id):
     """A file sent in the conversation with the applicant, always as a download."""
     dossier = dossier_or_404(request, dossier_uuid)
     found = get_object_or_404(DossierMessageAttachment, pk=file_id, dossier=dossier)
-    response = FileResponse(
-        found.file.open("rb"),
-        content_type=found.content_type,
-        as_attachment=True,
-        filename=found.original_name,
+    response = stored_file(
+        found.file, content_type=found.content_type, filename=found.original_name
     )
-    response["X-Content-Type-Options"] = "nosniff"
     access_log.record_view(
         actor=request.user,
         kind=AccessRecord.Kind.ATTACHMENT,
