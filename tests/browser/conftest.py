@@ -62,3 +62,16 @@ def open_menu(page):
     toggle = page.get_by_role("button", name="Menu")
     if toggle.is_visible() and toggle.get_attribute("aria-expanded") != "true":
         toggle.click()
+
+
+# The innermost elements that stick out past the screen's right edge.
+_WIDER_THAN_THE_SCREEN = """() => [...document.querySelectorAll('body *')]
+  .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
+  .filter(e => ![...e.children].some(c => c.getBoundingClientRect().right > window.innerWidth + 1))
+  .map(e => e.tagName + '.' + e.className + ': ' + (e.textContent || '').trim().slice(0, 60))"""
+
+
+def assert_fits_the_screen(page):
+    """Nothing wider than the screen (no sideways scrolling); names what sticks out."""
+    wide = page.evaluate("document.documentElement.scrollWidth > window.innerWidth + 1")
+    assert not wide, page.evaluate(_WIDER_THAN_THE_SCREEN)

@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from motcua.factories import PDF_BYTES, UserFactory, make_submitted_dossier
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, assert_fits_the_screen
 from tests.browser.test_back_office_journey import WORKFLOW, log_in, officer_page
 
 pytestmark = pytest.mark.browser
@@ -20,7 +20,7 @@ def accessible_at_both_widths(page):
         page.set_viewport_size(size)
         assert_accessible(page)
         # Nothing wider than the screen at 390 px (no sideways scrolling).
-        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+        assert_fits_the_screen(page)
 
 
 @pytest.fixture
