@@ -43,6 +43,9 @@ def world(transactional_db, settings, live_server, make_organisation):
     )
     ComponentFactory(procedure=procedure, name="Giấy đề nghị cấp phù hiệu", paper_form="original")
     org = make_organisation(procedure, WORKFLOW)
+    # A long agency identifier makes a long code: it must still fit a phone's heading.
+    org.agency.identifier = "000.00.82.H282"
+    org.agency.save(update_fields=["identifier"])
     applicant = UserFactory(full_name="Đỗ Thị Mai", phone="0935222333", email="mai.do@example.vn")
     return procedure, org, applicant
 
