@@ -36,9 +36,13 @@ UNREAD_CACHE_SECONDS = 300
 
 def chosen_channels(user) -> list[str]:
     """The channels `user` gets dossier notifications by: the portal always, then their
-    choice (e-mail by default), among the channels installed."""
+    choice, among the channels installed. Until they choose: e-mail, or SMS for an account
+    with a phone and no e-mail address (registered by phone)."""
     pref = Preference.objects.filter(user=user).first()
-    chosen = pref.channels if pref is not None else ["email"]
+    if pref is not None:
+        chosen = pref.channels
+    else:
+        chosen = ["email"] if user.email or not user.phone else ["sms"]
     return [PORTAL] + [c for c in chosen if c != PORTAL and c in channels]
 
 

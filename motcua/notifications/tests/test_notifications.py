@@ -213,6 +213,21 @@ def test_the_applicant_who_switched_sms_off_gets_none(
     assert [address for address, _text in sms.sent] == [citizen.phone]
 
 
+def test_an_account_registered_by_phone_is_told_by_sms_until_it_chooses(
+    procedure, org, sms, django_capture_on_commit_callbacks
+):
+    by_phone = UserFactory(email=None, phone="0912345678")
+    with django_capture_on_commit_callbacks(execute=True):
+        dossier = make_submitted_dossier(procedure, by_phone)
+    act(django_capture_on_commit_callbacks, dossier, "accept", org.desk_officer)
+    assert [address for address, _text in sms.sent][-1] == "0912345678"
+
+    services.set_channels(user=by_phone, chosen=[])  # the portal alone, by choice
+    sms.sent.clear()
+    services.notify(source="test:2", kind="status_changed", context={}, user=by_phone)
+    assert sms.sent == []
+
+
 def test_security_mail_cannot_be_switched_off(citizen, sms, django_capture_on_commit_callbacks):
     services.set_channels(user=citizen, chosen=[])  # only the portal for dossiers
     mail.outbox.clear()
