@@ -30,6 +30,9 @@ def world(transactional_db, make_organisation):
     procedure = ProcedureFactory(code="9.000111", name="Cấp phù hiệu xe ô tô kinh doanh vận tải")
     ComponentFactory(procedure=procedure, name="Giấy đề nghị cấp phù hiệu", paper_form="original")
     org = make_organisation(procedure, WORKFLOW)
+    # A long agency identifier makes a long code: it must still fit a phone's headings.
+    org.agency.identifier = "000.00.53.H353"
+    org.agency.save(update_fields=["identifier"])
     applicant = UserFactory(
         full_name="Nguyễn Văn Ánh", phone="0935123456", email="anh.nguyen@example.vn"
     )

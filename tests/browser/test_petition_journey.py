@@ -74,7 +74,7 @@ def test_feedback_filed_anonymously_answered_and_published(
     page.get_by_role("button", name="Xác nhận và gửi phản ánh").click()
 
     expect(page.get_by_text("Đã gửi phản ánh, kiến nghị.")).to_be_visible()
-    code = page.locator("h1 .text-break").inner_text()
+    code = page.locator("h1 .token").inner_text()
     assert code.startswith("PAKN-")
     expect(page.get_by_text("Đã tiếp nhận").first).to_be_visible()
     both_widths(page)
