@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "motcua.delivery",
     "motcua.delivery.contrib.sandbox",
     "motcua.feedback",
+    "motcua.reports",
     "motcua.notifications.contrib.sms",
     "motcua.notifications.contrib.sms_sandbox",
 ]

@@ -344,6 +344,9 @@ class DossierRated(DossierChanged):
 
     name: ClassVar[str] = "dossier.rated"
     rating_id: int
+    # Reports (issue 14): whether any criterion was scored 0 (not satisfied), since reports
+    # may not read feedback's tables. None on events published before the field existed.
+    negative: bool | None = None
 
 
 # ---------------------------------------------------------------------------------------

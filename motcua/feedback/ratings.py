@@ -162,7 +162,15 @@ def rate_dossier(*, dossier: Dossier, applicant, scores: dict, comment: str = ""
             setattr(rating, field, value)
         rating.comment = comment
         rating.save(update_fields=[*FIELDS, "comment", "updated_at"])
-    publish(DossierRated.about(dossier, action="rated", actor=applicant, rating_id=rating.pk))
+    publish(
+        DossierRated.about(
+            dossier,
+            action="rated",
+            actor=applicant,
+            rating_id=rating.pk,
+            negative=any(value == 0 for value in values.values()),
+        )
+    )
     return rating
 
 

@@ -1,0 +1,70 @@
+"""The facts the statistics are computed from (decision 0056).
+
+One DossierFact per dossier that was submitted, denormalised so that every indicator and
+the period table are one indexed scan of this table. No personal data, and no foreign key:
+ids are plain integers, so that purging a dossier's personal data (or the dossier) never
+touches its fact, and the figures of past periods stay identical.
+"""
+
+from django.db import models
+
+
+class DossierFact(models.Model):
+    class Ending(models.TextChoices):
+        OPEN = "", "open"
+        PROCESSED = "processed", "processed"  # approved, result not yet returned
+        RETURNED = "returned", "returned"
+        STOPPED = "stopped", "stopped"
+        WITHDRAWN = "withdrawn", "withdrawn"
+        REFUSED = "refused", "refused"
+
+    class Timeliness(models.TextChoices):
+        NONE = "", "not ended"
+        EARLY = "early", "early"
+        ON_TIME = "on_time", "on time"
+        LATE = "late", "late"
+
+    dossier_id = models.BigIntegerField(primary_key=True)
+    status = models.PositiveSmallIntegerField()
+    # Where: the receiving agency, and the chain of its ancestors as "/root/.../agency/", so
+    # that "an agency with its sub-agencies" is one prefix match.
+    agency_id = models.BigIntegerField()
+    agency_path = models.CharField(max_length=200)
+    sector_id = models.BigIntegerField()
+    procedure_id = models.BigIntegerField()
+    procedure_code = models.CharField(max_length=40)
+    channel = models.CharField(max_length=8)
+    # When: submitted (status 1), received (accepted, status 2: the period table counts it
+    # from here), the due date in force (latest), the first appointment, the due date the
+    # on-time class is judged against (before any apology's new appointment), the end.
+    submitted_at = models.DateTimeField()
+    received_at = models.DateTimeField(null=True, blank=True)
+    due_at = models.DateTimeField(null=True, blank=True)
+    original_due_at = models.DateTimeField(null=True, blank=True)
+    legal_due_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ending = models.CharField(max_length=10, choices=Ending.choices, blank=True, default="")
+    timeliness = models.CharField(max_length=8, choices=Timeliness.choices, blank=True, default="")
+    # Working days from reception to the end, supplement pauses excluded.
+    processing_days = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    supplement_requests = models.PositiveSmallIntegerField(default=0)
+    extended = models.BooleanField(default=False)
+    fee_charged = models.BooleanField(default=False)  # a charge of more than 0 VND was made
+    paid_online = models.BooleanField(default=False)
+    electronic_result = models.BooleanField(default=False)
+    reused_data = models.BooleanField(default=False)  # answers prefilled from national data
+    digitised = models.BooleanField(null=True)  # not recorded yet (decision 0056)
+    rated = models.BooleanField(default=False)
+    rated_negative = models.BooleanField(null=True)
+    refreshed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["received_at", "agency_path"], name="fact_received"),
+            models.Index(fields=["ended_at", "agency_path"], name="fact_ended"),
+            models.Index(fields=["procedure_id", "received_at"], name="fact_procedure"),
+            models.Index(fields=["sector_id", "received_at"], name="fact_sector"),
+        ]
+
+    def __str__(self):
+        return f"fact {self.dossier_id}"
