@@ -5,13 +5,15 @@ ratings...) recomputes that dossier's fact from its record: idempotent, so the o
 retries and the order in which events arrive change nothing.
 """
 
-from motcua.core.events import DossierChanged, DossierRated
+from motcua.core.events import DossierChanged, DossierMessagePosted, DossierRated
 from motcua.core.outbox import subscriber
 from motcua.reports.facts import record_rating, refresh_fact
 
 
 @subscriber(DossierChanged, name="reports.refresh_fact")
 def dossier_changed(event: DossierChanged) -> None:
+    if isinstance(event, DossierMessagePosted):
+        return  # a message changes no figure
     if isinstance(event, DossierRated):
         record_rating(dossier_id=event.dossier_id, negative=event.negative)
     else:
