@@ -64,6 +64,13 @@ class DossierFact(models.Model):
             models.Index(fields=["ended_at", "agency_path"], name="fact_ended"),
             models.Index(fields=["procedure_id", "received_at"], name="fact_procedure"),
             models.Index(fields=["sector_id", "received_at"], name="fact_sector"),
+            # Dossiers still open: "in progress at the end" and "carried over" of a current
+            # period read only these.
+            models.Index(
+                fields=["received_at", "agency_path"],
+                name="fact_open",
+                condition=models.Q(ended_at__isnull=True),
+            ),
         ]
 
     def __str__(self):
