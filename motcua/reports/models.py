@@ -7,22 +7,23 @@ touches its fact, and the figures of past periods stay identical.
 """
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class DossierFact(models.Model):
     class Ending(models.TextChoices):
-        OPEN = "", "open"
-        PROCESSED = "processed", "processed"  # approved, result not yet returned
-        RETURNED = "returned", "returned"
-        STOPPED = "stopped", "stopped"
-        WITHDRAWN = "withdrawn", "withdrawn"
-        REFUSED = "refused", "refused"
+        OPEN = "", _("Đang giải quyết")
+        PROCESSED = "processed", _("Đã xử lý xong")  # approved, result not yet returned
+        RETURNED = "returned", _("Đã trả kết quả")
+        STOPPED = "stopped", _("Dừng xử lý")
+        WITHDRAWN = "withdrawn", _("Đã rút hồ sơ")
+        REFUSED = "refused", _("Không được tiếp nhận")
 
     class Timeliness(models.TextChoices):
-        NONE = "", "not ended"
-        EARLY = "early", "early"
-        ON_TIME = "on_time", "on time"
-        LATE = "late", "late"
+        NONE = "", _("Chưa kết thúc")
+        EARLY = "early", _("Trước hạn")
+        ON_TIME = "on_time", _("Đúng hạn")
+        LATE = "late", _("Trễ hạn")
 
     dossier_id = models.BigIntegerField(primary_key=True)
     status = models.PositiveSmallIntegerField()
