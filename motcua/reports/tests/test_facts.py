@@ -179,3 +179,32 @@ def test_the_fact_holds_no_personal_data_and_outlives_the_applicants_details(
     )
     call_command("rebuild_facts")
     assert fact_of(dossier) == before
+
+
+def test_a_fee_paid_at_the_counter_is_charged_but_not_paid_online(
+    clock, org, dossier, django_capture_on_commit_callbacks
+):
+    from motcua.workflow.machine import RequestPaymentInput
+
+    with django_capture_on_commit_callbacks(execute=True):
+        clock.set(2025, 11, 10, 10, 0)
+        act(dossier, "accept", org.desk_officer)
+    assert not DossierFact.objects.get(pk=dossier.pk).fee_charged
+    with django_capture_on_commit_callbacks(execute=True):
+        act(dossier, "request_payment", org.specialist, RequestPaymentInput(amount=135_000))
+        act(dossier, "confirm_payment", org.specialist, NoteInput(note="Đã thu tại quầy"))
+    fact = DossierFact.objects.get(pk=dossier.pk)
+    assert fact.fee_charged and not fact.paid_online
+
+
+def test_a_zero_fee_request_does_not_make_the_dossier_fee_charging(
+    clock, org, dossier, django_capture_on_commit_callbacks
+):
+    from motcua.payments.models import Charge
+
+    with django_capture_on_commit_callbacks(execute=True):
+        act(dossier, "accept", org.desk_officer)
+    Charge.objects.create(dossier=dossier, amount=0, status=Charge.Status.PAID)
+    with django_capture_on_commit_callbacks(execute=True):
+        publish(DossierChanged.about(Dossier.objects.get(pk=dossier.pk), action="fee"))
+    assert not DossierFact.objects.get(pk=dossier.pk).fee_charged
