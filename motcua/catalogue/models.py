@@ -122,6 +122,15 @@ class Procedure(models.Model):
         related_name="procedures",
         verbose_name=_("cơ quan giải quyết"),
     )
+    retention_years = models.PositiveSmallIntegerField(
+        _("thời hạn lưu trữ hồ sơ (năm)"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Hết thời hạn này kể từ khi hồ sơ kết thúc, dữ liệu cá nhân và tệp của hồ sơ được "
+            "xoá. Để trống: dùng thời hạn mặc định của hệ thống."
+        ),
+    )
     receiving_agency = models.ForeignKey(
         Agency,
         on_delete=models.PROTECT,
