@@ -91,3 +91,27 @@ class Purgers:
 
 
 purgers = Purgers()
+
+
+def file_removed(request, *, purged_at):
+    """The answer for a file of a purged dossier: it existed, its file is gone (410)."""
+    from django.shortcuts import render
+    from django.utils import timezone
+    from django.utils.cache import patch_cache_control
+    from django.utils.translation import gettext as _
+
+    response = render(
+        request,
+        "core/refused.html",
+        {
+            "title": _("Tệp đã được xoá theo thời hạn lưu trữ"),
+            "message": _(
+                "Giấy tờ này vẫn còn trong hồ sơ lưu trữ, nhưng tệp của nó đã được xoá cùng dữ "
+                "liệu cá nhân ngày %(date)s, khi hết thời hạn lưu trữ."
+            )
+            % {"date": timezone.localtime(purged_at).strftime("%d/%m/%Y")},
+        },
+        status=410,
+    )
+    patch_cache_control(response, private=True, no_store=True)
+    return response
