@@ -15,6 +15,7 @@ from django.utils import timezone
 from motcua.accounts.testing import login_officer
 from motcua.core.models import AuditEntry
 from motcua.core.retention import purgers
+from motcua.documents.models import IssuedDocument
 from motcua.dossiers import tasks
 from motcua.dossiers.models import (
     Attachment,
@@ -340,3 +341,29 @@ def test_another_citizen_is_not_told_about_a_purged_result(client, old, other_ci
 
     assert client.get(reverse("results:download", args=[result.pk])).status_code == 404
     assert client.get(reverse("dossiers:detail", args=[dossier.uuid])).status_code == 404
+
+
+def test_the_verification_page_no_longer_shows_whom_a_purged_result_was_issued_to(client, old):
+    dossier, _ = old
+    verifiable = VerifiableDocument.objects.get(result__dossier=dossier)
+    shown = [v for k, v in verifiable.face.items() if k in ("holder", "operator", "object")]
+    url = reverse("results:verify_token", args=[verifiable.token])
+    before = client.get(url).content.decode()
+    assert shown and all(str(value) in before for value in shown)
+
+    call_command("purge_expired")
+
+    after = client.get(url).content.decode()
+    assert verifiable.number in after
+    assert not any(str(value) in after for value in shown)
+
+
+def test_an_issued_document_of_a_purged_dossier_answers_gone(client, old):
+    dossier, _ = old
+    document = IssuedDocument.objects.filter(dossier=dossier).first()
+    call_command("purge_expired")
+    client.force_login(dossier.applicant)
+
+    for name in ("pdf", "html"):
+        response = client.get(reverse(f"documents:{name}", args=[dossier.uuid, document.pk]))
+        assert response.status_code == 410
