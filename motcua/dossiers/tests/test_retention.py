@@ -367,3 +367,59 @@ def test_an_issued_document_of_a_purged_dossier_answers_gone(client, old):
     for name in ("pdf", "html"):
         response = client.get(reverse(f"documents:{name}", args=[dossier.uuid, document.pk]))
         assert response.status_code == 410
+
+
+def test_receipts_shipments_and_ratings_keep_their_figures_and_lose_the_persons_data(
+    client, old, org
+):
+    from motcua.delivery.models import Shipment
+    from motcua.feedback.models import Rating
+    from motcua.feedback.ratings import FIELDS, rate_dossier
+    from motcua.payments.models import Charge, Payment, Receipt
+    from motcua.payments.receipts import issue_receipt, render_receipt
+
+    dossier, _ = old
+    charge = Charge.objects.create(dossier=dossier, amount=50000, lines=[])
+    payment = Payment.objects.create(
+        dossier=dossier,
+        charge=charge,
+        reference="TEST-RETENTION-1",
+        method=Payment.Method.COUNTER,
+        gateway_name="tại quầy",
+        amount=50000,
+        status="paid",
+        paid_at=timezone.now(),
+        note="Ông An nộp tiền mặt",
+    )
+    receipt = render_receipt(issue_receipt(payment, dossier).pk)
+    pdf_name, number, sha256 = receipt.pdf.name, receipt.number, receipt.sha256
+    assert default_storage.exists(pdf_name) and receipt.data["payer"]
+    shipment = Shipment.objects.create(
+        dossier=dossier,
+        carrier="viettelpost",
+        tracking_number="SB00000000042",
+        recipient_name="Nguyễn Văn An",
+        recipient_phone="0905123456",
+        address="12 Lê Lợi, Huế",
+        created_by=org.desk_officer,
+    )
+    scores = dict.fromkeys(FIELDS, 2) | {"complaints": None}
+    rate_dossier(dossier=dossier, applicant=dossier.applicant, scores=scores, comment="riêng tư")
+
+    call_command("purge_expired")
+
+    receipt.refresh_from_db()
+    assert (receipt.number, receipt.sha256, receipt.data["amount"]) == (number, sha256, 50000)
+    assert "payer" not in receipt.data and "payer_id" not in receipt.data
+    assert not default_storage.exists(pdf_name)
+    payment.refresh_from_db()
+    assert (payment.amount, payment.note) == (50000, "")
+    shipment.refresh_from_db()
+    assert shipment.tracking_number == "SB00000000042"
+    assert (shipment.recipient_name, shipment.recipient_phone, shipment.address) == ("", "", "")
+    rating = Rating.objects.get(dossier=dossier)
+    assert rating.comment == "" and rating.attitude == 2
+
+    client.force_login(dossier.applicant)
+    response = client.get(reverse("payments:receipt", args=[dossier.uuid, receipt.pk]))
+    assert response.status_code == 410
