@@ -15,6 +15,7 @@ from django.utils import timezone
 from motcua.accounts.testing import login_officer
 from motcua.core.models import AuditEntry
 from motcua.core.retention import purgers
+from motcua.delivery.models import Shipment
 from motcua.documents.models import IssuedDocument
 from motcua.dossiers import tasks
 from motcua.dossiers.models import (
@@ -25,7 +26,11 @@ from motcua.dossiers.models import (
     DossierMessageAttachment,
 )
 from motcua.factories import make_submitted_dossier
+from motcua.feedback.models import Rating
+from motcua.feedback.ratings import FIELDS, rate_dossier
 from motcua.notifications.models import Delivery, Notification
+from motcua.payments.models import Charge, Payment
+from motcua.payments.receipts import issue_receipt, render_receipt
 from motcua.results.models import ResultDocument
 from motcua.signing.models import VerifiableDocument
 from motcua.workflow.machine import perform
@@ -372,12 +377,6 @@ def test_an_issued_document_of_a_purged_dossier_answers_gone(client, old):
 def test_receipts_shipments_and_ratings_keep_their_figures_and_lose_the_persons_data(
     client, old, org
 ):
-    from motcua.delivery.models import Shipment
-    from motcua.feedback.models import Rating
-    from motcua.feedback.ratings import FIELDS, rate_dossier
-    from motcua.payments.models import Charge, Payment, Receipt
-    from motcua.payments.receipts import issue_receipt, render_receipt
-
     dossier, _ = old
     charge = Charge.objects.create(dossier=dossier, amount=50000, lines=[])
     payment = Payment.objects.create(
