@@ -33,6 +33,7 @@ from motcua.payments.models import Charge, Payment
 from motcua.payments.receipts import issue_receipt, render_receipt
 from motcua.results.models import ResultDocument
 from motcua.signing.models import VerifiableDocument
+from motcua.workflow.actions.inputs import ReasonInput
 from motcua.workflow.machine import perform
 
 ELEVEN_YEARS = timedelta(days=11 * 366)
@@ -422,3 +423,36 @@ def test_receipts_shipments_and_ratings_keep_their_figures_and_lose_the_persons_
     client.force_login(dossier.applicant)
     response = client.get(reverse("payments:receipt", args=[dossier.uuid, receipt.pk]))
     assert response.status_code == 410
+
+
+def test_the_applicants_own_words_on_the_timeline_are_hidden_once_purged(
+    client, org, procedure, citizen
+):
+    dossier = make_submitted_dossier(procedure, citizen)
+    perform(dossier_id=dossier.pk, action="accept", actor=org.desk_officer)
+    perform(
+        dossier_id=dossier.pk,
+        action="request_withdrawal",
+        actor=citizen,
+        data=ReasonInput(reason="Lý do riêng: chuyển nhà tới 12 Lê Lợi"),
+    )
+    perform(dossier_id=dossier.pk, action="confirm_withdrawal", actor=org.desk_officer)
+    Dossier.objects.filter(pk=dossier.pk).update(finished_at=timezone.now() - ELEVEN_YEARS)
+    client.force_login(citizen)
+    applicant_url = reverse("dossiers:detail", args=[dossier.uuid])
+    officer_url = reverse("workflow:dossier", args=[dossier.uuid])
+    assert "12 Lê Lợi" in client.get(applicant_url).content.decode()
+    login_officer(client, org.desk_officer)
+    assert "12 Lê Lợi" in client.get(officer_url).content.decode()
+
+    call_command("purge_expired")
+
+    client.force_login(citizen)
+    applicant_page = client.get(applicant_url)
+    assert applicant_page.status_code == 200
+    assert "12 Lê Lợi" not in applicant_page.content.decode()
+    assert "Người nộp yêu cầu rút hồ sơ" in applicant_page.content.decode()
+    login_officer(client, org.desk_officer)
+    officer_page = client.get(officer_url)
+    assert officer_page.status_code == 200
+    assert "12 Lê Lợi" not in officer_page.content.decode()
