@@ -456,3 +456,14 @@ def test_the_applicants_own_words_on_the_timeline_are_hidden_once_purged(
     officer_page = client.get(officer_url)
     assert officer_page.status_code == 200
     assert "12 Lê Lợi" not in officer_page.content.decode()
+
+
+def test_the_applicants_list_still_shows_a_purged_dossier_by_its_code(client, old):
+    dossier, _ = old
+    call_command("purge_expired")
+    client.force_login(dossier.applicant)
+
+    response = client.get(reverse("dossiers:mine"))
+
+    assert response.status_code == 200
+    assert dossier.code in response.content.decode()
