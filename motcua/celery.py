@@ -37,6 +37,12 @@ app.conf.beat_schedule = {
         "task": "motcua.dossiers.tasks.expire_drafts",
         "schedule": crontab(hour=2, minute=0),
     },
+    # Personal data and files of dossiers past their retention period (decision 0058);
+    # RETENTION_PURGE_ENABLED=false turns it off.
+    "purge-expired-dossiers": {
+        "task": "motcua.dossiers.tasks.purge_expired",
+        "schedule": crontab(hour=3, minute=0),
+    },
     # Payments whose notification never came are settled by asking the gateway (querydr);
     # attempts abandoned past their link's expiry are marked expired (decision 0049).
     "poll-payments": {

@@ -317,6 +317,12 @@ DRAFT_FILES_PER_ACCOUNT = env_int("DRAFT_FILES_PER_ACCOUNT", 300, minimum=1)
 DRAFT_FILE_BYTES_PER_ACCOUNT = env_int(
     "DRAFT_FILE_BYTES_PER_ACCOUNT", 500 * 1024 * 1024, minimum=1024
 )
+# Retention (decision 0058): a dossier ended (returned, refused, stopped, withdrawn) longer ago
+# than its procedure's retention_years, or RETENTION_DEFAULT_YEARS when the procedure has none,
+# loses its personal data and files (`manage.py purge_expired`, nightly when enabled).
+RETENTION_DEFAULT_YEARS = env_int("RETENTION_DEFAULT_YEARS", 10, minimum=1)
+RETENTION_PURGE_ENABLED = env_bool("RETENTION_PURGE_ENABLED", True)
+RETENTION_BATCH = env_int("RETENTION_BATCH", 200, minimum=1)
 # A draft untouched this long is deleted with its files; its applicant is reminded this many
 # days before (0: no reminder), and a reminded draft is kept at least that long after the mail.
 DRAFT_EXPIRY_DAYS = env_int("DRAFT_EXPIRY_DAYS", 30, minimum=1)

@@ -254,7 +254,7 @@ class ProcedureAdmin(admin.ModelAdmin):
                 ]
             },
         ),
-        (_("Kết quả"), {"fields": ["result_name", "result_validity"]}),
+        (_("Kết quả"), {"fields": ["result_name", "result_validity", "retention_years"]}),
         (_("Trình tự, căn cứ pháp lý, câu hỏi"), {"fields": ["steps", "legal_basis", "faq"]}),
         (_("Tờ khai trực tuyến"), {"fields": ["form_schema", "form_ui"]}),
         (

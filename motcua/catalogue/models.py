@@ -1,4 +1,5 @@
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -121,6 +122,16 @@ class Procedure(models.Model):
         on_delete=models.PROTECT,
         related_name="procedures",
         verbose_name=_("cơ quan giải quyết"),
+    )
+    retention_years = models.PositiveSmallIntegerField(
+        _("thời hạn lưu trữ hồ sơ (năm)"),
+        null=True,
+        validators=[MinValueValidator(1)],
+        blank=True,
+        help_text=_(
+            "Hết thời hạn này kể từ khi hồ sơ kết thúc, dữ liệu cá nhân và tệp của hồ sơ được "
+            "xoá. Để trống: dùng thời hạn mặc định của hệ thống."
+        ),
     )
     receiving_agency = models.ForeignKey(
         Agency,

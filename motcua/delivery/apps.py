@@ -10,4 +10,6 @@ class DeliveryConfig(AppConfig):
     verbose_name = _("Trả kết quả qua bưu chính")
 
     def ready(self):
+        from motcua.delivery import retention  # noqa: F401 - registers its purger
+
         carriers.carriers.load(settings.POSTAL_PLUGINS)

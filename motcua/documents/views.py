@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET
 
 from motcua.accounts.decorators import officer_required, verified_login_required
 from motcua.accounts.models import Unit
+from motcua.core.retention import file_removed
 from motcua.documents import services
 from motcua.documents.models import IssuedDocument, TrackingBookEntry
 from motcua.documents.render import FORMS
@@ -76,6 +77,8 @@ def _record_document(request, document: IssuedDocument) -> None:
 @verified_login_required
 def document_pdf(request, dossier_uuid, document_id):
     document = _document_for(request, dossier_uuid, document_id)
+    if document.dossier.purged_at:
+        return file_removed(request, purged_at=document.dossier.purged_at)
     filename = (
         f"{FORMS[document.kind].slug}-{_ascii(document.dossier.code or str(document.pk))}.pdf"
     )
@@ -89,6 +92,8 @@ def document_pdf(request, dossier_uuid, document_id):
 @xframe_options_sameorigin
 def document_html(request, dossier_uuid, document_id):
     document = _document_for(request, dossier_uuid, document_id)
+    if document.dossier.purged_at:
+        return file_removed(request, purged_at=document.dossier.purged_at)
     response = HttpResponse(document.html, content_type="text/html; charset=utf-8")
     response["Content-Security-Policy"] = DOCUMENT_CSP
     _record_document(request, document)

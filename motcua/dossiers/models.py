@@ -145,6 +145,9 @@ class Dossier(models.Model):
     search_text = models.TextField(blank=True)
     # When the applicant was told that this draft will expire (motcua/dossiers/expiry.py).
     expiry_reminded_at = models.DateTimeField(null=True, blank=True)
+    # When its personal data and files were removed, past its procedure's retention period
+    # (motcua/dossiers/retention.py, decision 0058); the row stays for statistics.
+    purged_at = models.DateTimeField(_("xoá dữ liệu cá nhân lúc"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("hồ sơ")

@@ -213,7 +213,9 @@ def applicant_page(dossier: Dossier, *, can_withdraw: bool) -> ApplicantPage:
     timeline = _labelled(
         DossierEvent.objects.filter(dossier=dossier, is_public=True)
         .only("at", "action", "to_status", "note", "unit_name", "data")
-        .order_by("at", "id")
+        .order_by("at", "id"),
+        # Once purged (decision 0058), the applicant's own words on the timeline are hidden.
+        public=dossier.purged_at is not None,
     )
     documents = list(
         dossier.documents.filter(addressed_to_applicant=True)

@@ -13,4 +13,5 @@ class FeedbackConfig(AppConfig):
         from motcua.feedback import (
             panels,  # noqa: F401 - registers the page panels, once apps are loaded
             panels_petitions,  # noqa: F401 - the petition links
+            retention,  # noqa: F401 - registers its purger
         )

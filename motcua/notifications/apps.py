@@ -10,6 +10,7 @@ class NotificationsConfig(AppConfig):
     def ready(self):
         from motcua.notifications import (  # noqa: F401 - registers them, once apps are loaded
             panels,
+            retention,
             subscribers,
         )
         from motcua.notifications.channels import channels

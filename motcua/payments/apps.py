@@ -10,7 +10,7 @@ class PaymentsConfig(AppConfig):
 
     def ready(self):
         # The registry imports the plugins' models: only once every app is loaded.
-        from motcua.payments import registry
+        from motcua.payments import registry, retention  # noqa: F401 - retention: its purger
 
         registry.registry.load(settings.PAYMENT_PLUGINS)
         checks.register(check_gateways)

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from motcua.accounts.decorators import officer_required, verified_login_required
 from motcua.core import ratelimit
 from motcua.core.client import client_ip
+from motcua.core.retention import file_removed
 from motcua.dossiers import access, access_log, selectors
 from motcua.dossiers.models import AccessRecord
 from motcua.payments import receipts, registry, settlement
@@ -107,6 +108,8 @@ def receipt(request, dossier_uuid, receipt_id):
         request.user, dossier
     ):
         raise Http404
+    if dossier.purged_at:
+        return file_removed(request, purged_at=dossier.purged_at)
     if not found.sha256:
         found = receipts.render_receipt(found.pk)
     response = FileResponse(found.pdf.open("rb"), content_type="application/pdf")

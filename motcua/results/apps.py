@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class ResultsConfig(AppConfig):
     name = "motcua.results"
     verbose_name = _("Kết quả điện tử và xác thực")
+
+    def ready(self):
+        from motcua.results import retention  # noqa: F401 - registers its purger

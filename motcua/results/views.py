@@ -14,6 +14,7 @@ from motcua.accounts.decorators import officer_required, verified_login_required
 from motcua.core import ratelimit
 from motcua.core.boundary import accepts_files
 from motcua.core.client import client_ip
+from motcua.core.retention import file_removed
 from motcua.dossiers import access_log
 from motcua.dossiers.access import can_view_dossier
 from motcua.dossiers.models import AccessRecord
@@ -37,6 +38,8 @@ def download(request, result_id):
     user, dossier = request.user, result.dossier
     if dossier.applicant_id != user.pk and not can_view_dossier(user, dossier):
         raise Http404
+    if dossier.purged_at:
+        return file_removed(request, purged_at=dossier.purged_at)
     filename = f"ket-qua-{_ascii(dossier.code or str(result.pk))}-{result.pk}.pdf"
     response = FileResponse(result.pdf.open("rb"), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -200,3 +200,14 @@ def test_new_version_is_refused_when_one_already_starts_today(admin_client_vi):
     assert "đã có phiên bản hiệu lực từ ngày" in response.content.decode()
     assert Procedure.objects.filter(code=old.code).count() == 2
     assert Component.objects.count() == 0
+
+
+def test_admin_sets_a_procedures_retention_period_or_leaves_the_default(admin_client_vi):
+    admin_client_vi.post(ADD_URL, _post_data(retention_years="20"))
+    admin_client_vi.post(ADD_URL, _post_data(code="9.654321"))
+
+    assert Procedure.objects.get(code="9.123456").retention_years == 20
+    assert Procedure.objects.get(code="9.654321").retention_years is None
+    response = admin_client_vi.post(ADD_URL, _post_data(code="9.111111", retention_years="0"))
+    assert response.status_code == 200
+    assert not Procedure.objects.filter(code="9.111111").exists()

@@ -52,8 +52,11 @@ class TimelineEntry:
     internal_note: str  # the officer's note kept in the event's data
 
 
-def _timeline(events) -> list[TimelineEntry]:
-    """dossier_page.dossier_page_data's events as lines; each label translated once."""
+def _timeline(events, *, purged: bool = False) -> list[TimelineEntry]:
+    """dossier_page.dossier_page_data's events as lines; each label translated once.
+
+    `purged`: the dossier's personal data is gone (decision 0058); the applicant's own words
+    on the timeline (a row that cannot change) are no longer shown."""
     labels: dict[str, str] = {}
     statuses: dict = {}
     internal, plain = _("Ghi chú nội bộ"), _("Ghi chú")
@@ -92,7 +95,7 @@ def _timeline(events) -> list[TimelineEntry]:
                 actor=(e["actor_name"] or "") if e["actor_id"] is not None else None,
                 unit_name=e["unit_name"],
                 handover=handover,
-                note=e["note"],
+                note="" if purged and kind.applicant_note else e["note"],
                 items=[i for i in data.get("items") or [] if isinstance(i, dict)],
                 note_label=internal if kind.internal_note else plain,
                 internal_note=str(data.get("note") or ""),
@@ -144,7 +147,7 @@ def render_dossier(
     step = (
         dossier.workflow.step(dossier.step_key) if dossier.workflow and dossier.step_key else None
     )
-    timeline = _timeline(data["events"])
+    timeline = _timeline(data["events"], purged=dossier.purged_at is not None)
     allowed = sorted(machine.available_actions(dossier, user), key=lambda a: not a.primary)
     actions = [
         (act, reverse("workflow:action", args=[dossier.uuid, act.name]), act.primary)
