@@ -242,16 +242,13 @@ def deliver_due_task() -> None:
     deliver_due()
 
 
-_last_sweep = 0.0
-
-
 def _dispatch(event_id: int) -> None:
     """After commit: deliver now in-process (embedded default) or hand it to the broker; if
     the broker cannot be reached, the event waits in the outbox for the next sweep."""
     if settings.CELERY_TASK_ALWAYS_EAGER:
         try:
             deliver(event_id, fresh=True)
-            _sweep_now_and_then()
+            now_and_then("outbox", partial(deliver_due, limit=20))
         except Exception:  # the request has committed; the outbox keeps the event
             log.exception("outbox: in-process delivery of event %s failed", event_id)
         return
@@ -265,14 +262,17 @@ def _dispatch(event_id: int) -> None:
         log.warning("outbox: broker unreachable, event %s waits in the outbox: %r", event_id, exc)
 
 
-def _sweep_now_and_then() -> None:
-    """Without a broker there is no beat: retries due are tried after a later request,
-    at most once a minute per process."""
-    global _last_sweep
-    if not settings.OUTBOX_INLINE_SWEEP or time.monotonic() - _last_sweep < 60:
+_last_runs: dict[str, float] = {}
+
+
+def now_and_then(name: str, work: Callable[[], object]) -> None:
+    """Without a broker there is no beat: `work` (the retries that are due) runs after a later
+    request instead, at most once a minute per process and `name`."""
+    now = time.monotonic()
+    if not settings.OUTBOX_INLINE_SWEEP or now - _last_runs.get(name, 0.0) < 60:
         return
-    _last_sweep = time.monotonic()
-    deliver_due(limit=20)
+    _last_runs[name] = now
+    work()
 
 
 def _later(seconds: int):

@@ -96,9 +96,10 @@ purgers = Purgers()
 def file_removed(request, *, purged_at):
     """The answer for a file of a purged dossier: it existed, its file is gone (410)."""
     from django.shortcuts import render
-    from django.utils import timezone
     from django.utils.cache import patch_cache_control
     from django.utils.translation import gettext as _
+
+    from motcua.core.dates import local_text
 
     response = render(
         request,
@@ -109,7 +110,7 @@ def file_removed(request, *, purged_at):
                 "Giấy tờ này vẫn còn trong hồ sơ lưu trữ, nhưng tệp của nó đã được xoá cùng dữ "
                 "liệu cá nhân ngày %(date)s, khi hết thời hạn lưu trữ."
             )
-            % {"date": timezone.localtime(purged_at).strftime("%d/%m/%Y")},
+            % {"date": local_text(purged_at, "%d/%m/%Y")},
         },
         status=410,
     )

@@ -12,10 +12,7 @@ def fold(text: str) -> str:
     `đ` has no decomposition under NFD, so it is mapped by hand; the same rule is
     implemented in SQL by `motcua_fold()` (PostgreSQL: unaccent; SQLite: this function).
     """
-    text = text.replace("đ", "d").replace("Đ", "D")
-    text = unicodedata.normalize("NFD", text)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    return _SPACES.sub(" ", text).strip().lower()
+    return _SPACES.sub(" ", strip_diacritics(text)).strip().lower()
 
 
 def fold_or_none(text: str | None) -> str | None:
@@ -29,7 +26,7 @@ def search_terms(query: str) -> list[str]:
 
 def strip_diacritics(text: str) -> str:
     """Vietnamese without its marks, case kept: "Đã tiếp nhận hồ sơ" -> "Da tiep nhan ho so"
-    (an SMS in the GSM alphabet). `đ`/`Đ` are mapped by hand, as in fold()."""
+    (an SMS in the GSM alphabet); fold() starts from it. `đ`/`Đ` are mapped by hand."""
     text = text.replace("đ", "d").replace("Đ", "D")
     text = unicodedata.normalize("NFD", text)
     return unicodedata.normalize("NFC", "".join(ch for ch in text if not unicodedata.combining(ch)))

@@ -209,6 +209,23 @@ def end_task_access(dossier, unit_id) -> None:
     DossierAccess.objects.filter(dossier=dossier, unit_id=unit_id, through_task=True).delete()
 
 
+def answering_officers(dossier) -> list[User]:
+    """Who hears of the applicant's message: the officers answering_unit lets answer, seen
+    from the dossier (the unit holding it, else the receiving agency's desk; never an agency
+    administrator as such)."""
+    if dossier.current_unit_id is not None:
+        where = {"memberships__unit_id": dossier.current_unit_id}
+    else:
+        where = {
+            "memberships__unit__agency_id": dossier.receiving_agency_id,
+            "memberships__unit__kind": Unit.Kind.DESK,
+        }
+    answering = [r for r in Role if r != Role.AGENCY_ADMIN]
+    return list(
+        User.objects.filter(**where, memberships__role__in=answering, is_active=True).distinct()
+    )
+
+
 def answering_unit(user, dossier) -> Unit | None:
     """The unit for which the officer may write to the applicant in the dossier's
     conversation (decision 0044), or None: the unit holding the dossier now, else the desk of

@@ -29,7 +29,6 @@ MAX_CHARS = 5000
 # choice (or the officer's), not a component's.
 FILE_KINDS = ["pdf", "jpeg", "png", "office"]
 RATE_SCOPE = "dossier-message"
-ENDED = (Status.NOT_ACCEPTED, Status.STOPPED, Status.RETURNED)
 
 
 class MessageRefused(DossierError):
@@ -40,18 +39,9 @@ class MessageRefused(DossierError):
         self.field = field
 
 
-def ended_at(dossier: Dossier) -> datetime | None:
-    """When the dossier ended for the applicant (refused, stopped, result returned)."""
-    if dossier.status not in ENDED:
-        return None
-    if dossier.status == Status.RETURNED:
-        return dossier.returned_at or dossier.finished_at or dossier.updated_at
-    return dossier.finished_at or dossier.updated_at
-
-
 def closes_at(dossier: Dossier) -> datetime | None:
     """When the conversation closes; None while the dossier is handled."""
-    end = ended_at(dossier)
+    end = dossier.ended_at
     if end is None:
         return None
     return end + timedelta(days=settings.DOSSIER_MESSAGE_DAYS_AFTER_END)

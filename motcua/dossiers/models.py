@@ -47,6 +47,9 @@ OPEN_STATUSES = frozenset(
     }
 )
 
+# Ended for the applicant: not accepted, stopped (withdrawn too), result returned.
+ENDED_STATUSES = frozenset({Status.NOT_ACCEPTED, Status.STOPPED, Status.RETURNED})
+
 
 def choice_label(choices, value):
     try:
@@ -215,6 +218,14 @@ class Dossier(models.Model):
     def is_open(self) -> bool:
         """Still being handled: the deadline matters."""
         return self.status in OPEN_STATUSES
+
+    @property
+    def ended_at(self):
+        """When the dossier ended for the applicant (result returned; refused or stopped);
+        None while it is handled. Queries use Coalesce("returned_at", "finished_at")."""
+        if self.status not in ENDED_STATUSES:
+            return None
+        return self.returned_at or self.finished_at or self.updated_at
 
     @property
     def is_overdue(self) -> bool:

@@ -19,14 +19,12 @@ from motcua.catalogue.models import Procedure
 from motcua.core.audit import record_audit
 from motcua.core.retention import purgers
 from motcua.dossiers.models import (
+    ENDED_STATUSES,
     Attachment,
     Dossier,
     DossierMessage,
     DossierMessageAttachment,
-    Status,
 )
-
-ENDED_STATUSES = (Status.RETURNED, Status.NOT_ACCEPTED, Status.STOPPED)
 
 
 def years_before(day: date, years: int) -> date:
@@ -70,14 +68,10 @@ class PurgeReport:
     files_deleted: int = 0
 
 
-def purge_expired(
-    *, before: date | None = None, batch: int | None = None, dry_run: bool = False
-) -> PurgeReport:
+def purge_expired(*, before: date | None = None, batch: int | None = None) -> PurgeReport:
     batch = batch or settings.RETENTION_BATCH
     ids = list(expired_dossiers(before=before).values_list("id", flat=True))
     report = PurgeReport(found=len(ids))
-    if dry_run:
-        return report
     for start in range(0, len(ids), batch):
         chunk = ids[start : start + batch]
         outcome = purgers.run(chunk)

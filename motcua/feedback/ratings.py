@@ -15,11 +15,10 @@ from motcua.catalogue.models import Agency, Procedure
 from motcua.core.events import DossierRated
 from motcua.core.outbox import publish
 from motcua.dossiers import access
-from motcua.dossiers.models import Dossier, DossierAccess, Status
+from motcua.dossiers.models import ENDED_STATUSES, Dossier, DossierAccess
 from motcua.feedback.models import Rating
 
 # A dossier is rated once it has ended: result returned, not accepted, or stopped.
-ENDED = frozenset({Status.RETURNED, Status.NOT_ACCEPTED, Status.STOPPED})
 
 
 @dataclass(frozen=True)
@@ -98,7 +97,7 @@ class RatingRefused(Exception):
 
 
 def can_rate(dossier: Dossier) -> bool:
-    return dossier.status in ENDED
+    return dossier.status in ENDED_STATUSES
 
 
 def rating_of(dossier: Dossier) -> Rating | None:

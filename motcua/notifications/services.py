@@ -12,8 +12,8 @@ delivery with its reason and falls back to another channel the person has.
 """
 
 import logging
-import time
 from datetime import timedelta
+from functools import partial
 
 from django.conf import settings
 from django.core.cache import cache
@@ -21,6 +21,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone, translation
 
+from motcua.core.outbox import now_and_then
 from motcua.notifications import rendering
 from motcua.notifications.channels import ChannelError, Message, channels
 from motcua.notifications.kinds import KINDS
@@ -167,27 +168,23 @@ def attempt(delivery_id: int) -> Delivery | None:
         sent = channel.send(
             address=delivery.address, message=_message(delivery), reference=str(delivery.pk)
         )
-    except ChannelError as exc:
-        give_up = exc.permanent or delivery.attempts >= settings.NOTIFICATION_MAX_ATTEMPTS
-        if give_up:
-            fail(delivery, reason=exc.reason)
+    except Exception as exc:
+        error = exc
+        if not isinstance(error, ChannelError):  # a bug in a plugin: a temporary failure
+            log.exception(
+                "notifications: channel %s failed on delivery %s", delivery.channel, delivery.pk
+            )
+            error = ChannelError(repr(exc))
+        if error.permanent or delivery.attempts >= settings.NOTIFICATION_MAX_ATTEMPTS:
+            fail(delivery, reason=error.reason)
         else:
             delay = min(
                 settings.NOTIFICATION_RETRY_SECONDS * 2 ** (delivery.attempts - 1),
                 settings.NOTIFICATION_RETRY_MAX_SECONDS,
             )
             Delivery.objects.filter(pk=delivery.pk).update(
-                next_attempt_at=now + timedelta(seconds=delay), reason=exc.reason[:500]
+                next_attempt_at=now + timedelta(seconds=delay), reason=error.reason[:500]
             )
-        return delivery
-    except Exception as exc:  # a bug in a plugin: tried again like a temporary failure
-        log.exception(
-            "notifications: channel %s failed on delivery %s", delivery.channel, delivery.pk
-        )
-        Delivery.objects.filter(pk=delivery.pk).update(
-            next_attempt_at=now + timedelta(seconds=settings.NOTIFICATION_RETRY_SECONDS),
-            reason=repr(exc)[:500],
-        )
         return delivery
     Delivery.objects.filter(pk=delivery.pk).update(
         status=Delivery.Status.DELIVERED if sent.delivered else Delivery.Status.SENT,
@@ -252,17 +249,9 @@ def deliver_due(*, limit: int = 500) -> int:
     return done
 
 
-_last_sweep = 0.0
-
-
 def sweep_now_and_then() -> None:
-    """Without a broker there is no beat: retries due are tried after a later notification,
-    at most once a minute per process (like the outbox's)."""
-    global _last_sweep
-    if not settings.OUTBOX_INLINE_SWEEP or time.monotonic() - _last_sweep < 60:
-        return
-    _last_sweep = time.monotonic()
-    deliver_due(limit=20)
+    """Deliveries due for a retry, tried after a later notification when there is no beat."""
+    now_and_then("notifications", partial(deliver_due, limit=20))
 
 
 def reported(*, channel: str, provider_ref: str, delivered: bool, reason: str = "", at=None):

@@ -15,12 +15,13 @@ from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import formats, timezone, translation
+from django.utils import timezone, translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext_lazy as _
 
 from motcua.accounts.models import User
+from motcua.core.dates import DATE_TIME, local_text
 from motcua.core.events import (
     ContactCodeIssued,
     DeliveryReported,
@@ -53,10 +54,11 @@ from motcua.core.events import (
     WithdrawalConfirmed,
     WithdrawalDeclined,
 )
+from motcua.core.money import format_vnd
 from motcua.core.outbox import current_event_id, subscriber
 from motcua.delivery.models import Shipment
 from motcua.documents.models import IssuedDocument
-from motcua.dossiers.access import desk_heads
+from motcua.dossiers.access import answering_officers, desk_heads
 from motcua.dossiers.models import Dossier, DossierEvent, Status
 from motcua.notifications import services
 from motcua.notifications.channels import ChannelError, Message, channels
@@ -89,8 +91,8 @@ def _when(value) -> str:
     if not value:
         return "—"
     if hasattr(value, "hour"):
-        return formats.date_format(timezone.localtime(value), "d/m/Y H:i")
-    return formats.date_format(value, "d/m/Y")
+        return local_text(value, DATE_TIME)
+    return value.strftime("%d/%m/%Y")
 
 
 def _name(user) -> str:
@@ -228,7 +230,7 @@ def send_submission_receipt(event: DossierSubmitted) -> None:
 
 
 def _vnd(amount) -> str:
-    return f"{int(amount or 0):,}".replace(",", ".") + " ₫"
+    return format_vnd(amount or 0) + " ₫"
 
 
 @subscriber(PaymentRequested, name="notifications.dossier.payment_requested")
@@ -267,20 +269,20 @@ def tell_message_posted(event: DossierMessagePosted) -> None:
         tell_applicant(event, "message_to_applicant")
         return
     dossier = _dossier(event.dossier_id)
-    if dossier is None or not dossier.current_unit_id:
+    if dossier is None:
         return
-    officers = User.objects.filter(
-        memberships__unit_id=dossier.current_unit_id, is_active=True
-    ).distinct()
     path = reverse("workflow:dossier", args=[dossier.uuid])
-    for officer in officers:
-        with translation.override(officer.language or "vi"):
-            context = status_context(dossier, actor_id=event.actor_id)
-        context["link"] = settings.SITE_URL + path
+    contexts = {}  # one per language: the notice reads the timeline once, not per officer
+    for officer in answering_officers(dossier):
+        language = officer.language or "vi"
+        if language not in contexts:
+            with translation.override(language):
+                context = status_context(dossier, actor_id=event.actor_id)
+            contexts[language] = {**context, "link": settings.SITE_URL + path}
         services.notify(
             source=source_of(event),
             kind="message_to_unit",
-            context=context,
+            context=contexts[language],
             user=officer,
             dossier=dossier,
             link=path,

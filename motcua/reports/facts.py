@@ -59,8 +59,7 @@ def working_days(
         a, b = max(paused, start), min(resumed, end)
         if a < b:
             seconds -= workdays.working_seconds_between(a, b)
-    window = workdays.office_hours().seconds
-    return (Decimal(max(seconds, 0)) / Decimal(window)).quantize(Decimal("0.01"))
+    return workdays.days_from_seconds(max(seconds, 0))
 
 
 def compute(dossier: Dossier, events: list[DossierEvent]) -> dict:

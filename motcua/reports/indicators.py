@@ -7,7 +7,7 @@ its indexes; the scale plan (daily aggregates) is in decision 0056.
 """
 
 import calendar
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -150,7 +150,7 @@ def average_processing_days(*, period: Period, scope: Scope) -> Decimal | None:
 
 def online_dossiers(*, period: Period, scope: Scope) -> Indicator:
     """Online dossiers / dossiers received in the period; full points (22) at 50 %."""
-    qs = _received(facts(scope=Scope(**{**scope.__dict__, "channel": ""})), period)
+    qs = _received(facts(scope=replace(scope, channel="")), period)
     total = qs.count()
     online = qs.filter(channel="online").count()
     rate = ratio(online, total)

@@ -314,7 +314,7 @@ def working_seconds_between(a: datetime, b: datetime) -> int:
 
 def working_days_between(a: datetime, b: datetime) -> Decimal:
     """Working days (windows) between `a` and `b`, rounded to two places."""
-    return _days(working_seconds_between(a, b), office_hours())
+    return days_from_seconds(working_seconds_between(a, b))
 
 
 def remaining_working_days(due: datetime, now: datetime) -> Decimal:
@@ -376,7 +376,9 @@ def deadlines(dues: list[datetime], now: datetime) -> list[Deadline]:
     return result
 
 
-def _days(seconds: int, hours: OfficeHours) -> Decimal:
+def days_from_seconds(seconds: int, hours: OfficeHours | None = None) -> Decimal:
+    """Working seconds as working days, to the hundredth (half up)."""
+    hours = hours or office_hours()
     return (Decimal(seconds) / hours.seconds).quantize(Decimal("0.01"), ROUND_HALF_UP)
 
 

@@ -200,6 +200,7 @@ ACTIONS: dict[str, Action] = {
             public_label=gettext_lazy("Đã có kết quả giải quyết"),
             internal_note=True,
             handover=True,
+            signs_result=True,
             domain_event=DossierApproved,
             preview=processing.preview_approve,
         ),

@@ -427,6 +427,25 @@ def test_a_message_from_the_applicant_tells_the_officers_of_the_current_unit(
     assert org.desk_officer.email in [m.to[0] for m in mail.outbox]
 
 
+def test_a_message_on_an_ended_dossier_tells_the_desk_that_answers_it(
+    dossier, org, citizen, django_capture_on_commit_callbacks
+):
+    """The desk answers once the dossier has left every unit (access.answering_unit): it is
+    the desk that hears of the applicant's message, not nobody, and not the administrator."""
+    from motcua.core.events import DossierMessagePosted
+    from motcua.dossiers.models import Dossier
+
+    Dossier.objects.filter(pk=dossier.pk).update(current_unit=None)
+    dossier.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        outbox.publish(
+            DossierMessagePosted.about(dossier, action="message", actor=citizen, message_id=1)
+        )
+    told = set(Notification.objects.filter(kind="message_to_unit").values_list("user", flat=True))
+    assert org.desk_officer.pk in told
+    assert org.specialist.pk not in told and citizen.pk not in told
+
+
 def test_a_delivery_report_marks_the_sms_delivered(citizen, sms):
     services.set_channels(user=citizen, chosen=["sms"])
     n = _notice(citizen, "D")

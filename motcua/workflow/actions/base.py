@@ -74,6 +74,8 @@ class Action:
     internal_note: bool = False
     # It hands the dossier from one unit to another (a row of the control sheet, form 05).
     handover: bool = False
+    # Signs the dossier's result: the officer is then shown it (the dossier page at #results).
+    signs_result: bool = False
     # The domain event it publishes (core.events), with what the handler returns as the
     # event's own fields; the handler may name another type under "event_type".
     domain_event: type[DossierChanged] = DossierChanged

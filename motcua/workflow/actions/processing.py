@@ -43,11 +43,17 @@ def forward(act, dossier, actor, data: NoteInput):
     )
 
 
-def send_back(act, dossier, actor, data: ReasonInput):
-    reason = required(data.reason, _("Nêu lý do trả lại."))
+def step_to_send_back_to(dossier):
+    """The step before the dossier's (never reception), or TransitionRefused."""
     previous = dossier.workflow.previous_step(dossier.step_key)
     if previous is None or previous == dossier.workflow.steps[0]:
         raise TransitionRefused(_("Không có bước xử lý trước để trả lại."))
+    return previous
+
+
+def send_back(act, dossier, actor, data: ReasonInput):
+    reason = required(data.reason, _("Nêu lý do trả lại."))
+    previous = step_to_send_back_to(dossier)
     enter_step(
         dossier,
         previous,
@@ -174,10 +180,7 @@ def preview_forward(act, dossier, actor, data: NoteInput) -> Preview:
 
 
 def preview_send_back(act, dossier, actor, data: ReasonInput) -> Preview:
-    previous = dossier.workflow.previous_step(dossier.step_key)
-    if previous is None or previous == dossier.workflow.steps[0]:
-        raise TransitionRefused(_("Không có bước xử lý trước để trả lại."))
-    return handover_preview(dossier, previous)
+    return handover_preview(dossier, step_to_send_back_to(dossier))
 
 
 def preview_approve(act, dossier, actor, data: NoteInput) -> Preview:

@@ -2,6 +2,7 @@
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from motcua.dossiers.models import DossierEvent, Status
 from motcua.dossiers.timeline import record_event
@@ -28,9 +29,12 @@ def request_withdrawal(act, dossier, actor, data: ReasonInput):
     )
 
 
+WITHDRAWN = gettext_lazy("Dừng xử lý theo đề nghị rút hồ sơ của người nộp.")
+
+
 def confirm_withdrawal(act, dossier, actor, data: NoteInput):
     finish(dossier, Status.STOPPED, timezone.now())
-    reason = _("Dừng xử lý theo đề nghị rút hồ sơ của người nộp.")
+    reason = str(WITHDRAWN)
     event = record_event(
         dossier=dossier,
         action=act.event_name,
@@ -44,8 +48,7 @@ def confirm_withdrawal(act, dossier, actor, data: NoteInput):
 
 def withdrawal_notice(data: NoteInput) -> dict:
     """The notice of stop a confirmed withdrawal issues: the reason, and the officer's note."""
-    reason = _("Dừng xử lý theo đề nghị rút hồ sơ của người nộp.")
-    return {"reason": " ".join(p for p in (reason, data.note.strip()) if p)}
+    return {"reason": " ".join(p for p in (str(WITHDRAWN), data.note.strip()) if p)}
 
 
 def preview_confirm_withdrawal(act, dossier, actor, data: NoteInput) -> Preview:

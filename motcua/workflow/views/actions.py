@@ -178,7 +178,7 @@ def action(request, dossier_uuid, name):
                 preview = None
             else:
                 messages.success(request, _done_message(act, done, preview))
-                if act.name == "approve":
+                if act.signs_result:
                     return redirect(reverse("workflow:dossier", args=[done.uuid]) + "#results")
                 return redirect("workflow:dossier", dossier.uuid)
         status = 400
@@ -240,7 +240,7 @@ def _done_message(act, done, preview) -> str:
     }
     if act.issues:
         text += " " + _("Đã ban hành %(document)s.") % {"document": act.issues.label.lower()}
-    if act.name == "approve":
+    if act.signs_result:
         text += " " + _("Kết quả đã được ký số; tải về ở mục “Kết quả điện tử”.")
     if preview is not None and preview.due_at and done.due_at:
         text += " " + _("%(label)s: %(due)s.") % {
