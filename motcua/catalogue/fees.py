@@ -441,6 +441,17 @@ def _lowest(schedule: dict) -> int:
     return max(min(amounts), schedule.get("minimum", 0))
 
 
+def fee_schedule_of(procedure) -> dict:
+    """The procedure's schedule; a plain published amount (fee_vnd) counts as a fixed fee."""
+    if procedure.fee_schedule:
+        return procedure.fee_schedule
+    if procedure.fee_vnd:
+        return {"kind": "fixed", "amount": int(procedure.fee_vnd), "label": _("Phí, lệ phí")}
+    if procedure.fee_vnd == 0:
+        return {"kind": "zero"}
+    return {}
+
+
 def summary(schedule: dict, fee_vnd: int | None, *, on: date | None = None) -> str:
     """The fee in a few words for a procedure's card, from the same facts as its page: the
     schedule when there is one, else the published amount."""

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from motcua.catalogue.fees import fee_schedule_of
 from motcua.catalogue.forms_schema import (
     bind,
     caused_elsewhere,
@@ -475,10 +476,7 @@ def submitted(request, dossier_uuid):
         return redirect("dossiers:detail", dossier.uuid)
     track_url = f"{settings.SITE_URL}{reverse('dossiers:track')}?code={dossier.code}"
     procedure = dossier.procedure
-    has_fee = bool(procedure.fee_vnd) or (procedure.fee_schedule or {}).get("kind") not in (
-        None,
-        "zero",
-    )
+    has_fee = fee_schedule_of(procedure).get("kind") not in (None, "zero")
     pay_now = dossier.status == Status.AWAITING_PAYMENT
     return render(
         request,

@@ -13,20 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from motcua.catalogue import fees
-from motcua.catalogue.fees import FeeQuote
+from motcua.catalogue.fees import FeeQuote, fee_schedule_of
 from motcua.dossiers.models import Dossier
 from motcua.payments.models import Charge
-
-
-def fee_schedule_of(procedure) -> dict:
-    """The procedure's schedule; a plain published amount (fee_vnd) counts as a fixed fee."""
-    if procedure.fee_schedule:
-        return procedure.fee_schedule
-    if procedure.fee_vnd:
-        return {"kind": "fixed", "amount": int(procedure.fee_vnd), "label": _("Phí, lệ phí")}
-    if procedure.fee_vnd == 0:
-        return {"kind": "zero"}
-    return {}
 
 
 def quote_for_dossier(dossier: Dossier, *, on: date | None = None) -> FeeQuote:

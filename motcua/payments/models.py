@@ -107,6 +107,15 @@ class Payment(models.Model):
     def __str__(self):
         return f"{self.reference} {self.amount} ({self.status})"
 
+    def is_abandoned(self, cutoff) -> bool:
+        """An online attempt still pending since before `cutoff` (settlement.expiry_cutoff):
+        the gateway has given up on it, whether or not the sweep has marked it expired."""
+        return (
+            self.status == self.Status.PENDING
+            and self.method == self.Method.ONLINE
+            and self.created_at < cutoff
+        )
+
     @property
     def is_final(self) -> bool:
         return self.status in self.FINAL

@@ -33,9 +33,7 @@ def _money(dossier) -> dict:
         # Abandoned at the gateway, not yet swept by poll_payments: "not completed" already.
         payment.status_label = (
             Payment.Status.EXPIRED.label
-            if payment.status == Payment.Status.PENDING
-            and payment.method == Payment.Method.ONLINE
-            and payment.created_at < cutoff
+            if payment.is_abandoned(cutoff)
             else payment.get_status_display()
         )
         try:

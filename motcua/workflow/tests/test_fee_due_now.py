@@ -93,3 +93,18 @@ def test_another_applicant_cannot_see_the_confirmation_with_its_pay_button(
     client.force_login(other_citizen)
     response = client.get(reverse("dossiers:submitted", args=[dossier.uuid]))
     assert response.status_code == 404
+
+
+def test_a_schedule_that_says_free_wins_over_an_old_published_amount(
+    client, citizen, procedure, org
+):
+    """The confirmation page reads the fee as the charge does (catalogue.fees.fee_schedule_of):
+    a "zero" schedule is free even where an amount was published before it."""
+    save_workflow_version(procedure, {**org.workflow.definition, "payment_due": "review"})
+    procedure.fee_schedule = {"kind": "zero"}
+    procedure.fee_vnd = 50_000
+    procedure.save(update_fields=["fee_schedule", "fee_vnd"])
+    dossier = complete_draft(procedure, citizen)
+    client.force_login(citizen)
+    page = client.get(submit(client, dossier)["Location"]).content.decode()
+    assert "chưa phải nộp bây giờ" not in page and "Nộp phí, lệ phí ngay" not in page
