@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Case, F, When
 from django.urls import reverse
 from django.utils import timezone
@@ -24,6 +24,7 @@ from motcua.catalogue.models import Agency, Procedure
 from motcua.core.events import PetitionChanged, PetitionLate
 from motcua.core.outbox import publish
 from motcua.core.text import fold
+from motcua.dossiers import codes
 from motcua.dossiers.access import memberships
 from motcua.dossiers.models import Dossier
 from motcua.feedback.models import Petition, PetitionCodeSequence, PetitionEvent
@@ -69,22 +70,11 @@ class PetitionError(Exception):
 # Codes
 
 
-_SEQUENCE = PetitionCodeSequence._meta.db_table
-_NEXT_SQL = (
-    f"INSERT INTO {_SEQUENCE} (agency_id, day, last_value) VALUES (%s, %s, 1) "  # noqa: S608 (table name is ours)
-    f"ON CONFLICT (agency_id, day) DO UPDATE SET last_value = {_SEQUENCE}.last_value + 1 "
-    "RETURNING last_value"
-)
-
-
 def allocate_code(agency: Agency, moment: datetime) -> str:
-    """The next petition code of `agency` for the local day of `moment`; call inside the
-    transaction that stores it (the counter row stays locked until it ends)."""
+    """The next petition code of `agency` for the local day of `moment`, PAKN-<dossier-style
+    code> in its own series; call inside the transaction that stores it."""
     day = timezone.localtime(moment).date()
-    with connection.cursor() as cursor:
-        cursor.execute(_NEXT_SQL, [agency.pk, day])
-        (number,) = cursor.fetchone()
-    return f"PAKN-{agency.identifier}-{day:%y%m%d}-{number:04d}"
+    return "PAKN-" + codes.allocate_code(agency, day, sequence=PetitionCodeSequence)
 
 
 # ---------------------------------------------------------------------------------------
@@ -105,10 +95,10 @@ class Subject:
 def agency_of_dossier_code(code: str) -> Agency | None:
     """The receiving agency named by a dossier code's prefix (<agency id>-<yymmdd>-<nnnn>,
     a public format), without looking at any dossier."""
-    match = re.fullmatch(r"(.+)-\d{6}-\d{4,}", code.strip().upper())
-    if not match:
+    identifier = codes.agency_identifier_of(code)
+    if identifier is None:
         return None
-    return Agency.objects.filter(identifier__iexact=match.group(1), is_active=True).first()
+    return Agency.objects.filter(identifier__iexact=identifier, is_active=True).first()
 
 
 def dossier_of_applicant(user, code: str) -> Dossier | None:
