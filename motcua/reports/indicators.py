@@ -108,28 +108,19 @@ def _resolved(qs, period):
     )
 
 
-def _in_progress_at(qs, moment):
-    """Received before `moment` and not ended (resolved, withdrawn) before it."""
-    return qs.filter(received_at__lt=moment).filter(
-        Q(ended_at__isnull=True) | Q(ended_at__gte=moment)
-    )
-
-
 def on_time(*, period: Period, scope: Scope) -> Indicator:
     """Dossiers resolved in the period, or in progress at its end, within their due date /
     all of them. Maximum points: the progress group (20), full at 100 %."""
-    qs = facts(scope=scope)
-    resolved = _resolved(qs, period).aggregate(
-        early=Count("pk", filter=Q(timeliness="early")),
-        on_time=Count("pk", filter=Q(timeliness="on_time")),
-        late=Count("pk", filter=Q(timeliness="late")),
-    )
-    open_ = _in_progress_at(qs, period.ends_at).aggregate(
-        within=Count("pk", filter=Q(legal_due_at__gte=period.ends_at) | Q(legal_due_at=None)),
-        overdue=Count("pk", filter=Q(legal_due_at__lt=period.ends_at)),
-    )
-    good = resolved["early"] + resolved["on_time"] + open_["within"]
-    total = good + resolved["late"] + open_["overdue"]
+    t = period_totals(period=period, scope=scope)  # the period table's own counts
+    counts = {
+        "early": t["resolved_early"],
+        "on_time": t["resolved_on_time"],
+        "late": t["resolved_late"],
+        "within": t["in_progress_within"],
+        "overdue": t["in_progress_overdue"],
+    }
+    good = counts["early"] + counts["on_time"] + counts["within"]
+    total = good + counts["late"] + counts["overdue"]
     rate = ratio(good, total)
     return Indicator(
         rate,
@@ -137,7 +128,7 @@ def on_time(*, period: Period, scope: Scope) -> Indicator:
         total,
         points(rate, maximum=Decimal(20), threshold=HUNDRED),
         Decimal(20),
-        {**resolved, **open_},
+        counts,
     )
 
 
