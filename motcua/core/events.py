@@ -385,6 +385,7 @@ class PetitionChanged(Event):
     action: str
     status: str
     agency_id: int | None = None
+    dossier_id: int | None = None  # the petition is about this dossier
     user_id: int | None = None
     email: str = ""
     phone: str = ""

@@ -136,6 +136,7 @@ def _tell(petition: Petition, action: str, *, due_at=None) -> None:
             action=action,
             status=petition.status,
             agency_id=petition.agency_id,
+            dossier_id=petition.dossier_id,
             user_id=petition.user_id,
             email=petition.email,
             phone=petition.phone,

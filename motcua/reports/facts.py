@@ -12,8 +12,8 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from motcua.catalogue.models import Agency
-from motcua.dossiers.models import Dossier, DossierEvent, Status
+from motcua.catalogue.models import Agency, Component
+from motcua.dossiers.models import Attachment, Dossier, DossierEvent, Status
 from motcua.payments.models import Charge, Payment
 from motcua.reports.models import DossierFact
 from motcua.results.models import ResultDocument
@@ -123,7 +123,22 @@ def compute(dossier: Dossier, events: list[DossierEvent]) -> dict:
         ).exists(),
         "electronic_result": ResultDocument.objects.filter(dossier_id=dossier.pk).exists(),
         "reused_data": bool(dossier.prefill_sources),
+        "digitised": digitised(dossier),
     }
+
+
+def digitised(dossier: Dossier) -> bool:
+    """Every required component of the procedure has an electronic file on record (uploaded
+    by the applicant or scanned by the desk), and there is at least one file."""
+    required = set(
+        Component.objects.filter(
+            procedure_id=dossier.procedure_id, requirement=Component.Requirement.REQUIRED
+        ).values_list("pk", flat=True)
+    )
+    filed = set(
+        Attachment.objects.filter(dossier_id=dossier.pk).values_list("component_id", flat=True)
+    )
+    return bool(filed) and required <= filed
 
 
 def refresh_fact(*, dossier_id: int) -> DossierFact | None:

@@ -13,6 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Avg, Count, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from motcua.catalogue.models import Procedure
 from motcua.reports.models import DossierFact
@@ -24,6 +25,7 @@ HUNDRED = Decimal(100)
 class Period:
     start: date
     end: date  # included
+    kind: str = field(default="range", compare=False)  # month, quarter, year, range
 
     @property
     def starts_at(self) -> datetime:
@@ -34,25 +36,86 @@ class Period:
         """The first moment after the period."""
         return timezone.make_aware(datetime.combine(self.end + timedelta(days=1), time.min))
 
+    @property
+    def label(self) -> str:
+        """ "10/2026", "Quý 4/2026", "2026", "01/10/2026 – 15/10/2026"."""
+        if self.kind == "month":
+            return f"{self.start:%m/%Y}"
+        if self.kind == "quarter":
+            return _("Quý %(q)s/%(y)s") % {"q": (self.start.month + 2) // 3, "y": self.start.year}
+        if self.kind == "year":
+            return str(self.start.year)
+        return f"{self.start:%d/%m/%Y} – {self.end:%d/%m/%Y}"
+
+    @property
+    def key(self) -> str:
+        """The period in a query string: 2026-10, 2026-Q4, 2026, 2026-10-01..2026-10-15."""
+        if self.kind == "month":
+            return f"{self.start:%Y-%m}"
+        if self.kind == "quarter":
+            return f"{self.start.year}-Q{(self.start.month + 2) // 3}"
+        if self.kind == "year":
+            return str(self.start.year)
+        return f"{self.start.isoformat()}..{self.end.isoformat()}"
+
+    def previous(self) -> "Period":
+        """The period of the same kind just before (a range: as many days, just before)."""
+        before = self.start - timedelta(days=1)
+        if self.kind == "month":
+            return month(year=before.year, month=before.month)
+        if self.kind == "quarter":
+            return quarter(year=before.year, quarter=(before.month + 2) // 3)
+        if self.kind == "year":
+            return year(year=before.year)
+        return Period(before - (self.end - self.start), before)
+
+    def trend(self, count: int) -> list["Period"]:
+        """The last `count` periods of this kind, oldest first, ending with this one."""
+        periods = [self]
+        while len(periods) < count:
+            periods.append(periods[-1].previous())
+        return periods[::-1]
+
 
 def month(*, year: int, month: int) -> Period:
-    return Period(date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1]))
+    last = calendar.monthrange(year, month)[1]
+    return Period(date(year, month, 1), date(year, month, last), "month")
 
 
 def quarter(*, year: int, quarter: int) -> Period:
     first = 3 * (quarter - 1) + 1
-    return Period(month(year=year, month=first).start, month(year=year, month=first + 2).end)
+    start, end = date(year, first, 1), month(year=year, month=first + 2).end
+    return Period(start, end, "quarter")
 
 
 def year(*, year: int) -> Period:
-    return Period(date(year, 1, 1), date(year, 12, 31))
+    return Period(date(year, 1, 1), date(year, 12, 31), "year")
+
+
+def parse_period(key: str) -> Period | None:
+    """Period.key back to a Period; None for anything else (a bad query string)."""
+    try:
+        if ".." in key:
+            a, b = key.split("..", 1)
+            start, end = date.fromisoformat(a), date.fromisoformat(b)
+            return Period(start, end) if start <= end and (end - start).days <= 3660 else None
+        if "-Q" in key:
+            y, q = key.split("-Q", 1)
+            return quarter(year=int(y), quarter=int(q)) if 1 <= int(q) <= 4 else None
+        if "-" in key:
+            y, m = key.split("-", 1)
+            return month(year=int(y), month=int(m)) if 1 <= int(m) <= 12 else None
+        return year(year=int(key))
+    except ValueError:
+        return None
 
 
 @dataclass(frozen=True)
 class Scope:
     agency_id: int | None = None  # with its sub-agencies
     sector_id: int | None = None
-    procedure_id: int | None = None
+    procedure_id: int | None = None  # one version of a procedure
+    procedure_code: str = ""  # every version of a procedure
     channel: str = ""
 
 
@@ -64,6 +127,8 @@ def facts(*, scope: Scope) -> QuerySet:
         qs = qs.filter(sector_id=scope.sector_id)
     if scope.procedure_id is not None:
         qs = qs.filter(procedure_id=scope.procedure_id)
+    if scope.procedure_code:
+        qs = qs.filter(procedure_code=scope.procedure_code)
     if scope.channel:
         qs = qs.filter(channel=scope.channel)
     return qs
@@ -175,6 +240,33 @@ def reuse(*, period: Period, scope: Scope) -> Indicator:
     return Indicator(ratio(reused, total), reused, total)
 
 
+def digitisation(*, period: Period, scope: Scope) -> Indicator:
+    """Dossiers resolved in the period with their components digitised and an electronic
+    result / dossiers resolved; full points at 80 % (decision 0059)."""
+    qs = _resolved(facts(scope=scope), period)
+    total = qs.count()
+    done = qs.filter(digitised=True, electronic_result=True).count()
+    rate = ratio(done, total)
+    return Indicator(
+        rate, done, total, points(rate, maximum=Decimal(22), threshold=Decimal(80)), Decimal(22)
+    )
+
+
+def within_days(*, period: Period, scope: Scope, share: int = 90) -> int | None:
+    """The fewest whole working days N such that `share` % of the dossiers resolved in the
+    period were processed within N working days ("90 % processed within N days")."""
+    days = sorted(
+        _resolved(facts(scope=scope), period)
+        .exclude(processing_days=None)
+        .values_list("processing_days", flat=True)
+    )
+    if not days:
+        return None
+    rank = -(-len(days) * share // 100)  # ceil: the rank of the share-th percentile
+    value = days[max(rank, 1) - 1]
+    return int(-(-value // 1))
+
+
 def online_services(*, on: date | None = None, agency_id: int | None = None) -> Indicator:
     """Procedures offered online (full or partial process) / procedures in force; full
     points (22) at 80 %. `counts` gives the full-process ones apart."""
@@ -196,12 +288,12 @@ def online_services(*, on: date | None = None, agency_id: int | None = None) -> 
 
 
 def satisfaction(*, period: Period, scope: Scope) -> Indicator:
-    """100 % − (late ratio + ratio of resolved dossiers rated negatively); full points (18)
-    at 90 %. Complaints (petitions) are not linked to dossiers yet: decision 0057."""
+    """100 % − (late ratio + ratio of resolved dossiers rated negatively or complained
+    about); full points (18) at 90 %."""
     table = period_totals(period=period, scope=scope)
     resolved = _resolved(facts(scope=scope), period)
     total = table["to_handle"]
-    negative = resolved.filter(rated_negative=True).count()
+    negative = resolved.filter(Q(rated_negative=True) | Q(complained=True)).count()
     if not total:
         return Indicator(None, 0, 0)
     rate = HUNDRED - (ratio(table["late"], total) + ratio(negative, total))
@@ -283,3 +375,21 @@ def period_table(*, period: Period, scope: Scope) -> list[dict]:
     )
     table = [_finish(row) for row in rows]
     return [row for row in table if row["to_handle"] or row["resolved"] or row["in_progress"]]
+
+
+def summary(*, period: Period, scope: Scope) -> dict:
+    """Every dossier indicator of the period for the scope, by name (what the dashboard, the
+    public page and the exports show). The online-service ratio depends on the catalogue, not
+    the period: `online_services`."""
+    return {
+        "on_time": on_time(period=period, scope=scope),
+        "average_days": average_processing_days(period=period, scope=scope),
+        "within_days": within_days(period=period, scope=scope),
+        "online_dossiers": online_dossiers(period=period, scope=scope),
+        "online_payments": online_payments(period=period, scope=scope),
+        "electronic_results": electronic_results(period=period, scope=scope),
+        "digitisation": digitisation(period=period, scope=scope),
+        "reuse": reuse(period=period, scope=scope),
+        "satisfaction": satisfaction(period=period, scope=scope),
+        "totals": period_totals(period=period, scope=scope),
+    }

@@ -54,12 +54,18 @@ class DossierFact(models.Model):
     paid_online = models.BooleanField(default=False)
     electronic_result = models.BooleanField(default=False)
     reused_data = models.BooleanField(default=False)  # answers prefilled from national data
-    digitised = models.BooleanField(null=True)  # not recorded yet (decision 0056)
+    # Every required component of the procedure is on record as an electronic file (uploaded
+    # online or scanned at the desk): decision 0059.
+    digitised = models.BooleanField(null=True)
     rated = models.BooleanField(default=False)
     rated_negative = models.BooleanField(null=True)
+    # A feedback or petition (phản ánh, kiến nghị) was filed about this dossier; kept from
+    # the PetitionChanged events, like the rating (reports may not read feedback's tables).
+    complained = models.BooleanField(default=False)
     refreshed_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        permissions = [("view_national", "Xem thống kê toàn quốc")]
         indexes = [
             models.Index(fields=["received_at", "agency_path"], name="fact_received"),
             models.Index(fields=["ended_at", "agency_path"], name="fact_ended"),
