@@ -254,6 +254,7 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 for _prefix, _path in (
     ("vendor/bootstrap", BASE_DIR / "node_modules" / "bootstrap" / "dist"),
     ("vendor/be-vietnam-pro", BASE_DIR / "node_modules" / "@fontsource" / "be-vietnam-pro"),
+    ("vendor/chart.js", BASE_DIR / "node_modules" / "chart.js" / "dist"),
 ):
     if _path.exists():
         STATICFILES_DIRS.append((_prefix, _path))
