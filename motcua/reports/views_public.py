@@ -23,13 +23,12 @@ from motcua.reports import indicators as ind
 from motcua.reports import public
 from motcua.reports.filters import ReportFilter
 
-LANGUAGES = ("vi", "en")
 FIELDS = ("kind", "year", "number", "start", "end", "agency", "sector", "procedure")
 
 
 def language_of(request) -> str:
-    lang = request.GET.get("lang", "")
-    return lang if lang in LANGUAGES and lang != settings.LANGUAGE_CODE else "vi"
+    """English with ?lang=en, else Vietnamese: never the cookie or Accept-Language."""
+    return "en" if request.GET.get("lang") == "en" else "vi"
 
 
 def _cache_key(request) -> str:

@@ -221,7 +221,7 @@ def test_public_cache_headers_and_no_cookie(client, world, settings):
 
 
 @pytest.mark.parametrize("cached", [True, False])
-def test_the_same_bytes_for_everyone(client, world, settings, make_officer, cached):
+def test_the_same_bytes_for_everyone(client, world, settings, cached):
     if not cached:
         settings.PUBLIC_STATISTICS_MAX_AGE = 0  # rendered for each request
     anonymous = client.get(URL + NOVEMBER)
