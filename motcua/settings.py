@@ -507,6 +507,13 @@ RATING_MIN_GROUP = env_int("RATING_MIN_GROUP", 5, minimum=2)
 # Questions on procedures one client address may ask per hour.
 QUESTIONS_PER_HOUR = env_int("QUESTIONS_PER_HOUR", 5, minimum=1)
 
+# --- Public statistics (motcua/reports, decision 0063) -------------------------------
+# /statistics/ is the same for everyone at a URL: Cache-Control public for this many seconds,
+# and the rendered page kept as long in the cache. A client address may make the page be
+# computed (a URL not in the cache) this many times a minute.
+PUBLIC_STATISTICS_MAX_AGE = env_int("PUBLIC_STATISTICS_MAX_AGE", 300, minimum=0)
+PUBLIC_STATISTICS_MISSES_PER_MINUTE = env_int("PUBLIC_STATISTICS_MISSES_PER_MINUTE", 60, minimum=1)
+
 # --- Benchmarks ------------------------------------------------------------------
 # Exposes /bench/json and /bench/insert, the machine's ceiling for bench/load_test.py.
 BENCH_ENDPOINTS = env_bool("BENCH_ENDPOINTS", False)

@@ -10,4 +10,7 @@ class ReportsConfig(AppConfig):
     verbose_name = "Báo cáo, thống kê"
 
     def ready(self):
-        from motcua.reports import subscribers  # noqa: F401 - registers the outbox subscribers
+        from motcua.reports import (
+            panels_public,  # noqa: F401 - the procedure page's link
+            subscribers,  # noqa: F401 - registers the outbox subscribers
+        )

@@ -7,6 +7,7 @@ its indexes; the scale plan (daily aggregates) is in decision 0056.
 """
 
 import calendar
+import math
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -263,8 +264,8 @@ def within_days(*, period: Period, scope: Scope, share: int = 90) -> int | None:
     if not days:
         return None
     rank = -(-len(days) * share // 100)  # ceil: the rank of the share-th percentile
-    value = days[max(rank, 1) - 1]
-    return int(-(-value // 1))
+    # math.ceil: a Decimal's // rounds towards zero, so -(-x // 1) was the floor (1.5 → 1).
+    return math.ceil(days[max(rank, 1) - 1])
 
 
 def online_services(*, on: date | None = None, agency_id: int | None = None) -> Indicator:
