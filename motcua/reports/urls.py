@@ -1,7 +1,22 @@
-from django.urls import path  # noqa: F401 - the parts add their paths
+from django.urls import path
+
+from motcua.reports import views_exports
 
 app_name = "reports"
 
 # Officer pages live under /officer/reports/, the public page under /statistics/
 # (decision 0059). Each part adds its own lines.
-urlpatterns: list = []
+urlpatterns: list = [
+    path("officer/reports/exports/", views_exports.export_list, name="exports"),
+    path("officer/reports/exports/<uuid:export_uuid>/", views_exports.export_detail, name="export"),
+    path(
+        "officer/reports/exports/<uuid:export_uuid>/status.json",
+        views_exports.export_status,
+        name="export_status",
+    ),
+    path(
+        "officer/reports/exports/<uuid:export_uuid>/download/",
+        views_exports.export_download,
+        name="export_download",
+    ),
+]
