@@ -370,3 +370,67 @@ def test_a_national_reader_exports_the_whole_country(
     rows = list(csv.reader(io.StringIO(export.file.read().decode("utf-8-sig"))))
     totals = ind.period_totals(period=NOVEMBER, scope=ind.Scope())
     assert rows[-1][3] == str(totals["to_handle"])
+
+
+# ---------------------------------------------------------------------------------------
+# Where the export is built
+
+
+class Threads:
+    """Stands for threading.Thread: records what would have been started."""
+
+    def __init__(self):
+        self.started = []
+
+    def __call__(self, *, target, args, name, daemon):
+        self.started.append((target, args, daemon))
+        return self
+
+    def start(self):
+        pass
+
+
+def test_without_a_broker_it_is_built_in_a_thread_not_in_the_request(
+    manager, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    settings.REPORTS_EXPORT_IN_THREAD = True
+    threads = Threads()
+    monkeypatch.setattr(export_jobs.threading, "Thread", threads)
+    with django_capture_on_commit_callbacks(execute=True):
+        export = export_jobs.start_export(user=manager, format="csv", period=NOVEMBER, scope=SCOPE)
+    export.refresh_from_db()
+    assert export.status == "queued"  # the request did not build it
+    [(target, args, daemon)] = threads.started
+    assert target is export_jobs._in_thread and args == (export.pk,) and daemon
+    export_jobs.run_export(export_id=args[0])  # what the thread runs
+    export.refresh_from_db()
+    assert export.status == "done"
+
+
+def test_with_a_broker_it_goes_to_celery_or_a_thread_when_the_broker_is_down(
+    manager, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    from motcua.reports.tasks import build_export_task
+
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    sent, threads = [], Threads()
+    monkeypatch.setattr(export_jobs.threading, "Thread", threads)
+    monkeypatch.setattr(build_export_task, "apply_async", lambda args, **kw: sent.append(args))
+    with django_capture_on_commit_callbacks(execute=True):
+        export = export_jobs.start_export(user=manager, format="csv", period=NOVEMBER, scope=SCOPE)
+    assert sent == [(export.pk,)] and threads.started == []
+
+    def down(args, **kw):
+        raise ConnectionRefusedError
+
+    monkeypatch.setattr(build_export_task, "apply_async", down)
+    with django_capture_on_commit_callbacks(execute=True):
+        other = export_jobs.start_export(user=manager, format="csv", period=NOVEMBER, scope=SCOPE)
+    assert [args for _t, args, _d in threads.started] == [(other.pk,)]
+
+
+def test_beat_deletes_old_exports_daily():
+    from motcua.celery import app
+    from motcua.reports.tasks import delete_old_exports_task
+
+    assert app.conf.beat_schedule["delete-old-exports"]["task"] == delete_old_exports_task.name
