@@ -4,6 +4,7 @@ polling its status) until the download link appears, downloads the file and it o
 openpyxl, with the form's heading and the year's figures. axe-core on both pages."""
 
 import re
+import time
 from datetime import datetime
 
 import pytest
@@ -13,6 +14,7 @@ from playwright.sync_api import expect
 
 from motcua.accounts.models import Role
 from motcua.factories import ProcedureFactory, UnitFactory, make_officer
+from motcua.reports import exports
 from motcua.reports.models import DossierFact
 from tests.browser.conftest import assert_accessible
 from tests.browser.test_back_office_journey import officer_page
@@ -25,8 +27,15 @@ def at(month, day):
 
 
 @pytest.fixture
-def world(transactional_db, settings):
+def world(transactional_db, settings, monkeypatch):
     settings.REPORTS_EXPORT_IN_THREAD = True  # as on the embedded default: after the request
+    build = exports.BUILDERS["xlsx"]
+
+    def slow(**kwargs):  # long enough for the page to show it unfinished and then poll
+        time.sleep(2)
+        return build(**kwargs)
+
+    monkeypatch.setitem(exports.BUILDERS, "xlsx", slow)
     procedure = ProcedureFactory(
         code="1.000111", name="Cấp phù hiệu xe ô tô", sector__name="Đường bộ"
     )
@@ -75,11 +84,17 @@ def test_a_leader_exports_the_year_as_the_official_form(
     expect(page).to_have_url(re.compile(r"/officer/reports/exports/[0-9a-f-]{36}/$"))
     progress = page.get_by_label("Tiến độ tạo tệp")
     expect(progress).to_be_visible()
+    refresh = page.get_by_role("link", name="Làm mới")  # for a browser without JS
+    expect(refresh).to_be_visible()
     assert_accessible(page)
+    url = page.url
     link = page.get_by_role("link", name=re.compile("Tải tệp"))
     expect(link).to_be_visible(timeout=20000)  # the page polls until the thread is done
     expect(progress).to_have_attribute("value", "100")
-    expect(page.get_by_role("status")).to_contain_text("100 %")
+    expect(page.get_by_role("status")).to_contain_text("Đã xong: 100 %")
+    # The script revealed the link in place: no reload, the refresh link gone.
+    assert page.url == url
+    expect(refresh).to_be_hidden()
     assert_accessible(page)
 
     with page.expect_download() as info:

@@ -8,11 +8,14 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.core.management.color import no_style
+from django.db import connection
 from django.urls import reverse
 from openpyxl import load_workbook
 
 from motcua.accounts.models import Role
 from motcua.accounts.testing import login_officer
+from motcua.catalogue.models import Agency
 from motcua.core.models import AuditEntry
 from motcua.factories import AgencyFactory, ProcedureFactory, UnitFactory, make_officer
 from motcua.reports import export_jobs, exports
@@ -30,6 +33,9 @@ def world(history):  # noqa: F811
     """test_indicators' history, with its agencies, sectors and procedures named."""
     parent = AgencyFactory(pk=10, name=AGENCY)
     AgencyFactory(pk=11, name="Trung tâm Đăng kiểm", parent=parent)
+    with connection.cursor() as cursor:  # PostgreSQL's sequence past the ids given here
+        for sql in connection.ops.sequence_reset_sql(no_style(), [Agency]):
+            cursor.execute(sql)
     a = ProcedureFactory(code="A", name="Cấp phù hiệu xe ô tô", sector__name="Đường bộ")
     b = ProcedureFactory(code="B", name="Cấp giấy phép lái tàu", sector__name="Đường thủy")
     DossierFact.objects.filter(procedure_code="A").update(sector_id=a.sector_id)
