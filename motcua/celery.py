@@ -59,6 +59,11 @@ app.conf.beat_schedule = {
         "task": "motcua.payments.tasks.reconcile_yesterday",
         "schedule": crontab(hour=1, minute=30),
     },
+    # Report exports older than REPORTS_EXPORT_KEEP_DAYS, with their files (decision 0064).
+    "delete-old-exports": {
+        "task": "motcua.reports.tasks.delete_old_exports",
+        "schedule": crontab(hour=3, minute=30),
+    },
 }
 
 

@@ -513,6 +513,15 @@ QUESTIONS_PER_HOUR = env_int("QUESTIONS_PER_HOUR", 5, minimum=1)
 # computed (a URL not in the cache) this many times a minute.
 PUBLIC_STATISTICS_MAX_AGE = env_int("PUBLIC_STATISTICS_MAX_AGE", 300, minimum=0)
 PUBLIC_STATISTICS_MISSES_PER_MINUTE = env_int("PUBLIC_STATISTICS_MISSES_PER_MINUTE", 60, minimum=1)
+# --- Report exports (motcua/reports/exports.py, decision 0064) -------------------------
+# Exports one officer may start per hour; days an export's file is kept; an export left
+# queued or running this many minutes (its worker died) is marked failed.
+REPORTS_EXPORTS_PER_HOUR = env_int("REPORTS_EXPORTS_PER_HOUR", 20, minimum=1)
+REPORTS_EXPORT_KEEP_DAYS = env_int("REPORTS_EXPORT_KEEP_DAYS", 7, minimum=1)
+REPORTS_EXPORT_STALE_MINUTES = env_int("REPORTS_EXPORT_STALE_MINUTES", 60, minimum=5)
+# Without a broker an export is built in a thread of the web process, after the request
+# (tests build it in the request, after commit, unless they turn this on).
+REPORTS_EXPORT_IN_THREAD = CELERY_TASK_ALWAYS_EAGER and not TESTING
 
 # --- Benchmarks ------------------------------------------------------------------
 # Exposes /bench/json and /bench/insert, the machine's ceiling for bench/load_test.py.

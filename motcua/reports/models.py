@@ -6,6 +6,9 @@ ids are plain integers, so that purging a dossier's personal data (or the dossie
 touches its fact, and the figures of past periods stay identical.
 """
 
+import uuid
+
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -82,3 +85,49 @@ class DossierFact(models.Model):
 
     def __str__(self):
         return f"fact {self.dossier_id}"
+
+
+class Export(models.Model):
+    """A file of the period table and the indicators, built in the background for the one
+    who asked for it (decision 0064). Deleted with its file after REPORTS_EXPORT_KEEP_DAYS."""
+
+    class Format(models.TextChoices):
+        XLSX = "xlsx", _("Excel (XLSX), theo mẫu biểu")
+        CSV = "csv", _("CSV (UTF-8)")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Đang chờ")
+        RUNNING = "running", _("Đang tạo tệp")
+        DONE = "done", _("Đã xong")
+        FAILED = "failed", _("Không thành công")
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="report_exports"
+    )
+    format = models.CharField(max_length=4, choices=Format.choices)
+    # The filter: {"period": Period.key, "agency": id|None, "sector": id|None, "procedure":
+    # code, "channel": ...} and "query", the ReportFilter's query string (a link back).
+    parameters = models.JSONField(default=dict)
+    description = models.CharField(max_length=300, blank=True)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)
+    file = models.FileField(upload_to="reports/exports/", blank=True, max_length=200)
+    filename = models.CharField(max_length=120, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["requested_by", "-created_at"], name="export_requester"),
+            models.Index(fields=["created_at"], name="export_created"),
+        ]
+
+    def __str__(self):
+        return f"export {self.uuid}"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)

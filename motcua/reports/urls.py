@@ -1,6 +1,6 @@
-from django.urls import path  # noqa: F401 - the parts add their paths
+from django.urls import path
 
-from motcua.reports import views_public
+from motcua.reports import views_exports, views_public
 
 app_name = "reports"
 
@@ -8,4 +8,16 @@ app_name = "reports"
 # (decision 0059). Each part adds its own lines.
 urlpatterns: list = [
     path("statistics/", views_public.statistics, name="public"),
+    path("officer/reports/exports/", views_exports.export_list, name="exports"),
+    path("officer/reports/exports/<uuid:export_uuid>/", views_exports.export_detail, name="export"),
+    path(
+        "officer/reports/exports/<uuid:export_uuid>/status.json",
+        views_exports.export_status,
+        name="export_status",
+    ),
+    path(
+        "officer/reports/exports/<uuid:export_uuid>/download/",
+        views_exports.export_download,
+        name="export_download",
+    ),
 ]
