@@ -10,4 +10,5 @@ class ReportsConfig(AppConfig):
     verbose_name = "Báo cáo, thống kê"
 
     def ready(self):
-        from motcua.reports import subscribers  # noqa: F401 - registers the outbox subscribers
+        # Registers the outbox subscribers and the workspace's link.
+        from motcua.reports import panels, subscribers  # noqa: F401
