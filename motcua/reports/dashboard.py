@@ -74,6 +74,9 @@ def indicators(*, period: ind.Period, scope: ind.Scope) -> dict:
             for key, label, numerator, denominator in INDICATORS
         ],
         "average_days": summary["average_days"],
+        # The average is over the dossiers resolved in the period, as the e-result ratio's
+        # denominator (drill-down "electronic_results_resolved").
+        "averaged": summary["electronic_results"].denominator,
         "within_days": summary["within_days"],
         "totals": summary["totals"],
         # Procedures in force of the agency itself, whatever the period (catalogue figures).

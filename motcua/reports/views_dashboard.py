@@ -34,7 +34,7 @@ def _filter(request):
     """The page's filter, or None when the reader may not read its scope (a form with
     errors falls back to the reader's own scope: filters.ReportFilter)."""
     data = request.GET
-    if "agency" not in data and not access.is_national(request.user):
+    if data and "agency" not in data and not access.is_national(request.user):
         # A link without an agency (a bookmark of the period): the reader's own agency.
         data = data.copy()
         data["agency"] = access.default_agency_id(request.user)

@@ -323,3 +323,16 @@ def test_a_bad_filter_on_the_drilldown_is_a_400_pointing_back(client, org, offic
     )
     assert response.status_code == 400
     assert "Bộ lọc không hợp lệ" in response.content.decode()
+
+
+def test_the_dashboard_opens_on_this_quarter_with_its_filter_filled_in(client, org, office):
+    doc = tree(page(client, org.leader, DASHBOARD))
+    assert doc.xpath("//select[@name='kind']/option[@selected]/@value") == ["quarter"]
+    assert doc.xpath("//input[@name='year']/@value") == ["2026"]
+    assert doc.xpath("//input[@name='number']/@value") == ["4"]
+    assert doc.xpath("//select[@name='agency']/option[@selected]/@value") == [str(org.agency.pk)]
+    assert not doc.xpath("//*[contains(@class, 'error-summary')]")
+    # A bookmark of a period without the agency: the manager's own agency, no error.
+    doc = tree(client.get(DASHBOARD, NOVEMBER))
+    assert not doc.xpath("//*[contains(@class, 'error-summary')]")
+    assert "11/2026" in text(doc.get_element_by_id("report-scope"))
