@@ -10,7 +10,5 @@ class ReportsConfig(AppConfig):
     verbose_name = "Báo cáo, thống kê"
 
     def ready(self):
-        from motcua.reports import (
-            panels_public,  # noqa: F401 - the procedure page's link
-            subscribers,  # noqa: F401 - registers the outbox subscribers
-        )
+        # The outbox subscribers, the workspace's link and the procedure page's link.
+        from motcua.reports import panels, panels_public, subscribers  # noqa: F401

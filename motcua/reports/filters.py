@@ -68,8 +68,9 @@ class ReportFilter(AccessibleFormMixin, forms.Form):
             .order_by("code")
             .values_list("code", "name")
         ]
-        if data is None or not self.is_bound:
-            self.initial.update(self.defaults(user))
+        # Also for a bound form: when its data are invalid, the page shows the errors over
+        # the default period and the reader's own scope (never the national one by default).
+        self.initial.update(self.defaults(user))
 
     def defaults(self, user) -> dict:
         agency = None if self.public else access.default_agency_id(user)

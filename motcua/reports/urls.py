@@ -1,6 +1,6 @@
 from django.urls import path
 
-from motcua.reports import views_exports, views_public
+from motcua.reports import views_dashboard, views_exports, views_public
 
 app_name = "reports"
 
@@ -20,4 +20,6 @@ urlpatterns: list = [
         views_exports.export_download,
         name="export_download",
     ),
+    path("officer/reports/", views_dashboard.dashboard_page, name="dashboard"),
+    path("officer/reports/dossiers/", views_dashboard.dossiers_page, name="dossiers"),
 ]

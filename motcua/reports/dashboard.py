@@ -1,0 +1,175 @@
+"""What the manager dashboard shows for a period and a scope (decision 0062): the indicators
+with their drill-down figures, the trend over the last periods as charts with their data,
+and the period table (form II.06a) grouped by sector with names resolved."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.utils.translation import gettext_lazy as _
+
+from motcua.catalogue.models import Procedure, Sector
+from motcua.reports import indicators as ind
+from motcua.reports.drilldown import FIGURES
+
+TREND_PERIODS = 6
+
+
+@dataclass(frozen=True)
+class Row:
+    """One indicator on the dashboard: its value and the figures it is made of, each with
+    the drill-down name of its dossiers."""
+
+    key: str
+    label: str
+    indicator: ind.Indicator
+    numerator: str  # a drilldown.FIGURES name
+    denominator: str
+
+    @property
+    def numerator_label(self):
+        return FIGURES[self.numerator].label
+
+    @property
+    def denominator_label(self):
+        return FIGURES[self.denominator].label
+
+
+# (key in indicators.summary, label, numerator figure, denominator figure)
+INDICATORS = (
+    ("on_time", _("Tỷ lệ hồ sơ giải quyết đúng hạn"), "on_time_good", "on_time_all"),
+    (
+        "online_dossiers",
+        _("Tỷ lệ hồ sơ trực tuyến"),
+        "online_dossiers_online",
+        "online_dossiers_received",
+    ),
+    (
+        "online_payments",
+        _("Tỷ lệ thanh toán trực tuyến"),
+        "online_payments_paid",
+        "online_payments_charged",
+    ),
+    (
+        "electronic_results",
+        _("Tỷ lệ trả kết quả điện tử"),
+        "electronic_results_done",
+        "electronic_results_resolved",
+    ),
+    ("digitisation", _("Tỷ lệ số hoá hồ sơ"), "digitisation_done", "digitisation_resolved"),
+    ("reuse", _("Tỷ lệ tái sử dụng dữ liệu"), "reuse_reused", "reuse_received"),
+    (
+        "satisfaction",
+        _("Mức độ hài lòng"),
+        "satisfaction_negative",
+        "satisfaction_total",
+    ),
+)
+
+
+def indicators(*, period: ind.Period, scope: ind.Scope) -> dict:
+    summary = ind.summary(period=period, scope=scope)
+    return {
+        "rows": [
+            Row(key, label, summary[key], numerator, denominator)
+            for key, label, numerator, denominator in INDICATORS
+        ],
+        "average_days": summary["average_days"],
+        # The average is over the dossiers resolved in the period, as the e-result ratio's
+        # denominator (drill-down "electronic_results_resolved").
+        "averaged": summary["electronic_results"].denominator,
+        "within_days": summary["within_days"],
+        "totals": summary["totals"],
+        # Procedures in force of the agency itself, whatever the period (catalogue figures).
+        "online_services": ind.online_services(agency_id=scope.agency_id),
+    }
+
+
+def _number(value):
+    if value is None:
+        return None
+    return float(value) if isinstance(value, Decimal) else value
+
+
+def trend(*, period: ind.Period, scope: ind.Scope, count: int = TREND_PERIODS) -> list[dict]:
+    """The charts of the last `count` periods of the period's kind, oldest first. Each chart
+    carries its own data (labels, series): the page gives it to Chart.js as JSON and renders
+    the same numbers as the table beside the chart."""
+    periods = period.trend(count)
+    points = []
+    for p in periods:
+        totals = ind.period_totals(period=p, scope=scope)
+        points.append(
+            {
+                "on_time": ind.on_time(period=p, scope=scope).rate,
+                "online": ind.online_dossiers(period=p, scope=scope).rate,
+                "electronic": ind.electronic_results(period=p, scope=scope).rate,
+                "received": totals["received"],
+                "resolved": totals["resolved"],
+            }
+        )
+    labels = [p.label for p in periods]
+
+    def chart(key, kind, title, unit, series):
+        data = {
+            "id": f"chart-{key}",
+            "kind": kind,
+            "title": str(title),
+            "unit": unit,
+            "labels": labels,
+            "series": [
+                {"label": str(label), "data": [_number(point[name]) for point in points]}
+                for name, label in series
+            ],
+        }
+        rows = [(label, [s["data"][i] for s in data["series"]]) for i, label in enumerate(labels)]
+        return {"data": data, "rows": rows, "script_id": f"chart-{key}-data"}
+
+    return [
+        chart(
+            "rates",
+            "line",
+            _("Các tỷ lệ qua %(n)s kỳ gần nhất (%%)") % {"n": count},
+            "%",
+            [
+                ("on_time", _("Đúng hạn")),
+                ("online", _("Trực tuyến")),
+                ("electronic", _("Kết quả điện tử")),
+            ],
+        ),
+        chart(
+            "volume",
+            "bar",
+            _("Hồ sơ tiếp nhận và đã giải quyết qua %(n)s kỳ gần nhất") % {"n": count},
+            "",
+            [("received", _("Tiếp nhận")), ("resolved", _("Đã giải quyết"))],
+        ),
+    ]
+
+
+def period_table(*, period: ind.Period, scope: ind.Scope) -> dict:
+    """Form II.06a: rows grouped by sector, sector and procedure names resolved, and the
+    total line."""
+    rows = ind.period_table(period=period, scope=scope)
+    sectors = dict(
+        Sector.objects.filter(pk__in={r["sector_id"] for r in rows}).values_list("pk", "name")
+    )
+    names = {}
+    # The newest version's name of each procedure code.
+    for code, name in (
+        Procedure.objects.filter(code__in={r["procedure_code"] for r in rows})
+        .order_by("code", "effective_from", "pk")
+        .values_list("code", "name")
+    ):
+        names[code] = name
+    groups = []
+    for row in rows:
+        if not groups or groups[-1]["sector_id"] != row["sector_id"]:
+            groups.append(
+                {
+                    "sector_id": row["sector_id"],
+                    "name": sectors.get(row["sector_id"], _("Lĩnh vực không còn")),
+                    "rows": [],
+                }
+            )
+        groups[-1]["rows"].append({**row, "procedure_name": names.get(row["procedure_code"], "")})
+    return {"groups": groups, "totals": ind.period_totals(period=period, scope=scope)}

@@ -1,0 +1,139 @@
+"""The manager dashboard and the dossiers behind its figures (decision 0062)."""
+
+from django.core.paginator import Paginator
+from django.shortcuts import render
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+
+from motcua.accounts.decorators import officer_required
+from motcua.catalogue.models import Agency
+from motcua.core.boundary import refusal
+from motcua.dossiers.models import Dossier
+from motcua.reports import access, dashboard, drilldown
+from motcua.reports.filters import ReportFilter
+from motcua.reports.models import DossierFact
+from motcua.workflow.views.common import workspace
+
+PAGE_SIZE = 50
+
+
+def _refused(request):
+    return refusal(
+        request,
+        status=403,
+        title=_("Bạn không có quyền xem báo cáo, thống kê"),
+        message=_(
+            "Trang này dành cho lãnh đạo cơ quan, lãnh đạo phòng và quản trị viên cơ quan. "
+            "Nếu bạn cần xem số liệu, hãy đề nghị quản trị viên cơ quan phân quyền."
+        ),
+        back_url=reverse("workflow:inbox"),
+    )
+
+
+def _filter(request):
+    """The page's filter, or None when the reader may not read its scope (a form with
+    errors falls back to the reader's own scope: filters.ReportFilter)."""
+    data = request.GET
+    if data and "agency" not in data and not access.is_national(request.user):
+        # A link without an agency (a bookmark of the period): the reader's own agency.
+        data = data.copy()
+        data["agency"] = access.default_agency_id(request.user)
+    form = ReportFilter(data, user=request.user)
+    form.is_valid()
+    if not access.can_read_agency(request.user, form.scope.agency_id):
+        return None
+    return form
+
+
+def _agency(scope):
+    return Agency.objects.filter(pk=scope.agency_id).first() if scope.agency_id else None
+
+
+def exports_url(query: str) -> str:
+    """The exports page (another part of issue 14) with the same filter."""
+    try:
+        base = reverse("reports:exports")
+    except NoReverseMatch:
+        base = "/officer/reports/exports/"
+    return f"{base}?{query}" if query else base
+
+
+@officer_required
+def dashboard_page(request):
+    if not access.can_read_reports(request.user):
+        return _refused(request)
+    form = _filter(request)
+    if form is None:
+        return _refused(request)
+    period, scope = form.period, form.scope
+    return render(
+        request,
+        "reports/dashboard.html",
+        workspace(
+            request,
+            filter=form,
+            period=period,
+            scope_agency=_agency(scope),
+            figures=dashboard.indicators(period=period, scope=scope),
+            charts=dashboard.trend(period=period, scope=scope),
+            table=dashboard.period_table(period=period, scope=scope),
+            exports_url=exports_url(form.query()),
+        ),
+    )
+
+
+@officer_required
+def dossiers_page(request):
+    if not access.can_read_reports(request.user):
+        return _refused(request)
+    back = reverse("reports:dashboard")
+    figure = request.GET.get("figure", "")
+    if figure not in drilldown.FIGURES:
+        return refusal(
+            request,
+            status=400,
+            title=_("Không có số liệu này"),
+            message=_(
+                "Đường dẫn không chỉ rõ số liệu nào của báo cáo. Hãy chọn lại từ bảng số liệu."
+            ),
+            back_url=back,
+        )
+    form = _filter(request)
+    if form is None:
+        return _refused(request)
+    if not form.is_valid():
+        return refusal(
+            request,
+            status=400,
+            title=_("Bộ lọc không hợp lệ"),
+            message=_("Kỳ báo cáo hoặc phạm vi trong đường dẫn không hợp lệ. Hãy chọn lại bộ lọc."),
+            back_url=f"{back}?{request.GET.urlencode()}",
+        )
+    period, scope = form.period, form.scope
+    found = drilldown.listing(user=request.user, figure=figure, period=period, scope=scope)
+    paginator = Paginator(found.facts, PAGE_SIZE)
+    paginator.count = found.shown  # counted once already
+    page = paginator.get_page(request.GET.get("page"))
+    facts = list(page.object_list)
+    dossiers = Dossier.objects.select_related("procedure").in_bulk([f.dossier_id for f in facts])
+    rows = [(fact, dossiers.get(fact.dossier_id)) for fact in facts]
+    return render(
+        request,
+        "reports/dossiers.html",
+        workspace(
+            request,
+            filter=form,
+            figure=drilldown.FIGURES[figure],
+            figure_name=figure,
+            period=period,
+            scope_agency=_agency(scope),
+            found=found,
+            page=page,
+            rows=rows,
+            endings=dict(DossierFact.Ending.choices),
+            classes=dict(DossierFact.Timeliness.choices),
+            channels=dict(Dossier.Channel.choices),
+            back_url=f"{back}?{form.query()}",
+            page_query=form.query(figure=figure),
+        ),
+    )
