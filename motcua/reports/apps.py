@@ -10,4 +10,5 @@ class ReportsConfig(AppConfig):
     verbose_name = "Báo cáo, thống kê"
 
     def ready(self):
-        from motcua.reports import subscribers  # noqa: F401 - registers the outbox subscribers
+        # Registers the outbox subscribers (facts; scores and petitions: decision 0061).
+        from motcua.reports import scoring_subscribers, subscribers  # noqa: F401

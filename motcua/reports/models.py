@@ -82,3 +82,12 @@ class DossierFact(models.Model):
 
     def __str__(self):
         return f"fact {self.dossier_id}"
+
+
+# The internal scores and petition facts (decision 0061) live in their own module.
+from motcua.reports.scoring_models import (  # noqa: E402, F401
+    DossierScore,
+    OfficerScore,
+    PetitionFact,
+    UnitScore,
+)
