@@ -58,6 +58,9 @@ def scoring_page(request):
 
 
 def _filter(user, data) -> ReportFilter:
+    if data and not data.get("agency") and not access.is_national(user):
+        data = data.copy()  # a manager without a choice: their own agency
+        data["agency"] = access.default_agency_id(user)
     form = ReportFilter(data or None, user=user)
     form.fields["kind"].choices = KINDS
     return form

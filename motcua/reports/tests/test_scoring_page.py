@@ -88,3 +88,9 @@ def test_a_national_reader_reads_every_agency(client, scored):
 def test_bad_filters_fall_back_never_a_500(client, scored, query):
     login_officer(client, scored.head)
     assert client.get(f"{URL}?{query}").status_code == 200
+
+
+def test_a_manager_without_a_chosen_agency_reads_their_own(client, scored):
+    login_officer(client, scored.head)
+    page = client.get(f"{URL}?{Q4}").content.decode()
+    assert scored.specialist.full_name in page and "Có lỗi cần sửa" not in page
