@@ -14,7 +14,7 @@ dossiers, rounded half up to one decimal (art.15(2)(a)), their total (art.15(2)(
 band (art.15(3)).
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -39,6 +39,9 @@ from motcua.workdays import services as workdays
 from motcua.workflow.models import Task, Workflow
 
 RESOLVED = ind.RESOLVED
+# The statuses a resolved dossier can be in (processed, returned, stopped or withdrawn: the
+# fact's `ending` tells which, and only processed, returned and stopped are scored).
+ENDED = frozenset({Status.PROCESSED, Status.RETURNED, Status.STOPPED})
 TIMELINESS_SCORE = {"early": 2, "on_time": 1, "late": 0}
 ONE_DECIMAL = Decimal("0.1")
 
@@ -191,8 +194,8 @@ def score_dossier(*, dossier_id: int) -> DossierScore | None:
             .exclude(status=Status.DRAFT)
             .first()
         )
-        if dossier is None:
-            _forget(dossier_id)
+        if dossier is None or dossier.status not in ENDED:
+            _forget(dossier_id)  # most events: a dossier still open has no score yet
             return None
         events = list(DossierEvent.objects.filter(dossier_id=dossier_id).order_by("at", "id"))
         values = fact_rules.compute(dossier, events)
@@ -376,7 +379,7 @@ def online_score(*, agency_id: int, period: ind.Period) -> int | None:
     if not services.denominator or dossiers.rate is None:
         return None
     end = min(period.ends_at, timezone.now())
-    online = ind.facts(scope=replace_channel(scope)).filter(
+    online = ind.facts(scope=replace(scope, channel="online")).filter(
         received_at__gte=period.starts_at, received_at__lt=period.ends_at
     )
     bad = online.filter(
@@ -387,10 +390,6 @@ def online_score(*, agency_id: int, period: ind.Period) -> int | None:
     if services.rate >= 20 and dossiers.rate >= 30:
         return 2
     return 1
-
-
-def replace_channel(scope: ind.Scope) -> ind.Scope:
-    return ind.Scope(agency_id=scope.agency_id, sector_id=scope.sector_id, channel="online")
 
 
 # ---------------------------------------------------------------------------------------

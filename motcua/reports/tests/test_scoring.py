@@ -348,3 +348,70 @@ def test_indicator_eight_at_ninety_per_cent(db):
     record_petition_changed(changed(12, "filed", agency_id=aid, due_at=due), at=filed)
     record_petition_changed(changed(12, "answered", agency_id=aid), at=at(2025, 10, 23, 9))
     assert scoring.petitions_score(agency_id=aid, period=Q4) == 0  # 10 of 12: 83.3 %
+
+
+# ---------------------------------------------------------------------------------------
+# The agency's indicators 5 and 9
+
+
+def test_one_stop_organisation(db):
+    from motcua.factories import AgencyFactory, ProcedureFactory, UnitFactory
+    from motcua.workflow.models import Workflow
+
+    agency = AgencyFactory()  # a province: 20 % of the procedures handled at the desk for 2
+    UnitFactory(agency=agency, code="mot-cua", name="Bộ phận Một cửa", kind="desk")
+    on = Q4.end
+    assert scoring.one_stop_score(agency_id=agency.pk, on=on) is None  # no procedure
+    at_desk = {"steps": [{"key": k, "unit": "mot-cua", "days": 1} for k in ("a", "b", "c")]}
+    elsewhere = {"steps": [{"key": "a", "unit": "mot-cua", "days": 1}, {"key": "b", "unit": "x"}]}
+    procedures = [ProcedureFactory(agency=agency) for _ in range(5)]
+    for p in procedures[:4]:
+        Workflow.objects.create(procedure=p, version=1, definition=elsewhere)
+    assert scoring.one_stop_score(agency_id=agency.pk, on=on) == 0  # one without a workflow
+    Workflow.objects.create(procedure=procedures[4], version=1, definition=elsewhere)
+    assert scoring.one_stop_score(agency_id=agency.pk, on=on) == 1  # 0 of 5 at the desk
+    Workflow.objects.create(procedure=procedures[4], version=2, definition=at_desk)
+    assert scoring.one_stop_score(agency_id=agency.pk, on=on) == 2  # 1 of 5: 20 %
+
+
+def test_online_services(db):
+    from motcua.catalogue.models import Procedure
+    from motcua.factories import AgencyFactory, ProcedureFactory
+
+    agency = AgencyFactory()
+    path = f"/{agency.pk}/"
+    ProcedureFactory(agency=agency, service_level=Procedure.ServiceLevel.FULL)
+    for _ in range(4):
+        ProcedureFactory(agency=agency, service_level=Procedure.ServiceLevel.NONE)
+
+    def received(pk, channel, **fields):
+        DossierFact.objects.create(
+            dossier_id=pk,
+            status=10,
+            agency_id=agency.pk,
+            agency_path=path,
+            sector_id=1,
+            procedure_id=1,
+            procedure_code="A",
+            channel=channel,
+            submitted_at=at(2025, 11, 3, 9),
+            received_at=at(2025, 11, 3, 9),
+            ended_at=at(2025, 11, 4, 9),
+            ending="returned",
+            timeliness=fields.pop("timeliness", "early"),
+            **fields,
+        )
+
+    for pk in range(1, 8):
+        received(pk, "counter")
+    for pk in range(8, 11):
+        received(pk, "online")
+    # 1 of 5 procedures online (20 %), 3 of 10 dossiers online (30 %), none late: 2.
+    assert scoring.online_score(agency_id=agency.pk, period=Q4) == 2
+    DossierFact.objects.filter(pk=10).update(channel="counter")  # 20 % online: 1
+    assert scoring.online_score(agency_id=agency.pk, period=Q4) == 1
+    DossierFact.objects.filter(pk=9).update(channel="counter")  # 10 %: 0
+    assert scoring.online_score(agency_id=agency.pk, period=Q4) == 0
+    DossierFact.objects.filter(pk__in=[9, 10]).update(channel="online")
+    DossierFact.objects.filter(pk=8).update(timeliness="late")  # an online dossier late: 0
+    assert scoring.online_score(agency_id=agency.pk, period=Q4) == 0
