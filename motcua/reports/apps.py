@@ -10,5 +10,11 @@ class ReportsConfig(AppConfig):
     verbose_name = "Báo cáo, thống kê"
 
     def ready(self):
-        # The outbox subscribers, the workspace's link and the procedure page's link.
-        from motcua.reports import panels, panels_public, subscribers  # noqa: F401
+        # The outbox subscribers (facts; scores and petitions: decision 0061), the
+        # workspace's link and the procedure page's link.
+        from motcua.reports import (  # noqa: F401
+            panels,
+            panels_public,
+            scoring_subscribers,
+            subscribers,
+        )

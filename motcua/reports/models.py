@@ -131,3 +131,12 @@ class Export(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
+
+
+# The internal scores and petition facts (decision 0061) live in their own module.
+from motcua.reports.scoring_models import (  # noqa: E402, F401
+    DossierScore,
+    OfficerScore,
+    PetitionFact,
+    UnitScore,
+)

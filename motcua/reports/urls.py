@@ -1,6 +1,6 @@
 from django.urls import path
 
-from motcua.reports import views_dashboard, views_exports, views_public
+from motcua.reports import views_dashboard, views_exports, views_public, views_scoring
 
 app_name = "reports"
 
@@ -22,4 +22,5 @@ urlpatterns: list = [
     ),
     path("officer/reports/", views_dashboard.dashboard_page, name="dashboard"),
     path("officer/reports/dossiers/", views_dashboard.dossiers_page, name="dossiers"),
+    path("officer/reports/scoring/", views_scoring.scoring_page, name="scoring"),
 ]
