@@ -21,6 +21,7 @@ from motcua.core.db import column, table
 from motcua.dossiers.access import visible_where
 from motcua.dossiers.models import Dossier
 from motcua.reports import indicators as ind
+from motcua.reports import scoring
 from motcua.reports.models import DossierFact
 
 # ---------------------------------------------------------------------------------------
@@ -72,6 +73,24 @@ class Figure:
     # The online-dossier ratio reads every channel whatever the filter's channel (its
     # numerator is the online ones): its dossiers too.
     every_channel: bool = False
+    # A scoring figure (decision 0061): the dossiers scored for one officer or unit.
+    scored: bool = False
+
+
+SCORED = {
+    "score_officer": _("Hồ sơ tính điểm cho cán bộ (Thông tư 01/2018)"),
+    "score_unit": _("Hồ sơ tính điểm cho đơn vị (Thông tư 01/2018)"),
+}
+
+
+def figure_of(name: str) -> Figure | None:
+    """The figure a drill-down link names (None for an unknown name)."""
+    if name in FIGURES:
+        return FIGURES[name]
+    kind, _sep, pk = name.rpartition("_")
+    if kind in SCORED and pk.isdigit():
+        return Figure(SCORED[kind], lambda p: Q(), scored=True)
+    return None
 
 
 FIGURES: dict[str, Figure] = {
@@ -146,7 +165,12 @@ FIGURES: dict[str, Figure] = {
 
 def behind(*, figure: str, period: ind.Period, scope: ind.Scope) -> QuerySet:
     """The facts of the dossiers counted in `figure` (a KeyError for an unknown name)."""
-    entry = FIGURES[figure]
+    entry = figure_of(figure)
+    if entry is None:
+        raise KeyError(figure)
+    if entry.scored:
+        ids = scoring.figure_dossier_ids(figure, period=period, scope=scope)
+        return DossierFact.objects.filter(dossier_id__in=ids)
     if entry.every_channel:
         scope = replace(scope, channel="")
     return ind.facts(scope=scope).filter(entry.condition(period))

@@ -88,7 +88,7 @@ def dossiers_page(request):
         return _refused(request)
     back = reverse("reports:dashboard")
     figure = request.GET.get("figure", "")
-    if figure not in drilldown.FIGURES:
+    if drilldown.figure_of(figure) is None:
         return refusal(
             request,
             status=400,
@@ -123,7 +123,7 @@ def dossiers_page(request):
         workspace(
             request,
             filter=form,
-            figure=drilldown.FIGURES[figure],
+            figure=drilldown.figure_of(figure),
             figure_name=figure,
             period=period,
             scope_agency=_agency(scope),

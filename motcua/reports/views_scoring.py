@@ -3,7 +3,7 @@ the reader manages, per quarter or year (decision 0061)."""
 
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from motcua.accounts.decorators import officer_required
@@ -67,9 +67,6 @@ def _filter(user, data) -> ReportFilter:
 
 
 def drill_down_path() -> str:
-    """The drill-down page (another part of issue 14): `?figure=score_<unit|officer>_<id>`
-    with the filter's query string; it lists only the dossiers the reader may see."""
-    try:
-        return reverse("reports:dossiers")
-    except NoReverseMatch:  # until the drill-down page is merged
-        return "/officer/reports/dossiers/"
+    """The drill-down page: `?figure=score_<unit|officer>_<id>` with the filter's query
+    string; it lists only the dossiers the reader may see."""
+    return reverse("reports:dossiers")

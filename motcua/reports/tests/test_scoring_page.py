@@ -94,3 +94,27 @@ def test_a_manager_without_a_chosen_agency_reads_their_own(client, scored):
     login_officer(client, scored.head)
     page = client.get(f"{URL}?{Q4}").content.decode()
     assert scored.specialist.full_name in page and "Có lỗi cần sửa" not in page
+
+
+def test_a_score_drills_down_to_the_dossiers_scored_for_that_unit(client, scored, dossier):
+    """The dossier count beside a unit's score opens the dossiers it was scored on, and
+    counts the ones the reader may not open (a national reader outside the agency's
+    units opens none)."""
+    from motcua.reports.facts import refresh_fact
+
+    refresh_fact(dossier_id=dossier.pk)
+    UnitScore.objects.filter(dossier_id=1).update(dossier_id=dossier.pk)
+    boss = make_officer(None, full_name="Quản trị", is_superuser=True)
+    login_officer(client, boss)
+    response = client.get(
+        f"/officer/reports/dossiers/?figure=score_unit_{scored.department.pk}&{Q4}"
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Hồ sơ tính điểm cho đơn vị" in page
+    assert "1 hồ sơ thuộc đơn vị khác, bạn không có quyền xem." in page
+    other = client.get(
+        f"/officer/reports/dossiers/?figure=score_unit_{scored.department.pk + 99}&{Q4}"
+    )
+    assert "không có quyền xem" not in other.content.decode()
+    assert client.get(f"/officer/reports/dossiers/?figure=score_unit_x&{Q4}").status_code == 400
