@@ -6,7 +6,7 @@ Every step is an ordinary call (intake, `machine.perform`, the payment settlemen
 made while `timezone.now()` reads a moving clock set in the past. The whole history is one
 transaction; before it commits, the notification subscribers are struck off its outbox events
 (nobody is told today about a year of past steps) and the facts are recomputed once per
-dossier instead of once per event.
+dossier instead of once per event. Its PDFs are one placeholder page unless asked otherwise.
 """
 
 import random
@@ -120,8 +120,8 @@ PLACEHOLDER_HTML = """<!doctype html><html lang="vi"><head><meta charset="utf-8"
 <title>Hồ sơ lịch sử trình diễn</title></head><body style="font-family: sans-serif">
 <h1>Văn bản của hồ sơ lịch sử trình diễn</h1>
 <p>Hồ sơ này do lệnh <code>manage.py load_demo_history</code> tạo để các trang thống kê có
-số liệu. Văn bản của hồ sơ không được dựng riêng; nội dung của văn bản vẫn được lưu và hiển
-thị trên trang hồ sơ.</p></body></html>"""
+số liệu. Văn bản của hồ sơ không được dựng riêng; số hiệu, ngày ban hành và tiến trình xử lý
+của hồ sơ được ghi như thật.</p></body></html>"""
 
 
 @contextmanager
@@ -664,7 +664,9 @@ def load_history(*, dossiers: int, months: int, seed: int, real_documents: bool 
         return Outcome(0, existing, Counter())
     cast = demo_cast()
     if cast is None:
-        raise ValueError("no demo procedure with a workflow: run manage.py load_demo first")
+        raise ValueError(
+            "Chưa có thủ tục trình diễn nào có quy trình xử lý: chạy manage.py load_demo trước."
+        )
     rng = random.Random(seed)
     today = timezone.localdate()
     days = working_days_back(today, months)

@@ -26,7 +26,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, dossiers, months, seed, real_documents, **options):
         if dossiers < 1 or not 1 <= months <= 60:
-            raise CommandError("--dossiers must be at least 1 and --months between 1 and 60.")
+            raise CommandError("--dossiers phải từ 1 trở lên, --months từ 1 đến 60.")
         started = time.monotonic()
         try:
             outcome = load_history(
