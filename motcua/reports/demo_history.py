@@ -299,7 +299,9 @@ class Cast:
                 .first()
             )
             if membership is None:
-                raise TransitionRefused(f"no demo officer holds {key}")
+                raise TransitionRefused(
+                    f"Không có cán bộ trình diễn nào giữ bước này (đơn vị {key[0]}, {key[1]})."
+                )
             self.holders[key] = membership.user
         return self.holders[key]
 
@@ -385,6 +387,7 @@ class Player:
     rng: random.Random
     until: datetime
     outcomes: Counter = field(default_factory=Counter)
+    refusals: list[str] = field(default_factory=list)
 
     def at(self, moment: datetime) -> datetime:
         """Move the clock on to `moment`, or to the office hours after it and after the last
@@ -409,6 +412,8 @@ class Player:
             self.live(dossier, plan)
         except Stop:
             pass
+        except TransitionRefused as exc:  # the dossier stays where it is; the run goes on
+            self.refusals.append(f"{dossier.code if dossier else n}: {exc}")
         if dossier is not None:
             self.outcomes[Dossier.objects.get(pk=dossier.pk).get_status_display()] += 1
 
@@ -645,6 +650,7 @@ class Outcome:
     created: int
     existing: int
     statuses: Counter
+    refusals: list[str] = field(default_factory=list)
 
 
 def working_days_back(until: date, months: int) -> list[date]:
@@ -703,4 +709,4 @@ def load_history(*, dossiers: int, months: int, seed: int, real_documents: bool 
         )
         for pk in history_dossiers().values_list("pk", flat=True):
             refresh_fact(dossier_id=pk)
-    return Outcome(dossiers, 0, player.outcomes)
+    return Outcome(dossiers, 0, player.outcomes, player.refusals)

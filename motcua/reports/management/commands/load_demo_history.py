@@ -45,3 +45,10 @@ class Command(BaseCommand):
         )
         for status, count in sorted(outcome.statuses.items(), key=lambda kv: -kv[1]):
             self.stdout.write(f"  {count:>5}  {status}")
+        if outcome.refusals:
+            self.stdout.write(
+                self.style.WARNING(
+                    f"{len(outcome.refusals)} bước bị quy trình từ chối (hồ sơ dừng ở đó), "
+                    f"ví dụ {outcome.refusals[0]}"
+                )
+            )
