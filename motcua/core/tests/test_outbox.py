@@ -232,3 +232,23 @@ def test_an_unregistered_event_type_is_refused(db):
 
     with pytest.raises(Exception, match="not a registered event type"):
         outbox.publish(Nameless(size=1))
+
+
+def test_struck_off_subscribers_never_run_and_an_event_left_with_none_is_delivered(
+    db, calls, django_capture_on_commit_callbacks
+):
+    _subscribe(calls, ParcelWeighed, name="mail.tell")
+    _subscribe(calls, ParcelWeighed, name="stats.count")
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        kept = outbox.publish(ParcelWeighed(grams=1))
+        quiet = outbox.publish(ParcelWeighed(grams=2))
+        changed = outbox.strike_off_subscribers(
+            OutboxEvent.objects.filter(pk=kept.pk), lambda name: name.startswith("mail.")
+        )
+        changed += outbox.strike_off_subscribers(
+            OutboxEvent.objects.filter(pk=quiet.pk), lambda name: True
+        )
+    assert changed == 2
+    assert calls == [("stats.count", ParcelWeighed(grams=1))]
+    for row in OutboxEvent.objects.all():
+        assert row.pending == [] and row.delivered_at is not None and row.next_attempt_at is None
