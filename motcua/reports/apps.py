@@ -10,4 +10,13 @@ class ReportsConfig(AppConfig):
     verbose_name = "Báo cáo, thống kê"
 
     def ready(self):
+        from django.db.models.signals import post_delete, post_save
+
+        from motcua.catalogue.models import Agency
         from motcua.reports import subscribers  # noqa: F401 - registers the outbox subscribers
+        from motcua.reports.facts import forget_agency_paths
+
+        post_save.connect(forget_agency_paths, sender=Agency, dispatch_uid="reports-agency-saved")
+        post_delete.connect(
+            forget_agency_paths, sender=Agency, dispatch_uid="reports-agency-deleted"
+        )

@@ -22,8 +22,25 @@ from motcua.workdays import services as workdays
 ENDS = frozenset({Status.PROCESSED, Status.RETURNED, Status.STOPPED})
 
 
+_paths: dict[int, str] = {}
+
+
+def forget_agency_paths(*args, **kwargs) -> None:
+    """post_save / post_delete receiver for Agency: the tree may have changed."""
+    _paths.clear()
+
+
 def agency_path(agency_id: int) -> str:
-    """ "/root/.../agency/": the agency and its ancestors, for "with its sub-agencies"."""
+    """ "/root/.../agency/": the agency and its ancestors, for "with its sub-agencies".
+    Kept in memory per process until an agency is saved or deleted (the tree rarely changes,
+    and every fact refresh asks)."""
+    path = _paths.get(agency_id)
+    if path is None:
+        path = _paths[agency_id] = _agency_path(agency_id)
+    return path
+
+
+def _agency_path(agency_id: int) -> str:
     chain, seen = [], set()
     node = Agency.objects.filter(pk=agency_id).values("pk", "parent_id").first()
     while node and node["pk"] not in seen:
@@ -162,7 +179,8 @@ def record_rating(*, dossier_id: int, negative: bool | None) -> None:
     """The dossier was rated (or its rating changed): kept on its fact."""
     fact = refresh_fact(dossier_id=dossier_id)
     if fact is not None:
-        DossierFact.objects.filter(pk=dossier_id).update(rated=True, rated_negative=negative)
+        fact.rated, fact.rated_negative = True, negative
+        fact.save(update_fields=["rated", "rated_negative"])  # recounts its aggregates
 
 
 def rebuild(*, batch_size: int = 1000, stdout=None) -> int:
