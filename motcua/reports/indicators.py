@@ -7,6 +7,7 @@ aggregates of the facts (reports.aggregates, decision 0060), never the facts the
 """
 
 import calendar
+from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -217,9 +218,24 @@ def _query(model, *, scope, by, period_q, before_q) -> list[dict]:
     return list(qs.values(*by).annotate(**sums).order_by())
 
 
+_memo: ContextVar[dict | None] = ContextVar("reports_sums_memo", default=None)
+
+
 def sums(*, period: Period, scope: Scope, by: tuple = (), stocks: bool = True) -> dict:
     """{group values: {count: sum over the period, "pre_<stock>": sum before it}} from the
-    monthly rows of the period's whole months and the daily rows of the rest."""
+    monthly rows of the period's whole months and the daily rows of the rest. Inside
+    `summary` each distinct question is asked once."""
+    memo = _memo.get()
+    key = (period, scope, by, stocks)
+    if memo is not None and key in memo:
+        return memo[key]
+    result = _sums(period=period, scope=scope, by=by, stocks=stocks)
+    if memo is not None:
+        memo[key] = result
+    return result
+
+
+def _sums(*, period: Period, scope: Scope, by: tuple, stocks: bool) -> dict:
     months, days, first = _segments(period)
     result: dict = {}
     for model, column, period_ranges, before in (
@@ -244,7 +260,7 @@ def sums(*, period: Period, scope: Scope, by: tuple = (), stocks: bool = True) -
 
 def _flows(period: Period, scope: Scope) -> dict:
     """The period's sums for the whole scope (zeros when nothing)."""
-    row = sums(period=period, scope=scope, stocks=False).get((), {})
+    row = sums(period=period, scope=scope).get((), {})  # the table's own question
     return {name: row.get(name, 0) for name in (*COUNTS, "received_online")}
 
 
@@ -496,6 +512,14 @@ def summary(*, period: Period, scope: Scope) -> dict:
     """Every dossier indicator of the period for the scope, by name (what the dashboard, the
     public page and the exports show). The online-service ratio depends on the catalogue, not
     the period: `online_services`."""
+    token = _memo.set({})
+    try:
+        return _summary(period=period, scope=scope)
+    finally:
+        _memo.reset(token)
+
+
+def _summary(*, period: Period, scope: Scope) -> dict:
     return {
         "on_time": on_time(period=period, scope=scope),
         "average_days": average_processing_days(period=period, scope=scope),

@@ -66,11 +66,12 @@ class DossierFact(models.Model):
 
     class Meta:
         permissions = [("view_national", "Xem thống kê toàn quốc")]
+        # The figures read the aggregates (decision 0060); these serve the recount of one
+        # procedure's day: received, ended or falling due that day.
         indexes = [
-            models.Index(fields=["received_at", "agency_path"], name="fact_received"),
-            models.Index(fields=["ended_at", "agency_path"], name="fact_ended"),
             models.Index(fields=["procedure_id", "received_at"], name="fact_procedure"),
-            models.Index(fields=["sector_id", "received_at"], name="fact_sector"),
+            models.Index(fields=["procedure_id", "ended_at"], name="fact_procedure_ended"),
+            models.Index(fields=["procedure_id", "legal_due_at"], name="fact_procedure_due"),
             # Dossiers still open: "in progress at the end" and "carried over" of a current
             # period read only these.
             models.Index(

@@ -341,3 +341,55 @@ def test_a_year_reads_monthly_rows_not_days(tree, django_assert_max_num_queries)
     # A whole year's flows come from twelve monthly rows per group: no daily row is read.
     months, days, _first = ind._segments(year)
     assert months == [(date(2025, 1, 1), date(2026, 1, 1))] and days == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_dossiers_of_one_group_changed_at_once_are_both_counted():
+    """On PostgreSQL, two transactions each change a fact of the same procedure and day; the
+    second's recount waits for the first to commit (advisory lock), so it counts both.
+    Without the lock it would count only its own fact and overwrite the first's row."""
+    from django.db import connection, connections, transaction
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite runs one writing transaction at a time")
+    import threading
+
+    day = timezone.make_aware(datetime(2025, 11, 12, 9))
+
+    def fact(pk):
+        return DossierFact(
+            dossier_id=pk,
+            status=2,
+            agency_id=5,
+            agency_path="/5/",
+            sector_id=1,
+            procedure_id=1,
+            procedure_code="A",
+            channel="online",
+            submitted_at=day,
+            received_at=day,
+        )
+
+    first_saved = threading.Event()
+
+    def first():
+        with transaction.atomic():
+            fact(1).save()
+            first_saved.set()
+            threading.Event().wait(0.5)  # still uncommitted while the second recounts
+        connections.close_all()
+
+    def second():
+        first_saved.wait(5)
+        with transaction.atomic():
+            fact(2).save()
+        connections.close_all()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    row = DailyAggregate.objects.get(procedure_id=1, day=date(2025, 11, 12))
+    assert row.received == 2
+    assert MonthlyAggregate.objects.get(procedure_id=1, month=date(2025, 11, 1)).received == 2
