@@ -2,7 +2,8 @@
 """Load 1,000,000 dossiers, handled through the back office, into PostgreSQL with COPY.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/motcua_bench \
-        .venv/bin/python bench/load_dossiers.py [--count N] [--applicants 20000] [--reset]
+        .venv/bin/python bench/load_dossiers.py [--count N] [--applicants 20000] [--reset] \
+        [--timelines N]
 
 Run after `manage.py migrate`. The script first makes sure the organisation exists: the demo
 catalogue (`manage.py load_demo` is run when no procedure has a workflow yet), the units and
@@ -31,6 +32,14 @@ What is written, in one transaction:
     extension, approve, return), with the acting officer;
   * workflow_dossieraccess: the desk for every dossier, and every unit the dossier reached;
   * dossiers_dossiercodesequence: the last number per agency and day.
+  * reports_dossierfact: every dossier's statistics fact, as reports.facts.compute makes it
+    from the dossier and its timeline (no charge, payment, result or attachment is loaded, so
+    fee_charged, paid_online, electronic_result and digitised are false);
+  * then, after the commit, the statistics aggregates from all the facts (reports.aggregates.
+    rebuild: INSERT ... SELECT), and the database size (pg_database_size).
+With --timelines N only the first N dossiers get their events and every unit they reached in
+workflow_dossieraccess; the others get their dossier row, the access row of the unit that holds
+them now and their fact (10M dossiers with every event would not fit 30 GB; decision 0060).
 Not written: attachments, issued documents (receipts, slips), tracking-book lines, tasks and
 comments. Then VACUUM ANALYZE, consistency checks on a sample, and the queue sizes per unit.
 A sample of (code, phone) pairs goes to bench/results/track_pairs.txt.
@@ -1420,7 +1429,9 @@ def load(conn, args, procs, rng: random.Random):
                     )
                 )
 
-                for unit in m["units"]:
+                # Without a timeline, only the unit that holds the dossier now sees it (its
+                # queue); with one, every unit it reached (the access rows are part of it).
+                for unit in m["units"] if keep else (m["unit_id"],):
                     abuf.append(f"{access_id}\t{dossier_id}\t{unit}\n")
                     access_id += 1
 
