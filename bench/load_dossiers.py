@@ -2,7 +2,8 @@
 """Load 1,000,000 dossiers, handled through the back office, into PostgreSQL with COPY.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/motcua_bench \
-        .venv/bin/python bench/load_dossiers.py [--count N] [--applicants 20000] [--reset]
+        .venv/bin/python bench/load_dossiers.py [--count N] [--applicants 20000] [--reset] \
+        [--timelines N]
 
 Run after `manage.py migrate`. The script first makes sure the organisation exists: the demo
 catalogue (`manage.py load_demo` is run when no procedure has a workflow yet), the units and
@@ -31,6 +32,14 @@ What is written, in one transaction:
     extension, approve, return), with the acting officer;
   * workflow_dossieraccess: the desk for every dossier, and every unit the dossier reached;
   * dossiers_dossiercodesequence: the last number per agency and day.
+  * reports_dossierfact: every dossier's statistics fact, as reports.facts.compute makes it
+    from the dossier and its timeline (no charge, payment, result or attachment is loaded, so
+    fee_charged, paid_online, electronic_result and digitised are false);
+  * then, after the commit, the statistics aggregates from all the facts (reports.aggregates.
+    rebuild: INSERT ... SELECT), and the database size (pg_database_size).
+With --timelines N only the first N dossiers get their events and every unit they reached in
+workflow_dossieraccess; the others get their dossier row, the access row of the unit that holds
+them now and their fact (10M dossiers with every event would not fit 30 GB; decision 0060).
 Not written: attachments, issued documents (receipts, slips), tracking-book lines, tasks and
 comments. Then VACUUM ANALYZE, consistency checks on a sample, and the queue sizes per unit.
 A sample of (code, phone) pairs goes to bench/results/track_pairs.txt.
@@ -216,6 +225,14 @@ def parse_args():
     )
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument(
+        "--timelines",
+        type=int,
+        default=None,
+        help="write the events of only the first N dossiers (default: all); the others get "
+        "their dossier row, access rows and statistics fact (10M dossiers with all their "
+        "events would not fit the disk)",
+    )
+    parser.add_argument(
         "--track-sample", type=int, default=100_000, help="(code, phone) pairs to write"
     )
     parser.add_argument(
@@ -247,6 +264,7 @@ class Proc:
         self.id = procedure.pk
         self.code = procedure.code
         self.agency_id = procedure.receiving_agency_id
+        self.sector_id = procedure.sector_id
         self.identifier = procedure.receiving_agency.identifier
         self.agency_name = procedure.receiving_agency.name
         self.processing_days = procedure.processing_time
@@ -425,6 +443,12 @@ class FastCalendar:
 # --- Reset --------------------------------------------------------------------------------------
 
 DOSSIER_CHILDREN = [  # tables referencing dossiers_dossier (or its events), children first
+    "notifications_notification",
+    "feedback_petition",
+    "feedback_rating",
+    "dossiers_accessrecord",
+    "dossiers_dossiermessageattachment",
+    "dossiers_dossiermessage",
     "results_revocation",
     "results_verifiabledocument",
     "results_resultdocument",
@@ -460,12 +484,31 @@ def reset(conn):
             [BENCH_EMAIL_LIKE],
         )
         (others,) = cur.fetchone()
+        # The statistics: bench facts go with their dossiers; the aggregates are rebuilt after
+        # the load (and by `manage.py rebuild_facts --aggregates-only`).
+        cur.execute(
+            "TRUNCATE reports_dailyaggregate, reports_monthlyaggregate, reports_dailyhistogram, "
+            "reports_monthlyhistogram"
+        )
+        cur.execute(
+            "SELECT EXISTS (SELECT 1 FROM reports_dossierfact f WHERE NOT EXISTS (SELECT 1 "
+            f"FROM dossiers_dossier d WHERE d.id = f.dossier_id AND d.applicant_id IN ({bench_users})))",
+            [BENCH_EMAIL_LIKE],
+        )
+        if cur.fetchone()[0]:
+            cur.execute(
+                "DELETE FROM reports_dossierfact WHERE dossier_id IN (SELECT id FROM "
+                f"dossiers_dossier WHERE applicant_id IN ({bench_users}))",
+                [BENCH_EMAIL_LIKE],
+            )
+        else:
+            cur.execute("TRUNCATE reports_dossierfact")
         if not others:
             # Every dossier is a bench dossier: TRUNCATE is instant (and not an UPDATE/DELETE, so
             # the append-only triggers do not apply).
             cur.execute(
                 f"TRUNCATE {', '.join(DOSSIER_CHILDREN)}, dossiers_dossier, "
-                "dossiers_dossiercodesequence"
+                "dossiers_dossiercodesequence CASCADE"  # and what hangs off them (rating units...)
             )
         else:
             # Other dossiers exist: delete only the bench ones. Events, comments and documents
@@ -660,7 +703,7 @@ def make_applicants(rng: random.Random, n: int, taken_phones: set[str], first_id
         lines.append(
             f"{a.id}\t{UNUSABLE_PASSWORD}\t\\N\tf\t{a.email}\t{phone}\t{a.kind}\t{person}\t"
             f"{user_citizen}\t{born.isoformat()}\t{a.address}\t{organisation}\t{user_tax}\t"
-            f"{representative}\t{joined}\tt\tf\t{joined}\t\\N\n"
+            f"{representative}\t{joined}\tt\tf\t{joined}\t\\N\tvi\n"
         )
     return applicants, lines
 
@@ -940,6 +983,9 @@ def run_machine(proc, a, dossier_id, ts, delivery, actions, moments, cal, rng, e
     resume = finished = returned = None
     supplements = extensions = version = 0
     updated = ts
+    # What reports.facts.compute reads from the timeline: the end, supplement pauses and the
+    # due date before the first extension.
+    end_at, end_kind, pause_start, pauses, legal = None, "", None, [], None
 
     def event(
         at,
@@ -954,7 +1000,19 @@ def run_machine(proc, a, dossier_id, ts, delivery, actions, moments, cal, rng, e
         to_unit="",
         due_text="\\N",
     ):
-        nonlocal event_id
+        nonlocal event_id, end_at, end_kind, pause_start
+        if st == 5 and from_status != 5:
+            pause_start = at
+        elif from_status == 5 and pause_start is not None:
+            pauses.append((pause_start, at))
+            pause_start = None
+        if end_at is None and st in (8, 9, 10) and from_status != st:
+            end_at = at
+            end_kind = (
+                ("withdrawn" if "withdraw" in action else "stopped") if st == 8 else "processed"
+            )
+        if st == 3:
+            end_kind, end_at = "refused", at
         ebuf.append(
             f"{event_id}\t{ts_text(at)}\t{action}\t{from_status}\t{st}\t{note}\t"
             f"{unit_name}\t{'t' if public else 'f'}\t"
@@ -1063,6 +1121,8 @@ def run_machine(proc, a, dossier_id, ts, delivery, actions, moments, cal, rng, e
             new_date = datetime.fromtimestamp(new_day, ICT).date()
             new_due = int(datetime.combine(new_date, old_local.timetz()).timestamp())
             reason = rng.choice(EXTEND_REASONS)
+            if legal is None:
+                legal = due
             data = dumps(
                 {
                     "reason": reason,
@@ -1115,7 +1175,57 @@ def run_machine(proc, a, dossier_id, ts, delivery, actions, moments, cal, rng, e
         "returned": returned,
         "version": version,
         "updated": updated,
+        "end_at": end_at,
+        "end_kind": end_kind,
+        "pauses": pauses,
+        "legal": legal,
     }
+
+
+RESOLVED = ("processed", "returned", "stopped")
+FACT_COLUMNS = (
+    "dossier_id, status, agency_id, agency_path, sector_id, procedure_id, procedure_code, "
+    "channel, submitted_at, received_at, due_at, original_due_at, legal_due_at, ended_at, "
+    "ending, timeliness, processing_days, supplement_requests, extended, fee_charged, "
+    "paid_online, electronic_result, reused_data, digitised, rated, rated_negative, "
+    "complained, refreshed_at"
+)
+
+
+def fact_line(proc, dossier_id, ts, channel, status, m, cal, path, refreshed) -> str:
+    """The dossier's reports.DossierFact as reports.facts.compute would make it from the
+    dossier and its timeline (COPY text). Charges, payments, results and attachments are not
+    loaded: fee_charged, paid_online, electronic_result and digitised are false."""
+    accepted, ended, ending = m["accepted"], m["end_at"], m["end_kind"]
+    if ending == "processed" and status == 10:
+        ending = "returned"
+    legal = m["legal"] if m["legal"] is not None else m["due"]
+    timeliness, days = "", "\\N"
+    if ending in RESOLVED and accepted is not None:
+        if m["supplements"] > 1:
+            timeliness = "late"
+        elif legal is None:
+            timeliness = "on_time"
+        elif (ended + OFFSET) // 86400 < (legal + OFFSET) // 86400:
+            timeliness = "early"
+        elif ended <= legal:
+            timeliness = "on_time"
+        else:
+            timeliness = "late"
+        seconds = cal.between(accepted, ended)
+        for paused, resumed in m["pauses"]:
+            a, b = max(paused, accepted), min(resumed, ended)
+            if a < b:
+                seconds -= cal.between(a, b)
+        days = str((Decimal(max(seconds, 0)) / W).quantize(Decimal("0.01"), ROUND_HALF_UP))
+    reused = "t" if channel == "online" and proc.prefill != "{}" else "f"
+    return (
+        f"{dossier_id}\t{status}\t{proc.agency_id}\t{path}\t{proc.sector_id}\t{proc.id}\t"
+        f"{proc.code}\t{channel}\t{ts_text(ts)}\t{opt(accepted)}\t{opt(m['due'])}\t"
+        f"{opt(m['original_due'])}\t{opt(legal)}\t{opt(ended)}\t{ending}\t{timeliness}\t"
+        f"{days}\t{m['supplements']}\t{'t' if m['extensions'] else 'f'}\tf\tf\tf\t{reused}\t"
+        f"f\tf\t\\N\tf\t{refreshed}\n"
+    )
 
 
 def load(conn, args, procs, rng: random.Random):
@@ -1131,7 +1241,9 @@ def load(conn, args, procs, rng: random.Random):
         "dossiers_dossier",
         "dossiers_dossierevent",
         "workflow_dossieraccess",
+        "reports_dossierfact",
     ]
+    timelines = args.count if args.timelines is None else min(args.timelines, args.count)
     timings = {}
     t0 = time.monotonic()
     with conn.cursor() as cur:
@@ -1163,7 +1275,7 @@ def load(conn, args, procs, rng: random.Random):
         with cur.copy(
             "COPY accounts_user (id, password, last_login, is_superuser, email, phone, kind, "
             "full_name, citizen_id, date_of_birth, address, organisation_name, tax_code, "
-            "representative, email_verified_at, is_active, is_staff, date_joined, agency_id) "
+            "representative, email_verified_at, is_active, is_staff, date_joined, agency_id, language) "
             "FROM STDIN",
             writer=QueuedLibpqWriter(cur),
         ) as copy:
@@ -1189,6 +1301,11 @@ def load(conn, args, procs, rng: random.Random):
         day_cache: dict[int, tuple[int, str]] = {}
         pairs_every = max(1, args.count // max(1, args.track_sample))
         pairs, buf, event_chunks, access_chunks, ebuf, abuf = [], [], [], [], [], []
+        fact_chunks, fbuf, scratch = [], [], []
+        refreshed = ts_text(now_ts)
+        from motcua.reports.facts import agency_path
+
+        paths = {p.agency_id: agency_path(p.agency_id) for p in procs}
         statuses = dict.fromkeys(range(11), 0)
         n_events = n_access = 0
         with cur.copy(
@@ -1246,8 +1363,10 @@ def load(conn, args, procs, rng: random.Random):
                     )
                 # Event columns: id, at, action, from, to, note, unit_name, is_public, actor,
                 # dossier, data, from_unit_name, step_due_at, step_key, to_unit_name.
-                ebuf.append(f"{event_id}\t{ts_text(ts)}\t{submitted_line}\n")
-                event_id += 1
+                keep = i < timelines
+                if keep:
+                    ebuf.append(f"{event_id}\t{ts_text(ts)}\t{submitted_line}\n")
+                    event_id += 1
 
                 # --- the history: times first (working seconds, scaled to fit before now) ---
                 actions = plan(proc, status, rng)
@@ -1278,13 +1397,41 @@ def load(conn, args, procs, rng: random.Random):
 
                 # --- the machine, action by action ---
                 m = run_machine(
-                    proc, a, dossier_id, ts, delivery, actions, moments, cal, rng, ebuf, event_id
+                    proc,
+                    a,
+                    dossier_id,
+                    ts,
+                    delivery,
+                    actions,
+                    moments,
+                    cal,
+                    rng,
+                    ebuf if keep else scratch,
+                    event_id,
                 )
-                event_id = m["event_id"]
+                if keep:
+                    event_id = m["event_id"]
+                else:
+                    scratch.clear()
                 status = m["status"]
                 statuses[status] += 1
+                fbuf.append(
+                    fact_line(
+                        proc,
+                        dossier_id,
+                        ts,
+                        channel,
+                        status,
+                        m,
+                        cal,
+                        paths[proc.agency_id],
+                        refreshed,
+                    )
+                )
 
-                for unit in m["units"]:
+                # Without a timeline, only the unit that holds the dossier now sees it (its
+                # queue); with one, every unit it reached (the access rows are part of it).
+                for unit in m["units"] if keep else (m["unit_id"],):
                     abuf.append(f"{access_id}\t{dossier_id}\t{unit}\n")
                     access_id += 1
 
@@ -1311,13 +1458,16 @@ def load(conn, args, procs, rng: random.Random):
                     buf.clear()
                     event_chunks.append("".join(ebuf))
                     access_chunks.append("".join(abuf))
+                    fact_chunks.append("".join(fbuf))
                     ebuf.clear()
                     abuf.clear()
+                    fbuf.clear()
             if buf:
                 copy.write("".join(buf))
                 buf.clear()
         event_chunks.append("".join(ebuf))
         access_chunks.append("".join(abuf))
+        fact_chunks.append("".join(fbuf))
         n_events = event_id - first_event
         n_access = access_id - first_access
         timings["dossiers"] = time.monotonic() - t1
@@ -1338,6 +1488,14 @@ def load(conn, args, procs, rng: random.Random):
             while access_chunks:
                 copy.write(access_chunks.pop(0))
         timings["access"] = time.monotonic() - t2
+        t2 = time.monotonic()
+        with cur.copy(
+            f"COPY reports_dossierfact ({FACT_COLUMNS}) FROM STDIN",
+            writer=QueuedLibpqWriter(cur),
+        ) as copy:
+            while fact_chunks:
+                copy.write(fact_chunks.pop(0))
+        timings["facts"] = time.monotonic() - t2
 
         # Code counters: continue from what was loaded.
         t3 = time.monotonic()
@@ -1359,7 +1517,8 @@ def load(conn, args, procs, rng: random.Random):
             "GREATEST(dossiers_dossiercodesequence.last_value, EXCLUDED.last_value)"
         )
         for table in tables:
-            set_sequence(cur, table)
+            if table != "reports_dossierfact":  # keyed by the dossier's id
+                set_sequence(cur, table)
         cur.execute("SET LOCAL session_replication_role = origin")
         timings["counters"] = time.monotonic() - t3
     conn.commit()
@@ -1382,6 +1541,21 @@ def load(conn, args, procs, rng: random.Random):
     conn.autocommit = False
     timings["vacuum analyze"] = time.monotonic() - t5
 
+    # The statistics aggregates, from all the facts, in a few INSERT ... SELECT (decision 0060).
+    t6 = time.monotonic()
+    from django.db import connection as django_connection
+
+    from motcua.reports import aggregates
+
+    aggregate_rows = aggregates.rebuild()
+    django_connection.close()
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        for model in aggregate_rows:
+            cur.execute(f"VACUUM (ANALYZE) reports_{model.lower()}")
+    conn.autocommit = False
+    timings["aggregates"] = time.monotonic() - t6
+
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "track_pairs.txt").write_text("".join(pairs), encoding="utf-8")
     return {
@@ -1394,6 +1568,8 @@ def load(conn, args, procs, rng: random.Random):
         "timings": timings,
         "dropped_indexes": [name for name, _ in dropped],
         "pairs": len(pairs),
+        "timelines": timelines,
+        "aggregate_rows": aggregate_rows,
     }
 
 
@@ -1509,6 +1685,74 @@ def check_sample(first_id: int, count: int, rng: random.Random, size: int = 400)
     return problems
 
 
+def check_statistics(first_id: int, count: int, rng: random.Random, size: int = 200) -> list[str]:
+    """The facts written equal what reports.facts.compute gives for a sample of the dossiers
+    with a timeline; the aggregates of a sample of (procedure, day) equal a recount."""
+    from django.db import connection
+
+    from motcua.dossiers.models import Dossier, DossierEvent
+    from motcua.reports import aggregates
+    from motcua.reports.facts import compute
+    from motcua.reports.models import DailyAggregate, DossierFact
+
+    problems = []
+    ids = rng.sample(range(first_id, first_id + count), min(size, count)) if count else []
+    stored = {f.pk: f for f in DossierFact.objects.filter(pk__in=ids)}
+    for dossier in Dossier.objects.filter(pk__in=ids).select_related("procedure"):
+        events = list(DossierEvent.objects.filter(dossier_id=dossier.pk).order_by("at", "id"))
+        expected = compute(dossier, events)
+        fact = stored.get(dossier.pk)
+        if fact is None:
+            problems.append(f"{dossier.code}: no statistics fact")
+            continue
+        for name, value in expected.items():
+            if getattr(fact, name) != value:
+                problems.append(
+                    f"{dossier.code}: fact {name} {getattr(fact, name)!r}, computed {value!r}"
+                )
+    days = list(
+        DailyAggregate.objects.values_list("procedure_id", "day").distinct().order_by("?")[:30]
+    )
+    columns = ("day", *aggregates.GROUP, *aggregates.COUNTS)
+
+    def same(row):  # SUM gives numeric where the table has integers
+        return tuple(
+            str(Decimal(v).normalize()) if isinstance(v, int | Decimal) else str(v) for v in row
+        )
+
+    for procedure_id, day in days:
+        facts = DossierFact.objects.filter(procedure_id=procedure_id)
+        bounds = (aggregates.midnight(day), aggregates.midnight(day + timedelta(days=1)))
+        with connection.cursor() as cursor:
+            cursor.execute(*aggregates.daily_rows(facts, bounds))
+            recount = sorted(same(row) for row in cursor.fetchall())
+        kept = sorted(
+            same(row)
+            for row in DailyAggregate.objects.filter(
+                procedure_id=procedure_id, day=day
+            ).values_list(*columns)
+        )
+        if recount != kept:
+            problems.append(
+                f"aggregates of procedure {procedure_id} on {day} differ from a recount"
+            )
+    return problems
+
+
+def sizes(conn) -> dict:
+    """The database's size and its biggest tables (with their indexes), in bytes."""
+    with conn.cursor() as cur:
+        cur.execute("SELECT pg_database_size(current_database())")
+        (total,) = cur.fetchone()
+        cur.execute(
+            "SELECT relname, pg_total_relation_size(oid) FROM pg_class WHERE relkind = 'r' "
+            "AND relnamespace = 'public'::regnamespace ORDER BY 2 DESC LIMIT 8"
+        )
+        tables = dict(cur.fetchall())
+    conn.rollback()
+    return {"database": total, "tables": tables}
+
+
 def queue_sizes(conn) -> list[tuple]:
     with conn.cursor() as cur:
         cur.execute(
@@ -1554,6 +1798,7 @@ def main():
         stats = load(conn, args, procs, rng)
         elapsed = time.monotonic() - reset_done
         queues = queue_sizes(conn)
+        disk = sizes(conn)
     rows = (
         stats["applicants"]
         + stats["dossiers"]
@@ -1580,9 +1825,29 @@ def main():
     print("open dossiers per unit, role and status (what the queues hold):")
     for identifier, unit, role, status, n in queues:
         print(f"  {identifier} {unit:<20} {role:<11} status {status:>2}: {n:>7,}")
-    problems = check_sample(
-        first_dossier, stats["dossiers"], random.Random(args.seed + 1), args.check_sample
+    gib = 1024**3
+    print(
+        f"database size {disk['database'] / gib:.2f} GiB "
+        f"({disk['database'] / stats['dossiers']:,.0f} bytes per dossier loaded; "
+        f"{stats['timelines']:,} with their timelines); biggest tables: "
+        + ", ".join(f"{name} {n / gib:.2f}" for name, n in disk["tables"].items())
     )
+    print(
+        "statistics aggregates: "
+        + ", ".join(f"{name} {n:,} rows" for name, n in stats["aggregate_rows"].items())
+    )
+    problems = check_sample(
+        first_dossier, stats["timelines"], random.Random(args.seed + 1), args.check_sample
+    )
+    statistics = check_statistics(first_dossier, stats["timelines"], random.Random(args.seed + 2))
+    print(
+        "checks of the statistics (facts of 200 dossiers = reports.facts.compute, aggregates of "
+        "30 (procedure, day) = a recount): "
+        + ("all consistent" if not statistics else f"{len(statistics)} problems")
+    )
+    for problem in statistics[:20]:
+        print("  " + problem)
+    problems += statistics
     print(
         f"checks on {args.check_sample} random dossiers (form valid for the procedure's schema, "
         "search_text, step/unit/role, access, last event, dates): "
@@ -1598,6 +1863,8 @@ def main():
         "rows_per_s": round(rows / elapsed),
         **{k: v for k, v in stats.items() if k != "dropped_indexes"},
         "queues": [list(q) for q in queues],
+        "database_bytes": disk["database"],
+        "table_bytes": disk["tables"],
         "check_problems": problems,
     }
     (RESULTS / "load_dossiers.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")

@@ -245,6 +245,11 @@ OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 12, minimum=1)
 # Without a broker (no beat), due retries are tried after requests, once a minute.
 OUTBOX_INLINE_SWEEP = CELERY_TASK_ALWAYS_EAGER and not TESTING
 
+# The statistics subscriber (reports.refresh_fact) keeps facts and daily aggregates live; False
+# makes it do nothing (a bulk import, or the benchmark comparing the submission rate with and
+# without it): run `manage.py rebuild_facts` afterwards. Decision 0060.
+REPORTS_LIVE = env_bool("REPORTS_LIVE", True)
+
 # --- Files ---------------------------------------------------------------------
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"

@@ -10,6 +10,10 @@ class ReportsConfig(AppConfig):
     verbose_name = "Báo cáo, thống kê"
 
     def ready(self):
+        from django.db.models.signals import post_delete, post_save
+
+        from motcua.catalogue.models import Agency
+
         # The outbox subscribers (facts; scores and petitions: decision 0061), the
         # workspace's link and the procedure page's link.
         from motcua.reports import (  # noqa: F401
@@ -17,4 +21,10 @@ class ReportsConfig(AppConfig):
             panels_public,
             scoring_subscribers,
             subscribers,
+        )
+        from motcua.reports.facts import forget_agency_paths
+
+        post_save.connect(forget_agency_paths, sender=Agency, dispatch_uid="reports-agency-saved")
+        post_delete.connect(
+            forget_agency_paths, sender=Agency, dispatch_uid="reports-agency-deleted"
         )

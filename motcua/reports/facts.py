@@ -9,6 +9,7 @@ and is kept across recomputations. Decision 0056.
 from datetime import datetime
 from decimal import Decimal
 
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
@@ -22,8 +23,31 @@ from motcua.workdays import services as workdays
 ENDS = frozenset({Status.PROCESSED, Status.RETURNED, Status.STOPPED})
 
 
+GENERATION = "reports:agency-paths"  # bumped when the agency tree changes
+
+
+def forget_agency_paths(*args, **kwargs) -> None:
+    """post_save / post_delete receiver for Agency: the tree may have changed (every process
+    sees the new generation: the cache is shared)."""
+    try:
+        cache.incr(GENERATION)
+    except ValueError:  # not set yet, or evicted
+        cache.set(GENERATION, 1, None)
+
+
 def agency_path(agency_id: int) -> str:
-    """ "/root/.../agency/": the agency and its ancestors, for "with its sub-agencies"."""
+    """ "/root/.../agency/": the agency and its ancestors, for "with its sub-agencies".
+    Kept in the shared cache until an agency is saved or deleted (the tree rarely changes,
+    and every fact refresh asks)."""
+    key = f"reports:agency-path:{cache.get_or_set(GENERATION, 1, None)}:{agency_id}"
+    path = cache.get(key)
+    if path is None:
+        path = _agency_path(agency_id)
+        cache.set(key, path, 24 * 3600)
+    return path
+
+
+def _agency_path(agency_id: int) -> str:
     chain, seen = [], set()
     node = Agency.objects.filter(pk=agency_id).values("pk", "parent_id").first()
     while node and node["pk"] not in seen:
@@ -162,7 +186,8 @@ def record_rating(*, dossier_id: int, negative: bool | None) -> None:
     """The dossier was rated (or its rating changed): kept on its fact."""
     fact = refresh_fact(dossier_id=dossier_id)
     if fact is not None:
-        DossierFact.objects.filter(pk=dossier_id).update(rated=True, rated_negative=negative)
+        fact.rated, fact.rated_negative = True, negative
+        fact.save(update_fields=["rated", "rated_negative"])  # recounts its aggregates
 
 
 def rebuild(*, batch_size: int = 1000, stdout=None) -> int:

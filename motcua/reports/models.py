@@ -69,11 +69,12 @@ class DossierFact(models.Model):
 
     class Meta:
         permissions = [("view_national", "Xem thống kê toàn quốc")]
+        # The figures read the aggregates (decision 0060); these serve the recount of one
+        # procedure's day: received, ended or falling due that day.
         indexes = [
-            models.Index(fields=["received_at", "agency_path"], name="fact_received"),
-            models.Index(fields=["ended_at", "agency_path"], name="fact_ended"),
             models.Index(fields=["procedure_id", "received_at"], name="fact_procedure"),
-            models.Index(fields=["sector_id", "received_at"], name="fact_sector"),
+            models.Index(fields=["procedure_id", "ended_at"], name="fact_procedure_ended"),
+            models.Index(fields=["procedure_id", "legal_due_at"], name="fact_procedure_due"),
             # Dossiers still open: "in progress at the end" and "carried over" of a current
             # period read only these.
             models.Index(
@@ -85,6 +86,25 @@ class DossierFact(models.Model):
 
     def __str__(self):
         return f"fact {self.dossier_id}"
+
+    def save(self, *args, **kwargs):
+        """Saved facts keep their aggregates right: the groups the fact left and the groups
+        it is in now are recounted (decision 0060)."""
+        from motcua.reports.aggregates import aggregate_state, touch_groups
+
+        before = None
+        if not self._state.adding:
+            before = aggregate_state(DossierFact.objects.filter(pk=self.pk).first())
+        super().save(*args, **kwargs)
+        touch_groups(before, aggregate_state(self))
+
+    def delete(self, *args, **kwargs):
+        from motcua.reports.aggregates import aggregate_state, touch_groups
+
+        before = aggregate_state(self)
+        result = super().delete(*args, **kwargs)
+        touch_groups(before, None)
+        return result
 
 
 class Export(models.Model):
@@ -131,6 +151,108 @@ class Export(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
+
+
+# ---------------------------------------------------------------------------------------
+# Aggregates (decision 0060): what the statistics read. Recounted from the facts per
+# (procedure, day), never incremented; the monthly rows are the sums of the daily ones.
+
+
+class AggregateGroup(models.Model):
+    agency_id = models.BigIntegerField()
+    agency_path = models.CharField(max_length=200)
+    sector_id = models.BigIntegerField()
+    procedure_id = models.BigIntegerField()
+    procedure_code = models.CharField(max_length=40)
+    channel = models.CharField(max_length=8)
+
+    class Meta:
+        abstract = True
+
+
+class AggregateCounts(AggregateGroup):
+    # Of the dossiers received (accepted) that day.
+    received = models.IntegerField(default=0)
+    fee_charged = models.IntegerField(default=0)
+    paid_online = models.IntegerField(default=0)  # of the fee-charged ones
+    reused = models.IntegerField(default=0)
+    # Of the dossiers that ended that day.
+    closed = models.IntegerField(default=0)  # received ones, any ending: no longer open
+    resolved = models.IntegerField(default=0)  # processed, returned, stopped (received or not)
+    resolved_early = models.IntegerField(default=0)  # these three: received ones only
+    resolved_on_time = models.IntegerField(default=0)
+    resolved_late = models.IntegerField(default=0)
+    days_sum = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    days_count = models.IntegerField(default=0)
+    electronic_result = models.IntegerField(default=0)
+    digitised_electronic = models.IntegerField(default=0)
+    negative = models.IntegerField(default=0)  # rated negatively or complained about
+    # Overdue at a moment = Σ before it (became_overdue − overdue_closed).
+    became_overdue = models.IntegerField(default=0)
+    overdue_closed = models.IntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class DailyAggregate(AggregateCounts):
+    day = models.DateField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["day", "procedure_id"], name="agg_day"),
+            models.Index(
+                fields=["agency_path", "day"],
+                name="agg_day_path",
+                opclasses=["varchar_pattern_ops", "date_ops"],
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.day} {self.procedure_code} {self.agency_path} {self.channel}"
+
+
+class MonthlyAggregate(AggregateCounts):
+    month = models.DateField()  # its first day
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["month", "procedure_id"], name="agg_month"),
+            models.Index(
+                fields=["agency_path", "month"],
+                name="agg_month_path",
+                opclasses=["varchar_pattern_ops", "date_ops"],
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.month} {self.procedure_code} {self.agency_path} {self.channel}"
+
+
+class DailyHistogram(AggregateGroup):
+    """Resolved dossiers with a processing time, by whole working days (rounded up)."""
+
+    day = models.DateField()
+    days = models.IntegerField()
+    count = models.IntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["day", "procedure_id"], name="hist_day")]
+
+    def __str__(self):
+        return f"{self.day} {self.procedure_code} {self.agency_path} {self.channel}"
+
+
+class MonthlyHistogram(AggregateGroup):
+    month = models.DateField()
+    days = models.IntegerField()
+    count = models.IntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["month", "procedure_id"], name="hist_month")]
+
+    def __str__(self):
+        return f"{self.month} {self.procedure_code} {self.agency_path} {self.channel}"
 
 
 # The internal scores and petition facts (decision 0061) live in their own module.

@@ -12,6 +12,7 @@ from django.utils import timezone
 from motcua.core.events import PetitionChanged, PetitionLate
 from motcua.core.models import OutboxEvent
 from motcua.core.outbox import current_event_id
+from motcua.reports import aggregates
 from motcua.reports.facts import agency_path
 from motcua.reports.models import DossierFact, PetitionFact
 
@@ -31,9 +32,8 @@ def event_time() -> datetime:
 
 
 def _fact_changed(dossier_id: int) -> None:
-    # TODO(lead, at merge): call motcua.reports.facts.touch_groups(...) for this dossier's
-    # fact if it exists by then (the daily aggregates of decision 0056 must be recounted).
-    return None
+    """The fact's complained flag changed: its days' aggregates are recounted (0060)."""
+    aggregates.touch_facts(dossier_ids=[dossier_id])
 
 
 def mark_complained(dossier_id: int) -> None:

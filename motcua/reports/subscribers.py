@@ -5,6 +5,8 @@ ratings...) recomputes that dossier's fact from its record: idempotent, so the o
 retries and the order in which events arrive change nothing.
 """
 
+from django.conf import settings
+
 from motcua.core.events import DossierChanged, DossierMessagePosted, DossierRated
 from motcua.core.outbox import subscriber
 from motcua.reports.facts import record_rating, refresh_fact
@@ -12,6 +14,8 @@ from motcua.reports.facts import record_rating, refresh_fact
 
 @subscriber(DossierChanged, name="reports.refresh_fact")
 def dossier_changed(event: DossierChanged) -> None:
+    if not settings.REPORTS_LIVE:
+        return  # facts and aggregates rebuilt later by `manage.py rebuild_facts` (decision 0060)
     if isinstance(event, DossierMessagePosted):
         return  # a message changes no figure
     if isinstance(event, DossierRated):
