@@ -19,6 +19,7 @@ from django.db.models.functions import Ceil
 
 from motcua.catalogue.models import Agency, Procedure, Sector
 from motcua.reports import indicators as ind
+from motcua.reports import labels
 
 # Rows of the procedure table: the procedures with the most dossiers (a sector or an agency
 # narrows it).
@@ -158,13 +159,7 @@ def procedure_rows(*, period: ind.Period, scope: ind.Scope, limit: int = PROCEDU
     """One row per procedure (every version of a code), busiest first; at most `limit`."""
     scope = dc_replace(scope, channel="")
     counts, histograms = _grouped(period=period, scope=scope, field="procedure_code")
-    names: dict[str, str] = {}
-    for code, name in (
-        Procedure.objects.filter(code__in=counts)
-        .order_by("code", "effective_from")
-        .values_list("code", "name")
-    ):
-        names[code] = name  # the latest version's name
+    names = labels.procedure_names(counts)
     rows = []
     for code, total in counts.items():
         rates = _rates(total, histograms.get(code, {}))

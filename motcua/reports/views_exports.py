@@ -17,6 +17,7 @@ from motcua.reports.export_jobs import ExportRefused, start_export
 from motcua.reports.filters import ReportFilter
 from motcua.reports.forms_exports import ExportForm
 from motcua.reports.models import Export
+from motcua.reports.tabs import tabs
 from motcua.workflow.views.common import workspace
 
 CONTENT_TYPES = {
@@ -89,6 +90,7 @@ def export_list(request):
             workspace(
                 request,
                 report_filter=report_filter,
+                tabs=tabs(current="exports", form=report_filter),
                 form=form,
                 error_list=error_list,
                 period_text=exports.period_text(period),
