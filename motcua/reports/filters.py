@@ -187,3 +187,5 @@ class PublicFilter(ReportFilter):
 
     def __init__(self, data=None, *, today: date | None = None):
         super().__init__(data, public=True, today=today)
+        for name in ("start", "end"):
+            self.fields[name].widget.attrs.update(placeholder="dd/mm/yyyy", autocomplete="off")

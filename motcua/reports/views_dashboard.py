@@ -5,29 +5,16 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from motcua.accounts.decorators import officer_required
 from motcua.core.boundary import refusal
 from motcua.dossiers.models import Dossier
 from motcua.reports import access, dashboard, drilldown, labels
 from motcua.reports.filters import ReportFilter
 from motcua.reports.models import DossierFact
 from motcua.reports.tabs import tabs
+from motcua.reports.views_common import reader_required, refused
 from motcua.workflow.views.common import workspace
 
 PAGE_SIZE = 50
-
-
-def _refused(request):
-    return refusal(
-        request,
-        status=403,
-        title=_("Bạn không có quyền xem báo cáo, thống kê"),
-        message=_(
-            "Trang này dành cho lãnh đạo cơ quan, lãnh đạo phòng và quản trị viên cơ quan. "
-            "Nếu bạn cần xem số liệu, hãy đề nghị quản trị viên cơ quan phân quyền."
-        ),
-        back_url=reverse("workflow:inbox"),
-    )
 
 
 def _filter(request):
@@ -40,13 +27,11 @@ def _filter(request):
     return form
 
 
-@officer_required
+@reader_required
 def dashboard_page(request):
-    if not access.can_read_reports(request.user):
-        return _refused(request)
     form = _filter(request)
     if form is None:
-        return _refused(request)
+        return refused(request)
     period, scope = form.period, form.scope
     return render(
         request,
@@ -65,10 +50,8 @@ def dashboard_page(request):
     )
 
 
-@officer_required
+@reader_required
 def dossiers_page(request):
-    if not access.can_read_reports(request.user):
-        return _refused(request)
     back = reverse("reports:dashboard")
     figure = request.GET.get("figure", "")
     if drilldown.figure_of(figure) is None:
@@ -83,7 +66,7 @@ def dossiers_page(request):
         )
     form = _filter(request)
     if form is None:
-        return _refused(request)
+        return refused(request)
     if not form.is_valid():
         return refusal(
             request,

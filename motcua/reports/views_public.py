@@ -79,8 +79,6 @@ def _render(request) -> tuple[int, str, str]:
             del data[name]
     with translation.override(lang):
         form = PublicFilter(data)
-        for name in ("start", "end"):
-            form.fields[name].widget.attrs.update(placeholder="dd/mm/yyyy", autocomplete="off")
         bound_and_wrong = form.is_bound and not form.is_valid()
         period, scope = form.period, form.scope
         suffix = "&lang=en" if lang == "en" else ""

@@ -6,20 +6,18 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from motcua.accounts.decorators import officer_required
 from motcua.reports import access, scoring
 from motcua.reports import indicators as ind
 from motcua.reports.filters import ScoringFilter
 from motcua.reports.tabs import tabs
+from motcua.reports.views_common import reader_required
 from motcua.workflow.views.common import workspace
 
 
-@officer_required
+@reader_required
 def scoring_page(request):
     """Readers per reports.access: managers see their agencies (with sub-agencies), national
     readers every agency; anyone else 403."""
-    if not access.can_read_reports(request.user):
-        raise PermissionDenied
     form = _filter(request.user, request.GET)
     error_list = []
     if form.is_bound and (not form.is_valid() or form.period.kind not in ScoringFilter.kinds):

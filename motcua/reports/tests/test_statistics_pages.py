@@ -99,3 +99,11 @@ def test_the_workspace_menu_stays_on_the_statistics_for_every_tab(client, org):
             "//a[contains(@class, 'nav-link') and normalize-space()='Báo cáo, thống kê']"
         )
         assert menu and "active" in menu[0].get("class")
+
+
+@pytest.mark.parametrize("url", [DASHBOARD, SCORING, EXPORTS])
+def test_every_officer_page_refuses_a_desk_officer_with_the_same_reason(client, org, url):
+    login_officer(client, org.desk_officer)
+    response = client.get(url)
+    assert response.status_code == 403
+    assert "Bạn không có quyền xem báo cáo, thống kê" in response.content.decode()
