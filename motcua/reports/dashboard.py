@@ -7,9 +7,10 @@ from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
 
-from motcua.catalogue.models import Procedure, Sector
+from motcua.catalogue.models import Sector
 from motcua.reports import indicators as ind
 from motcua.reports.drilldown import FIGURES
+from motcua.reports.labels import LABELS, procedure_names
 
 TREND_PERIODS = 6
 
@@ -34,44 +35,25 @@ class Row:
         return FIGURES[self.denominator].label
 
 
-# (key in indicators.summary, label, numerator figure, denominator figure)
-INDICATORS = (
-    ("on_time", _("Tỷ lệ hồ sơ giải quyết đúng hạn"), "on_time_good", "on_time_all"),
-    (
-        "online_dossiers",
-        _("Tỷ lệ hồ sơ trực tuyến"),
-        "online_dossiers_online",
-        "online_dossiers_received",
-    ),
-    (
-        "online_payments",
-        _("Tỷ lệ thanh toán trực tuyến"),
-        "online_payments_paid",
-        "online_payments_charged",
-    ),
-    (
-        "electronic_results",
-        _("Tỷ lệ trả kết quả điện tử"),
-        "electronic_results_done",
-        "electronic_results_resolved",
-    ),
-    ("digitisation", _("Tỷ lệ số hoá hồ sơ"), "digitisation_done", "digitisation_resolved"),
-    ("reuse", _("Tỷ lệ tái sử dụng dữ liệu"), "reuse_reused", "reuse_received"),
-    (
-        "satisfaction",
-        _("Mức độ hài lòng"),
-        "satisfaction_negative",
-        "satisfaction_total",
-    ),
-)
+# The dossiers behind each indicator on the dashboard (drilldown.FIGURES names), in the
+# order of its cards; the names are labels.LABELS.
+DRILLDOWN = {
+    "on_time": ("on_time_good", "on_time_all"),
+    "online_dossiers": ("online_dossiers_online", "online_dossiers_received"),
+    "online_payments": ("online_payments_paid", "online_payments_charged"),
+    "electronic_results": ("electronic_results_done", "electronic_results_resolved"),
+    "digitisation": ("digitisation_done", "digitisation_resolved"),
+    "reuse": ("reuse_reused", "reuse_received"),
+    "satisfaction": ("satisfaction_negative", "satisfaction_total"),
+}
 
 
 def indicators(*, period: ind.Period, scope: ind.Scope) -> dict:
     summary = ind.summary(period=period, scope=scope)
     return {
         "rows": [
-            Row(key, label, summary[key], numerator, denominator)
-            for key, label, numerator, denominator in INDICATORS
+            Row(key, LABELS[key], summary[key], numerator, denominator)
+            for key, (numerator, denominator) in DRILLDOWN.items()
         ],
         "average_days": summary["average_days"],
         # The average is over the dossiers resolved in the period, as the e-result ratio's
@@ -153,14 +135,7 @@ def period_table(*, period: ind.Period, scope: ind.Scope) -> dict:
     sectors = dict(
         Sector.objects.filter(pk__in={r["sector_id"] for r in rows}).values_list("pk", "name")
     )
-    names = {}
-    # The newest version's name of each procedure code.
-    for code, name in (
-        Procedure.objects.filter(code__in={r["procedure_code"] for r in rows})
-        .order_by("code", "effective_from", "pk")
-        .values_list("code", "name")
-    ):
-        names[code] = name
+    names = procedure_names(r["procedure_code"] for r in rows)
     groups = []
     for row in rows:
         if not groups or groups[-1]["sector_id"] != row["sector_id"]:

@@ -22,9 +22,10 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from motcua.catalogue.models import Agency, Procedure, Sector
+from motcua.catalogue.models import Agency, Sector
 from motcua.core.text import fold
 from motcua.reports import indicators as ind
+from motcua.reports import labels
 
 FORM_NUMBER = "II.06a/VPCP/KSTT"
 
@@ -68,18 +69,6 @@ FORM_COLUMNS = (
     Column("late_ratio", gettext_lazy("Tỷ lệ hồ sơ trễ hạn (%)"), width=13),
 )
 COUNT_KEYS = tuple(c.key for c in FORM_COLUMNS if c.key != "late_ratio")
-
-# The indicators' sheet, in the order of Decision 766's groups.
-INDICATORS = (
-    ("on_time", gettext_lazy("Tỷ lệ hồ sơ giải quyết đúng hạn")),
-    ("online_services", gettext_lazy("Tỷ lệ thủ tục cung cấp dịch vụ công trực tuyến")),
-    ("online_dossiers", gettext_lazy("Tỷ lệ hồ sơ nộp trực tuyến")),
-    ("online_payments", gettext_lazy("Tỷ lệ hồ sơ thanh toán trực tuyến")),
-    ("electronic_results", gettext_lazy("Tỷ lệ hồ sơ trả kết quả điện tử")),
-    ("digitisation", gettext_lazy("Tỷ lệ số hóa hồ sơ, kết quả")),
-    ("reuse", gettext_lazy("Tỷ lệ hồ sơ tái sử dụng dữ liệu")),
-    ("satisfaction", gettext_lazy("Mức độ hài lòng")),
-)
 
 
 @dataclass
@@ -176,7 +165,7 @@ def collect(
     for done, sector_id in enumerate(sector_ids, 1):
         rows = ind.period_table(period=period, scope=replace(scope, sector_id=sector_id))
         if rows:
-            titles = _procedure_names({row["procedure_code"] for row in rows})
+            titles = labels.procedure_names({row["procedure_code"] for row in rows})
             for row in rows:
                 row["procedure_name"] = titles.get(row["procedure_code"], "")
             name = names.get(sector_id) or _("Lĩnh vực #%(id)s") % {"id": sector_id}
@@ -191,18 +180,6 @@ def collect(
     return report
 
 
-def _procedure_names(codes: set[str]) -> dict[str, str]:
-    """Each code's name in its latest version."""
-    names: dict[str, str] = {}
-    for code, name in (
-        Procedure.objects.filter(code__in=codes)
-        .order_by("code", "-effective_from")
-        .values_list("code", "name")
-    ):
-        names.setdefault(code, name)
-    return names
-
-
 def scope_notes(scope: ind.Scope) -> list[str]:
     from motcua.dossiers.models import Dossier
 
@@ -211,7 +188,7 @@ def scope_notes(scope: ind.Scope) -> list[str]:
         sector = Sector.objects.filter(pk=scope.sector_id).values_list("name", flat=True).first()
         notes.append(_("Lĩnh vực: %(name)s") % {"name": sector or scope.sector_id})
     if scope.procedure_code:
-        name = _procedure_names({scope.procedure_code}).get(scope.procedure_code, "")
+        name = labels.procedure_names({scope.procedure_code}).get(scope.procedure_code, "")
         notes.append(_("Thủ tục: %(code)s %(name)s") % {"code": scope.procedure_code, "name": name})
     if scope.channel:
         channel = dict(Dossier.Channel.choices).get(scope.channel, scope.channel)
@@ -451,7 +428,7 @@ def _print_setup(ws: Worksheet, *, title_rows: str = "") -> None:
 def indicator_rows(report: Report) -> list[list]:
     """[name, rate, numerator, denominator, points, maximum] per Decision 766 indicator."""
     rows = []
-    for key, name in INDICATORS:
+    for key, name in labels.INDICATORS:
         i = report.indicators[key]
         rows.append([str(name), i.rate, i.numerator, i.denominator, i.points, i.maximum])
     return rows
@@ -482,9 +459,10 @@ def _indicator_sheet(ws: Worksheet, report: Report) -> None:
         row += 1
     average, within = report.indicators["average_days"], report.indicators["within_days"]
     for text, value in (
-        (_("Thời gian giải quyết trung bình (ngày làm việc)"), average),
-        (_("90 % hồ sơ được giải quyết trong (ngày làm việc)"), within),
+        (labels.LABELS["average_days"], average),
+        (labels.LABELS["within_days"], within),
     ):
+        text = f"{text} ({_('ngày làm việc')})"
         ws.cell(row=row, column=1, value=text).font = PLAIN
         ws.cell(row=row, column=1).alignment = LEFT
         ws.cell(row=row, column=2, value=value).font = PLAIN

@@ -24,13 +24,20 @@ KINDS = (
 class ReportFilter(AccessibleFormMixin, forms.Form):
     """GET form: kind + year + number (month 1–12 or quarter 1–4), or a range of dates;
     agency (with its sub-agencies; empty = national, for national readers), sector,
-    procedure (by code: every version), channel."""
+    procedure (by code: every version), channel.
+
+    A page that reads fewer of them says so with `only` (the fields it keeps) and `kinds`
+    (the kinds of period it offers): a subclass below, never a test in its template. A
+    manager who picked no agency reads their own (`default_agency_id`), on every page."""
+
+    only: tuple[str, ...] | None = None  # None: every field
+    kinds: tuple[str, ...] | None = None  # None: every kind
 
     kind = forms.ChoiceField(label=_("Kỳ báo cáo"), choices=KINDS, required=False)
     year = forms.IntegerField(label=_("Năm"), min_value=2000, max_value=2100, required=False)
     number = forms.IntegerField(label=_("Tháng / quý"), min_value=1, max_value=12, required=False)
-    start = forms.DateField(label=_("Từ ngày"), required=False)
-    end = forms.DateField(label=_("Đến ngày"), required=False)
+    start = forms.DateField(label=_("Từ ngày"), help_text=_("dd/mm/yyyy"), required=False)
+    end = forms.DateField(label=_("Đến ngày"), help_text=_("dd/mm/yyyy"), required=False)
     agency = forms.ModelChoiceField(
         label=_("Cơ quan"),
         queryset=Agency.objects.none(),
@@ -51,9 +58,19 @@ class ReportFilter(AccessibleFormMixin, forms.Form):
     )
 
     def __init__(self, data=None, *, user=None, public: bool = False, today: date | None = None):
+        if data and not public and not data.get("agency") and not access.is_national(user):
+            # A link or a form without an agency (a bookmark of the period, a page that
+            # does not offer the choice): the manager's own agency.
+            data = data.copy()
+            data["agency"] = access.default_agency_id(user)
         super().__init__(data or None)
         self.today = today or timezone.localdate()
         self.public = public
+        if self.only is not None:
+            for name in [n for n in self.fields if n not in self.only]:
+                del self.fields[name]
+        if self.kinds is not None:
+            self.fields["kind"].choices = [c for c in KINDS if c[0] in self.kinds]
         if public:
             agencies = Agency.objects.order_by("name")
         else:
@@ -62,12 +79,13 @@ class ReportFilter(AccessibleFormMixin, forms.Form):
                 self.fields["agency"].empty_label = None
                 self.fields["agency"].required = True
         self.fields["agency"].queryset = agencies
-        self.fields["procedure"].choices = [("", _("Tất cả thủ tục"))] + [
-            (code, f"{code} – {name}")
-            for code, name in Procedure.objects.in_force()
-            .order_by("code")
-            .values_list("code", "name")
-        ]
+        if "procedure" in self.fields:
+            self.fields["procedure"].choices = [("", _("Tất cả thủ tục"))] + [
+                (code, f"{code} – {name}")
+                for code, name in Procedure.objects.in_force()
+                .order_by("code")
+                .values_list("code", "name")
+            ]
         # Also for a bound form: when its data are invalid, the page shows the errors over
         # the default period and the reader's own scope (never the national one by default).
         self.initial.update(self.defaults(user))
@@ -100,6 +118,12 @@ class ReportFilter(AccessibleFormMixin, forms.Form):
         if self.is_bound and self.is_valid():
             return self.cleaned_data.get(name)
         return self.initial.get(name)
+
+    @property
+    def scope_agency(self) -> Agency | None:
+        """The scope's agency (None: national), for the page's heading."""
+        agency_id = self.scope.agency_id
+        return Agency.objects.filter(pk=agency_id).first() if agency_id else None
 
     @property
     def period(self) -> ind.Period:
@@ -147,3 +171,21 @@ class ReportFilter(AccessibleFormMixin, forms.Form):
         }
         params |= changes
         return urlencode({k: v for k, v in params.items() if v not in ("", None)})
+
+
+class ScoringFilter(ReportFilter):
+    """The scoring page (decision 0061): a quarter or a year, and an agency."""
+
+    only = ("kind", "year", "number", "agency")
+    kinds = ("quarter", "year")
+
+
+class PublicFilter(ReportFilter):
+    """The public page (decision 0063): every agency, no channel (it counts every channel)."""
+
+    only = ("kind", "year", "number", "start", "end", "agency", "sector", "procedure")
+
+    def __init__(self, data=None, *, today: date | None = None):
+        super().__init__(data, public=True, today=today)
+        for name in ("start", "end"):
+            self.fields[name].widget.attrs.update(placeholder="dd/mm/yyyy", autocomplete="off")

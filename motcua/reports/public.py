@@ -18,6 +18,7 @@ from django.db.models import Count, Q
 
 from motcua.catalogue.models import Agency, Procedure, Sector
 from motcua.reports import indicators as ind
+from motcua.reports import labels
 
 # Rows of the procedure table: the procedures with the most dossiers (a sector or an agency
 # narrows it).
@@ -104,14 +105,7 @@ def procedure_rows(*, period: ind.Period, scope: ind.Scope, limit: int = PROCEDU
     by = ("procedure_code",)
     counts = ind.sums(period=period, scope=scope, by=by)
     histograms = ind.histograms(period=period, scope=scope, by=by)
-    names: dict[str, str] = {}
-    codes = [code for (code,) in counts]
-    for code, name in (
-        Procedure.objects.filter(code__in=codes)
-        .order_by("code", "effective_from")
-        .values_list("code", "name")
-    ):
-        names[code] = name  # the latest version's name
+    names = labels.procedure_names([code for (code,) in counts])
     rows = (
         _row(code, names.get(code, code), values, histograms.get((code,), {}))
         for (code,), values in counts.items()

@@ -2,69 +2,36 @@
 
 from django.core.paginator import Paginator
 from django.shortcuts import render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from motcua.accounts.decorators import officer_required
-from motcua.catalogue.models import Agency
 from motcua.core.boundary import refusal
 from motcua.dossiers.models import Dossier
-from motcua.reports import access, dashboard, drilldown
+from motcua.reports import access, dashboard, drilldown, labels
 from motcua.reports.filters import ReportFilter
 from motcua.reports.models import DossierFact
+from motcua.reports.tabs import tabs
+from motcua.reports.views_common import reader_required, refused
 from motcua.workflow.views.common import workspace
 
 PAGE_SIZE = 50
 
 
-def _refused(request):
-    return refusal(
-        request,
-        status=403,
-        title=_("Bạn không có quyền xem báo cáo, thống kê"),
-        message=_(
-            "Trang này dành cho lãnh đạo cơ quan, lãnh đạo phòng và quản trị viên cơ quan. "
-            "Nếu bạn cần xem số liệu, hãy đề nghị quản trị viên cơ quan phân quyền."
-        ),
-        back_url=reverse("workflow:inbox"),
-    )
-
-
 def _filter(request):
     """The page's filter, or None when the reader may not read its scope (a form with
     errors falls back to the reader's own scope: filters.ReportFilter)."""
-    data = request.GET
-    if data and "agency" not in data and not access.is_national(request.user):
-        # A link without an agency (a bookmark of the period): the reader's own agency.
-        data = data.copy()
-        data["agency"] = access.default_agency_id(request.user)
-    form = ReportFilter(data, user=request.user)
+    form = ReportFilter(request.GET, user=request.user)
     form.is_valid()
     if not access.can_read_agency(request.user, form.scope.agency_id):
         return None
     return form
 
 
-def _agency(scope):
-    return Agency.objects.filter(pk=scope.agency_id).first() if scope.agency_id else None
-
-
-def exports_url(query: str) -> str:
-    """The exports page (another part of issue 14) with the same filter."""
-    try:
-        base = reverse("reports:exports")
-    except NoReverseMatch:
-        base = "/officer/reports/exports/"
-    return f"{base}?{query}" if query else base
-
-
-@officer_required
+@reader_required
 def dashboard_page(request):
-    if not access.can_read_reports(request.user):
-        return _refused(request)
     form = _filter(request)
     if form is None:
-        return _refused(request)
+        return refused(request)
     period, scope = form.period, form.scope
     return render(
         request,
@@ -73,19 +40,18 @@ def dashboard_page(request):
             request,
             filter=form,
             period=period,
-            scope_agency=_agency(scope),
+            scope_agency=form.scope_agency,
             figures=dashboard.indicators(period=period, scope=scope),
             charts=dashboard.trend(period=period, scope=scope),
             table=dashboard.period_table(period=period, scope=scope),
-            exports_url=exports_url(form.query()),
+            labels=labels.LABELS,
+            tabs=tabs(current="dashboard", form=form),
         ),
     )
 
 
-@officer_required
+@reader_required
 def dossiers_page(request):
-    if not access.can_read_reports(request.user):
-        return _refused(request)
     back = reverse("reports:dashboard")
     figure = request.GET.get("figure", "")
     if drilldown.figure_of(figure) is None:
@@ -100,7 +66,7 @@ def dossiers_page(request):
         )
     form = _filter(request)
     if form is None:
-        return _refused(request)
+        return refused(request)
     if not form.is_valid():
         return refusal(
             request,
@@ -126,7 +92,7 @@ def dossiers_page(request):
             figure=drilldown.figure_of(figure),
             figure_name=figure,
             period=period,
-            scope_agency=_agency(scope),
+            scope_agency=form.scope_agency,
             found=found,
             page=page,
             rows=rows,

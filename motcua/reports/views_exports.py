@@ -9,7 +9,6 @@ from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET, require_http_methods
 
-from motcua.accounts.decorators import officer_required
 from motcua.core.audit import record_audit
 from motcua.core.files import stored_file
 from motcua.reports import access, exports
@@ -17,6 +16,8 @@ from motcua.reports.export_jobs import ExportRefused, start_export
 from motcua.reports.filters import ReportFilter
 from motcua.reports.forms_exports import ExportForm
 from motcua.reports.models import Export
+from motcua.reports.tabs import tabs
+from motcua.reports.views_common import reader_required
 from motcua.workflow.views.common import workspace
 
 CONTENT_TYPES = {
@@ -26,14 +27,8 @@ CONTENT_TYPES = {
 RECENT = 10
 
 
-def _reader(request) -> None:
-    if not access.can_read_reports(request.user):
-        raise PermissionDenied
-
-
 def _own_export(request, export_uuid) -> Export:
     """The requester's export; anyone else's (or none) is a 404."""
-    _reader(request)
     export = Export.objects.filter(uuid=export_uuid, requested_by=request.user).first()
     if export is None:
         raise Http404
@@ -45,12 +40,11 @@ def _no_store(response):
     return response
 
 
-@officer_required
+@reader_required
 @require_http_methods(["GET", "POST"])
 def export_list(request):
     """GET: the filter (a ReportFilter query string), its summary, the format and the reader's
     recent exports. POST (to the same query string): start an export of that filter."""
-    _reader(request)
     report_filter = ReportFilter(request.GET or None, user=request.user)
     form = ExportForm(request.POST if request.method == "POST" else None)
     status = 200
@@ -89,6 +83,7 @@ def export_list(request):
             workspace(
                 request,
                 report_filter=report_filter,
+                tabs=tabs(current="exports", form=report_filter),
                 form=form,
                 error_list=error_list,
                 period_text=exports.period_text(period),
@@ -104,7 +99,7 @@ def export_list(request):
     )
 
 
-@officer_required
+@reader_required
 @require_GET
 def export_detail(request, export_uuid):
     export = _own_export(request, export_uuid)
@@ -126,13 +121,13 @@ def status_of(export: Export) -> dict:
     }
 
 
-@officer_required
+@reader_required
 @require_GET
 def export_status(request, export_uuid):
     return _no_store(JsonResponse(status_of(_own_export(request, export_uuid))))
 
 
-@officer_required
+@reader_required
 @require_GET
 def export_download(request, export_uuid):
     export = _own_export(request, export_uuid)

@@ -17,13 +17,10 @@ from django.utils import translation
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_safe
 
-from motcua.catalogue.models import Agency
 from motcua.core import ratelimit
 from motcua.reports import indicators as ind
-from motcua.reports import public
-from motcua.reports.filters import ReportFilter
-
-FIELDS = ("kind", "year", "number", "start", "end", "agency", "sector", "procedure")
+from motcua.reports import labels, public
+from motcua.reports.filters import PublicFilter
 
 
 def language_of(request) -> str:
@@ -78,13 +75,10 @@ def _render(request) -> tuple[int, str, str]:
     lang = language_of(request)
     data = request.GET.copy()
     for name in list(data):
-        if name not in FIELDS:
+        if name not in PublicFilter.only:
             del data[name]
     with translation.override(lang):
-        form = ReportFilter(data, public=True)
-        del form.fields["channel"]  # the page counts every channel
-        for name in ("start", "end"):
-            form.fields[name].widget.attrs.update(placeholder="dd/mm/yyyy", autocomplete="off")
+        form = PublicFilter(data)
         bound_and_wrong = form.is_bound and not form.is_valid()
         period, scope = form.period, form.scope
         suffix = "&lang=en" if lang == "en" else ""
@@ -98,9 +92,7 @@ def _render(request) -> tuple[int, str, str]:
             "form": form,
             "error_list": form.error_links() if bound_and_wrong else [],
             "period": period,
-            "scope_agency": Agency.objects.filter(pk=scope.agency_id).first()
-            if scope.agency_id
-            else None,
+            "scope_agency": form.scope_agency,
             "summary": ind.summary(period=period, scope=scope),
             "agencies": [
                 (row, link(agency=row.key))
@@ -113,8 +105,10 @@ def _render(request) -> tuple[int, str, str]:
             "max_age_minutes": max(1, -(-settings.PUBLIC_STATISTICS_MAX_AGE // 60)),
             "sectors": public.online_services_by_sector(),
             "lang": lang,
+            "labels": labels.LABELS,
+            "hidden": [("lang", "en")] if lang == "en" else [],
             "other_language": "?" + form.query() + ("" if lang == "en" else "&lang=en"),
-            "national_link": link(agency=""),
+            "national_link": link(agency="") if scope.agency_id else "",
             "SANDBOX_ENABLED": settings.SANDBOX_ENABLED,
         }
         body = render_to_string("reports/public.html", context)

@@ -6,24 +6,21 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from motcua.accounts.decorators import officer_required
 from motcua.reports import access, scoring
 from motcua.reports import indicators as ind
-from motcua.reports.filters import ReportFilter
+from motcua.reports.filters import ScoringFilter
+from motcua.reports.tabs import tabs
+from motcua.reports.views_common import reader_required
 from motcua.workflow.views.common import workspace
 
-KINDS = [("quarter", _("Quý")), ("year", _("Năm"))]
 
-
-@officer_required
+@reader_required
 def scoring_page(request):
     """Readers per reports.access: managers see their agencies (with sub-agencies), national
     readers every agency; anyone else 403."""
-    if not access.can_read_reports(request.user):
-        raise PermissionDenied
     form = _filter(request.user, request.GET)
     error_list = []
-    if form.is_bound and (not form.is_valid() or form.period.kind not in ("quarter", "year")):
+    if form.is_bound and (not form.is_valid() or form.period.kind not in ScoringFilter.kinds):
         # Bad values (or an agency the reader may not read): say so, show the defaults.
         error_list = form.error_links() or [("id_kind", str(_("Chọn quý hoặc năm.")))]
         form = _filter(request.user, None)
@@ -47,6 +44,7 @@ def scoring_page(request):
         workspace(
             request,
             form=form,
+            tabs=tabs(current="scoring", form=form),
             error_list=error_list,
             period=period,
             units=units,
@@ -57,13 +55,8 @@ def scoring_page(request):
     )
 
 
-def _filter(user, data) -> ReportFilter:
-    if data and not data.get("agency") and not access.is_national(user):
-        data = data.copy()  # a manager without a choice: their own agency
-        data["agency"] = access.default_agency_id(user)
-    form = ReportFilter(data or None, user=user)
-    form.fields["kind"].choices = KINDS
-    return form
+def _filter(user, data) -> ScoringFilter:
+    return ScoringFilter(data or None, user=user)
 
 
 def drill_down_path() -> str:

@@ -75,3 +75,37 @@ def assert_fits_the_screen(page):
     """Nothing wider than the screen (no sideways scrolling); names what sticks out."""
     wide = page.evaluate("document.documentElement.scrollWidth > window.innerWidth + 1")
     assert not wide, page.evaluate(_WIDER_THAN_THE_SCREEN)
+
+
+# The statistics exports (issue 14): shared by the export test and the dashboard's journey.
+XLSX_FORMAT = "Excel (XLSX), theo mẫu biểu"
+EXPORT_PAGE = r"/officer/reports/exports/[0-9a-f-]{36}/$"
+
+
+def start_xlsx_export(page):
+    """On the exports page: choose the XLSX form and start; lands on the export's own page."""
+    from playwright.sync_api import expect
+
+    page.get_by_label(XLSX_FORMAT).check()
+    page.get_by_role("button", name="Xuất báo cáo").click()
+    expect(page).to_have_url(re.compile(EXPORT_PAGE))
+
+
+def download_export(page, *, timeout: int = 20000):
+    """On the export's page: waits for the download link (the page polls the background
+    build), downloads the file and opens it: (the download, its workbook)."""
+    from openpyxl import load_workbook
+    from playwright.sync_api import expect
+
+    link = page.get_by_role("link", name=re.compile("Tải tệp"))
+    expect(link).to_be_visible(timeout=timeout)
+    with page.expect_download() as info:
+        link.click()
+    download = info.value
+    with open(download.path(), "rb") as file:  # saved without its extension
+        return download, load_workbook(file)
+
+
+def total_row(sheet) -> tuple:
+    """The "Tổng cộng" line of form II.06a's sheet (its figures from the third column)."""
+    return next(r for r in sheet.iter_rows(values_only=True) if r[1] == "Tổng cộng")

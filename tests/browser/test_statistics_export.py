@@ -9,14 +9,18 @@ from datetime import datetime
 
 import pytest
 from django.utils import timezone
-from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from motcua.accounts.models import Role
 from motcua.factories import ProcedureFactory, UnitFactory, make_officer
 from motcua.reports import exports
 from motcua.reports.models import DossierFact
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import (
+    assert_accessible,
+    download_export,
+    start_xlsx_export,
+    total_row,
+)
 from tests.browser.test_back_office_journey import officer_page
 
 pytestmark = pytest.mark.browser
@@ -79,9 +83,7 @@ def test_a_leader_exports_the_year_as_the_official_form(
     expect(page.get_by_text("2025 (từ ngày 01/01/2025 đến ngày 31/12/2025)")).to_be_visible()
     assert_accessible(page)
 
-    page.get_by_label("Excel (XLSX), theo mẫu biểu").check()
-    page.get_by_role("button", name="Xuất báo cáo").click()
-    expect(page).to_have_url(re.compile(r"/officer/reports/exports/[0-9a-f-]{36}/$"))
+    start_xlsx_export(page)
     progress = page.get_by_label("Tiến độ tạo tệp")
     expect(progress).to_be_visible()
     refresh = page.get_by_role("link", name="Làm mới")  # for a browser without JS
@@ -97,17 +99,14 @@ def test_a_leader_exports_the_year_as_the_official_form(
     expect(refresh).to_be_hidden()
     assert_accessible(page)
 
-    with page.expect_download() as info:
-        link.click()
-    download = info.value
+    download, book = download_export(page)
     assert download.suggested_filename == "bieu-II.06a-2025.xlsx"
-    with open(download.path(), "rb") as file:  # saved without its extension
-        ws = load_workbook(file).worksheets[0]
+    ws = book.worksheets[0]
     text = [str(c.value) for row in ws.iter_rows() for c in row if c.value is not None]
     assert "Biểu số II.06a/VPCP/KSTT" in text
     assert f"Đơn vị báo cáo: {agency.name}" in text
     assert "1.000111 – Cấp phù hiệu xe ô tô" in text
-    total = next(r for r in ws.iter_rows(values_only=True) if r[1] == "Tổng cộng")
+    total = total_row(ws)
     # Three received online, two resolved (one late), one in progress.
     assert total[2:13] == (3, 3, 0, 0, 2, 0, 1, 1, 1, 1, 0)
 

@@ -1,39 +1,43 @@
-"""Figures as Vietnamese readers write them, and the links to the dossiers behind them."""
-
-from decimal import ROUND_HALF_UP, Decimal
+"""Figures as readers write them, on every statistics page (officer and public): 98,06 % and
+1.234 (motcua/formats: the English pages keep these formats); "—" where there is nothing to
+divide or count. And the links to the dossiers behind a figure."""
 
 from django import template
 from django.urls import reverse
-
-from motcua.core.money import format_vnd
+from django.utils.formats import number_format
 
 register = template.Library()
 
 NONE = "—"
+NBSP = "\u00a0"
 
 
 @register.filter
 def count(value) -> str:
     """1234 -> "1.234"; None -> "—"."""
-    return NONE if value is None else format_vnd(value)
+    return NONE if value is None else number_format(value, decimal_pos=0, force_grouping=True)
 
 
 @register.filter
 def decimal(value) -> str:
-    """98.06 -> "98,06"; 20 -> "20"; None -> "—" (two decimals at most)."""
+    """98.06 -> "98,06"; 4.5 -> "4,5"; 20 -> "20"; None -> "—" (two decimals at most):
+    working days, points."""
     if value is None:
         return NONE
-    number = Decimal(str(value)).quantize(Decimal("0.01"), ROUND_HALF_UP)
-    whole, _, fraction = f"{number:f}".partition(".")
-    text = format_vnd(int(whole)) if not whole.startswith("-") else "-" + format_vnd(-int(whole))
-    fraction = fraction.rstrip("0")
-    return f"{text},{fraction}" if fraction else text
+    text = number_format(value, decimal_pos=2, force_grouping=True)
+    sep = number_format(0.5, decimal_pos=1)[1]
+    if sep in text:
+        text = text.rstrip("0").rstrip(sep)
+    return text
 
 
 @register.filter
 def percent(value) -> str:
-    """98.06 -> "98,06 %"; None -> "—" (nothing to divide)."""
-    return NONE if value is None else f"{decimal(value)} %"
+    """98.06 -> "98,06 %", 50 -> "50,00 %" (a non-breaking space before the sign, as
+    Vietnamese and SI write it); None -> "—" (nothing to divide)."""
+    if value is None:
+        return NONE
+    return f"{number_format(value, decimal_pos=2, force_grouping=True)}{NBSP}%"
 
 
 @register.simple_tag(takes_context=True)
