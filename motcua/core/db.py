@@ -29,3 +29,22 @@ def fetch_dicts(sql: str, params) -> list[dict]:
         cursor.execute(sql, params)
         names = [c[0] for c in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def in_id_batches(queryset, handle, *, batch_size: int = 1000, stdout=None) -> int:
+    """Call `handle(pk)` for every row of `queryset`, in batches of ids read in key order (a
+    rebuild over millions of rows never holds them all); returns how many, and writes the
+    running count to `stdout` after each batch."""
+    done, last = 0, 0
+    while True:
+        ids = list(
+            queryset.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:batch_size]
+        )
+        if not ids:
+            return done
+        for pk in ids:
+            handle(pk)
+        done += len(ids)
+        last = ids[-1]
+        if stdout is not None:
+            stdout.write(f"{done}\n")

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from motcua.catalogue.models import Agency, Component
+from motcua.core.db import in_id_batches
 from motcua.dossiers.models import Attachment, Dossier, DossierEvent, Status
 from motcua.payments.models import Charge, Payment
 from motcua.reports.models import DossierFact
@@ -192,19 +193,9 @@ def record_rating(*, dossier_id: int, negative: bool | None) -> None:
 
 def rebuild(*, batch_size: int = 1000, stdout=None) -> int:
     """Recompute the facts of every submitted dossier, in batches of ids; returns the count."""
-    done, last = 0, 0
-    while True:
-        ids = list(
-            Dossier.objects.filter(pk__gt=last, submitted_at__isnull=False)
-            .exclude(status=Status.DRAFT)
-            .order_by("pk")
-            .values_list("pk", flat=True)[:batch_size]
-        )
-        if not ids:
-            return done
-        for pk in ids:
-            refresh_fact(dossier_id=pk)
-        done += len(ids)
-        last = ids[-1]
-        if stdout is not None:
-            stdout.write(f"{done}\n")
+    return in_id_batches(
+        Dossier.objects.filter(submitted_at__isnull=False).exclude(status=Status.DRAFT),
+        lambda pk: refresh_fact(dossier_id=pk),
+        batch_size=batch_size,
+        stdout=stdout,
+    )

@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 
 from motcua.accounts.models import Unit, User
 from motcua.catalogue.models import Agency, Procedure
+from motcua.core.db import in_id_batches
 from motcua.dossiers.models import Dossier, DossierEvent, Status
 from motcua.reports import facts as fact_rules
 from motcua.reports import indicators as ind
@@ -277,21 +278,12 @@ def score_dossier(*, dossier_id: int) -> DossierScore | None:
 
 def rebuild(*, batch_size: int = 1000, stdout=None) -> int:
     """Recompute the scores of every resolved dossier (by its fact); returns the count."""
-    done, last = 0, 0
-    while True:
-        ids = list(
-            DossierFact.objects.filter(pk__gt=last, ending__in=RESOLVED)
-            .order_by("pk")
-            .values_list("pk", flat=True)[:batch_size]
-        )
-        if not ids:
-            return done
-        for pk in ids:
-            score_dossier(dossier_id=pk)
-        done += len(ids)
-        last = ids[-1]
-        if stdout is not None:
-            stdout.write(f"{done}\n")
+    return in_id_batches(
+        DossierFact.objects.filter(ending__in=RESOLVED),
+        lambda pk: score_dossier(dossier_id=pk),
+        batch_size=batch_size,
+        stdout=stdout,
+    )
 
 
 # ---------------------------------------------------------------------------------------

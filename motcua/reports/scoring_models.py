@@ -36,9 +36,9 @@ class DossierScore(models.Model):
         return f"score {self.dossier_id}"
 
 
-class UnitScore(models.Model):
-    """One unit (accounts.Unit) that handled the dossier: its own time against its steps'
-    deadlines (indicator 2), with the dossier's indicators 1, 3, 4, 7 for the unit's means."""
+class HandlerScore(models.Model):
+    """What a unit's and an officer's scores share: the dossier, where it belongs, when it
+    ended, and the indicators counted for whoever handled it (1, 2, 3, 4, 7)."""
 
     dossier_id = models.BigIntegerField()
     unit_id = models.BigIntegerField()
@@ -50,8 +50,18 @@ class UnitScore(models.Model):
     i2 = _score()
     i3 = _score()
     i4 = _score()
-    i6 = _score()
     i7 = _score()
+
+    class Meta:
+        abstract = True
+
+
+class UnitScore(HandlerScore):
+    """One unit (accounts.Unit) that handled the dossier: its own time against its steps'
+    deadlines (indicator 2), with the dossier's indicators 1, 3, 4, 6, 7 for the unit's
+    means."""
+
+    i6 = _score()
 
     class Meta:
         constraints = [
@@ -63,22 +73,11 @@ class UnitScore(models.Model):
         return f"score {self.dossier_id} unit {self.unit_id}"
 
 
-class OfficerScore(models.Model):
+class OfficerScore(HandlerScore):
     """One officer who acted on the dossier's timeline for a unit (desk officer,
     specialist, head, leader): indicators 1, 2 (the unit's), 3, 4, 7 (art.15(1)(a))."""
 
-    dossier_id = models.BigIntegerField()
-    unit_id = models.BigIntegerField()
     officer_id = models.BigIntegerField()
-    agency_id = models.BigIntegerField()
-    agency_path = models.CharField(max_length=200)
-    sector_id = models.BigIntegerField()
-    ended_at = models.DateTimeField()
-    i1 = _score()
-    i2 = _score()
-    i3 = _score()
-    i4 = _score()
-    i7 = _score()
 
     class Meta:
         constraints = [
