@@ -68,8 +68,9 @@ class ReportFilter(AccessibleFormMixin, forms.Form):
             .order_by("code")
             .values_list("code", "name")
         ]
-        if data is None or not self.is_bound:
-            self.initial.update(self.defaults(user))
+        # The defaults, also what a bad query string falls back to (`_value`): a manager's
+        # own agency, never the whole country.
+        self.initial.update(self.defaults(user))
 
     def defaults(self, user) -> dict:
         agency = None if self.public else access.default_agency_id(user)

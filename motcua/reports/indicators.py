@@ -7,6 +7,7 @@ its indexes; the scale plan (daily aggregates) is in decision 0056.
 """
 
 import calendar
+import math
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -264,7 +265,7 @@ def within_days(*, period: Period, scope: Scope, share: int = 90) -> int | None:
         return None
     rank = -(-len(days) * share // 100)  # ceil: the rank of the share-th percentile
     value = days[max(rank, 1) - 1]
-    return int(-(-value // 1))
+    return math.ceil(value)  # not -(-value // 1): a Decimal's // truncates toward zero
 
 
 def online_services(*, on: date | None = None, agency_id: int | None = None) -> Indicator:
