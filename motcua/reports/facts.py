@@ -66,10 +66,10 @@ def without_apology(
     dossier: Dossier, event: DossierEvent, due: datetime, fee_paused_at: datetime | None
 ) -> tuple[datetime | None, datetime | None]:
     """After an apology, the due date the dossier would have had without it moves as the
-    dossier's own does (decision 0057): a completed supplement restarts the clock from zero
-    (None: the due date in force from then on has no apology in it), and where the workflow
-    pauses the clock for a fee, the working time left is kept across the pause. Returns the
-    due date and when the fee's pause began."""
+    dossier's own does (decisions 0057, 0065): a completed supplement restarts the clock
+    from zero (None: the due date in force from then on has no apology in it), and where the
+    workflow pauses the clock for a fee, the working time left is kept across the pause.
+    Returns the due date and when the fee's pause began."""
     moved = event.from_status != event.to_status
     if moved and event.from_status == Status.SUPPLEMENT_REQUESTED:
         return (None, None) if event.to_status == Status.PROCESSING else (due, None)
