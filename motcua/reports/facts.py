@@ -87,10 +87,34 @@ def working_days(
     return workdays.days_from_seconds(max(seconds, 0))
 
 
+def without_apology(
+    dossier: Dossier, event: DossierEvent, due: datetime, fee_paused_at: datetime | None
+) -> tuple[datetime | None, datetime | None]:
+    """After an apology, the due date the dossier would have had without it moves as the
+    dossier's own does (decisions 0057, 0066): a completed supplement restarts the clock
+    from zero (None: the due date in force from then on has no apology in it), and where the
+    workflow pauses the clock for a fee, the working time left is kept across the pause.
+    Returns the due date and when the fee's pause began."""
+    moved = event.from_status != event.to_status
+    if moved and event.from_status == Status.SUPPLEMENT_REQUESTED:
+        return (None, None) if event.to_status == Status.PROCESSING else (due, None)
+    if not (dossier.workflow and dossier.workflow.definition.get("payment_pauses_clock")):
+        return due, None
+    if moved and event.to_status == Status.AWAITING_PAYMENT:
+        return due, event.at
+    if moved and event.from_status == Status.AWAITING_PAYMENT and fee_paused_at is not None:
+        left = workdays.working_seconds_between(fee_paused_at, due)
+        if left:
+            days = Decimal(left) / Decimal(workdays.office_hours().seconds)
+            due = workdays.add_working_days(event.at, days)
+        return due, None
+    return due, fee_paused_at
+
+
 def compute(dossier: Dossier, events: list[DossierEvent]) -> dict:
     """The fact's values for `dossier` and its timeline `events` (in order)."""
     ended_at, ending, supplements, legal_due = None, "", 0, None
-    pauses, paused_at = [], None
+    pauses, paused_at, fee_paused_at = [], None, None
     for event in events:
         if event.to_status == Status.SUPPLEMENT_REQUESTED and event.from_status != event.to_status:
             supplements += 1
@@ -101,6 +125,8 @@ def compute(dossier: Dossier, events: list[DossierEvent]) -> dict:
         if event.action == "extend" and legal_due is None:
             old = (event.data or {}).get("old_due_at")
             legal_due = datetime.fromisoformat(old) if old else None
+        elif legal_due is not None:
+            legal_due, fee_paused_at = without_apology(dossier, event, legal_due, fee_paused_at)
         if ended_at is None and event.to_status in ENDS and event.from_status != event.to_status:
             ended_at = event.at
             if event.to_status == Status.STOPPED:

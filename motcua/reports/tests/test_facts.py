@@ -208,3 +208,64 @@ def test_a_zero_fee_request_does_not_make_the_dossier_fee_charging(
     with django_capture_on_commit_callbacks(execute=True):
         publish(DossierChanged.about(Dossier.objects.get(pk=dossier.pk), action="fee"))
     assert not DossierFact.objects.get(pk=dossier.pk).fee_charged
+
+
+def test_after_an_apology_a_fee_pause_moves_the_date_judged_against(
+    clock, org, dossier, django_capture_on_commit_callbacks
+):
+    from motcua.workflow.machine import RequestPaymentInput
+
+    with django_capture_on_commit_callbacks(execute=True):
+        clock.set(2025, 11, 10, 10, 0)  # Monday: accepted, due Wednesday 12/11 10:00
+        act(dossier, "accept", org.desk_officer)
+        clock.set(2025, 11, 10, 10, 30)  # an apology: the new appointment is Thursday
+        act(
+            dossier,
+            "extend",
+            org.specialist,
+            ExtendInput(reason="Chờ xác minh", new_due_date=date(2025, 11, 13)),
+        )
+        clock.set(2025, 11, 10, 11, 0)  # a fee: the workflow pauses the clock
+        act(dossier, "request_payment", org.specialist, RequestPaymentInput(amount=135_000))
+        clock.set(2025, 11, 12, 9, 0)  # paid at the counter on Wednesday 09:00
+        act(dossier, "confirm_payment", org.specialist, NoteInput(note="Đã thu tại quầy"))
+        clock.set(2025, 11, 13, 16, 0)  # Thursday
+        act(dossier, "forward", org.specialist, NoteInput(note="Đủ"))
+        act(dossier, "forward", org.head)
+        act(dossier, "approve", org.leader)
+    fact = DossierFact.objects.get(pk=dossier.pk)
+    # Without the apology, the 18 working hours left at Monday 11:00 (to Wednesday 10:00)
+    # restart on Wednesday 09:00: 8 h that day, 9.5 Thursday, 0.5 Friday: Friday 14/11
+    # 08:00. Finished on Thursday, a day before: early (not late against Wednesday 10:00).
+    assert fact.legal_due_at == at(2025, 11, 14, 8, 0)
+    assert fact.due_at == at(2025, 11, 17, 8, 0)  # the apology's date, moved the same way
+    assert fact.timeliness == "early"
+
+
+def test_after_an_apology_a_supplement_restarts_the_date_judged_against(
+    clock, org, dossier, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        clock.set(2025, 11, 10, 10, 0)  # Monday: accepted, due Wednesday 12/11 10:00
+        act(dossier, "accept", org.desk_officer)
+        clock.set(2025, 11, 10, 10, 30)
+        act(
+            dossier,
+            "extend",
+            org.specialist,
+            ExtendInput(reason="Chờ xác minh", new_due_date=date(2025, 11, 13)),
+        )
+        clock.set(2025, 11, 10, 11, 0)
+        items = (SupplementItem(component="Giấy đăng ký xe ô tô", reason="Bản chụp mờ"),)
+        act(dossier, "request_supplement", org.specialist, RequestSupplementInput(items=items))
+        clock.set(2025, 11, 11, 9, 0)  # complete on Tuesday 09:00: two days from zero
+        act(dossier, "submit_supplement", dossier.applicant, NoteInput(note="Đã bổ sung"))
+        clock.set(2025, 11, 13, 8, 30)
+        act(dossier, "forward", org.specialist, NoteInput(note="Đủ"))
+        act(dossier, "forward", org.head)
+        act(dossier, "approve", org.leader)
+    fact = DossierFact.objects.get(pk=dossier.pk)
+    # The restart set Thursday 13/11 09:00, with no apology in it: finished Thursday 08:30
+    # is on time (not late against the Wednesday the apology had put off).
+    assert fact.legal_due_at == at(2025, 11, 13, 9, 0)
+    assert fact.timeliness == "on_time"

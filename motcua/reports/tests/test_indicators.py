@@ -221,3 +221,130 @@ def test_online_service_ratio_from_the_catalogue(db):
     assert (result.numerator, result.denominator, result.counts["full"]) == (3, 5, 2)
     assert result.points == Decimal("16.50")  # 60 % × 22 / 80
     assert Procedure.objects.filter(agency=agency).count() == 6
+
+
+def test_within_days_is_the_fewest_whole_days_for_ninety_percent(history):
+    # Resolved in November: 1 in 2.5, 2 in 3 and 3 in 6.5 working days. 90 % of 3 dossiers
+    # is 2.7, so all three are needed: within 6.5, that is 7 whole days.
+    assert ind.within_days(period=NOVEMBER, scope=SCOPE) == 7
+    # Half of them is 1.5, so two: within 3 days.
+    assert ind.within_days(period=NOVEMBER, scope=SCOPE, share=50) == 3
+    # Nothing resolved in September: no figure.
+    assert ind.within_days(period=ind.month(year=2025, month=9), scope=SCOPE) is None
+
+
+def test_within_days_counts_a_part_of_a_day_as_a_whole_day(db):
+    # Ten dossiers resolved in November: nine in 0.32 of a day, one in 4.5 days. 90 % of 10
+    # is 9: the ninth fastest took 0.32 days, so within 1 whole day (not 0).
+    for pk in range(1, 11):
+        days = Decimal("4.5") if pk == 10 else Decimal("0.32")
+        fact(pk, path=PARENT, received=at(11, 3), ended=at(11, 4), ending="processed",
+             timeliness="early", processing_days=days)  # fmt: skip
+    assert ind.within_days(period=NOVEMBER, scope=SCOPE) == 1
+    # 100 %: the slowest, 4.5 days, so 5.
+    assert ind.within_days(period=NOVEMBER, scope=SCOPE, share=100) == 5
+
+
+def test_digitisation_needs_the_papers_digitised_and_an_electronic_result(history):
+    # Resolved in November: 1 (electronic result), 2 (paper result), 3 (electronic result).
+    DossierFact.objects.filter(pk__in=[1, 2]).update(digitised=True)
+    DossierFact.objects.filter(pk=3).update(digitised=False)
+    DossierFact.objects.filter(pk=5).update(digitised=True, electronic_result=True)  # open
+    result = ind.digitisation(period=NOVEMBER, scope=SCOPE)
+    # Only 1 has both: 1 of 3 = 33.33 %, below the 80 % threshold: 33.33 × 22 / 80 = 9.17.
+    assert (result.numerator, result.denominator, result.rate) == (1, 3, Decimal("33.33"))
+    assert (result.points, result.maximum) == (Decimal("9.17"), Decimal("22"))
+    # Every resolved one digitised, with an electronic result: full points from 80 %.
+    DossierFact.objects.filter(pk__in=[1, 2, 3]).update(digitised=True, electronic_result=True)
+    result = ind.digitisation(period=NOVEMBER, scope=SCOPE)
+    assert (result.rate, result.points) == (Decimal("100.00"), Decimal("22"))
+
+
+def test_satisfaction_counts_a_complaint_like_a_negative_rating_once_per_dossier(history):
+    # Complaints about 1 (resolved), 2 (resolved and already rated negatively) and 5 (still
+    # in progress: not among the resolved, not counted).
+    DossierFact.objects.filter(pk__in=[1, 2, 5]).update(complained=True)
+    result = ind.satisfaction(period=NOVEMBER, scope=SCOPE)
+    # To handle 6; late 2 (3 resolved late, 5 overdue): 33.33 %; negative or complained
+    # about: 1 and 2, 2 of 6 = 33.33 %. 100 − 66.66 = 33.34 %: 33.34 × 18 / 90 = 6.67 points.
+    assert (result.numerator, result.denominator) == (2, 6)
+    assert result.counts == {"late": 2, "negative": 2}
+    assert (result.rate, result.points) == (Decimal("33.34"), Decimal("6.67"))
+
+
+def test_satisfaction_never_goes_below_zero_and_is_none_with_nothing_to_handle(history):
+    DossierFact.objects.filter(pk__in=[1, 2, 3]).update(rated_negative=True)
+    # Late 2 of 6 (33.33) + negative 3 of 6 (50.00) = 83.33: 16.67 %.
+    assert ind.satisfaction(period=NOVEMBER, scope=SCOPE).rate == Decimal("16.67")
+    assert ind.satisfaction(period=ind.month(year=2025, month=6), scope=SCOPE).rate is None
+
+
+def test_online_payments_of_zero_fee_dossiers_only_have_no_rate(history):
+    # Procedure B: 4 (no fee), 5 (charged, paid online), 9 (no fee, withdrawn): 1 of 1.
+    b = ind.online_payments(period=NOVEMBER, scope=ind.Scope(procedure_code="B"))
+    assert (b.numerator, b.denominator, b.rate) == (1, 1, Decimal("100.00"))
+    # The agency 20 received only 7, which charged nothing: nothing to divide, no rate
+    # (not 0 %).
+    other = ind.online_payments(period=NOVEMBER, scope=ind.Scope(agency_id=20))
+    assert (other.numerator, other.denominator, other.rate) == (0, 0, None)
+    # A fee charged at the counter only: charged, not paid online.
+    fact(12, path=OTHER, received=at(11, 13), fee_charged=True, channel="counter")
+    other = ind.online_payments(period=NOVEMBER, scope=ind.Scope(agency_id=20))
+    assert (other.numerator, other.denominator, other.rate) == (0, 1, Decimal("0.00"))
+
+
+# ---------------------------------------------------------------------------------------
+# Periods: labels, keys (the query string), the period before, trends
+
+
+def test_a_period_has_a_label_and_a_key_that_reads_back():
+    cases = [
+        (ind.month(year=2026, month=10), "10/2026", "2026-10"),
+        (ind.quarter(year=2026, quarter=4), "Quý 4/2026", "2026-Q4"),
+        (ind.year(year=2026), "2026", "2026"),
+        (
+            ind.Period(date(2026, 10, 1), date(2026, 10, 15)),
+            "01/10/2026 – 15/10/2026",
+            "2026-10-01..2026-10-15",
+        ),
+    ]
+    for period, label, key in cases:
+        assert (period.label, period.key) == (label, key)
+        back = ind.parse_period(key)
+        assert (back, back.kind) == (period, period.kind)
+
+
+def test_the_period_before_and_a_trend():
+    assert ind.month(year=2026, month=1).previous() == ind.month(year=2025, month=12)
+    assert ind.month(year=2024, month=3).previous().end == date(2024, 2, 29)  # leap year
+    assert ind.quarter(year=2026, quarter=1).previous() == ind.quarter(year=2025, quarter=4)
+    assert ind.year(year=2026).previous() == ind.year(year=2025)
+    # A range: as many days, just before: 10 days ending 30/09.
+    ten_days = ind.Period(date(2026, 10, 1), date(2026, 10, 10))
+    assert ten_days.previous() == ind.Period(date(2026, 9, 21), date(2026, 9, 30))
+    # The last three quarters, oldest first, ending with this one, each a quarter.
+    trend = ind.quarter(year=2026, quarter=1).trend(3)
+    assert [p.label for p in trend] == ["Quý 3/2025", "Quý 4/2025", "Quý 1/2026"]
+    assert ind.month(year=2026, month=10).trend(1) == [ind.month(year=2026, month=10)]
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "",
+        "abc",
+        "10/2026",
+        "2026-13",
+        "2026-00",
+        "2026-Q5",
+        "2026-Q0",
+        "2026-Q",
+        "2026-10-15..2026-10-01",  # reversed
+        "2000-01-01..2020-01-01",  # twenty years
+        "2026-10-01..",
+        "2026-02-30..2026-03-01",
+        "99999",
+    ],
+)
+def test_a_bad_period_key_reads_as_none(key):
+    assert ind.parse_period(key) is None
