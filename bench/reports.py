@@ -131,6 +131,19 @@ def in_process(args) -> dict:
         results[f"trend of 6 months {label}"] = timed(
             lambda s=scope: [ind.period_totals(period=p, scope=s) for p in months], args.runs
         )
+    # The public page's figures with its cache cold (what one miss costs; a hit is a cache
+    # read): the headline, the tables per agency and per procedure, the online services.
+    from motcua.reports import public
+
+    def public_page(scope):
+        ind.summary(period=year, scope=scope)
+        public.agency_rows(period=year, scope=scope)
+        public.procedure_rows(period=year, scope=scope)
+        ind.online_services()
+        public.online_services_by_sector()
+
+    for label, scope in (("national", ind.Scope()), ("agency", ind.Scope(agency_id=agency))):
+        results[f"public page uncached {label}"] = timed(lambda s=scope: public_page(s), args.runs)
     national = ind.period_totals(period=year, scope=ind.Scope())
     info["year_totals"] = {k: national[k] for k in (*ind.COLUMNS, "to_handle")}
     return {"info": info, "results": results}
