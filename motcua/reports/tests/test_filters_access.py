@@ -172,10 +172,10 @@ def test_an_agency_the_user_may_not_read_is_refused(agencies, manager):
     f = form(f"kind=year&year=2025&agency={other.pk}", manager)
     assert not f.is_valid() and "agency" in f.errors
     assert f.scope.agency_id == agencies[0].pk  # back to their own agency, never the other
-    # Nor may a manager ask for the whole country by leaving the agency empty.
+    # Nor may a manager ask for the whole country by leaving the agency empty: that reads
+    # their own agency (decision 0059).
     f = form("kind=year&year=2025&agency=", manager)
-    assert not f.is_valid() and "agency" in f.errors
-    assert f.scope.agency_id == agencies[0].pk
+    assert f.is_valid() and f.scope.agency_id == agencies[0].pk
 
 
 def test_the_public_page_reads_any_agency_and_the_whole_country(agencies):

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from motcua.catalogue.models import Procedure
 from motcua.factories import AgencyFactory, ProcedureFactory
+from motcua.reports import aggregates
 from motcua.reports import indicators as ind
 from motcua.reports.models import DossierFact
 
@@ -248,14 +249,18 @@ def test_within_days_counts_a_part_of_a_day_as_a_whole_day(db):
 def test_digitisation_needs_the_papers_digitised_and_an_electronic_result(history):
     # Resolved in November: 1 (electronic result), 2 (paper result), 3 (electronic result).
     DossierFact.objects.filter(pk__in=[1, 2]).update(digitised=True)
+    aggregates.touch_facts(dossier_ids=[1, 2])
     DossierFact.objects.filter(pk=3).update(digitised=False)
+    aggregates.touch_facts(dossier_ids=[3])
     DossierFact.objects.filter(pk=5).update(digitised=True, electronic_result=True)  # open
+    aggregates.touch_facts(dossier_ids=[5])
     result = ind.digitisation(period=NOVEMBER, scope=SCOPE)
     # Only 1 has both: 1 of 3 = 33.33 %, below the 80 % threshold: 33.33 × 22 / 80 = 9.17.
     assert (result.numerator, result.denominator, result.rate) == (1, 3, Decimal("33.33"))
     assert (result.points, result.maximum) == (Decimal("9.17"), Decimal("22"))
     # Every resolved one digitised, with an electronic result: full points from 80 %.
     DossierFact.objects.filter(pk__in=[1, 2, 3]).update(digitised=True, electronic_result=True)
+    aggregates.touch_facts(dossier_ids=[1, 2, 3])
     result = ind.digitisation(period=NOVEMBER, scope=SCOPE)
     assert (result.rate, result.points) == (Decimal("100.00"), Decimal("22"))
 
@@ -264,6 +269,7 @@ def test_satisfaction_counts_a_complaint_like_a_negative_rating_once_per_dossier
     # Complaints about 1 (resolved), 2 (resolved and already rated negatively) and 5 (still
     # in progress: not among the resolved, not counted).
     DossierFact.objects.filter(pk__in=[1, 2, 5]).update(complained=True)
+    aggregates.touch_facts(dossier_ids=[1, 2, 5])
     result = ind.satisfaction(period=NOVEMBER, scope=SCOPE)
     # To handle 6; late 2 (3 resolved late, 5 overdue): 33.33 %; negative or complained
     # about: 1 and 2, 2 of 6 = 33.33 %. 100 − 66.66 = 33.34 %: 33.34 × 18 / 90 = 6.67 points.
@@ -274,6 +280,7 @@ def test_satisfaction_counts_a_complaint_like_a_negative_rating_once_per_dossier
 
 def test_satisfaction_never_goes_below_zero_and_is_none_with_nothing_to_handle(history):
     DossierFact.objects.filter(pk__in=[1, 2, 3]).update(rated_negative=True)
+    aggregates.touch_facts(dossier_ids=[1, 2, 3])
     # Late 2 of 6 (33.33) + negative 3 of 6 (50.00) = 83.33: 16.67 %.
     assert ind.satisfaction(period=NOVEMBER, scope=SCOPE).rate == Decimal("16.67")
     assert ind.satisfaction(period=ind.month(year=2025, month=6), scope=SCOPE).rate is None
