@@ -10,12 +10,13 @@ its file replaced).
 
 import logging
 import threading
+import time
 from datetime import timedelta
 from functools import partial
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import connections, transaction
+from django.db import OperationalError, connections, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -141,7 +142,7 @@ def run_export(*, export_id: int, builders: dict | None = None) -> None:
     try:
         period, scope = period_and_scope(export.parameters)
         build = (builders or exports.BUILDERS)[export.format]
-        content = build(period=period, scope=scope, progress=lambda p: rows.update(progress=p))
+        content = build(period=period, scope=scope, progress=lambda p: _progress(rows, p))
         name = f"reports/exports/{export.uuid}.{export.format}"
         storage = export.file.storage
         if export.file.name:
@@ -150,20 +151,45 @@ def run_export(*, export_id: int, builders: dict | None = None) -> None:
         saved = storage.save(name, ContentFile(content))
     except Exception as exc:  # any failure ends the export, with a message for the reader
         log.exception("exports: export %s failed", export_id)
-        rows.update(
-            status=Export.Status.FAILED,
-            error=_("Không tạo được tệp: %(error)s. Hãy thử lại hoặc báo quản trị hệ thống.")
-            % {"error": type(exc).__name__},
-            finished_at=timezone.now(),
+        error = _("Không tạo được tệp: %(error)s. Hãy thử lại hoặc báo quản trị hệ thống.") % {
+            "error": type(exc).__name__
+        }
+        _retried(
+            lambda: rows.update(
+                status=Export.Status.FAILED, error=error, finished_at=timezone.now()
+            )
         )
         return
-    rows.update(
-        status=Export.Status.DONE,
-        progress=100,
-        file=saved,
-        filename=exports.filename(period=period, extension=export.format),
-        finished_at=timezone.now(),
+    _retried(
+        lambda: rows.update(
+            status=Export.Status.DONE,
+            progress=100,
+            file=saved,
+            filename=exports.filename(period=period, extension=export.format),
+            finished_at=timezone.now(),
+        )
     )
+
+
+def _progress(rows, value: int) -> None:
+    """Progress is shown, not kept: a write that meets a locked table (SQLite, while a page
+    reads the export's status) is skipped; the next one, or the end, says more."""
+    try:
+        rows.update(progress=value)
+    except OperationalError:
+        log.info("exports: progress %s not saved (table busy)", value)
+
+
+def _retried(write, *, tries: int = 5) -> None:
+    """The export's end must be saved: retried a few times on a locked table."""
+    for attempt in range(tries):
+        try:
+            write()
+            return
+        except OperationalError:
+            if attempt == tries - 1:
+                raise
+            time.sleep(0.2 * (attempt + 1))
 
 
 def delete_old_exports(*, now=None) -> dict[str, int]:

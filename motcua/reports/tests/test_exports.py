@@ -9,7 +9,8 @@ from decimal import Decimal
 
 import pytest
 from django.core.management.color import no_style
-from django.db import connection
+from django.db import OperationalError, connection
+from django.db.models import QuerySet
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -441,3 +442,24 @@ def test_beat_deletes_old_exports_daily():
     from motcua.reports.tasks import delete_old_exports_task
 
     assert app.conf.beat_schedule["delete-old-exports"]["task"] == delete_old_exports_task.name
+
+
+def test_a_progress_write_that_meets_a_locked_table_does_not_fail_the_export(manager, monkeypatch):
+    """SQLite refuses a write while a page reads the export's status (a locked table): the
+    progress is skipped, the export still ends done with its file."""
+    export = Export.objects.create(
+        requested_by=manager,
+        format="csv",
+        parameters=export_jobs.parameters_of(period=NOVEMBER, scope=SCOPE),
+    )
+    real_update = QuerySet.update
+
+    def locked_for_progress(self, **kwargs):
+        if set(kwargs) == {"progress"}:
+            raise OperationalError("database table is locked: reports_export")
+        return real_update(self, **kwargs)
+
+    monkeypatch.setattr(QuerySet, "update", locked_for_progress)
+    export_jobs.run_export(export_id=export.pk)
+    export.refresh_from_db()
+    assert (export.status, export.progress) == ("done", 100) and export.file
