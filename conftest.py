@@ -3,9 +3,12 @@ import os
 os.environ.setdefault("MOTCUA_TESTING", "true")
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
+from datetime import datetime  # noqa: E402
+
 import pytest  # noqa: E402
 import redis  # noqa: E402
 from django.conf import settings as django_settings  # noqa: E402
+from django.utils import timezone  # noqa: E402
 
 from motcua import factories  # noqa: E402
 from motcua.factories import ComponentFactory, ProcedureFactory, UserFactory  # noqa: E402
@@ -159,3 +162,26 @@ def make_organisation(db):
 def make_officer(db):
     """make_officer(agency, (unit, role), ..., full_name=..., second_factor=True, **fields)."""
     return factories.make_officer
+
+
+# A clock the tests move: what timezone.now() returns (workflow and reports histories).
+class Clock:
+    """Sets what `timezone.now()` returns, in Vietnam's time zone."""
+
+    def __init__(self):
+        self.current = None
+
+    def set(self, year, month, day, hour=9, minute=0):
+        self.current = timezone.make_aware(datetime(year, month, day, hour, minute))
+        return self.current
+
+    def __call__(self):
+        return self.current
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    clock = Clock()
+    real_now = timezone.now
+    monkeypatch.setattr(timezone, "now", lambda: clock.current or real_now())
+    return clock

@@ -79,14 +79,14 @@ def trend(*, period: ind.Period, scope: ind.Scope, count: int = TREND_PERIODS) -
     periods = period.trend(count)
     points = []
     for p in periods:
-        totals = ind.period_totals(period=p, scope=scope)
+        figures = ind.summary(period=p, scope=scope)  # each question asked once
         points.append(
             {
-                "on_time": ind.on_time(period=p, scope=scope).rate,
-                "online": ind.online_dossiers(period=p, scope=scope).rate,
-                "electronic": ind.electronic_results(period=p, scope=scope).rate,
-                "received": totals["received"],
-                "resolved": totals["resolved"],
+                "on_time": figures["on_time"].rate,
+                "online": figures["online_dossiers"].rate,
+                "electronic": figures["electronic_results"].rate,
+                "received": figures["totals"]["received"],
+                "resolved": figures["totals"]["resolved"],
             }
         )
     labels = [p.label for p in periods]

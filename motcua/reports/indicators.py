@@ -7,7 +7,6 @@ aggregates of the facts (reports.aggregates, decision 0060), never the facts the
 """
 
 import calendar
-from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -197,45 +196,24 @@ def _ranges(column: str, ranges) -> Q | None:
 
 
 def _query(model, *, scope, by, period_q, before_q) -> list[dict]:
-    """One query: the sums of the rows in the period (`period_q`) and before it (`before_q`),
-    either may be None."""
-    sums, where = {}, []
+    """One query: the sums of the rows in the period (`period_q`, None when the period has
+    no rows of this model) and before it (`before_q`)."""
+    # Aliases apart from the columns' names: "f_" the period, "pre_" before it.
+    sums = {f"pre_{name}": Sum(name, filter=before_q) for name in STOCKS}
+    where = before_q
     if period_q is not None:
-        # Aliases apart from the columns' names: "f_" the period, "pre_" before it.
-        sums = {f"f_{name}": Sum(name, filter=period_q) for name in COUNTS}
+        sums |= {f"f_{name}": Sum(name, filter=period_q) for name in COUNTS}
         sums["f_received_online"] = Sum("received", filter=period_q & Q(channel="online"))
-        where.append(period_q)
-    if before_q is not None:
-        sums.update({f"pre_{name}": Sum(name, filter=before_q) for name in STOCKS})
-        where.append(before_q)
-    if not where:
-        return []
-    qs = model.objects.filter(scope_filter(scope)).filter(
-        where[0] | where[1] if len(where) == 2 else where[0]
-    )
+        where = period_q | before_q
+    qs = model.objects.filter(scope_filter(scope)).filter(where)
     if not by:
         return [qs.aggregate(**sums)]
     return list(qs.values(*by).annotate(**sums).order_by())
 
 
-_memo: ContextVar[dict | None] = ContextVar("reports_sums_memo", default=None)
-
-
-def sums(*, period: Period, scope: Scope, by: tuple = (), stocks: bool = True) -> dict:
+def sums(*, period: Period, scope: Scope, by: tuple = ()) -> dict:
     """{group values: {count: sum over the period, "pre_<stock>": sum before it}} from the
-    monthly rows of the period's whole months and the daily rows of the rest. Inside
-    `summary` each distinct question is asked once."""
-    memo = _memo.get()
-    key = (period, scope, by, stocks)
-    if memo is not None and key in memo:
-        return memo[key]
-    result = _sums(period=period, scope=scope, by=by, stocks=stocks)
-    if memo is not None:
-        memo[key] = result
-    return result
-
-
-def _sums(*, period: Period, scope: Scope, by: tuple, stocks: bool) -> dict:
+    monthly rows of the period's whole months and the daily rows of the rest."""
     months, days, first = _segments(period)
     result: dict = {}
     for model, column, period_ranges, before in (
@@ -247,7 +225,7 @@ def _sums(*, period: Period, scope: Scope, by: tuple, stocks: bool) -> dict:
             scope=scope,
             by=by,
             period_q=_ranges(column, period_ranges),
-            before_q=before if stocks else None,
+            before_q=before,
         )
         for row in rows:
             key = tuple(row.pop(name) for name in by)
@@ -545,28 +523,9 @@ def period_table(*, period: Period, scope: Scope) -> list[dict]:
 
 def summary(*, period: Period, scope: Scope) -> dict:
     """Every dossier indicator of the period for the scope, by name (what the dashboard, the
-    public page and the exports show). The online-service ratio depends on the catalogue, not
-    the period: `online_services`."""
-    token = _memo.set({})
-    try:
-        return _summary(period=period, scope=scope)
-    finally:
-        _memo.reset(token)
-
-
-def _summary(*, period: Period, scope: Scope) -> dict:
-    return {
-        "on_time": on_time(period=period, scope=scope),
-        "average_days": average_processing_days(period=period, scope=scope),
-        "within_days": within_days(period=period, scope=scope),
-        "online_dossiers": online_dossiers(period=period, scope=scope),
-        "online_payments": online_payments(period=period, scope=scope),
-        "electronic_results": electronic_results(period=period, scope=scope),
-        "digitisation": digitisation(period=period, scope=scope),
-        "reuse": reuse(period=period, scope=scope),
-        "satisfaction": satisfaction(period=period, scope=scope),
-        "totals": period_totals(period=period, scope=scope),
-    }
+    public page and the exports show): `figures_of` the scope's sums, three or four queries.
+    The online-service ratio depends on the catalogue, not the period: `online_services`."""
+    return grouped(period=period, scope=scope, by=())[()]
 
 
 def figures_of(values: dict, histogram: dict[int, int], every_channel: dict | None = None):

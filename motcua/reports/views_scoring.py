@@ -1,7 +1,6 @@
 """The internal scoring page (Circular 01/2018 art.13–15): units and officers of the agencies
 the reader manages, per quarter or year (decision 0061)."""
 
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -10,7 +9,7 @@ from motcua.reports import access, scoring
 from motcua.reports import indicators as ind
 from motcua.reports.filters import ScoringFilter
 from motcua.reports.tabs import tabs
-from motcua.reports.views_common import reader_required
+from motcua.reports.views_common import reader_required, refused
 from motcua.workflow.views.common import workspace
 
 
@@ -27,8 +26,8 @@ def scoring_page(request):
     period = form.period
     scope = ind.Scope(agency_id=form.scope.agency_id)
     if not access.can_read_agency(request.user, scope.agency_id):
-        raise PermissionDenied
-    drill = drill_down_path()
+        return refused(request)
+    drill = reverse("reports:dossiers")  # ?figure=score_<unit|officer>_<id>&<the filter>
     units = scoring.unit_rows(period=period, scope=scope)
     officers = scoring.officer_rows(period=period, scope=scope)
     for rows, names in ((units, scoring.UNIT_INDICATORS), (officers, scoring.OFFICER_INDICATORS)):
@@ -57,9 +56,3 @@ def scoring_page(request):
 
 def _filter(user, data) -> ScoringFilter:
     return ScoringFilter(data or None, user=user)
-
-
-def drill_down_path() -> str:
-    """The drill-down page: `?figure=score_<unit|officer>_<id>` with the filter's query
-    string; it lists only the dossiers the reader may see."""
-    return reverse("reports:dossiers")
