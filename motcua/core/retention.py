@@ -116,3 +116,10 @@ def file_removed(request, *, purged_at):
     )
     patch_cache_control(response, private=True, no_store=True)
     return response
+
+
+def stored_files(rows, field: str) -> list[tuple]:
+    """(storage, name) of the file in `field` of each row, where one is still stored: what a
+    purger hands over to be deleted after its commit."""
+    files = [getattr(row, field) for row in rows]
+    return [(f.storage, f.name) for f in files if f.name and f.storage.exists(f.name)]

@@ -4,14 +4,14 @@ The row stays (append-only): its number, title, dates, signer and SHA-256 are wh
 archive and the verification page need; the file with the person's data is deleted.
 """
 
-from motcua.core.retention import purgers
+from motcua.core.retention import purgers, stored_files
 from motcua.results.models import ResultDocument
 
 
 @purgers.register("results")
 def purge_results(dossier_ids: list[int], files: list) -> dict[str, int]:
-    rows = list(ResultDocument.objects.filter(dossier_id__in=dossier_ids).exclude(pdf=""))
-    files.extend(
-        (row.pdf.storage, row.pdf.name) for row in rows if row.pdf.storage.exists(row.pdf.name)
+    pdfs = stored_files(
+        ResultDocument.objects.filter(dossier_id__in=dossier_ids).exclude(pdf=""), "pdf"
     )
-    return {"results.pdf": len(files)}
+    files.extend(pdfs)
+    return {"results.pdf": len(pdfs)}

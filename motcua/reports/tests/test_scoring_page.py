@@ -9,6 +9,7 @@ from django.utils import timezone
 from motcua.accounts.models import Role
 from motcua.accounts.testing import login_officer
 from motcua.factories import AgencyFactory, UnitFactory, make_officer
+from motcua.reports import indicators as ind
 from motcua.reports.models import OfficerScore, UnitScore
 
 pytestmark = pytest.mark.django_db
@@ -86,8 +87,16 @@ def test_a_national_reader_reads_every_agency(client, scored):
 
 @pytest.mark.parametrize("query", ["kind=month&year=2025&number=11", "year=abc", "number=9"])
 def test_bad_filters_fall_back_never_a_500(client, scored, query):
+    """A month (scoring is by quarter or year), letters for a year, month 9 of a quarter: the
+    page says what to fix and shows the default quarter's scores, never a 500."""
     login_officer(client, scored.head)
-    assert client.get(f"{URL}?{query}").status_code == 200
+    response = client.get(f"{URL}?{query}")
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Có lỗi cần sửa" in page
+    today = timezone.localdate()
+    default = ind.quarter(year=today.year, quarter=(today.month + 2) // 3)
+    assert default.label in page  # the default period, not the one asked for
 
 
 def test_a_manager_without_a_chosen_agency_reads_their_own(client, scored):
