@@ -23,6 +23,11 @@ app.conf.beat_schedule = {
         "task": "motcua.notifications.tasks.deliver_notifications",
         "schedule": 60,
     },
+    # Webhook deliveries whose retry is due (an integrator's endpoint was down).
+    "deliver-webhooks": {
+        "task": "motcua.api.webhooks.deliver_due",
+        "schedule": 60,
+    },
     "escalate-late-tasks": {
         "task": "motcua.workflow.tasks.escalate_late_tasks",
         "schedule": 15 * 60,

@@ -54,6 +54,10 @@ INSTALLED_APPS = [
     "motcua.delivery.contrib.sandbox",
     "motcua.feedback",
     "motcua.reports",
+    "motcua.api",
+    "rest_framework",
+    "drf_spectacular",
+    "oauth2_provider",
     "motcua.notifications.contrib.sms",
     "motcua.notifications.contrib.sms_sandbox",
 ]
@@ -250,6 +254,52 @@ OUTBOX_INLINE_SWEEP = CELERY_TASK_ALWAYS_EAGER and not TESTING
 # without it): run `manage.py rebuild_facts` afterwards. Decision 0060.
 REPORTS_LIVE = env_bool("REPORTS_LIVE", True)
 
+# --- The API for integrators (docs/api.md, decision 0067) ----------------------
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+OAUTH2_PROVIDER = {
+    # Client credentials only: agency systems, not people, hold these tokens.
+    "SCOPES_BACKEND_CLASS": "motcua.api.clients.ClientScopes",
+    "ACCESS_TOKEN_EXPIRE_SECONDS": env_int("API_TOKEN_SECONDS", 3600, minimum=60),
+    "REFRESH_TOKEN_EXPIRE_SECONDS": 3600,
+    "PKCE_REQUIRED": True,
+}
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "oauth2_provider.contrib.rest_framework.OAuth2Authentication"
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["motcua.api.permissions.ClientScopes"],
+    "DEFAULT_THROTTLE_CLASSES": ["motcua.api.permissions.ClientRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "motcua.api.pagination.Cursor",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "motcua.api.problems.exception_handler",
+    "UNAUTHENTICATED_USER": None,
+    "DATETIME_FORMAT": "iso-8601",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "MotCua API",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_AUTHENTICATION": [],
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "OAUTH2_FLOWS": ["clientCredentials"],
+    "OAUTH2_TOKEN_URL": "/api/oauth/token/",
+    "OAUTH2_REFRESH_URL": None,
+    "OAUTH2_AUTHORIZATION_URL": None,
+}
+# Webhook deliveries (motcua/api/webhooks.py): retried after 1 min, 2, 4 … capped at an hour,
+# for three days after the event; each try waits at most WEBHOOK_TIMEOUT_SECONDS.
+WEBHOOK_RETRY_SECONDS = env_int("WEBHOOK_RETRY_SECONDS", 60, minimum=1)
+WEBHOOK_RETRY_MAX_SECONDS = env_int("WEBHOOK_RETRY_MAX_SECONDS", 3600, minimum=1)
+WEBHOOK_GIVE_UP_HOURS = env_int("WEBHOOK_GIVE_UP_HOURS", 72, minimum=1)
+WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10, minimum=1)
+
 # --- Files ---------------------------------------------------------------------
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"
@@ -260,6 +310,7 @@ for _prefix, _path in (
     ("vendor/bootstrap", BASE_DIR / "node_modules" / "bootstrap" / "dist"),
     ("vendor/be-vietnam-pro", BASE_DIR / "node_modules" / "@fontsource" / "be-vietnam-pro"),
     ("vendor/chart.js", BASE_DIR / "node_modules" / "chart.js" / "dist"),
+    ("vendor/swagger-ui", BASE_DIR / "node_modules" / "swagger-ui-dist"),
 ):
     if _path.exists():
         STATICFILES_DIRS.append((_prefix, _path))

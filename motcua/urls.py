@@ -22,6 +22,7 @@ urlpatterns = [
     path("i18n/setlang/", accounts_views.set_language, name="set_language"),
     path("notifications/", include("motcua.notifications.urls")),
     path("admin/", admin.site.urls),
+    path("api/", include("motcua.api.urls")),
 ]
 
 if settings.SANDBOX_ENABLED:

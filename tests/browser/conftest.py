@@ -50,6 +50,7 @@ def assert_accessible(page):
     """axe-core finds nothing serious or critical on the page (WCAG 2.1 AA rules)."""
     from axe_playwright_python.sync_playwright import Axe
 
+    page.wait_for_load_state()  # a page still being replaced has no document to check
     results = Axe().run(page, options={"runOnly": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]})
     serious = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
     assert serious == [], [

@@ -84,6 +84,7 @@ def test_feedback_filed_anonymously_answered_and_published(
     desk.goto(base + "/officer/feedback/")
     assert_accessible(desk)
     desk.get_by_role("link", name=code).click()
+    expect(desk.get_by_label("Nội dung trả lời")).to_be_visible()
     assert_accessible(desk)
     desk.get_by_label("Nội dung trả lời").fill(
         "Sở đã nhắc nhở bộ phận một cửa; phù hiệu đã được cấp."

@@ -1,0 +1,56 @@
+"""Who is calling: the API client behind a request's OAuth2 token, and what it may reach."""
+
+from django.core.cache import cache
+from oauth2_provider.scopes import SettingsScopes
+
+from motcua.api.models import ApiClient
+from motcua.api.scopes import SCOPES
+from motcua.catalogue.models import Agency
+
+
+class ClientScopes(SettingsScopes):
+    """django-oauth-toolkit's scopes backend: a client may ask only for the scopes its agency's
+    administrator granted it; asking for none gives all of them."""
+
+    def get_all_scopes(self):
+        return dict(SCOPES)
+
+    def get_available_scopes(self, application=None, request=None, *args, **kwargs):
+        client = _client_of(application)
+        if client is None or not client.is_active:
+            return []
+        return [s for s in client.scopes if s in SCOPES]
+
+    def get_default_scopes(self, application=None, request=None, *args, **kwargs):
+        return self.get_available_scopes(application, request)
+
+
+def _client_of(application) -> ApiClient | None:
+    if application is None:
+        return None
+    try:
+        return application.api_client
+    except ApiClient.DoesNotExist:
+        return None
+
+
+def client_of(request) -> ApiClient | None:
+    """The active API client of an authenticated API request (its token's application)."""
+    token = getattr(request, "auth", None)
+    client = _client_of(getattr(token, "application", None))
+    if client is None or not client.is_active:
+        return None
+    return client
+
+
+def agency_ids(client: ApiClient) -> list[int]:
+    """The client's agency and every agency below it (cached a minute)."""
+    key = f"api:agencies:{client.agency_id}"
+    ids = cache.get(key)
+    if ids is None:
+        ids, level = [client.agency_id], [client.agency_id]
+        while level:
+            level = list(Agency.objects.filter(parent_id__in=level).values_list("pk", flat=True))
+            ids.extend(level)
+        cache.set(key, ids, 60)
+    return ids

@@ -1,0 +1,181 @@
+"""Integrators: API clients registered per agency, idempotency records, webhooks."""
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ApiClient(models.Model):
+    """A system allowed to call the API for one agency (and its sub-agencies), with the OAuth2
+    client-credentials application it authenticates as (django-oauth-toolkit)."""
+
+    application = models.OneToOneField(
+        settings.OAUTH2_PROVIDER_APPLICATION_MODEL,
+        on_delete=models.CASCADE,
+        related_name="api_client",
+    )
+    agency = models.ForeignKey(
+        "catalogue.Agency",
+        on_delete=models.PROTECT,
+        related_name="api_clients",
+        verbose_name=_("cơ quan"),
+    )
+    name = models.CharField(_("tên hệ thống"), max_length=200)
+    scopes = models.JSONField(_("phạm vi được cấp"), default=list)
+    rate_limit_per_minute = models.PositiveIntegerField(
+        _("số yêu cầu tối đa mỗi phút"), default=600
+    )
+    is_active = models.BooleanField(_("đang hoạt động"), default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("hệ thống kết nối (API)")
+        verbose_name_plural = _("hệ thống kết nối (API)")
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def client_id(self) -> str:
+        return self.application.client_id
+
+
+class IdempotencyRecord(models.Model):
+    """The first answer to a POST with an Idempotency-Key, given again for the same key and
+    body; the same key with another body is a 409 (motcua.api.idempotency)."""
+
+    client = models.ForeignKey(ApiClient, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    method = models.CharField(max_length=10)
+    path = models.CharField(max_length=500)
+    fingerprint = models.CharField(max_length=64)  # sha256 of the request's content
+    status_code = models.PositiveSmallIntegerField(null=True)  # null: still being answered
+    body = models.BinaryField(default=b"")
+    headers = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["client", "key"], name="api_idempotency_key_once")
+        ]
+        indexes = [models.Index(fields=["created_at"], name="api_idempotency_age")]
+
+    def __str__(self):
+        return f"{self.method} {self.path} ({self.key})"
+
+
+class WebhookSubscription(models.Model):
+    """An endpoint of the integrator told of events of its agency's dossiers."""
+
+    client = models.ForeignKey(ApiClient, on_delete=models.CASCADE, related_name="webhooks")
+    url = models.URLField(_("địa chỉ nhận"), max_length=500)
+    # Event type names (motcua.core.events), or ["*"] for every dossier event.
+    event_types = models.JSONField(_("loại sự kiện"), default=list)
+    # Only the events of this dossier (a liên thông hand-over's progress), when set.
+    dossier = models.ForeignKey(
+        "dossiers.Dossier", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    description = models.CharField(_("mô tả"), max_length=200, blank=True)
+    is_active = models.BooleanField(_("đang hoạt động"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("đăng ký webhook")
+        verbose_name_plural = _("đăng ký webhook")
+
+    def __str__(self):
+        return self.url
+
+    def wants(self, event_type: str) -> bool:
+        return "*" in self.event_types or event_type in self.event_types
+
+
+def new_webhook_secret() -> str:
+    return "whsec_" + secrets.token_urlsafe(32)
+
+
+class WebhookSecret(models.Model):
+    """A signing key of a subscription. Rotation adds a new one; the old one keeps signing
+    beside it until `expires_at`, so the receiver can switch without losing a delivery."""
+
+    subscription = models.ForeignKey(
+        WebhookSubscription, on_delete=models.CASCADE, related_name="secrets"
+    )
+    secret = models.CharField(max_length=100, default=new_webhook_secret)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.subscription_id}: {self.created_at:%Y-%m-%d}"
+
+
+class WebhookDelivery(models.Model):
+    """One event for one subscription, tried until the endpoint answers 2xx or the retries
+    run out (then it waits to be replayed)."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Đang chờ gửi")
+        DELIVERED = "delivered", _("Đã gửi")
+        FAILED = "failed", _("Gửi không thành công")
+
+    subscription = models.ForeignKey(
+        WebhookSubscription, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    event_id = models.BigIntegerField()  # the outbox row's id: the event's id outside too
+    event_type = models.CharField(max_length=80)
+    payload = models.JSONField()
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subscription", "event_id"], name="api_webhook_event_once"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=models.Q(state="pending"),
+                name="api_webhook_due",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.event_type} → {self.subscription_id} ({self.state})"
+
+
+class WebhookAttempt(models.Model):
+    """What one try of a delivery got back: kept for the integrator and the operator."""
+
+    delivery = models.ForeignKey(WebhookDelivery, on_delete=models.CASCADE, related_name="tries")
+    at = models.DateTimeField(auto_now_add=True)
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    response_excerpt = models.TextField(blank=True)
+    error = models.CharField(max_length=300, blank=True)
+    duration_ms = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self):
+        return f"{self.delivery_id}: {self.status_code or self.error}"

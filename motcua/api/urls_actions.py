@@ -1,0 +1,3 @@
+"""API routes: actions (filled in by its part)."""
+
+urlpatterns: list = []

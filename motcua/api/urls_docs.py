@@ -1,0 +1,3 @@
+"""API routes: docs (filled in by its part)."""
+
+urlpatterns: list = []

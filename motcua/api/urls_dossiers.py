@@ -1,0 +1,3 @@
+"""API routes: dossiers (filled in by its part)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""API routes: handovers (filled in by its part)."""
+
+urlpatterns: list = []

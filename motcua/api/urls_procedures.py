@@ -1,0 +1,3 @@
+"""API routes: procedures (filled in by its part)."""
+
+urlpatterns: list = []

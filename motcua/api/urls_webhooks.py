@@ -1,0 +1,3 @@
+"""API routes: webhooks (filled in by its part)."""
+
+urlpatterns: list = []
