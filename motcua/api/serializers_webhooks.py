@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from motcua.api import webhooks
@@ -18,6 +19,21 @@ class ProblemSerializer(serializers.Serializer):
     errors = serializers.DictField(
         child=serializers.ListField(child=serializers.CharField()), required=False
     )
+
+
+# The schema's pattern is narrower than what is accepted (any https URL Django's validator
+# takes), so that whatever a generated client sends by it is accepted.
+ENDPOINT_URL_SCHEMA = {
+    "type": "string",
+    "format": "uri",
+    "maxLength": 500,
+    "pattern": r"^https://([a-z0-9]([a-z0-9-]{0,40}[a-z0-9])?\.){1,3}[a-z]{2,20}(:[1-9][0-9]{0,3})?(/[!-~]{0,200})?$",
+}
+
+
+@extend_schema_field(ENDPOINT_URL_SCHEMA)
+class EndpointUrlField(serializers.URLField):
+    pass
 
 
 class WebhookEventTypeSerializer(serializers.Serializer):
@@ -72,7 +88,7 @@ class WebhookSubscriptionCreatedSerializer(WebhookSubscriptionSerializer):
 
 
 class WebhookSubscriptionInputSerializer(serializers.Serializer):
-    url = serializers.URLField(max_length=500, help_text=_("Địa chỉ https nhận sự kiện."))
+    url = EndpointUrlField(max_length=500, help_text=_("Địa chỉ https nhận sự kiện."))
     event_types = serializers.ListField(
         child=serializers.ChoiceField(choices=[]),
         min_length=1,

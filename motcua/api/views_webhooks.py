@@ -47,7 +47,8 @@ def problems(*codes: int) -> dict:
 
 IDEMPOTENCY_KEY = OpenApiParameter(
     "Idempotency-Key",
-    OpenApiTypes.STR,
+    # What motcua.api.idempotency accepts: up to 255 printable characters, not blank.
+    {"type": "string", "minLength": 1, "maxLength": 255, "pattern": r"^[!-~]([ -~]*[!-~])?$"},
     OpenApiParameter.HEADER,
     required=True,
     description=gettext_lazy("Khóa do hệ thống gọi sinh ra; gửi lại cùng khóa khi thử lại."),
@@ -57,6 +58,11 @@ IF_NONE_MATCH = OpenApiParameter(
     OpenApiTypes.STR,
     OpenApiParameter.HEADER,
     description=gettext_lazy("ETag đã có: trả 304 nếu không đổi."),
+)
+ID = OpenApiParameter(
+    "id",
+    {"type": "integer", "minimum": 1, "maximum": 2**63 - 1},
+    OpenApiParameter.PATH,
 )
 NOT_MODIFIED = {304: OpenApiResponse(description=gettext_lazy("Không thay đổi."))}
 
@@ -114,7 +120,7 @@ class SubscriptionList(generics.ListAPIView):
         tags=TAG,
         operation_id="webhooks_list",
         summary=gettext_lazy("Các đăng ký webhook của hệ thống"),
-        responses={200: WebhookSubscriptionSerializer(many=True), **problems(400)},
+        responses={200: WebhookSubscriptionSerializer(many=True), **problems(400, 404)},
     )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
@@ -158,7 +164,7 @@ class SubscriptionDetail(APIView):
         tags=TAG,
         operation_id="webhooks_retrieve",
         summary=gettext_lazy("Một đăng ký webhook"),
-        parameters=[IF_NONE_MATCH],
+        parameters=[ID, IF_NONE_MATCH],
         responses={200: WebhookSubscriptionSerializer, **NOT_MODIFIED, **problems(404)},
     )
     def get(self, request, pk: int):
@@ -170,6 +176,7 @@ class SubscriptionDetail(APIView):
 
     @extend_schema(
         tags=TAG,
+        parameters=[ID],
         operation_id="webhooks_update",
         summary=gettext_lazy("Sửa đăng ký webhook"),
         description=gettext_lazy(
@@ -191,6 +198,7 @@ class SubscriptionDetail(APIView):
 
     @extend_schema(
         tags=TAG,
+        parameters=[ID],
         operation_id="webhooks_delete",
         summary=gettext_lazy("Hủy đăng ký webhook"),
         description=gettext_lazy("Xóa cả lịch sử gửi của đăng ký."),
@@ -229,7 +237,7 @@ class RotateSecret(APIView):
             "Khóa mới được hiển thị một lần; khóa cũ vẫn ký song song trong 24 giờ, mỗi lần "
             "gửi mang hai chữ ký."
         ),
-        parameters=[IDEMPOTENCY_KEY],
+        parameters=[ID, IDEMPOTENCY_KEY],
         request=None,
         responses={200: WebhookSecretSerializer, **problems(400, 404, 409)},
     )
@@ -267,12 +275,13 @@ class SubscriptionDeliveries(generics.ListAPIView):
         operation_id="webhooks_deliveries",
         summary=gettext_lazy("Các lần gửi của một đăng ký"),
         parameters=[
+            ID,
             OpenApiParameter(
                 "state",
                 OpenApiTypes.STR,
                 enum=WebhookDelivery.State.values,
                 description=gettext_lazy("Lọc theo trạng thái."),
-            )
+            ),
         ],
         responses={200: WebhookDeliverySerializer(many=True), **problems(400, 404)},
     )
@@ -293,6 +302,7 @@ class ReplaySince(APIView):
             "mỗi lần gọi."
         ),
         parameters=[
+            ID,
             IDEMPOTENCY_KEY,
             OpenApiParameter(
                 "since",
@@ -324,7 +334,7 @@ class DeliveryDetail(APIView):
         tags=TAG,
         operation_id="webhook_deliveries_retrieve",
         summary=gettext_lazy("Một lần gửi, với các lần thử và nội dung"),
-        parameters=[IF_NONE_MATCH],
+        parameters=[ID, IF_NONE_MATCH],
         responses={200: WebhookDeliveryDetailSerializer, **NOT_MODIFIED, **problems(404)},
     )
     def get(self, request, pk: int):
@@ -347,7 +357,7 @@ class ReplayDelivery(APIView):
         description=gettext_lazy(
             "Một lần gửi đã gửi hoặc thất bại được gửi lại ngay, với chữ ký mới."
         ),
-        parameters=[IDEMPOTENCY_KEY],
+        parameters=[ID, IDEMPOTENCY_KEY],
         request=None,
         responses={202: WebhookDeliverySerializer, **problems(400, 404, 409)},
     )
