@@ -40,6 +40,16 @@ TAG = ["Webhook"]
 PROBLEM = "application/problem+json"
 
 
+def operation(operation_id: str, summary, **details):
+    """extend_schema for a webhook operation: its id, Vietnamese summary, and the rest."""
+    return extend_schema(tags=TAG, operation_id=operation_id, summary=summary, **details)
+
+
+def conditional(request, data, etag: str) -> Response:
+    """A read of one object: 304 when the client holds `etag`, else `data` tagged."""
+    return not_modified(request, etag) or tagged(Response(data), etag)
+
+
 def problems(*codes: int) -> dict:
     """The problem responses an operation may give, besides 401, 403 and 429 (every one)."""
     return {(code, PROBLEM): ProblemSerializer for code in (*codes, 401, 403, 429)}
@@ -116,19 +126,17 @@ class SubscriptionList(generics.ListAPIView):
     def get_queryset(self):
         return subscriptions_of(self.request.api_client)
 
-    @extend_schema(
-        tags=TAG,
-        operation_id="webhooks_list",
-        summary=gettext_lazy("Các đăng ký webhook của hệ thống"),
+    @operation(
+        "webhooks_list",
+        gettext_lazy("Các đăng ký webhook của hệ thống"),
         responses={200: WebhookSubscriptionSerializer(many=True), **problems(400, 404)},
     )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
-    @extend_schema(
-        tags=TAG,
-        operation_id="webhooks_create",
-        summary=gettext_lazy("Đăng ký nhận sự kiện hồ sơ"),
+    @operation(
+        "webhooks_create",
+        gettext_lazy("Đăng ký nhận sự kiện hồ sơ"),
         description=gettext_lazy(
             "Trả về khóa ký (secret) một lần duy nhất: hãy lưu lại ngay. Địa chỉ nhận phải là "
             "https và không trỏ tới mạng nội bộ."
@@ -160,25 +168,21 @@ class SubscriptionList(generics.ListAPIView):
 class SubscriptionDetail(APIView):
     required_scopes = SCOPE
 
-    @extend_schema(
-        tags=TAG,
-        operation_id="webhooks_retrieve",
-        summary=gettext_lazy("Một đăng ký webhook"),
+    @operation(
+        "webhooks_retrieve",
+        gettext_lazy("Một đăng ký webhook"),
         parameters=[ID, IF_NONE_MATCH],
         responses={200: WebhookSubscriptionSerializer, **NOT_MODIFIED, **problems(404)},
     )
     def get(self, request, pk: int):
         subscription = subscription_of(request, pk)
         etag = _subscription_tag(subscription)
-        return not_modified(request, etag) or tagged(
-            Response(WebhookSubscriptionSerializer(subscription).data), etag
-        )
+        return conditional(request, WebhookSubscriptionSerializer(subscription).data, etag)
 
-    @extend_schema(
-        tags=TAG,
+    @operation(
+        "webhooks_update",
+        gettext_lazy("Sửa đăng ký webhook"),
         parameters=[ID],
-        operation_id="webhooks_update",
-        summary=gettext_lazy("Sửa đăng ký webhook"),
         description=gettext_lazy(
             "is_active=false tạm dừng: không tạo lần gửi mới, các lần gửi đang chờ được giữ lại."
         ),
@@ -196,11 +200,10 @@ class SubscriptionDetail(APIView):
             _subscription_tag(subscription),
         )
 
-    @extend_schema(
-        tags=TAG,
+    @operation(
+        "webhooks_delete",
+        gettext_lazy("Hủy đăng ký webhook"),
         parameters=[ID],
-        operation_id="webhooks_delete",
-        summary=gettext_lazy("Hủy đăng ký webhook"),
         description=gettext_lazy("Xóa cả lịch sử gửi của đăng ký."),
         responses={204: None, **problems(404)},
     )
@@ -212,10 +215,9 @@ class SubscriptionDetail(APIView):
 class EventTypes(APIView):
     required_scopes = SCOPE
 
-    @extend_schema(
-        tags=TAG,
-        operation_id="webhooks_event_types",
-        summary=gettext_lazy("Các loại sự kiện hồ sơ có thể đăng ký"),
+    @operation(
+        "webhooks_event_types",
+        gettext_lazy("Các loại sự kiện hồ sơ có thể đăng ký"),
         responses={200: WebhookEventTypeSerializer(many=True), **problems()},
     )
     def get(self, request):
@@ -229,10 +231,9 @@ class EventTypes(APIView):
 class RotateSecret(APIView):
     required_scopes = SCOPE
 
-    @extend_schema(
-        tags=TAG,
-        operation_id="webhooks_rotate_secret",
-        summary=gettext_lazy("Đổi khóa ký"),
+    @operation(
+        "webhooks_rotate_secret",
+        gettext_lazy("Đổi khóa ký"),
         description=gettext_lazy(
             "Khóa mới được hiển thị một lần; khóa cũ vẫn ký song song trong 24 giờ, mỗi lần "
             "gửi mang hai chữ ký."
@@ -270,10 +271,9 @@ class SubscriptionDeliveries(generics.ListAPIView):
             deliveries = deliveries.filter(state=state)
         return deliveries
 
-    @extend_schema(
-        tags=TAG,
-        operation_id="webhooks_deliveries",
-        summary=gettext_lazy("Các lần gửi của một đăng ký"),
+    @operation(
+        "webhooks_deliveries",
+        gettext_lazy("Các lần gửi của một đăng ký"),
         parameters=[
             ID,
             OpenApiParameter(
@@ -292,10 +292,9 @@ class SubscriptionDeliveries(generics.ListAPIView):
 class ReplaySince(APIView):
     required_scopes = SCOPE
 
-    @extend_schema(
-        tags=TAG,
-        operation_id="webhooks_replay_since",
-        summary=gettext_lazy("Gửi lại mọi sự kiện từ một thời điểm"),
+    @operation(
+        "webhooks_replay_since",
+        gettext_lazy("Gửi lại mọi sự kiện từ một thời điểm"),
         description=gettext_lazy(
             "Sau khi hệ thống nhận ngừng lâu hơn thời gian thử lại (72 giờ): các lần gửi đã "
             "gửi hoặc thất bại từ since được gửi lại trong vài phút, cũ trước; tối đa 10.000 "
@@ -330,10 +329,9 @@ class ReplaySince(APIView):
 class DeliveryDetail(APIView):
     required_scopes = SCOPE
 
-    @extend_schema(
-        tags=TAG,
-        operation_id="webhook_deliveries_retrieve",
-        summary=gettext_lazy("Một lần gửi, với các lần thử và nội dung"),
+    @operation(
+        "webhook_deliveries_retrieve",
+        gettext_lazy("Một lần gửi, với các lần thử và nội dung"),
         parameters=[ID, IF_NONE_MATCH],
         responses={200: WebhookDeliveryDetailSerializer, **NOT_MODIFIED, **problems(404)},
     )
@@ -342,18 +340,15 @@ class DeliveryDetail(APIView):
         etag = etag_of(
             "delivery", delivery.pk, delivery.state, delivery.attempts, delivery.next_attempt_at
         )
-        return not_modified(request, etag) or tagged(
-            Response(WebhookDeliveryDetailSerializer(delivery).data), etag
-        )
+        return conditional(request, WebhookDeliveryDetailSerializer(delivery).data, etag)
 
 
 class ReplayDelivery(APIView):
     required_scopes = SCOPE
 
-    @extend_schema(
-        tags=TAG,
-        operation_id="webhook_deliveries_replay",
-        summary=gettext_lazy("Gửi lại một lần gửi"),
+    @operation(
+        "webhook_deliveries_replay",
+        gettext_lazy("Gửi lại một lần gửi"),
         description=gettext_lazy(
             "Một lần gửi đã gửi hoặc thất bại được gửi lại ngay, với chữ ký mới."
         ),

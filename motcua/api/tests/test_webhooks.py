@@ -5,6 +5,7 @@ down; it rotates its secret, reads its deliveries and replays them."""
 from datetime import datetime, timedelta
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from motcua.api import webhooks
@@ -430,3 +431,33 @@ def test_webhooks_need_their_scope(client, org):
     response = client.get("/api/v1/webhooks/", **bearer(token))
     assert response.status_code == 403
     assert response["Content-Type"] == "application/problem+json"
+
+
+def test_operators_see_subscriptions_and_deliveries_with_their_tries_read_only(
+    org, citizen, client, make_officer, receiver, django_capture_on_commit_callbacks
+):
+    from motcua.accounts.testing import login_officer
+
+    api_client, _secret = make_client(org.agency)
+    subscription, secret = webhooks.create_subscription(
+        client=api_client, url=receiver.url, event_types=["dossier.submitted"]
+    )
+    receiver.status = 503
+    with django_capture_on_commit_callbacks(execute=True):
+        make_submitted_dossier(org.procedure, citizen)
+    delivery = WebhookDelivery.objects.get()
+    operator = make_officer(email="vanhanh@example.vn", is_staff=True, is_superuser=True)
+    http = Client()
+    login_officer(http, operator)
+
+    listed = http.get("/admin/api/webhooksubscription/")
+    assert listed.status_code == 200 and receiver.url in listed.content.decode()
+    page = http.get(f"/admin/api/webhookdelivery/{delivery.pk}/change/").content.decode()
+    assert "503" in page and "dossier.submitted" in page
+    assert (
+        secret
+        not in http.get(
+            f"/admin/api/webhooksubscription/{subscription.pk}/change/"
+        ).content.decode()
+    )
+    assert http.get("/admin/api/webhookdelivery/add/").status_code == 403
