@@ -461,3 +461,49 @@ def test_operators_see_subscriptions_and_deliveries_with_their_tries_read_only(
         ).content.decode()
     )
     assert http.get("/admin/api/webhookdelivery/add/").status_code == 403
+
+
+def test_a_claimed_delivery_is_not_sent_twice_and_a_dead_workers_claim_runs_out(
+    org, client, integrator, receiver, moving_clock, monkeypatch
+):
+    _api_client, token = integrator
+    made = subscribe(client, token, receiver.url)
+    delivery = WebhookDelivery.objects.create(
+        subscription_id=made["id"],
+        event_id=7,
+        event_type="dossier.submitted",
+        payload={"id": "evt_7", "type": "dossier.submitted"},
+        next_attempt_at=timezone.now(),
+        give_up_at=timezone.now() + timedelta(hours=72),
+    )
+    send = webhooks._send
+    others = []
+
+    def send_while_another_worker_tries(delivery):
+        others.append(webhooks.attempt(delivery.pk))  # a second worker, mid-try
+        return send(delivery)
+
+    monkeypatch.setattr(webhooks, "_send", send_while_another_worker_tries)
+    assert webhooks.attempt(delivery.pk) is True
+    assert others == [False] and len(receiver.received) == 1
+
+    # A worker that dies after its claim: nothing is sent until the lease runs out.
+    monkeypatch.setattr(webhooks, "_send", send)
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(
+        state="pending", next_attempt_at=timezone.now() + timedelta(seconds=30)
+    )
+    assert webhooks.deliver_due() == 0
+    moving_clock.current += timedelta(seconds=31)
+    assert webhooks.deliver_due() == 1
+    assert len(receiver.received) == 2
+
+
+def test_refusals_before_any_view_are_problems_too(client, integrator):
+    _api_client, token = integrator
+    control = client.get("/api/v1/webhooks/?cursor=%01", **bearer(token))
+    assert control.status_code == 400
+    assert control["Content-Type"] == "application/problem+json"
+    assert control.json()["status"] == 400
+    nowhere = post(client, token, "/api/v1/webhooks/-1/rotate-secret/")
+    assert nowhere.status_code == 404
+    assert nowhere["Content-Type"] == "application/problem+json"
