@@ -436,6 +436,10 @@ if SANDBOX_ENABLED and not (DEBUG or TESTING or DEMO_MODE):
         "money; it is refused with DEBUG off. Set DEMO_MODE=true if this server is a "
         "demonstration, else turn the sandbox off."
     )
+# Webhook endpoints (motcua/api/webhooks.py, decision 0070): plain http only in a sandbox, a
+# demo or development; private and loopback addresses only in development and the tests.
+WEBHOOK_ALLOW_HTTP = env_bool("WEBHOOK_ALLOW_HTTP", DEBUG or TESTING or SANDBOX_ENABLED)
+WEBHOOK_ALLOW_PRIVATE = env_bool("WEBHOOK_ALLOW_PRIVATE", DEBUG or TESTING)
 
 
 def _sandbox_secret(name: str) -> str:

@@ -75,7 +75,9 @@ def idempotent(method):
                 transaction.set_rollback(True)  # store nothing: a retry runs again
                 return response
             record.status_code = response.status_code
-            record.body = json.dumps(response.data, default=str).encode()
+            # A view may keep a shown-once value (a webhook's secret) out of what is stored.
+            kept = getattr(response, "data_to_replay", response.data)
+            record.body = json.dumps(kept, default=str).encode()
             record.headers = {h: response[h] for h in KEPT_HEADERS if response.has_header(h)}
             record.save(update_fields=["status_code", "body", "headers"])
             return response

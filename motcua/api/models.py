@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from motcua.core.crypto import fernet
+
 
 class ApiClient(models.Model):
     """A system allowed to call the API for one agency (and its sub-agencies), with the OAuth2
@@ -105,14 +107,28 @@ def new_webhook_secret() -> str:
     return "whsec_" + secrets.token_urlsafe(32)
 
 
+SECRET_PURPOSE = "motcua.api.webhook-secret"  # noqa: S105 (a key-derivation label)
+
+
+def seal_secret(plain: str) -> str:
+    return fernet(SECRET_PURPOSE).encrypt(plain.encode()).decode()
+
+
+def new_sealed_secret() -> str:
+    return seal_secret(new_webhook_secret())
+
+
 class WebhookSecret(models.Model):
     """A signing key of a subscription. Rotation adds a new one; the old one keeps signing
-    beside it until `expires_at`, so the receiver can switch without losing a delivery."""
+    beside it until `expires_at`, so the receiver can switch without losing a delivery.
+
+    Stored encrypted (Fernet keyed from SECRET_KEY, core.crypto): `secret` opens it, only to
+    sign a delivery and to show it once to the integrator who made it."""
 
     subscription = models.ForeignKey(
         WebhookSubscription, on_delete=models.CASCADE, related_name="secrets"
     )
-    secret = models.CharField(max_length=100, default=new_webhook_secret)
+    sealed = models.CharField(max_length=300, default=new_sealed_secret)
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField(null=True, blank=True)
 
@@ -121,6 +137,11 @@ class WebhookSecret(models.Model):
 
     def __str__(self):
         return f"{self.subscription_id}: {self.created_at:%Y-%m-%d}"
+
+    @property
+    def secret(self) -> str:
+        """The plain secret (raises cryptography's InvalidToken if SECRET_KEY changed)."""
+        return fernet(SECRET_PURPOSE).decrypt(self.sealed.encode()).decode()
 
 
 class WebhookDelivery(models.Model):
@@ -143,6 +164,8 @@ class WebhookDelivery(models.Model):
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
+    # Tried until then (WEBHOOK_GIVE_UP_HOURS after the event, or after a replay), then failed.
+    give_up_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -157,7 +180,8 @@ class WebhookDelivery(models.Model):
                 fields=["next_attempt_at"],
                 condition=models.Q(state="pending"),
                 name="api_webhook_due",
-            )
+            ),
+            models.Index(fields=["subscription", "created_at"], name="api_webhook_sub_age"),
         ]
 
     def __str__(self):

@@ -7,6 +7,7 @@ for input errors, `errors` (field → messages). Nothing a client sends turns in
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_handler
@@ -118,6 +119,7 @@ def exception_handler(exc, context):
     )
 
 
+@csrf_exempt  # a POST to nowhere is a 404 problem too, not the CSRF failure page
 def not_found_view(request, *args, **kwargs):
     """Any /api/ path that names nothing: a problem, never the portal's HTML page."""
     return JsonResponse(

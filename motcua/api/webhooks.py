@@ -17,22 +17,37 @@ and the old one while a rotation overlaps). docs/api.md shows how to verify.
 import base64
 import hashlib
 import hmac
+import ipaddress
 import json
 import logging
+import socket
 import time
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from functools import partial
+from urllib.parse import urlsplit
 
 import requests
 from celery import shared_task
+from cryptography.fernet import InvalidToken
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from motcua.api.clients import agency_ids
-from motcua.api.models import WebhookAttempt, WebhookDelivery, WebhookSecret, WebhookSubscription
-from motcua.core.events import DossierChanged
+from motcua.api.models import (
+    ApiClient,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookSecret,
+    WebhookSubscription,
+)
+from motcua.core.events import EVENT_TYPES, DossierChanged
+from motcua.core.models import OutboxEvent
 from motcua.core.outbox import current_event_id, now_and_then, subscriber
 from motcua.dossiers.models import Dossier
 
@@ -81,16 +96,154 @@ def verify(secret: str, headers, body: bytes, *, now: float | None = None) -> bo
 
 
 def valid_secrets(subscription: WebhookSubscription, now=None) -> list[str]:
+    """The plain secrets that sign now (the new and the old one while a rotation overlaps);
+    one that no longer opens (SECRET_KEY changed) is left out and logged."""
     now = now or timezone.now()
-    return [
-        s.secret for s in subscription.secrets.all() if s.expires_at is None or s.expires_at > now
-    ]
+    opened = []
+    for row in subscription.secrets.all():
+        if row.expires_at is not None and row.expires_at <= now:
+            continue
+        try:
+            opened.append(row.secret)
+        except InvalidToken:
+            log.error("webhook secret %s of %s cannot be opened", row.pk, subscription.pk)
+    return opened
+
+
+# --- Subscriptions -------------------------------------------------------------------------
+
+# What each dossier event means, for integrators (GET /api/v1/webhooks/event-types/).
+EVENT_DESCRIPTIONS = {
+    "dossier.changed": gettext_lazy("Hồ sơ có thay đổi khác (dòng nhật ký không có loại riêng)."),
+    "dossier.submitted": gettext_lazy("Hồ sơ được nộp (trực tuyến, tại quầy hoặc qua bưu chính)."),
+    "dossier.accepted": gettext_lazy("Hồ sơ được tiếp nhận; có ngày hẹn trả kết quả."),
+    "dossier.refused": gettext_lazy("Hồ sơ bị từ chối tiếp nhận."),
+    "dossier.supplement_requested": gettext_lazy("Cơ quan yêu cầu bổ sung, hoàn thiện hồ sơ."),
+    "dossier.supplement_received": gettext_lazy("Đã nhận hồ sơ bổ sung."),
+    "dossier.handed_over": gettext_lazy("Hồ sơ được chuyển sang bước hoặc đơn vị khác."),
+    "dossier.payment_requested": gettext_lazy("Hồ sơ chờ nộp phí, lệ phí."),
+    "payment.settled": gettext_lazy("Phí, lệ phí của hồ sơ đã được thanh toán đủ."),
+    "dossier.extended": gettext_lazy("Cơ quan xin lỗi và hẹn lại ngày trả kết quả."),
+    "dossier.approved": gettext_lazy("Hồ sơ được lãnh đạo phê duyệt."),
+    "result.issued": gettext_lazy("Kết quả giải quyết được ban hành."),
+    "result.revoked": gettext_lazy("Kết quả giải quyết bị thu hồi."),
+    "dossier.returned": gettext_lazy("Kết quả đã được trả cho người nộp."),
+    "dossier.sent_by_post": gettext_lazy("Kết quả được gửi qua bưu chính."),
+    "parcel.delivered": gettext_lazy("Bưu chính báo đã phát kết quả cho người nhận."),
+    "parcel.returned": gettext_lazy("Bưu chính không phát được và trả bưu phẩm về cơ quan."),
+    "dossier.stopped": gettext_lazy("Việc giải quyết hồ sơ bị dừng."),
+    "dossier.withdrawal_requested": gettext_lazy("Người nộp xin rút hồ sơ."),
+    "dossier.withdrawal_confirmed": gettext_lazy("Cơ quan đồng ý cho rút hồ sơ."),
+    "dossier.withdrawal_declined": gettext_lazy("Cơ quan không đồng ý cho rút hồ sơ."),
+    "task.sent": gettext_lazy("Hồ sơ được gửi xin ý kiến hoặc phối hợp (liên thông)."),
+    "task.answered": gettext_lazy("Đơn vị phối hợp đã trả lời."),
+    "task.late": gettext_lazy("Việc phối hợp quá hạn chưa được trả lời."),
+    "document.issued": gettext_lazy("Một phiếu, văn bản của hồ sơ được ban hành."),
+    "payment.refunded": gettext_lazy("Phí, lệ phí đã nộp được hoàn trả cho người nộp."),
+    "dossier.message_posted": gettext_lazy("Có tin nhắn mới giữa người nộp và cơ quan."),
+    "dossier.rated": gettext_lazy("Người nộp đánh giá (hoặc đổi đánh giá) việc giải quyết."),
+}
+ALL_EVENTS = "*"
+
+
+def dossier_event_types() -> list[str]:
+    """The event types a subscription may name: the dossier events."""
+    return [name for name, cls in EVENT_TYPES.items() if issubclass(cls, DossierChanged)]
+
+
+# Never delivered to, in production: loopback, private, link-local and unique-local ranges.
+PRIVATE_NETWORKS = tuple(
+    ipaddress.ip_network(n)
+    for n in (
+        "0.0.0.0/8",
+        "127.0.0.0/8",
+        "10.0.0.0/8",
+        "172.16.0.0/12",
+        "192.168.0.0/16",
+        "169.254.0.0/16",
+        "::/128",
+        "::1/128",
+        "fc00::/7",
+        "fe80::/10",
+    )
+)
+
+
+def _resolve(host: str, port: int) -> list[str]:
+    return [info[4][0] for info in socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)]
+
+
+def check_url(url: str) -> None:
+    """Raise ValidationError unless `url` may receive deliveries: https (http only with
+    WEBHOOK_ALLOW_HTTP), and every address its host resolves to public (unless
+    WEBHOOK_ALLOW_PRIVATE). Checked at subscription and again before each try."""
+    parts = urlsplit(url)
+    allowed = ("https", "http") if settings.WEBHOOK_ALLOW_HTTP else ("https",)
+    if parts.scheme not in allowed or not parts.hostname:
+        raise ValidationError(_("Địa chỉ nhận phải dùng https://."), code="https")
+    if settings.WEBHOOK_ALLOW_PRIVATE:
+        return
+    try:
+        addresses = _resolve(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80))
+    except (OSError, ValueError, UnicodeError) as exc:
+        raise ValidationError(
+            _("Không phân giải được tên máy chủ %(host)s.") % {"host": parts.hostname},
+            code="unresolved",
+        ) from exc
+    for found in addresses:
+        address = ipaddress.ip_address(found.split("%")[0])
+        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+            address = address.ipv4_mapped
+        if any(address in network for network in PRIVATE_NETWORKS):
+            raise ValidationError(
+                _("Địa chỉ nhận không được trỏ tới mạng nội bộ (%(address)s).")
+                % {"address": address},
+                code="private",
+            )
+
+
+def create_subscription(
+    *, client: ApiClient, url: str, event_types: list[str], description: str = ""
+) -> tuple[WebhookSubscription, str]:
+    """A subscription with its first signing secret; returns it and the plain secret, which
+    the caller shows once (only its encrypted form is kept)."""
+    with transaction.atomic():
+        subscription = WebhookSubscription.objects.create(
+            client=client, url=url, event_types=event_types, description=description
+        )
+        secret = WebhookSecret.objects.create(subscription=subscription)
+    return subscription, secret.secret
+
+
+def update_subscription(
+    *,
+    subscription: WebhookSubscription,
+    url: str | None = None,
+    event_types: list[str] | None = None,
+    description: str | None = None,
+    is_active: bool | None = None,
+) -> WebhookSubscription:
+    """Change what is given; a paused subscription (is_active false) gets no new deliveries
+    and keeps its pending ones until it is active again."""
+    changes = {
+        "url": url,
+        "event_types": event_types,
+        "description": description,
+        "is_active": is_active,
+    }
+    changed = [name for name, value in changes.items() if value is not None]
+    for name in changed:
+        setattr(subscription, name, changes[name])
+    if changed:
+        subscription.save(update_fields=changed)
+    return subscription
 
 
 # --- From events to deliveries -------------------------------------------------------------
 
 
-def payload_for(event: DossierChanged, event_id: int, dossier: Dossier | None) -> dict:
+def payload_for(event: DossierChanged, event_id: int, dossier: Dossier | None, created_at=None):
+    """What the receiver gets: the same for every subscription and every try of the event."""
     data = event.to_payload()
     data.pop("actor_id", None)  # an internal account id says nothing outside
     if dossier is not None:
@@ -99,14 +252,22 @@ def payload_for(event: DossierChanged, event_id: int, dossier: Dossier | None) -
     return {
         "id": f"evt_{event_id}",
         "type": event.name,
-        "created_at": timezone.now().isoformat(),
+        "created_at": (created_at or timezone.now()).isoformat(),
         "data": data,
     }
 
 
+def _give_up_at(start: datetime) -> datetime:
+    return start + timedelta(hours=settings.WEBHOOK_GIVE_UP_HOURS)
+
+
 @subscriber(DossierChanged, name="api.webhooks")
 def fan_out(event: DossierChanged) -> None:
-    """One delivery per subscription that wants this event, then try them now."""
+    """One delivery per subscription that wants this event, then try them now.
+
+    Run twice (the outbox retries after a crash), it makes nothing twice: the unique
+    (subscription, event) index refuses the second row, and deliveries made by the first run
+    but not tried are sent by `deliver_due`."""
     event_id = current_event_id()
     dossier = (
         Dossier.objects.filter(pk=event.dossier_id)
@@ -127,7 +288,11 @@ def fan_out(event: DossierChanged) -> None:
     ]
     if not subscriptions:
         return
-    payload = payload_for(event, event_id, dossier)
+    happened = (
+        OutboxEvent.objects.filter(pk=event_id).values_list("created_at", flat=True).first()
+        or timezone.now()
+    )
+    payload = payload_for(event, event_id, dossier, happened)
     made = []
     for subscription in subscriptions:
         try:
@@ -139,6 +304,7 @@ def fan_out(event: DossierChanged) -> None:
                         event_type=event.name,
                         payload=payload,
                         next_attempt_at=timezone.now(),
+                        give_up_at=_give_up_at(timezone.now()),
                     )
                 )
         except IntegrityError:  # made on an earlier run of this subscriber
@@ -150,6 +316,22 @@ def fan_out(event: DossierChanged) -> None:
 
 # --- Delivering ----------------------------------------------------------------------------
 
+EXCERPT_BYTES = 2000
+# A paused subscription (is_active false) or client keeps its pending deliveries unsent.
+SENDING = Q(subscription__is_active=True, subscription__client__is_active=True)
+
+
+@dataclass
+class Outcome:
+    status: int | None = None
+    excerpt: str = ""
+    error: str = ""
+    duration_ms: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return self.status is not None and 200 <= self.status < 300
+
 
 def _backoff(attempts: int) -> timedelta:
     seconds = settings.WEBHOOK_RETRY_SECONDS * 2 ** max(0, attempts - 1)
@@ -157,95 +339,155 @@ def _backoff(attempts: int) -> timedelta:
 
 
 def attempt(delivery_id: int) -> bool:
-    """Try one delivery if it is due (claimed with one conditional UPDATE, so two workers
-    never send it at once); True when it is delivered."""
+    """Try one delivery if it is due; True when it is delivered.
+
+    The delivery is claimed with one conditional UPDATE that moves its next try past the
+    lease (3 × the timeout), so two workers never send it at once and a worker that dies
+    leaves it to be tried when the lease ends. No transaction is open while the endpoint is
+    waited on; the outcome is recorded afterwards, in one short transaction."""
     now = timezone.now()
     lease = now + timedelta(seconds=settings.WEBHOOK_TIMEOUT_SECONDS * 3)
     claimed = WebhookDelivery.objects.filter(
-        pk=delivery_id, state=WebhookDelivery.State.PENDING, next_attempt_at__lte=now
+        SENDING, pk=delivery_id, state=WebhookDelivery.State.PENDING, next_attempt_at__lte=now
     ).update(next_attempt_at=lease)
     if not claimed:
         return False
     delivery = WebhookDelivery.objects.select_related("subscription").get(pk=delivery_id)
+    outcome = _send(delivery)
+    _record(delivery, lease, outcome)
+    if not outcome.ok:
+        log.info(
+            "webhook %s to %s: %s %s",
+            delivery.pk,
+            delivery.subscription.url,
+            outcome.status,
+            outcome.error,
+        )
+    return outcome.ok
+
+
+def _send(delivery: WebhookDelivery) -> Outcome:
     subscription = delivery.subscription
+    try:
+        check_url(subscription.url)  # again: the host's addresses may have changed
+    except ValidationError as exc:
+        return Outcome(error=" ".join(exc.messages)[:300])
+    secrets = valid_secrets(subscription)
+    if not secrets:
+        return Outcome(error="no signing secret can be opened (SECRET_KEY changed?)")
     body = json.dumps(delivery.payload, ensure_ascii=False, separators=(",", ":")).encode()
-    headers = sign_headers(valid_secrets(subscription), delivery.payload["id"], body)
+    headers = sign_headers(secrets, delivery.payload["id"], body)
     headers["Content-Type"] = "application/json"
     headers["User-Agent"] = "MotCua-Webhooks/1"
-    status, excerpt, error = None, "", ""
+    outcome = Outcome()
     started = time.monotonic()
     try:
-        response = requests.post(
+        with requests.post(
             subscription.url,
             data=body,
             headers=headers,
             timeout=settings.WEBHOOK_TIMEOUT_SECONDS,
             allow_redirects=False,
-        )
-        status, excerpt = response.status_code, response.text[:2000]
-    except requests.RequestException as exc:
-        error = f"{type(exc).__name__}: {exc}"[:300]
-    duration = int((time.monotonic() - started) * 1000)
-    ok = status is not None and 200 <= status < 300
+            stream=True,  # read only the excerpt kept, whatever the endpoint sends back
+        ) as response:
+            outcome.status = response.status_code
+            raw = response.raw.read(EXCERPT_BYTES, decode_content=True) or b""
+            outcome.excerpt = raw.decode("utf-8", errors="replace")
+    except (requests.RequestException, OSError) as exc:
+        outcome.error = f"{type(exc).__name__}: {exc}"[:300]
+    outcome.duration_ms = int((time.monotonic() - started) * 1000)
+    return outcome
+
+
+def _record(delivery: WebhookDelivery, lease, outcome: Outcome) -> None:
+    """The try, and what comes next: delivered; failed once its give-up time has come; else
+    the next try after the backoff (at the latest at the give-up time, the last try)."""
+    now = timezone.now()
+    attempts = delivery.attempts + 1
+    fields: dict = {"last_status_code": outcome.status}
+    if outcome.ok:
+        fields.update(state=WebhookDelivery.State.DELIVERED, delivered_at=now, next_attempt_at=None)
+    else:
+        deadline = delivery.give_up_at or _give_up_at(delivery.created_at)
+        if now >= deadline:
+            fields.update(state=WebhookDelivery.State.FAILED, next_attempt_at=None)
+        else:
+            fields.update(next_attempt_at=min(now + _backoff(attempts), deadline))
     with transaction.atomic():
         WebhookAttempt.objects.create(
             delivery=delivery,
-            status_code=status,
-            response_excerpt=excerpt,
-            error=error,
-            duration_ms=duration,
+            status_code=outcome.status,
+            response_excerpt=outcome.excerpt,
+            error=outcome.error,
+            duration_ms=outcome.duration_ms,
         )
-        delivery.attempts += 1
-        delivery.last_status_code = status
-        if ok:
-            delivery.state = WebhookDelivery.State.DELIVERED
-            delivery.delivered_at = timezone.now()
-            delivery.next_attempt_at = None
-        elif timezone.now() - delivery.created_at > timedelta(hours=settings.WEBHOOK_GIVE_UP_HOURS):
-            delivery.state = WebhookDelivery.State.FAILED
-            delivery.next_attempt_at = None
-        else:
-            delivery.next_attempt_at = timezone.now() + _backoff(delivery.attempts)
-        delivery.save(
-            update_fields=[
-                "attempts",
-                "last_status_code",
-                "state",
-                "delivered_at",
-                "next_attempt_at",
-            ]
+        # Only while our claim holds: a try that outlived its lease was taken over, and the
+        # worker that took it over records what comes next.
+        still_ours = WebhookDelivery.objects.filter(
+            pk=delivery.pk, state=WebhookDelivery.State.PENDING, next_attempt_at=lease
         )
-    if not ok:
-        log.info("webhook %s to %s: %s %s", delivery.pk, subscription.url, status, error)
-    return ok
+        if not still_ours.update(attempts=F("attempts") + 1, **fields):
+            WebhookDelivery.objects.filter(pk=delivery.pk).update(attempts=F("attempts") + 1)
 
 
 def deliver_due(*, limit: int = 200) -> int:
-    """Try the deliveries whose next try is due; returns how many were delivered."""
+    """Try the deliveries whose next try is due, oldest event first (so an endpoint that
+    comes back gets its backlog in event order); returns how many were delivered."""
     due = (
         WebhookDelivery.objects.filter(
-            state=WebhookDelivery.State.PENDING, next_attempt_at__lte=timezone.now()
+            SENDING, state=WebhookDelivery.State.PENDING, next_attempt_at__lte=timezone.now()
         )
-        .order_by("next_attempt_at")
+        .order_by("event_id", "pk")
         .values_list("pk", flat=True)[:limit]
     )
     return sum(attempt(pk) for pk in list(due))
 
 
+REPLAYABLE = (WebhookDelivery.State.DELIVERED, WebhookDelivery.State.FAILED)
+REPLAY_CAP = 10_000
+
+
 def replay(delivery: WebhookDelivery) -> WebhookDelivery:
-    """Send a delivery again (delivered or failed): it is pending and due now."""
-    delivery.state = WebhookDelivery.State.PENDING
-    delivery.next_attempt_at = timezone.now()
-    delivery.save(update_fields=["state", "next_attempt_at"])
+    """Send a delivered or failed delivery again, now (after the caller's commit), with fresh
+    signatures; retried as a new one if the endpoint does not take it."""
+    now = timezone.now()
+    WebhookDelivery.objects.filter(pk=delivery.pk, state__in=REPLAYABLE).update(
+        state=WebhookDelivery.State.PENDING, next_attempt_at=now, give_up_at=_give_up_at(now)
+    )
     transaction.on_commit(partial(attempt, delivery.pk))
+    delivery.refresh_from_db()
     return delivery
+
+
+def replay_since(
+    *, subscription: WebhookSubscription, since: datetime
+) -> tuple[int, datetime | None]:
+    """Every delivered or failed delivery of `subscription` made since `since` due again now,
+    oldest first and at most REPLAY_CAP; returns how many, and where the rest starts when the
+    cap cut the list short (else None). The sweep (beat, deliver_webhooks) sends them, oldest
+    event first."""
+    now = timezone.now()
+    chosen = list(
+        subscription.deliveries.filter(created_at__gte=since, state__in=REPLAYABLE)
+        .order_by("created_at", "pk")
+        .values_list("pk", "created_at")[: REPLAY_CAP + 1]
+    )
+    rest = chosen[REPLAY_CAP][1] if len(chosen) > REPLAY_CAP else None
+    pks = [pk for pk, _created in chosen[:REPLAY_CAP]]
+    for start in range(0, len(pks), 500):
+        WebhookDelivery.objects.filter(pk__in=pks[start : start + 500]).update(
+            state=WebhookDelivery.State.PENDING, next_attempt_at=now, give_up_at=_give_up_at(now)
+        )
+    transaction.on_commit(sweep_after_request)
+    return len(pks), rest
 
 
 def rotate_secret(subscription: WebhookSubscription, *, overlap_hours: int = 24) -> WebhookSecret:
     """A new signing secret; the current ones keep signing beside it for `overlap_hours`."""
     now = timezone.now()
     with transaction.atomic():
-        subscription.secrets.filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now)).update(
+        # The current one; one already on its way out keeps its own end.
+        subscription.secrets.filter(expires_at__isnull=True).update(
             expires_at=now + timedelta(hours=overlap_hours)
         )
         return WebhookSecret.objects.create(subscription=subscription)

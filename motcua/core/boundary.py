@@ -77,7 +77,15 @@ def wants_json(request) -> bool:
 
 def refusal(request, *, status: int, title: str, message: str, back_url="") -> HttpResponse:
     """The page (or JSON, for scripts) that refuses a request at the boundary."""
-    if wants_json(request):
+    if request.path.startswith("/api/"):  # the API answers problem details (RFC 9457)
+        body = {
+            "type": "https://motcua.gov.vn/problems/refused",
+            "title": str(title),
+            "status": status,
+            "detail": str(message),
+        }
+        response = JsonResponse(body, status=status, content_type="application/problem+json")
+    elif wants_json(request):
         response = JsonResponse({"error": message}, status=status)
     else:
         context = {"title": title, "message": message, "back_url": back_url}

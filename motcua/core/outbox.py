@@ -22,8 +22,6 @@ so subscribers are written to be idempotent (at least once; exactly once in ever
 case).
 """
 
-import base64
-import hashlib
 import logging
 import time
 from collections.abc import Callable
@@ -40,6 +38,7 @@ from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from motcua.core.crypto import fernet
 from motcua.core.events import EVENT_TYPES, Event
 from motcua.core.models import OutboxEvent
 
@@ -284,8 +283,7 @@ def _later(seconds: int):
 
 
 def _fernet() -> Fernet:
-    digest = hashlib.sha256(b"motcua.outbox:" + settings.SECRET_KEY.encode()).digest()
-    return Fernet(base64.urlsafe_b64encode(digest))
+    return fernet("motcua.outbox")
 
 
 def _seal(event: Event) -> dict:
