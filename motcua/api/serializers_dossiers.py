@@ -39,9 +39,8 @@ class ProblemSerializer(serializers.Serializer):
     title = serializers.CharField()
     status = serializers.IntegerField()
     detail = serializers.CharField()
-    errors = serializers.DictField(
-        child=serializers.ListField(child=serializers.CharField()), required=False
-    )
+    # Field → messages; a nested input's fields nest the same way (applicant → phone → …).
+    errors = serializers.DictField(required=False)
 
 
 # --- Input ----------------------------------------------------------------------------------

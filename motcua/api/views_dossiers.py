@@ -46,7 +46,7 @@ READ_PROBLEMS = problems(400, 401, 403, 404, 429)
 WRITE_PROBLEMS = problems(400, 401, 403, 404, 409, 415, 422, 429)
 IDEMPOTENCY_KEY = OpenApiParameter(
     "Idempotency-Key",
-    OpenApiTypes.STR,
+    {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]+$"},
     OpenApiParameter.HEADER,
     required=True,
     description=gettext_lazy(

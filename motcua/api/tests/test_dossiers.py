@@ -323,3 +323,29 @@ def test_each_read_of_personal_data_is_logged_with_the_clients_name(api, org, ci
     api.http.force_login(citizen)
     page = api.http.get(reverse("dossiers:detail", args=[dossier.uuid])).content.decode()
     assert f"{integrator[0].name} (API)" in page
+
+
+def test_a_fee_due_at_submission_is_asked_for_as_online(api, org):
+    from motcua.workflow.services import save_workflow_version
+
+    save_workflow_version(org.procedure, {**org.workflow.definition, "payment_due": "submission"})
+    org.procedure.fee_schedule = {"kind": "fixed", "amount": 190_000}
+    org.procedure.save(update_fields=["fee_schedule"])
+    uuid = api.create(body(org.procedure)).json()["uuid"]
+    api.attach(uuid, required_component(org.procedure))
+    submitted = api.submit(uuid).json()
+    assert submitted["status"]["code"] == Status.AWAITING_PAYMENT
+    assert submitted["fees"] == {"due": 190_000, "paid": 0}
+
+
+def test_an_upload_may_be_as_large_as_on_the_portal(api, org, settings):
+    settings.REQUEST_MAX_BYTES = 64 * 1024  # a form without files: far less than a scan
+    settings.UPLOAD_MAX_BYTES = 300 * 1024
+    uuid = api.create(body(org.procedure)).json()["uuid"]
+    scan = PDF_BYTES + b"%" + b"0" * (200 * 1024)
+    response = api.attach(uuid, required_component(org.procedure), scan, name="ban-scan.pdf")
+    assert response.status_code == 201, response.content
+    assert response.json()["size"] == len(scan)
+    too_big = api.attach(uuid, required_component(org.procedure), scan * 2, name="lon.pdf")
+    assert too_big.status_code == 413
+    assert Attachment.objects.count() == 1
