@@ -61,6 +61,21 @@ IF_NONE_MATCH = OpenApiParameter(
 )
 
 
+def read_schema(operation_id: str, summary, description="", *, body=None):
+    """The schema of a read: `body` with 200 (the PDF when it is None, and then 410 for a
+    dossier whose files were purged), 304 to If-None-Match, and the problems."""
+    ok = {200: body} if body is not None else {(200, "application/pdf"): OpenApiTypes.BINARY}
+    gone = problems(410) if body is None else {}
+    return extend_schema(
+        tags=TAG,
+        operation_id=operation_id,
+        summary=summary,
+        description=description,
+        parameters=[IF_NONE_MATCH],
+        responses={**ok, **not_modified_response(), **READ_PROBLEMS, **gone},
+    )
+
+
 class PassThrough(BaseContentNegotiation):
     """File downloads answer PDF whatever the Accept header; their problems are JSON."""
 
@@ -122,6 +137,18 @@ def dossier_body(dossier: Dossier, readiness: Readiness | None = None) -> dict:
     return s.DossierOutput(body).data
 
 
+def conditional(request, etag: str, build, seen=None):
+    """304 when the client holds `etag`; else what `build()` makes, with the tag, and then
+    `seen()`: the read on record (a 304 shows nothing, so records nothing)."""
+    unchanged = not_modified(request, etag)
+    if unchanged is not None:
+        return unchanged
+    response = tagged(build(), etag)
+    if seen is not None:
+        seen()
+    return response
+
+
 def dossier_tag(dossier: Dossier, part: str) -> str:
     return etag_of(part, dossier.uuid, dossier.version, dossier.updated_at.isoformat())
 
@@ -136,8 +163,9 @@ class OneDossier(APIView):
             client=self.request.api_client, dossier_uuid=self.kwargs["dossier_uuid"]
         )
 
-    def record(self, dossier: Dossier, kind: str, *, object_id=None, label="") -> None:
-        services.record_read(
+    def seen(self, dossier: Dossier, kind: str, *, object_id=None, label=""):
+        """What records the client's read of `kind` of `dossier` (for conditional)."""
+        return lambda: services.record_read(
             client=self.request.api_client,
             request=self.request,
             dossier=dossier,
@@ -209,9 +237,6 @@ class DossierList(generics.ListAPIView):
             request.get_full_path(),
             *[(d.pk, d.version, d.updated_at.isoformat()) for d in page],
         )
-        unchanged = not_modified(request, etag)
-        if unchanged is not None:
-            return unchanged
         items = [
             {
                 "uuid": d.uuid,
@@ -225,7 +250,11 @@ class DossierList(generics.ListAPIView):
             }
             for d in page
         ]
-        return tagged(self.get_paginated_response(s.DossierListItem(items, many=True).data), etag)
+        return conditional(
+            request,
+            etag,
+            lambda: self.get_paginated_response(s.DossierListItem(items, many=True).data),
+        )
 
     @extend_schema(
         tags=TAG,
@@ -330,114 +359,88 @@ class Submit(APIView):
 
 
 class DossierDetail(OneDossier):
-    @extend_schema(
-        tags=TAG,
-        operation_id="dossiers_retrieve",
-        summary=gettext_lazy("Một hồ sơ"),
-        description=gettext_lazy(
+    @read_schema(
+        "dossiers_retrieve",
+        gettext_lazy("Một hồ sơ"),
+        gettext_lazy(
             "Trạng thái, thủ tục, người nộp, các mốc thời gian (nộp, hẹn trả, trả kết quả), "
             "bước và đơn vị đang xử lý, phí phải nộp và đã nộp. Lượt đọc được ghi vào nhật ký "
             "truy cập dữ liệu cá nhân."
         ),
-        parameters=[IF_NONE_MATCH],
-        responses={200: s.DossierOutput, **not_modified_response(), **READ_PROBLEMS},
+        body=s.DossierOutput,
     )
     def get(self, request, dossier_uuid):
         dossier = self.dossier()
-        etag = dossier_tag(dossier, "dossier")
-        unchanged = not_modified(request, etag)
-        if unchanged is not None:
-            return unchanged
-        response = tagged(Response(dossier_body(dossier)), etag)
-        self.record(dossier, Kind.DOSSIER)
-        return response
+        return conditional(
+            request,
+            dossier_tag(dossier, "dossier"),
+            lambda: Response(dossier_body(dossier)),
+            self.seen(dossier, Kind.DOSSIER),
+        )
 
 
 class Timeline(OneDossier):
-    @extend_schema(
-        tags=TAG,
-        operation_id="dossiers_timeline",
-        summary=gettext_lazy("Nhật ký xử lý hồ sơ"),
-        description=gettext_lazy(
+    @read_schema(
+        "dossiers_timeline",
+        gettext_lazy("Nhật ký xử lý hồ sơ"),
+        gettext_lazy(
             "Các sự kiện công khai của hồ sơ, như người nộp thấy (không có ghi chú nội bộ)."
         ),
-        parameters=[IF_NONE_MATCH],
-        responses={
-            200: s.TimelineEventOutput(many=True),
-            **not_modified_response(),
-            **READ_PROBLEMS,
-        },
+        body=s.TimelineEventOutput(many=True),
     )
     def get(self, request, dossier_uuid):
         dossier = self.dossier()
-        etag = dossier_tag(dossier, "timeline")
-        unchanged = not_modified(request, etag)
-        if unchanged is not None:
-            return unchanged
-        events = services.timeline_of(dossier)
-        response = tagged(Response(s.TimelineEventOutput(events, many=True).data), etag)
-        self.record(dossier, Kind.DOSSIER, label=_("Nhật ký xử lý"))
-        return response
+        return conditional(
+            request,
+            dossier_tag(dossier, "timeline"),
+            lambda: Response(s.TimelineEventOutput(services.timeline_of(dossier), many=True).data),
+            self.seen(dossier, Kind.DOSSIER, label=_("Nhật ký xử lý")),
+        )
 
 
 class Documents(OneDossier):
-    @extend_schema(
-        tags=TAG,
-        operation_id="dossiers_documents",
-        summary=gettext_lazy("Giấy tờ đã ban hành"),
-        description=gettext_lazy(
+    @read_schema(
+        "dossiers_documents",
+        gettext_lazy("Giấy tờ đã ban hành"),
+        gettext_lazy(
             "Các giấy tờ theo mẫu đã ban hành cho hồ sơ (giấy tiếp nhận, phiếu yêu cầu bổ "
             "sung, …) và địa chỉ tải tệp PDF của chúng."
         ),
-        parameters=[IF_NONE_MATCH],
-        responses={200: s.DocumentOutput(many=True), **not_modified_response(), **READ_PROBLEMS},
+        body=s.DocumentOutput(many=True),
     )
     def get(self, request, dossier_uuid):
         dossier = self.dossier()
         documents = services.documents_of(dossier)
-        etag = etag_of("documents", dossier.uuid, *[d.pk for d in documents])
-        unchanged = not_modified(request, etag)
-        if unchanged is not None:
-            return unchanged
-        body = s.DocumentOutput(documents, many=True, context={"request": request}).data
-        return tagged(Response(body), etag)
+        return conditional(
+            request,
+            etag_of("documents", dossier.uuid, *[d.pk for d in documents]),
+            lambda: Response(
+                s.DocumentOutput(documents, many=True, context={"request": request}).data
+            ),
+        )
 
 
 class DocumentFile(OneDossier):
     content_negotiation_class = PassThrough
 
-    @extend_schema(
-        tags=TAG,
-        operation_id="dossiers_documents_file",
-        summary=gettext_lazy("Tệp PDF của một giấy tờ"),
-        parameters=[IF_NONE_MATCH],
-        responses={
-            (200, "application/pdf"): OpenApiTypes.BINARY,
-            **not_modified_response(),
-            **READ_PROBLEMS,
-            **problems(410),
-        },
-    )
+    @read_schema("dossiers_documents_file", gettext_lazy("Tệp PDF của một giấy tờ"))
     def get(self, request, dossier_uuid, document_id):
         dossier = self.dossier()
         document = services.document_of(dossier, document_id)
         if dossier.purged_at:
             return gone()
-        etag = etag_of("document", document.sha256)
-        unchanged = not_modified(request, etag)
-        if unchanged is not None:
-            return unchanged
         name = f"{FORMS[document.kind].slug}-{dossier.code or document.pk}.pdf"
-        response = stored_file(
-            document.pdf, content_type="application/pdf", filename=name, inline=False
+        return conditional(
+            request,
+            etag_of("document", document.sha256),
+            lambda: stored_file(document.pdf, content_type="application/pdf", filename=name),
+            self.seen(
+                dossier,
+                Kind.DOCUMENT,
+                object_id=document.pk,
+                label=f"{document.get_kind_display()} {document.number}",
+            ),
         )
-        self.record(
-            dossier,
-            Kind.DOCUMENT,
-            object_id=document.pk,
-            label=f"{document.get_kind_display()} {document.number}",
-        )
-        return tagged(response, etag)
 
 
 def result_body(request, result) -> dict:
@@ -465,59 +468,46 @@ def result_body(request, result) -> dict:
 class Result(OneDossier):
     required_scopes = "results:read"
 
-    @extend_schema(
-        tags=TAG,
-        operation_id="dossiers_result",
-        summary=gettext_lazy("Kết quả giải quyết đã ký số"),
-        description=gettext_lazy(
+    @read_schema(
+        "dossiers_result",
+        gettext_lazy("Kết quả giải quyết đã ký số"),
+        gettext_lazy(
             "Thông tin của kết quả điện tử: số, ngày ký, chứng thư ký, SHA-256, mã và địa chỉ "
             "xác thực. 404 khi hồ sơ chưa có kết quả."
         ),
-        parameters=[IF_NONE_MATCH],
-        responses={200: s.ResultOutput, **not_modified_response(), **READ_PROBLEMS},
+        body=s.ResultOutput,
     )
     def get(self, request, dossier_uuid):
         dossier = self.dossier()
         result = services.result_of(dossier)
         revocation = services.revocation_of(result)
-        etag = etag_of("result", result.pk, result.sha256, revocation is not None)
-        unchanged = not_modified(request, etag)
-        if unchanged is not None:
-            return unchanged
-        return tagged(Response(result_body(request, result)), etag)
+        return conditional(
+            request,
+            etag_of("result", result.pk, result.sha256, revocation is not None),
+            lambda: Response(result_body(request, result)),
+        )
 
 
 class ResultFile(OneDossier):
     required_scopes = "results:read"
     content_negotiation_class = PassThrough
 
-    @extend_schema(
-        tags=TAG,
-        operation_id="dossiers_result_file",
-        summary=gettext_lazy("Tệp PDF kết quả đã ký số"),
-        description=gettext_lazy(
-            "Đúng tệp người nộp tải về (application/pdf). 404 khi hồ sơ chưa có kết quả."
-        ),
-        parameters=[IF_NONE_MATCH],
-        responses={
-            (200, "application/pdf"): OpenApiTypes.BINARY,
-            **not_modified_response(),
-            **READ_PROBLEMS,
-            **problems(410),
-        },
+    @read_schema(
+        "dossiers_result_file",
+        gettext_lazy("Tệp PDF kết quả đã ký số"),
+        gettext_lazy("Đúng tệp người nộp tải về (application/pdf). 404 khi hồ sơ chưa có kết quả."),
     )
     def get(self, request, dossier_uuid):
         dossier = self.dossier()
         result = services.result_of(dossier)
         if dossier.purged_at:
             return gone()
-        etag = etag_of("result-file", result.sha256)
-        unchanged = not_modified(request, etag)
-        if unchanged is not None:
-            return unchanged
         name = f"ket-qua-{dossier.code or result.pk}-{result.pk}.pdf"
-        response = stored_file(result.pdf, content_type="application/pdf", filename=name)
-        self.record(
-            dossier, Kind.RESULT, object_id=result.pk, label=f"{result.title} {result.number}"
+        return conditional(
+            request,
+            etag_of("result-file", result.sha256),
+            lambda: stored_file(result.pdf, content_type="application/pdf", filename=name),
+            self.seen(
+                dossier, Kind.RESULT, object_id=result.pk, label=f"{result.title} {result.number}"
+            ),
         )
-        return tagged(response, etag)
