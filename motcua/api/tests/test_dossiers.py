@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from motcua.accounts.models import User
 from motcua.api.testing import bearer, make_client, token_for
+from motcua.core import chain
 from motcua.dossiers import access_log
 from motcua.dossiers.models import AccessRecord, Attachment, Dossier, DossierEvent, Status
 from motcua.factories import PDF_BYTES, AgencyFactory, ProcedureFactory, make_submitted_dossier
@@ -318,6 +319,8 @@ def test_each_read_of_personal_data_is_logged_with_the_clients_name(api, org, ci
     assert {r.client_name for r in records} == {integrator[0].name}
     lines, _more = access_log.seen_by(dossier)
     assert lines[0].unit_name == f"{integrator[0].name} (API)"
+    _report, broken = chain.verify(AccessRecord)  # the name is in each record's hash
+    assert broken == []
 
     # The applicant sees it on their page of the dossier.
     api.http.force_login(citizen)
