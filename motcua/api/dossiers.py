@@ -8,6 +8,7 @@ Every read of personal data is written to the access log with the client's name.
 """
 
 from dataclasses import dataclass
+from datetime import date
 
 from django.conf import settings
 from django.db import transaction
@@ -19,6 +20,7 @@ from motcua.accounts.validators import normalise_phone
 from motcua.api.clients import agency_ids
 from motcua.api.models import ApiClient, ClientDossier
 from motcua.catalogue.models import Procedure
+from motcua.core.chain import day_bounds
 from motcua.documents.models import IssuedDocument
 from motcua.dossiers import access_log, intake
 from motcua.dossiers.models import AccessRecord, Attachment, Dossier, DossierEvent, Status
@@ -54,6 +56,28 @@ def visible_dossiers(client: ApiClient) -> QuerySet[Dossier]:
     return Dossier.objects.filter(receiving_agency_id__in=agency_ids(client)).filter(
         ~Q(status=Status.DRAFT) | Q(api_origin__client=client)
     )
+
+
+def dossiers_of(
+    *,
+    client: ApiClient,
+    code: str = "",
+    status: int | None = None,
+    submitted_from: date | None = None,
+    submitted_to: date | None = None,
+) -> QuerySet[Dossier]:
+    """The list's dossiers: by code, status, and local days of submission (both included)."""
+    dossiers = visible_dossiers(client).select_related("procedure")
+    if code:
+        dossiers = dossiers.filter(code=code.strip().upper())
+    if status is not None:
+        dossiers = dossiers.filter(status=status)
+    # The calendar's first and last days bound nothing (and their bounds overflow in UTC).
+    if submitted_from and submitted_from > date.min:
+        dossiers = dossiers.filter(submitted_at__gte=day_bounds(submitted_from)[0])
+    if submitted_to and submitted_to < date.max:
+        dossiers = dossiers.filter(submitted_at__lt=day_bounds(submitted_to)[1])
+    return dossiers
 
 
 def dossier_for(*, client: ApiClient, dossier_uuid) -> Dossier:

@@ -194,17 +194,7 @@ class DossierList(generics.ListAPIView):
     def get_queryset(self):
         filters = s.DossierFilter(data=self.request.query_params)
         filters.is_valid(raise_exception=True)
-        data = filters.validated_data
-        queryset = services.visible_dossiers(self.request.api_client).select_related("procedure")
-        if data.get("code"):
-            queryset = queryset.filter(code=data["code"].strip().upper())
-        if data.get("status") is not None:
-            queryset = queryset.filter(status=data["status"])
-        if data.get("submitted_from"):
-            queryset = queryset.filter(submitted_at__date__gte=data["submitted_from"])
-        if data.get("submitted_to"):
-            queryset = queryset.filter(submitted_at__date__lte=data["submitted_to"])
-        return queryset
+        return services.dossiers_of(client=self.request.api_client, **filters.validated_data)
 
     @extend_schema(
         tags=TAG,
@@ -216,7 +206,11 @@ class DossierList(generics.ListAPIView):
             "Danh sách không có dữ liệu cá nhân."
         ),
         parameters=[
-            OpenApiParameter("code", OpenApiTypes.STR, description=gettext_lazy("Mã hồ sơ.")),
+            OpenApiParameter(
+                "code",
+                {"type": "string", "maxLength": 48},
+                description=gettext_lazy("Mã hồ sơ."),
+            ),
             OpenApiParameter(
                 "status",
                 OpenApiTypes.INT,

@@ -2,6 +2,7 @@
 agency, through the portal's rules; every read of personal data is logged with its name."""
 
 import hashlib
+from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -10,6 +11,7 @@ from django.urls import reverse
 from motcua.accounts.models import User
 from motcua.api.testing import bearer, make_client, token_for
 from motcua.core import chain
+from motcua.core.dates import VIETNAM
 from motcua.dossiers import access_log
 from motcua.dossiers.models import AccessRecord, Attachment, Dossier, DossierEvent, Status
 from motcua.factories import PDF_BYTES, AgencyFactory, ProcedureFactory, make_submitted_dossier
@@ -271,6 +273,13 @@ def test_the_list_filters_by_code_and_status(api, org, citizen):
     assert [d["uuid"] for d in by_code] == [str(one.uuid)]
     assert api.get("/api/v1/dossiers/?status=2").json()["results"] == []
     assert api.get("/api/v1/dossiers/?status=99").status_code == 400
+    day = one.submitted_at.astimezone(VIETNAM).date()
+    same_day = api.get(f"/api/v1/dossiers/?submitted_from={day}&submitted_to={day}")
+    assert len(same_day.json()["results"]) == 2
+    later = api.get(f"/api/v1/dossiers/?submitted_from={day + timedelta(days=1)}")
+    assert later.json()["results"] == []
+    edges = api.get("/api/v1/dossiers/?submitted_from=0001-01-01&submitted_to=9999-12-31")
+    assert len(edges.json()["results"]) == 2
 
 
 def test_the_signed_result_downloaded_is_the_stored_file_and_verifies(
