@@ -361,3 +361,32 @@ def test_an_upload_may_be_as_large_as_on_the_portal(api, org, settings):
     too_big = api.attach(uuid, required_component(org.procedure), scan * 2, name="lon.pdf")
     assert too_big.status_code == 413
     assert Attachment.objects.count() == 1
+
+
+def test_a_new_accounts_drafts_are_limited_as_on_the_portal(api, org):
+    for _ in range(3):
+        assert api.create(body(org.procedure, citizen_id="079190099999")).status_code == 201
+    fourth = api.create(body(org.procedure, citizen_id="079190099999"))
+    assert fourth.status_code == 422
+    assert "3 bản nháp" in fourth.json()["detail"]
+    assert Dossier.objects.count() == 3
+
+
+def test_problems_speak_the_callers_language_the_timeline_stays_vietnamese(api, org, integrator):
+    uuid = api.create(body(org.procedure)).json()["uuid"]
+
+    def submit_in_english(key):
+        return api.http.post(
+            f"/api/v1/dossiers/{uuid}/submit/",
+            **bearer(api.token),
+            HTTP_IDEMPOTENCY_KEY=key,
+            HTTP_ACCEPT_LANGUAGE="en",
+        )
+
+    refused = submit_in_english("submit-en-1")
+    assert refused.status_code == 422
+    assert refused.json()["detail"] == "The dossier is incomplete and cannot be submitted yet."
+    api.attach(uuid, required_component(org.procedure))
+    assert submit_in_english("submit-en-2").status_code == 200
+    event = DossierEvent.objects.get(dossier__uuid=uuid, action="submitted")
+    assert event.note == f"Nộp qua hệ thống kết nối: {integrator[0].name}"
