@@ -203,3 +203,21 @@ class WebhookAttempt(models.Model):
 
     def __str__(self):
         return f"{self.delivery_id}: {self.status_code or self.error}"
+
+
+class ClientDossier(models.Model):
+    """A dossier an API client created on an applicant's behalf (decision 0069): while it is
+    a draft, only that client may see it, add files to it and submit it."""
+
+    client = models.ForeignKey(ApiClient, on_delete=models.PROTECT, related_name="dossiers")
+    dossier = models.OneToOneField(
+        "dossiers.Dossier", on_delete=models.CASCADE, related_name="api_origin"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("hồ sơ tạo qua API")
+        verbose_name_plural = _("hồ sơ tạo qua API")
+
+    def __str__(self):
+        return f"{self.client_id} → {self.dossier_id}"

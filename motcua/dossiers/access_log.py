@@ -4,7 +4,7 @@ and what the applicant is shown of it.
 Every officer page or file that shows a dossier's personal data calls `record_view` once,
 after its access check passed and its response is built: one INSERT, no read (the officer's
 units come from access.memberships, read once per request and cached). An integrator's call
-through the API will do the same with `channel=API` and its own unit and purpose.
+through the API does the same with `channel=API` and its system's name (`client_name`).
 Decision 37 says what is recorded and what the applicant sees.
 """
 
@@ -63,14 +63,15 @@ def record_view(
     channel: str = Channel.WEB,
     membership: Membership | None = None,
     purpose: str = "",
+    client_name: str = "",
     request=None,
 ) -> AccessRecord:
     """Append one record of `actor` viewing `kind` (of `dossier`; the object `object_id`,
     called `label`), in one INSERT.
 
     For an officer the unit, role and purpose come from acting_for unless given; an
-    integrator (`channel=API`) passes its own `purpose` (and `membership`, if it acts for a
-    unit) or none.
+    integrator (`channel=API`) passes its system's `client_name`, its own `purpose` (and
+    `membership`, if it acts for a unit) or none.
     """
     if actor is not None and not getattr(actor, "is_authenticated", True):
         actor = None
@@ -82,6 +83,7 @@ def record_view(
         channel=channel,
         unit=unit,
         unit_name=unit.name if unit is not None else "",
+        client_name=client_name,
         role=membership.role if membership is not None else "",
         purpose=purpose or Purpose.HANDLING,
         dossier=dossier,
@@ -139,13 +141,20 @@ def _what(record: AccessRecord) -> str:
     return f"{kind}: {record.label}" if record.label else kind
 
 
+def _who(record: AccessRecord) -> str:
+    """The unit that looked, or the integrator's system: "<its name> (API)"."""
+    if record.channel == Channel.API and record.client_name:
+        return f"{record.client_name} (API)"
+    return record.unit_name
+
+
 def seen_by(dossier: Dossier, *, page: int = 1, size: int = 20) -> tuple[list[SeenLine], bool]:
     """The dossier's access records for its applicant, newest first, `size` a page, and
     whether there are older ones: one query.
 
     Views of the same thing by the same person and unit within one minute show as one line
     (the attachment preview and the file it frames, a page reloaded). Officers are named by
-    unit and role, not by name (decision 37).
+    unit and role, not by name (decision 37); an integrator by its system's name.
     """
     start = (max(page, 1) - 1) * size
     records = list(
@@ -158,7 +167,7 @@ def seen_by(dossier: Dossier, *, page: int = 1, size: int = 20) -> tuple[list[Se
     tz = timezone.get_current_timezone()
     for record in records[:size]:
         at_text = local_text(record.at, DATE_TIME, tz)
-        key = (at_text, record.actor_id, record.unit_name, record.kind, record.object_id)
+        key = (at_text, record.actor_id, _who(record), record.kind, record.object_id)
         if key == last_key:
             continue
         last_key = key
@@ -166,7 +175,7 @@ def seen_by(dossier: Dossier, *, page: int = 1, size: int = 20) -> tuple[list[Se
             SeenLine(
                 at_text=at_text,
                 at_iso=local_iso(record.at, tz),
-                unit_name=record.unit_name,
+                unit_name=_who(record),
                 agency_name=record.unit.agency.name if record.unit is not None else "",
                 role=choice_label(Role, record.role) if record.role else "",
                 purpose=record.get_purpose_display(),

@@ -11,7 +11,17 @@ class AccessRecordAdmin(ReadOnlyAdmin):
     """The log of views of personal data, searched by dossier code or officer e-mail and
     filtered by unit, content and date (decision 37). Read only: the table is append-only."""
 
-    list_display = ("at", "dossier", "actor", "unit_name", "role_label", "purpose", "kind", "label")
+    list_display = (
+        "at",
+        "dossier",
+        "actor",
+        "unit_name",
+        "client_name",
+        "role_label",
+        "purpose",
+        "kind",
+        "label",
+    )
     list_filter = (
         ("at", admin.DateFieldListFilter),
         "kind",

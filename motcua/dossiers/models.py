@@ -384,6 +384,8 @@ class AccessRecord(HashChained, AppendOnlyModel):
         verbose_name=_("đơn vị"),
     )
     unit_name = models.CharField(_("tên đơn vị"), max_length=300, blank=True)
+    # The integrator's system (channel API), by its name then (motcua.api; decision 0069).
+    client_name = models.CharField(_("hệ thống kết nối"), max_length=200, blank=True)
     role = models.CharField(_("vai trò"), max_length=16, blank=True)
     purpose = models.CharField(_("mục đích"), max_length=16, choices=Purpose.choices)
     dossier = models.ForeignKey(

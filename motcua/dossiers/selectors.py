@@ -208,15 +208,21 @@ def has_supplement_files(dossier) -> bool:
     return dossier.attachments.filter(uploaded_at__gte=since).exists()
 
 
-def applicant_page(dossier: Dossier, *, can_withdraw: bool) -> ApplicantPage:
-    """`can_withdraw`: whether the state machine lets the applicant ask to withdraw now."""
-    timeline = _labelled(
+def public_timeline(dossier: Dossier) -> list[DossierEvent]:
+    """The dossier's timeline as its applicant sees it (and an integrator, through the API):
+    public events only, each with its `label`, `shown_note`, `at_iso` and `at_text`."""
+    return _labelled(
         DossierEvent.objects.filter(dossier=dossier, is_public=True)
         .only("at", "action", "to_status", "note", "unit_name", "data")
         .order_by("at", "id"),
         # Once purged (decision 0058), the applicant's own words on the timeline are hidden.
         public=dossier.purged_at is not None,
     )
+
+
+def applicant_page(dossier: Dossier, *, can_withdraw: bool) -> ApplicantPage:
+    """`can_withdraw`: whether the state machine lets the applicant ask to withdraw now."""
+    timeline = public_timeline(dossier)
     documents = list(
         dossier.documents.filter(addressed_to_applicant=True)
         .only("id", "dossier_id", "kind", "number", "issued_at")

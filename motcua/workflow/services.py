@@ -187,15 +187,18 @@ class WalkInApplicant:
     tax_code: str = ""
 
 
-def _applicant_account(person: WalkInApplicant) -> User:
+def applicant_account(person: WalkInApplicant) -> User:
     """The applicant's account, found by ID number, or a new one without a password.
 
     A walk-in applicant can later claim the account (password reset by e-mail or phone)
-    and find the dossier under "My dossiers".
+    and find the dossier under "My dossiers". An organisation sent without a representative's
+    ID number (through the API) is found by its tax code.
     """
-    user = User.objects.filter(
-        citizen_id=person.citizen_id, kind__in=["citizen", "organisation"]
-    ).first()
+    if person.citizen_id:
+        found = User.objects.filter(citizen_id=person.citizen_id)
+    else:
+        found = User.objects.filter(tax_code=person.tax_code or None, kind="organisation")
+    user = found.filter(kind__in=["citizen", "organisation"]).first()
     if user is not None:
         return user
     phone = person.phone or None
@@ -233,7 +236,7 @@ def register_counter_dossier(
     if channel not in (Dossier.Channel.COUNTER, Dossier.Channel.POST):
         raise TransitionRefused(_("Chọn hình thức nộp: trực tiếp hoặc qua bưu chính."))
     with transaction.atomic():
-        applicant = _applicant_account(person)
+        applicant = applicant_account(person)
         dossier = Dossier(
             procedure=procedure,
             applicant=applicant,
