@@ -12,8 +12,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
+from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -102,13 +103,40 @@ class CallbackAnswerSerializer(serializers.Serializer):
 
 
 def _problems(*codes: int) -> dict:
-    return {code: OpenApiResponse(ProblemSerializer) for code in codes}
+    return {(code, "application/problem+json"): ProblemSerializer for code in codes}
 
 
 SIGNATURE_HEADERS = [
-    OpenApiParameter(name, OpenApiTypes.STR, OpenApiParameter.HEADER, required=True)
-    for name in ("webhook-id", "webhook-timestamp", "webhook-signature")
+    OpenApiParameter(name, schema, OpenApiParameter.HEADER, required=True)
+    for name, schema in (
+        ("webhook-id", {"type": "string", "minLength": 1, "maxLength": 100}),
+        ("webhook-timestamp", {"type": "string", "pattern": "^[0-9]{1,12}$"}),
+        ("webhook-signature", {"type": "string", "minLength": 1}),
+    )
 ]
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key",
+    {"type": "string", "pattern": "^[!-~]{1,255}$"},
+    OpenApiParameter.HEADER,
+    required=True,
+)
+
+
+def _unsigned(request):
+    """A problem when a signature header is missing, else None."""
+    missing = [
+        h
+        for h in ("webhook-id", "webhook-timestamp", "webhook-signature")
+        if not request.headers.get(h)
+    ]
+    if not missing:
+        return None
+    return problem(
+        400,
+        _("Thiếu chữ ký (các tiêu đề webhook-id, webhook-timestamp, webhook-signature)."),
+        code="invalid",
+        errors={h: [_("Bắt buộc.")] for h in missing},
+    )
 
 
 # --- Peer side: taking a hand-over ---------------------------------------------------------
@@ -116,6 +144,7 @@ SIGNATURE_HEADERS = [
 
 class HandoverView(APIView):
     required_scopes = "handovers:write"
+    parser_classes = [JSONParser]
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
@@ -134,19 +163,21 @@ class HandoverView(APIView):
             "đăng ký gửi tiến độ về địa chỉ callback. Gửi lại cùng gói trả lại hồ sơ đã tạo."
         ),
         request=EnvelopeSerializer,
-        parameters=SIGNATURE_HEADERS
-        + [OpenApiParameter("Idempotency-Key", OpenApiTypes.STR, OpenApiParameter.HEADER, True)],
+        parameters=[*SIGNATURE_HEADERS, IDEMPOTENCY_KEY],
         responses={
-            201: HandoverAcceptedSerializer,
-            200: HandoverAcceptedSerializer,
+            (201, "application/json"): HandoverAcceptedSerializer,
+            (200, "application/json"): HandoverAcceptedSerializer,
             **_problems(400, 401, 403, 409, 413, 415, 422, 429, 503),
         },
+        auth=[{"oauth2": ["handovers:write"]}],
         tags=["handovers"],
     )
     @idempotent
     def post(self, request):
         if self.raw_body is None:
             return problem(413, _("Gói liên thông quá lớn."))
+        if unsigned := _unsigned(request):
+            return unsigned
         peer = handovers.peer_of(request.api_client)
         if peer is None:
             return problem(
@@ -171,6 +202,7 @@ class HandoverView(APIView):
 
 
 class CallbackView(APIView):
+    parser_classes = [JSONParser]
     authentication_classes: list = []
     permission_classes = [AllowAny]
 
@@ -184,11 +216,16 @@ class CallbackView(APIView):
         request=CallbackEventSerializer,
         parameters=SIGNATURE_HEADERS
         + [OpenApiParameter("handover", OpenApiTypes.UUID, OpenApiParameter.QUERY, True)],
-        responses={200: CallbackAnswerSerializer, **_problems(400, 401, 404, 413, 415, 503)},
+        responses={
+            (200, "application/json"): CallbackAnswerSerializer,
+            **_problems(400, 401, 404, 413, 503),
+        },
         auth=[],
         tags=["handovers"],
     )
     def post(self, request):
+        if unsigned := _unsigned(request):
+            return unsigned
         try:
             key = uuid.UUID(request.query_params.get("handover", ""))
         except ValueError:

@@ -300,6 +300,10 @@ def test_the_peers_result_answers_the_task_and_the_lead_downloads_it(
 
     monkeypatch.setattr(peers, "fetch_result", fetch_result)
     assert callback(client, handover, "dossier.accepted", key="wrong").status_code == 401
+    unsigned = client.post(
+        f"/api/v1/handovers/callback/?handover={handover.key}", {}, content_type="application/json"
+    )
+    assert unsigned.status_code == 400 and "webhook-signature" in unsigned.json()["errors"]
     accepted = callback(client, handover, "dossier.accepted")
     assert accepted.status_code == 200 and accepted.json() == {"new": True}
     assert callback(client, handover, "dossier.accepted").json() == {"new": False}
