@@ -372,6 +372,12 @@ def receive(*, peer: Peer, client: ApiClient, envelope: dict) -> tuple[ReceivedH
             "origin_uuid": str(source["uuid"]),
             "origin_installation": origin["installation"],
             "request": envelope["task"]["request"],
+            # Shown to the officers as the line's internal note (timeline kind "submitted").
+            "note": _("Đề nghị: %(request)s (hạn trả lời của cơ quan chủ trì: %(due)s)")
+            % {
+                "request": envelope["task"]["request"],
+                "due": timezone.localtime(envelope["task"]["due_at"]).strftime("%H:%M %d/%m/%Y"),
+            },
             "origin_due_at": str(envelope["task"]["due_at"]),
         },
     )

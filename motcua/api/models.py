@@ -194,8 +194,13 @@ class Peer(models.Model):
 
     name = models.CharField(_("tên hệ thống"), max_length=200)
     base_url = models.URLField(_("địa chỉ gốc"), max_length=300)
-    client_id = models.CharField(_("mã ứng dụng (client id) tại hệ thống kia"), max_length=100)
-    client_secret_env = models.CharField(_("biến môi trường chứa client secret"), max_length=100)
+    # Only to call the peer (hand dossiers to it): empty when it only hands dossiers here.
+    client_id = models.CharField(
+        _("mã ứng dụng (client id) tại hệ thống kia"), max_length=100, blank=True
+    )
+    client_secret_env = models.CharField(
+        _("biến môi trường chứa client secret"), max_length=100, blank=True
+    )
     signing_key_env = models.CharField(_("biến môi trường chứa khóa ký chung"), max_length=100)
     # The client this installation registered for the peer: its calls come in as this client.
     inbound_client = models.OneToOneField(

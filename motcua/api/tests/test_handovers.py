@@ -113,6 +113,9 @@ def test_a_signed_envelope_becomes_a_dossier_with_its_files_once(client, org, se
     submitted = dossier.events.get(action="submitted")
     assert submitted.note == "Nhận liên thông từ Sở Giao thông tỉnh bên"
     assert submitted.data["origin_code"] == "000.00.01.H01-261207-0001"
+    assert submitted.data["note"] == (
+        "Đề nghị: Xác minh phù hiệu (hạn trả lời của cơ quan chủ trì: 10:00 10/12/2026)"
+    )
     subscription = WebhookSubscription.objects.get(dossier=dossier)
     assert subscription.client == api_client and "result.issued" in subscription.event_types
     assert subscription.secrets.get().secret == peers.callback_secret(peer, body["handover"])
