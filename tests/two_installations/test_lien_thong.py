@@ -4,8 +4,10 @@ live_server) hands a dossier to an agency that runs on a second installation, a 
 The second installation's officers handle it (in its own `manage.py shell`, as part E's
 actions endpoint is not on this branch), and its result comes back and answers the task."""
 
+import hashlib
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -53,13 +55,14 @@ class Installation:
 
     def __init__(self, tmp_path: Path, pki: Path):
         self.port = free_port()
+        self.database = tmp_path / "peer.sqlite3"
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {k: v for k, v in os.environ.items() if k not in NOT_INHERITED}
         self.env.update(
             DEBUG="true",
             SECRET_KEY="second-installation-" + "s" * 30,
             DJANGO_SETTINGS_MODULE="tests.two_installations.peer_settings",
-            DATABASE_URL=f"sqlite:///{tmp_path / 'peer.sqlite3'}",
+            DATABASE_URL=f"sqlite:///{self.database}",
             VAR_DIR=str(tmp_path / "var"),
             MEDIA_ROOT=str(tmp_path / "media"),
             SIGNING_DIR=str(pki),
@@ -123,12 +126,30 @@ class Installation:
             self.server.wait(timeout=10)
 
 
+def schema_fingerprint() -> str:
+    """What the second installation's migrated database depends on: every migration file."""
+    digest = hashlib.sha256()
+    for path in sorted((ROOT / "motcua").rglob("migrations/*.py")):
+        digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+# A migrated database is kept between runs (var/ is not tracked): a migration changed, a new one.
+SCHEMA_CACHE = ROOT / "var" / "test-cache"
+
+
 @pytest.fixture(scope="session")
 def peer_installation(tmp_path_factory, _session_pki):
-    """The second installation's schema, migrated in the background while pytest-django
-    builds this one's test database (session fixtures come first)."""
+    """The second installation; its schema copied from the cache, or migrated in the
+    background while pytest-django builds this one's test database (session fixtures come
+    first) and then kept in the cache."""
     installation = Installation(tmp_path_factory.mktemp("peer"), _session_pki)
-    installation.migrating = installation.migrate_in_background()
+    installation.cached = SCHEMA_CACHE / f"peer-{schema_fingerprint()}.sqlite3"
+    if installation.cached.exists():
+        shutil.copyfile(installation.cached, installation.database)
+        installation.migrating = None
+    else:
+        installation.migrating = installation.migrate_in_background()
     return installation
 
 
@@ -136,7 +157,12 @@ def peer_installation(tmp_path_factory, _session_pki):
 def peer(peer_installation, procedure, live_server):
     installation = peer_installation
     migrating = installation.migrating
-    assert migrating.wait(timeout=180) == 0, migrating.stderr.read()[-3000:]
+    if migrating is not None:
+        assert migrating.wait(timeout=180) == 0, migrating.stderr.read()[-3000:]
+        SCHEMA_CACHE.mkdir(parents=True, exist_ok=True)
+        partial = installation.cached.with_suffix(f".{os.getpid()}.part")
+        shutil.copyfile(installation.database, partial)
+        partial.replace(installation.cached)  # whole or not at all, for a parallel run
     seeded = json.loads(
         installation.manage(
             "seed_peer_for_tests",

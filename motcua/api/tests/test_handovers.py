@@ -85,6 +85,11 @@ def envelope(org, **changes) -> dict:
     return body
 
 
+def as_meta(headers: dict) -> dict:
+    """HTTP headers as the test client's keyword arguments."""
+    return {"HTTP_" + k.upper().replace("-", "_"): v for k, v in headers.items()}
+
+
 def post_envelope(client, token, body: dict, *, key=KEY, idempotency=None):
     raw = json.dumps(body).encode()
     signed = webhooks.sign_headers([key], f"handover-{body['handover']}", raw)
@@ -93,7 +98,7 @@ def post_envelope(client, token, body: dict, *, key=KEY, idempotency=None):
         data=raw,
         content_type="application/json",
         HTTP_IDEMPOTENCY_KEY=idempotency or f"handover-{body['handover']}",
-        **{"HTTP_" + k.upper().replace("-", "_"): v for k, v in signed.items()},
+        **as_meta(signed),
         **bearer(token),
     )
 
@@ -286,7 +291,7 @@ def callback(client, handover, event_type, *, event_id="evt_1", key=KEY, data=No
         f"/api/v1/handovers/callback/?handover={handover.key}",
         data=raw,
         content_type="application/json",
-        **{"HTTP_" + k.upper().replace("-", "_"): v for k, v in signed.items()},
+        **as_meta(signed),
     )
 
 
