@@ -355,3 +355,24 @@ def test_a_refusal_on_the_peer_answers_the_task_with_it(transfer, client):
     )
     assert task.answered_by == RemoteAgency.objects.get().service_account
     assert not task.answered_by.has_usable_password()
+
+
+def test_a_result_that_cannot_be_fetched_yet_is_asked_again(transfer, client, monkeypatch):
+    task = transfer()
+    handover = Handover.objects.get(task=task)
+
+    def down(peer, dossier_uuid):
+        raise peers.PeerUnavailable("connection refused")
+
+    monkeypatch.setattr(peers, "fetch_result", down)
+    first = callback(client, handover, "result.issued")
+    assert first.status_code == 503  # the peer's webhook tries again later
+    assert Task.objects.get(pk=task.pk).state == Task.State.OPEN
+    assert not handover.progress.exists()
+    monkeypatch.setattr(
+        peers,
+        "fetch_result",
+        lambda peer, dossier_uuid: peers.RemoteFile("kq.pdf", "application/pdf", PDF_BYTES),
+    )
+    assert callback(client, handover, "result.issued").json() == {"new": True}
+    assert Task.objects.get(pk=task.pk).state == Task.State.ANSWERED
