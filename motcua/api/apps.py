@@ -8,4 +8,5 @@ class ApiConfig(AppConfig):
     verbose_name = _("API cho hệ thống kết nối")
 
     def ready(self):
-        from motcua.api import webhooks  # noqa: F401  (its outbox subscriber)
+        # Their outbox subscribers (webhooks, liên thông) and the officer page's panel.
+        from motcua.api import handovers, views_handovers, webhooks  # noqa: F401

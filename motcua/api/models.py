@@ -1,6 +1,7 @@
 """Integrators: API clients registered per agency, idempotency records, webhooks."""
 
 import secrets
+import uuid
 
 from django.conf import settings
 from django.db import models
@@ -221,3 +222,147 @@ class ClientDossier(models.Model):
 
     def __str__(self):
         return f"{self.client_id} → {self.dossier_id}"
+
+
+# --- Liên thông between MotCua installations (decision 0071) --------------------------------
+
+
+class Peer(models.Model):
+    """Another MotCua installation this one hands dossiers to and receives them from.
+
+    Secrets never sit in the database: `client_secret_env` and `signing_key_env` name the
+    environment variables that hold this installation's OAuth2 client secret there and the
+    key both installations share to sign envelopes and callbacks."""
+
+    name = models.CharField(_("tên hệ thống"), max_length=200)
+    base_url = models.URLField(_("địa chỉ gốc"), max_length=300)
+    # Only to call the peer (hand dossiers to it): empty when it only hands dossiers here.
+    client_id = models.CharField(
+        _("mã ứng dụng (client id) tại hệ thống kia"), max_length=100, blank=True
+    )
+    client_secret_env = models.CharField(
+        _("biến môi trường chứa client secret"), max_length=100, blank=True
+    )
+    signing_key_env = models.CharField(_("biến môi trường chứa khóa ký chung"), max_length=100)
+    # The client this installation registered for the peer: its calls come in as this client.
+    inbound_client = models.OneToOneField(
+        ApiClient,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="peer",
+        verbose_name=_("hệ thống kết nối của bên kia tại đây"),
+    )
+    is_active = models.BooleanField(_("đang hoạt động"), default=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("hệ thống MotCua liên thông")
+        verbose_name_plural = _("hệ thống MotCua liên thông")
+
+    def __str__(self):
+        return self.name
+
+
+class RemoteAgency(models.Model):
+    """A local Agency whose work is done on a peer installation: transfers to its units are
+    sent there. Its service account answers the tasks when the peer's result comes back."""
+
+    agency = models.OneToOneField(
+        "catalogue.Agency",
+        on_delete=models.CASCADE,
+        related_name="remote",
+        verbose_name=_("cơ quan"),
+    )
+    peer = models.ForeignKey(
+        Peer, on_delete=models.PROTECT, related_name="agencies", verbose_name=_("hệ thống")
+    )
+    remote_identifier = models.CharField(_("mã định danh cơ quan tại hệ thống kia"), max_length=40)
+    service_account = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+    )
+
+    class Meta:
+        verbose_name = _("cơ quan ở hệ thống khác")
+        verbose_name_plural = _("cơ quan ở hệ thống khác")
+
+    def __str__(self):
+        return f"{self.agency} → {self.peer}"
+
+
+class Handover(models.Model):
+    """Origin side: one transfer task sent to a peer installation, and what came back."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Đang gửi")
+        SENT = "sent", _("Đã gửi")
+        REFUSED = "refused", _("Bị từ chối")
+        DONE = "done", _("Đã có kết quả")
+
+    key = models.UUIDField(unique=True, default=uuid.uuid4, editable=False)
+    task = models.OneToOneField("workflow.Task", on_delete=models.CASCADE, related_name="handover")
+    remote_agency = models.ForeignKey(RemoteAgency, on_delete=models.PROTECT, related_name="+")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    remote_uuid = models.UUIDField(null=True, blank=True)
+    remote_code = models.CharField(max_length=48, blank=True)
+    refusal = models.TextField(blank=True)
+    result_file = models.FileField(upload_to="handovers/%Y/%m/", max_length=200, blank=True)
+    result_name = models.CharField(max_length=200, blank=True)
+    result_sha256 = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self):
+        return f"{self.task_id} → {self.remote_code or self.state}"
+
+
+class HandoverProgress(models.Model):
+    """Origin side: a callback received for a handover, once per webhook id."""
+
+    handover = models.ForeignKey(Handover, on_delete=models.CASCADE, related_name="progress")
+    webhook_id = models.CharField(max_length=100)
+    event_type = models.CharField(max_length=80)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["handover", "webhook_id"], name="api_handover_progress_once"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.handover_id}: {self.event_type}"
+
+
+class ReceivedHandover(models.Model):
+    """Peer side: a dossier made here from an origin installation's envelope."""
+
+    peer = models.ForeignKey(Peer, on_delete=models.PROTECT, related_name="received")
+    key = models.UUIDField()  # the origin's Handover.key
+    dossier = models.OneToOneField(
+        "dossiers.Dossier", on_delete=models.PROTECT, related_name="received_handover"
+    )
+    origin_code = models.CharField(max_length=48)
+    origin_uuid = models.UUIDField()
+    origin_agency = models.CharField(max_length=300)
+    origin_due_at = models.DateTimeField(null=True, blank=True)
+    callback_url = models.URLField(max_length=500)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["peer", "key"], name="api_received_handover_once")
+        ]
+
+    def __str__(self):
+        return f"{self.origin_code} → {self.dossier_id}"

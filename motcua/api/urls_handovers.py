@@ -1,3 +1,12 @@
-"""API routes: handovers (filled in by its part)."""
+"""API routes: liên thông between MotCua installations (decision 0071)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from motcua.api import views_handovers as views
+
+urlpatterns = [
+    path("handovers/", views.HandoverView.as_view(), name="api-handovers"),
+    path("handovers/callback/", views.CallbackView.as_view(), name="api-handover-callback"),
+    # The lead officer's download (a page's session, not an API token): not in the schema.
+    path("handovers/<uuid:key>/result/", views.result_file, name="api-handover-result"),
+]
