@@ -38,6 +38,7 @@ from motcua.api.models import (
     RemoteAgency,
     WebhookSecret,
     WebhookSubscription,
+    seal_secret,
 )
 from motcua.catalogue.models import Agency, Procedure
 from motcua.core.events import TaskSent
@@ -400,7 +401,9 @@ def receive(*, peer: Peer, client: ApiClient, envelope: dict) -> tuple[ReceivedH
         dossier=dossier,
         description=(_("Liên thông: %(code)s") % {"code": source["code"]})[:200],
     )
-    WebhookSecret.objects.create(subscription=subscription, secret=peers.callback_secret(peer, key))
+    WebhookSecret.objects.create(
+        subscription=subscription, sealed=seal_secret(peers.callback_secret(peer, key))
+    )
     return received, True
 
 
