@@ -8,4 +8,7 @@ class ApiConfig(AppConfig):
     verbose_name = _("API cho hệ thống kết nối")
 
     def ready(self):
-        from motcua.api import webhooks  # noqa: F401  (its outbox subscriber)
+        from motcua.api import (  # noqa: F401
+            panels,  # its link in the officer menu
+            webhooks,  # its outbox subscriber
+        )
