@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, serializers
+from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -168,6 +169,7 @@ def audit_for_client(request, *, action: str, officer: User, target: str, **data
 
 class DossierActionsView(APIView):
     required_scopes = "actions:write"
+    parser_classes = [JSONParser]
 
     @extend_schema(
         operation_id="dossier_actions_list",
@@ -177,7 +179,7 @@ class DossierActionsView(APIView):
             "đúng như các nút trên trang cán bộ, và các trường thông tin mỗi thao tác nhận."
         ),
         parameters=[OFFICER],
-        responses={200: ActionsListSerializer, 304: None, **problems(400, 401, 403, 404, 429)},
+        responses={200: ActionsListSerializer, 304: None, **problems(400, 401, 403, 404, 406, 429)},
         tags=["actions"],
     )
     def get(self, request, dossier_uuid):
@@ -231,7 +233,7 @@ class DossierActionsView(APIView):
         ),
         parameters=[IDEMPOTENCY_KEY],
         request=ActionRequestSerializer,
-        responses={200: ActionDoneSerializer, **problems(400, 401, 403, 404, 409, 415, 422, 429)},
+        responses={200: ActionDoneSerializer, **problems(400, 401, 403, 404, 406, 409, 415, 422, 429)},
         tags=["actions"],
     )
     @idempotent
@@ -272,6 +274,7 @@ class DossierActionsView(APIView):
 
 class TaskAnswerView(APIView):
     required_scopes = "actions:write"
+    parser_classes = [JSONParser]
 
     @extend_schema(
         operation_id="task_answer",
@@ -281,7 +284,7 @@ class TaskAnswerView(APIView):
         ),
         parameters=[IDEMPOTENCY_KEY],
         request=TaskAnswerRequestSerializer,
-        responses={200: TaskAnsweredSerializer, **problems(400, 401, 403, 404, 409, 415, 429)},
+        responses={200: TaskAnsweredSerializer, **problems(400, 401, 403, 404, 406, 409, 415, 429)},
         tags=["actions"],
     )
     @idempotent
