@@ -118,10 +118,10 @@ def load_if_needed(args, env) -> float | None:
 
 
 def api_client():
-    """The bench's client of the busy agency, with every scope and no practical limit; its
-    secret is set anew on each run (only its hash is stored)."""
-    from oauth2_provider.models import Application
-
+    """The bench's client of the busy agency, registered like an administrator would (every
+    scope, a limit high enough not to count); a new secret on each run (only its hash is
+    stored)."""
+    from motcua.api import registration
     from motcua.api.models import ApiClient
     from motcua.api.scopes import SCOPES
     from motcua.catalogue.models import Procedure
@@ -129,25 +129,17 @@ def api_client():
     procedure = Procedure.objects.in_force().filter(code=BUSY_PROCEDURE).first()
     if procedure is None:
         sys.exit(f"Procedure {BUSY_PROCEDURE} is missing: load the demo catalogue.")
-    secret = uuid.uuid4().hex + uuid.uuid4().hex
     client = ApiClient.objects.filter(name=CLIENT_NAME).select_related("application").first()
     if client is None:
-        application = Application.objects.create(
-            name=CLIENT_NAME,
-            client_type=Application.CLIENT_CONFIDENTIAL,
-            authorization_grant_type=Application.GRANT_CLIENT_CREDENTIALS,
-            client_secret=secret,
-        )
-        client = ApiClient.objects.create(
-            application=application,
+        client, secret = registration.register_client(
             agency=procedure.receiving_agency,
             name=CLIENT_NAME,
             scopes=list(SCOPES),
             rate_limit_per_minute=100_000_000,
+            actor=None,
         )
     else:
-        client.application.client_secret = secret
-        client.application.save()
+        secret = registration.rotate_client_secret(client=client, actor=None)
     return client, secret, procedure
 
 
@@ -172,37 +164,6 @@ def create_plan(procedure) -> tuple[list[dict], list[int]]:
     components = list(procedure.components.all())
     bodies = []
     for i in range(5000):
-        vehicles = lt.vehicles(i)
-        form = {
-            "operator": {
-                "name": f"Công ty TNHH Vận tải API {i % 97}",
-                "type": "enterprise",
-                "tax_code": "3300123456",
-                "address": "Số 1 Lê Lợi, phường Thuận Hóa, thành phố Huế",
-                "phone": f"09{i % 100_000_000:08d}",
-                "representative": "Nguyễn Văn Kiểm",
-                "business_registration_no": "3300123456",
-                "business_registration_issuer": "Sở Kế hoạch và Đầu tư tỉnh Thừa Thiên Huế",
-                "business_registration_date": "2018-05-02",
-                "licence_no": "0123/GPKDVT",
-                "licence_date": "2019-01-02",
-                "licence_issuer": "Sở Giao thông vận tải tỉnh Thừa Thiên Huế",
-            },
-            "request": {"kind": "new", "badge_type": "contract", "badges_requested": 1 + i % 3},
-            "vehicles": [
-                {
-                    "plate": v["plate"],
-                    "chassis_no": f"RL{i:07d}{j:06d}",
-                    "engine_no": f"D4{i:08d}",
-                    "vehicle_class": "Ô tô khách",
-                    "brand": v["brand"],
-                    "year_of_manufacture": v["manufacture_year"],
-                    "seats": v["seats"],
-                    "ownership": "owned",
-                }
-                for j, v in enumerate(vehicles)
-            ],
-        }
         bodies.append(
             {
                 "procedure": procedure.code,
@@ -211,7 +172,13 @@ def create_plan(procedure) -> tuple[list[dict], list[int]]:
                     "citizen_id": f"0011{90 - i % 40:02d}{i:06d}",
                     "phone": f"09{(i * 7919) % 100_000_000:08d}",
                 },
-                "form_data": form,
+                "form_data": lt.badge_form(
+                    i,
+                    phone=f"09{i % 100_000_000:08d}",
+                    representative="Nguyễn Văn Kiểm",
+                    address="Số 1 Lê Lợi, phường Thuận Hóa, thành phố Huế",
+                    company="API",
+                ),
                 "delivery_method": "online",
             }
         )

@@ -19,7 +19,7 @@ from motcua.core.audit import record_audit
 DEFAULT_RATE = 600
 
 
-def _audit(action: str, client: ApiClient, actor: User, request, **data) -> None:
+def _audit(action: str, client: ApiClient, actor: User | None, request, **data) -> None:
     record_audit(
         action=action,
         actor=actor,
@@ -37,7 +37,7 @@ def register_client(
     name: str,
     scopes: list[str],
     rate_limit_per_minute: int = DEFAULT_RATE,
-    actor: User,
+    actor: User | None,
     request=None,
 ) -> tuple[ApiClient, str]:
     """A new client of `agency`; returns it with its secret in clear (never stored so)."""
@@ -77,7 +77,7 @@ def change_client(
     name: str,
     scopes: list[str],
     rate_limit_per_minute: int,
-    actor: User,
+    actor: User | None,
     request=None,
 ) -> ApiClient:
     """New name, scopes or limit; tokens already given keep only the scopes still granted
@@ -105,7 +105,7 @@ def change_client(
     return client
 
 
-def rotate_client_secret(*, client: ApiClient, actor: User, request=None) -> str:
+def rotate_client_secret(*, client: ApiClient, actor: User | None, request=None) -> str:
     """A new secret, returned in clear once; the old one and its tokens stop working now."""
     secret = generate_client_secret()
     with transaction.atomic():

@@ -10,9 +10,8 @@ the officer; the dossier's timeline names the officer, as for any action.
 from django.db import transaction
 from django.http import Http404, QueryDict
 from django.utils.formats import get_format
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, serializers
 from rest_framework.parsers import JSONParser
@@ -44,7 +43,9 @@ IDEMPOTENCY_KEY = OpenApiParameter(
     str,
     OpenApiParameter.HEADER,
     required=True,
-    description=gettext_lazy("Khóa duy nhất của yêu cầu; gửi lại cùng khóa không thực hiện hai lần."),
+    description=gettext_lazy(
+        "Khóa duy nhất của yêu cầu; gửi lại cùng khóa không thực hiện hai lần."
+    ),
 )
 OFFICER = OpenApiParameter(
     "officer",
@@ -233,7 +234,10 @@ class DossierActionsView(APIView):
         ),
         parameters=[IDEMPOTENCY_KEY],
         request=ActionRequestSerializer,
-        responses={200: ActionDoneSerializer, **problems(400, 401, 403, 404, 406, 409, 415, 422, 429)},
+        responses={
+            200: ActionDoneSerializer,
+            **problems(400, 401, 403, 404, 406, 409, 415, 422, 429),
+        },
         tags=["actions"],
     )
     @idempotent

@@ -117,7 +117,9 @@ def client_new(request):
             request=request,
         )
         request.session[SHOWN_ONCE] = {"client": client.pk, "secret": secret}
-        messages.success(request, _("Đã đăng ký hệ thống kết nối “%(name)s”.") % {"name": client.name})
+        messages.success(
+            request, _("Đã đăng ký hệ thống kết nối “%(name)s”.") % {"name": client.name}
+        )
         return redirect("api_clients:detail", client.pk)
     return render(
         request,
@@ -185,7 +187,9 @@ def client_secret(request, pk):
 def client_active(request, pk):
     client = _client_or_404(request, pk)
     active = request.POST.get("active") == "1"
-    registration.set_client_active(client=client, active=active, actor=request.user, request=request)
+    registration.set_client_active(
+        client=client, active=active, actor=request.user, request=request
+    )
     messages.success(
         request,
         _("Đã bật lại hệ thống kết nối.") if active else _("Đã tạm dừng hệ thống kết nối."),

@@ -6,7 +6,12 @@ import pytest
 from motcua.api.testing import bearer, make_client, token_for
 from motcua.core.models import AuditEntry
 from motcua.dossiers.models import DossierEvent, Status
-from motcua.factories import AgencyFactory, ProcedureFactory, make_organisation, make_submitted_dossier
+from motcua.factories import (
+    AgencyFactory,
+    ProcedureFactory,
+    make_organisation,
+    make_submitted_dossier,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +26,24 @@ def act(client, token, dossier, key="k1", **body):
     )
 
 
-def test_the_desk_officer_sees_accept_and_refuse_with_their_fields(client, org, citizen, integrator):
+def accept(client, token, dossier, officer):
+    response = act(client, token, dossier, key="accept", action="accept", officer=officer.email)
+    assert response.status_code == 200, response.content
+
+
+def answer(client, token, task, officer, key):
+    return client.post(
+        f"/api/v1/tasks/{task.pk}/answer/",
+        {"officer": officer.email, "answer": "Đồng ý"},
+        content_type="application/json",
+        HTTP_IDEMPOTENCY_KEY=key,
+        **bearer(token),
+    )
+
+
+def test_the_desk_officer_sees_accept_and_refuse_with_their_fields(
+    client, org, citizen, integrator
+):
     _api, token = integrator
     dossier = make_submitted_dossier(org.procedure, citizen)
     response = client.get(
@@ -146,7 +168,7 @@ def test_a_stale_expected_version_is_a_conflict_that_says_what_changed(
     _api, token = integrator
     dossier = make_submitted_dossier(org.procedure, citizen)
     seen = dossier.version
-    assert act(client, token, dossier, key="a", action="accept", officer=org.desk_officer.email)
+    accept(client, token, dossier, org.desk_officer)
     response = act(
         client,
         token,
@@ -166,9 +188,7 @@ def test_a_stale_expected_version_is_a_conflict_that_says_what_changed(
 def test_the_forms_rules_apply_to_the_input(client, org, citizen, integrator):
     _api, token = integrator
     dossier = make_submitted_dossier(org.procedure, citizen)
-    missing = act(
-        client, token, dossier, key="a", action="refuse", officer=org.desk_officer.email
-    )
+    missing = act(client, token, dossier, key="a", action="refuse", officer=org.desk_officer.email)
     assert missing.status_code == 400
     assert missing.json()["errors"]["input.reason"] == ["Nhập lý do từ chối tiếp nhận."]
     foreign = act(
@@ -198,7 +218,7 @@ def test_the_forms_rules_apply_to_the_input(client, org, citizen, integrator):
 def test_a_consulted_unit_answers_its_task(client, org, citizen, integrator):
     _api, token = integrator
     dossier = make_submitted_dossier(org.procedure, citizen)
-    assert act(client, token, dossier, key="a", action="accept", officer=org.desk_officer.email)
+    accept(client, token, dossier, org.desk_officer)
     consult = act(
         client,
         token,
@@ -211,22 +231,10 @@ def test_a_consulted_unit_answers_its_task(client, org, citizen, integrator):
     assert consult.status_code == 200, consult.content
     task = dossier.tasks.get()
     assert task.unit == org.leadership and str(task.due_at)
-    wrong = client.post(
-        f"/api/v1/tasks/{task.pk}/answer/",
-        {"officer": org.desk_officer.email, "answer": "Đồng ý"},
-        content_type="application/json",
-        HTTP_IDEMPOTENCY_KEY="c",
-        **bearer(token),
-    )
+    wrong = answer(client, token, task, org.desk_officer, key="c")
     assert wrong.status_code == 409
     assert wrong.json()["detail"] == "Nhiệm vụ này được giao cho đơn vị khác."
-    answered = client.post(
-        f"/api/v1/tasks/{task.pk}/answer/",
-        {"officer": org.leader.email, "answer": "Đồng ý"},
-        content_type="application/json",
-        HTTP_IDEMPOTENCY_KEY="d",
-        **bearer(token),
-    )
+    answered = answer(client, token, task, org.leader, key="d")
     assert answered.status_code == 200, answered.content
     assert answered.json()["state"] == "answered"
     task.refresh_from_db()
@@ -244,9 +252,7 @@ def test_without_the_actions_scope_nothing_is_done(client, org, citizen):
     assert dossier.status == Status.SUBMITTED
 
 
-def test_one_client_over_its_limit_waits_while_another_of_the_agency_goes_on(
-    client, org, citizen
-):
+def test_one_client_over_its_limit_waits_while_another_of_the_agency_goes_on(client, org, citizen):
     dossier = make_submitted_dossier(org.procedure, citizen)
     busy, busy_secret = make_client(org.agency, name="Hệ thống A", rate=3)
     calm, calm_secret = make_client(org.agency, name="Hệ thống B", rate=3)
@@ -261,3 +267,32 @@ def test_one_client_over_its_limit_waits_while_another_of_the_agency_goes_on(
     assert 0 < int(limited["Retry-After"]) <= 60
     assert "quá nhiều yêu cầu" in limited.json()["detail"]
     assert client.get(url, **bearer(calm_token)).status_code == 200
+
+
+def test_the_leader_approves_through_the_api_and_the_result_is_signed(
+    client, org, citizen, integrator
+):
+    from motcua.results.models import ResultDocument
+
+    _api, token = integrator
+    dossier = make_submitted_dossier(org.procedure, citizen)
+    steps = [
+        ("accept", org.desk_officer),
+        ("forward", org.specialist),
+        ("forward", org.head),
+    ]
+    for n, (name, officer) in enumerate(steps):
+        assert (
+            act(client, token, dossier, key=f"s{n}", action=name, officer=officer.email).status_code
+            == 200
+        )
+    signs = client.get(
+        f"/api/v1/dossiers/{dossier.uuid}/actions/?officer={org.leader.email}", **bearer(token)
+    )
+    approve = next(a for a in signs.json()["actions"] if a["name"] == "approve")
+    assert approve["signs_result"] is True
+    response = act(client, token, dossier, key="ok", action="approve", officer=org.leader.email)
+    assert response.status_code == 200, response.content
+    assert response.json()["status"] == Status.PROCESSED
+    result = ResultDocument.objects.get(dossier=dossier)
+    assert result.signer and result.pdf.read(5) == b"%PDF-"
