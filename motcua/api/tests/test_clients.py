@@ -1,6 +1,7 @@
 """The agency administrator registers the agency's API clients (decision 0072)."""
 
 import re
+import uuid
 
 import pytest
 from django.urls import reverse
@@ -34,10 +35,10 @@ def shown_secret(response) -> tuple[str, str]:
     return client_id, secret
 
 
-def token_response(http, client_id, secret):
+def token_response(http, client_id, secret, scope="dossiers:read"):
     return http.post(
         "/api/oauth/token/",
-        {"grant_type": "client_credentials", "scope": "dossiers:read"},
+        {"grant_type": "client_credentials", "scope": scope},
         HTTP_AUTHORIZATION=_basic(client_id, secret),
     )
 
@@ -90,7 +91,7 @@ def test_a_new_secret_replaces_the_old_one_at_the_token_endpoint(client, org):
     assert token_response(client, client_id, new).status_code == 200
     # The token the old secret got stops working too.
     used = client.get(
-        f"/api/v1/dossiers/{'0' * 8}-0000-0000-0000-{'0' * 12}/actions/?officer=a@b.vn",
+        f"/api/v1/dossiers/{uuid.uuid4()}/actions/?officer=a@b.vn",
         HTTP_AUTHORIZATION=f"Bearer {token}",
     )
     assert used.status_code == 401
@@ -98,12 +99,18 @@ def test_a_new_secret_replaces_the_old_one_at_the_token_endpoint(client, org):
 
 
 def test_a_disabled_client_gets_no_token_until_enabled_again(client, org):
-    api_client, secret = make_client(org.agency, scopes=["dossiers:read"])
+    api_client, secret = make_client(org.agency, scopes=["actions:write"])
+    held = token_for(client, api_client, secret)
     login_officer(client, org.admin)
     client.post(reverse("api_clients:active", args=[api_client.pk]), {"active": "0"})
     api_client.refresh_from_db()
     assert not api_client.is_active
-    assert token_response(client, api_client.client_id, secret).status_code == 400
+    refused = client.get(
+        f"/api/v1/dossiers/{uuid.uuid4()}/actions/?officer=a@b.vn",
+        HTTP_AUTHORIZATION=f"Bearer {held}",
+    )
+    assert refused.status_code == 401
+    assert token_response(client, api_client.client_id, secret, "actions:write").status_code == 400
     client.post(reverse("api_clients:active", args=[api_client.pk]), {"active": "1"})
     assert token_for(client, api_client, secret)
     actions = list(
