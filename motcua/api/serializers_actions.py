@@ -49,6 +49,7 @@ class ActionInputSerializer(serializers.Serializer):
     days = serializers.DecimalField(
         max_digits=6,
         decimal_places=2,
+        coerce_to_string=False,
         required=False,
         help_text=_("Thời hạn trả lời, số ngày làm việc (ví dụ 2 hoặc 0.5)."),
     )
@@ -123,19 +124,21 @@ class ProblemSerializer(serializers.Serializer):
     status = serializers.IntegerField()
     detail = serializers.CharField()
     errors = serializers.DictField(
-        child=serializers.ListField(child=serializers.CharField()), required=False
+        child=serializers.JSONField(),
+        required=False,
+        help_text=_("Trường → các thông báo (một trường lồng nhau: trường con → thông báo)."),
     )
 
 
 PROBLEM_TEXT = {
-    400: _("Dữ liệu gửi lên chưa hợp lệ (errors: trường → thông báo)."),
+    400: _("Dữ liệu gửi lên sai định dạng (errors: trường → thông báo)."),
     401: _("Thiếu mã truy cập hoặc mã không hợp lệ."),
     403: _("Mã truy cập thiếu phạm vi, hoặc cán bộ không thuộc cơ quan của hệ thống."),
     404: _("Không có đối tượng này trong cơ quan của hệ thống."),
     406: _("Không đáp ứng được định dạng yêu cầu."),
     409: _("Thao tác bị từ chối (quy tắc của quy trình) hoặc hồ sơ đã thay đổi."),
     415: _("Kiểu nội dung không được hỗ trợ."),
-    422: _("Không thực hiện được."),
+    422: _("Thông tin chưa đủ, chưa đúng cho thao tác này (errors: trường → thông báo)."),
     429: _("Quá nhiều yêu cầu; xem tiêu đề Retry-After."),
 }
 

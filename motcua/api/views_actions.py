@@ -7,6 +7,7 @@ on the officer's page, and the input is parsed by the page's own form
 the officer; the dossier's timeline names the officer, as for any action.
 """
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404, QueryDict
 from django.utils.formats import get_format
@@ -40,7 +41,8 @@ from motcua.workflow.views.actions import action_form_for
 
 IDEMPOTENCY_KEY = OpenApiParameter(
     "Idempotency-Key",
-    str,
+    # What idempotency.py accepts: up to 255 printable characters, not only spaces.
+    {"type": "string", "minLength": 1, "maxLength": 255, "pattern": r"^[!-~]([ -~]*[!-~])?$"},
     OpenApiParameter.HEADER,
     required=True,
     description=gettext_lazy(
@@ -49,7 +51,7 @@ IDEMPOTENCY_KEY = OpenApiParameter(
 )
 OFFICER = OpenApiParameter(
     "officer",
-    str,
+    {"type": "string", "format": "email", "minLength": 3, "maxLength": 254},
     OpenApiParameter.QUERY,
     required=True,
     description=gettext_lazy("Thư điện tử của cán bộ."),
@@ -137,21 +139,21 @@ def _form_errors(form) -> dict:
 
 
 def parse_input(act, dossier, payload: dict):
-    """The action's input dataclass, parsed by the officer's form; 400 with the form's
-    messages (or the fields the action does not take)."""
+    """The action's input dataclass, parsed by the officer's form. What the action requires
+    is refused with 422 and the form's messages (also a field the action does not take):
+    the JSON's shape was right, what it says is not enough for this action."""
     extra = sorted(set(payload) - set(_api_fields(act)))
     if extra:
-        raise exceptions.ValidationError(
+        raise ValidationError(
             {
-                f"input.{name}": [
-                    _("Thao tác “%(action)s” không nhận trường này.") % {"action": act.label}
-                ]
+                f"input.{name}": _("Thao tác “%(action)s” không nhận trường này.")
+                % {"action": act.label}
                 for name in extra
             }
         )
     form = action_form_for(act, dossier, _form_data(payload, dossier.version))
     if not form.is_valid():
-        raise exceptions.ValidationError(_form_errors(form))
+        raise ValidationError(_form_errors(form))
     return form.to_input()
 
 

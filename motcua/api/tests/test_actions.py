@@ -189,7 +189,7 @@ def test_the_forms_rules_apply_to_the_input(client, org, citizen, integrator):
     _api, token = integrator
     dossier = make_submitted_dossier(org.procedure, citizen)
     missing = act(client, token, dossier, key="a", action="refuse", officer=org.desk_officer.email)
-    assert missing.status_code == 400
+    assert missing.status_code == 422
     assert missing.json()["errors"]["input.reason"] == ["Nhập lý do từ chối tiếp nhận."]
     foreign = act(
         client,
@@ -200,8 +200,20 @@ def test_the_forms_rules_apply_to_the_input(client, org, citizen, integrator):
         officer=org.desk_officer.email,
         input={"reason": "?"},
     )
-    assert foreign.status_code == 400
-    assert "input.reason" in foreign.json()["errors"]
+    assert foreign.status_code == 422
+    assert foreign.json()["errors"]["input.reason"] == [
+        "Thao tác “Tiếp nhận hồ sơ” không nhận trường này."
+    ]
+    shape = act(
+        client,
+        token,
+        dossier,
+        key="d",
+        action="consult",
+        officer=org.desk_officer.email,
+        input={"days": "hai"},
+    )
+    assert shape.status_code == 400 and "days" in shape.json()["errors"]["input"]
     refused = act(
         client,
         token,
