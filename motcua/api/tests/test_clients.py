@@ -155,3 +155,28 @@ def test_only_agency_admins_have_the_page_and_its_link(client, org):
     assert reverse("api_clients:list") not in client.get(reverse("workflow:inbox")).content.decode()
     login_officer(client, org.admin)
     assert reverse("api_clients:list") in client.get(reverse("workflow:workflows")).content.decode()
+
+
+def test_the_django_admin_shows_a_client_but_never_its_secret(client, org):
+    from motcua.factories import make_officer
+
+    admin_user = make_officer(is_staff=True, is_superuser=True)
+    api_client, secret = make_client(org.agency)
+    login_officer(client, admin_user)
+    page = client.get(reverse("admin:api_apiclient_change", args=[api_client.pk]))
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert api_client.client_id in body and "Chỉ lưu bản băm" in body
+    assert secret not in body and api_client.application.client_secret not in body
+    client.post(
+        reverse("admin:api_apiclient_change", args=[api_client.pk]),
+        {
+            "name": api_client.name,
+            "scopes": '["procedures:read"]',
+            "rate_limit_per_minute": 30,
+            "is_active": "on",
+        },
+    )
+    api_client.refresh_from_db()
+    assert api_client.scopes == ["procedures:read"] and api_client.rate_limit_per_minute == 30
+    assert AuditEntry.objects.get(action="api_client.changed").actor == admin_user
