@@ -188,41 +188,29 @@ def test_a_stale_expected_version_is_a_conflict_that_says_what_changed(
 def test_the_forms_rules_apply_to_the_input(client, org, citizen, integrator):
     _api, token = integrator
     dossier = make_submitted_dossier(org.procedure, citizen)
-    missing = act(client, token, dossier, key="a", action="refuse", officer=org.desk_officer.email)
+
+    def desk(key, action, **input):
+        return act(
+            client,
+            token,
+            dossier,
+            key=key,
+            action=action,
+            officer=org.desk_officer.email,
+            input=input,
+        )
+
+    missing = desk("a", "refuse")
     assert missing.status_code == 422
     assert missing.json()["errors"]["input.reason"] == ["Nhập lý do từ chối tiếp nhận."]
-    foreign = act(
-        client,
-        token,
-        dossier,
-        key="b",
-        action="accept",
-        officer=org.desk_officer.email,
-        input={"reason": "?"},
-    )
+    foreign = desk("b", "accept", reason="?")
     assert foreign.status_code == 422
     assert foreign.json()["errors"]["input.reason"] == [
         "Thao tác “Tiếp nhận hồ sơ” không nhận trường này."
     ]
-    shape = act(
-        client,
-        token,
-        dossier,
-        key="d",
-        action="consult",
-        officer=org.desk_officer.email,
-        input={"days": "hai"},
-    )
+    shape = desk("c", "consult", days="hai")
     assert shape.status_code == 400 and "days" in shape.json()["errors"]["input"]
-    refused = act(
-        client,
-        token,
-        dossier,
-        key="c",
-        action="refuse",
-        officer=org.desk_officer.email,
-        input={"reason": "Hồ sơ không thuộc thẩm quyền"},
-    )
+    refused = desk("d", "refuse", reason="Hồ sơ không thuộc thẩm quyền")
     assert refused.status_code == 200
     assert refused.json()["status"] == Status.NOT_ACCEPTED
 
