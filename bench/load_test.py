@@ -212,6 +212,40 @@ def vehicles(i: int) -> list[dict]:
     ]
 
 
+def badge_form(i: int, *, phone: str, representative: str, address: str, company="Kiểm Thử"):
+    """A valid form of the demo catalogue's badge procedure 2.002288 (bench/api.py too)."""
+    return {
+        "operator": {
+            "name": f"Công ty TNHH Vận tải {company} {i % 97}",
+            "type": "enterprise",
+            "tax_code": "3300123456",
+            "address": address,
+            "phone": phone,
+            "representative": representative,
+            "business_registration_no": "3300123456",
+            "business_registration_issuer": "Sở Kế hoạch và Đầu tư tỉnh Thừa Thiên Huế",
+            "business_registration_date": "2018-05-02",
+            "licence_no": "0123/GPKDVT",
+            "licence_date": "2019-01-02",
+            "licence_issuer": "Sở Giao thông vận tải tỉnh Thừa Thiên Huế",
+        },
+        "request": {"kind": "new", "badge_type": "contract", "badges_requested": 1 + i % 3},
+        "vehicles": [
+            {
+                "plate": v["plate"],
+                "chassis_no": f"RL{i:07d}{j:06d}",
+                "engine_no": f"D4{i:08d}",
+                "vehicle_class": "Ô tô khách",
+                "brand": v["brand"],
+                "year_of_manufacture": v["manufacture_year"],
+                "seats": v["seats"],
+                "ownership": "owned",
+            }
+            for j, v in enumerate(vehicles(i))
+        ],
+    }
+
+
 def make_drafts(user, count: int) -> list[str]:
     """`count` complete drafts (form valid, delivery chosen, required files attached)."""
     from django.core.files.base import ContentFile
@@ -246,42 +280,18 @@ def make_drafts(user, count: int) -> list[str]:
             "vehicles": vehicles(i),
         }
 
-    def badge_form(i):  # the demo catalogue's badge procedure 2.002288
-        return {
-            "operator": {
-                "name": f"Công ty TNHH Vận tải Kiểm Thử {i % 97}",
-                "type": "enterprise",
-                "tax_code": "3300123456",
-                "address": user.address or "Số 1 Lê Lợi, phường Thuận Hóa, thành phố Huế",
-                "phone": user.phone,
-                "representative": user.full_name,
-                "business_registration_no": "3300123456",
-                "business_registration_issuer": "Sở Kế hoạch và Đầu tư tỉnh Thừa Thiên Huế",
-                "business_registration_date": "2018-05-02",
-                "licence_no": "0123/GPKDVT",
-                "licence_date": "2019-01-02",
-                "licence_issuer": "Sở Giao thông vận tải tỉnh Thừa Thiên Huế",
-            },
-            "request": {"kind": "new", "badge_type": "contract", "badges_requested": 1 + i % 3},
-            "vehicles": [
-                {
-                    "plate": v["plate"],
-                    "chassis_no": f"RL{i:07d}{j:06d}",
-                    "engine_no": f"D4{i:08d}",
-                    "vehicle_class": "Ô tô khách",
-                    "brand": v["brand"],
-                    "year_of_manufacture": v["manufacture_year"],
-                    "seats": v["seats"],
-                    "ownership": "owned",
-                }
-                for j, v in enumerate(vehicles(i))
-            ],
-        }
+    def badge_form_of(i):
+        return badge_form(
+            i,
+            phone=user.phone,
+            representative=user.full_name,
+            address=user.address or "Số 1 Lê Lợi, phường Thuận Hóa, thành phố Huế",
+        )
 
     usable = []  # (procedure, form builder)
     for procedure in procedures:  # a probe draft per procedure: is one bench form valid there?
         errors = None
-        for builder in (simple_form, badge_form):
+        for builder in (simple_form, badge_form_of):
             probe = Dossier(procedure=procedure, form_data=builder(0), delivery_method="online")
             readiness = dossier_readiness(
                 probe, components=components[procedure.pk], attachments=[]

@@ -97,7 +97,9 @@ def _unit_groups(act, dossier) -> list[tuple[str, list[tuple[int, str]]]]:
     return list(groups.values())
 
 
-def _action_form(act, dossier, data=None):
+def action_form_for(act, dossier, data=None):
+    """The form of `act` on `dossier` with its choices (components, receiving units): the
+    officer's page and the API's officer actions parse input with it (decision 0072)."""
     return action_form(
         act,
         dossier,
@@ -139,7 +141,7 @@ def action(request, dossier_uuid, name):
     status = 200
     preview = None
     if request.method == "POST":
-        form = _action_form(act, dossier, request.POST)
+        form = action_form_for(act, dossier, request.POST)
         if form.is_valid():
             data = form.to_input()
             try:
@@ -172,7 +174,7 @@ def action(request, dossier_uuid, name):
                 dossier = dossier_or_404(request, dossier_uuid)
                 data = request.POST.copy()
                 data["expected_version"] = str(dossier.version)
-                form = _action_form(act, dossier, data)
+                form = action_form_for(act, dossier, data)
                 form.is_valid()
                 form.add_error(exc.field if exc.field in form.fields else None, exc.message)
                 preview = None
@@ -183,7 +185,7 @@ def action(request, dossier_uuid, name):
                 return redirect("workflow:dossier", dossier.uuid)
         status = 400
     else:
-        form = _action_form(act, dossier)
+        form = action_form_for(act, dossier)
         try:
             machine.check(act, dossier, request.user)
         except machine.TransitionRefused as exc:
