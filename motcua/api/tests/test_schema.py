@@ -1,0 +1,84 @@
+"""Every operation of the OpenAPI schema keeps its promises (decision 0068): schemathesis
+generates requests from /api/schema/ itself, valid and invalid, and sends them through the
+WSGI application with a token of a client holding every scope, over a database with an
+agency, its procedure and workflow, and a submitted dossier. No answer may be a server error,
+or a status, content type, header or body the schema does not declare.
+
+The operations are read from the schema at run time: whatever the other parts add to it is
+covered too. Bounded: at most MAX_EXAMPLES generated requests per operation, no shrinking."""
+
+import uuid
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+from schemathesis import GenerationMode, checks
+
+from motcua.api.testing import make_client, token_for
+from motcua.factories import make_submitted_dossier
+from motcua.wsgi import application
+
+MAX_EXAMPLES = 25
+CHECKS = [
+    checks.not_a_server_error,
+    checks.status_code_conformance,
+    checks.content_type_conformance,
+    checks.response_schema_conformance,
+    checks.response_headers_conformance,
+]
+
+
+def load_schema():
+    schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", application)
+    schema.config.generation.update(max_examples=MAX_EXAMPLES, no_shrink=True)
+    return schema
+
+
+# Read once when the tests are collected, for their names; each test reads it again.
+OPERATIONS = [result.ok().label for result in load_schema().get_all_operations()]
+
+
+@pytest.fixture
+def world(org, citizen, client):
+    """A token of a client of the fixture agency with every scope, and something to read: the
+    agency's procedure and workflow, and a dossier submitted to it (their identifiers by the
+    names path parameters give them)."""
+    dossier = make_submitted_dossier(org.procedure, citizen)
+    # A rate far above what the test sends: every request reaches its view.
+    api_client, secret = make_client(org.agency, rate=100_000)
+    token = token_for(client, api_client, secret)
+    known = {"code": org.procedure.code}
+    known |= dict.fromkeys(("uuid", "dossier", "dossier_uuid", "dossier_id"), str(dossier.uuid))
+    return {"Authorization": "Bearer " + token}, known
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("label", OPERATIONS)
+def test_every_operation_keeps_to_the_schema(label, world):
+    headers, known = world
+    operation = load_schema().find_operation_by_label(label)
+    # Valid and invalid requests, and valid ones on the objects in the database (else a
+    # generated identifier finds nothing, and only the 404 is tried).
+    ids = {p.name: known[p.name] for p in operation.path_parameters if p.name in known}
+    cases = st.one_of(
+        operation.as_strategy(generation_mode=GenerationMode.POSITIVE),
+        operation.as_strategy(generation_mode=GenerationMode.NEGATIVE),
+        operation.as_strategy(generation_mode=GenerationMode.POSITIVE, path_parameters=ids),
+    )
+
+    @settings(
+        max_examples=MAX_EXAMPLES,
+        deadline=None,
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=list(HealthCheck),
+        database=None,
+    )
+    @given(case=cases)
+    def run(case):
+        sent = dict(headers)
+        if case.method.upper() in ("POST", "PUT", "PATCH", "DELETE"):
+            sent["Idempotency-Key"] = str(uuid.uuid4())  # a fresh key: the request is run
+        case.call_and_validate(headers=sent, checks=CHECKS)
+
+    run()
