@@ -9,6 +9,8 @@ covered too. Bounded: at most MAX_EXAMPLES generated requests per operation, no 
 
 import uuid
 
+import lxml.html
+
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
@@ -82,3 +84,63 @@ def test_every_operation_keeps_to_the_schema(label, world):
         case.call_and_validate(headers=sent, checks=CHECKS)
 
     run()
+
+
+# --- The schema in the caller's language, and the page that shows it
+
+
+def test_the_schema_speaks_vietnamese_or_english(client):
+    vietnamese = client.get("/api/schema/?format=json").json()
+    english = client.get("/api/schema/?format=json&lang=en").json()
+    by_header = client.get("/api/schema/?format=json", HTTP_ACCEPT_LANGUAGE="en").json()
+    assert vietnamese["info"]["description"].startswith("API của MotCua cho các hệ thống")
+    assert english["info"]["description"].startswith("MotCua's API for integrated systems")
+    assert by_header["info"]["description"] == english["info"]["description"]
+    assert "Idempotency-Key" in english["info"]["description"]
+    statistics = "/api/v1/statistics/"
+    assert vietnamese["paths"][statistics]["get"]["summary"] == (
+        "Chỉ số theo Quyết định 766 của cơ quan"
+    )
+    assert english["paths"][statistics]["get"]["summary"] == (
+        "The agency's Decision 766 indicators"
+    )
+
+
+def test_every_operation_declares_its_problems(client):
+    schema = client.get("/api/schema/?format=json").json()
+    assert schema["components"]["schemas"]["Problem"]["required"] == [
+        "type",
+        "title",
+        "status",
+        "detail",
+    ]
+    for path, item in schema["paths"].items():
+        for method, operation in item.items():
+            declared = operation["responses"]
+            for code in ("401", "403", "429"):
+                content = declared[code]["content"]
+                assert list(content) == ["application/problem+json"], (method, path, code)
+            if method == "post":
+                names = [p["name"] for p in operation["parameters"]]
+                assert "Idempotency-Key" in names and {"409", "422"} <= set(declared)
+
+
+def test_the_docs_page_shows_swagger_ui_without_inline_script(client):
+    response = client.get("/api/docs/?lang=en")
+    assert response.status_code == 200
+    assert response["Content-Language"] == "en"
+    assert "script-src 'self'" in response["Content-Security-Policy"]
+    page = lxml.html.fromstring(response.content)
+    assert page.get("lang") == "en"
+    assert page.xpath("//h1")[0].text_content() == "API documentation for integrated systems"
+    scripts = page.xpath("//script")
+    assert [s.get("src") for s in scripts] == [
+        "/static/js/motcua.js",
+        "/static/vendor/swagger-ui/swagger-ui-bundle.js",
+        "/static/api/docs.js",
+    ]
+    assert all(not (s.text or "").strip() for s in scripts)
+    ui = page.get_element_by_id("swagger-ui")
+    assert ui.get("data-schema-url") == "/api/schema/?format=json&lang=en"
+    switch = page.xpath("//a[@hreflang='vi']")
+    assert switch and switch[0].get("href") == "?lang=vi"
