@@ -10,7 +10,6 @@ covered too. Bounded: at most MAX_EXAMPLES generated requests per operation, no 
 import uuid
 
 import lxml.html
-
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
