@@ -246,3 +246,11 @@ def test_a_bad_period_or_filter_is_a_400_problem(client, integrator, org):
         assert response.status_code == 400, params
         assert response["Content-Type"] == PROBLEM
         assert field in response.json()["errors"]
+
+
+def test_a_control_character_in_the_query_is_a_problem_not_the_portals_page(client, integrator):
+    _, token = integrator
+    response = get(client, token, "/api/v1/procedures/", q="phù\x00hiệu")
+    assert response.status_code == 400
+    assert response["Content-Type"] == PROBLEM
+    assert response.json()["title"] == "Dữ liệu không hợp lệ"
