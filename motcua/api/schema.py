@@ -6,8 +6,8 @@
 - `declare_problems`, a postprocessing hook (SPECTACULAR_SETTINGS), adds to every operation
   of /api/v1/ the problems any of them can answer, so that no view can forget them: 401, 403
   and 429 always; 400 when the operation takes parameters or a body; 404 when its path has
-  parameters or its list a cursor; 409 and 422 and the Idempotency-Key header on POST, PUT,
-  PATCH and DELETE. A view declares its other ones with `problems(...)`.
+  parameters or its list a cursor; 409 and 422 on POST, PUT, PATCH and DELETE; and the
+  required Idempotency-Key header on POST. A view declares its other ones with `problems(...)`.
 """
 
 from django.utils.translation import gettext_lazy as _
@@ -104,7 +104,7 @@ def declare_problems(result, generator, request, public):
         for method, operation in item.items():
             if method not in ("get", *WRITES):
                 continue
-            if method in WRITES:
+            if method == "post":  # every POST is @idempotent (api.idempotency)
                 parameters = operation.setdefault("parameters", [])
                 if not any(p.get("name") == "Idempotency-Key" for p in parameters):
                     parameters.append(
