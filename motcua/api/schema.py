@@ -3,6 +3,9 @@
 - `problems(*codes)`: problem responses to put in a view's `extend_schema(responses=...)`,
   e.g. `responses={200: Out, **problems(404, 409)}`, each `application/problem+json` with the
   `Problem` component;
+- `IF_NONE_MATCH` and `ETAG`, the parameters of a read of one object with an ETag
+  (`api.conditional`): `extend_schema(parameters=[IF_NONE_MATCH, ETAG], responses={200: Out,
+  304: ...})`;
 - `declare_problems`, a postprocessing hook (SPECTACULAR_SETTINGS), adds to every operation
   of /api/v1/ the problems any of them can answer, so that no view can forget them: 401, 403
   and 429 always; 400 when the operation takes parameters or a body; 404 when its path has
@@ -11,7 +14,8 @@
 """
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 
 from motcua.api.problems import CONTENT_TYPE, TYPE_BASE
 
@@ -37,6 +41,21 @@ PROBLEM = {
     },
 }
 REF = {"$ref": "#/components/schemas/Problem"}
+
+IF_NONE_MATCH = OpenApiParameter(
+    "If-None-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description=_("ETag đang giữ: 304 nếu đối tượng chưa thay đổi."),
+)
+ETAG = OpenApiParameter(
+    "ETag",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    response=[200, 304],
+    required=True,
+    description=_("Thẻ phiên bản: gửi lại trong If-None-Match để nhận 304 khi chưa đổi."),
+)
 WRITES = ("post", "put", "patch", "delete")
 
 

@@ -23,7 +23,7 @@ from motcua.accounts.models import Unit
 from motcua.api import serializers_catalogue as out
 from motcua.api.clients import agency_ids
 from motcua.api.conditional import etag_of, not_modified, tagged
-from motcua.api.schema import problems
+from motcua.api.schema import ETAG, IF_NONE_MATCH, problems
 from motcua.catalogue import fees
 from motcua.catalogue.models import Agency, Procedure, Sector
 from motcua.catalogue.selectors import procedure_in_force
@@ -36,21 +36,6 @@ from motcua.workflow.services import current_workflow
 CATALOGUE = _("Danh mục thủ tục")
 CALENDAR = _("Lịch ngày làm việc")
 STATISTICS = _("Thống kê")
-
-ETAG = OpenApiParameter(
-    "ETag",
-    OpenApiTypes.STR,
-    OpenApiParameter.HEADER,
-    response=[200, 304],
-    required=True,
-    description=_("Thẻ phiên bản: gửi lại trong If-None-Match để nhận 304 khi chưa đổi."),
-)
-IF_NONE_MATCH = OpenApiParameter(
-    "If-None-Match",
-    OpenApiTypes.STR,
-    OpenApiParameter.HEADER,
-    description=_("ETag đang giữ: 304 nếu thủ tục chưa thay đổi."),
-)
 
 
 def _parsed(serializer_class, request):
