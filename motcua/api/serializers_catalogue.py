@@ -213,22 +213,14 @@ class IndicatorOut(serializers.Serializer):
     counts = serializers.DictField(child=serializers.IntegerField())
 
 
-class TotalsOut(serializers.Serializer):
-    received = serializers.IntegerField()
-    received_online = serializers.IntegerField()
-    received_counter = serializers.IntegerField()
-    carried_over = serializers.IntegerField()
-    to_handle = serializers.IntegerField()
-    resolved = serializers.IntegerField()
-    resolved_early = serializers.IntegerField()
-    resolved_on_time = serializers.IntegerField()
-    resolved_late = serializers.IntegerField()
-    in_progress = serializers.IntegerField()
-    in_progress_within = serializers.IntegerField()
-    in_progress_overdue = serializers.IntegerField()
-    late = serializers.IntegerField()
-    late_ratio = _rate()
-    negative = serializers.IntegerField()
+# The period table's figures (form II.06a: indicators.COLUMNS and the sums `_finish` adds),
+# each a count, and the late ratio.
+TOTALS = (*ind.COLUMNS, "received", "to_handle", "resolved", "in_progress", "late", "negative")
+TotalsOut = type(
+    "TotalsOut",
+    (serializers.Serializer,),
+    {**{name: serializers.IntegerField() for name in TOTALS}, "late_ratio": _rate()},
+)
 
 
 class PeriodOut(serializers.Serializer):
