@@ -1,11 +1,13 @@
-"""The API's documentation page (decision 0068): Swagger UI over /api/schema/, in Vietnamese or
-English, for anyone (no login), under the site's Content-Security-Policy (the initialiser is
-static/api/docs.js, no inline script)."""
+"""The API's documentation page and its schema (decision 0068): Swagger UI over /api/schema/,
+in Vietnamese or English, for anyone (no login), under the site's Content-Security-Policy (the
+initialiser is static/api/docs.js, no inline script)."""
 
 from django.conf import settings
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import translation
+from drf_spectacular.utils import extend_schema
+from drf_spectacular.views import SpectacularAPIView
 
 
 def language_of(request) -> str:
@@ -30,3 +32,14 @@ def docs_page(request):
         )
     response["Content-Language"] = lang
     return response
+
+
+class SchemaView(SpectacularAPIView):
+    """/api/schema/: drf-spectacular's view, which builds the schema in the language of
+    `?lang=` (else the one LocaleMiddleware took from Accept-Language), and says which."""
+
+    @extend_schema(exclude=True)
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        response["Content-Language"] = language_of(request)
+        return response

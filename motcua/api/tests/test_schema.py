@@ -111,6 +111,8 @@ def test_the_schema_speaks_vietnamese_or_english(client):
     vietnamese = client.get("/api/schema/?format=json").json()
     english = client.get("/api/schema/?format=json&lang=en").json()
     by_header = client.get("/api/schema/?format=json", HTTP_ACCEPT_LANGUAGE="en").json()
+    said = client.get("/api/schema/?format=json&lang=en", HTTP_ACCEPT_LANGUAGE="vi")
+    assert said["Content-Language"] == "en"
     assert vietnamese["info"]["description"].startswith("API của MotCua cho các hệ thống")
     assert english["info"]["description"].startswith("MotCua's API for integrated systems")
     assert by_header["info"]["description"] == english["info"]["description"]
