@@ -9,6 +9,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from motcua.api.description import DESCRIPTION as API_DESCRIPTION
 from motcua.core.client import parse_networks
 from motcua.env import env_bool, env_choice, env_int, env_list, env_str
 
@@ -282,6 +283,7 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "MotCua API",
+    "DESCRIPTION": API_DESCRIPTION,
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_AUTHENTICATION": [],
@@ -292,6 +294,11 @@ SPECTACULAR_SETTINGS = {
     "OAUTH2_TOKEN_URL": "/api/oauth/token/",
     "OAUTH2_REFRESH_URL": None,
     "OAUTH2_AUTHORIZATION_URL": None,
+    # Every operation declares the problems it can answer (decision 0068).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "motcua.api.schema.declare_problems",
+    ],
 }
 # Webhook deliveries (motcua/api/webhooks.py): retried after 1 min, 2, 4 … capped at an hour,
 # for three days after the event; each try waits at most WEBHOOK_TIMEOUT_SECONDS.

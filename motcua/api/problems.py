@@ -12,11 +12,11 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_handler
 
-from motcua.core import ratelimit
+from motcua.core import boundary, ratelimit
 from motcua.workflow.actions.base import TransitionRefused
 
 CONTENT_TYPE = "application/problem+json"
-TYPE_BASE = "https://motcua.gov.vn/problems/"  # documented in docs/api.md
+TYPE_BASE = boundary.PROBLEM_TYPES  # documented in docs/api.md; the boundary's refusals too
 
 
 class Conflict(exceptions.APIException):

@@ -5,10 +5,10 @@ nothing answers a problem, never the portal's HTML page.
 """
 
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView
 from oauth2_provider.views import TokenView
 
 from motcua.api.problems import not_found_view
+from motcua.api.views_docs import SchemaView
 
 v1 = [
     path("", include("motcua.api.urls_procedures")),
@@ -20,7 +20,7 @@ v1 = [
 
 urlpatterns = [
     path("oauth/token/", TokenView.as_view(), name="api-token"),
-    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("schema/", SchemaView.as_view(), name="api-schema"),
     path("", include("motcua.api.urls_docs")),
     path("v1/", include(v1)),
     re_path(r"^.*$", not_found_view),

@@ -1,3 +1,9 @@
-"""API routes: docs (filled in by its part)."""
+"""API routes: the documentation page (decision 0068)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from motcua.api.views_docs import docs_page
+
+urlpatterns = [
+    path("docs/", docs_page, name="api-docs"),
+]

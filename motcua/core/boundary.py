@@ -67,6 +67,10 @@ def body_limits(view) -> BodyLimits:
     return BodyLimits(file_bytes=each, files_bytes=together, body_bytes=together + fields)
 
 
+API_PREFIX = "/api/"
+PROBLEM_TYPES = "https://motcua.gov.vn/problems/"  # the API's problem types (docs/api.md)
+
+
 def wants_json(request) -> bool:
     return (
         request.content_type == "application/json"
@@ -76,15 +80,13 @@ def wants_json(request) -> bool:
 
 
 def refusal(request, *, status: int, title: str, message: str, back_url="") -> HttpResponse:
-    """The page (or JSON, for scripts) that refuses a request at the boundary."""
-    if request.path.startswith("/api/"):  # the API answers problem details (RFC 9457)
-        body = {
-            "type": "https://motcua.gov.vn/problems/refused",
-            "title": str(title),
-            "status": status,
-            "detail": str(message),
-        }
-        response = JsonResponse(body, status=status, content_type="application/problem+json")
+    """The page (or JSON, for scripts; problem details for the API) that refuses a request at
+    the boundary."""
+    if request.path.startswith(API_PREFIX):  # the API's problem details (motcua.api.problems)
+        body = {"type": PROBLEM_TYPES + "invalid", "title": str(title), "status": status}
+        response = JsonResponse(
+            {**body, "detail": str(message)}, status=status, content_type="application/problem+json"
+        )
     elif wants_json(request):
         response = JsonResponse({"error": message}, status=status)
     else:
