@@ -16,6 +16,7 @@
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
+from rest_framework import serializers
 
 from motcua.api.problems import CONTENT_TYPE, TYPE_BASE
 
@@ -68,6 +69,8 @@ def _descriptions():
         409: _(
             "Xung đột: trạng thái không cho phép, hoặc Idempotency-Key đã dùng cho yêu cầu khác."
         ),
+        406: _("Không đáp ứng được định dạng yêu cầu."),
+        410: _("Dữ liệu đã bị xoá hết hạn lưu trữ."),
         412: _("Điều kiện không thỏa mãn."),
         413: _("Nội dung quá lớn."),
         415: _("Kiểu nội dung không được hỗ trợ."),
@@ -76,6 +79,17 @@ def _descriptions():
         429: _("Quá nhiều yêu cầu: thử lại sau số giây ở tiêu đề Retry-After."),
         503: _("Tạm thời không phục vụ được."),
     }
+
+
+class ProblemSerializer(serializers.Serializer):
+    """The `Problem` component's fields, for a problem that adds its own (a subclass); the
+    component itself is PROBLEM, put in by `declare_problems`."""
+
+    type = serializers.URLField()
+    title = serializers.CharField()
+    status = serializers.IntegerField()
+    detail = serializers.CharField()
+    errors = serializers.DictField(child=serializers.JSONField(), required=False)
 
 
 def problems(*codes: int) -> dict:

@@ -6,10 +6,8 @@ applied by the view to the same values, so that the API and the page refuse alik
 """
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 
-from motcua.api.problems import CONTENT_TYPE
 from motcua.workflow import machine
 
 OFFICER_ACTIONS = [name for name, act in machine.ACTIONS.items() if act.actor == machine.OFFICER]
@@ -114,38 +112,3 @@ class TaskAnsweredSerializer(serializers.Serializer):
     state = serializers.CharField()
     answered_at = serializers.DateTimeField()
     dossier_version = serializers.IntegerField()
-
-
-class ProblemSerializer(serializers.Serializer):
-    """RFC 9457 problem details (motcua.api.problems)."""
-
-    type = serializers.URLField()
-    title = serializers.CharField()
-    status = serializers.IntegerField()
-    detail = serializers.CharField()
-    errors = serializers.DictField(
-        child=serializers.JSONField(),
-        required=False,
-        help_text=_("Trường → các thông báo (một trường lồng nhau: trường con → thông báo)."),
-    )
-
-
-PROBLEM_TEXT = {
-    400: _("Dữ liệu gửi lên sai định dạng (errors: trường → thông báo)."),
-    401: _("Thiếu mã truy cập hoặc mã không hợp lệ."),
-    403: _("Mã truy cập thiếu phạm vi, hoặc cán bộ không thuộc cơ quan của hệ thống."),
-    404: _("Không có đối tượng này trong cơ quan của hệ thống."),
-    406: _("Không đáp ứng được định dạng yêu cầu."),
-    409: _("Thao tác bị từ chối (quy tắc của quy trình) hoặc hồ sơ đã thay đổi."),
-    415: _("Kiểu nội dung không được hỗ trợ."),
-    422: _("Thông tin chưa đủ, chưa đúng cho thao tác này (errors: trường → thông báo)."),
-    429: _("Quá nhiều yêu cầu; xem tiêu đề Retry-After."),
-}
-
-
-def problems(*codes: int) -> dict:
-    """The problem responses of an operation, for @extend_schema(responses=...)."""
-    return {
-        (code, CONTENT_TYPE): OpenApiResponse(ProblemSerializer, description=PROBLEM_TEXT[code])
-        for code in codes
-    }

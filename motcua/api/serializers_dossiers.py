@@ -14,6 +14,7 @@ from motcua.accounts.validators import (
     validate_phone,
     validate_tax_code,
 )
+from motcua.api.schema import ProblemSerializer
 from motcua.dossiers.models import Dossier, Status
 from motcua.signing.services import verify_url
 from motcua.workflow.services import WalkInApplicant
@@ -32,15 +33,6 @@ def _django(validator):
 
 
 # --- Problems (documentation of the error bodies) -------------------------------------------
-
-
-class ProblemSerializer(serializers.Serializer):
-    type = serializers.CharField()
-    title = serializers.CharField()
-    status = serializers.IntegerField()
-    detail = serializers.CharField()
-    # Field → messages; a nested input's fields nest the same way (applicant → phone → …).
-    errors = serializers.DictField(required=False)
 
 
 # --- Input ----------------------------------------------------------------------------------

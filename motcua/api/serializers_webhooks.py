@@ -8,19 +8,6 @@ from rest_framework import serializers
 from motcua.api import webhooks
 from motcua.api.models import WebhookAttempt, WebhookDelivery, WebhookSubscription
 
-
-class ProblemSerializer(serializers.Serializer):
-    """RFC 9457 problem details (motcua.api.problems)."""
-
-    type = serializers.CharField()
-    title = serializers.CharField()
-    status = serializers.IntegerField()
-    detail = serializers.CharField()
-    errors = serializers.DictField(
-        child=serializers.ListField(child=serializers.CharField()), required=False
-    )
-
-
 # The schema's pattern is narrower than what is accepted (any https URL Django's validator
 # takes), so that whatever a generated client sends by it is accepted.
 ENDPOINT_URL_SCHEMA = {

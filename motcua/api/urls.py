@@ -23,5 +23,5 @@ urlpatterns = [
     path("schema/", SchemaView.as_view(), name="api-schema"),
     path("", include("motcua.api.urls_docs")),
     path("v1/", include(v1)),
-    re_path(r"^.*$", not_found_view),
+    re_path(r"^[\s\S]*$", not_found_view),
 ]

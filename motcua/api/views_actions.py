@@ -23,13 +23,13 @@ from motcua.accounts.models import User
 from motcua.api.clients import agency_ids
 from motcua.api.conditional import etag_of, not_modified, tagged
 from motcua.api.idempotency import idempotent
+from motcua.api.schema import problems
 from motcua.api.serializers_actions import (
     ActionDoneSerializer,
     ActionRequestSerializer,
     ActionsListSerializer,
     TaskAnsweredSerializer,
     TaskAnswerRequestSerializer,
-    problems,
 )
 from motcua.core.audit import record_audit
 from motcua.dossiers import access

@@ -21,7 +21,8 @@ from motcua.api import dossiers as services
 from motcua.api import serializers_dossiers as s
 from motcua.api.conditional import etag_of, not_modified, tagged
 from motcua.api.idempotency import idempotent
-from motcua.api.problems import problem
+from motcua.api.problems import CONTENT_TYPE, problem
+from motcua.api.schema import problems
 from motcua.core.files import stored_file
 from motcua.documents.render import FORMS
 from motcua.dossiers.models import AccessRecord, Dossier
@@ -30,12 +31,6 @@ from motcua.signing.services import verify_url
 
 Kind = AccessRecord.Kind
 TAG = ["dossiers"]
-PROBLEM = "application/problem+json"
-
-
-def problems(*codes: int) -> dict:
-    """The problem responses of an operation, for its schema."""
-    return {(code, PROBLEM): s.ProblemSerializer for code in codes}
 
 
 def not_modified_response() -> dict:
@@ -334,7 +329,7 @@ class Submit(APIView):
         responses={
             200: s.DossierOutput,
             **WRITE_PROBLEMS,
-            (422, PROBLEM): s.IncompleteProblem,
+            (422, CONTENT_TYPE): s.IncompleteProblem,
         },
     )
     @idempotent

@@ -25,20 +25,13 @@ from motcua.api import handovers, peers, webhooks
 from motcua.api.idempotency import idempotent
 from motcua.api.models import Handover, RemoteAgency
 from motcua.api.problems import problem
+from motcua.api.schema import problems
 from motcua.core.files import stored_file
 from motcua.core.panels import panels
 from motcua.dossiers import access, access_log
 from motcua.dossiers.models import AccessRecord
 
 # --- Serializers ---------------------------------------------------------------------------
-
-
-class ProblemSerializer(serializers.Serializer):
-    type = serializers.CharField()
-    title = serializers.CharField()
-    status = serializers.IntegerField()
-    detail = serializers.CharField()
-    errors = serializers.DictField(child=serializers.ListField(), required=False)
 
 
 class OriginSerializer(serializers.Serializer):
@@ -103,10 +96,6 @@ class CallbackAnswerSerializer(serializers.Serializer):
     new = serializers.BooleanField(help_text=gettext_lazy("Sai khi sự kiện này đã nhận trước đó."))
 
 
-def _problems(*codes: int) -> dict:
-    return {(code, "application/problem+json"): ProblemSerializer for code in codes}
-
-
 SIGNATURE_HEADERS = [
     OpenApiParameter(name, schema, OpenApiParameter.HEADER, required=True)
     for name, schema in (
@@ -168,7 +157,7 @@ class HandoverView(APIView):
         responses={
             (201, "application/json"): HandoverAcceptedSerializer,
             (200, "application/json"): HandoverAcceptedSerializer,
-            **_problems(400, 401, 403, 409, 413, 415, 422, 429, 503),
+            **problems(400, 401, 403, 409, 413, 415, 422, 429, 503),
         },
         auth=[{"oauth2": ["handovers:write"]}],
         tags=["handovers"],
@@ -219,7 +208,7 @@ class CallbackView(APIView):
         + [OpenApiParameter("handover", OpenApiTypes.UUID, OpenApiParameter.QUERY, True)],
         responses={
             (200, "application/json"): CallbackAnswerSerializer,
-            **_problems(400, 401, 404, 413, 503),
+            **problems(400, 401, 404, 413, 503),
         },
         auth=[],
         tags=["handovers"],

@@ -21,8 +21,8 @@ from motcua.api.conditional import etag_of, not_modified, tagged
 from motcua.api.idempotency import idempotent
 from motcua.api.models import WebhookDelivery, WebhookSubscription
 from motcua.api.problems import Conflict
+from motcua.api.schema import problems
 from motcua.api.serializers_webhooks import (
-    ProblemSerializer,
     WebhookDeliveryDetailSerializer,
     WebhookDeliverySerializer,
     WebhookEventTypeSerializer,
@@ -37,7 +37,6 @@ from motcua.api.serializers_webhooks import (
 
 SCOPE = "webhooks:manage"
 TAG = ["Webhook"]
-PROBLEM = "application/problem+json"
 
 
 def operation(operation_id: str, summary, **details):
@@ -48,11 +47,6 @@ def operation(operation_id: str, summary, **details):
 def conditional(request, data, etag: str) -> Response:
     """A read of one object: 304 when the client holds `etag`, else `data` tagged."""
     return not_modified(request, etag) or tagged(Response(data), etag)
-
-
-def problems(*codes: int) -> dict:
-    """The problem responses an operation may give, besides 401, 403 and 429 (every one)."""
-    return {(code, PROBLEM): ProblemSerializer for code in (*codes, 401, 403, 429)}
 
 
 IDEMPOTENCY_KEY = OpenApiParameter(
