@@ -232,6 +232,11 @@ def timeline_of(dossier: Dossier) -> list[DossierEvent]:
     return public_timeline(dossier)
 
 
+def attachments_of(dossier: Dossier) -> list[Attachment]:
+    """The dossier's files (metadata only), in the order they were attached."""
+    return list(dossier.attachments.order_by("uploaded_at", "id"))
+
+
 def documents_of(dossier: Dossier) -> list[IssuedDocument]:
     return list(dossier.documents.order_by("issued_at", "id"))
 

@@ -282,9 +282,28 @@ class DossierList(generics.ListAPIView):
 # --- Files and submission -----------------------------------------------------------------
 
 
-class Attachments(APIView):
-    required_scopes = "dossiers:write"
+class Attachments(OneDossier):
+    required_scopes = {"GET": "dossiers:read", "POST": "dossiers:write"}
     parser_classes = [MultiPartParser]
+
+    @read_schema(
+        "dossiers_attachments_list",
+        gettext_lazy("Các tệp của hồ sơ"),
+        gettext_lazy(
+            "Thông tin các tệp đã đính kèm (thành phần, tên, kiểu, cỡ, SHA-256), không có nội "
+            "dung tệp. Lượt đọc được ghi vào nhật ký truy cập dữ liệu cá nhân."
+        ),
+        body=s.AttachmentOutput(many=True),
+    )
+    def get(self, request, dossier_uuid):
+        dossier = self.dossier()
+        files = services.attachments_of(dossier)
+        return conditional(
+            request,
+            etag_of("attachments", dossier.uuid, *((a.pk, a.sha256) for a in files)),
+            lambda: Response(s.AttachmentOutput(files, many=True).data),
+            self.seen(dossier, Kind.ATTACHMENT, label=_("Danh sách tệp")),
+        )
 
     @extend_schema(
         tags=TAG,

@@ -1,8 +1,10 @@
 """Liên thông between two MotCua installations on one machine: this one (pytest-django's
 live_server) hands a dossier to an agency that runs on a second installation, a real
 `manage.py runserver` process with its own database, media, signing keys and SECRET_KEY.
-The second installation's officers handle it (in its own `manage.py shell`, as part E's
-actions endpoint is not on this branch), and its result comes back and answers the task."""
+Everything on the second installation goes through its API, as a connected system would:
+its agency's own software reads the dossier that arrived and takes its officers' actions
+(`/api/v1/dossiers/…`, `…/actions/`), and the origin fetches the signed result from
+`…/result/file/`; the result comes back and answers the task."""
 
 import hashlib
 import json
@@ -14,10 +16,12 @@ import sys
 import time
 import urllib.error
 import urllib.request
+import uuid
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+import requests
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from motcua.api.models import Handover, Peer, RemoteAgency
@@ -31,6 +35,8 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 KEY = "lien-thong-shared-key-" + "k" * 24
 PEER_AGENCY = "000.00.77.H77"
 CLIENT_ID, CLIENT_SECRET = "tinh-a-tai-tinh-b", "secret-of-tinh-a-at-tinh-b"
+# The peer agency's own software (its one-stop system), a client there of that agency.
+SYSTEM_ID, SYSTEM_SECRET = "phan-mem-cong-an-tinh-b", "secret-of-the-police-system"
 # Variables the test must not hand to the second installation: it is not under pytest.
 NOT_INHERITED = (
     "MOTCUA_TESTING",
@@ -50,8 +56,8 @@ def free_port() -> int:
 
 
 class Installation:
-    """The second installation: `manage(...)` runs one of its commands, `shell(code)` runs
-    Python in it and returns what it printed last (JSON)."""
+    """The second installation: `manage(...)` runs one of its commands; `api(...)` calls its
+    API as its agency's own system (a token of that client, fetched once)."""
 
     def __init__(self, tmp_path: Path, pki: Path):
         self.port = free_port()
@@ -61,7 +67,7 @@ class Installation:
         self.env.update(
             DEBUG="true",
             SECRET_KEY="second-installation-" + "s" * 30,
-            DJANGO_SETTINGS_MODULE="tests.two_installations.peer_settings",
+            DJANGO_SETTINGS_MODULE="motcua.settings",
             DATABASE_URL=f"sqlite:///{self.database}",
             VAR_DIR=str(tmp_path / "var"),
             MEDIA_ROOT=str(tmp_path / "media"),
@@ -96,8 +102,28 @@ class Installation:
             text=True,
         )
 
-    def shell(self, code: str):
-        return json.loads(self.manage("shell", "-c", code).strip().splitlines()[-1])
+    def api(self, method: str, path: str, **kwargs) -> requests.Response:
+        if not getattr(self, "token", None):
+            self.token = requests.post(
+                self.url + "/api/oauth/token/",
+                data={"grant_type": "client_credentials", "scope": "dossiers:read actions:write"},
+                auth=(SYSTEM_ID, SYSTEM_SECRET),
+                timeout=10,
+            ).json()["access_token"]
+        headers = {"Authorization": f"Bearer {self.token}", **kwargs.pop("headers", {})}
+        if method == "POST":
+            headers["Idempotency-Key"] = str(uuid.uuid4())
+        return requests.request(method, self.url + path, headers=headers, timeout=30, **kwargs)
+
+    def act(self, dossier_uuid: str, action: str, officer: str, **data) -> dict:
+        """One officer's action, taken by the agency's system for them."""
+        answer = self.api(
+            "POST",
+            f"/api/v1/dossiers/{dossier_uuid}/actions/",
+            json={"action": action, "officer": officer, "input": data},
+        )
+        assert answer.status_code == 200, answer.text
+        return answer.json()
 
     def start(self):
         self.server = subprocess.Popen(
@@ -172,40 +198,14 @@ def peer(peer_installation, procedure, live_server):
             f"--client-id={CLIENT_ID}",
             f"--client-secret={CLIENT_SECRET}",
             "--key-env=LIEN_THONG_KEY_TINH_A",
+            f"--system-client-id={SYSTEM_ID}",
+            f"--system-client-secret={SYSTEM_SECRET}",
         )
     )
     installation.officers = seeded["officers"]
     installation.start()
     yield installation
     installation.stop()
-
-
-PEER_DOSSIER = """
-import json
-from motcua.dossiers.models import Dossier
-d = Dossier.objects.get(code={code!r})
-print(json.dumps({{
-    "status": d.status,
-    "channel": d.channel,
-    "files": [[a.original_name, a.sha256] for a in d.attachments.all()],
-    "timeline": [e.note or e.action for e in d.events.order_by("at", "id")],
-}}))
-"""
-
-PEER_HANDLES = """
-import json
-from motcua.accounts.models import User
-from motcua.dossiers.models import Dossier
-from motcua.workflow.machine import NoteInput, perform
-o = {{k: User.objects.get(pk=v) for k, v in {officers!r}.items()}}
-d = Dossier.objects.get(code={code!r})
-perform(dossier_id=d.pk, action="accept", actor=o["desk_officer"])
-perform(dossier_id=d.pk, action="forward", actor=o["specialist"], data=NoteInput(note="Xe không bị truy tìm"))
-perform(dossier_id=d.pk, action="forward", actor=o["head"])
-perform(dossier_id=d.pk, action="approve", actor=o["leader"])
-d.refresh_from_db()
-print(json.dumps({{"status": d.status, "results": d.results.count()}}))
-"""
 
 
 def test_a_dossier_handed_to_another_installation_comes_back_with_its_result(
@@ -248,14 +248,28 @@ def test_a_dossier_handed_to_another_installation_comes_back_with_its_result(
     assert handover.state == Handover.State.SENT, handover.refusal
     assert handover.remote_code.startswith(PEER_AGENCY)
 
-    there = peer.shell(PEER_DOSSIER.format(code=handover.remote_code))
-    assert there["status"] == Status.SUBMITTED and there["channel"] == "online"
-    assert there["files"] == [["don-de-nghi.pdf", dossier.attachments.get().sha256]]
-    assert f"Nhận liên thông từ {org.agency.name}" in there["timeline"]
+    # The second installation's agency system finds it by code and reads it and its files.
+    found = peer.api("GET", "/api/v1/dossiers/", params={"code": handover.remote_code}).json()
+    assert [d["code"] for d in found["results"]] == [handover.remote_code]
+    remote_uuid = found["results"][0]["uuid"]
+    assert remote_uuid == str(handover.remote_uuid)
+    there = peer.api("GET", f"/api/v1/dossiers/{remote_uuid}/").json()
+    assert there["status"]["code"] == Status.SUBMITTED and there["channel"] == "online"
+    assert there["applicant"]["id_number"] == dossier.applicant_id_number
+    timeline = peer.api("GET", f"/api/v1/dossiers/{remote_uuid}/timeline/").json()
+    assert f"Nhận liên thông từ {org.agency.name}" in [e["note"] for e in timeline], timeline
+    files = peer.api("GET", f"/api/v1/dossiers/{remote_uuid}/attachments/").json()
+    assert [(f["name"], f["sha256"]) for f in files] == [
+        ("don-de-nghi.pdf", dossier.attachments.get().sha256)
+    ]
 
-    # The second installation's officers handle it, in its own workflow.
-    handled = peer.shell(PEER_HANDLES.format(officers=peer.officers, code=handover.remote_code))
-    assert handled == {"status": Status.PROCESSED, "results": 1}
+    # Its officers handle it in its own workflow, through its actions endpoint.
+    officers = peer.officers
+    peer.act(remote_uuid, "accept", officers["desk_officer"])
+    peer.act(remote_uuid, "forward", officers["specialist"], note="Xe không bị truy tìm")
+    peer.act(remote_uuid, "forward", officers["head"])
+    approved = peer.act(remote_uuid, "approve", officers["leader"])
+    assert approved["status"] == Status.PROCESSED
 
     # Its webhooks came back: the task is answered, the signed PDF is on the lead's dossier.
     task = Task.objects.get(dossier=dossier)

@@ -1,6 +1,7 @@
 """A second installation for the liên thông test (tests/two_installations): its schema, one
-agency with the standard organisation and the procedure, and the origin as a Peer and an
-API client. DEBUG only: it makes officers with a known password."""
+agency with the standard organisation and the procedure, the origin as a Peer and an API
+client, and the agency's own system as a second client (dossiers:read, actions:write) that
+the test uses as that agency's software would. DEBUG only: it makes known secrets."""
 
 import json
 
@@ -21,6 +22,8 @@ class Command(BaseCommand):
         parser.add_argument("--client-id", required=True)
         parser.add_argument("--client-secret", required=True)
         parser.add_argument("--key-env", required=True, help="variable of the shared key")
+        parser.add_argument("--system-client-id", required=True, help="the agency's own system")
+        parser.add_argument("--system-client-secret", required=True)
         parser.add_argument("--migrate", action="store_true")
 
     def handle(self, *args, **options):
@@ -42,18 +45,19 @@ class Command(BaseCommand):
         procedure = ProcedureFactory(code=options["procedure"], agency=agency)
         ComponentFactory(procedure=procedure, name="Giấy đề nghị", paper_form="original")
         org = make_organisation(procedure)
-        application = Application.objects.create(
-            name="MotCua tỉnh A",
-            client_id=options["client_id"],
-            client_secret=options["client_secret"],
-            client_type=Application.CLIENT_CONFIDENTIAL,
-            authorization_grant_type=Application.GRANT_CLIENT_CREDENTIALS,
+        client = self.client(
+            agency,
+            "MotCua tỉnh A",
+            options["client_id"],
+            options["client_secret"],
+            ["handovers:write", "results:read", "dossiers:read"],
         )
-        client = ApiClient.objects.create(
-            application=application,
-            agency=agency,
-            name="MotCua tỉnh A",
-            scopes=["handovers:write", "results:read", "dossiers:read"],
+        self.client(
+            agency,
+            "Phần mềm một cửa của Công an tỉnh",
+            options["system_client_id"],
+            options["system_client_secret"],
+            ["dossiers:read", "actions:write"],
         )
         Peer.objects.create(
             name="MotCua tỉnh A",
@@ -64,6 +68,20 @@ class Command(BaseCommand):
             inbound_client=client,
         )
         officers = {
-            role: getattr(org, role).pk for role in ("desk_officer", "specialist", "head", "leader")
+            role: getattr(org, role).email
+            for role in ("desk_officer", "specialist", "head", "leader")
         }
         self.stdout.write(json.dumps({"agency": agency.pk, "officers": officers}))
+
+    @staticmethod
+    def client(agency, name, client_id, secret, scopes) -> ApiClient:
+        application = Application.objects.create(
+            name=name,
+            client_id=client_id,
+            client_secret=secret,
+            client_type=Application.CLIENT_CONFIDENTIAL,
+            authorization_grant_type=Application.GRANT_CLIENT_CREDENTIALS,
+        )
+        return ApiClient.objects.create(
+            application=application, agency=agency, name=name, scopes=scopes
+        )
