@@ -8,5 +8,5 @@ class ApiConfig(AppConfig):
     verbose_name = _("API cho hệ thống kết nối")
 
     def ready(self):
-        # Outbox subscribers (webhooks, liên thông) and the officer pages' panels.
-        from motcua.api import handovers, panels, views_handovers, webhooks  # noqa: F401
+        # Outbox subscribers (webhooks, liên thông), the officer pages' panels, the purger.
+        from motcua.api import handovers, panels, retention, views_handovers, webhooks  # noqa: F401

@@ -28,6 +28,7 @@ from motcua.api.problems import problem
 from motcua.api.schema import problems
 from motcua.core.files import stored_file
 from motcua.core.panels import panels
+from motcua.core.retention import file_removed
 from motcua.dossiers import access, access_log
 from motcua.dossiers.models import AccessRecord
 
@@ -289,7 +290,11 @@ def results_panel(request, dossier) -> str:
 def result_file(request, key):
     handover = get_object_or_404(Handover.objects.select_related("task__dossier"), key=key)
     dossier = handover.task.dossier
-    if not handover.result_file or not access.can_view_dossier(request.user, dossier):
+    if not access.can_view_dossier(request.user, dossier):
+        raise Http404
+    if dossier.purged_at:
+        return file_removed(request, purged_at=dossier.purged_at)
+    if not handover.result_file:
         raise Http404
     access_log.record_view(
         actor=request.user,

@@ -214,7 +214,7 @@ def test_a_client_of_another_agency_sees_nothing_of_these_dossiers(client, api, 
     other = Api(client, token_for(client, stranger, secret))
 
     for uuid in (draft, submitted.uuid):
-        for tail in ("", "timeline/", "documents/", "result/", "result/file/"):
+        for tail in ("", "timeline/", "attachments/", "documents/", "result/", "result/file/"):
             response = other.get(f"/api/v1/dossiers/{uuid}/{tail}")
             assert response.status_code == 404, (tail, response.content)
         assert other.submit(uuid).status_code == 404
@@ -311,6 +311,25 @@ def test_the_signed_result_downloaded_is_the_stored_file_and_verifies(
         assert data == stored.read()
     assert validate_against_demo_ca(data).bottom_line
     assert verify_pdf(data).document.result == result
+
+
+def test_the_files_metadata_is_read_with_its_etag_and_logged(api, org, integrator):
+    draft = api.create(body(org.procedure)).json()["uuid"]
+    url = f"/api/v1/dossiers/{draft}/attachments/"
+    empty = api.get(url)
+    assert empty.status_code == 200 and empty.json() == []
+    component = required_component(org.procedure)
+    api.attach(draft, component, name="don-de-nghi.pdf")
+
+    listed = api.get(url, HTTP_IF_NONE_MATCH=empty["ETag"])  # a file more: not the same tag
+    assert listed.status_code == 200
+    assert [(f["component"], f["name"], f["size"], f["sha256"]) for f in listed.json()] == [
+        (component.pk, "don-de-nghi.pdf", len(PDF_BYTES), hashlib.sha256(PDF_BYTES).hexdigest())
+    ]
+    assert "file" not in listed.json()[0] and "content" not in listed.json()[0]
+    assert api.get(url, HTTP_IF_NONE_MATCH=listed["ETag"]).status_code == 304
+    kinds = list(AccessRecord.objects.values_list("kind", "client_name"))
+    assert kinds == [("attachment", integrator[0].name)] * 2  # the 304 is not on record
 
 
 def test_each_read_of_personal_data_is_logged_with_the_clients_name(api, org, citizen, integrator):

@@ -5,9 +5,13 @@ import base64
 import hashlib
 import json
 import uuid
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.core.files.storage import default_storage
+from django.core.management import call_command
+from django.utils import timezone
 
 from motcua.accounts.testing import login_officer
 from motcua.api import handovers, peers, webhooks
@@ -21,6 +25,7 @@ from motcua.workflow.models import Task
 pytestmark = pytest.mark.django_db
 
 KEY = "shared-envelope-key-for-tests-0123456789"
+ELEVEN_YEARS = timedelta(days=11 * 366)
 
 
 @pytest.fixture(autouse=True)
@@ -376,3 +381,48 @@ def test_a_result_that_cannot_be_fetched_yet_is_asked_again(transfer, client, mo
     )
     assert callback(client, handover, "result.issued").json() == {"new": True}
     assert Task.objects.get(pk=task.pk).state == Task.State.ANSWERED
+
+
+def test_the_result_that_came_back_is_purged_with_the_lead_dossiers_personal_data(
+    transfer, client, org, monkeypatch
+):
+    task = transfer()
+    handover = Handover.objects.get(task=task)
+    monkeypatch.setattr(
+        peers,
+        "fetch_result",
+        lambda peer, dossier_uuid: peers.RemoteFile(
+            "kq-xac-minh.pdf", "application/pdf", PDF_BYTES
+        ),
+    )
+    assert callback(client, handover, "result.issued").status_code == 200
+    dossier = transfer.dossier
+    perform(dossier_id=dossier.pk, action="forward", actor=org.specialist)
+    perform(dossier_id=dossier.pk, action="forward", actor=org.head)
+    perform(dossier_id=dossier.pk, action="approve", actor=org.leader)
+    perform(dossier_id=dossier.pk, action="return_result", actor=org.desk_officer)
+    handover.refresh_from_db()
+    stored = handover.result_file.name
+    assert default_storage.exists(stored)
+
+    login_officer(client, org.specialist)
+    download = f"/api/v1/handovers/{handover.key}/result/"
+    assert download in client.get(f"/officer/dossiers/{dossier.uuid}/").content.decode()
+
+    call_command("purge_expired")  # returned today: kept
+    assert default_storage.exists(stored)
+
+    Dossier.objects.filter(pk=dossier.pk).update(returned_at=timezone.now() - ELEVEN_YEARS)
+    call_command("purge_expired")
+    assert Dossier.objects.get(pk=dossier.pk).purged_at is not None
+    assert not default_storage.exists(stored)
+    handover.refresh_from_db()
+    assert not handover.result_file
+    assert (handover.result_name, handover.result_sha256) == (
+        "kq-xac-minh.pdf",
+        hashlib.sha256(PDF_BYTES).hexdigest(),
+    )
+    # The panel no longer offers it (the task's answer still names it); the link says gone.
+    page = client.get(f"/officer/dossiers/{dossier.uuid}/").content.decode()
+    assert download not in page
+    assert client.get(download).status_code == 410
