@@ -5,6 +5,10 @@ Peer as a signed envelope (`send_handovers`, an outbox subscriber of TaskSent); 
 progress comes back as signed webhooks (`record_progress`), and its result answers the task
 through the one `answer_task`, by the RemoteAgency's service account.
 
+When the lead dossier ends (stopped, withdrawn) while a hand-over waits, the machine has
+closed its task; `tell_peers` sends the peer a signed notice, and the peer's `cancel` writes
+it on its dossier's timeline for its officers to decide (they stop it, or not, themselves).
+
 Peer side: `receive` turns an envelope into a local dossier through the one intake and
 subscribes the origin to that dossier's events.
 """
@@ -41,7 +45,7 @@ from motcua.api.models import (
     seal_secret,
 )
 from motcua.catalogue.models import Agency, Procedure
-from motcua.core.events import TaskSent
+from motcua.core.events import DossierStopped, TaskSent, WithdrawalConfirmed
 from motcua.core.outbox import subscriber
 from motcua.dossiers import intake
 from motcua.dossiers.models import Dossier
@@ -216,6 +220,47 @@ def send(handover: Handover) -> None:
             % {"peer": peer.name, "code": answer.get("code") or ""},
             {"task": handover.task_id, "remote_code": answer.get("code") or ""},
         )
+
+
+# --- Origin: the lead dossier ended --------------------------------------------------------
+
+OUTCOMES = {DossierStopped: "stopped", WithdrawalConfirmed: "withdrawn"}
+
+
+def tell_peers(event) -> None:
+    """The lead dossier was stopped or withdrawn: each hand-over still waiting (its task
+    closed by the machine) is cancelled at its peer. After commit; 5xx and network failures
+    raise (the outbox tries again); idempotent (only SENT hand-overs; the same key there)."""
+    waiting = Handover.objects.filter(
+        task__dossier_id=event.dossier_id,
+        task__state=Task.State.CLOSED,
+        state=Handover.State.SENT,
+    ).select_related("remote_agency__peer", "task__dossier")
+    for handover in waiting:
+        dossier = handover.task.dossier
+        ending = dossier.events.filter(action=event.action).order_by("-at", "-id").first()
+        notice = {
+            "outcome": OUTCOMES[type(event)],
+            "reason": ending.note if ending is not None else "",
+            "origin_code": dossier.code or "",
+        }
+        peer = handover.remote_agency.peer
+        try:
+            peers.send_cancel(peer, handover_key=handover.key, notice=notice)
+        except peers.PeerRefused as refused:
+            note = _("Hệ thống liên thông từ chối: %(detail)s") % {"detail": refused.detail}
+        else:
+            note = _("Đã báo %(peer)s: hồ sơ chủ trì đã kết thúc, hồ sơ %(code)s") % {
+                "peer": peer.name,
+                "code": handover.remote_code,
+            }
+        with transaction.atomic():
+            Handover.objects.filter(pk=handover.pk).update(state=Handover.State.CANCELLED)
+            _note(dossier.pk, note, {"task": handover.task_id, "outcome": notice["outcome"]})
+
+
+for _event_type in OUTCOMES:
+    subscriber(_event_type, name=f"api.handovers.{_event_type.name}")(tell_peers)
 
 
 # --- Origin: progress back -----------------------------------------------------------------
@@ -414,3 +459,34 @@ def _datetime(value) -> datetime | None:
         return datetime.fromisoformat(str(value))
     except ValueError:
         return None
+
+
+def cancel(*, peer: Peer, key, notice: dict) -> tuple[ReceivedHandover, bool]:
+    """The origin's lead dossier ended: a line for this installation's officers on the
+    dossier made from its envelope (once). Nothing stops here by itself: a dossier is
+    stopped by a competent officer of the agency that handles it, with their reason."""
+    received = ReceivedHandover.objects.select_related("dossier").get(peer=peer, key=key)
+    if received.cancelled_at is not None:
+        return received, False
+    received.cancelled_at = timezone.now()
+    received.save(update_fields=["cancelled_at"])
+    what = (
+        _("đã dừng xử lý")
+        if notice["outcome"] == "stopped"
+        else _("đã dừng xử lý theo yêu cầu rút hồ sơ")
+    )
+    _note(
+        received.dossier_id,
+        _(
+            "%(origin)s %(what)s hồ sơ chủ trì %(code)s (lý do: %(reason)s): không cần trả "
+            "kết quả liên thông nữa. Xem xét dừng xử lý hồ sơ này."
+        )
+        % {
+            "origin": received.origin_agency,
+            "what": what,
+            "code": received.origin_code,
+            "reason": notice.get("reason") or "—",
+        },
+        {"outcome": notice["outcome"], "origin_code": received.origin_code},
+    )
+    return received, True

@@ -303,6 +303,8 @@ class Handover(models.Model):
         SENT = "sent", _("Đã gửi")
         REFUSED = "refused", _("Bị từ chối")
         DONE = "done", _("Đã có kết quả")
+        # The lead dossier ended (stopped, withdrawn) before the answer: the peer was told.
+        CANCELLED = "cancelled", _("Đã báo dừng")
 
     key = models.UUIDField(unique=True, default=uuid.uuid4, editable=False)
     task = models.OneToOneField("workflow.Task", on_delete=models.CASCADE, related_name="handover")
@@ -358,6 +360,8 @@ class ReceivedHandover(models.Model):
     origin_due_at = models.DateTimeField(null=True, blank=True)
     callback_url = models.URLField(max_length=500)
     created_at = models.DateTimeField(auto_now_add=True)
+    # When the origin said its lead dossier ended (stopped, withdrawn): once.
+    cancelled_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [

@@ -129,13 +129,28 @@ def _call(peer: Peer, method: str, path: str, **kwargs):
     return response
 
 
-def send_envelope(peer: Peer, *, key: str, envelope: dict) -> dict:
-    """POST the signed envelope to the peer's /api/v1/handovers/; its answer's JSON."""
-    body = json.dumps(envelope, ensure_ascii=False, separators=(",", ":")).encode()
+def _post_signed(peer: Peer, path: str, *, key: str, payload: dict) -> dict:
+    """POST `payload` signed with the shared key, `key` as webhook-id and Idempotency-Key."""
+    body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
     headers = webhooks.sign_headers([signing_key(peer)], key, body)
     headers["Content-Type"] = "application/json"
     headers["Idempotency-Key"] = key
-    return _call(peer, "POST", "/api/v1/handovers/", data=body, headers=headers).json()
+    return _call(peer, "POST", path, data=body, headers=headers).json()
+
+
+def send_envelope(peer: Peer, *, key: str, envelope: dict) -> dict:
+    """POST the signed envelope to the peer's /api/v1/handovers/; its answer's JSON."""
+    return _post_signed(peer, "/api/v1/handovers/", key=key, payload=envelope)
+
+
+def send_cancel(peer: Peer, *, handover_key, notice: dict) -> dict:
+    """Tell the peer that the lead dossier of a hand-over ended (stopped, withdrawn)."""
+    return _post_signed(
+        peer,
+        f"/api/v1/handovers/{handover_key}/cancel/",
+        key=f"handover-cancel-{handover_key}",
+        payload=notice,
+    )
 
 
 @dataclass

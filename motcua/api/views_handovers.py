@@ -86,6 +86,21 @@ class HandoverAcceptedSerializer(serializers.Serializer):
     code = serializers.CharField(help_text=gettext_lazy("Mã hồ sơ tại đây."))
 
 
+class CancelNoticeSerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(
+        choices=["stopped", "withdrawn"],
+        help_text=gettext_lazy("Hồ sơ chủ trì đã dừng xử lý, hoặc dừng theo yêu cầu rút."),
+    )
+    reason = serializers.CharField(max_length=2000, allow_blank=True, default="")
+    origin_code = serializers.CharField(max_length=48, allow_blank=True, default="")
+
+
+class CancelAnswerSerializer(HandoverAcceptedSerializer):
+    new = serializers.BooleanField(
+        help_text=gettext_lazy("Sai khi thông báo này đã nhận trước đó.")
+    )
+
+
 class CallbackEventSerializer(serializers.Serializer):
     id = serializers.CharField()
     type = serializers.CharField()
@@ -133,7 +148,10 @@ def _unsigned(request):
 # --- Peer side: taking a hand-over ---------------------------------------------------------
 
 
-class HandoverView(APIView):
+class SignedByPeer(APIView):
+    """A call of a peer installation: a token of its client (handovers:write) and the body
+    signed with the shared key (`peer_or_problem`)."""
+
     required_scopes = "handovers:write"
     parser_classes = [JSONParser]
 
@@ -145,6 +163,29 @@ class HandoverView(APIView):
         except RequestDataTooBig:
             self.raw_body = None
 
+    def peer_or_problem(self, request):
+        """(the calling Peer, None) when the call is signed by it, else (None, a problem)."""
+        if self.raw_body is None:
+            return None, problem(413, _("Gói liên thông quá lớn."))
+        if unsigned := _unsigned(request):
+            return None, unsigned
+        peer = handovers.peer_of(request.api_client)
+        if peer is None:
+            return None, problem(
+                403, _("Hệ thống gửi chưa được cấu hình là hệ thống liên thông."), code="not-a-peer"
+            )
+        try:
+            key = peers.signing_key(peer)
+        except Exception:  # noqa: BLE001  (ImproperlyConfigured: the operator's to fix)
+            return None, problem(503, _("Chưa cấu hình khóa ký liên thông."))
+        if not webhooks.verify(key, request.headers, self.raw_body):
+            return None, problem(
+                403, _("Chữ ký của gói liên thông không hợp lệ."), code="bad-signature"
+            )
+        return peer, None
+
+
+class HandoverView(SignedByPeer):
     @extend_schema(
         operation_id="handovers_create",
         summary=gettext_lazy("Nhận hồ sơ liên thông từ một hệ thống MotCua khác"),
@@ -165,21 +206,9 @@ class HandoverView(APIView):
     )
     @idempotent
     def post(self, request):
-        if self.raw_body is None:
-            return problem(413, _("Gói liên thông quá lớn."))
-        if unsigned := _unsigned(request):
-            return unsigned
-        peer = handovers.peer_of(request.api_client)
-        if peer is None:
-            return problem(
-                403, _("Hệ thống gửi chưa được cấu hình là hệ thống liên thông."), code="not-a-peer"
-            )
-        try:
-            key = peers.signing_key(peer)
-        except Exception:  # noqa: BLE001  (ImproperlyConfigured: the operator's to fix)
-            return problem(503, _("Chưa cấu hình khóa ký liên thông."))
-        if not webhooks.verify(key, request.headers, self.raw_body):
-            return problem(403, _("Chữ ký của gói liên thông không hợp lệ."), code="bad-signature")
+        peer, refused = self.peer_or_problem(request)
+        if refused is not None:
+            return refused
         envelope = EnvelopeSerializer(data=request.data)
         envelope.is_valid(raise_exception=True)
         received, created = handovers.receive(
@@ -187,6 +216,37 @@ class HandoverView(APIView):
         )
         body = {"dossier": str(received.dossier.uuid), "code": received.dossier.code}
         return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+
+class CancelView(SignedByPeer):
+    @extend_schema(
+        operation_id="handovers_cancel",
+        summary=gettext_lazy("Nhận thông báo hồ sơ chủ trì đã dừng xử lý"),
+        description=gettext_lazy(
+            "Hệ thống gửi báo rằng hồ sơ chủ trì đã dừng xử lý hoặc được rút khi đang chờ kết "
+            "quả liên thông. Thông báo được ghi vào nhật ký nội bộ của hồ sơ tại đây (một lần) "
+            "để cán bộ xem xét dừng xử lý; hồ sơ không tự dừng."
+        ),
+        request=CancelNoticeSerializer,
+        parameters=[*SIGNATURE_HEADERS, IDEMPOTENCY_KEY],
+        responses={
+            (200, "application/json"): CancelAnswerSerializer,
+            **problems(400, 401, 403, 404, 409, 413, 415, 429, 503),
+        },
+        auth=[{"oauth2": ["handovers:write"]}],
+        tags=["handovers"],
+    )
+    @idempotent
+    def post(self, request, key):
+        peer, refused = self.peer_or_problem(request)
+        if refused is not None:
+            return refused
+        notice = CancelNoticeSerializer(data=request.data)
+        notice.is_valid(raise_exception=True)
+        received, new = handovers.cancel(peer=peer, key=key, notice=notice.validated_data)
+        return Response(
+            {"dossier": str(received.dossier.uuid), "code": received.dossier.code, "new": new}
+        )
 
 
 # --- Origin side: progress back ------------------------------------------------------------

@@ -19,6 +19,7 @@ from motcua.api.models import Handover, Peer, RemoteAgency, WebhookSubscription
 from motcua.api.testing import bearer, make_client, token_for
 from motcua.dossiers.models import Dossier, Status
 from motcua.factories import PDF_BYTES, AgencyFactory, UnitFactory, make_submitted_dossier
+from motcua.workflow.actions.inputs import ReasonInput
 from motcua.workflow.machine import OpenTasksInput, perform
 from motcua.workflow.models import Task
 
@@ -195,6 +196,43 @@ def test_a_bad_signature_or_a_client_that_is_not_a_peer_is_refused(client, org, 
     response = post_envelope(client, token_for(client, stranger, secret), envelope(org))
     assert response.status_code == 403
     assert not Dossier.objects.exists()
+
+
+def post_cancel(client, token, handover_key, notice: dict, *, key=KEY, idempotency=None):
+    raw = json.dumps(notice).encode()
+    signed = webhooks.sign_headers([key], f"handover-cancel-{handover_key}", raw)
+    return client.post(
+        f"/api/v1/handovers/{handover_key}/cancel/",
+        data=raw,
+        content_type="application/json",
+        HTTP_IDEMPOTENCY_KEY=idempotency or f"handover-cancel-{handover_key}",
+        **as_meta(signed),
+        **bearer(token),
+    )
+
+
+def test_the_origins_stop_is_written_for_the_officers_here_who_decide(client, org, sender):
+    token = sender[2]
+    body = envelope(org)
+    dossier = Dossier.objects.get(uuid=post_envelope(client, token, body).json()["dossier"])
+    notice = {"outcome": "stopped", "reason": "Cơ quan chủ trì đã có đủ căn cứ", "origin_code": "X-1"}
+
+    assert post_cancel(client, token, body["handover"], notice, key="wrong").status_code == 403
+    assert post_cancel(client, token, uuid.uuid4(), notice).status_code == 404
+    told = post_cancel(client, token, body["handover"], notice)
+    assert told.status_code == 200, told.content
+    assert told.json() == {"dossier": str(dossier.uuid), "code": dossier.code, "new": True}
+    again = post_cancel(client, token, body["handover"], notice, idempotency="another-key")
+    assert again.json()["new"] is False
+
+    dossier.refresh_from_db()
+    assert dossier.status == Status.SUBMITTED  # nothing stops by itself
+    (line,) = dossier.events.filter(action=handovers.EVENT)
+    assert line.note == (
+        "Sở Giao thông tỉnh bên đã dừng xử lý hồ sơ chủ trì 000.00.01.H01-261207-0001 (lý do: "
+        "Cơ quan chủ trì đã có đủ căn cứ): không cần trả kết quả liên thông nữa. Xem xét dừng xử lý hồ sơ này."
+    )
+    assert not line.is_public
 
 
 # --- Origin side -------------------------------------------------------------------------
@@ -426,3 +464,43 @@ def test_the_result_that_came_back_is_purged_with_the_lead_dossiers_personal_dat
     page = client.get(f"/officer/dossiers/{dossier.uuid}/").content.decode()
     assert download not in page
     assert client.get(download).status_code == 410
+
+
+def test_a_lead_dossier_stopped_while_the_peer_works_tells_the_peer_once(
+    transfer, org, django_capture_on_commit_callbacks, monkeypatch
+):
+    task = transfer()
+    told = []
+    monkeypatch.setattr(
+        peers,
+        "send_cancel",
+        lambda peer, *, handover_key, notice: told.append((str(handover_key), notice)) or {},
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        perform(
+            dossier_id=transfer.dossier.pk,
+            action="stop",
+            actor=org.specialist,
+            data=ReasonInput(reason="Người nộp đề nghị dừng"),
+        )
+    handover = Handover.objects.get(task=task)
+    assert Task.objects.get(pk=task.pk).state == Task.State.CLOSED
+    assert told == [
+        (
+            str(handover.key),
+            {
+                "outcome": "stopped",
+                "reason": "Người nộp đề nghị dừng",
+                "origin_code": task.dossier.code,
+            },
+        )
+    ]
+    assert handover.state == Handover.State.CANCELLED
+    notes = transfer.dossier.events.filter(action=handovers.EVENT).values_list("note", flat=True)
+    assert list(notes)[-1] == (
+        "Đã báo MotCua tỉnh bên: hồ sơ chủ trì đã kết thúc, hồ sơ 000.00.99.H99-261207-0003"
+    )
+    handovers.tell_peers(  # the outbox's retry: nothing more
+        type("E", (), {"dossier_id": transfer.dossier.pk, "action": "stop"})()
+    )
+    assert len(told) == 1
