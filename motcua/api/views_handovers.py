@@ -5,7 +5,7 @@ import json
 import uuid
 
 from django.core.cache import cache
-from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import ImproperlyConfigured, RequestDataTooBig
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
@@ -148,6 +148,20 @@ def _unsigned(request):
 # --- Peer side: taking a hand-over ---------------------------------------------------------
 
 
+def peer_call_schema(operation_id: str, summary, description, *, request, responses):
+    """The schema of a peer installation's signed POST: its headers, token and problems."""
+    return extend_schema(
+        operation_id=operation_id,
+        summary=summary,
+        description=description,
+        request=request,
+        parameters=[*SIGNATURE_HEADERS, IDEMPOTENCY_KEY],
+        responses={**responses, **problems(400, 401, 403, 409, 413, 415, 429, 503)},
+        auth=[{"oauth2": ["handovers:write"]}],
+        tags=["handovers"],
+    )
+
+
 class SignedByPeer(APIView):
     """A call of a peer installation: a token of its client (handovers:write) and the body
     signed with the shared key (`peer_or_problem`)."""
@@ -176,7 +190,7 @@ class SignedByPeer(APIView):
             )
         try:
             key = peers.signing_key(peer)
-        except Exception:  # noqa: BLE001  (ImproperlyConfigured: the operator's to fix)
+        except ImproperlyConfigured:  # the operator's to fix
             return None, problem(503, _("Chưa cấu hình khóa ký liên thông."))
         if not webhooks.verify(key, request.headers, self.raw_body):
             return None, problem(
@@ -186,23 +200,20 @@ class SignedByPeer(APIView):
 
 
 class HandoverView(SignedByPeer):
-    @extend_schema(
-        operation_id="handovers_create",
-        summary=gettext_lazy("Nhận hồ sơ liên thông từ một hệ thống MotCua khác"),
-        description=gettext_lazy(
+    @peer_call_schema(
+        "handovers_create",
+        gettext_lazy("Nhận hồ sơ liên thông từ một hệ thống MotCua khác"),
+        gettext_lazy(
             "Gói liên thông được ký HMAC-SHA256 theo Standard Webhooks bằng khóa chung của hai "
             "hệ thống. Tạo hồ sơ tại cơ quan nhận qua tiếp nhận trực tuyến, kèm các tệp, và "
             "đăng ký gửi tiến độ về địa chỉ callback. Gửi lại cùng gói trả lại hồ sơ đã tạo."
         ),
         request=EnvelopeSerializer,
-        parameters=[*SIGNATURE_HEADERS, IDEMPOTENCY_KEY],
         responses={
             (201, "application/json"): HandoverAcceptedSerializer,
             (200, "application/json"): HandoverAcceptedSerializer,
-            **problems(400, 401, 403, 409, 413, 415, 422, 429, 503),
+            **problems(422),
         },
-        auth=[{"oauth2": ["handovers:write"]}],
-        tags=["handovers"],
     )
     @idempotent
     def post(self, request):
@@ -219,22 +230,16 @@ class HandoverView(SignedByPeer):
 
 
 class CancelView(SignedByPeer):
-    @extend_schema(
-        operation_id="handovers_cancel",
-        summary=gettext_lazy("Nhận thông báo hồ sơ chủ trì đã dừng xử lý"),
-        description=gettext_lazy(
+    @peer_call_schema(
+        "handovers_cancel",
+        gettext_lazy("Nhận thông báo hồ sơ chủ trì đã dừng xử lý"),
+        gettext_lazy(
             "Hệ thống gửi báo rằng hồ sơ chủ trì đã dừng xử lý hoặc được rút khi đang chờ kết "
             "quả liên thông. Thông báo được ghi vào nhật ký nội bộ của hồ sơ tại đây (một lần) "
             "để cán bộ xem xét dừng xử lý; hồ sơ không tự dừng."
         ),
         request=CancelNoticeSerializer,
-        parameters=[*SIGNATURE_HEADERS, IDEMPOTENCY_KEY],
-        responses={
-            (200, "application/json"): CancelAnswerSerializer,
-            **problems(400, 401, 403, 404, 409, 413, 415, 429, 503),
-        },
-        auth=[{"oauth2": ["handovers:write"]}],
-        tags=["handovers"],
+        responses={(200, "application/json"): CancelAnswerSerializer, **problems(404)},
     )
     @idempotent
     def post(self, request, key):
@@ -285,20 +290,17 @@ class CallbackView(APIView):
                 _("Thiếu hoặc sai mã liên thông."),
                 errors={"handover": [_("Mã không hợp lệ.")]},
             )
-        handover = (
-            Handover.objects.select_related("remote_agency__peer", "remote_agency__agency", "task")
-            .filter(key=key)
-            .first()
-        )
-        if handover is None:
-            return problem(404, _("Không tìm thấy đối tượng này."), code="not-found")
+        # An unknown hand-over: DoesNotExist, the foundation's 404 problem.
+        handover = Handover.objects.select_related(
+            "remote_agency__peer", "remote_agency__agency", "task"
+        ).get(key=key)
         try:
             body = request.body
         except RequestDataTooBig:
             return problem(413, _("Nội dung quá lớn."))
         try:
             secret = peers.callback_secret(handover.remote_agency.peer, handover.key)
-        except Exception:  # noqa: BLE001  (ImproperlyConfigured)
+        except ImproperlyConfigured:
             return problem(503, _("Chưa cấu hình khóa ký liên thông."))
         if not webhooks.verify(secret, request.headers, body):
             return problem(401, _("Chữ ký webhook không hợp lệ."), code="bad-signature")

@@ -215,7 +215,11 @@ def test_the_origins_stop_is_written_for_the_officers_here_who_decide(client, or
     token = sender[2]
     body = envelope(org)
     dossier = Dossier.objects.get(uuid=post_envelope(client, token, body).json()["dossier"])
-    notice = {"outcome": "stopped", "reason": "Cơ quan chủ trì đã có đủ căn cứ", "origin_code": "X-1"}
+    notice = {
+        "outcome": "stopped",
+        "reason": "Cơ quan chủ trì đã có đủ căn cứ",
+        "origin_code": "X-1",
+    }
 
     assert post_cancel(client, token, body["handover"], notice, key="wrong").status_code == 403
     assert post_cancel(client, token, uuid.uuid4(), notice).status_code == 404
