@@ -8,5 +8,5 @@ class ApiConfig(AppConfig):
     verbose_name = _("API cho hệ thống kết nối")
 
     def ready(self):
-        # Outbox subscribers (webhooks, liên thông) and the officer pages' panels.
-        from motcua.api import handovers, panels, views_handovers, webhooks  # noqa: F401
+        # Outbox subscribers (webhooks, liên thông), Celery tasks, the officer pages' panels.
+        from motcua.api import handovers, idempotency, panels, views_handovers, webhooks  # noqa: F401
