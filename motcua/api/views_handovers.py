@@ -104,12 +104,6 @@ SIGNATURE_HEADERS = [
         ("webhook-signature", {"type": "string", "minLength": 1}),
     )
 ]
-IDEMPOTENCY_KEY = OpenApiParameter(
-    "Idempotency-Key",
-    {"type": "string", "pattern": "^[!-~]{1,255}$"},
-    OpenApiParameter.HEADER,
-    required=True,
-)
 
 
 def _unsigned(request):
@@ -153,7 +147,7 @@ class HandoverView(APIView):
             "đăng ký gửi tiến độ về địa chỉ callback. Gửi lại cùng gói trả lại hồ sơ đã tạo."
         ),
         request=EnvelopeSerializer,
-        parameters=[*SIGNATURE_HEADERS, IDEMPOTENCY_KEY],
+        parameters=SIGNATURE_HEADERS,
         responses={
             (201, "application/json"): HandoverAcceptedSerializer,
             (200, "application/json"): HandoverAcceptedSerializer,
