@@ -53,6 +53,7 @@ demo: setup $(VAR_DIR)/secret_key
 	$(PY) manage.py collectstatic --noinput -v0 && \
 	$(PY) manage.py migrate --noinput -v0 && \
 	$(PY) manage.py load_demo && \
+	$(PY) manage.py load_demo_api && \
 	$(PY) manage.py create_demo_pki && \
 	$(PY) manage.py load_demo_history && \
 	echo "MotCua is serving at http://$(HOST):$(PORT)/, links and QR codes to $$SITE_URL/ (Ctrl+C to stop)" && \

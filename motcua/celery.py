@@ -28,6 +28,11 @@ app.conf.beat_schedule = {
         "task": "motcua.api.webhooks.deliver_due",
         "schedule": 60,
     },
+    # The API's idempotency keys past API_IDEMPOTENCY_KEEP_HOURS.
+    "forget-idempotency-keys": {
+        "task": "motcua.api.idempotency.forget_old",
+        "schedule": crontab(hour=3, minute=30),
+    },
     "escalate-late-tasks": {
         "task": "motcua.workflow.tasks.escalate_late_tasks",
         "schedule": 15 * 60,

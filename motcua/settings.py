@@ -302,6 +302,8 @@ SPECTACULAR_SETTINGS = {
 }
 # Webhook deliveries (motcua/api/webhooks.py): retried after 1 min, 2, 4 … capped at an hour,
 # for three days after the event; each try waits at most WEBHOOK_TIMEOUT_SECONDS.
+# An Idempotency-Key is remembered this long (a retry after that runs the request again).
+API_IDEMPOTENCY_KEEP_HOURS = env_int("API_IDEMPOTENCY_KEEP_HOURS", 7 * 24, minimum=1)
 WEBHOOK_RETRY_SECONDS = env_int("WEBHOOK_RETRY_SECONDS", 60, minimum=1)
 WEBHOOK_RETRY_MAX_SECONDS = env_int("WEBHOOK_RETRY_MAX_SECONDS", 3600, minimum=1)
 WEBHOOK_GIVE_UP_HOURS = env_int("WEBHOOK_GIVE_UP_HOURS", 72, minimum=1)

@@ -8,5 +8,13 @@ class ApiConfig(AppConfig):
     verbose_name = _("API cho hệ thống kết nối")
 
     def ready(self):
-        # Outbox subscribers (webhooks, liên thông), the officer pages' panels, the purger.
-        from motcua.api import handovers, panels, retention, views_handovers, webhooks  # noqa: F401
+        # Outbox subscribers (webhooks, liên thông), Celery tasks, the officer pages' panels,
+        # the purger of hand-over results.
+        from motcua.api import (  # noqa: F401
+            handovers,
+            idempotency,
+            panels,
+            retention,
+            views_handovers,
+            webhooks,
+        )

@@ -7,14 +7,19 @@ The same key with the same request gives the first answer again, with the header
 `Idempotent-Replayed: true`; the same key with another request is a 409. The record and the
 work commit in one transaction: a request that fails stores nothing, so its retry runs again;
 two requests with one key at once run one after the other (the second waits on the key's
-unique index, then replays the first's answer).
+unique index, then replays the first's answer). A key is remembered for
+API_IDEMPOTENCY_KEEP_HOURS (a week by default), then forgotten (`forget_old`, daily in beat).
 """
 
 import hashlib
 import json
+from datetime import timedelta
 from functools import wraps
 
+from celery import shared_task
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework import exceptions
 from rest_framework.response import Response
@@ -98,3 +103,15 @@ def _replay(client, key: str, print_: str) -> Response:
     headers = dict(record.headers)
     headers["Idempotent-Replayed"] = "true"
     return Response(json.loads(bytes(record.body)), status=record.status_code, headers=headers)
+
+
+def forget_old() -> int:
+    """Forget the keys older than API_IDEMPOTENCY_KEEP_HOURS; returns how many."""
+    since = timezone.now() - timedelta(hours=settings.API_IDEMPOTENCY_KEEP_HOURS)
+    deleted, _rows = IdempotencyRecord.objects.filter(created_at__lt=since).delete()
+    return deleted
+
+
+@shared_task(name="motcua.api.idempotency.forget_old", ignore_result=True)
+def forget_old_task() -> None:
+    forget_old()

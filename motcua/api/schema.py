@@ -57,7 +57,11 @@ ETAG = OpenApiParameter(
     required=True,
     description=_("Thẻ phiên bản: gửi lại trong If-None-Match để nhận 304 khi chưa đổi."),
 )
+NOT_MODIFIED = {
+    304: OpenApiResponse(description=_("Chưa thay đổi từ ETag đã gửi (If-None-Match)."))
+}
 WRITES = ("post", "put", "patch", "delete")
+SIGNED_CALLBACKS = {"/api/v1/handovers/callback/"}
 
 
 def _descriptions():
@@ -111,7 +115,13 @@ IDEMPOTENCY_KEY = {
     "in": "header",
     "name": "Idempotency-Key",
     "required": True,
-    "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+    # What motcua.api.idempotency accepts: up to 255 printable characters, not blank.
+    "schema": {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": 255,
+        "pattern": r"^[!-~]([ -~]*[!-~])?$",
+    },
     "description": "",
 }
 
@@ -137,7 +147,9 @@ def declare_problems(result, generator, request, public):
         for method, operation in item.items():
             if method not in ("get", *WRITES):
                 continue
-            if method == "post":  # every POST is @idempotent (api.idempotency)
+            # Every POST is @idempotent (api.idempotency), but the peer's callback: signed,
+            # and deduplicated by its webhook-id.
+            if method == "post" and path not in SIGNED_CALLBACKS:
                 parameters = operation.setdefault("parameters", [])
                 if not any(p.get("name") == "Idempotency-Key" for p in parameters):
                     parameters.append(

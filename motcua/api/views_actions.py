@@ -23,7 +23,7 @@ from motcua.accounts.models import User
 from motcua.api.clients import agency_ids
 from motcua.api.conditional import etag_of, not_modified, tagged
 from motcua.api.idempotency import idempotent
-from motcua.api.schema import problems
+from motcua.api.schema import NOT_MODIFIED, problems
 from motcua.api.serializers_actions import (
     ActionDoneSerializer,
     ActionRequestSerializer,
@@ -39,16 +39,6 @@ from motcua.workflow.forms import action_form
 from motcua.workflow.models import Task
 from motcua.workflow.views.actions import action_form_for
 
-IDEMPOTENCY_KEY = OpenApiParameter(
-    "Idempotency-Key",
-    # What idempotency.py accepts: up to 255 printable characters, not only spaces.
-    {"type": "string", "minLength": 1, "maxLength": 255, "pattern": r"^[!-~]([ -~]*[!-~])?$"},
-    OpenApiParameter.HEADER,
-    required=True,
-    description=gettext_lazy(
-        "Khóa duy nhất của yêu cầu; gửi lại cùng khóa không thực hiện hai lần."
-    ),
-)
 OFFICER = OpenApiParameter(
     "officer",
     {"type": "string", "format": "email", "minLength": 3, "maxLength": 254},
@@ -182,7 +172,11 @@ class DossierActionsView(APIView):
             "đúng như các nút trên trang cán bộ, và các trường thông tin mỗi thao tác nhận."
         ),
         parameters=[OFFICER],
-        responses={200: ActionsListSerializer, 304: None, **problems(400, 401, 403, 404, 406, 429)},
+        responses={
+            200: ActionsListSerializer,
+            **NOT_MODIFIED,
+            **problems(400, 401, 403, 404, 406, 429),
+        },
         tags=["actions"],
     )
     def get(self, request, dossier_uuid):
@@ -234,7 +228,6 @@ class DossierActionsView(APIView):
             "được nêu, với cùng các kiểm tra như trên trang cán bộ: vai trò, đơn vị, bước, "
             "trạng thái. Bị từ chối: 409 kèm lý do."
         ),
-        parameters=[IDEMPOTENCY_KEY],
         request=ActionRequestSerializer,
         responses={
             200: ActionDoneSerializer,
@@ -288,7 +281,6 @@ class TaskAnswerView(APIView):
         description=gettext_lazy(
             "Câu trả lời của đơn vị được giao nhiệm vụ, do một cán bộ của đơn vị đó đưa ra."
         ),
-        parameters=[IDEMPOTENCY_KEY],
         request=TaskAnswerRequestSerializer,
         responses={200: TaskAnsweredSerializer, **problems(400, 401, 403, 404, 406, 409, 415, 429)},
         tags=["actions"],

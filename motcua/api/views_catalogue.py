@@ -13,7 +13,7 @@ from django.http import Http404
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -23,7 +23,7 @@ from motcua.accounts.models import Unit
 from motcua.api import serializers_catalogue as out
 from motcua.api.clients import agency_ids
 from motcua.api.conditional import etag_of, not_modified, tagged
-from motcua.api.schema import ETAG, IF_NONE_MATCH, problems
+from motcua.api.schema import ETAG, IF_NONE_MATCH, NOT_MODIFIED, problems
 from motcua.catalogue import fees
 from motcua.catalogue.models import Agency, Procedure, Sector
 from motcua.catalogue.selectors import procedure_in_force
@@ -183,7 +183,7 @@ class ProcedureList(generics.ListAPIView):
     ],
     responses={
         200: out.ProcedureDetail,
-        304: OpenApiResponse(description=_("Chưa thay đổi từ ETag đã gửi.")),
+        **NOT_MODIFIED,
         **problems(404),
     },
 )

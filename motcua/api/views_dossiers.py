@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.parsers import JSONParser, MultiPartParser
@@ -22,7 +22,7 @@ from motcua.api import serializers_dossiers as s
 from motcua.api.conditional import etag_of, not_modified, tagged
 from motcua.api.idempotency import idempotent
 from motcua.api.problems import CONTENT_TYPE, problem
-from motcua.api.schema import problems
+from motcua.api.schema import IF_NONE_MATCH, NOT_MODIFIED, problems
 from motcua.core.files import stored_file
 from motcua.documents.render import FORMS
 from motcua.dossiers.models import AccessRecord, Dossier
@@ -33,27 +33,8 @@ Kind = AccessRecord.Kind
 TAG = ["dossiers"]
 
 
-def not_modified_response() -> dict:
-    return {304: OpenApiResponse(description=gettext_lazy("Không thay đổi (If-None-Match)."))}
-
-
 READ_PROBLEMS = problems(400, 401, 403, 404, 429)
 WRITE_PROBLEMS = problems(400, 401, 403, 404, 409, 415, 422, 429)
-IDEMPOTENCY_KEY = OpenApiParameter(
-    "Idempotency-Key",
-    {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]+$"},
-    OpenApiParameter.HEADER,
-    required=True,
-    description=gettext_lazy(
-        "Khóa duy nhất của yêu cầu: gửi lại cùng khóa nhận lại đúng kết quả cũ."
-    ),
-)
-IF_NONE_MATCH = OpenApiParameter(
-    "If-None-Match",
-    OpenApiTypes.STR,
-    OpenApiParameter.HEADER,
-    description=gettext_lazy("ETag đã nhận: trả 304 khi không có gì thay đổi."),
-)
 
 
 def read_schema(operation_id: str, summary, description="", *, body=None):
@@ -67,7 +48,7 @@ def read_schema(operation_id: str, summary, description="", *, body=None):
         summary=summary,
         description=description,
         parameters=[IF_NONE_MATCH],
-        responses={**ok, **not_modified_response(), **READ_PROBLEMS, **gone},
+        responses={**ok, **NOT_MODIFIED, **READ_PROBLEMS, **gone},
     )
 
 
@@ -216,7 +197,7 @@ class DossierList(generics.ListAPIView):
             OpenApiParameter("submitted_to", OpenApiTypes.DATE),
             IF_NONE_MATCH,
         ],
-        responses={200: s.DossierListItem(many=True), **not_modified_response(), **READ_PROBLEMS},
+        responses={200: s.DossierListItem(many=True), **NOT_MODIFIED, **READ_PROBLEMS},
     )
     def get(self, request, *args, **kwargs):
         queryset = self.filter_queryset(self.get_queryset())
@@ -254,7 +235,6 @@ class DossierList(generics.ListAPIView):
             "danh, hoặc tạo mới như khi tiếp nhận tại quầy). Tờ khai chưa hợp lệ vẫn được lưu; "
             "`readiness` liệt kê lỗi và thành phần còn thiếu."
         ),
-        parameters=[IDEMPOTENCY_KEY],
         request=s.DossierCreateInput,
         responses={201: s.DossierOutput, **WRITE_PROBLEMS},
     )
@@ -313,7 +293,6 @@ class Attachments(OneDossier):
             "Bước 2: một tệp cho một thành phần hồ sơ (multipart: `component`, `file`). Tệp "
             "được kiểm tra theo nội dung, quét mã độc và giới hạn số tệp như trên cổng."
         ),
-        parameters=[IDEMPOTENCY_KEY],
         request={"multipart/form-data": s.AttachmentInput},
         responses={201: s.AttachmentOutput, **WRITE_PROBLEMS, **problems(413)},
     )
@@ -343,7 +322,6 @@ class Submit(APIView):
             "của Bộ phận Một cửa và phí nộp khi nộp hồ sơ (nếu có) được tính. Hồ sơ chưa đầy "
             "đủ: 422 kèm `readiness`. Hồ sơ đã nộp: trả lại hồ sơ."
         ),
-        parameters=[IDEMPOTENCY_KEY],
         request=None,
         responses={
             200: s.DossierOutput,

@@ -120,12 +120,6 @@ SIGNATURE_HEADERS = [
         ("webhook-signature", {"type": "string", "minLength": 1}),
     )
 ]
-IDEMPOTENCY_KEY = OpenApiParameter(
-    "Idempotency-Key",
-    {"type": "string", "pattern": "^[!-~]{1,255}$"},
-    OpenApiParameter.HEADER,
-    required=True,
-)
 
 
 def _unsigned(request):
@@ -155,7 +149,7 @@ def peer_call_schema(operation_id: str, summary, description, *, request, respon
         summary=summary,
         description=description,
         request=request,
-        parameters=[*SIGNATURE_HEADERS, IDEMPOTENCY_KEY],
+        parameters=SIGNATURE_HEADERS,
         responses={**responses, **problems(400, 401, 403, 409, 413, 415, 429, 503)},
         auth=[{"oauth2": ["handovers:write"]}],
         tags=["handovers"],

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -21,7 +21,7 @@ from motcua.api.conditional import etag_of, not_modified, tagged
 from motcua.api.idempotency import idempotent
 from motcua.api.models import WebhookDelivery, WebhookSubscription
 from motcua.api.problems import Conflict
-from motcua.api.schema import problems
+from motcua.api.schema import IF_NONE_MATCH, NOT_MODIFIED, problems
 from motcua.api.serializers_webhooks import (
     WebhookDeliveryDetailSerializer,
     WebhookDeliverySerializer,
@@ -49,26 +49,11 @@ def conditional(request, data, etag: str) -> Response:
     return not_modified(request, etag) or tagged(Response(data), etag)
 
 
-IDEMPOTENCY_KEY = OpenApiParameter(
-    "Idempotency-Key",
-    # What motcua.api.idempotency accepts: up to 255 printable characters, not blank.
-    {"type": "string", "minLength": 1, "maxLength": 255, "pattern": r"^[!-~]([ -~]*[!-~])?$"},
-    OpenApiParameter.HEADER,
-    required=True,
-    description=gettext_lazy("Khóa do hệ thống gọi sinh ra; gửi lại cùng khóa khi thử lại."),
-)
-IF_NONE_MATCH = OpenApiParameter(
-    "If-None-Match",
-    OpenApiTypes.STR,
-    OpenApiParameter.HEADER,
-    description=gettext_lazy("ETag đã có: trả 304 nếu không đổi."),
-)
 ID = OpenApiParameter(
     "id",
     {"type": "integer", "minimum": 1, "maximum": 2**63 - 1},
     OpenApiParameter.PATH,
 )
-NOT_MODIFIED = {304: OpenApiResponse(description=gettext_lazy("Không thay đổi."))}
 
 
 def subscriptions_of(client):
@@ -135,7 +120,6 @@ class SubscriptionList(generics.ListAPIView):
             "Trả về khóa ký (secret) một lần duy nhất: hãy lưu lại ngay. Địa chỉ nhận phải là "
             "https và không trỏ tới mạng nội bộ."
         ),
-        parameters=[IDEMPOTENCY_KEY],
         request=WebhookSubscriptionInputSerializer,
         responses={201: WebhookSubscriptionCreatedSerializer, **problems(400, 409)},
     )
@@ -232,7 +216,7 @@ class RotateSecret(APIView):
             "Khóa mới được hiển thị một lần; khóa cũ vẫn ký song song trong 24 giờ, mỗi lần "
             "gửi mang hai chữ ký."
         ),
-        parameters=[ID, IDEMPOTENCY_KEY],
+        parameters=[ID],
         request=None,
         responses={200: WebhookSecretSerializer, **problems(400, 404, 409)},
     )
@@ -296,7 +280,6 @@ class ReplaySince(APIView):
         ),
         parameters=[
             ID,
-            IDEMPOTENCY_KEY,
             OpenApiParameter(
                 "since",
                 OpenApiTypes.DATETIME,
@@ -346,7 +329,7 @@ class ReplayDelivery(APIView):
         description=gettext_lazy(
             "Một lần gửi đã gửi hoặc thất bại được gửi lại ngay, với chữ ký mới."
         ),
-        parameters=[ID, IDEMPOTENCY_KEY],
+        parameters=[ID],
         request=None,
         responses={202: WebhookDeliverySerializer, **problems(400, 404, 409)},
     )

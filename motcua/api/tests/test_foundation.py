@@ -87,3 +87,21 @@ def test_an_event_of_the_agency_reaches_its_subscriber_signed(
     assert got.json["data"]["dossier"] == str(dossier.uuid)
     delivery = WebhookDelivery.objects.get()
     assert delivery.state == "delivered" and delivery.tries.get().status_code == 200
+
+
+def test_an_idempotency_key_is_forgotten_after_a_week(clock, org):
+    from motcua.api.idempotency import forget_old
+    from motcua.api.models import IdempotencyRecord
+
+    api_client, _secret = make_client(org.agency)
+    clock.set(2026, 3, 2, 9, 0)
+    IdempotencyRecord.objects.create(
+        client=api_client, key="old", method="POST", path="/api/v1/dossiers/", fingerprint="x"
+    )
+    clock.set(2026, 3, 9, 8, 59)
+    IdempotencyRecord.objects.create(
+        client=api_client, key="new", method="POST", path="/api/v1/dossiers/", fingerprint="y"
+    )
+    clock.set(2026, 3, 9, 9, 1)
+    assert forget_old() == 1
+    assert list(IdempotencyRecord.objects.values_list("key", flat=True)) == ["new"]

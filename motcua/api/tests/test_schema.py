@@ -20,8 +20,11 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode, checks
 
+from motcua.api import webhooks
 from motcua.api.testing import make_client, token_for
 from motcua.factories import make_submitted_dossier
+from motcua.workflow.machine import OpenTasksInput, perform
+from motcua.workflow.models import Task
 from motcua.wsgi import application
 
 MAX_EXAMPLES = 25
@@ -64,10 +67,26 @@ def world(org, citizen, client):
     agency's procedure and workflow, and a dossier submitted to it (their identifiers by the
     names path parameters give them)."""
     dossier = make_submitted_dossier(org.procedure, citizen)
+    # Accepted (a receipt is issued) and sent for an opinion (a task to answer).
+    perform(dossier_id=dossier.pk, action="accept", actor=org.desk_officer)
+    perform(
+        dossier_id=dossier.pk,
+        action="consult",
+        actor=org.specialist,
+        data=OpenTasksInput(unit_ids=[org.leadership.pk], request="Cho ý kiến", days=2),
+    )
     # A rate far above what the test sends: every request reaches its view.
     api_client, secret = make_client(org.agency, rate=100_000)
     token = token_for(client, api_client, secret)
-    known = {"code": org.procedure.code}
+    subscription, _secret = webhooks.create_subscription(
+        client=api_client, url="https://hooks.example.vn/motcua", event_types=["*"]
+    )
+    known = {
+        "code": org.procedure.code,
+        "document_id": str(dossier.documents.first().pk),
+        "task_id": str(Task.objects.get(dossier=dossier).pk),
+        "id": str(subscription.pk),
+    }
     known |= dict.fromkeys(("uuid", "dossier", "dossier_uuid", "dossier_id"), str(dossier.uuid))
     return {"Authorization": "Bearer " + token}, known
 
@@ -146,7 +165,10 @@ def test_every_operation_declares_its_problems(client):
                 assert list(content) == ["application/problem+json"], (method, path, code)
             if method == "post":
                 names = [p["name"] for p in operation["parameters"]]
-                assert "Idempotency-Key" in names and {"409", "422"} <= set(declared)
+                # Every POST takes an Idempotency-Key, but the peer's signed callback, which is
+                # deduplicated by its webhook-id.
+                key = "webhook-id" if path == "/api/v1/handovers/callback/" else "Idempotency-Key"
+                assert key in names and {"409", "422"} <= set(declared), (path, names)
 
 
 def test_the_docs_page_shows_swagger_ui_without_inline_script(client):
