@@ -395,9 +395,8 @@ def test_problems_speak_the_callers_language_the_timeline_stays_vietnamese(api, 
 def test_reading_one_dossier_costs_a_fixed_number_of_queries(
     api, org, citizen, django_assert_num_queries
 ):
-    from django.utils import timezone
-
-    from motcua.payments.models import Charge, Payment
+    from motcua.payments.charges import open_charge
+    from motcua.payments.settlement import record_counter_payment
     from motcua.workflow.machine import perform
     from motcua.workflow.tests.test_page_reads import RECORD_STATEMENTS
 
@@ -412,22 +411,14 @@ def test_reading_one_dossier_costs_a_fixed_number_of_queries(
         read = api.get(url)
     assert read.status_code == 200
     assert read.json()["fees"] == {"due": 0, "paid": 0}
-    assert read.json()["current_step"]["key"] == Dossier.objects.get().step_key
+    held = Dossier.objects.get()
+    assert read.json()["current_step"]["key"] == held.step_key
+    assert read.json()["current_step"]["name"] == held.workflow.step(held.step_key)["name"]
 
-    paid = Charge.objects.create(
-        dossier=dossier, amount=50_000, lines=[], status=Charge.Status.PAID
-    )
-    Payment.objects.create(
-        dossier=dossier,
-        charge=paid,
-        reference="API-READ-1",
-        method=Payment.Method.COUNTER,
-        gateway_name="tại quầy",
-        amount=50_000,
-        status=Payment.Status.PAID,
-        paid_at=timezone.now(),
-    )
-    Charge.objects.create(dossier=dossier, amount=135_000, lines=[])
+    # 50,000 đồng paid at the counter, then 135,000 asked for.
+    open_charge(dossier, amount=50_000, lines=None, actor=org.desk_officer)
+    record_counter_payment(dossier, actor=org.desk_officer, note="Tiền mặt")
+    open_charge(dossier, amount=135_000, lines=None, actor=org.desk_officer)
     with django_assert_num_queries(4 + RECORD_STATEMENTS):  # and the two sums
         read = api.get(url)
     assert read.json()["fees"] == {"due": 135_000, "paid": 50_000}
