@@ -260,6 +260,7 @@ OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
 OAUTH2_PROVIDER = {
     # Client credentials only: agency systems, not people, hold these tokens.
     "SCOPES_BACKEND_CLASS": "motcua.api.clients.ClientScopes",
+    "OAUTH2_VALIDATOR_CLASS": "motcua.api.clients.TokenValidator",
     "ACCESS_TOKEN_EXPIRE_SECONDS": env_int("API_TOKEN_SECONDS", 3600, minimum=60),
     "REFRESH_TOKEN_EXPIRE_SECONDS": 3600,
     "PKCE_REQUIRED": True,

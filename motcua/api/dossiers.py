@@ -12,7 +12,7 @@ from datetime import date
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -35,8 +35,9 @@ from motcua.dossiers.services import (
     dossier_start,
 )
 from motcua.payments.charges import outstanding_amount
-from motcua.payments.models import Payment
+from motcua.payments.models import Charge, Payment
 from motcua.results.models import ResultDocument
+from motcua.workflow.dossier_page import workflow_version
 from motcua.workflow.services import WalkInApplicant, applicant_account
 
 
@@ -81,10 +82,13 @@ def dossiers_of(
 
 
 def dossier_for(*, client: ApiClient, dossier_uuid) -> Dossier:
-    """The dossier, or Dossier.DoesNotExist (a 404) when the client may not see it."""
+    """The dossier, or Dossier.DoesNotExist (a 404) when the client may not see it; with
+    `charged`, whether any fee was ever charged (fees_of reads nothing more when none was).
+    Its workflow version is read by step_name from the process's copy."""
     return (
         visible_dossiers(client)
-        .select_related("procedure", "receiving_agency", "current_unit", "workflow")
+        .select_related("procedure", "receiving_agency", "current_unit")
+        .annotate(charged=Exists(Charge.objects.filter(dossier=OuterRef("pk"))))
         .get(uuid=dossier_uuid)
     )
 
@@ -212,6 +216,10 @@ class Fees:
 
 
 def fees_of(dossier: Dossier) -> Fees:
+    """What is due and paid; nothing to read when the dossier was never charged (every
+    payment pays a charge)."""
+    if getattr(dossier, "charged", True) is False:
+        return Fees(due=0, paid=0)
     paid = Payment.objects.filter(dossier=dossier, status=Payment.Status.PAID).aggregate(
         total=Sum("amount")
     )["total"]
@@ -220,7 +228,7 @@ def fees_of(dossier: Dossier) -> Fees:
 
 def step_name(dossier: Dossier) -> str:
     step = (
-        dossier.workflow.step(dossier.step_key)
+        workflow_version(dossier.workflow_id).step(dossier.step_key)
         if dossier.workflow_id and dossier.step_key
         else None
     )

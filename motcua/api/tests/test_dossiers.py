@@ -409,3 +409,35 @@ def test_problems_speak_the_callers_language_the_timeline_stays_vietnamese(api, 
     assert submit_in_english("submit-en-2").status_code == 200
     event = DossierEvent.objects.get(dossier__uuid=uuid, action="submitted")
     assert event.note == f"Nộp qua hệ thống kết nối: {integrator[0].name}"
+
+
+def test_reading_one_dossier_costs_a_fixed_number_of_queries(
+    api, org, citizen, django_assert_num_queries
+):
+    from motcua.payments.charges import open_charge
+    from motcua.payments.settlement import record_counter_payment
+    from motcua.workflow.machine import perform
+    from motcua.workflow.tests.test_page_reads import RECORD_STATEMENTS
+
+    dossier = make_submitted_dossier(org.procedure, citizen)
+    perform(dossier_id=dossier.pk, action="accept", actor=org.desk_officer)
+    url = f"/api/v1/dossiers/{dossier.uuid}/"
+    assert api.get(url).status_code == 200  # the agencies and the workflow version: cached
+    # The token with its application and client; the dossier with whether anything was
+    # ever charged (nothing was: no fee to sum); the access record (RECORD_STATEMENTS in the
+    # test's transaction, one INSERT in production).
+    with django_assert_num_queries(2 + RECORD_STATEMENTS):
+        read = api.get(url)
+    assert read.status_code == 200
+    assert read.json()["fees"] == {"due": 0, "paid": 0}
+    held = Dossier.objects.get()
+    assert read.json()["current_step"]["key"] == held.step_key
+    assert read.json()["current_step"]["name"] == held.workflow.step(held.step_key)["name"]
+
+    # 50,000 đồng paid at the counter, then 135,000 asked for.
+    open_charge(dossier, amount=50_000, lines=None, actor=org.desk_officer)
+    record_counter_payment(dossier, actor=org.desk_officer, note="Tiền mặt")
+    open_charge(dossier, amount=135_000, lines=None, actor=org.desk_officer)
+    with django_assert_num_queries(4 + RECORD_STATEMENTS):  # and the two sums
+        read = api.get(url)
+    assert read.json()["fees"] == {"due": 135_000, "paid": 50_000}
