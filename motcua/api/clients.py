@@ -35,6 +35,14 @@ class TokenValidator(OAuth2Validator):
     client_of would read the client in a second query on every request). Not cached: a
     revoked token or a deactivated client stops working at once."""
 
+    def authenticate_client(self, request, *args, **kwargs):
+        """A client that is disabled, or an application that is no API client, is refused
+        at the token endpoint (invalid_client), with or without a scope asked for."""
+        if not super().authenticate_client(request, *args, **kwargs):
+            return False
+        client = _client_of(request.client)
+        return client is not None and client.is_active
+
     def _load_access_token(self, token):
         checksum = hashlib.sha256(token.encode("utf-8")).hexdigest()
         return (

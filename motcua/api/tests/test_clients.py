@@ -110,7 +110,7 @@ def test_a_disabled_client_gets_no_token_until_enabled_again(client, org):
         HTTP_AUTHORIZATION=f"Bearer {held}",
     )
     assert refused.status_code == 401
-    assert token_response(client, api_client.client_id, secret, "actions:write").status_code == 400
+    assert token_response(client, api_client.client_id, secret, "actions:write").status_code == 401
     client.post(reverse("api_clients:active", args=[api_client.pk]), {"active": "1"})
     assert token_for(client, api_client, secret)
     actions = list(

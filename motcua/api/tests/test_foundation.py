@@ -30,17 +30,22 @@ def test_a_client_gets_a_token_only_with_its_secret_and_only_its_scopes(client, 
     assert beyond.json()["error"] == "invalid_scope"
 
 
-def test_a_disabled_client_cannot_get_a_token(client, org):
+@pytest.mark.parametrize("scope", ["procedures:read", None])
+def test_a_disabled_client_cannot_get_a_token(client, org, scope):
     api_client, secret = make_client(org.agency)
     api_client.is_active = False
     api_client.save()
+    data = {"grant_type": "client_credentials"}
+    if scope:
+        data["scope"] = scope
     response = client.post(
         "/api/oauth/token/",
-        {"grant_type": "client_credentials", "scope": "procedures:read"},
+        data,
         HTTP_AUTHORIZATION="Basic "
         + __import__("base64").b64encode(f"{api_client.client_id}:{secret}".encode()).decode(),
     )
-    assert response.status_code == 400
+    assert response.status_code == 401
+    assert response.json()["error"] == "invalid_client"
 
 
 def test_an_unknown_api_path_is_a_problem_in_the_callers_language(client):
