@@ -18,7 +18,6 @@ import binascii
 import hashlib
 import logging
 import uuid
-from datetime import datetime
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -365,8 +364,9 @@ def _files(envelope: dict, procedure: Procedure) -> list[tuple]:
 
 
 def receive(*, peer: Peer, client: ApiClient, envelope: dict) -> tuple[ReceivedHandover, bool]:
-    """A local dossier for the envelope (one per hand-over: the same envelope again gives
-    the first one back), with the origin subscribed to its events. Call in a transaction."""
+    """A local dossier for the envelope (its validated data: one per hand-over, the same
+    envelope again gives the first one back), with the origin subscribed to its events. Call
+    in a transaction."""
     key = envelope["handover"]
     known = ReceivedHandover.objects.filter(peer=peer, key=key).select_related("dossier").first()
     if known is not None:
@@ -397,6 +397,7 @@ def receive(*, peer: Peer, client: ApiClient, envelope: dict) -> tuple[ReceivedH
         )
     )
     origin = envelope["origin"]
+    due = envelope["task"]["due_at"]
     dossier = Dossier(
         procedure=procedure,
         applicant=applicant,
@@ -422,9 +423,9 @@ def receive(*, peer: Peer, client: ApiClient, envelope: dict) -> tuple[ReceivedH
             "note": _("Đề nghị: %(request)s (hạn trả lời của cơ quan chủ trì: %(due)s)")
             % {
                 "request": envelope["task"]["request"],
-                "due": timezone.localtime(envelope["task"]["due_at"]).strftime("%H:%M %d/%m/%Y"),
+                "due": timezone.localtime(due).strftime("%H:%M %d/%m/%Y"),
             },
-            "origin_due_at": str(envelope["task"]["due_at"]),
+            "origin_due_at": due.isoformat(),
         },
     )
     for component, upload in files:
@@ -436,7 +437,7 @@ def receive(*, peer: Peer, client: ApiClient, envelope: dict) -> tuple[ReceivedH
         origin_code=source["code"],
         origin_uuid=source["uuid"],
         origin_agency=origin["agency_name"][:300],
-        origin_due_at=_datetime(envelope["task"]["due_at"]),
+        origin_due_at=due,
         callback_url=envelope["callback_url"],
     )
     subscription = WebhookSubscription.objects.create(
@@ -450,15 +451,6 @@ def receive(*, peer: Peer, client: ApiClient, envelope: dict) -> tuple[ReceivedH
         subscription=subscription, sealed=seal_secret(peers.callback_secret(peer, key))
     )
     return received, True
-
-
-def _datetime(value) -> datetime | None:
-    if isinstance(value, datetime):
-        return value
-    try:
-        return datetime.fromisoformat(str(value))
-    except ValueError:
-        return None
 
 
 def cancel(*, peer: Peer, key, notice: dict) -> tuple[ReceivedHandover, bool]:

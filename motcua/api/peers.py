@@ -161,7 +161,7 @@ class RemoteFile:
 
 
 def fetch_result(peer: Peer, dossier_uuid) -> RemoteFile:
-    """The signed result PDF of the peer's dossier (part B's endpoint)."""
+    """The signed result PDF of the peer's dossier (its GET /api/v1/dossiers/{uuid}/result/file/)."""
     response = _call(peer, "GET", f"/api/v1/dossiers/{dossier_uuid}/result/file/")
     name = "ket-qua.pdf"
     disposition = response.headers.get("Content-Disposition", "")

@@ -4,8 +4,8 @@ WSGI application with a token of a client holding every scope, over a database w
 agency, its procedure and workflow, and a submitted dossier. No answer may be a server error,
 or a status, content type, header or body the schema does not declare.
 
-The operations are read from the schema at run time: whatever the other parts add to it is
-covered too. Bounded: at most MAX_EXAMPLES generated requests per operation, no shrinking."""
+The operations are read from the schema at run time: an operation added to the API is
+covered without a change here. Bounded: at most MAX_EXAMPLES generated requests per operation, no shrinking."""
 
 import os
 import uuid
