@@ -44,6 +44,7 @@ from motcua.api.models import (
     seal_secret,
 )
 from motcua.catalogue.models import Agency, Procedure
+from motcua.catalogue.selectors import procedure_in_force
 from motcua.core.events import DossierStopped, TaskSent, WithdrawalConfirmed
 from motcua.core.outbox import subscriber
 from motcua.dossiers import intake
@@ -375,12 +376,9 @@ def receive(*, peer: Peer, client: ApiClient, envelope: dict) -> tuple[ReceivedH
     if agency is None or agency.pk not in agency_ids(client):
         raise _refuse("to_agency", _("Cơ quan nhận không thuộc phạm vi của hệ thống gửi."))
     source = envelope["dossier"]
-    procedure = (
-        Procedure.objects.filter(code=source["procedure_code"], receiving_agency=agency)
-        .order_by("-effective_from", "-pk")
-        .first()
-    )
-    if procedure is None:
+    # The version in force, as the portal and the catalogue read take it.
+    procedure = procedure_in_force(source["procedure_code"])
+    if procedure is None or procedure.receiving_agency_id != agency.pk:
         raise _refuse(
             "dossier.procedure_code",
             _("Cơ quan nhận không giải quyết thủ tục mã %(code)s.")

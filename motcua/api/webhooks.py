@@ -269,22 +269,31 @@ def fan_out(event: DossierChanged) -> None:
     (subscription, event) index refuses the second row, and deliveries made by the first run
     but not tried are sent by `deliver_due`."""
     event_id = current_event_id()
+    if event_id is None:
+        return
+    # The subscriptions first: most events have none, and then cost this one query.
+    candidates = [
+        s
+        for s in WebhookSubscription.objects.filter(
+            Q(dossier__isnull=True) | Q(dossier_id=event.dossier_id),
+            is_active=True,
+            client__is_active=True,
+        ).select_related("client")
+        if s.wants(event.name)
+    ]
+    if not candidates:
+        return
     dossier = (
         Dossier.objects.filter(pk=event.dossier_id)
         .only("pk", "uuid", "code", "receiving_agency_id")
         .first()
     )
-    if dossier is None or event_id is None:
+    if dossier is None:
         return
     subscriptions = [
         s
-        for s in WebhookSubscription.objects.filter(
-            Q(dossier__isnull=True) | Q(dossier_id=dossier.pk),
-            is_active=True,
-            client__is_active=True,
-        ).select_related("client")
-        if s.wants(event.name)
-        and (s.dossier_id == dossier.pk or dossier.receiving_agency_id in agency_ids(s.client))
+        for s in candidates
+        if s.dossier_id == dossier.pk or dossier.receiving_agency_id in agency_ids(s.client)
     ]
     if not subscriptions:
         return
