@@ -1,5 +1,6 @@
 """Helpers for tests of the API: a registered client, its token, a webhook receiver."""
 
+import base64
 import json
 import threading
 from dataclasses import dataclass, field
@@ -37,15 +38,14 @@ def token_for(http, client, secret, scope: str = "") -> str:
     if scope:
         data["scope"] = scope
     response = http.post(
-        "/api/oauth/token/", data, HTTP_AUTHORIZATION=_basic(client.client_id, secret)
+        "/api/oauth/token/", data, HTTP_AUTHORIZATION=basic(client.client_id, secret)
     )
     assert response.status_code == 200, response.content
     return response.json()["access_token"]
 
 
-def _basic(user: str, password: str) -> str:
-    import base64
-
+def basic(user: str, password: str) -> str:
+    """The Authorization header of a client authenticating at the token endpoint."""
     return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
 
 

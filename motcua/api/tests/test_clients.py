@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from motcua.accounts.testing import login_officer
 from motcua.api.models import ApiClient
-from motcua.api.testing import _basic, make_client, token_for
+from motcua.api.testing import basic, make_client, token_for
 from motcua.core.models import AuditEntry
 from motcua.factories import AgencyFactory, ProcedureFactory, make_organisation
 
@@ -39,7 +39,7 @@ def token_response(http, client_id, secret, scope="dossiers:read"):
     return http.post(
         "/api/oauth/token/",
         {"grant_type": "client_credentials", "scope": scope},
-        HTTP_AUTHORIZATION=_basic(client_id, secret),
+        HTTP_AUTHORIZATION=basic(client_id, secret),
     )
 
 

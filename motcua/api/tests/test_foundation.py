@@ -4,7 +4,7 @@ import pytest
 
 from motcua.api import webhooks
 from motcua.api.models import WebhookDelivery, WebhookSecret, WebhookSubscription
-from motcua.api.testing import make_client, token_for
+from motcua.api.testing import basic, make_client, token_for
 
 pytestmark = pytest.mark.django_db
 
@@ -15,16 +15,14 @@ def test_a_client_gets_a_token_only_with_its_secret_and_only_its_scopes(client, 
     wrong = client.post(
         "/api/oauth/token/",
         {"grant_type": "client_credentials"},
-        HTTP_AUTHORIZATION="Basic "
-        + __import__("base64").b64encode(f"{api_client.client_id}:nope".encode()).decode(),
+        HTTP_AUTHORIZATION=basic(api_client.client_id, "nope"),
     )
     assert wrong.status_code == 401
     assert wrong.json()["error"] == "invalid_client"
     beyond = client.post(
         "/api/oauth/token/",
         {"grant_type": "client_credentials", "scope": "dossiers:write"},
-        HTTP_AUTHORIZATION="Basic "
-        + __import__("base64").b64encode(f"{api_client.client_id}:{secret}".encode()).decode(),
+        HTTP_AUTHORIZATION=basic(api_client.client_id, secret),
     )
     assert beyond.status_code == 400
     assert beyond.json()["error"] == "invalid_scope"
@@ -41,8 +39,7 @@ def test_a_disabled_client_cannot_get_a_token(client, org, scope):
     response = client.post(
         "/api/oauth/token/",
         data,
-        HTTP_AUTHORIZATION="Basic "
-        + __import__("base64").b64encode(f"{api_client.client_id}:{secret}".encode()).decode(),
+        HTTP_AUTHORIZATION=basic(api_client.client_id, secret),
     )
     assert response.status_code == 401
     assert response.json()["error"] == "invalid_client"
