@@ -53,6 +53,14 @@ def bearer(token: str) -> dict:
     return {"HTTP_AUTHORIZATION": f"Bearer {token}"}
 
 
+def api_post(http, token, path, data=None, *, key, multipart=False, **extra):
+    """A client's POST with its token and an Idempotency-Key: JSON, or multipart (files)."""
+    headers = {**bearer(token), "HTTP_IDEMPOTENCY_KEY": key, **extra}
+    if multipart:
+        return http.post(path, data, **headers)
+    return http.post(path, data or {}, content_type="application/json", **headers)
+
+
 @dataclass
 class Received:
     headers: dict

@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from motcua.accounts.models import User
-from motcua.api.testing import bearer, make_client, token_for
+from motcua.api.testing import api_post, bearer, make_client, token_for
 from motcua.core import chain
 from motcua.core.dates import VIETNAM
 from motcua.dossiers import access_log
@@ -59,10 +59,8 @@ class Api:
 
     def post(self, url, data=None, *, key=None, multipart=False):
         self.keys += 1
-        headers = {**bearer(self.token), "HTTP_IDEMPOTENCY_KEY": key or f"key-{self.keys}"}
-        if multipart:
-            return self.http.post(url, data, **headers)
-        return self.http.post(url, data or {}, content_type="application/json", **headers)
+        key = key or f"key-{self.keys}"
+        return api_post(self.http, self.token, url, data, key=key, multipart=multipart)
 
     def create(self, data):
         return self.post("/api/v1/dossiers/", data)

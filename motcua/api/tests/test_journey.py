@@ -9,6 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from motcua.api import webhooks
+from motcua.api.testing import api_post as post
 from motcua.api.testing import bearer, make_client, token_for
 from motcua.dossiers.models import Dossier
 from motcua.factories import PDF_BYTES, AgencyFactory
@@ -17,13 +18,6 @@ from motcua.signing.services import verify_pdf
 from motcua.workflow.machine import NoteInput, perform
 
 pytestmark = pytest.mark.django_db
-
-
-def post(http, token, path, data, *, key, multipart=False):
-    headers = {**bearer(token), "HTTP_IDEMPOTENCY_KEY": key}
-    if multipart:
-        return http.post(path, data, **headers)
-    return http.post(path, data, content_type="application/json", **headers)
 
 
 def application(procedure) -> dict:

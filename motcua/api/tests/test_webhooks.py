@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from motcua.api import webhooks
 from motcua.api.models import IdempotencyRecord, WebhookDelivery, WebhookSecret
-from motcua.api.testing import WebhookReceiver, bearer, make_client, token_for
+from motcua.api.testing import WebhookReceiver, api_post, bearer, make_client, token_for
 from motcua.core import outbox
 from motcua.core.models import OutboxEvent
 from motcua.factories import AgencyFactory, make_submitted_dossier
@@ -20,14 +20,7 @@ pytestmark = pytest.mark.django_db
 
 
 def post(http, token, path, data=None, *, key="key-1", **extra):
-    return http.post(
-        path,
-        data or {},
-        content_type="application/json",
-        HTTP_IDEMPOTENCY_KEY=key,
-        **bearer(token),
-        **extra,
-    )
+    return api_post(http, token, path, data, key=key, **extra)
 
 
 def subscribe(http, token, url, event_types=("*",), key="sub-1"):
