@@ -31,6 +31,11 @@ if settings.SANDBOX_ENABLED:
         path("sandbox/vnpay/", include("motcua.payments.contrib.sandbox.urls")),
         path("sandbox/post/", include("motcua.delivery.contrib.sandbox.urls")),
         path("sandbox/sms/", include("motcua.notifications.contrib.sms_sandbox.urls")),
+        # The state's systems (issue 16, decision 0073).
+        path("sandbox/vneid/", include("motcua.accounts.contrib.vneid_sandbox.urls")),
+        path("sandbox/registers/", include("motcua.registers.contrib.sandbox.urls")),
+        path("sandbox/dvcqg/", include("motcua.nationalportal.contrib.sandbox.urls")),
+        path("sandbox/paygov/", include("motcua.payments.contrib.paygov_sandbox.urls")),
     ]
 
 if settings.BENCH_ENDPOINTS:

@@ -56,6 +56,13 @@ class User(AbstractBaseUser, PermissionsMixin):
         help_text=_("Chỉ dành cho cán bộ."),
     )
     email_verified_at = models.DateTimeField(_("xác thực thư điện tử lúc"), null=True, blank=True)
+    # Who vouched for the person's identity (issue 16, decision 0073): set from the verified
+    # claims of a national identity provider ("vneid"), with its level of assurance ("1",
+    # "2"). While set, the name, the ID number and the date of birth come from there and the
+    # profile page does not let them be edited.
+    identity_provider = models.CharField(_("xác thực danh tính qua"), max_length=20, blank=True)
+    identity_assurance = models.CharField(_("mức độ xác thực"), max_length=10, blank=True)
+    identity_verified_at = models.DateTimeField(_("xác thực danh tính lúc"), null=True, blank=True)
     language = models.CharField(
         _("ngôn ngữ"),
         max_length=8,
@@ -95,6 +102,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def is_verified(self) -> bool:
         return self.email_verified_at is not None
+
+    @property
+    def has_verified_identity(self) -> bool:
+        """The name, ID number and date of birth were vouched for by an identity provider."""
+        return self.identity_verified_at is not None
 
 
 class VerificationCode(models.Model):
