@@ -185,3 +185,13 @@ def clock(monkeypatch):
     real_now = timezone.now
     monkeypatch.setattr(timezone, "now", lambda: clock.current or real_now())
     return clock
+
+
+@pytest.fixture
+def in_process_http(monkeypatch, settings):
+    """`requests` to http://testserver/ answered by this process (core/testing_http.py): the
+    sandboxes of outside systems, reached the way the plugins reach the real ones."""
+    from motcua.core import testing_http
+
+    settings.SITE_URL = f"http://{testing_http.HOST}"
+    return testing_http.install(monkeypatch)
