@@ -599,6 +599,42 @@ REPORTS_EXPORT_STALE_MINUTES = env_int("REPORTS_EXPORT_STALE_MINUTES", 60, minim
 # (tests build it in the request, after commit, unless they turn this on).
 REPORTS_EXPORT_IN_THREAD = CELERY_TASK_ALWAYS_EAGER and not TESTING
 
+# --- Sign-in with a national identity provider (motcua/accounts/identity.py, docs/identity.md)
+# Plugin modules to import (each registers a provider with @register("id")), and the ids of
+# the providers the login page offers. With the sandbox on, VNeID is offered against the
+# sandbox identity provider at SITE_URL/sandbox/vneid/ (decision 0074).
+IDENTITY_PROVIDER_PLUGINS = env_list(
+    "IDENTITY_PROVIDER_PLUGINS", ["motcua.accounts.contrib.vneid.plugin"]
+)
+IDENTITY_PROVIDERS = env_list("IDENTITY_PROVIDERS", ["vneid"] if SANDBOX_ENABLED else [])
+# VNeID's OpenID Connect discovery document. Empty: the sandbox's, under SITE_URL.
+VNEID_DISCOVERY_URL = env_str("VNEID_DISCOVERY_URL", "")
+# The client MotCua is registered as at VNeID. With the sandbox on, the sandbox's client
+# (a fixed id and a secret derived from SECRET_KEY) is the default.
+_SANDBOX_VNEID_CLIENT_ID = "motcua-sandbox"
+_SANDBOX_VNEID_CLIENT_SECRET = _sandbox_secret("vneid-client") if SANDBOX_ENABLED else ""
+VNEID_CLIENT_ID = env_str("VNEID_CLIENT_ID", _SANDBOX_VNEID_CLIENT_ID if SANDBOX_ENABLED else "")
+VNEID_CLIENT_SECRET = env_str("VNEID_CLIENT_SECRET", _SANDBOX_VNEID_CLIENT_SECRET)
+# Scopes asked for: "openid profile" and the claims MotCua maps to the account.
+VNEID_SCOPES = env_str("VNEID_SCOPES", "openid profile citizen_id phone address email")
+# Seconds to wait for the provider; how long its discovery document and keys are kept.
+VNEID_HTTP_TIMEOUT = env_int("VNEID_HTTP_TIMEOUT", 10, minimum=1)
+VNEID_METADATA_TTL_SECONDS = env_int("VNEID_METADATA_TTL_SECONDS", 3600, minimum=0)
+# Seconds of clock difference with the provider tolerated on the ID token's exp and iat.
+VNEID_CLOCK_LEEWAY_SECONDS = env_int("VNEID_CLOCK_LEEWAY_SECONDS", 30, minimum=0)
+# How long an identity verified by the provider but not yet tied to an account waits in the
+# session for the person to create an account or sign in to link theirs.
+VNEID_PENDING_SECONDS = env_int("VNEID_PENDING_SECONDS", 600, minimum=60)
+# The sandbox identity provider's registered client (as VNeID's registration would have it):
+# its id and secret, and the redirect and post-logout URIs it accepts (empty: MotCua's own
+# under SITE_URL).
+SANDBOX_VNEID_CLIENT_ID = env_str("SANDBOX_VNEID_CLIENT_ID", _SANDBOX_VNEID_CLIENT_ID)
+SANDBOX_VNEID_CLIENT_SECRET = env_str("SANDBOX_VNEID_CLIENT_SECRET", _SANDBOX_VNEID_CLIENT_SECRET)
+SANDBOX_VNEID_REDIRECT_URIS = env_list("SANDBOX_VNEID_REDIRECT_URIS", [])
+SANDBOX_VNEID_LOGOUT_URIS = env_list("SANDBOX_VNEID_LOGOUT_URIS", [])
+# The password every person of the sandbox population signs in with at the sandbox.
+SANDBOX_VNEID_PASSWORD = env_str("SANDBOX_VNEID_PASSWORD", "MotCua-Demo-2026")
+
 # --- Benchmarks ------------------------------------------------------------------
 # Exposes /bench/json and /bench/insert, the machine's ceiling for bench/load_test.py.
 BENCH_ENDPOINTS = env_bool("BENCH_ENDPOINTS", False)

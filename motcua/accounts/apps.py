@@ -1,5 +1,7 @@
 from django.apps import AppConfig
+from django.conf import settings
 from django.contrib.admin import apps as admin_apps
+from django.core import checks
 from django.db.models.signals import post_delete, post_save
 
 
@@ -14,6 +16,7 @@ class AccountsConfig(AppConfig):
         from django.apps import apps
         from django_otp.models import Device
 
+        from motcua.accounts import identity
         from motcua.accounts.backends import forget_session_user
         from motcua.accounts.middleware import forget_device
         from motcua.accounts.models import User
@@ -29,6 +32,30 @@ class AccountsConfig(AppConfig):
                 post_delete.connect(
                     forget_device, sender=model, dispatch_uid=f"otp-{label}-deleted"
                 )
+        # Sign-in providers (VNeID): each plugin module registers itself.
+        identity.registry.load(settings.IDENTITY_PROVIDER_PLUGINS)
+        checks.register(check_identity_providers)
+
+
+def check_identity_providers(app_configs=None, **kwargs):
+    """Each provider the login page offers is registered and configured (IDENTITY_PROVIDERS)."""
+    from motcua.accounts.identity import registry
+
+    errors = []
+    for provider_id in settings.IDENTITY_PROVIDERS:
+        provider = registry.get(provider_id)
+        if provider is None:
+            errors.append(
+                checks.Error(
+                    f"Identity provider {provider_id!r} is not registered; add its module to "
+                    "IDENTITY_PROVIDER_PLUGINS.",
+                    id="accounts.E001",
+                )
+            )
+            continue
+        for problem in provider.config_problems():
+            errors.append(checks.Error(f"{provider_id}: {problem}", id="accounts.E002"))
+    return errors
 
 
 class AdminConfig(admin_apps.AdminConfig):

@@ -242,6 +242,17 @@ class VerificationForm(AccessibleFormMixin, forms.Form):
         return code
 
 
+def verified_identity_note(user: User) -> str:
+    """ "Đã xác thực qua VNeID (mức 2)": who vouched for the account's identity, at what level."""
+    provider = {"vneid": "VNeID"}.get(user.identity_provider, user.identity_provider)
+    if user.identity_assurance:
+        return _("Đã xác thực qua %(provider)s (mức %(level)s)") % {
+            "provider": provider,
+            "level": user.identity_assurance,
+        }
+    return _("Đã xác thực qua %(provider)s") % {"provider": provider}
+
+
 class ProfileForm(AccessibleFormMixin, forms.Form):
     full_name = forms.CharField(
         label=_("Họ và tên"),
@@ -281,6 +292,12 @@ class ProfileForm(AccessibleFormMixin, forms.Form):
             "initial", {name: getattr(user, name) for name in services.PROFILE_FIELDS}
         )
         super().__init__(*args, **kwargs)
+        if user.has_verified_identity:
+            # Vouched for by VNeID (decision 0073): shown, never taken from the post.
+            note = verified_identity_note(user)
+            for name in services.IDENTITY_LOCKED_FIELDS:
+                self.fields[name].disabled = True
+                self.fields[name].help_text = note
         if user.kind == User.Kind.ORGANISATION:
             for name in RegistrationForm.ORGANISATION_FIELDS:
                 self.fields[name].required = True

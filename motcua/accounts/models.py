@@ -101,7 +101,9 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @property
     def is_verified(self) -> bool:
-        return self.email_verified_at is not None
+        """The account is vouched for: its e-mail address was confirmed with a code, or the
+        person's identity was verified by a national identity provider (decision 0075)."""
+        return self.email_verified_at is not None or self.identity_verified_at is not None
 
     @property
     def has_verified_identity(self) -> bool:
@@ -187,3 +189,35 @@ class Membership(models.Model):
             raise ValidationError(
                 {"unit": _("Cán bộ chỉ được phân công vào đơn vị thuộc cơ quan của mình.")}
             )
+
+
+class ExternalIdentity(models.Model):
+    """A person's account at a national identity provider (VNeID) tied to a MotCua account.
+
+    The provider's subject maps to one account, and an account has at most one identity per
+    provider: signing in with that identity signs in to that account (docs/identity.md).
+    """
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="external_identities", verbose_name=_("tài khoản")
+    )
+    provider = models.CharField(_("nhà cung cấp định danh"), max_length=20)
+    subject = models.CharField(_("mã định danh tại nhà cung cấp"), max_length=255)
+    assurance = models.CharField(_("mức độ xác thực"), max_length=10, blank=True)
+    linked_at = models.DateTimeField(_("liên kết lúc"), default=timezone.now)
+    last_sign_in_at = models.DateTimeField(_("đăng nhập gần nhất"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("tài khoản định danh liên kết")
+        verbose_name_plural = _("tài khoản định danh liên kết")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "subject"], name="external_identity_subject_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["provider", "user"], name="external_identity_user_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.provider}:{self.subject} → {self.user_id}"

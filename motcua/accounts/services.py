@@ -46,6 +46,10 @@ PROFILE_FIELDS = (
     "representative",
 )
 
+# Taken from a national identity provider's verified claims and not editable by hand while
+# the account's identity is verified (User.has_verified_identity, decision 0073).
+IDENTITY_LOCKED_FIELDS = ("full_name", "citizen_id", "date_of_birth")
+
 
 def user_must_verify(user) -> bool:
     """True if `user` is an applicant whose e-mail address is not yet confirmed."""
@@ -363,6 +367,18 @@ def update_profile(
     }
     if user.kind != User.Kind.ORGANISATION:
         values.update(organisation_name="", tax_code="", representative="")
+    if user.has_verified_identity:
+        locked = [name for name in IDENTITY_LOCKED_FIELDS if getattr(user, name) != values[name]]
+        if locked:
+            raise ValidationError(
+                {
+                    name: _(
+                        "Thông tin này đã được xác thực qua tài khoản định danh điện tử nên "
+                        "không sửa được."
+                    )
+                    for name in locked
+                }
+            )
     if values["phone"] and User.objects.filter(phone=values["phone"]).exclude(pk=user.pk).exists():
         raise ValidationError({"phone": _("Số điện thoại này đã được đăng ký.")})
     changed = [name for name in PROFILE_FIELDS if getattr(user, name) != values[name]]

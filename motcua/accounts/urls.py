@@ -1,6 +1,6 @@
 from django.urls import path
 
-from motcua.accounts import views
+from motcua.accounts import identity_views, views
 
 app_name = "accounts"
 urlpatterns = [
@@ -22,6 +22,11 @@ urlpatterns = [
         name="two_factor_regenerate",
     ),
     path("profile/", views.profile, name="profile"),
+    # Sign-in with VNeID (docs/identity.md).
+    path("vneid/login/", identity_views.vneid_login, name="vneid_login"),
+    path("vneid/callback/", identity_views.vneid_callback, name="vneid_callback"),
+    path("vneid/continue/", identity_views.vneid_continue, name="vneid_continue"),
+    path("vneid/logged-out/", identity_views.vneid_logged_out, name="vneid_logged_out"),
     path("password/change/", views.PasswordChangeView.as_view(), name="password_change"),
     path("password/reset/", views.PasswordResetView.as_view(), name="password_reset"),
     path("password/reset/sent/", views.PasswordResetDoneView.as_view(), name="password_reset_done"),

@@ -19,7 +19,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
-from motcua.accounts import forms, services, two_factor
+from motcua.accounts import forms, identity, identity_views, services, two_factor
 from motcua.accounts.decorators import officer_required, verified_login_required
 from motcua.accounts.models import User
 from motcua.core import ratelimit
@@ -190,10 +190,22 @@ def login_view(request):
             else:
                 login(request, user)
                 record_audit(action="login", actor=user, target=f"user:{user.pk}", request=request)
+                # Came from VNeID with an identity no account had: link it to this one.
+                identity_views.complete_pending_link(request, user)
+                user.refresh_from_db()
                 if services.user_must_verify(user):
                     return redirect(_with_next("accounts:verify", next_url))
                 return redirect(next_url or _home_url(user))
-    return render(request, "accounts/login.html", {"form": form, "next": next_url})
+    return render(
+        request,
+        "accounts/login.html",
+        {
+            "form": form,
+            "next": next_url,
+            "vneid": identity.active(identity_views.VNEID) is not None,
+            "vneid_pending": identity_views.has_pending_identity(request),
+        },
+    )
 
 
 @require_POST
@@ -201,7 +213,14 @@ def logout_view(request):
     if request.user.is_authenticated:
         user = request.user
         record_audit(action="logout", actor=user, target=f"user:{user.pk}", request=request)
+    provider_id = request.session.get(identity_views.PROVIDER_KEY, "")
+    hint = request.session.get(identity_views.LOGOUT_HINT_KEY, "")
     logout(request)
+    # Signed in with VNeID: end the session there too (RP-initiated logout), then back home.
+    if provider_id:
+        response = identity_views.provider_logout(request, provider_id=provider_id, hint=hint)
+        if response is not None:
+            return response
     messages.info(request, _("Quý vị đã đăng xuất."))
     return redirect(settings.LOGOUT_REDIRECT_URL)
 
@@ -226,7 +245,16 @@ def profile(request):
             else:
                 messages.info(request, _("Không có thông tin nào thay đổi."))
             return redirect("accounts:profile")
-    return render(request, "accounts/profile.html", {"form": form})
+    return render(
+        request,
+        "accounts/profile.html",
+        {
+            "form": form,
+            "vneid": identity.active(identity_views.VNEID) is not None,
+            "vneid_linked": user.external_identities.filter(provider=identity_views.VNEID).exists(),
+            "identity_note": forms.verified_identity_note(user),
+        },
+    )
 
 
 class _RequestOnFormMixin:
