@@ -199,7 +199,10 @@ class ExternalIdentity(models.Model):
     """
 
     user = models.ForeignKey(
-        User, on_delete=models.CASCADE, related_name="external_identities", verbose_name=_("tài khoản")
+        User,
+        on_delete=models.CASCADE,
+        related_name="external_identities",
+        verbose_name=_("tài khoản"),
     )
     provider = models.CharField(_("nhà cung cấp định danh"), max_length=20)
     subject = models.CharField(_("mã định danh tại nhà cung cấp"), max_length=255)

@@ -16,7 +16,7 @@ from motcua.core.sandbox import data
 
 def sign_in_with_vneid(page, live_server, citizen_id: str, *, check=None) -> None:
     """From the login page to signed in. `check(page)` runs on each page on the way (axe)."""
-    assert settings.SITE_URL == live_server.url, "set settings.SITE_URL = live_server.url first"
+    assert live_server.url == settings.SITE_URL, "set settings.SITE_URL = live_server.url first"
     from motcua.accounts.contrib.vneid import plugin
 
     plugin.forget_clients()  # the provider's keys belong to this test's database

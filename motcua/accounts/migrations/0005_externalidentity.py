@@ -7,27 +7,63 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0004_identity_verified'),
+        ("accounts", "0004_identity_verified"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ExternalIdentity',
+            name="ExternalIdentity",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('provider', models.CharField(max_length=20, verbose_name='nhà cung cấp định danh')),
-                ('subject', models.CharField(max_length=255, verbose_name='mã định danh tại nhà cung cấp')),
-                ('assurance', models.CharField(blank=True, max_length=10, verbose_name='mức độ xác thực')),
-                ('linked_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='liên kết lúc')),
-                ('last_sign_in_at', models.DateTimeField(blank=True, null=True, verbose_name='đăng nhập gần nhất')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='external_identities', to=settings.AUTH_USER_MODEL, verbose_name='tài khoản')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "provider",
+                    models.CharField(max_length=20, verbose_name="nhà cung cấp định danh"),
+                ),
+                (
+                    "subject",
+                    models.CharField(max_length=255, verbose_name="mã định danh tại nhà cung cấp"),
+                ),
+                (
+                    "assurance",
+                    models.CharField(blank=True, max_length=10, verbose_name="mức độ xác thực"),
+                ),
+                (
+                    "linked_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="liên kết lúc"
+                    ),
+                ),
+                (
+                    "last_sign_in_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="đăng nhập gần nhất"),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="external_identities",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="tài khoản",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'tài khoản định danh liên kết',
-                'verbose_name_plural': 'tài khoản định danh liên kết',
-                'constraints': [models.UniqueConstraint(fields=('provider', 'subject'), name='external_identity_subject_unique'), models.UniqueConstraint(fields=('provider', 'user'), name='external_identity_user_unique')],
+                "verbose_name": "tài khoản định danh liên kết",
+                "verbose_name_plural": "tài khoản định danh liên kết",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("provider", "subject"), name="external_identity_subject_unique"
+                    ),
+                    models.UniqueConstraint(
+                        fields=("provider", "user"), name="external_identity_user_unique"
+                    ),
+                ],
             },
         ),
     ]

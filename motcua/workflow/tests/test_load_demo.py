@@ -34,6 +34,8 @@ def test_load_demo_creates_catalogue_and_accounts_once_and_prints_them(client):
     assert desk.kind == User.Kind.OFFICER and desk.memberships.get().unit.kind == "desk"
     for login in ("citizen@demo.motcua.vn", "0912345678", "admin@demo.motcua.vn", DEMO_PASSWORD):
         assert login in output
+    # The sandbox VNeID's people, to sign in with the VNeID button.
+    assert "Đăng nhập VNeID thử nghiệm" in output and "046092004567" in output
 
     citizen = User.objects.get(email="citizen@demo.motcua.vn")
     assert citizen.full_name == "Lê Thị Thu Hà"  # reset to the documented demo profile

@@ -12,8 +12,27 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlsplit
 
 from django.conf import settings
+from django.utils import timezone
 
-PASSWORD_FIELD = "password"
+from motcua.accounts.models import User
+
+PASSWORD = "Mat-khau-an-toan-2026"  # noqa: S105 - the test accounts' password
+_made = iter(range(10**6))
+
+
+def applicant(**fields) -> User:
+    """A citizen account with a verified e-mail address and PASSWORD (override any field)."""
+    n = next(_made)
+    values = {
+        "email": f"vneid-test{n}@example.vn",
+        "phone": f"098{n:07d}",
+        "full_name": "Nguyễn Văn An",
+        "kind": User.Kind.CITIZEN,
+        "citizen_id": "001090012345",
+        "email_verified_at": timezone.now(),
+    }
+    values.update(fields)
+    return User.objects.create_user(password=PASSWORD, **values)
 
 
 def _params(url: str) -> dict[str, str]:
@@ -38,7 +57,7 @@ def approve(client, authorize_url: str, citizen_id: str, *, password: str | None
         {
             **_params(authorize_url),
             "citizen_id": citizen_id,
-            PASSWORD_FIELD: settings.SANDBOX_VNEID_PASSWORD if password is None else password,
+            "password": settings.SANDBOX_VNEID_PASSWORD if password is None else password,
             "action": "sign_in",
         },
     )

@@ -127,13 +127,17 @@ def _provider_session(request) -> dict | None:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def authorize(request):
-    params = {name: (request.POST if request.method == "POST" else request.GET).get(name, "")
-              for name in AUTHORIZE_PARAMS}
+    params = {
+        name: (request.POST if request.method == "POST" else request.GET).get(name, "")
+        for name in AUTHORIZE_PARAMS
+    }
     registered = provider.client(params["client_id"])
     if registered is None:
         return _error_page(request, _("Ứng dụng (client_id) chưa được đăng ký với VNeID."))
     if params["redirect_uri"] not in registered.redirect_uris:
-        return _error_page(request, _("Địa chỉ chuyển về (redirect_uri) không khớp với địa chỉ đã đăng ký."))
+        return _error_page(
+            request, _("Địa chỉ chuyển về (redirect_uri) không khớp với địa chỉ đã đăng ký.")
+        )
     back = params["redirect_uri"]
     state = params["state"]
 
@@ -211,7 +215,8 @@ def _issue_code(request, params: dict, citizen_id: str, session: dict | None):
     )
     response = HttpResponseRedirect(
         _with_params(
-            params["redirect_uri"], {"code": code, "state": params["state"], "iss": provider.issuer()}
+            params["redirect_uri"],
+            {"code": code, "state": params["state"], "iss": provider.issuer()},
         )
     )
     response.set_cookie(
@@ -251,7 +256,11 @@ def _client_credentials(request) -> tuple[str, str, str] | None:
             return ("client_secret_basic", "", "")
         client_id, _sep, secret = decoded.partition(":")
         return ("client_secret_basic", unquote_plus(client_id), unquote_plus(secret))
-    return ("client_secret_post", request.POST.get("client_id", ""), request.POST.get("client_secret", ""))
+    return (
+        "client_secret_post",
+        request.POST.get("client_id", ""),
+        request.POST.get("client_secret", ""),
+    )
 
 
 @csrf_exempt
@@ -263,7 +272,11 @@ def token(request):
     method, client_id, secret = credentials
     registered = provider.client(client_id)
     if registered is None or not provider.secret_matches(registered, secret):
-        extra = {"WWW_Authenticate": 'Basic realm="VNeID sandbox"'} if method == "client_secret_basic" else {}
+        extra = (
+            {"WWW_Authenticate": 'Basic realm="VNeID sandbox"'}
+            if method == "client_secret_basic"
+            else {}
+        )
         return _oauth_error("invalid_client", "Client authentication failed.", 401, **extra)
     if request.POST.get("grant_type") != "authorization_code":
         return _oauth_error("unsupported_grant_type", "Only authorization_code is supported.")
@@ -288,7 +301,9 @@ def token(request):
     if code.expires_at <= now:
         return _oauth_error("invalid_grant", "The code has expired.")
     if request.POST.get("redirect_uri", "") != code.redirect_uri:
-        return _oauth_error("invalid_grant", "The redirect_uri does not match the authorization request.")
+        return _oauth_error(
+            "invalid_grant", "The redirect_uri does not match the authorization request."
+        )
     if not provider.pkce_matches(request.POST.get("code_verifier", ""), code.code_challenge):
         return _oauth_error("invalid_grant", "The PKCE code_verifier does not match.")
     person = provider.person(code.citizen_id)
@@ -334,7 +349,9 @@ def _unauthorized(error: str = "", description: str = "") -> HttpResponse:
     if error:
         challenge += f', error="{error}", error_description="{description}"'
     response = HttpResponse(
-        json.dumps({"error": error or "invalid_request"}), status=401, content_type="application/json"
+        json.dumps({"error": error or "invalid_request"}),
+        status=401,
+        content_type="application/json",
     )
     response["WWW-Authenticate"] = challenge
     return response

@@ -174,3 +174,26 @@ class Command(BaseCommand):
             self.stdout.write(f"    {officer.email:<34} {roles}")
         self.stdout.write(f"  Mật khẩu chung: {DEMO_PASSWORD}")
         self.stdout.write("  Trang quản trị: /admin/ (tài khoản admin@demo.motcua.vn)")
+        self._vneid_lines()
+
+    def _vneid_lines(self):
+        """Who can sign in at the sandbox VNeID (docs/identity.md), when it is on."""
+        from django.conf import settings
+
+        from motcua.accounts import identity
+        from motcua.core.sandbox import data
+
+        if not settings.SANDBOX_ENABLED or identity.active("vneid") is None:
+            return
+        self.stdout.write(
+            "  Đăng nhập VNeID thử nghiệm (nút trên trang đăng nhập): số định danh, "
+            f"mật khẩu {settings.SANDBOX_VNEID_PASSWORD}"
+        )
+        for person in data.people():
+            self.stdout.write(
+                f"    {person['citizen_id']}  {person['full_name']} (mức {person['vneid_level']})"
+            )
+        self.stdout.write(
+            "    (046190012345 là chủ tài khoản citizen@demo.motcua.vn: chọn liên kết rồi "
+            "đăng nhập bằng mật khẩu để gắn hai tài khoản)"
+        )

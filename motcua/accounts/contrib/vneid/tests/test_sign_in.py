@@ -8,17 +8,22 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from motcua.accounts import identity, services
-from motcua.accounts.contrib.vneid.testing import approve, path_of, sign_in, start
+from motcua.accounts.contrib.vneid.testing import (
+    PASSWORD,
+    applicant,
+    approve,
+    path_of,
+    sign_in,
+    start,
+)
 from motcua.accounts.contrib.vneid_sandbox import provider
 from motcua.accounts.models import ExternalIdentity, User
 from motcua.core.models import AuditEntry
-from motcua.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
 HA = "046190012345"  # Lê Thị Thu Hà, VNeID level 2
 DUNG = "079080002468"  # Hoàng Văn Dũng, VNeID level 1, no e-mail
-PASSWORD = "Mat-khau-an-toan-2026"  # UserFactory's
 HOME = "/dossiers/"  # settings.LOGIN_REDIRECT_URL
 
 
@@ -108,7 +113,7 @@ def test_a_new_person_gets_an_account_filled_from_the_claims_and_locked(client, 
 
 
 def test_a_new_account_leaves_out_an_address_or_phone_someone_else_has(client, in_process_http):
-    UserFactory(email="citizen@demo.motcua.vn", phone="0912345678", citizen_id="")
+    applicant(email="citizen@demo.motcua.vn", phone="0912345678", citizen_id="")
     sign_in(client, HA)
     client.post("/accounts/vneid/continue/", {"action": "create"})
     user = User.objects.get(citizen_id=HA, identity_provider="vneid")
@@ -124,7 +129,7 @@ def test_level_one_is_recorded_as_such(client, in_process_http):
 
 
 def test_a_known_subject_signs_in(client, in_process_http):
-    user = UserFactory(citizen_id=HA, full_name="Le Thi Thu Ha")
+    user = applicant(citizen_id=HA, full_name="Le Thi Thu Ha")
     ExternalIdentity.objects.create(user=user, provider="vneid", subject=provider.subject(HA))
     response = sign_in(client, HA, next_url="/accounts/profile/")
     assert response["Location"] == "/accounts/profile/"
@@ -140,7 +145,7 @@ def test_a_known_subject_signs_in(client, in_process_http):
 
 
 def test_next_elsewhere_is_ignored(client, in_process_http):
-    user = UserFactory(citizen_id=HA)
+    user = applicant(citizen_id=HA)
     ExternalIdentity.objects.create(user=user, provider="vneid", subject=provider.subject(HA))
     response = sign_in(client, HA, next_url="https://evil.example/")
     assert response["Location"] == HOME
@@ -197,7 +202,7 @@ def test_an_account_verified_as_someone_else_is_not_linked(client, in_process_ht
 
 
 def test_a_subject_linked_to_another_account_is_not_linked_again(client, in_process_http, citizen):
-    other = UserFactory(citizen_id=HA)
+    other = applicant(citizen_id=HA)
     ExternalIdentity.objects.create(user=other, provider="vneid", subject=provider.subject(HA))
     client.force_login(citizen)
     sign_in(client, HA)
@@ -206,7 +211,7 @@ def test_a_subject_linked_to_another_account_is_not_linked_again(client, in_proc
 
 
 def test_the_choice_then_a_password_login_links_the_account(client, in_process_http):
-    user = UserFactory(email="ha@example.vn", citizen_id="", email_verified_at=None)
+    user = applicant(email="ha@example.vn", citizen_id="", email_verified_at=None)
     sign_in(client, HA)
     response = client.post("/accounts/vneid/continue/", {"action": "link"})
     assert response["Location"] == "/accounts/login/"
@@ -224,7 +229,7 @@ def test_the_choice_then_a_password_login_links_the_account(client, in_process_h
 
 
 def test_the_pending_identity_expires(client, in_process_http, settings):
-    UserFactory(email="ha@example.vn")
+    applicant(email="ha@example.vn")
     sign_in(client, HA)
     session = client.session
     pending = session["identity_pending"]
@@ -238,7 +243,7 @@ def test_the_pending_identity_expires(client, in_process_http, settings):
 
 
 def test_a_matching_id_number_alone_never_links(client, in_process_http):
-    UserFactory(citizen_id=HA, email_verified_at=None)
+    applicant(citizen_id=HA, email_verified_at=None)
     response = sign_in(client, HA)
     assert response["Location"] == "/accounts/vneid/continue/"
     assert not ExternalIdentity.objects.exists()
@@ -278,7 +283,7 @@ def test_a_wrong_sandbox_password_is_refused_at_the_provider(client, in_process_
 
 
 def test_logout_ends_the_provider_session_too(client, in_process_http):
-    user = UserFactory(citizen_id=HA)
+    user = applicant(citizen_id=HA)
     ExternalIdentity.objects.create(user=user, provider="vneid", subject=provider.subject(HA))
     sign_in(client, HA)
     assert client.cookies["vneid_sandbox_session"].value
@@ -299,7 +304,7 @@ def test_logout_ends_the_provider_session_too(client, in_process_http):
 def test_logout_with_the_provider_down_still_logs_out(client, in_process_http):
     import requests
 
-    user = UserFactory(citizen_id=HA)
+    user = applicant(citizen_id=HA)
     ExternalIdentity.objects.create(user=user, provider="vneid", subject=provider.subject(HA))
     sign_in(client, HA)
     from motcua.accounts.contrib.vneid import plugin

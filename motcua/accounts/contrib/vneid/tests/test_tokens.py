@@ -13,11 +13,10 @@ import requests
 from joserfc import jwt
 from joserfc.jwk import RSAKey
 
-from motcua.accounts.contrib.vneid.testing import approve, path_of, start
+from motcua.accounts.contrib.vneid.testing import applicant, approve, path_of, start
 from motcua.accounts.contrib.vneid_sandbox import provider
 from motcua.accounts.models import ExternalIdentity, User
 from motcua.core.models import AuditEntry
-from motcua.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +27,7 @@ INVALID = "VNeID trả về thông tin không hợp lệ"
 @pytest.fixture
 def known(db):
     """Hà's account, linked: a token that passed would sign her in."""
-    user = UserFactory(citizen_id=HA)
+    user = applicant(citizen_id=HA)
     ExternalIdentity.objects.create(user=user, provider="vneid", subject=provider.subject(HA))
     return user
 

@@ -5,53 +5,73 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='AuthorizationCode',
+            name="AuthorizationCode",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code_hash', models.CharField(max_length=64, unique=True)),
-                ('client_id', models.CharField(max_length=100)),
-                ('redirect_uri', models.URLField(max_length=500)),
-                ('scope', models.CharField(max_length=300)),
-                ('nonce', models.CharField(blank=True, max_length=300)),
-                ('code_challenge', models.CharField(max_length=128)),
-                ('citizen_id', models.CharField(max_length=12)),
-                ('session_id', models.CharField(blank=True, max_length=64)),
-                ('auth_time', models.DateTimeField()),
-                ('expires_at', models.DateTimeField()),
-                ('used_at', models.DateTimeField(blank=True, null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code_hash", models.CharField(max_length=64, unique=True)),
+                ("client_id", models.CharField(max_length=100)),
+                ("redirect_uri", models.URLField(max_length=500)),
+                ("scope", models.CharField(max_length=300)),
+                ("nonce", models.CharField(blank=True, max_length=300)),
+                ("code_challenge", models.CharField(max_length=128)),
+                ("citizen_id", models.CharField(max_length=12)),
+                ("session_id", models.CharField(blank=True, max_length=64)),
+                ("auth_time", models.DateTimeField()),
+                ("expires_at", models.DateTimeField()),
+                ("used_at", models.DateTimeField(blank=True, null=True)),
             ],
         ),
         migrations.CreateModel(
-            name='SigningKey',
+            name="SigningKey",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kid', models.CharField(max_length=64, unique=True)),
-                ('private_key', models.TextField()),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("kid", models.CharField(max_length=64, unique=True)),
+                ("private_key", models.TextField()),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'ordering': ['-created_at', '-pk'],
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='AccessToken',
+            name="AccessToken",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('token_hash', models.CharField(max_length=64, unique=True)),
-                ('client_id', models.CharField(max_length=100)),
-                ('citizen_id', models.CharField(max_length=12)),
-                ('scope', models.CharField(max_length=300)),
-                ('expires_at', models.DateTimeField()),
-                ('revoked_at', models.DateTimeField(blank=True, null=True)),
-                ('code', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tokens', to='vneid_sandbox.authorizationcode')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("token_hash", models.CharField(max_length=64, unique=True)),
+                ("client_id", models.CharField(max_length=100)),
+                ("citizen_id", models.CharField(max_length=12)),
+                ("scope", models.CharField(max_length=300)),
+                ("expires_at", models.DateTimeField()),
+                ("revoked_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "code",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="tokens",
+                        to="vneid_sandbox.authorizationcode",
+                    ),
+                ),
             ],
         ),
     ]

@@ -32,7 +32,9 @@ def _testserver(settings):
 
 
 def _challenge(verifier: str) -> str:
-    return base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+    return (
+        base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+    )
 
 
 def _basic(client_id=CLIENT_ID, secret=None) -> str:
@@ -229,9 +231,7 @@ def test_a_wrong_client_secret_is_invalid_client(client):
 
 
 def test_two_client_authentications_at_once_are_refused(client):
-    response = _token(
-        client, _code(client), client_secret=settings.SANDBOX_VNEID_CLIENT_SECRET
-    )
+    response = _token(client, _code(client), client_secret=settings.SANDBOX_VNEID_CLIENT_SECRET)
     assert response.status_code == 400 and response.json()["error"] == "invalid_request"
 
 
