@@ -1,11 +1,22 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from motcua.accounts.models import Membership, Unit, User
+from motcua.accounts.models import ExternalIdentity, Membership, Unit, User
+
+
+class ExternalIdentityInline(admin.TabularInline):
+    """The account's VNeID link (docs/identity.md): shown, and deleted to unlink; never typed."""
+
+    model = ExternalIdentity
+    extra = 0
+    max_num = 0
+    fields = readonly_fields = ["provider", "subject", "assurance", "linked_at", "last_sign_in_at"]
+    can_delete = True
 
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
+    inlines = [ExternalIdentityInline]
     ordering = ["-date_joined"]
     list_display = ["display_name", "email", "phone", "kind", "is_active", "date_joined"]
     list_filter = ["kind", "is_active", "is_staff"]
@@ -32,6 +43,10 @@ class UserAdmin(BaseUserAdmin):
             {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]},
         ),
         ("Thời điểm", {"fields": ["email_verified_at", "last_login", "date_joined"]}),
+        (
+            "Định danh điện tử",
+            {"fields": ["identity_provider", "identity_assurance", "identity_verified_at"]},
+        ),
     ]
     add_fieldsets = [
         (None, {"fields": ["email", "phone", "full_name", "kind", "password1", "password2"]})

@@ -200,6 +200,10 @@ def vneid_continue(request):
             )
             return _sign_in(request, user, VNEID, pending, pending.get("next") or "")
         if action == "link":
+            # Only now may a password login on this browser take the identity: someone who
+            # leaves the choice page unanswered does not hand it to the next person to log in.
+            pending["link"] = True
+            request.session[PENDING_KEY] = pending
             messages.info(
                 request,
                 _(
@@ -222,7 +226,7 @@ def vneid_continue(request):
 def complete_pending_link(request, user: User) -> None:
     """After a password login: link the identity waiting in the session to `user`, if any."""
     pending = pending_identity(request)
-    if pending is None:
+    if pending is None or not pending.get("link"):
         return
     request.session.pop(PENDING_KEY, None)
     verified = VerifiedIdentity.from_session(pending["identity"])
@@ -242,8 +246,10 @@ def complete_pending_link(request, user: User) -> None:
     messages.success(request, _("Đã liên kết tài khoản với VNeID."))
 
 
-def has_pending_identity(request) -> bool:
-    return pending_identity(request) is not None
+def has_pending_link(request) -> bool:
+    """The person chose to link the VNeID identity to the account they are about to log in to."""
+    pending = pending_identity(request)
+    return bool(pending and pending.get("link"))
 
 
 def provider_logout(request, *, provider_id: str, hint: str):

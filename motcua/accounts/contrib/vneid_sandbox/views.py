@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from joserfc import jws
 
 from motcua.accounts.contrib.vneid_sandbox import provider
 from motcua.accounts.contrib.vneid_sandbox.models import AccessToken, AuthorizationCode
@@ -201,6 +202,8 @@ def _issue_code(request, params: dict, citizen_id: str, session: dict | None):
             "auth_time": int(now.timestamp()),
         }
     code = provider.new_secret()
+    # Codes live a minute and their tokens ten: what is a day old is only clutter.
+    AuthorizationCode.objects.filter(expires_at__lt=now - timedelta(days=1)).delete()
     AuthorizationCode.objects.create(
         code_hash=provider.digest(code),
         client_id=params["client_id"],
@@ -395,8 +398,6 @@ def end_session(request):
         audience = client_id
         if not audience:
             try:
-                from joserfc import jws
-
                 payload = json.loads(jws.extract_compact(hint.encode()).payload)
                 audience = payload.get("aud", "")
                 audience = audience[0] if isinstance(audience, list) else audience

@@ -331,3 +331,38 @@ def test_a_wrong_logout_state_is_only_a_local_logout(client, in_process_http):
 def test_approve_helper_signs_in_through_the_page(client, in_process_http):
     back = approve(client, start(client), DUNG)
     assert back.startswith("http://testserver/accounts/vneid/callback/?code=")
+
+
+def test_leaving_the_choice_unanswered_links_nothing_on_the_next_login(client, in_process_http):
+    """Someone walks away from the choice page; the next person to log in on this browser
+    does not get their VNeID."""
+    other = applicant(email="next@example.vn")
+    sign_in(client, HA)
+    client.post("/accounts/login/", {"login": "next@example.vn", "password": PASSWORD})
+    assert int(_session_user(client)) == other.pk
+    assert not ExternalIdentity.objects.exists()
+    other.refresh_from_db()
+    assert not other.has_verified_identity
+
+
+def test_changing_ones_mind_on_the_login_page(client, in_process_http):
+    applicant(email="ha@example.vn")
+    sign_in(client, HA)
+    client.post("/accounts/vneid/continue/", {"action": "link"})
+    page = client.get("/accounts/login/").content.decode()
+    assert "Không liên kết" in page
+    client.post("/accounts/vneid/continue/", {"action": "cancel"})
+    client.post("/accounts/login/", {"login": "ha@example.vn", "password": PASSWORD})
+    assert not ExternalIdentity.objects.exists()
+
+
+def test_the_admin_shows_the_link(client, in_process_http):
+    from motcua.accounts.testing import login_officer
+
+    user = applicant(citizen_id=HA)
+    ExternalIdentity.objects.create(user=user, provider="vneid", subject=provider.subject(HA))
+    admin = User.objects.create_superuser("root@example.vn", PASSWORD, full_name="Quản trị")
+    login_officer(client, admin)
+    page = client.get(f"/admin/accounts/user/{user.pk}/change/")
+    assert page.status_code == 200
+    assert provider.subject(HA) in page.content.decode()
