@@ -175,6 +175,8 @@ class VNeIDProvider(BaseProvider):
         client = _client()
         try:
             metadata = client.load_server_metadata()
+            if not metadata.get("issuer"):
+                raise IdentityError("protocol", "the discovery document names no issuer")
             token = client.authorize_access_token(
                 request,
                 claims_options={
