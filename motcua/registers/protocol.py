@@ -14,6 +14,7 @@ side) and the sandbox (register side). Written down in docs/registers.md.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import time
 import uuid
@@ -24,12 +25,12 @@ from django.core.cache import cache
 
 from motcua.registers.registry import NotFound, Refused, RegisterError, Unavailable
 
-SANDBOX_TOKEN_PATH = "/sandbox/registers/oauth2/token"
+SANDBOX_TOKEN_PATH = "/sandbox/registers/oauth2/token"  # noqa: S105 - a name, not a secret
 
 # Error codes (error.code) and their HTTP status.
 NOT_FOUND = "NOT_FOUND"  # 404
-INVALID_TOKEN = "INVALID_TOKEN"  # 401: forged, for another client, or expired
-TOKEN_EXPIRED = "TOKEN_EXPIRED"  # 401
+INVALID_TOKEN = "INVALID_TOKEN"  # noqa: S105 - a name, not a secret  # 401: forged, for another client, or expired
+TOKEN_EXPIRED = "TOKEN_EXPIRED"  # noqa: S105 - a name, not a secret  # 401
 INVALID_CLIENT = "INVALID_CLIENT"  # 401 at the token endpoint
 PURPOSE_REQUIRED = "PURPOSE_REQUIRED"  # 400: personal data without a purpose
 INVALID_REQUEST = "INVALID_REQUEST"  # 400: a key of the wrong form, a body that is not JSON
@@ -41,7 +42,7 @@ UNAVAILABLE = "UNAVAILABLE"  # 503
 TIMEOUT = "TIMEOUT"
 CONNECTION = "CONNECTION"
 BAD_ANSWER = "BAD_ANSWER"
-BAD_TOKEN_ANSWER = "BAD_TOKEN_ANSWER"
+BAD_TOKEN_ANSWER = "BAD_TOKEN_ANSWER"  # noqa: S105 - a name, not a secret
 
 TOKEN_MARGIN_SECONDS = 30  # a token is fetched again this long before it expires
 
@@ -63,17 +64,13 @@ def _cached(scope: str) -> str | None:
 
 
 def _keep(scope: str, token: str, seconds: int) -> None:
-    try:
+    with contextlib.suppress(Exception):
         cache.set(_cache_key(scope), token, timeout=seconds)
-    except Exception:
-        pass
 
 
 def forget_token(scope: str) -> None:
-    try:
+    with contextlib.suppress(Exception):
         cache.delete(_cache_key(scope))
-    except Exception:
-        pass
 
 
 def _json(response: requests.Response, error: type[RegisterError], label: str) -> dict:
