@@ -23,9 +23,7 @@ def fetch_from_register(page, register_label: str, index: int = 0):
     expect(page.locator(".alert").first).to_be_visible()
 
 
-def test_badge_form_prefilled_from_the_registers_on_a_phone(
-    page, live_server, catalogue, settings
-):
+def test_badge_form_prefilled_from_the_registers_on_a_phone(page, live_server, catalogue, settings):
     settings.SITE_URL = live_server.url  # the plugins reach the sandbox registers here
     base = live_server.url
     page.set_viewport_size({"width": 390, "height": 844})
@@ -45,9 +43,7 @@ def test_badge_form_prefilled_from_the_registers_on_a_phone(
     # The operator: the tax code typed, the button pressed, the register's values shown.
     page.locator('[name="operator.tax_code"]').fill("3300123456")
     fetch_from_register(page, BUSINESS)
-    expect(page.locator('[name="operator.name"]')).to_have_value(
-        "Công ty TNHH Vận tải Hương Giang"
-    )
+    expect(page.locator('[name="operator.name"]')).to_have_value("Công ty TNHH Vận tải Hương Giang")
     expect(page.locator('[name="operator.representative"]')).to_have_value("Trần Văn Bình")
     expect(page.locator('[name="operator.licence_no"]')).to_have_value("46-0123/GPKDVT")
     expect(page.locator("#f-operator-name-source")).to_contain_text(f"Nguồn: {BUSINESS}, lúc ")
@@ -78,9 +74,7 @@ def test_badge_form_prefilled_from_the_registers_on_a_phone(
     # The vehicle's registration: obtained from the register, not asked for.
     expect(page.get_by_role("heading", name="Giấy tờ đính kèm")).to_be_visible()
     obtained = page.locator(".obtained-component")
-    expect(obtained).to_contain_text(
-        f"Cơ quan tự khai thác từ {VEHICLES}, quý vị không phải nộp."
-    )
+    expect(obtained).to_contain_text(f"Cơ quan tự khai thác từ {VEHICLES}, quý vị không phải nộp.")
     expect(obtained).to_contain_text("75B-012.34")
     assert_accessible(page)
     assert_fits_the_screen(page)
