@@ -515,6 +515,8 @@ REGISTERS = env_list("REGISTERS", ["population", "business", "vehicles"] if SAND
 # Seconds to wait for a register (connect and read, and for the whole answer); past it the
 # applicant fills the fields by hand.
 REGISTERS_TIMEOUT = env_int("REGISTERS_TIMEOUT", 5, minimum=1)
+# Look-ups one applicant may ask for with the "fetch from the register" button per hour.
+REGISTERS_LOOKUPS_PER_HOUR = env_int("REGISTERS_LOOKUPS_PER_HOUR", 60, minimum=1)
 # The data-sharing platform (NDXP/LGSP): its OAuth 2 token endpoint and our client there.
 # Empty URLs mean the sandbox under SITE_URL (/sandbox/registers/).
 REGISTERS_TOKEN_URL = env_str("REGISTERS_TOKEN_URL", "")

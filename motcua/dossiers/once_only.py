@@ -19,11 +19,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from motcua.catalogue.forms_schema import RegisterHint, form_size, register_hints
 from motcua.catalogue.models import Component
+from motcua.core import ratelimit
 from motcua.core.dates import local_text
 from motcua.dossiers import quotas
 from motcua.dossiers.models import Dossier, ObtainedComponent
@@ -169,6 +171,25 @@ def fill_from_registers(*, dossier: Dossier, user, only: str | None = None) -> F
     what they held. Saves the draft; returns what came of it."""
     procedure = dossier.procedure
     outcome = FillOutcome()
+    if only is not None:
+        # The button: a person pressing it over and over would be reading the registers
+        # through us (a plate gives a vehicle's chassis and engine numbers).
+        try:
+            ratelimit.limit(
+                "register-lookup",
+                str(user.pk),
+                limit=settings.REGISTERS_LOOKUPS_PER_HOUR,
+                window=3600,
+            )
+        except ratelimit.Limited as limited:
+            outcome.problems.append(
+                _(
+                    "Quý vị đã tra cứu nhiều lần liên tiếp. Vui lòng thử lại sau %(wait)s, "
+                    "hoặc tự nhập các thông tin."
+                )
+                % {"wait": ratelimit.wait_text(limited.seconds)}
+            )
+            return outcome
     data = dossier.form_data or {}
     sources = dict(dossier.prefill_sources or {})
     changed = False

@@ -456,3 +456,15 @@ def test_a_component_obtained_from_a_register_names_its_key_field(badge):
     component.key_field = "vehicles[0].plate"
     with pytest.raises(ValidationError):
         component.full_clean()
+
+
+def test_the_button_is_limited_per_applicant(in_process_http, client, badge, company, settings):
+    settings.REGISTERS_LOOKUPS_PER_HOUR = 2
+    dossier = services.dossier_start(procedure=badge, applicant=company)
+    client.force_login(company)
+    url = reverse("dossiers:section", args=[dossier.uuid, "vehicles"])
+    for _ in range(2):
+        client.post(url, vehicle_post("75B-012.34", _lookup="vehicles.0.plate"))
+    response = client.post(url, vehicle_post("75B-015.67", _lookup="vehicles.0.plate"), follow=True)
+    assert "Quý vị đã tra cứu nhiều lần liên tiếp" in response.content.decode()
+    assert Lookup.objects.filter(register="vehicles").count() == 2
