@@ -101,9 +101,12 @@ def components_context(dossier: Dossier) -> list[dict]:
     """The components handed in: the required ones and any with files attached."""
     files = Counter(dossier.attachments.values_list("component_id", flat=True))
     # Obtained from a register (decision 0079): listed, marked so, not counted as handed in.
-    obtained = {row.component_id: row.register_label for row in once_only.obtained_rows(dossier)}
+    components = list(dossier.procedure.components.all())
+    obtained = {}
+    if any(c.obtained_from for c in components):
+        obtained = {r.component_id: r.register_label for r in once_only.obtained_rows(dossier)}
     rows = []
-    for component in dossier.procedure.components.all():
+    for component in components:
         count = files.get(component.pk, 0)
         if component.pk in obtained and not count:
             rows.append(
