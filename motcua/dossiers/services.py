@@ -29,11 +29,20 @@ class EmailNotVerified(DossierError):
     """Only applicants with a verified e-mail address may submit (the receipt goes there)."""
 
 
-def dossier_start(*, procedure: Procedure, applicant, token: uuid.UUID | None = None) -> Dossier:
-    """Create a draft for `procedure` prefilled from the applicant's profile.
+def dossier_start(
+    *,
+    procedure: Procedure,
+    applicant,
+    token: uuid.UUID | None = None,
+    from_registers: bool = True,
+) -> Dossier:
+    """Create a draft for `procedure` prefilled from the applicant's profile and, for the keys
+    the profile gives, from the registers (decision 0079).
 
     `token` comes from the start form: the same token twice (a double click, a retried
     request) returns the draft made the first time instead of a second one.
+    `from_registers=False`: no look-up (a caller inside a transaction, or one that brings
+    its own answers).
     """
     if not procedure.accepts_online:
         raise DossierError(_("Thủ tục này chưa nhận hồ sơ trực tuyến."))
@@ -65,8 +74,9 @@ def dossier_start(*, procedure: Procedure, applicant, token: uuid.UUID | None = 
     # Once the draft exists (each look-up is recorded against it), outside the transaction:
     # the keys the profile already gave (the tax code, a verified ID number) fill the rest.
     # Past the account's quota (ValidationError) the draft stays as the profile filled it.
-    with suppress(ValidationError):
-        dossier.prefill_outcome = once_only.fill_from_registers(dossier=dossier, user=applicant)
+    if from_registers:
+        with suppress(ValidationError):
+            dossier.prefill_outcome = once_only.fill_from_registers(dossier=dossier, user=applicant)
     return dossier
 
 
