@@ -499,6 +499,46 @@ SANDBOX_VNPAY_TMN_CODE = env_str("SANDBOX_VNPAY_TMN_CODE", _SANDBOX_VNPAY_TMN_CO
 SANDBOX_VNPAY_HASH_SECRET = env_str("SANDBOX_VNPAY_HASH_SECRET", _SANDBOX_VNPAY_SECRET)
 SANDBOX_VNPAY_IPN_URL = env_str("SANDBOX_VNPAY_IPN_URL", "")
 
+# --- National and sector registers (motcua/registers, docs/registers.md, decision 0078) --
+# Plugin modules to import (each registers a connector with @register("id")), and the ids of
+# the registers this installation is connected to: forms prefill from them and components
+# are obtained from them only while their id is here.
+REGISTERS_PLUGINS = env_list(
+    "REGISTERS_PLUGINS",
+    [
+        "motcua.registers.contrib.population.plugin",
+        "motcua.registers.contrib.business.plugin",
+        "motcua.registers.contrib.vehicles.plugin",
+    ],
+)
+REGISTERS = env_list("REGISTERS", ["population", "business", "vehicles"] if SANDBOX_ENABLED else [])
+# Seconds to wait for a register (connect and read, and for the whole answer); past it the
+# applicant fills the fields by hand.
+REGISTERS_TIMEOUT = env_int("REGISTERS_TIMEOUT", 5, minimum=1)
+# Look-ups one applicant may ask for with the "fetch from the register" button per hour.
+REGISTERS_LOOKUPS_PER_HOUR = env_int("REGISTERS_LOOKUPS_PER_HOUR", 60, minimum=1)
+# The data-sharing platform (NDXP/LGSP): its OAuth 2 token endpoint and our client there.
+# Empty URLs mean the sandbox under SITE_URL (/sandbox/registers/).
+REGISTERS_TOKEN_URL = env_str("REGISTERS_TOKEN_URL", "")
+_SANDBOX_REGISTERS_CLIENT_ID = "motcua-ndxp"
+_SANDBOX_REGISTERS_CLIENT_SECRET = _sandbox_secret("registers-client") if SANDBOX_ENABLED else ""
+REGISTERS_CLIENT_ID = env_str(
+    "REGISTERS_CLIENT_ID", _SANDBOX_REGISTERS_CLIENT_ID if SANDBOX_ENABLED else ""
+)
+REGISTERS_CLIENT_SECRET = env_str("REGISTERS_CLIENT_SECRET", _SANDBOX_REGISTERS_CLIENT_SECRET)
+# Each register's query endpoint (empty: the sandbox's).
+REGISTERS_POPULATION_URL = env_str("REGISTERS_POPULATION_URL", "")
+REGISTERS_BUSINESS_URL = env_str("REGISTERS_BUSINESS_URL", "")
+REGISTERS_VEHICLES_URL = env_str("REGISTERS_VEHICLES_URL", "")
+# The sandbox registers' side: the client they accept, how long their tokens live, and how
+# long a "slow" key makes them wait before answering (longer than REGISTERS_TIMEOUT).
+SANDBOX_REGISTERS_CLIENT_ID = env_str("SANDBOX_REGISTERS_CLIENT_ID", _SANDBOX_REGISTERS_CLIENT_ID)
+SANDBOX_REGISTERS_CLIENT_SECRET = env_str(
+    "SANDBOX_REGISTERS_CLIENT_SECRET", _SANDBOX_REGISTERS_CLIENT_SECRET
+)
+SANDBOX_REGISTERS_TOKEN_SECONDS = env_int("SANDBOX_REGISTERS_TOKEN_SECONDS", 300, minimum=1)
+SANDBOX_REGISTERS_SLOW_SECONDS = env_int("SANDBOX_REGISTERS_SLOW_SECONDS", 8, minimum=0)
+
 # --- Results and signing (motcua/results, docs/results.md) -------------------------
 # PAdES signing keys: SIGNING_DIR/ca.crt is the trust root verification accepts; each
 # agency signs with <identifier>.key + <identifier>.crt (PEM), else default.key/.crt when

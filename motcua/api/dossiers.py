@@ -141,7 +141,8 @@ def create_dossier(
     procedure = procedure_for(client=client, code=procedure_code)
     with transaction.atomic():
         applicant = applicant_account(person)
-        dossier = dossier_start(procedure=procedure, applicant=applicant)
+        # No register look-up in this transaction: the client sends the answers it holds.
+        dossier = dossier_start(procedure=procedure, applicant=applicant, from_registers=False)
         ClientDossier.objects.create(client=client, dossier=dossier)
         if form_data is not None:
             dossier_save_form(dossier=dossier, applicant=applicant, data=form_data, validate=False)

@@ -114,6 +114,8 @@ class ComponentForm(forms.ModelForm):
             "accepted_types",
             "max_files",
             "national_source",
+            "obtained_from",
+            "key_field",
             "description",
         ]
         error_messages = {"name": {"required": _("Thành phần hồ sơ phải có tên.")}}
@@ -130,6 +132,7 @@ class ComponentInline(admin.StackedInline):
         ("condition", "condition_field"),
         ("accepted_types", "max_files"),
         "national_source",
+        ("obtained_from", "key_field"),
         "description",
     ]
 

@@ -2,8 +2,9 @@
 
 The schema says what is valid (checked on the server with `jsonschema`); the hints say how to
 show it: labels and help come from `title` and `description`, and `form_ui["fields"]` adds,
-per field path (`operator.name`, `vehicles.*.plate`), a widget, a placeholder, a profile
-prefill source, a condition (`show_if`) and plain-Vietnamese error messages. Each top-level
+per field path (`operator.name`, `vehicles.*.plate`), a widget, a placeholder, a prefill
+source (a profile attribute, or a register's field looked up by another field of the form), a
+condition (`show_if`) and plain-Vietnamese error messages. Each top-level
 property of the schema is one section of the applicant's task list.
 """
 
@@ -162,7 +163,9 @@ def schema_problems(schema: dict, ui: dict) -> list[str]:
                 _("Cách chuẩn hóa “%(n)s” của “%(path)s” không được hỗ trợ.")
                 % {"n": hints["normalise"], "path": path}
             )
-        if hints.get("prefill") and hints["prefill"] not in PREFILL_SOURCES:
+        if isinstance(hints.get("prefill"), dict):
+            problems.extend(_register_hint_problems(path, hints["prefill"], known))
+        elif hints.get("prefill") and hints["prefill"] not in PREFILL_SOURCES:
             problems.append(
                 _("Nguồn điền sẵn “%(s)s” của “%(path)s” không tồn tại.")
                 % {"s": hints["prefill"], "path": path}
@@ -184,6 +187,82 @@ def schema_problems(schema: dict, ui: dict) -> list[str]:
     return problems
 
 
+_IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+_REGISTER_HINT_KEYS = {"register", "key", "field", "profile"}
+
+
+def _register_hint_problems(path: str, hint: dict, known: dict) -> list[str]:
+    """A field filled from a register: {"register": "vehicles", "key": "vehicles.*.plate",
+    "field": "chassis_no"}, optionally "profile": a profile attribute used while the register
+    does not answer. The key is a field of the same form, in the same item of a list."""
+    problems = []
+    unknown = set(hint) - _REGISTER_HINT_KEYS
+    if unknown:
+        problems.append(
+            _("Nguồn điền sẵn của “%(path)s” có khóa lạ: %(keys)s.")
+            % {"path": path, "keys": ", ".join(sorted(unknown))}
+        )
+    for name in ("register", "field"):
+        if not isinstance(hint.get(name), str) or not _IDENTIFIER.match(hint[name]):
+            problems.append(
+                _("Nguồn điền sẵn của “%(path)s” cần “%(name)s” là một mã (chữ thường, số, _).")
+                % {"path": path, "name": name}
+            )
+    key = hint.get("key")
+    if not isinstance(key, str) or key not in known:
+        problems.append(
+            _("Nguồn điền sẵn của “%(path)s” nói đến trường khóa không có: “%(key)s”.")
+            % {"path": path, "key": key}
+        )
+    elif key == path or _list_prefix(key) != _list_prefix(path):
+        problems.append(
+            _(
+                "Trường khóa “%(key)s” của “%(path)s” phải là một trường khác, cùng mục (cùng "
+                "xe, cùng người) với trường được điền."
+            )
+            % {"path": path, "key": key}
+        )
+    if hint.get("profile") and hint["profile"] not in PREFILL_SOURCES:
+        problems.append(
+            _("Nguồn điền sẵn “%(s)s” của “%(path)s” không tồn tại.")
+            % {"s": hint["profile"], "path": path}
+        )
+    return problems
+
+
+def _list_prefix(path: str) -> str:
+    """The path up to its last list ("vehicles.*" of "vehicles.*.plate"; "" outside lists)."""
+    return path.rsplit("*", 1)[0] if "*" in path else ""
+
+
+@dataclass(frozen=True)
+class RegisterHint:
+    """A field the form fills from a register (form_ui "prefill": {"register": ...})."""
+
+    path: str  # the field, with * for list items: "vehicles.*.chassis_no"
+    register: str
+    key: str  # the field holding the key: "vehicles.*.plate"
+    field: str  # the register's attribute
+    profile: str = ""
+
+
+def register_hints(ui: dict) -> list[RegisterHint]:
+    out = []
+    for path, hints in ((ui or {}).get("fields") or {}).items():
+        hint = hints.get("prefill") if isinstance(hints, dict) else None
+        if isinstance(hint, dict) and hint.get("register") and hint.get("key"):
+            out.append(
+                RegisterHint(
+                    path=path,
+                    register=str(hint["register"]),
+                    key=str(hint["key"]),
+                    field=str(hint.get("field") or ""),
+                    profile=str(hint.get("profile") or ""),
+                )
+            )
+    return out
+
+
 # --- Bound fields (rendering) -----------------------------------------------------------------
 
 
@@ -202,6 +281,11 @@ class BoundField:
     children: list[BoundField] = field(default_factory=list)  # object
     items: list[list[BoundField]] = field(default_factory=list)  # array of objects
     item_errors: list[str] = field(default_factory=list)
+    # Filled in by the page: the label of the register this field's value may be fetched
+    # from (a button beside a key field), and where its value came from (a register's name,
+    # when, whether the applicant changed it).
+    lookup_label: str = ""
+    source: dict | None = None
 
     def __getitem__(self, name: str):
         # Django's template engine tries `field[name]` before `field.name`; answering it here
@@ -826,6 +910,8 @@ def prefill(schema: dict, ui: dict, user) -> tuple[dict, dict[str, str]]:
     sources: dict[str, str] = {}
     for hint_path, hints in (ui.get("fields") or {}).items():
         source = hints.get("prefill")
+        if isinstance(source, dict):  # from a register (the dossier fills it); else this
+            source = source.get("profile")
         if not source or "*" in hint_path:
             continue
         value = getattr(user, source, None)

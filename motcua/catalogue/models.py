@@ -1,3 +1,5 @@
+import re
+
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -311,6 +313,21 @@ class Component(models.Model):
     national_source = models.CharField(
         _("cơ sở dữ liệu quốc gia có thể cung cấp"), max_length=200, blank=True
     )
+    # Once-only (decision 0079): the register (its id, e.g. "vehicles") the agency obtains this
+    # component from, by the keys the form's field `key_field` gives ("vehicles.*.plate").
+    # When the register answers for every key, the applicant does not hand it in.
+    obtained_from = models.CharField(
+        _("cơ quan tự khai thác từ cơ sở dữ liệu"),
+        max_length=40,
+        blank=True,
+        help_text=_('Mã cơ sở dữ liệu, ví dụ "vehicles", "business", "population".'),
+    )
+    key_field = models.CharField(
+        _("trường tờ khai cho khóa tra cứu"),
+        max_length=100,
+        blank=True,
+        help_text=_('Ví dụ "vehicles.*.plate" (biển số của từng xe).'),
+    )
     order = models.PositiveSmallIntegerField(_("thứ tự"), default=0)
 
     class Meta:
@@ -337,6 +354,19 @@ class Component(models.Model):
                     )
                     % {"v": ", ".join(sorted(unknown))}
                 }
+            )
+        if bool(self.obtained_from) != bool(self.key_field):
+            raise ValidationError(
+                {
+                    "key_field": _(
+                        "Thành phần tự khai thác từ cơ sở dữ liệu cần cả mã cơ sở dữ liệu và "
+                        "trường khóa tra cứu."
+                    )
+                }
+            )
+        if self.key_field and not re.fullmatch(r"[a-z0-9_]+(\.(\*|[a-z0-9_]+))*", self.key_field):
+            raise ValidationError(
+                {"key_field": _('Trường khóa tra cứu viết dạng "vehicles.*.plate".')}
             )
 
 

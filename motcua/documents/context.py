@@ -16,6 +16,7 @@ from django.utils import timezone, translation
 from motcua.accounts.models import Unit
 from motcua.core.qr import qr_data_uri
 from motcua.documents.models import TrackingBookEntry
+from motcua.dossiers import once_only
 from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.dossiers.timeline import handover_kinds
 
@@ -99,10 +100,25 @@ def _lines(value) -> list[str]:
 def components_context(dossier: Dossier) -> list[dict]:
     """The components handed in: the required ones and any with files attached."""
     files = Counter(dossier.attachments.values_list("component_id", flat=True))
+    # Obtained from a register (decision 0079): listed, marked so, not counted as handed in.
+    components = list(dossier.procedure.components.all())
+    obtained = {}
+    if any(c.obtained_from for c in components):
+        obtained = {r.component_id: r.register_label for r in once_only.obtained_rows(dossier)}
     rows = []
-    for component in dossier.procedure.components.all():
+    for component in components:
         count = files.get(component.pk, 0)
-        if count or component.requirement == component.Requirement.REQUIRED:
+        if component.pk in obtained and not count:
+            rows.append(
+                {
+                    "name": component.name,
+                    "paper_form": f"Khai thác từ CSDL ({obtained[component.pk]})",
+                    "quantity": component.quantity,
+                    "files": 0,
+                    "obtained": True,
+                }
+            )
+        elif count or component.requirement == component.Requirement.REQUIRED:
             rows.append(
                 {
                     "name": component.name,
@@ -120,7 +136,10 @@ def form_address(dossier: Dossier) -> str:
     form, owner.address on the ship form...)."""
     fields = ((dossier.procedure.form_ui or {}).get("fields")) or {}
     for path, hints in fields.items():
-        if not isinstance(hints, dict) or hints.get("prefill") != "address" or "*" in path:
+        source = hints.get("prefill") if isinstance(hints, dict) else None
+        if isinstance(source, dict):  # a register's field, with the profile's when it fails
+            source = source.get("profile")
+        if source != "address" or "*" in path:
             continue
         value = dossier.form_data or {}
         for part in path.split("."):

@@ -12,6 +12,7 @@ class DossiersConfig(AppConfig):
         from motcua.accounts.models import Membership, Unit
         from motcua.dossiers import (
             access,
+            panels,  # noqa: F401 - registers them
             retention,  # noqa: F401 - registers its purger
             subscribers,  # noqa: F401 - registers them
         )

@@ -492,3 +492,29 @@ class DossierMessageAttachment(models.Model):
 
     def __str__(self):
         return self.original_name
+
+
+class ObtainedComponent(models.Model):
+    """A component the agency obtained from a register instead of asking for it (decision
+    0079): one row per key (per vehicle, say), with what the register answered."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="obtained")
+    component = models.ForeignKey(Component, on_delete=models.PROTECT, related_name="+")
+    register = models.CharField(max_length=40)
+    register_label = models.CharField(max_length=200)
+    key = models.CharField(max_length=40)
+    reference = models.CharField(max_length=64, blank=True)  # the register's transaction id
+    lookup_id = models.BigIntegerField(null=True, blank=True)  # registers.Lookup
+    attributes = models.JSONField(default=dict, blank=True)
+    fetched_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["component_id", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dossier", "component", "key"], name="obtained_component_once_per_key"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.dossier_id} {self.component_id} {self.key}"

@@ -24,6 +24,7 @@ from motcua.dossiers.models import (
     Dossier,
     DossierMessage,
     DossierMessageAttachment,
+    ObtainedComponent,
 )
 
 
@@ -100,6 +101,9 @@ def purge_expired(*, before: date | None = None, batch: int | None = None) -> Pu
 def purge_dossiers(dossier_ids: list[int], files: list) -> dict[str, int]:
     """The application's answers, the applicant's snapshot, files and messages."""
     counts = {}
+    counts["dossiers.obtained"] = ObtainedComponent.objects.filter(
+        dossier_id__in=dossier_ids
+    ).delete()[0]
     for model, key in (
         (Attachment, "dossiers.attachments"),
         (DossierMessageAttachment, "dossiers.message_files"),

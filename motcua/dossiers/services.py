@@ -1,6 +1,7 @@
 """Dossier operations (nộp hồ sơ, tra cứu): the only place that writes dossiers."""
 
 import uuid
+from contextlib import suppress
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -14,7 +15,7 @@ from motcua.accounts.validators import normalise_phone
 from motcua.catalogue.forms_schema import form_size, prefill, too_many_items, validate_form
 from motcua.catalogue.models import Component, Procedure
 from motcua.core import ratelimit
-from motcua.dossiers import intake, quotas, selectors
+from motcua.dossiers import intake, once_only, quotas, selectors
 from motcua.dossiers.models import Attachment, Dossier, DossierEvent, Status
 from motcua.dossiers.scanning import ScannerUnavailable, configured_scanner
 from motcua.dossiers.uploads import CheckedUpload, check_upload
@@ -28,11 +29,20 @@ class EmailNotVerified(DossierError):
     """Only applicants with a verified e-mail address may submit (the receipt goes there)."""
 
 
-def dossier_start(*, procedure: Procedure, applicant, token: uuid.UUID | None = None) -> Dossier:
-    """Create a draft for `procedure` prefilled from the applicant's profile.
+def dossier_start(
+    *,
+    procedure: Procedure,
+    applicant,
+    token: uuid.UUID | None = None,
+    from_registers: bool = True,
+) -> Dossier:
+    """Create a draft for `procedure` prefilled from the applicant's profile and, for the keys
+    the profile gives, from the registers (decision 0079).
 
     `token` comes from the start form: the same token twice (a double click, a retried
     request) returns the draft made the first time instead of a second one.
+    `from_registers=False`: no look-up (a caller inside a transaction, or one that brings
+    its own answers).
     """
     if not procedure.accepts_online:
         raise DossierError(_("Thủ tục này chưa nhận hồ sơ trực tuyến."))
@@ -61,6 +71,12 @@ def dossier_start(*, procedure: Procedure, applicant, token: uuid.UUID | None = 
             )
     except IntegrityError:  # the same token raced in from a parallel request
         return Dossier.objects.get(uuid=token, applicant=applicant)
+    # Once the draft exists (each look-up is recorded against it), outside the transaction:
+    # the keys the profile already gave (the tax code, a verified ID number) fill the rest.
+    # Past the account's quota (ValidationError) the draft stays as the profile filled it.
+    if from_registers:
+        with suppress(ValidationError):
+            dossier.prefill_outcome = once_only.fill_from_registers(dossier=dossier, user=applicant)
     return dossier
 
 
@@ -279,13 +295,21 @@ def dossier_readiness(dossier: Dossier, components=None, attachments=None) -> Re
         # procedure_id too: the related manager reads it on every row (a query each if deferred).
         components = list(
             procedure.components.only(
-                "id", "procedure_id", "name", "requirement", "condition_field"
+                "id",
+                "procedure_id",
+                "name",
+                "requirement",
+                "condition_field",
+                "obtained_from",
+                "key_field",
             )
         )
     if attachments is None:
         present = set(dossier.attachments.values_list("component_id", flat=True))
     else:
         present = {a.component_id for a in attachments}
+    # Obtained from a register for every key the answers hold: not asked for (decision 0079).
+    present |= once_only.obtained_components(dossier, components)
     return Readiness(
         form_errors=validate_form(procedure.form_schema, procedure.form_ui, dossier.form_data),
         missing_components=[

@@ -30,7 +30,7 @@ from motcua.core.boundary import accepts_files
 from motcua.core.client import client_ip
 from motcua.core.files import stored_file
 from motcua.core.qr import qr_data_uri
-from motcua.dossiers import access_log, selectors, services
+from motcua.dossiers import access_log, once_only, selectors, services
 from motcua.dossiers import messages as conversation
 from motcua.dossiers.expiry import draft_expires_at
 from motcua.dossiers.models import (
@@ -79,6 +79,12 @@ def start(request, code):
     except ValidationError as exc:
         messages.error(request, exc.messages[0])
         return redirect("catalogue:detail", code)
+    outcome = getattr(dossier, "prefill_outcome", None)
+    if outcome is not None:
+        for problem in outcome.problems:  # a register that could not be reached
+            messages.warning(request, problem)
+        if outcome.message():
+            messages.info(request, outcome.message())
     return redirect("dossiers:detail", dossier.uuid)
 
 
@@ -238,6 +244,10 @@ def edit_section(request, dossier_uuid, section):
                 )
             except ValidationError as exc:
                 refusal = exc.messages[0]
+            else:
+                lookup = _lookup_requested(request, procedure, section)
+                if lookup:
+                    return _fill_from_register(request, dossier, section, lookup)
         if autosave:
             if refusal:
                 return JsonResponse({"saved": False, "error": refusal}, status=400)
@@ -273,6 +283,7 @@ def edit_section(request, dossier_uuid, section):
         errors = validate_form(procedure.form_schema, procedure.form_ui, data)
     section_errors = _section_errors(errors, section) if show_errors else {}
     fields = bind(schema, procedure.form_ui, {section: data.get(section)}, section_errors)
+    once_only.annotate(fields, dossier)
     error_list = fields[0].all_errors
     if refusal or notice:
         error_list = [(fields[0].id, refusal or notice), *error_list]
@@ -287,6 +298,32 @@ def edit_section(request, dossier_uuid, section):
         },
         status=400 if refusal else 200,
     )
+
+
+def _lookup_requested(request, procedure, section) -> str:
+    """The instance path of the key field whose "fetch from the register" button was pressed
+    ("vehicles.1.plate"), if it is one of this section's key fields; else ""."""
+    path = request.POST.get("_lookup", "")
+    if not path or not (path == section or path.startswith(section + ".")):
+        return ""
+    hint_path = ".".join("*" if part.isdigit() else part for part in path.split("."))
+    return path if hint_path in once_only.key_fields(procedure.form_ui) else ""
+
+
+def _fill_from_register(request, dossier, section, key_path):
+    """The applicant pressed "fetch from the register" beside a key field: look it up, fill
+    the fields that depend on it, and show the section again with what came of it."""
+    try:
+        outcome = once_only.fill_from_registers(dossier=dossier, user=request.user, only=key_path)
+    except ValidationError as exc:  # the account's quota
+        messages.error(request, exc.messages[0])
+    else:
+        for problem in outcome.problems:
+            messages.warning(request, problem)
+        if outcome.message():
+            messages.success(request, outcome.message())
+    url = reverse("dossiers:section", args=[dossier.uuid, section])
+    return redirect(f"{url}#f-{key_path.replace('.', '-')}")
 
 
 @accepts_files("UPLOAD_MAX_BYTES", files_setting="UPLOAD_REQUEST_MAX_BYTES")
@@ -308,13 +345,24 @@ def attachments(request, dossier_uuid):
     for attachment in dossier.attachments.all():
         files_by_component.setdefault(attachment.component_id, []).append(attachment)
     required = {c.pk for c in services.required_components(dossier, components)}
+    # Components the agency obtains from a register for the keys the answers give (decision
+    # 0079): looked up here, when the form is done, and not asked for when they answer.
+    obtained = once_only.obtain_components(
+        dossier=dossier, user=request.user, components=components
+    )
     return render(
         request,
         "dossiers/attachments.html",
         {
             "dossier": dossier,
             "rows": [
-                (c, files_by_component.get(c.pk, []), errors.get(c.pk, []), c.pk in required)
+                (
+                    c,
+                    files_by_component.get(c.pk, []),
+                    errors.get(c.pk, []),
+                    c.pk in required,
+                    obtained.get(c.pk),
+                )
                 for c in components
             ],
             "max_mb": settings.UPLOAD_MAX_BYTES // (1024 * 1024),
@@ -430,6 +478,8 @@ def _review_context(dossier):
         "readiness": readiness,
         "form_error_links": form_error_links,
         "attachments": dossier.attachments.select_related("component"),
+        "sourced": once_only.sourced_answers(dossier),
+        "obtained_rows": once_only.obtained_rows(dossier),
     }
 
 

@@ -276,9 +276,10 @@ def test_the_dossier_page_reads_a_fixed_number_of_queries(
     # version is held in memory; the user, their device and memberships are cached), and the
     # access record: in the test's transaction three statements (claim a lane of its hash
     # chain, move the lane's head, INSERT); a page in production writes it in one
-    # (chain.insert_alone), tested in dossiers/tests/test_access_log.py; and the
-    # notifications that failed to reach the applicant (notifications' panel)
-    with django_assert_num_queries(9 + RECORD_STATEMENTS):
+    # (chain.insert_alone), tested in dossiers/tests/test_access_log.py; the
+    # notifications that failed to reach the applicant (notifications' panel) and the
+    # components obtained from a register (dossiers' panel, decision 0079)
+    with django_assert_num_queries(10 + RECORD_STATEMENTS):
         body = client.get(url).content.decode()
     assert "Một" in body and "Ba" in body and "Đủ giấy tờ" in body
 

@@ -1,4 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from motcua.registers.contrib.sandbox import views
 
 app_name = "register_sandbox"
-urlpatterns: list = []
+urlpatterns = [
+    path("oauth2/token", views.token, name="token"),
+    path("population/v1/citizens/query", views.population, name="population"),
+    path("business/v1/enterprises/query", views.business, name="business"),
+    path("vehicles/v1/vehicles/query", views.vehicles, name="vehicles"),
+]
