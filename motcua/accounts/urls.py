@@ -1,6 +1,6 @@
 from django.urls import path
 
-from motcua.accounts import views
+from motcua.accounts import views, views_representation
 
 app_name = "accounts"
 urlpatterns = [
@@ -22,6 +22,33 @@ urlpatterns = [
         name="two_factor_regenerate",
     ),
     path("profile/", views.profile, name="profile"),
+    path("organisation/members/", views_representation.members_page, name="members"),
+    path(
+        "organisation/members/<int:member_id>/",
+        views_representation.member_change,
+        name="member_change",
+    ),
+    path(
+        "organisation/members/<int:member_id>/end/",
+        views_representation.member_end,
+        name="member_end",
+    ),
+    path("authorisations/", views_representation.authorisations_page, name="authorisations"),
+    path(
+        "authorisations/<int:authorisation_id>/revoke/",
+        views_representation.authorisation_revoke,
+        name="authorisation_revoke",
+    ),
+    path(
+        "authorisations/<int:authorisation_id>/document/",
+        views_representation.authorisation_document,
+        name="authorisation_document",
+    ),
+    path(
+        "invitations/<str:kind>/<int:grant_id>/accept/",
+        views_representation.invitation_accept,
+        name="invitation_accept",
+    ),
     path("password/change/", views.PasswordChangeView.as_view(), name="password_change"),
     path("password/reset/", views.PasswordResetView.as_view(), name="password_reset"),
     path("password/reset/sent/", views.PasswordResetDoneView.as_view(), name="password_reset_done"),
