@@ -98,6 +98,4 @@ class AuthorisationForm(AccessibleFormMixin, forms.Form):
     invited_email = _email_field()
 
     def codes(self) -> list[str]:
-        return [
-            c for c in self.cleaned_data.get("procedure_codes", "").replace(";", ",").split(",")
-        ]
+        return self.cleaned_data.get("procedure_codes", "").replace(";", ",").split(",")
