@@ -321,3 +321,9 @@ def bind_verified_identity(*, user: User) -> int:
             record_audit(action="grant_bound", actor=user, target=_target(grant), via="identity")
         bound += len(rows)
     return bound
+
+
+def bind_on_sign_in(sender, request, user, **kwargs) -> None:
+    """user_logged_in receiver: bind_verified_identity for whoever signs in."""
+    if getattr(user, "kind", None) == User.Kind.CITIZEN and user.has_verified_identity:
+        bind_verified_identity(user=user)
