@@ -145,7 +145,7 @@ def test_the_scanned_letter_is_checked_by_content():
 
 def test_only_the_organisation_and_its_administrators_manage_members():
     people = staff()
-    newcomer = dict(citizen_id=AGENT_ID, full_name="Hoàng Văn Dũng", role="follower")
+    newcomer = {"citizen_id": AGENT_ID, "full_name": "Hoàng Văn Dũng", "role": "follower"}
     for refused in (people.applicant, people.follower, person("Người lạ", "001090012345")):
         with pytest.raises(PermissionDenied):
             members.member_add(organisation=people.company, actor=refused, **newcomer)
