@@ -450,7 +450,7 @@ def delivery(request, dossier_uuid):
             "error": error,
             "chosen": request.POST.get("method", dossier.delivery_method),
             "postal_address": request.POST.get(
-                "postal_address", dossier.postal_address or request.user.address
+                "postal_address", dossier.postal_address or dossier.applicant.address
             ),
         },
         status=400 if error else 200,
