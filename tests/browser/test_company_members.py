@@ -96,7 +96,9 @@ def test_an_administrator_adds_a_member_who_applies_for_the_company_and_another_
     sign_in(page, base, lan.email)
     page.goto(f"{base}/dossiers/")
     expect(page.get_by_role("link", name=dossier.code)).to_be_visible()
-    expect(page.get_by_text("Công ty TNHH Vận tải Hương Giang").first).to_be_visible()
+    expect(
+        page.get_by_role("cell", name="Đứng tên Công ty TNHH Vận tải Hương Giang")
+    ).to_be_visible()
     assert_accessible(page)
     assert_fits_the_screen(page)
     page.get_by_role("link", name=dossier.code).click()
