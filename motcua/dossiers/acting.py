@@ -19,10 +19,12 @@ from motcua.dossiers.models import Dossier, Status
 
 def applicant_may(user, dossier: Dossier, *, act: bool = False) -> Standing | None:
     """The standing under which `user` may see (or, with `act`, act on) the dossier, or None."""
-    if not getattr(user, "is_authenticated", False) or not user.is_applicant:
+    if not getattr(user, "is_authenticated", False):
         return None
-    if dossier.applicant_id == user.pk:
+    if dossier.applicant_id == user.pk:  # also an officer registered as the applicant
         return Standing(principal_id=user.pk, via=representation.SELF, may_act=True)
+    if not user.is_applicant:
+        return None
     found = representation.standing(
         user, dossier.applicant_id, procedure_code=dossier.procedure.code, act=act
     )

@@ -58,7 +58,7 @@ def is_open(dossier: Dossier, *, now: datetime | None = None) -> bool:
 
 def _side(dossier: Dossier, author):
     """(from_applicant, the officer's unit) for someone who may write, else PermissionError."""
-    if acting.applicant_may(author, dossier, act=True) is not None:
+    if getattr(author, "is_applicant", False) and acting.applicant_may(author, dossier, act=True):
         return True, None
     unit = access.answering_unit(author, dossier)
     if unit is None:
@@ -146,7 +146,7 @@ def mark_read(*, dossier: Dossier, reader) -> int:
     """The reader opened the thread: the other side's unread messages are read now. The
     applicant reads the unit's; an officer who may answer (access.answering_unit) reads the
     applicant's for the whole unit; anyone else reads nothing. One UPDATE; the number marked."""
-    if acting.applicant_may(reader, dossier, act=True) is not None:
+    if getattr(reader, "is_applicant", False) and acting.applicant_may(reader, dossier, act=True):
         from_applicant = False
     elif access.answering_unit(reader, dossier) is not None:
         from_applicant = True
