@@ -54,6 +54,8 @@ def test_an_administrator_adds_a_member_who_applies_for_the_company_and_another_
     # The administrator adds Nguyễn Minh Khoa, who applies.
     sign_in(page, base, admin.email)
     page.goto(f"{base}/accounts/authorisations/")
+    assert_accessible(page)
+    assert_fits_the_screen(page)
     page.get_by_role("link", name="Quản lý thành viên").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Thành viên tổ chức")
     assert_accessible(page)
