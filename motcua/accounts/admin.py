@@ -1,7 +1,14 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from motcua.accounts.models import ExternalIdentity, Membership, Unit, User
+from motcua.accounts.models import (
+    Authorisation,
+    ExternalIdentity,
+    Membership,
+    OrganisationMember,
+    Unit,
+    User,
+)
 
 
 class ExternalIdentityInline(admin.TabularInline):
@@ -69,3 +76,31 @@ class UnitAdmin(admin.ModelAdmin):
     search_fields = ["name", "code", "agency__name", "agency__identifier"]
     autocomplete_fields = ["agency"]
     inlines = [MembershipInline]
+
+
+class _GrantAdmin(admin.ModelAdmin):
+    """Read only: grants change through their pages, which check who may and audit it."""
+
+    search_fields = ["citizen_id", "full_name"]
+    list_filter = ["ended_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(OrganisationMember)
+class OrganisationMemberAdmin(_GrantAdmin):
+    list_display = ["full_name", "citizen_id", "organisation", "role", "valid_until", "ended_at"]
+    list_select_related = ["organisation"]
+
+
+@admin.register(Authorisation)
+class AuthorisationAdmin(_GrantAdmin):
+    list_display = ["full_name", "citizen_id", "principal", "valid_until", "ended_at"]
+    list_select_related = ["principal"]

@@ -1,6 +1,7 @@
 from django.apps import AppConfig
 from django.conf import settings
 from django.contrib.admin import apps as admin_apps
+from django.contrib.auth.signals import user_logged_in
 from django.core import checks
 from django.db.models.signals import post_delete, post_save
 
@@ -18,12 +19,16 @@ class AccountsConfig(AppConfig):
 
         from motcua.accounts import identity
         from motcua.accounts.backends import forget_session_user
+        from motcua.accounts.members import bind_on_sign_in
         from motcua.accounts.middleware import forget_device
         from motcua.accounts.models import User
 
         # The session's user is cached per id (EmailOrPhoneBackend.get_user).
         post_save.connect(forget_session_user, sender=User, dispatch_uid="session-user-saved")
         post_delete.connect(forget_session_user, sender=User, dispatch_uid="session-user-deleted")
+        # Whatever signed the person in (password, VNeID), grants waiting for the ID number
+        # an identity provider vouched for are bound to the account (decision 0076).
+        user_logged_in.connect(bind_on_sign_in, dispatch_uid="bind-grants-on-sign-in")
         # A session's confirmed second-factor device is cached (middleware._confirmed_device).
         for model in apps.get_models():
             if issubclass(model, Device):

@@ -224,3 +224,118 @@ class ExternalIdentity(models.Model):
 
     def __str__(self):
         return f"{self.provider}:{self.subject} → {self.user_id}"
+
+
+class Grant(models.Model):
+    """What an organisation membership and an authorisation share: the person they are given
+    to, identified by their personal ID number and bound to an account (decision 0076), and
+    the days they hold (both ends included, in local dates)."""
+
+    citizen_id = models.CharField(_("số định danh cá nhân"), max_length=12)
+    full_name = models.CharField(_("họ và tên"), max_length=200)
+    # The account it is bound to: the one whose identity an identity provider vouched for
+    # with this ID number, or the one that accepted the invitation sent to `invited_email`.
+    user = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    invited_email = models.EmailField(_("thư điện tử mời"), blank=True)
+    accepted_at = models.DateTimeField(_("nhận lời lúc"), null=True, blank=True)
+    valid_from = models.DateField(_("hiệu lực từ ngày"))
+    valid_until = models.DateField(_("hiệu lực đến ngày"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    ended_at = models.DateTimeField(_("chấm dứt lúc"), null=True, blank=True)
+    ended_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_ended(self) -> bool:
+        return self.ended_at is not None
+
+    def holds_on(self, day) -> bool:
+        """In force that day (not ended, between its dates)."""
+        return (
+            self.ended_at is None
+            and self.valid_from <= day
+            and (self.valid_until is None or day <= self.valid_until)
+        )
+
+
+class OrganisationMember(Grant):
+    """A person of an organisation's staff (thành viên tổ chức), with what they may do for it."""
+
+    class Role(models.TextChoices):
+        ADMINISTRATOR = "administrator", _("Quản trị")
+        APPLICANT = "applicant", _("Nộp hồ sơ")
+        FOLLOWER = "follower", _("Theo dõi")
+
+    organisation = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="members", verbose_name=_("tổ chức")
+    )
+    role = models.CharField(_("vai trò"), max_length=16, choices=Role.choices)
+
+    class Meta:
+        verbose_name = _("thành viên tổ chức")
+        verbose_name_plural = _("thành viên tổ chức")
+        ordering = ["organisation_id", "full_name", "id"]
+        constraints = [
+            # One membership in force per person and organisation; ended ones stay as history.
+            models.UniqueConstraint(
+                fields=["organisation", "citizen_id"],
+                condition=models.Q(ended_at__isnull=True),
+                name="org_member_unique_open",
+            )
+        ]
+        indexes = [models.Index(fields=["citizen_id"], name="org_member_citizen_id")]
+
+    def __str__(self):
+        return f"{self.full_name} · {self.organisation_id} · {self.role}"
+
+
+def authorisation_path(instance, filename):
+    return f"authorisations/{timezone.now():%Y/%m}/{filename}"
+
+
+class Authorisation(Grant):
+    """A letter of authorisation (giấy ủy quyền): the principal lets the agent apply and
+    follow dossiers for them, for all procedures or some, until an end date."""
+
+    number = models.CharField(_("số giấy ủy quyền"), max_length=40, blank=True)
+    principal = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="authorisations_given"
+    )
+    all_procedures = models.BooleanField(_("mọi thủ tục"), default=True)
+    procedure_codes = models.JSONField(_("mã thủ tục"), default=list, blank=True)
+    document = models.FileField(upload_to=authorisation_path, max_length=200, blank=True)
+    document_name = models.CharField(max_length=200, blank=True)
+    document_type = models.CharField(max_length=100, blank=True)
+    document_sha256 = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("giấy ủy quyền")
+        verbose_name_plural = _("giấy ủy quyền")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["citizen_id"], name="authorisation_citizen_id")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(valid_until__isnull=False),
+                name="authorisation_has_end_date",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.display_number} · {self.principal_id} → {self.citizen_id}"
+
+    @property
+    def display_number(self) -> str:
+        return self.number or f"UQ-{self.pk:06d}"
+
+    def covers(self, procedure_code: str | None) -> bool:
+        """Whether the scope takes this procedure (None: any of its procedures)."""
+        return (
+            self.all_procedures or procedure_code is None or procedure_code in self.procedure_codes
+        )

@@ -16,7 +16,7 @@ from django.utils import timezone, translation
 from motcua.accounts.models import Unit
 from motcua.core.qr import qr_data_uri
 from motcua.documents.models import TrackingBookEntry
-from motcua.dossiers import once_only
+from motcua.dossiers import acting, once_only
 from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.dossiers.timeline import handover_kinds
 
@@ -201,6 +201,8 @@ def dossier_context(
                 "email": dossier.applicant_email or applicant.email or "",
                 "id_number": dossier.applicant_id_number,
             },
+            # A member or an agent who acted for the applicant (decision 0077).
+            "acted_for": acting.acted_for(dossier),
             "procedure": {"name": procedure.name, "code": procedure.code},
             "handling_agency": procedure.agency.name,
             "components": components_context(dossier) if kind == "receipt" else [],

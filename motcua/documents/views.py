@@ -14,7 +14,7 @@ from motcua.core.retention import file_removed
 from motcua.documents import services
 from motcua.documents.models import IssuedDocument, TrackingBookEntry
 from motcua.documents.render import FORMS
-from motcua.dossiers import access, access_log
+from motcua.dossiers import access, access_log, acting
 from motcua.dossiers.models import AccessRecord, Dossier
 
 # The stored document HTML is a standalone page with its own <style>; it may load our
@@ -53,7 +53,7 @@ def _document_for(request, dossier_uuid, document_id) -> IssuedDocument:
     if document is None:
         raise Http404
     user, dossier = request.user, document.dossier
-    if document.addressed_to_applicant and dossier.applicant_id == user.pk:
+    if document.addressed_to_applicant and acting.applicant_may(user, dossier) is not None:
         return document
     if _officer_may_view(user, dossier):
         return document
@@ -62,7 +62,7 @@ def _document_for(request, dossier_uuid, document_id) -> IssuedDocument:
 
 def _record_document(request, document: IssuedDocument) -> None:
     """An officer's view of a document (the applicant's own are not recorded)."""
-    if document.dossier.applicant_id != request.user.pk:
+    if acting.applicant_may(request.user, document.dossier) is None:
         access_log.record_view(
             actor=request.user,
             kind=AccessRecord.Kind.DOCUMENT,

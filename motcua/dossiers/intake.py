@@ -20,6 +20,11 @@ INTAKE_FIELDS = (
     "applicant_phone",
     "applicant_id_number",
     "applicant_email",
+    # Who acted for the applicant (decision 0077).
+    "submitted_by",
+    "acted_via",
+    "acting_member",
+    "acting_authorisation",
     "updated_at",
 )
 

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from motcua.core import ratelimit
 from motcua.core.events import DossierMessagePosted
 from motcua.core.outbox import publish
-from motcua.dossiers import access
+from motcua.dossiers import access, acting
 from motcua.dossiers.models import Dossier, DossierMessage, DossierMessageAttachment, Status
 from motcua.dossiers.services import DossierError, check_and_scan
 
@@ -58,7 +58,7 @@ def is_open(dossier: Dossier, *, now: datetime | None = None) -> bool:
 
 def _side(dossier: Dossier, author):
     """(from_applicant, the officer's unit) for someone who may write, else PermissionError."""
-    if author.pk == dossier.applicant_id and getattr(author, "is_applicant", False):
+    if getattr(author, "is_applicant", False) and acting.applicant_may(author, dossier, act=True):
         return True, None
     unit = access.answering_unit(author, dossier)
     if unit is None:
@@ -146,7 +146,7 @@ def mark_read(*, dossier: Dossier, reader) -> int:
     """The reader opened the thread: the other side's unread messages are read now. The
     applicant reads the unit's; an officer who may answer (access.answering_unit) reads the
     applicant's for the whole unit; anyone else reads nothing. One UPDATE; the number marked."""
-    if reader.pk == dossier.applicant_id and getattr(reader, "is_applicant", False):
+    if getattr(reader, "is_applicant", False) and acting.applicant_may(reader, dossier, act=True):
         from_applicant = False
     elif access.answering_unit(reader, dossier) is not None:
         from_applicant = True

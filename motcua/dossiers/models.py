@@ -129,6 +129,51 @@ class Dossier(models.Model):
         related_name="+",
         help_text="The desk officer who registered a counter or postal dossier.",
     )
+    # Who acted for the applicant of record (decision 0077): the person who started the
+    # draft and the one who submitted it, and under what (their own account, a membership of
+    # the organisation, a letter of authorisation), as it stood at submission (at creation
+    # while a draft). Timeline events keep their own actor.
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+    )
+    acted_via = models.CharField(
+        max_length=16,
+        blank=True,
+        choices=[
+            ("self", _("chính mình")),
+            ("member", _("thành viên tổ chức")),
+            ("authorisation", _("theo giấy ủy quyền")),
+        ],
+    )
+    acting_member = models.ForeignKey(
+        "accounts.OrganisationMember",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+    )
+    acting_authorisation = models.ForeignKey(
+        "accounts.Authorisation",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+    )
     accepted_at = models.DateTimeField(_("tiếp nhận lúc"), null=True, blank=True)
     original_due_at = models.DateTimeField(_("ngày hẹn trả ban đầu"), null=True, blank=True)
     step_due_at = models.DateTimeField(null=True, blank=True)

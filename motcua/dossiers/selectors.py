@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from motcua.core.dates import local_iso, local_text
-from motcua.dossiers import reads
+from motcua.dossiers import acting, reads
 from motcua.dossiers.models import (
     OPEN_STATUSES,
     Attachment,
@@ -24,11 +24,13 @@ from motcua.dossiers.timeline import kind_of
 MUST_ACT = (Status.SUPPLEMENT_REQUESTED, Status.AWAITING_PAYMENT)
 
 
-def dossiers_of(applicant):
-    """ "My dossiers": the applicant's own, newest first, with what the list shows in one query."""
+def dossiers_of(user, *, principal_id: int | None = None):
+    """ "My dossiers": the person's own and those of the principals they act for or follow
+    (acting.dossiers_for), or one principal's, newest first, with what the list shows in one
+    query."""
     return (
-        Dossier.objects.filter(applicant=applicant)
-        .select_related("procedure")
+        acting.dossiers_for(user, principal_id=principal_id)
+        .select_related("procedure", "applicant")
         .annotate(
             attachment_count=Count("attachments"),
             # The unit wrote something the applicant has not read yet (decision 0044).
@@ -42,15 +44,18 @@ def dossiers_of(applicant):
     )
 
 
-def dossier_of(applicant, dossier_uuid) -> Dossier:
-    """The applicant's dossier or 404: another person's dossier is indistinguishable from none."""
-    return get_object_or_404(
+def dossier_of(user, dossier_uuid, *, act: bool = False) -> Dossier:
+    """The dossier if the person may see it (with `act`: act on it), or 404 (403 for a
+    follower asked to act): another person's dossier is indistinguishable from none. The
+    standing it is seen under is on `dossier.standing`."""
+    dossier = get_object_or_404(
         Dossier.objects.select_related(
-            "procedure", "procedure__sector", "receiving_agency", "current_unit"
+            "procedure", "procedure__sector", "receiving_agency", "current_unit", "applicant"
         ),
         uuid=dossier_uuid,
-        applicant=applicant,
     )
+    dossier.standing = acting.check(user, dossier, act=act)
+    return dossier
 
 
 def _event_label(action: str, to_status) -> str:

@@ -11,14 +11,14 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from motcua.accounts import representation
 from motcua.accounts.validators import normalise_phone
 from motcua.catalogue.forms_schema import form_size, prefill, too_many_items, validate_form
 from motcua.catalogue.models import Component, Procedure
-from motcua.core import ratelimit
-from motcua.dossiers import intake, once_only, quotas, selectors
+from motcua.core import ratelimit, uploads
+from motcua.core.uploads import CheckedUpload
+from motcua.dossiers import acting, intake, once_only, quotas, selectors
 from motcua.dossiers.models import Attachment, Dossier, DossierEvent, Status
-from motcua.dossiers.scanning import ScannerUnavailable, configured_scanner
-from motcua.dossiers.uploads import CheckedUpload, check_upload
 
 
 class DossierError(ValidationError):
@@ -34,43 +34,57 @@ def dossier_start(
     procedure: Procedure,
     applicant,
     token: uuid.UUID | None = None,
+    principal=None,
     from_registers: bool = True,
 ) -> Dossier:
     """Create a draft for `procedure` prefilled from the applicant's profile and, for the keys
     the profile gives, from the registers (decision 0079).
 
-    `token` comes from the start form: the same token twice (a double click, a retried
-    request) returns the draft made the first time instead of a second one.
-    `from_registers=False`: no look-up (a caller inside a transaction, or one that brings
-    its own answers).
+    `applicant` is the person starting it; `principal`, when given, the organisation or
+    person they act for (accounts.representation), who becomes the applicant of record and
+    whose profile prefills the form. `token` comes from the start form: the same token twice
+    (a double click, a retried request) returns the draft made the first time instead of a
+    second one. `from_registers=False`: no look-up (a caller inside a transaction, or one
+    that brings its own answers).
     """
     if not procedure.accepts_online:
         raise DossierError(_("Thủ tục này chưa nhận hồ sơ trực tuyến."))
     if not applicant.is_applicant:
         raise PermissionDenied
+    principal = principal or applicant
+    standing = representation.standing(
+        applicant, principal.pk, procedure_code=procedure.code, act=True
+    )
+    if standing is None:
+        raise PermissionDenied
     token = token or uuid.uuid4()
     existing = Dossier.objects.filter(uuid=token).first()
     if existing is not None:
-        if existing.applicant_id != applicant.pk:
+        if existing.applicant_id != principal.pk or existing.started_by_id not in (
+            None,
+            applicant.pk,
+        ):
             raise PermissionDenied
         return existing
-    data, sources = prefill(procedure.form_schema, procedure.form_ui, applicant)
+    data, sources = prefill(procedure.form_schema, procedure.form_ui, principal)
     delivery = "online" if "online" in (procedure.delivery_options or []) else ""
     try:
         with transaction.atomic():
-            quotas.check_new_draft(applicant)
+            quotas.check_new_draft(principal)
             dossier = Dossier.objects.create(
                 uuid=token,
                 procedure=procedure,
-                applicant=applicant,
+                applicant=principal,
                 receiving_agency=procedure.receiving_agency,
                 form_data=data,
                 form_bytes=form_size(data),
                 prefill_sources=sources,
                 delivery_method=delivery,
+                started_by=applicant,
+                **_acted(standing),
             )
     except IntegrityError:  # the same token raced in from a parallel request
-        return Dossier.objects.get(uuid=token, applicant=applicant)
+        return Dossier.objects.get(uuid=token, applicant=principal)
     # Once the draft exists (each look-up is recorded against it), outside the transaction:
     # the keys the profile already gave (the tax code, a verified ID number) fill the rest.
     # Past the account's quota (ValidationError) the draft stays as the profile filled it.
@@ -80,8 +94,17 @@ def dossier_start(
     return dossier
 
 
+def _acted(standing) -> dict:
+    """The fields recording under what a person acted for the applicant of record."""
+    return {
+        "acted_via": standing.via,
+        "acting_member": standing.member,
+        "acting_authorisation": standing.authorisation,
+    }
+
+
 def _editable(dossier: Dossier, applicant) -> None:
-    if dossier.applicant_id != applicant.pk:
+    if acting.applicant_may(applicant, dossier, act=True) is None:
         raise PermissionDenied
     if not dossier.is_draft:
         raise DossierError(_("Hồ sơ đã nộp, không sửa được nữa."))
@@ -112,7 +135,7 @@ def dossier_save_form(
     check_form_size(dossier=dossier, data=data)
     size = form_size(data)
     with transaction.atomic():
-        quotas.check_form_bytes(applicant, dossier, size)
+        quotas.check_form_bytes(dossier.applicant, dossier, size)
         dossier.form_data = data
         dossier.form_bytes = size
         dossier.save(update_fields=["form_data", "form_bytes", "updated_at"])
@@ -136,7 +159,7 @@ def dossier_save_delivery(*, dossier: Dossier, applicant, method: str, postal_ad
 
 def _attachments_editable(dossier: Dossier, applicant) -> None:
     """Files may change in a draft, and be added while a supplement is requested."""
-    if dossier.applicant_id != applicant.pk:
+    if acting.applicant_may(applicant, dossier, act=True) is None:
         raise PermissionDenied
     if dossier.status not in (Status.DRAFT, Status.SUPPLEMENT_REQUESTED):
         raise DossierError(_("Hồ sơ đã nộp, không sửa được nữa."))
@@ -154,7 +177,7 @@ def attachment_add(*, dossier: Dossier, component: Component, upload, applicant)
     if dossier.is_draft:
 
         def limits(size: int) -> None:
-            quotas.check_attachment(applicant, dossier, size)
+            quotas.check_attachment(dossier.applicant, dossier, size)
 
     return store_attachment(
         dossier, component, upload, uploaded_by=applicant, since=since, limits=limits
@@ -162,22 +185,8 @@ def attachment_add(*, dossier: Dossier, component: Component, upload, applicant)
 
 
 def check_and_scan(upload, accepted_kinds: list[str]) -> CheckedUpload:
-    """check_upload, then the virus scanner when one is configured: every file a user sends
-    (the application's, a supplement's, a message's) passes here."""
-    checked = check_upload(upload, accepted_kinds)
-    scanner = configured_scanner()
-    if scanner is not None:
-        try:
-            result = scanner.scan(upload)
-        except ScannerUnavailable:
-            raise DossierError(
-                _("Chưa kiểm tra được mã độc của tệp, vui lòng thử lại sau.")
-            ) from None
-        if not result.clean:
-            raise DossierError(
-                _("Tệp “%(name)s” có mã độc và đã bị từ chối.") % {"name": checked.display_name}
-            )
-    return checked
+    """core.uploads.check_and_scan, refusals as DossierError."""
+    return uploads.check_and_scan(upload, accepted_kinds, error=DossierError)
 
 
 def store_attachment(
@@ -328,9 +337,11 @@ def _id_number(user) -> str:
 def dossier_submit(*, dossier_uuid, applicant) -> Dossier:
     """Submit a complete draft (nộp hồ sơ): status 1, a dossier code, an acknowledgement e-mail.
 
+    `applicant` is the person submitting: the applicant of record or someone who may act for
+    them now (acting.applicant_may), recorded on the dossier with what they acted under.
     Submitting twice (double click, retried request) returns the dossier submitted the first
     time; the draft row is locked, so two parallel submissions cannot both go through.
-    Another person's dossier raises Dossier.DoesNotExist, like an unknown one.
+    A dossier the person may not act on raises Dossier.DoesNotExist, like an unknown one.
     """
     with transaction.atomic():
         dossier = (
@@ -338,24 +349,41 @@ def dossier_submit(*, dossier_uuid, applicant) -> Dossier:
             .select_related("procedure", "receiving_agency")
             .only(
                 *(f.name for f in Dossier._meta.concrete_fields),
+                "procedure__code",
                 "procedure__form_schema",
                 "procedure__form_ui",
                 "receiving_agency__identifier",
                 "receiving_agency__name",
             )
-            .get(uuid=dossier_uuid, applicant=applicant)
+            .get(uuid=dossier_uuid)
         )
+        standing = acting.applicant_may(applicant, dossier, act=True)
+        if standing is None:
+            raise Dossier.DoesNotExist
         if not dossier.is_draft:
             return dossier
+        principal = applicant if dossier.applicant_id == applicant.pk else dossier.applicant
         if not applicant.is_verified:
             raise EmailNotVerified(_("Xác thực địa chỉ thư điện tử trước khi nộp hồ sơ."))
+        if not principal.is_verified:
+            # The receipt goes to the applicant of record's address.
+            raise DossierError(
+                _(
+                    "Tài khoản của %(name)s chưa xác thực thư điện tử: hồ sơ chỉ nộp được sau "
+                    "khi tài khoản đó xác thực."
+                )
+                % {"name": principal.display_name}
+            )
         readiness = dossier_readiness(dossier)
         if not readiness.ready:
             raise DossierError(_("Hồ sơ chưa đầy đủ, vui lòng kiểm tra lại các mục được đánh dấu."))
-        dossier.applicant_name = applicant.display_name
-        dossier.applicant_phone = normalise_phone(applicant.phone or "")
-        dossier.applicant_id_number = _id_number(applicant)
-        dossier.applicant_email = applicant.email or ""
+        dossier.applicant_name = principal.display_name
+        dossier.applicant_phone = normalise_phone(principal.phone or "")
+        dossier.applicant_id_number = _id_number(principal)
+        dossier.applicant_email = principal.email or ""
+        dossier.submitted_by = applicant
+        for name, value in _acted(standing).items():
+            setattr(dossier, name, value)
         intake.submit(dossier=dossier, actor=applicant, note=_("Nộp hồ sơ trực tuyến"))
     return dossier
 

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from motcua.accounts import representation
 from motcua.catalogue.fees import fee_schedule_of
 from motcua.catalogue.forms_schema import (
     bind,
@@ -57,7 +58,7 @@ def applicant_required(view):
 
 
 def _draft_or_redirect(request, dossier_uuid):
-    dossier = selectors.dossier_of(request.user, dossier_uuid)
+    dossier = selectors.dossier_of(request.user, dossier_uuid, act=True)
     return dossier, (None if dossier.is_draft else redirect("dossiers:detail", dossier.uuid))
 
 
@@ -74,8 +75,38 @@ def start(request, code):
         token = uuid.UUID(request.POST.get("token", ""))
     except ValueError:
         token = None
+    # A person who may act for others first says for whom (decision 0077).
+    choices = [
+        s for s in representation.standings(request.user) if s.may_act and s.covers(procedure.code)
+    ]
+    principal = request.user
+    if choices:
+        chosen = request.POST.get("for", "")
+        if not chosen:
+            return render(
+                request,
+                "dossiers/start_for.html",
+                {"procedure": procedure, "choices": choices, "token": token or uuid.uuid4()},
+            )
+        found = next((s for s in choices if str(s.principal_id) == chosen), None)
+        if found is not None:
+            principal = found.principal
+        elif chosen != "self":
+            return render(
+                request,
+                "dossiers/start_for.html",
+                {
+                    "procedure": procedure,
+                    "choices": choices,
+                    "token": token or uuid.uuid4(),
+                    "error_list": [("for-self", _("Chọn quý vị nộp hồ sơ cho ai."))],
+                },
+                status=400,
+            )
     try:
-        dossier = services.dossier_start(procedure=procedure, applicant=request.user, token=token)
+        dossier = services.dossier_start(
+            procedure=procedure, applicant=request.user, token=token, principal=principal
+        )
     except ValidationError as exc:
         messages.error(request, exc.messages[0])
         return redirect("catalogue:detail", code)
@@ -90,11 +121,23 @@ def start(request, code):
 
 @applicant_required
 def mine(request):
-    page = Paginator(selectors.dossiers_of(request.user), 20).get_page(request.GET.get("page"))
+    principals = {s.principal_id: s.principal for s in representation.standings(request.user)}
+    try:
+        chosen = int(request.GET.get("principal", ""))
+    except ValueError:
+        chosen = None
+    if chosen is not None and chosen != request.user.pk and chosen not in principals:
+        chosen = None
+    dossiers = selectors.dossiers_of(request.user, principal_id=chosen)
+    page = Paginator(dossiers, 20).get_page(request.GET.get("page"))
     for dossier in page:
         if dossier.is_draft:
             dossier.expires_at = draft_expires_at(dossier)
-    return render(request, "dossiers/mine.html", {"page": page})
+    return render(
+        request,
+        "dossiers/mine.html",
+        {"page": page, "principals": list(principals.values()), "chosen": chosen},
+    )
 
 
 def _sections(procedure):
@@ -113,8 +156,10 @@ def submitted_page(request, dossier, *, status=200, **extra):
     except ValueError:
         seen_page = 1
     seen, more_seen = access_log.seen_by(dossier, page=seen_page)
+    # A follower reads; only someone who may act writes, withdraws, pays (decision 0076).
+    may_act = getattr(dossier, "standing", None) is None or dossier.standing.may_act
     thread = conversation.thread(dossier, officer=False)
-    thread.can_write = thread.is_open
+    thread.can_write = thread.is_open and may_act
     for message in thread.messages:
         for f in message.files:
             f.url = reverse("dossiers:message_file", args=[dossier.uuid, f.pk])
@@ -122,8 +167,9 @@ def submitted_page(request, dossier, *, status=200, **extra):
         "dossier": dossier,
         "page": selectors.applicant_page(
             dossier,
-            can_withdraw=dossier.status in WITHDRAWABLE,
+            can_withdraw=may_act and dossier.status in WITHDRAWABLE,
         ),
+        "may_act": may_act,
         "max_mb": settings.UPLOAD_MAX_BYTES // (1024 * 1024),
         "error_list": [],
         "seen": seen,
@@ -134,7 +180,7 @@ def submitted_page(request, dossier, *, status=200, **extra):
     }
     context.update(extra)
     response = render(request, "dossiers/detail.html", context, status=status)
-    if thread.unread:
+    if thread.unread and may_act:
         conversation.mark_read(dossier=dossier, reader=request.user)
     return response
 
@@ -394,7 +440,7 @@ def _store_uploads(request, dossier, components):
 @applicant_required
 @require_POST
 def attachment_delete(request, dossier_uuid, attachment_id):
-    dossier = selectors.dossier_of(request.user, dossier_uuid)
+    dossier = selectors.dossier_of(request.user, dossier_uuid, act=True)
     if dossier.status not in (Status.DRAFT, Status.SUPPLEMENT_REQUESTED):
         return redirect("dossiers:detail", dossier.uuid)
     attachment = get_object_or_404(Attachment, pk=attachment_id, dossier=dossier)
@@ -452,7 +498,7 @@ def delivery(request, dossier_uuid):
             "error": error,
             "chosen": request.POST.get("method", dossier.delivery_method),
             "postal_address": request.POST.get(
-                "postal_address", dossier.postal_address or request.user.address
+                "postal_address", dossier.postal_address or dossier.applicant.address
             ),
         },
         status=400 if error else 200,
@@ -495,7 +541,7 @@ def review(request, dossier_uuid):
 @require_POST
 def submit(request, dossier_uuid):
     if request.POST.get("declaration") != "on":
-        dossier = selectors.dossier_of(request.user, dossier_uuid)
+        dossier = selectors.dossier_of(request.user, dossier_uuid, act=True)
         if not dossier.is_draft:
             return redirect("dossiers:submitted", dossier.uuid)
         context = _review_context(dossier)
@@ -564,7 +610,7 @@ def _supplement_url(dossier) -> str:
 @require_POST
 def supplement_upload(request, dossier_uuid):
     """Upload a file for a component the officer asked to supplement (status 5)."""
-    dossier = selectors.dossier_of(request.user, dossier_uuid)
+    dossier = selectors.dossier_of(request.user, dossier_uuid, act=True)
     if dossier.is_draft:
         return redirect("dossiers:attachments", dossier.uuid)
     components = list(dossier.procedure.components.all())
@@ -591,7 +637,7 @@ def supplement_upload(request, dossier_uuid):
 @applicant_required
 @require_POST
 def message_post(request, dossier_uuid):
-    dossier = selectors.dossier_of(request.user, dossier_uuid)
+    dossier = selectors.dossier_of(request.user, dossier_uuid, act=True)
     if dossier.is_draft:
         raise Http404
     text = request.POST.get("text", "")

@@ -3,6 +3,7 @@
 from django.template.loader import render_to_string
 
 from motcua.core.panels import panels
+from motcua.dossiers import acting
 from motcua.feedback import questions, ratings
 from motcua.feedback.forms_ratings import RatingForm
 
@@ -12,7 +13,7 @@ def rating_panel(request, dossier) -> str:
     """The rating form of an ended dossier, for its applicant only (section #rating); after
     rating, the thanks and until when it may be changed."""
     user = request.user
-    if not user.is_authenticated or dossier.applicant_id != user.pk or dossier.is_draft:
+    if dossier.is_draft or acting.applicant_may(user, dossier, act=True) is None:
         return ""
     if not ratings.can_rate(dossier):
         # The receipt slip invites the applicant to rate here: say when they can.

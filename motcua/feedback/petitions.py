@@ -24,7 +24,7 @@ from motcua.catalogue.models import Agency, Procedure
 from motcua.core.events import PetitionChanged, PetitionLate
 from motcua.core.outbox import publish
 from motcua.core.text import fold
-from motcua.dossiers import codes
+from motcua.dossiers import acting, codes
 from motcua.dossiers.access import memberships
 from motcua.dossiers.models import Dossier
 from motcua.feedback.models import Petition, PetitionCodeSequence, PetitionEvent
@@ -106,7 +106,8 @@ def dossier_of_applicant(user, code: str) -> Dossier | None:
     if user is None or not getattr(user, "is_authenticated", False):
         return None
     return (
-        Dossier.objects.filter(applicant=user, code=code.strip().upper())
+        acting.dossiers_for(user)
+        .filter(code=code.strip().upper())
         .select_related("receiving_agency")
         .first()
     )

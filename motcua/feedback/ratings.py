@@ -14,7 +14,7 @@ from motcua.accounts.models import Role, Unit
 from motcua.catalogue.models import Agency, Procedure
 from motcua.core.events import DossierRated
 from motcua.core.outbox import publish
-from motcua.dossiers import access
+from motcua.dossiers import access, acting
 from motcua.dossiers.models import ENDED_STATUSES, Dossier, DossierAccess
 from motcua.feedback.models import Rating
 
@@ -127,7 +127,7 @@ def rate_dossier(*, dossier: Dossier, applicant, scores: dict, comment: str = ""
     """
     # The dossier's row lock makes two submissions of the first rating one rating.
     dossier = Dossier.objects.select_for_update().get(pk=dossier.pk)
-    if dossier.applicant_id != applicant.pk:
+    if acting.applicant_may(applicant, dossier, act=True) is None:
         raise RatingRefused(_("Chỉ người nộp hồ sơ được đánh giá hồ sơ này."))
     if not can_rate(dossier):
         raise RatingRefused(_("Hồ sơ chưa giải quyết xong nên chưa thể đánh giá."))

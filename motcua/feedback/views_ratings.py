@@ -26,7 +26,7 @@ def _rating_url(dossier) -> str:
 @require_POST
 def rate(request, dossier_uuid):
     """Give or change the rating of one's own ended dossier (another's is a 404)."""
-    dossier = selectors.dossier_of(request.user, dossier_uuid)
+    dossier = selectors.dossier_of(request.user, dossier_uuid, act=True)
     if not ratings.can_rate(dossier):
         raise Http404
     rating = ratings.rating_of(dossier)

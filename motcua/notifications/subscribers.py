@@ -20,6 +20,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext_lazy as _
 
+from motcua.accounts import representation
 from motcua.accounts.models import User
 from motcua.core.dates import DATE_TIME, local_text
 from motcua.core.events import (
@@ -169,7 +170,9 @@ def slip_link(dossier: Dossier, kind: str) -> str:
 
 
 def tell_applicant(event, kind: str, dossier: Dossier | None = None, **extra) -> None:
-    """One notification of `kind` to the dossier's applicant, in their language."""
+    """One notification of `kind` to the dossier's applicant, in their language, and one to
+    each person who follows the applicant's dossiers today (an organisation's members, an
+    agent whose authorisation covers the procedure: accounts.representation.followers)."""
     dossier = dossier or _dossier(event.dossier_id)
     if dossier is None:
         return
@@ -179,19 +182,34 @@ def tell_applicant(event, kind: str, dossier: Dossier | None = None, **extra) ->
         user, addresses, language = None, {"email": dossier.applicant_email}, "vi"
     else:
         user, addresses, language = applicant, None, applicant.language
-    with translation.override(language or "vi"):
-        context = {**status_context(dossier, actor_id=event.actor_id), **extra}
-        context = {k: (str(v) if not isinstance(v, int) else v) for k, v in context.items()}
-    services.notify(
-        source=source_of(event),
-        kind=kind,
-        context=context,
-        user=user,
-        addresses=addresses,
-        language=language,
-        dossier=dossier,
-        link=reverse("dossiers:detail", args=[dossier.uuid]),
-    )
+    recipients = [(user, addresses, language)]
+    if user is not None:
+        recipients += [
+            (person, None, person.language)
+            for person in representation.followers(
+                applicant.pk, procedure_code=dossier.procedure.code
+            )
+        ]
+    contexts = {}  # one per language
+    source, link = source_of(event), reverse("dossiers:detail", args=[dossier.uuid])
+    for user, addresses, language in recipients:
+        language = language or "vi"
+        if language not in contexts:
+            with translation.override(language):
+                context = {**status_context(dossier, actor_id=event.actor_id), **extra}
+                contexts[language] = {
+                    k: (str(v) if not isinstance(v, int) else v) for k, v in context.items()
+                }
+        services.notify(
+            source=source,
+            kind=kind,
+            context=contexts[language],
+            user=user,
+            addresses=addresses,
+            language=language,
+            dossier=dossier,
+            link=link,
+        )
     services.sweep_now_and_then()
 
 

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from motcua.core.events import PaymentSettled
 from motcua.core.outbox import publish
 from motcua.core.rejected_calls import record_rejected
+from motcua.dossiers import acting
 from motcua.dossiers.models import Dossier, Status
 from motcua.payments import registry
 from motcua.payments.charges import open_charge_of
@@ -106,7 +107,7 @@ def start_online_payment(
         raise PaymentRefused(_("Chưa có cổng thanh toán trực tuyến; vui lòng nộp tại quầy."))
     with transaction.atomic():
         locked = Dossier.objects.select_for_update(of=("self",)).get(pk=dossier.pk)
-        if locked.applicant_id != applicant.pk:
+        if acting.applicant_may(applicant, locked, act=True) is None:
             raise PaymentRefused(_("Chỉ người nộp hồ sơ được thanh toán."))
         charge = open_charge_of(locked)
         if locked.status != Status.AWAITING_PAYMENT or charge is None:

@@ -17,7 +17,7 @@ from motcua.accounts.decorators import officer_required, verified_login_required
 from motcua.core import ratelimit
 from motcua.core.client import client_ip
 from motcua.core.retention import file_removed
-from motcua.dossiers import access, access_log, selectors
+from motcua.dossiers import access, access_log, acting, selectors
 from motcua.dossiers.models import AccessRecord
 from motcua.payments import receipts, registry, settlement
 from motcua.payments.models import GatewayMessage, PaymentIssue, Receipt, ReconciliationRun
@@ -32,7 +32,7 @@ def start(request, dossier_uuid):
         return redirect_to_login(request.get_full_path())
     if not request.user.is_applicant:
         raise PermissionDenied
-    dossier = selectors.dossier_of(request.user, dossier_uuid)
+    dossier = selectors.dossier_of(request.user, dossier_uuid, act=True)
     ident = str(request.user.pk)
     try:
         ratelimit.limit("payment-start", ident, limit=START_LIMIT, window=900)
@@ -72,7 +72,7 @@ def gateway_return(request, gateway):
     mine = (
         payment is not None
         and request.user.is_authenticated
-        and (payment.dossier.applicant_id == request.user.pk)
+        and acting.applicant_may(request.user, payment.dossier) is not None
     )
     return render(
         request,
@@ -104,9 +104,8 @@ def receipt(request, dossier_uuid, receipt_id):
     if found is None:
         raise Http404
     dossier = found.payment.dossier
-    if dossier.applicant_id != request.user.pk and not access.can_view_dossier(
-        request.user, dossier
-    ):
+    applicant_side = acting.applicant_may(request.user, dossier) is not None
+    if not applicant_side and not access.can_view_dossier(request.user, dossier):
         raise Http404
     if dossier.purged_at:
         return file_removed(request, purged_at=dossier.purged_at)
@@ -115,7 +114,7 @@ def receipt(request, dossier_uuid, receipt_id):
     response = FileResponse(found.pdf.open("rb"), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="bien-lai-{found.number}.pdf"'
     patch_cache_control(response, private=True, no_store=True)
-    if dossier.applicant_id != request.user.pk:
+    if not applicant_side:
         access_log.record_view(
             actor=request.user,
             kind=AccessRecord.Kind.RECEIPT,

@@ -15,10 +15,10 @@ from motcua.core import ratelimit
 from motcua.core.boundary import accepts_files
 from motcua.core.client import client_ip
 from motcua.core.retention import file_removed
-from motcua.dossiers import access_log
+from motcua.core.uploads import check_upload
+from motcua.dossiers import access_log, acting
 from motcua.dossiers.access import can_view_dossier
 from motcua.dossiers.models import AccessRecord
-from motcua.dossiers.uploads import check_upload
 from motcua.results import services
 from motcua.results.models import ResultDocument
 from motcua.signing import services as signing_services
@@ -36,7 +36,8 @@ def download(request, result_id):
     """The signed PDF, for the dossier's applicant or an officer who may see the dossier."""
     result = get_object_or_404(ResultDocument.objects.select_related("dossier"), pk=result_id)
     user, dossier = request.user, result.dossier
-    if dossier.applicant_id != user.pk and not can_view_dossier(user, dossier):
+    applicant_side = acting.applicant_may(user, dossier) is not None
+    if not applicant_side and not can_view_dossier(user, dossier):
         raise Http404
     if dossier.purged_at:
         return file_removed(request, purged_at=dossier.purged_at)
@@ -45,7 +46,7 @@ def download(request, result_id):
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["X-Content-Type-Options"] = "nosniff"
     patch_cache_control(response, private=True, no_store=True)
-    if dossier.applicant_id != user.pk:
+    if not applicant_side:
         access_log.record_view(
             actor=user,
             kind=AccessRecord.Kind.RESULT,

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from django.db import connection
 
 from motcua.documents.models import IssuedDocument
-from motcua.dossiers import access
+from motcua.dossiers import access, acting
 from motcua.dossiers.messages import ThreadFile, ThreadMessage
 from motcua.dossiers.models import Dossier, choice_label
 from motcua.workflow import reads
@@ -98,6 +98,8 @@ def dossier_page_data(dossier: Dossier) -> dict:
         "applicant_address": applicant["address"] if applicant else "",
         # None when no officer registered it (online); an officer without a name still shows.
         "registered_by": registered_by["full_name"] if registered_by else None,
+        # Who acted for the applicant (decision 0077); no query when they acted themselves.
+        "acted_for": acting.acted_for(dossier),
         "attachments": rows["attachments"],
         "events": rows["events"],
         "comments": rows["comments"],

@@ -20,8 +20,8 @@ from motcua.accounts.validators import (
     validate_tax_code,
 )
 from motcua.core.money import format_vnd
+from motcua.core.uploads import check_upload
 from motcua.dossiers.models import Dossier, Status
-from motcua.dossiers.uploads import check_upload
 from motcua.payments.charges import quote_for_dossier
 from motcua.workflow.actions import processing
 from motcua.workflow.actions.inputs import ActionInput, SupplementItem

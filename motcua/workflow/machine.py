@@ -36,7 +36,7 @@ from motcua.core.events import (
 )
 from motcua.core.outbox import publish
 from motcua.documents.models import IssuedDocument
-from motcua.dossiers import access
+from motcua.dossiers import access, acting
 from motcua.dossiers.models import WITHDRAWABLE, Dossier, DossierEvent, Status
 from motcua.dossiers.timeline import EventKind, register_kind
 from motcua.workflow.actions import (
@@ -443,7 +443,7 @@ def check(act: Action, dossier: Dossier, actor) -> None:
             raise TransitionRefused(_("Thao tác này do hệ thống tự thực hiện."))
         return
     if act.actor == APPLICANT:
-        if actor is None or actor.pk != dossier.applicant_id:
+        if actor is None or acting.applicant_may(actor, dossier, act=True) is None:
             raise TransitionRefused(_("Chỉ người nộp hồ sơ được thực hiện thao tác này."))
         return
     if actor is None or getattr(actor, "kind", None) != "officer":

@@ -7,9 +7,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from motcua.core.scanning import ClamdScanner
 from motcua.dossiers import services
 from motcua.dossiers.models import Attachment
-from motcua.dossiers.scanning import ClamdScanner
 from motcua.dossiers.tests.helpers import pdf
 from motcua.factories import PDF_BYTES, PNG_BYTES
 

@@ -2,8 +2,10 @@ import io
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
-from motcua.accounts.models import User
+from motcua.accounts import representation
+from motcua.accounts.models import Authorisation, OrganisationMember, User
 from motcua.accounts.testing import login_officer
 from motcua.accounts.validators import validate_citizen_id, validate_tax_code
 from motcua.catalogue.models import Procedure
@@ -11,6 +13,7 @@ from motcua.workflow.management.commands.load_demo import (
     DEMO_ACCOUNTS,
     DEMO_OFFICERS,
     DEMO_PASSWORD,
+    DEMO_PEOPLE,
 )
 
 pytestmark = pytest.mark.django_db
@@ -28,7 +31,7 @@ def test_load_demo_creates_catalogue_and_accounts_once_and_prints_them(client):
     output = _load_demo()
 
     assert Procedure.objects.count() == 78
-    assert User.objects.count() == len(DEMO_ACCOUNTS) + len(DEMO_OFFICERS)
+    assert User.objects.count() == len(DEMO_ACCOUNTS) + len(DEMO_OFFICERS) + len(DEMO_PEOPLE)
     assert "motcua@demo.motcua.vn" in output and "Cán bộ một cửa" in output
     desk = User.objects.get(email="motcua@demo.motcua.vn")
     assert desk.kind == User.Kind.OFFICER and desk.memberships.get().unit.kind == "desk"
@@ -51,3 +54,28 @@ def test_load_demo_creates_catalogue_and_accounts_once_and_prints_them(client):
     assert admin.check_password(DEMO_PASSWORD)
     login_officer(client, admin)
     assert client.get("/admin/catalogue/procedure/").status_code == 200
+
+
+def test_load_demo_gives_the_company_its_members_and_the_citizen_an_agent_once():
+    _load_demo()
+    _load_demo()
+    company = User.objects.get(kind=User.Kind.ORGANISATION)
+    roles = {
+        m.user.full_name: m.role
+        for m in OrganisationMember.objects.filter(organisation=company).select_related("user")
+    }
+    assert roles == {
+        "Trần Văn Bình": "administrator",
+        "Nguyễn Minh Khoa": "applicant",
+        "Phạm Thị Lan": "follower",
+    }
+    khoa = User.objects.get(citizen_id="046092004567")
+    assert khoa.has_verified_identity
+    assert representation.standing(khoa, company.pk, act=True).via == "member"
+    lan = User.objects.get(citizen_id="046195007890")
+    assert representation.standing(lan, company.pk, act=True) is None
+    citizen = User.objects.get(email="citizen@demo.motcua.vn")
+    agent = User.objects.get(citizen_id="079080002468")
+    (authorisation,) = Authorisation.objects.filter(principal=citizen)
+    assert authorisation.valid_until > timezone.localdate()
+    assert representation.standing(agent, citizen.pk, act=True).authorisation == authorisation

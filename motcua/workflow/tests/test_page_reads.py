@@ -435,6 +435,7 @@ def _page_data_by_orm(dossier: Dossier) -> dict:
     return {
         "applicant_address": applicant["address"] if applicant else "",
         "registered_by": registered_by["full_name"] if registered_by else None,
+        "acted_for": "",  # the applicant acted themselves: nothing read (decision 0077)
         "attachments": [{"pk": a.pop("id"), **a} for a in attachments],
         "events": list(events),
         "comments": list(comments),

@@ -24,7 +24,7 @@ def _expected_version(request) -> int:
 @require_POST
 def supplement_submit(request, dossier_uuid):
     """Send the supplemented dossier back (nộp hồ sơ bổ sung): machine action submit_supplement."""
-    dossier = selectors.dossier_of(request.user, dossier_uuid)
+    dossier = selectors.dossier_of(request.user, dossier_uuid, act=True)
     note = request.POST.get("note", "").strip()[:2000]
     error = ""
     try:
@@ -55,7 +55,7 @@ def supplement_submit(request, dossier_uuid):
 @applicant_required
 def withdraw(request, dossier_uuid):
     """Ask to withdraw the dossier (yêu cầu rút hồ sơ); the agency confirms it."""
-    dossier = selectors.dossier_of(request.user, dossier_uuid)
+    dossier = selectors.dossier_of(request.user, dossier_uuid, act=True)
     if dossier.is_draft:
         return redirect("dossiers:detail", dossier.uuid)
     error = ""

@@ -165,6 +165,7 @@ def render_dossier(
             sections=sections,
             applicant_address=data["applicant_address"],
             registered_by=data["registered_by"],
+            acted_for=data["acted_for"],
             answers_html=fragments.answers(sections),
             attachment_groups=_attachment_groups(data["attachments"]),
             timeline=timeline,

@@ -12,9 +12,10 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from motcua.accounts.models import Membership, Unit, User
+from motcua.accounts.models import Authorisation, Membership, OrganisationMember, Unit, User
 from motcua.accounts.validators import validate_citizen_id, validate_phone, validate_tax_code
 from motcua.catalogue.models import Agency
+from motcua.core.sandbox import data as population
 
 DEMO_PASSWORD = "MotCua-Demo-2026"  # noqa: S105 - published demo credential, see module docstring
 
@@ -145,6 +146,73 @@ def ensure_demo_account(account: dict) -> User:
     return user
 
 
+# People of the invented population (core/sandbox/people.json) with accounts of their own:
+# (ID number, login e-mail, phone). Their identity counts as vouched for by VNeID, so the
+# company's memberships bind to them by ID number before anyone signs in with VNeID.
+# Trần Văn Bình's phone is the company's, already on its account.
+DEMO_PEOPLE = [
+    ("046085001234", "binh.tran@huonggiang.example.vn", None),
+    ("046092004567", "khoa.nguyen@huonggiang.example.vn", "0935111222"),
+    ("046195007890", "lan.pham@huonggiang.example.vn", "0935333444"),
+    ("079080002468", "dung.hoang@demo.motcua.vn", "0988777666"),
+]
+# The demo company's staff (decision 0076): ID number and role.
+DEMO_MEMBERS = [
+    ("046085001234", OrganisationMember.Role.ADMINISTRATOR),  # its legal representative
+    ("046092004567", OrganisationMember.Role.APPLICANT),
+    ("046195007890", OrganisationMember.Role.FOLLOWER),
+]
+# Lê Thị Thu Hà lets Hoàng Văn Dũng apply for her until the end of next year.
+DEMO_AGENT = "079080002468"
+
+
+def ensure_demo_person(citizen_id: str, email: str, phone: str | None) -> User:
+    record = population.person(citizen_id)
+    born = date.fromisoformat(record["date_of_birth"])
+    return ensure_demo_account(
+        {
+            "label": "Cá nhân",
+            "email": email,
+            "phone": phone,
+            "kind": User.Kind.CITIZEN,
+            "full_name": record["full_name"],
+            "citizen_id": citizen_id,
+            "date_of_birth": born,
+            "address": record["current_address"],
+            "identity_provider": "vneid",
+            "identity_assurance": str(record.get("vneid_level", 2)),
+            "identity_verified_at": timezone.now(),
+        }
+    )
+
+
+@transaction.atomic
+def ensure_demo_representation(company: User, citizen: User, people: dict[str, User]) -> None:
+    """The company's members and the citizen's authorisation, as listed above: running again
+    restores them (in force, same roles) without adding rows."""
+    today = timezone.localdate()
+    for citizen_id, role in DEMO_MEMBERS:
+        person = people[citizen_id]
+        member = OrganisationMember.objects.filter(
+            organisation=company, citizen_id=citizen_id, ended_at__isnull=True
+        ).first() or OrganisationMember(
+            organisation=company, citizen_id=citizen_id, created_by=company, valid_from=today
+        )
+        member.full_name, member.role, member.user = person.full_name, role, person
+        member.valid_from, member.valid_until = min(member.valid_from, today), None
+        member.save()
+    agent = people[DEMO_AGENT]
+    until = date(today.year + 1, 12, 31)
+    found = Authorisation.objects.filter(
+        principal=citizen, citizen_id=DEMO_AGENT, ended_at__isnull=True
+    ).first() or Authorisation(
+        principal=citizen, citizen_id=DEMO_AGENT, created_by=citizen, valid_from=today
+    )
+    found.full_name, found.user, found.all_procedures = agent.full_name, agent, True
+    found.valid_from, found.valid_until = min(found.valid_from, today), until
+    found.save()
+
+
 class Command(BaseCommand):
     help = (
         "Nạp danh mục thủ tục và tạo ba tài khoản trình diễn (công dân, tổ chức, quản trị) "
@@ -156,6 +224,9 @@ class Command(BaseCommand):
         call_command("load_organisation", stdout=self.stdout, stderr=self.stderr)
         users = [(account["label"], ensure_demo_account(account)) for account in DEMO_ACCOUNTS]
         officers = [ensure_demo_officer(*officer) for officer in DEMO_OFFICERS]
+        people = {row[0]: ensure_demo_person(*row) for row in DEMO_PEOPLE}
+        by_label = dict(users)
+        ensure_demo_representation(by_label["Tổ chức"], by_label["Công dân"], people)
         self.stdout.write("")
         self.stdout.write(
             self.style.WARNING("Tài khoản trình diễn (CHỈ DÙNG THỬ, không dùng trên máy chủ thật):")
@@ -163,6 +234,14 @@ class Command(BaseCommand):
         for label, user in users:
             login = user.email + (f" hoặc {user.phone}" if user.phone else "")
             self.stdout.write(f"  {label:<9} {login:<45} {user.display_name}")
+        self.stdout.write(
+            "  Thành viên của Công ty TNHH Vận tải Hương Giang, và người được ủy quyền:"
+        )
+        roles = dict(DEMO_MEMBERS)
+        for citizen_id, person in people.items():
+            role = roles.get(citizen_id)
+            what = role.label if role else "được Lê Thị Thu Hà ủy quyền"
+            self.stdout.write(f"    {person.email:<34} {person.full_name} ({what})")
         self.stdout.write(
             "  Cán bộ (đăng nhập lần đầu sẽ cài đặt xác thực hai bước bằng ứng dụng OTP):"
         )

@@ -80,3 +80,23 @@ def check_upload(upload, accepted_kinds: list[str]) -> CheckedUpload:
         size=upload.size,
         display_name=safe_display_name(upload.name),
     )
+
+
+def check_and_scan(upload, accepted_kinds: list[str], *, error=ValidationError) -> CheckedUpload:
+    """check_upload, then the virus scanner when one is configured: every file a user sends
+    (an application's, a supplement's, a message's, a letter of authorisation) passes here.
+    `error`: the ValidationError subclass raised for a refused file."""
+    from motcua.core.scanning import ScannerUnavailable, configured_scanner
+
+    checked = check_upload(upload, accepted_kinds)
+    scanner = configured_scanner()
+    if scanner is not None:
+        try:
+            result = scanner.scan(upload)
+        except ScannerUnavailable:
+            raise error(_("Chưa kiểm tra được mã độc của tệp, vui lòng thử lại sau.")) from None
+        if not result.clean:
+            raise error(
+                _("Tệp “%(name)s” có mã độc và đã bị từ chối.") % {"name": checked.display_name}
+            )
+    return checked
