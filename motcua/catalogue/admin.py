@@ -100,7 +100,18 @@ class AgencyForm(forms.ModelForm):
 
     class Meta:
         model = Agency
-        fields = "__all__"
+        fields = [
+            "identifier",
+            "name",
+            "short_name",
+            "parent",
+            "level",
+            "address",
+            "phone",
+            "email",
+            "is_active",
+            "payment_gateway",
+        ]
 
 
 @admin.register(Agency)

@@ -11,7 +11,6 @@ from motcua.catalogue.forms_schema import schema_problems
 from motcua.core.db import Fold
 from motcua.core.fields import OrderedJSONField
 
-
 PAYMENT_GATEWAY_HELP = _(
     "Mã cổng thanh toán trực tuyến (vnpay, paygov, ...). Để trống: theo cơ quan cấp trên, "
     "hoặc cổng mặc định của hệ thống."

@@ -4,25 +4,39 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalogue', '0006_procedure_retention_years'),
+        ("catalogue", "0006_procedure_retention_years"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='agency',
-            name='payment_gateway',
-            field=models.CharField(blank=True, help_text='Mã cổng thanh toán trực tuyến (vnpay, paygov, ...). Để trống: theo cơ quan cấp trên, hoặc cổng mặc định của hệ thống.', max_length=40, verbose_name='cổng thanh toán trực tuyến'),
+            model_name="agency",
+            name="payment_gateway",
+            field=models.CharField(
+                blank=True,
+                help_text="Mã cổng thanh toán trực tuyến (vnpay, paygov, ...). Để trống: theo cơ quan cấp trên, hoặc cổng mặc định của hệ thống.",
+                max_length=40,
+                verbose_name="cổng thanh toán trực tuyến",
+            ),
         ),
         migrations.AddField(
-            model_name='component',
-            name='reusable_results',
-            field=models.JSONField(blank=True, default=list, help_text='Mã các thủ tục có kết quả người nộp được chọn thay cho tải tệp, ví dụ ["2.002288"]; ["*"]: mọi kết quả đã cấp cho người nộp. Để trống: không dùng lại.', verbose_name='kết quả đã cấp được dùng lại'),
+            model_name="component",
+            name="reusable_results",
+            field=models.JSONField(
+                blank=True,
+                default=list,
+                help_text='Mã các thủ tục có kết quả người nộp được chọn thay cho tải tệp, ví dụ ["2.002288"]; ["*"]: mọi kết quả đã cấp cho người nộp. Để trống: không dùng lại.',
+                verbose_name="kết quả đã cấp được dùng lại",
+            ),
         ),
         migrations.AddField(
-            model_name='procedure',
-            name='payment_gateway',
-            field=models.CharField(blank=True, help_text='Mã cổng thanh toán trực tuyến (vnpay, paygov, ...). Để trống: theo cơ quan cấp trên, hoặc cổng mặc định của hệ thống.', max_length=40, verbose_name='cổng thanh toán trực tuyến'),
+            model_name="procedure",
+            name="payment_gateway",
+            field=models.CharField(
+                blank=True,
+                help_text="Mã cổng thanh toán trực tuyến (vnpay, paygov, ...). Để trống: theo cơ quan cấp trên, hoặc cổng mặc định của hệ thống.",
+                max_length=40,
+                verbose_name="cổng thanh toán trực tuyến",
+            ),
         ),
     ]

@@ -287,11 +287,15 @@ def _api(endpoint, body, *, secret=None):
     from django.test import Client
 
     message = protocol.sign(body, secret or settings.PAYGOV_SECRET_KEY)
-    return Client().post(
-        f"/sandbox/paygov/api/v1/{endpoint}",
-        data=json.dumps(message),
-        content_type="application/json",
-    ).json()
+    return (
+        Client()
+        .post(
+            f"/sandbox/paygov/api/v1/{endpoint}",
+            data=json.dumps(message),
+            content_type="application/json",
+        )
+        .json()
+    )
 
 
 def _request(**fields):

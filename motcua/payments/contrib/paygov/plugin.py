@@ -92,7 +92,9 @@ class PayGovPlugin(BasePlugin):
             "orderInfo": f"Nộp phí, lệ phí hồ sơ {code}"[:255],
             "dossierCode": code[:60],
             # The agency the money is for: its identifier (mã định danh), PayGov's beneficiary.
-            "agencyCode": dossier.receiving_agency.identifier if dossier.receiving_agency_id else "",
+            "agencyCode": dossier.receiving_agency.identifier
+            if dossier.receiving_agency_id
+            else "",
             "returnUrl": return_url,
             "payerIp": client_ip or "127.0.0.1",
             "requestTime": protocol.timestamp(created),

@@ -37,4 +37,6 @@ def send_notification(transaction_id: int, attempt: int = 1) -> None:
         notify_attempts=F("notify_attempts") + 1, notified=done, notify_answer=answer
     )
     if not done and attempt < settings.SANDBOX_PAYGOV_NOTIFY_ATTEMPTS:
-        send_notification.apply_async((transaction_id, attempt + 1), countdown=60 * 2 ** (attempt - 1))
+        send_notification.apply_async(
+            (transaction_id, attempt + 1), countdown=60 * 2 ** (attempt - 1)
+        )

@@ -65,14 +65,19 @@ def pay(request):
     """The payer arrives with the merchant's signed request."""
     params = dict(request.GET.items())
     if params.get("partnerCode") != platform.partner_code():
-        return _error(request, protocol.UNKNOWN_MERCHANT, _("Mã đối tác (partnerCode) không tồn tại."))
+        return _error(
+            request, protocol.UNKNOWN_MERCHANT, _("Mã đối tác (partnerCode) không tồn tại.")
+        )
     if not protocol.is_signed(params, platform.secret()):
         return _error(request, protocol.BAD_SIGNATURE, _("Sai chữ ký của yêu cầu thanh toán."))
     if not _well_formed(params):
         return _error(request, protocol.BAD_FORMAT, _("Dữ liệu gửi sang không đúng định dạng."))
     now = timezone.now()
     requested = protocol.parse_timestamp(params["requestTime"])
-    if protocol.parse_timestamp(params["expireTime"]) < now or requested > now + protocol.REQUEST_LIFETIME:
+    if (
+        protocol.parse_timestamp(params["expireTime"]) < now
+        or requested > now + protocol.REQUEST_LIFETIME
+    ):
         return _error(request, protocol.EXPIRED, _("Yêu cầu thanh toán đã hết hạn."))
     amount = int(params["amount"])
     key = {"partner_code": params["partnerCode"], "order_id": params["orderId"]}
@@ -109,7 +114,9 @@ def confirm(request, transaction_id):
     choice = request.POST.get("choice", "")
     method = next((m for m in METHODS if m[0] == request.POST.get("bank")), None)
     if choice not in CHOICES or method is None:
-        return _error(request, protocol.BAD_FORMAT, _("Chọn ngân hàng hoặc ví và kết quả giao dịch."))
+        return _error(
+            request, protocol.BAD_FORMAT, _("Chọn ngân hàng hoặc ví và kết quả giao dịch.")
+        )
     with transaction.atomic():
         txn = get_object_or_404(PayGovTransaction.objects.select_for_update(), pk=transaction_id)
         if txn.outcome != txn.Outcome.PENDING:

@@ -4,54 +4,82 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='PayGovRequest',
+            name="PayGovRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('partner_code', models.CharField(max_length=40)),
-                ('request_id', models.CharField(max_length=64)),
-                ('endpoint', models.CharField(max_length=20)),
-                ('at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("partner_code", models.CharField(max_length=40)),
+                ("request_id", models.CharField(max_length=64)),
+                ("endpoint", models.CharField(max_length=20)),
+                ("at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('partner_code', 'request_id'), name='paygov_sandbox_request_once')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("partner_code", "request_id"), name="paygov_sandbox_request_once"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='PayGovTransaction',
+            name="PayGovTransaction",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('partner_code', models.CharField(max_length=40)),
-                ('order_id', models.CharField(max_length=40)),
-                ('amount', models.PositiveBigIntegerField(help_text='Đồng, as in the request.')),
-                ('order_info', models.CharField(max_length=255)),
-                ('dossier_code', models.CharField(blank=True, max_length=60)),
-                ('agency_code', models.CharField(blank=True, max_length=40)),
-                ('request_time', models.CharField(max_length=14)),
-                ('expire_time', models.CharField(max_length=14)),
-                ('return_url', models.URLField(max_length=500)),
-                ('payer_ip', models.CharField(blank=True, max_length=45)),
-                ('outcome', models.CharField(choices=[('pending', 'Chưa thanh toán'), ('success', 'Thành công'), ('cancelled', 'Người nộp hủy'), ('declined', 'Ngân hàng từ chối')], default='pending', max_length=10)),
-                ('result_code', models.CharField(blank=True, max_length=2)),
-                ('bank_code', models.CharField(blank=True, max_length=20)),
-                ('payment_method', models.CharField(blank=True, max_length=20)),
-                ('pay_time', models.CharField(blank=True, max_length=14)),
-                ('notify_attempts', models.PositiveSmallIntegerField(default=0)),
-                ('notified', models.BooleanField(default=False)),
-                ('notify_answer', models.TextField(blank=True)),
-                ('refunded_amount', models.PositiveBigIntegerField(default=0)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("partner_code", models.CharField(max_length=40)),
+                ("order_id", models.CharField(max_length=40)),
+                ("amount", models.PositiveBigIntegerField(help_text="Đồng, as in the request.")),
+                ("order_info", models.CharField(max_length=255)),
+                ("dossier_code", models.CharField(blank=True, max_length=60)),
+                ("agency_code", models.CharField(blank=True, max_length=40)),
+                ("request_time", models.CharField(max_length=14)),
+                ("expire_time", models.CharField(max_length=14)),
+                ("return_url", models.URLField(max_length=500)),
+                ("payer_ip", models.CharField(blank=True, max_length=45)),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Chưa thanh toán"),
+                            ("success", "Thành công"),
+                            ("cancelled", "Người nộp hủy"),
+                            ("declined", "Ngân hàng từ chối"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                    ),
+                ),
+                ("result_code", models.CharField(blank=True, max_length=2)),
+                ("bank_code", models.CharField(blank=True, max_length=20)),
+                ("payment_method", models.CharField(blank=True, max_length=20)),
+                ("pay_time", models.CharField(blank=True, max_length=14)),
+                ("notify_attempts", models.PositiveSmallIntegerField(default=0)),
+                ("notified", models.BooleanField(default=False)),
+                ("notify_answer", models.TextField(blank=True)),
+                ("refunded_amount", models.PositiveBigIntegerField(default=0)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'ordering': ['-created_at'],
-                'constraints': [models.UniqueConstraint(fields=('partner_code', 'order_id'), name='paygov_sandbox_order_unique')],
+                "ordering": ["-created_at"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("partner_code", "order_id"), name="paygov_sandbox_order_unique"
+                    )
+                ],
             },
         ),
     ]
