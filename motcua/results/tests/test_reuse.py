@@ -5,7 +5,6 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 
 from motcua.accounts.testing import login_officer
 from motcua.core.models import AuditEntry
@@ -81,9 +80,7 @@ def test_the_applicant_sees_their_valid_results_and_gives_one(
     assert 'name="result"' not in page  # given already: not offered twice
 
 
-def test_the_officer_sees_the_result_was_reused(
-    client, approved, draft, component, citizen, org, next_procedure, make_organisation
-):
+def test_the_officer_sees_the_result_was_reused(client, approved, draft, component, citizen, org):
     reuse.reuse_result(dossier=draft, component=component, result_id=approved.pk, applicant=citizen)
     # Submitted like any dossier, it reaches the desk with the copy among its files.
     from motcua.dossiers.intake import submit
@@ -207,4 +204,3 @@ def test_a_second_result_is_also_offered(
     client.force_login(citizen)
     page = attachments_page(client, draft)
     assert re.findall(r'name="result" value="(\d+)"', page) == [str(newer.pk), str(approved.pk)]
-    assert timezone.now()
