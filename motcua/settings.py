@@ -471,8 +471,13 @@ def _sandbox_secret(name: str) -> str:
 # Plugin modules to import (each registers a gateway with @register("id")), and the ids of
 # the gateways applicants may pay through (the first is the default). Without the sandbox
 # no gateway is on until one is configured; counter payments always work.
-PAYMENT_PLUGINS = env_list("PAYMENT_PLUGINS", ["motcua.payments.contrib.vnpay.plugin"])
-PAYMENT_GATEWAYS = env_list("PAYMENT_GATEWAYS", ["vnpay"] if SANDBOX_ENABLED else [])
+# Each agency and procedure may name its gateway (catalogue, decision 0082); the first
+# active one is for those that name none.
+PAYMENT_PLUGINS = env_list(
+    "PAYMENT_PLUGINS",
+    ["motcua.payments.contrib.vnpay.plugin", "motcua.payments.contrib.paygov.plugin"],
+)
+PAYMENT_GATEWAYS = env_list("PAYMENT_GATEWAYS", ["vnpay", "paygov"] if SANDBOX_ENABLED else [])
 PAYMENT_EXPIRY_MINUTES = env_int("PAYMENT_EXPIRY_MINUTES", 15, minimum=5)
 # An online attempt still pending this long after its link expired (vnp_ExpireDate) was
 # abandoned: it is marked expired (decision 0049).
@@ -498,6 +503,27 @@ if "vnpay" in PAYMENT_GATEWAYS and not (VNPAY_TMN_CODE and VNPAY_HASH_SECRET):
 SANDBOX_VNPAY_TMN_CODE = env_str("SANDBOX_VNPAY_TMN_CODE", _SANDBOX_VNPAY_TMN_CODE)
 SANDBOX_VNPAY_HASH_SECRET = env_str("SANDBOX_VNPAY_HASH_SECRET", _SANDBOX_VNPAY_SECRET)
 SANDBOX_VNPAY_IPN_URL = env_str("SANDBOX_VNPAY_IPN_URL", "")
+# PayGov, the national payment platform (docs/payments.md, decision 0082). Empty URLs mean
+# MotCua's sandbox under SITE_URL (/sandbox/paygov/): the payment page, and the API's base
+# (query, refund, transactions are appended).
+PAYGOV_PAY_URL = env_str("PAYGOV_PAY_URL", "")
+PAYGOV_API_URL = env_str("PAYGOV_API_URL", "")
+# The merchant's partner code (mã đối tác) and secret key from PayGov; with the sandbox on,
+# the sandbox's partner and a secret derived from SECRET_KEY, else both must be configured.
+_SANDBOX_PAYGOV_PARTNER_CODE = "MOTCUA-DVC"
+_SANDBOX_PAYGOV_SECRET = _sandbox_secret("paygov") if SANDBOX_ENABLED else ""
+PAYGOV_PARTNER_CODE = env_str(
+    "PAYGOV_PARTNER_CODE", _SANDBOX_PAYGOV_PARTNER_CODE if SANDBOX_ENABLED else ""
+)
+PAYGOV_SECRET_KEY = env_str("PAYGOV_SECRET_KEY", _SANDBOX_PAYGOV_SECRET)
+if "paygov" in PAYMENT_GATEWAYS and not (PAYGOV_PARTNER_CODE and PAYGOV_SECRET_KEY):
+    raise ImproperlyConfigured("PAYGOV_PARTNER_CODE and PAYGOV_SECRET_KEY are required for paygov.")
+# The sandbox platform's side: the partner it knows, and where it sends notifications
+# (empty: SITE_URL/payments/ipn/paygov/), how many times it tries when not acknowledged.
+SANDBOX_PAYGOV_PARTNER_CODE = env_str("SANDBOX_PAYGOV_PARTNER_CODE", _SANDBOX_PAYGOV_PARTNER_CODE)
+SANDBOX_PAYGOV_SECRET_KEY = env_str("SANDBOX_PAYGOV_SECRET_KEY", _SANDBOX_PAYGOV_SECRET)
+SANDBOX_PAYGOV_NOTIFY_URL = env_str("SANDBOX_PAYGOV_NOTIFY_URL", "")
+SANDBOX_PAYGOV_NOTIFY_ATTEMPTS = env_int("SANDBOX_PAYGOV_NOTIFY_ATTEMPTS", 5, minimum=1)
 
 # --- National and sector registers (motcua/registers, docs/registers.md, decision 0078) --
 # Plugin modules to import (each registers a connector with @register("id")), and the ids of

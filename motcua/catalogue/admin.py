@@ -8,6 +8,7 @@ component without a name a plain message.
 from datetime import date
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -30,6 +31,25 @@ FILE_TYPE_CHOICES = [
     ("png", "PNG"),
     ("office", _("Word, Excel (office)")),
 ]
+
+
+def _gateway_choices():
+    # Read on every form: the active gateways are settings.PAYMENT_GATEWAYS.
+    return [("", _("Theo cơ quan cấp trên (hoặc cổng mặc định)"))] + [
+        (gateway, gateway) for gateway in settings.PAYMENT_GATEWAYS
+    ]
+
+
+def gateway_field() -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label=_("Cổng thanh toán trực tuyến"),
+        choices=_gateway_choices,
+        required=False,
+        help_text=_(
+            "Cổng người nộp dùng để nộp phí, lệ phí. Để trống: thủ tục theo cơ quan, cơ quan "
+            "theo cơ quan cấp trên, rồi cổng mặc định (đầu tiên) của hệ thống."
+        ),
+    )
 
 
 @transaction.atomic
@@ -75,9 +95,29 @@ def procedure_new_version(*, procedure: Procedure, effective_from: date) -> Proc
     return copy
 
 
+class AgencyForm(forms.ModelForm):
+    payment_gateway = gateway_field()
+
+    class Meta:
+        model = Agency
+        fields = [
+            "identifier",
+            "name",
+            "short_name",
+            "parent",
+            "level",
+            "address",
+            "phone",
+            "email",
+            "is_active",
+            "payment_gateway",
+        ]
+
+
 @admin.register(Agency)
 class AgencyAdmin(admin.ModelAdmin):
-    list_display = ["name", "identifier", "level", "parent", "is_active"]
+    form = AgencyForm
+    list_display = ["name", "identifier", "level", "parent", "payment_gateway", "is_active"]
     list_filter = ["level", "is_active"]
     list_select_related = ["parent"]
     search_fields = ["name", "short_name", "identifier"]
@@ -116,10 +156,19 @@ class ComponentForm(forms.ModelForm):
             "national_source",
             "obtained_from",
             "key_field",
+            "reusable_results",
             "description",
         ]
         error_messages = {"name": {"required": _("Thành phần hồ sơ phải có tên.")}}
-        widgets = {"description": forms.Textarea(attrs={"rows": 2})}
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 2}),
+            "reusable_results": forms.TextInput(attrs={"size": 40}),
+        }
+
+    def clean_reusable_results(self):
+        # An emptied box means "none", not SQL NULL.
+        value = self.cleaned_data.get("reusable_results")
+        return [] if value in (None, "") else value
 
 
 class ComponentInline(admin.StackedInline):
@@ -133,6 +182,7 @@ class ComponentInline(admin.StackedInline):
         ("accepted_types", "max_files"),
         "national_source",
         ("obtained_from", "key_field"),
+        "reusable_results",
         "description",
     ]
 
@@ -150,6 +200,7 @@ class ProcedureForm(forms.ModelForm):
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
+    payment_gateway = gateway_field()
 
     class Meta:
         model = Procedure
@@ -169,6 +220,7 @@ class ProcedureForm(forms.ModelForm):
             "fee_vnd",
             "fee_note",
             "fee_schedule",
+            "payment_gateway",
             "result_name",
             "result_validity",
             "steps",
@@ -254,6 +306,7 @@ class ProcedureAdmin(admin.ModelAdmin):
                     "fee_vnd",
                     "fee_note",
                     "fee_schedule",
+                    "payment_gateway",
                 ]
             },
         ),

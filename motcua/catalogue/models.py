@@ -1,5 +1,6 @@
 import re
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -11,6 +12,21 @@ from motcua.catalogue.fees import schedule_problems
 from motcua.catalogue.forms_schema import schema_problems
 from motcua.core.db import Fold
 from motcua.core.fields import OrderedJSONField
+
+PAYMENT_GATEWAY_HELP = _(
+    "Mã cổng thanh toán trực tuyến (vnpay, paygov, ...). Để trống: theo cơ quan cấp trên, "
+    "hoặc cổng mặc định của hệ thống."
+)
+
+
+def payment_gateway_problem(value: str) -> str | None:
+    """A gateway named on an agency or a procedure must be one of the active ones."""
+    if value and value not in settings.PAYMENT_GATEWAYS:
+        return _("Cổng thanh toán “%(g)s” không được bật; các cổng đang bật: %(on)s.") % {
+            "g": value,
+            "on": ", ".join(settings.PAYMENT_GATEWAYS) or "—",
+        }
+    return None
 
 
 class Agency(models.Model):
@@ -44,6 +60,9 @@ class Agency(models.Model):
     phone = models.CharField(_("điện thoại"), max_length=30, blank=True)
     email = models.EmailField(_("thư điện tử"), blank=True)
     is_active = models.BooleanField(_("đang hoạt động"), default=True)
+    payment_gateway = models.CharField(
+        _("cổng thanh toán trực tuyến"), max_length=40, blank=True, help_text=PAYMENT_GATEWAY_HELP
+    )
 
     class Meta:
         ordering = ["name"]
@@ -59,6 +78,9 @@ class Agency(models.Model):
             if node.pk == self.pk and self.pk is not None:
                 raise ValidationError({"parent": _("Cơ quan không thể là cấp trên của chính nó.")})
             node = node.parent
+        problem = payment_gateway_problem(self.payment_gateway)
+        if problem:
+            raise ValidationError({"payment_gateway": problem})
 
 
 class Sector(models.Model):
@@ -173,6 +195,9 @@ class Procedure(models.Model):
     processing_time_note = models.TextField(_("ghi chú thời hạn"), blank=True)
     fee_vnd = models.PositiveBigIntegerField(_("phí, lệ phí (đồng)"), null=True, blank=True)
     fee_note = models.TextField(_("ghi chú phí, lệ phí"), blank=True)
+    payment_gateway = models.CharField(
+        _("cổng thanh toán trực tuyến"), max_length=40, blank=True, help_text=PAYMENT_GATEWAY_HELP
+    )
     fee_schedule = models.JSONField(
         _("biểu phí, lệ phí"),
         default=dict,
@@ -259,6 +284,9 @@ class Procedure(models.Model):
             errors["delivery_options"] = _("Hình thức nhận kết quả không hợp lệ: %(v)s") % {
                 "v": ", ".join(sorted(bad_delivery))
             }
+        gateway_problem = payment_gateway_problem(self.payment_gateway)
+        if gateway_problem:
+            errors["payment_gateway"] = gateway_problem
         if self.form_schema or self.form_ui:
             problems = schema_problems(self.form_schema, self.form_ui)
             if problems:
@@ -328,6 +356,17 @@ class Component(models.Model):
         blank=True,
         help_text=_('Ví dụ "vehicles.*.plate" (biển số của từng xe).'),
     )
+    # Once-only (decision 0083): the applicant may give an earlier signed result of theirs
+    # instead of uploading a file.
+    reusable_results = models.JSONField(
+        _("kết quả đã cấp được dùng lại"),
+        default=list,
+        blank=True,
+        help_text=_(
+            'Mã các thủ tục có kết quả người nộp được chọn thay cho tải tệp, ví dụ ["2.002288"]; '
+            '["*"]: mọi kết quả đã cấp cho người nộp. Để trống: không dùng lại.'
+        ),
+    )
     order = models.PositiveSmallIntegerField(_("thứ tự"), default=0)
 
     class Meta:
@@ -342,9 +381,28 @@ class Component(models.Model):
     def file_types(self) -> list[str]:
         return list(self.accepted_types or ["pdf", "jpeg", "png"])
 
+    def accepts_result_of(self, procedure_code: str) -> bool:
+        codes = self.reusable_results or []
+        return "*" in codes or procedure_code in codes
+
     def clean(self):
         if not (self.name or "").strip():
             raise ValidationError({"name": _("Thành phần hồ sơ phải có tên.")})
+        codes = self.reusable_results
+        if not isinstance(codes, list) or not all(
+            isinstance(c, str) and 0 < len(c.strip()) <= 40 for c in codes
+        ):
+            raise ValidationError(
+                {
+                    "reusable_results": _(
+                        'Nhập danh sách mã thủ tục, ví dụ ["2.002288"], hoặc ["*"] cho mọi kết quả.'
+                    )
+                }
+            )
+        if codes and "pdf" not in self.file_types:
+            raise ValidationError(
+                {"reusable_results": _("Kết quả điện tử là tệp PDF: thành phần phải nhận PDF.")}
+            )
         unknown = set(self.accepted_types or []) - set(self.FILE_TYPES)
         if unknown:
             raise ValidationError(

@@ -21,6 +21,9 @@ Slots in use (keep this list up to date):
 - "procedure": a procedure's public page (catalogue/procedure_detail.html), obj = Procedure
 - "applicant_review": "check your answers" before submitting (dossiers/review.html), obj =
   Dossier (a draft)
+- "applicant_component": one component on a draft's attachments page
+  (dossiers/attachments.html), obj = dossiers.views.ComponentRow (dossier, component, files,
+  errors, required)
 - "officer_nav": the officer workspace's navigation (workflow/base.html), obj = the page's
   `workspace` dict; each panel returns `<li class="nav-item">` links
 """

@@ -318,6 +318,11 @@ class Attachment(models.Model):
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+    # Once-only (decision 0083): a copy of an earlier signed result of the applicant's,
+    # byte for byte, given instead of an upload. The result's id (results is above dossiers)
+    # and what its face says: {"number", "title", "agency", "issued_on" (dd/mm/yyyy)}.
+    reused_result_id = models.PositiveBigIntegerField(null=True, blank=True)
+    origin = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["component_id", "uploaded_at", "id"]
@@ -325,6 +330,21 @@ class Attachment(models.Model):
 
     def __str__(self):
         return self.original_name
+
+    @property
+    def origin_label(self) -> str:
+        return origin_label(self.reused_result_id, self.origin)
+
+
+def origin_label(reused_result_id, origin: dict) -> str:
+    """ "Kết quả số ... đã cấp, tái sử dụng" for a reused result, else ""."""
+    if not reused_result_id:
+        return ""
+    return _("Kết quả số %(number)s đã cấp, tái sử dụng (%(agency)s, ngày %(date)s)") % {
+        "number": origin.get("number", ""),
+        "agency": origin.get("agency", ""),
+        "date": origin.get("issued_on", ""),
+    }
 
 
 class DossierEvent(HashChained, AppendOnlyModel):

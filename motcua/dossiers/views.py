@@ -1,4 +1,5 @@
 import uuid
+from dataclasses import dataclass
 from functools import wraps
 from urllib.parse import urlencode
 
@@ -25,6 +26,7 @@ from motcua.catalogue.forms_schema import (
     too_many_posted,
     validate_form,
 )
+from motcua.catalogue.models import Component
 from motcua.catalogue.selectors import procedure_in_force
 from motcua.core import ratelimit
 from motcua.core.boundary import accepts_files
@@ -402,7 +404,8 @@ def attachments(request, dossier_uuid):
         {
             "dossier": dossier,
             "rows": [
-                (
+                ComponentRow(
+                    dossier,
                     c,
                     files_by_component.get(c.pk, []),
                     errors.get(c.pk, []),
@@ -416,6 +419,19 @@ def attachments(request, dossier_uuid):
         },
         status=400 if errors else 200,
     )
+
+
+@dataclass(frozen=True)
+class ComponentRow:
+    """One component on the attachments page; also what its "applicant_component" panels
+    get (an app above may offer another way to provide it, core.panels)."""
+
+    dossier: Dossier
+    component: Component
+    files: list
+    errors: list
+    required: bool
+    obtained: object = None  # once_only.ObtainedState when a register may provide it
 
 
 def _store_uploads(request, dossier, components):

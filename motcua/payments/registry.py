@@ -87,6 +87,10 @@ class BasePlugin:
 
     id: str = ""
     label: str = ""
+    # How the applicant's page names it ("Thanh toán qua ..."); the label when empty.
+    long_label: str = ""
+    # The HTTP methods of its server-to-server notification (VNPay: a GET with a query).
+    notification_methods: tuple[str, ...] = ("GET",)
 
     def config_problems(self) -> list[str]:
         """What is missing for this plugin to work (shown by `manage.py check`)."""
@@ -99,6 +103,10 @@ class BasePlugin:
     def parse_callback(self, params: dict) -> GatewayResult:
         """Verify and read a notification or a return (raise InvalidSignature, MalformedMessage)."""
         raise NotImplementedError
+
+    def notification_params(self, request) -> dict:
+        """The fields of a server-to-server notification as the gateway sent them."""
+        return request.GET
 
     def callback_response(self, verdict: str) -> HttpResponse:
         """The answer the gateway expects to a server-to-server notification."""
@@ -132,3 +140,24 @@ def active(plugin_id: str) -> BasePlugin | None:
 def default() -> BasePlugin | None:
     ids = active_ids()
     return registry.get(ids[0]) if ids else None
+
+
+def gateway_id_for(procedure) -> str | None:
+    """The id of the gateway the applicant pays `procedure`'s fees through (decision 0082):
+    the procedure's own, else its receiving agency's, else the nearest parent agency's, else
+    the first active one. A named gateway that is not active (switched off since) is passed
+    over, as if blank."""
+    ids = active_ids()
+    named = [procedure.payment_gateway]
+    agency, seen = procedure.receiving_agency, set()
+    while agency is not None and agency.pk not in seen:
+        seen.add(agency.pk)
+        named.append(agency.payment_gateway)
+        agency = agency.parent
+    chosen = next((gateway for gateway in named if gateway and gateway in ids), None)
+    return chosen or (ids[0] if ids else None)
+
+
+def for_procedure(procedure) -> BasePlugin | None:
+    gateway_id = gateway_id_for(procedure)
+    return registry.get(gateway_id) if gateway_id else None

@@ -101,10 +101,18 @@ def record_counter_payment(dossier: Dossier, *, actor, note: str) -> Payment:
 def start_online_payment(
     *, dossier: Dossier, applicant, plugin_id: str | None, client_ip: str
 ) -> tuple[Payment, str]:
-    """Open a payment of the dossier's charge at the gateway; returns it and where to go."""
-    plugin = registry.active(plugin_id) if plugin_id else registry.default()
+    """Open a payment of the dossier's charge at the gateway; returns it and where to go.
+
+    The gateway is the procedure's (registry.for_procedure: procedure, agencies, default);
+    `plugin_id`, when given, must be that one: nobody picks another by naming it."""
+    plugin = registry.for_procedure(dossier.procedure)
     if plugin is None:
         raise PaymentRefused(_("Chưa có cổng thanh toán trực tuyến; vui lòng nộp tại quầy."))
+    if plugin_id and plugin_id != plugin.id:
+        raise PaymentRefused(
+            _("Hồ sơ này nộp phí, lệ phí qua %(gateway)s.")
+            % {"gateway": plugin.long_label or plugin.label}
+        )
     with transaction.atomic():
         locked = Dossier.objects.select_for_update(of=("self",)).get(pk=dossier.pk)
         if acting.applicant_may(applicant, locked, act=True) is None:

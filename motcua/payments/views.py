@@ -5,13 +5,13 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from motcua.accounts.decorators import officer_required, verified_login_required
 from motcua.core import ratelimit
@@ -45,7 +45,8 @@ def start(request, dossier_uuid):
         _payment, url = settlement.start_online_payment(
             dossier=dossier,
             applicant=request.user,
-            plugin_id=request.POST.get("gateway") or None,
+            # The procedure's gateway, never one the browser names (decision 0082).
+            plugin_id=None,
             client_ip=client_ip(request) or "",
         )
     except settlement.PaymentRefused as exc:
@@ -83,12 +84,18 @@ def gateway_return(request, gateway):
 
 
 @csrf_exempt
-@require_GET
+@require_http_methods(["GET", "POST"])
 def ipn(request, gateway):
-    """The gateway's server-to-server notification (IPN), answered in its own protocol."""
+    """The gateway's server-to-server notification (IPN), answered in its own protocol:
+    VNPay's is a GET with a query, PayGov's a POST with a JSON body."""
     plugin = _plugin(gateway)
+    if request.method not in plugin.notification_methods:
+        return HttpResponseNotAllowed(plugin.notification_methods)
     verdict, _payment = settlement.handle_callback(
-        plugin, request.GET, kind=GatewayMessage.Kind.IPN, ip=client_ip(request)
+        plugin,
+        plugin.notification_params(request),
+        kind=GatewayMessage.Kind.IPN,
+        ip=client_ip(request),
     )
     return plugin.callback_response(verdict)
 

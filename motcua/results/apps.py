@@ -7,4 +7,4 @@ class ResultsConfig(AppConfig):
     verbose_name = _("Kết quả điện tử và xác thực")
 
     def ready(self):
-        from motcua.results import retention  # noqa: F401 - registers its purger
+        from motcua.results import panels, retention  # noqa: F401 - register a panel, a purger

@@ -8,4 +8,5 @@ urlpatterns = [
     path("verify/<str:token>/", views.verify_token, name="verify_token"),
     path("results/<int:result_id>/download/", views.download, name="download"),
     path("officer/results/<int:result_id>/revoke/", views.revoke, name="revoke"),
+    path("dossiers/<uuid:dossier_uuid>/attachments/reuse/", views.reuse, name="reuse"),
 ]

@@ -2,10 +2,12 @@ import re
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import filesizeformat
+from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -16,9 +18,10 @@ from motcua.core.boundary import accepts_files
 from motcua.core.client import client_ip
 from motcua.core.retention import file_removed
 from motcua.core.uploads import check_upload
-from motcua.dossiers import access_log, acting
+from motcua.dossiers import access_log, acting, selectors
 from motcua.dossiers.access import can_view_dossier
 from motcua.dossiers.models import AccessRecord
+from motcua.results import reuse as reuse_service
 from motcua.results import services
 from motcua.results.models import ResultDocument
 from motcua.signing import services as signing_services
@@ -81,6 +84,40 @@ def revoke(request, result_id):
             % {"title": result.title, "number": result.number},
         )
     return redirect("workflow:dossier", dossier_uuid=dossier.uuid)
+
+
+@require_POST
+def reuse(request, dossier_uuid):
+    """The applicant gives an earlier result of theirs for a component of their draft."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if not request.user.is_applicant:
+        raise PermissionDenied
+    dossier = selectors.dossier_of(request.user, dossier_uuid, act=True)
+    component = dossier.procedure.components.filter(
+        pk=request.POST.get("component", "") if request.POST.get("component", "").isdigit() else 0
+    ).first()
+    if component is None:
+        raise Http404
+    try:
+        attachment = reuse_service.reuse_result(
+            dossier=dossier,
+            component=component,
+            result_id=request.POST.get("result"),
+            applicant=request.user,
+            request=request,
+        )
+    except ResultDocument.DoesNotExist:
+        raise Http404 from None
+    except reuse_service.ReuseRefused as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, attachment.origin_label)
+    if dossier.is_draft:
+        return redirect(
+            f"{reverse('dossiers:attachments', args=[dossier.uuid])}#component-{component.pk}"
+        )
+    return redirect("dossiers:detail", dossier.uuid)
 
 
 def _public(response):

@@ -343,6 +343,7 @@ def _dossier_reads() -> dict[str, tuple[Select, str]]:
             [
                 field_column(Attachment, "id", "a", name="pk"),
                 *_fields(Attachment, "a", "component_id", "original_name", "size", "uploaded_at"),
+                *_fields(Attachment, "a", "reused_result_id", "origin"),
                 field_column(Component, "name", "c", name="component_name"),
             ],
             joins=[join(Attachment, "component", "c", "a")],

@@ -155,7 +155,12 @@ def test_badge_procedure_matches_the_reference(catalogue):
         "original",
         "copy",
         "copy",
+        "copy",
     ]
+    # The badge already issued, for a re-issue: optional, an earlier badge may stand for it.
+    issued = badge.components.get(order=4)
+    assert (issued.requirement, issued.reusable_results) == ("optional", [BADGE])
+    assert badge.receiving_agency.payment_gateway == "paygov"
 
 
 def _badge_data(**vehicle):

@@ -16,6 +16,8 @@ SECRETS = (
     "SANDBOX_VNPAY_HASH_SECRET",
     "POSTAL_API_TOKEN",
     "POSTAL_WEBHOOK_SECRET",
+    "PAYGOV_SECRET_KEY",
+    "SANDBOX_PAYGOV_SECRET_KEY",
 )
 
 
@@ -36,6 +38,8 @@ def test_no_secret_has_a_public_default():
     # Without the sandbox, vnpay with no secret configured is refused at start-up.
     refused = load_settings(PAYMENT_GATEWAYS="vnpay", VNPAY_TMN_CODE="REALTMN1")
     assert refused.returncode != 0 and "VNPAY_HASH_SECRET" in refused.stderr
+    refused = load_settings(PAYMENT_GATEWAYS="paygov", PAYGOV_PARTNER_CODE="REAL")
+    assert refused.returncode != 0 and "PAYGOV_SECRET_KEY" in refused.stderr
     plain = json.loads(load_settings().stdout)
     assert set(plain.values()) == {""}
     # A demo's sandbox secrets are its own: not the old public value, not another demo's.
@@ -46,6 +50,7 @@ def test_no_secret_has_a_public_default():
     assert OLD_PUBLIC_SECRET not in one.values()
     assert all(len(value) >= 32 for value in one.values())
     assert one["VNPAY_HASH_SECRET"] == one["SANDBOX_VNPAY_HASH_SECRET"]
+    assert one["PAYGOV_SECRET_KEY"] == one["SANDBOX_PAYGOV_SECRET_KEY"]
     assert not set(one.values()) & set(other.values())
 
 

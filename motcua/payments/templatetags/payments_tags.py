@@ -55,11 +55,13 @@ def applicant_payment_panel(context, dossier):
     money = _money(dossier)
     if not (money["charges"] or money["payments"]):
         return ""
+    awaiting = dossier.status == Status.AWAITING_PAYMENT
+    # The procedure's gateway (decision 0082), named on the page: the applicant has no choice.
+    plugin = registry.for_procedure(dossier.procedure) if awaiting else None
     money.update(
-        can_pay=money["open_charge"] is not None
-        and dossier.status == Status.AWAITING_PAYMENT
-        and bool(registry.active_ids()),
-        awaiting=dossier.status == Status.AWAITING_PAYMENT,
+        can_pay=money["open_charge"] is not None and awaiting and plugin is not None,
+        awaiting=awaiting,
+        gateway_label=(plugin.long_label or plugin.label) if plugin else "",
     )
     return render_to_string("payments/_applicant_panel.html", money, request=context.get("request"))
 

@@ -59,6 +59,8 @@ def http(monkeypatch, settings):
     settings.SITE_URL = "http://testserver"
     transport = InProcessHTTP()
     monkeypatch.setattr("motcua.payments.contrib.vnpay.plugin.requests", transport)
+    # PayGov is active too (reconciliation asks every active gateway for its list).
+    monkeypatch.setattr("motcua.payments.contrib.paygov.plugin.requests", transport)
     monkeypatch.setattr("motcua.payments.contrib.sandbox.tasks.requests", transport)
     return transport
 

@@ -364,6 +364,8 @@ def _page_data_by_orm(dossier: Dossier) -> dict:
             "original_name",
             "size",
             "uploaded_at",
+            "reused_result_id",
+            "origin",
             component_name=F("component__name"),
         )
     )

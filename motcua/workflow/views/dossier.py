@@ -23,6 +23,7 @@ from motcua.dossiers.models import (
     DossierMessageAttachment,
     Status,
     choice_label,
+    origin_label,
 )
 from motcua.dossiers.timeline import kind_of
 from motcua.workflow import fragments, machine
@@ -108,6 +109,10 @@ def _attachment_groups(attachments) -> list[tuple]:
     """(component name, its files) in the order read, one group per component."""
     groups: dict[int, tuple] = {}
     for attachment in attachments:
+        # A result of the applicant's given again (once-only): the officer is told so.
+        attachment["origin_label"] = origin_label(
+            attachment.get("reused_result_id"), attachment.get("origin") or {}
+        )
         key = attachment["component_id"]
         groups.setdefault(key, (attachment["component_name"], []))[1].append(attachment)
     return list(groups.values())

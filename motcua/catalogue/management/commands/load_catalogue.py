@@ -79,6 +79,8 @@ def load_agencies() -> tuple[dict[str, Agency], dict[str, Agency]]:
                 "level": row["level"],
                 "parent": by_identifier[row["parent"]] if row.get("parent") else None,
                 "is_active": True,
+                # The Huế department pays through PayGov in the demo (decision 0082).
+                "payment_gateway": row.get("payment_gateway", ""),
             },
         )
         by_identifier[agency.identifier] = agency
