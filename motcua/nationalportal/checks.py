@@ -20,6 +20,4 @@ def portal_configured(app_configs=None, **kwargs):
                 id="nationalportal.E001",
             )
         ]
-    return [
-        checks.Error(problem, id="nationalportal.E002") for problem in plugin.config_problems()
-    ]
+    return [checks.Error(problem, id="nationalportal.E002") for problem in plugin.config_problems()]

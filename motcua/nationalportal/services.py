@@ -79,7 +79,9 @@ def on_dossier_changed(event: DossierChanged) -> None:
 def enqueue(*, event: DossierChanged, event_id: int) -> PortalPush | None:
     """The push of `event` (None if it was made already or the dossier has no code)."""
     dossier = (
-        Dossier.objects.filter(pk=event.dossier_id).only("pk", "code", "receiving_agency_id").first()
+        Dossier.objects.filter(pk=event.dossier_id)
+        .only("pk", "code", "receiving_agency_id")
+        .first()
     )
     if dossier is None or not dossier.code:
         return None
@@ -104,7 +106,9 @@ def enqueue(*, event: DossierChanged, event_id: int) -> PortalPush | None:
                 defaults={"agency_id": dossier.receiving_agency_id, "next_attempt_at": now},
             )
             if not created and sync.state == Sync.SYNCED:
-                PortalSync.objects.filter(pk=sync.pk).update(state=Sync.PENDING, next_attempt_at=now)
+                PortalSync.objects.filter(pk=sync.pk).update(
+                    state=Sync.PENDING, next_attempt_at=now
+                )
     except IntegrityError:  # made on an earlier run of this subscriber
         return None
     return push
@@ -165,9 +169,9 @@ def _last_event_id(dossier_id, push) -> int:
 
 
 def update_for(push: PortalPush) -> StatusUpdate:
-    dossier = Dossier.objects.select_related(
-        "procedure", "receiving_agency", "current_unit"
-    ).get(pk=push.dossier_id)
+    dossier = Dossier.objects.select_related("procedure", "receiving_agency", "current_unit").get(
+        pk=push.dossier_id
+    )
     return StatusUpdate(
         message_id=push.message_id,
         dossier_code=dossier.code or "",
@@ -217,7 +221,10 @@ def _record(push: PortalPush, lease: datetime, outcome: Outcome) -> None:
     fields: dict = {"attempts": attempts}
     if outcome.ok:
         fields.update(
-            state=Push.SENT, sent_at=now, reference=outcome.reference, last_error="",
+            state=Push.SENT,
+            sent_at=now,
+            reference=outcome.reference,
+            last_error="",
             next_attempt_at=None,
         )
     elif outcome.retry and attempts < settings.NATIONAL_PORTAL_MAX_ATTEMPTS:
@@ -408,4 +415,3 @@ def not_in_sync(agency_ids):
         .select_related("dossier", "dossier__procedure", "agency")
         .order_by("state", "updated_at")  # "failed" before "pending"
     )
-

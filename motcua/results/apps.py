@@ -7,4 +7,7 @@ class ResultsConfig(AppConfig):
     verbose_name = _("Kết quả điện tử và xác thực")
 
     def ready(self):
-        from motcua.results import retention  # noqa: F401 - registers its purger
+        from motcua.results import (  # noqa: F401 - registers its purger and subscribers
+            retention,
+            subscribers,
+        )

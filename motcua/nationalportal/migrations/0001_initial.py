@@ -5,59 +5,129 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('catalogue', '0006_procedure_retention_years'),
-        ('dossiers', '0020_access_record_client_name'),
+        ("catalogue", "0006_procedure_retention_years"),
+        ("dossiers", "0020_access_record_client_name"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PortalPush',
+            name="PortalPush",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('event_id', models.PositiveBigIntegerField(help_text="The outbox event's id.", unique=True)),
-                ('message_id', models.CharField(max_length=64, unique=True)),
-                ('status', models.PositiveSmallIntegerField(verbose_name='trạng thái')),
-                ('changed_at', models.DateTimeField(verbose_name='thời điểm thay đổi')),
-                ('actor_id', models.PositiveBigIntegerField(blank=True, null=True)),
-                ('state', models.CharField(choices=[('pending', 'Đang chờ gửi'), ('sent', 'Đã gửi'), ('failed', 'Lỗi')], default='pending', max_length=8)),
-                ('attempts', models.PositiveSmallIntegerField(default=0)),
-                ('next_attempt_at', models.DateTimeField(blank=True, null=True)),
-                ('last_error', models.TextField(blank=True)),
-                ('reference', models.CharField(blank=True, max_length=64, verbose_name='mã tham chiếu của Cổng')),
-                ('sent_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('dossier', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='portal_pushes', to='dossiers.dossier')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "event_id",
+                    models.PositiveBigIntegerField(help_text="The outbox event's id.", unique=True),
+                ),
+                ("message_id", models.CharField(max_length=64, unique=True)),
+                ("status", models.PositiveSmallIntegerField(verbose_name="trạng thái")),
+                ("changed_at", models.DateTimeField(verbose_name="thời điểm thay đổi")),
+                ("actor_id", models.PositiveBigIntegerField(blank=True, null=True)),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Đang chờ gửi"),
+                            ("sent", "Đã gửi"),
+                            ("failed", "Lỗi"),
+                        ],
+                        default="pending",
+                        max_length=8,
+                    ),
+                ),
+                ("attempts", models.PositiveSmallIntegerField(default=0)),
+                ("next_attempt_at", models.DateTimeField(blank=True, null=True)),
+                ("last_error", models.TextField(blank=True)),
+                (
+                    "reference",
+                    models.CharField(
+                        blank=True, max_length=64, verbose_name="mã tham chiếu của Cổng"
+                    ),
+                ),
+                ("sent_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "dossier",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="portal_pushes",
+                        to="dossiers.dossier",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'cập nhật trạng thái lên Cổng DVC quốc gia',
-                'verbose_name_plural': 'cập nhật trạng thái lên Cổng DVC quốc gia',
-                'ordering': ['dossier_id', 'id'],
-                'indexes': [models.Index(fields=['state', 'next_attempt_at'], name='portal_push_due'), models.Index(fields=['dossier', 'state'], name='portal_push_dossier_state')],
+                "verbose_name": "cập nhật trạng thái lên Cổng DVC quốc gia",
+                "verbose_name_plural": "cập nhật trạng thái lên Cổng DVC quốc gia",
+                "ordering": ["dossier_id", "id"],
+                "indexes": [
+                    models.Index(fields=["state", "next_attempt_at"], name="portal_push_due"),
+                    models.Index(fields=["dossier", "state"], name="portal_push_dossier_state"),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='PortalSync',
+            name="PortalSync",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('state', models.CharField(choices=[('synced', 'Đã đồng bộ'), ('pending', 'Đang chờ đồng bộ'), ('failed', 'Lỗi đồng bộ')], default='pending', max_length=8)),
-                ('last_status_sent', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('synced_at', models.DateTimeField(blank=True, null=True)),
-                ('attempts', models.PositiveSmallIntegerField(default=0)),
-                ('next_attempt_at', models.DateTimeField(blank=True, null=True)),
-                ('last_error', models.TextField(blank=True)),
-                ('reference', models.CharField(blank=True, max_length=64, verbose_name='mã tham chiếu của Cổng')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='catalogue.agency')),
-                ('dossier', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='portal_sync', to='dossiers.dossier')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("synced", "Đã đồng bộ"),
+                            ("pending", "Đang chờ đồng bộ"),
+                            ("failed", "Lỗi đồng bộ"),
+                        ],
+                        default="pending",
+                        max_length=8,
+                    ),
+                ),
+                ("last_status_sent", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("synced_at", models.DateTimeField(blank=True, null=True)),
+                ("attempts", models.PositiveSmallIntegerField(default=0)),
+                ("next_attempt_at", models.DateTimeField(blank=True, null=True)),
+                ("last_error", models.TextField(blank=True)),
+                (
+                    "reference",
+                    models.CharField(
+                        blank=True, max_length=64, verbose_name="mã tham chiếu của Cổng"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="catalogue.agency",
+                    ),
+                ),
+                (
+                    "dossier",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="portal_sync",
+                        to="dossiers.dossier",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'đồng bộ với Cổng DVC quốc gia',
-                'verbose_name_plural': 'đồng bộ với Cổng DVC quốc gia',
-                'indexes': [models.Index(fields=['agency', 'state'], name='portal_sync_agency_state')],
+                "verbose_name": "đồng bộ với Cổng DVC quốc gia",
+                "verbose_name_plural": "đồng bộ với Cổng DVC quốc gia",
+                "indexes": [
+                    models.Index(fields=["agency", "state"], name="portal_sync_agency_state")
+                ],
             },
         ),
     ]

@@ -317,9 +317,7 @@ def test_the_push_waits_for_the_commit_and_is_never_sent_in_a_transaction(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_portal_is_called_outside_any_transaction(
-    org, citizen, sandbox_portal, monkeypatch
-):
+def test_the_portal_is_called_outside_any_transaction(org, citizen, sandbox_portal, monkeypatch):
     seen = []
     real_push = NationalPortal.push
 

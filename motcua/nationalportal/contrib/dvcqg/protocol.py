@@ -22,7 +22,7 @@ from datetime import datetime
 
 from motcua.core.dates import VIETNAM
 
-TOKEN_PATH = "/oauth/token"
+TOKEN_PATH = "/oauth/token"  # noqa: S105 - a name, not a secret
 STATUS_PATH = "/api/v1/hoso/trangthai"
 MESSAGE_ID = "X-DVCQG-Message-Id"
 TIMESTAMP = "X-DVCQG-Timestamp"
@@ -53,9 +53,9 @@ STATUS_FIELDS = (
 
 # Error codes of the answers (error_code).
 OK = "0"
-TOKEN_MISSING = "TOKEN_MISSING"
-TOKEN_INVALID = "TOKEN_INVALID"
-TOKEN_EXPIRED = "TOKEN_EXPIRED"
+TOKEN_MISSING = "TOKEN_MISSING"  # noqa: S105 - a name, not a secret
+TOKEN_INVALID = "TOKEN_INVALID"  # noqa: S105 - a name, not a secret
+TOKEN_EXPIRED = "TOKEN_EXPIRED"  # noqa: S105 - a name, not a secret
 CLIENT_UNKNOWN = "CLIENT_UNKNOWN"
 SIGNATURE_INVALID = "SIGNATURE_INVALID"
 SIGNATURE_EXPIRED = "SIGNATURE_EXPIRED"

@@ -113,7 +113,11 @@ def status_update(request):
         portal.signing_secret(), request.headers, body_bytes, now=time.time()
     )
     if verdict != protocol.OK:
-        text = "Chữ ký không hợp lệ." if verdict == protocol.SIGNATURE_INVALID else "Chữ ký đã quá hạn."
+        text = (
+            "Chữ ký không hợp lệ."
+            if verdict == protocol.SIGNATURE_INVALID
+            else "Chữ ký đã quá hạn."
+        )
         return _answer(403, verdict, text)
     first = SandboxStatusMessage.objects.filter(client_id=client, message_id=message_id).first()
     if first is not None:  # a repeat: the first answer again, nothing recorded twice
@@ -139,7 +143,11 @@ def status_update(request):
                 updated_at_text=str(body["ThoiGianCapNhat"])[:14],
                 body=body,
             )
-            row.answer = {"error_code": protocol.OK, "message": "Thành công", "reference": row.reference}
+            row.answer = {
+                "error_code": protocol.OK,
+                "message": "Thành công",
+                "reference": row.reference,
+            }
             row.save(update_fields=["answer"])
     except IntegrityError:  # the same message arrived twice at once
         row = SandboxStatusMessage.objects.get(client_id=client, message_id=message_id)
@@ -193,4 +201,3 @@ def lookup(request):
 def outage(request):
     portal.set_outage(request.POST.get("on") == "1")
     return HttpResponseRedirect(reverse("nationalportal_sandbox:lookup"))
-

@@ -15,7 +15,9 @@ def parse_since(text: str) -> datetime:
             return datetime.strptime(text.strip(), pattern).replace(tzinfo=VIETNAM)
         except ValueError:
             continue
-    raise CommandError(f"--since phải có dạng dd/mm/yyyy hoặc dd/mm/yyyy HH:MM, không phải {text!r}.")
+    raise CommandError(
+        f"--since phải có dạng dd/mm/yyyy hoặc dd/mm/yyyy HH:MM, không phải {text!r}."
+    )
 
 
 class Command(BaseCommand):

@@ -4,31 +4,41 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='SandboxStatusMessage',
+            name="SandboxStatusMessage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('client_id', models.CharField(max_length=100)),
-                ('message_id', models.CharField(max_length=64)),
-                ('dossier_code', models.CharField(db_index=True, max_length=64)),
-                ('procedure_code', models.CharField(max_length=40)),
-                ('agency_code', models.CharField(max_length=40)),
-                ('status', models.PositiveSmallIntegerField()),
-                ('updated_at_text', models.CharField(help_text='ThoiGianCapNhat as sent.', max_length=14)),
-                ('body', models.JSONField()),
-                ('answer', models.JSONField(default=dict)),
-                ('received_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("client_id", models.CharField(max_length=100)),
+                ("message_id", models.CharField(max_length=64)),
+                ("dossier_code", models.CharField(db_index=True, max_length=64)),
+                ("procedure_code", models.CharField(max_length=40)),
+                ("agency_code", models.CharField(max_length=40)),
+                ("status", models.PositiveSmallIntegerField()),
+                (
+                    "updated_at_text",
+                    models.CharField(help_text="ThoiGianCapNhat as sent.", max_length=14),
+                ),
+                ("body", models.JSONField()),
+                ("answer", models.JSONField(default=dict)),
+                ("received_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'ordering': ['dossier_code', 'updated_at_text', 'id'],
-                'constraints': [models.UniqueConstraint(fields=('client_id', 'message_id'), name='dvcqg_sandbox_message_unique')],
+                "ordering": ["dossier_code", "updated_at_text", "id"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("client_id", "message_id"), name="dvcqg_sandbox_message_unique"
+                    )
+                ],
             },
         ),
     ]
