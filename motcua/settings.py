@@ -565,11 +565,12 @@ SMS_MAX_SEGMENTS = env_int("SMS_MAX_SEGMENTS", 2, minimum=1)
 # --- The national public service portal (motcua/nationalportal, docs/national-portal.md) ---
 # Plugin modules to import (each registers a portal with @register("id")) and the id of the
 # one dossier statuses are pushed to; empty = nothing is pushed. With the sandbox on, its
-# copy of the portal's API on this server (/sandbox/dvcqg/) is the default.
+# copy of the portal's API on this server (/sandbox/dvcqg/) is the default (not in the
+# tests, where every dossier event would call it: theirs switch it on).
 NATIONAL_PORTAL_PLUGINS = env_list(
     "NATIONAL_PORTAL_PLUGINS", ["motcua.nationalportal.contrib.dvcqg.plugin"]
 )
-NATIONAL_PORTAL = env_str("NATIONAL_PORTAL", "dvcqg" if SANDBOX_ENABLED else "")
+NATIONAL_PORTAL = env_str("NATIONAL_PORTAL", "dvcqg" if SANDBOX_ENABLED and not TESTING else "")
 # A push the portal did not take (down, 5xx, 429) is tried again after 60 s, 2 min, 4 min...
 # capped at an hour, NATIONAL_PORTAL_MAX_ATTEMPTS tries in all; then it waits for the desk
 # (or an administrator's "retry all"). Each try waits at most NATIONAL_PORTAL_TIMEOUT_SECONDS.
