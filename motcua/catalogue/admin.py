@@ -5,18 +5,17 @@ the admin forms turn the JSON lists with a fixed vocabulary into checkboxes and 
 component without a name a plain message.
 """
 
-from datetime import date
-
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import models
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from motcua.catalogue.models import Agency, Component, Procedure, Sector
+from motcua.catalogue.versions import procedure_new_version
 from motcua.core.text import search_terms
 
 DELIVERY_CHOICES = [
@@ -30,49 +29,6 @@ FILE_TYPE_CHOICES = [
     ("png", "PNG"),
     ("office", _("Word, Excel (office)")),
 ]
-
-
-@transaction.atomic
-def procedure_new_version(*, procedure: Procedure, effective_from: date) -> Procedure:
-    """Copy a procedure and its components into a new version (phiên bản mới).
-
-    The copy starts on `effective_from` and the copied version stops that day, so exactly
-    one version is in force at any time; dossiers keep pointing at the version they started
-    under.
-    """
-    current = Procedure.objects.select_for_update().get(pk=procedure.pk)
-    later = (
-        Procedure.objects.filter(code=current.code, effective_from__gte=effective_from)
-        .order_by("effective_from")
-        .first()
-    )
-    if later is not None:
-        raise ValidationError(
-            _(
-                "Thủ tục %(code)s đã có phiên bản hiệu lực từ ngày %(date)s; "
-                "hãy sửa trực tiếp phiên bản đó."
-            )
-            % {"code": current.code, "date": later.effective_from.strftime("%d/%m/%Y")}
-        )
-    if current.effective_to is not None and current.effective_to <= effective_from:
-        raise ValidationError(
-            _("Phiên bản này của thủ tục %(code)s đã hết hiệu lực; hãy chọn phiên bản mới nhất.")
-            % {"code": current.code}
-        )
-    components = list(current.components.all())
-    copy = Procedure.objects.get(pk=current.pk)
-    copy.pk = None
-    copy._state.adding = True
-    copy.effective_from = effective_from
-    copy.save()
-    current.effective_to = effective_from
-    current.save(update_fields=["effective_to"])
-    for component in components:
-        component.pk = None
-        component._state.adding = True
-        component.procedure = copy
-    Component.objects.bulk_create(components)
-    return copy
 
 
 @admin.register(Agency)

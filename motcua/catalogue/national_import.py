@@ -26,8 +26,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.forms.models import model_to_dict
 
 from motcua.catalogue.management.commands.load_catalogue import (
     AGENCIES_FILE,
@@ -37,9 +37,8 @@ from motcua.catalogue.management.commands.load_catalogue import (
     pick_agency,
     procedure_fields,
 )
-from motcua.catalogue.models import Agency, Component, Procedure, Sector
-from motcua.core.events import ProcedureVersionCreated
-from motcua.core.outbox import publish
+from motcua.catalogue.models import Agency, Procedure, Sector
+from motcua.catalogue.versions import procedure_new_version
 
 # What the national database publishes about a procedure: a change in one of these makes a
 # new version. The rest of a version is MotCua's own, kept from version to version.
@@ -55,19 +54,6 @@ NATIONAL_FIELDS = (
 )
 # Written from the record into a new version besides the compared fields (provenance).
 REFRESHED_FIELDS = ("notes",)
-COMPONENT_FIELDS = (
-    "name",
-    "description",
-    "paper_form",
-    "quantity",
-    "requirement",
-    "condition",
-    "condition_field",
-    "accepted_types",
-    "max_files",
-    "national_source",
-    "order",
-)
 MAX_RECORDS = 20_000
 
 
@@ -182,26 +168,14 @@ def _agencies_for_new() -> tuple[dict[str, Agency], dict[str, Agency]]:
 def _new_version(
     previous: Procedure, values: dict, changed: list[str], record: dict, effective_from: date
 ) -> Procedure:
-    """A copy of `previous` from `effective_from` with the `changed` national values (the
-    others keep MotCua's refinements), its components copied with their local settings;
-    `previous` ends that day."""
-    data = model_to_dict(previous, exclude=["id", "sector", "agency", "receiving_agency"])
-    version = Procedure(**data)
-    version.sector_id = previous.sector_id
-    version.agency_id = previous.agency_id
-    version.receiving_agency_id = previous.receiving_agency_id
+    """The next version of `previous` from `effective_from` (catalogue.versions: components
+    copied, workflow and result template carried over, `previous` ending that day) with the
+    `changed` national values; the others keep MotCua's refinements."""
+    version = procedure_new_version(procedure=previous, effective_from=effective_from)
     for name in (*changed, *REFRESHED_FIELDS):
         setattr(version, name, values[name])
     version.national_record = record
-    version.effective_from = effective_from
-    version.effective_to = None
-    version.save()
-    Component.objects.bulk_create(
-        Component(procedure=version, **{name: getattr(c, name) for name in COMPONENT_FIELDS})
-        for c in previous.components.order_by("order", "id")
-    )
-    previous.effective_to = effective_from
-    previous.save(update_fields=["effective_to"])
+    version.save(update_fields=[*changed, *REFRESHED_FIELDS, "national_record"])
     return version
 
 
@@ -283,16 +257,11 @@ def _import(records, effective_from, agency, report) -> None:
                 )
             )
             continue
-        version = _new_version(latest, values, changed, record, effective_from)
-        publish(
-            ProcedureVersionCreated(
-                procedure_id=version.pk,
-                previous_id=latest.pk,
-                code=code,
-                effective_from=effective_from,
-            ),
-            subject=version,
-        )
+        try:
+            _new_version(latest, values, changed, record, effective_from)
+        except ValidationError as exc:  # the latest version ended before the date
+            report.skipped.append((code, " ".join(exc.messages)))
+            continue
         report.new_version.append(f"{code} ({', '.join(changed)})")
         if latest.fee_schedule and "fee_vnd" in changed:
             report.warnings.append(

@@ -1,5 +1,6 @@
 """What the national portal app shows on the pages of the apps below it (core.panels)."""
 
+from django.conf import settings
 from django.template.loader import render_to_string
 
 from motcua.core.panels import panels
@@ -9,7 +10,10 @@ from motcua.nationalportal import access, services
 
 @panels.register("officer_dossier", order=65)
 def sync_panel(request, dossier) -> str:
-    """The dossier's sync state with the national portal, and "Đồng bộ lại" for the desk."""
+    """The dossier's sync state with the national portal, and "Đồng bộ lại" for the desk:
+    one query, none while no portal is configured."""
+    if not settings.NATIONAL_PORTAL:
+        return ""
     sync = services.sync_of(dossier)
     if sync is None:
         return ""
