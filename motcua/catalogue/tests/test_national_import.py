@@ -193,3 +193,46 @@ def test_components_are_copied_not_moved(catalogue, tmp_path):
     run(write(tmp_path, with_badge(fee_note="Lệ phí mới")), "--effective-date", "01/07/2026")
     assert old.components.count() == count
     assert Component.objects.filter(procedure__code=BADGE).count() == 2 * count
+
+
+IMPORT_URL = "/admin/catalogue/procedure/import-national/"
+
+
+def upload(client, content: bytes, **fields):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    data = {"effective_from": "01/07/2026", **fields}
+    data["file"] = SimpleUploadedFile("export.json", content, content_type="application/json")
+    return client.post(IMPORT_URL, data)
+
+
+def test_administrators_upload_the_export_dry_run_first(catalogue, admin_client_vi):
+    from motcua.core.models import AuditEntry
+
+    listing = admin_client_vi.get("/admin/catalogue/procedure/").content.decode()
+    assert IMPORT_URL in listing
+    content = json.dumps(with_badge(processing_time_working_days=3)).encode()
+    before = snapshot()
+    dry = upload(admin_client_vi, content, dry_run="on")
+    assert dry.status_code == 200
+    text = dry.content.decode()
+    assert "Chạy thử, không ghi gì" in text and f"phiên bản mới: {BADGE}" in text
+    assert snapshot() == before
+    done = upload(admin_client_vi, content)
+    assert "1 phiên bản mới" in done.content.decode()
+    assert Procedure.objects.filter(code=BADGE).count() == 2
+    entry = AuditEntry.objects.get(action="catalogue.national_import")
+    assert entry.data["new_versions"] == 1
+    bad = upload(admin_client_vi, b"{oops")
+    assert bad.status_code == 400
+    assert "không phải JSON hợp lệ" in bad.content.decode()
+    wrong_date = upload(admin_client_vi, content, effective_from="2026-07-01")
+    assert "dd/mm/yyyy" in wrong_date.content.decode()
+
+
+def test_the_upload_page_is_for_catalogue_administrators_only(catalogue, client, make_officer):
+    from motcua.accounts.testing import login_officer
+
+    officer = make_officer(email="canbo@example.vn", is_staff=True)
+    login_officer(client, officer)
+    assert client.get(IMPORT_URL).status_code == 403
