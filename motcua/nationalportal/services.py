@@ -44,6 +44,9 @@ from motcua.nationalportal.registry import (
 
 log = logging.getLogger("motcua.nationalportal")
 
+# Dossiers a sweep after a request takes at most (without a broker, in the request's thread).
+SWEEP_LIMIT = 20
+
 Push = PortalPush.State
 Sync = PortalSync.State
 
@@ -323,8 +326,9 @@ def deliver_due_task() -> None:
 
 
 def sweep_after_request() -> None:
-    """The embedded default has no beat: due retries go out after a later request."""
-    now_and_then("nationalportal", deliver_due)
+    """The embedded default has no beat: due retries go out after a later request, a few
+    dossiers at a time (the request's thread waits for them)."""
+    now_and_then("nationalportal", partial(deliver_due, limit=SWEEP_LIMIT))
 
 
 # --- Retries and replays --------------------------------------------------------------------
