@@ -28,6 +28,11 @@ app.conf.beat_schedule = {
         "task": "motcua.api.webhooks.deliver_due",
         "schedule": 60,
     },
+    # Dossier statuses the national portal did not take yet (it was down or slow).
+    "deliver-portal-pushes": {
+        "task": "motcua.nationalportal.services.deliver_due",
+        "schedule": 60,
+    },
     # The API's idempotency keys past API_IDEMPOTENCY_KEEP_HOURS.
     "forget-idempotency-keys": {
         "task": "motcua.api.idempotency.forget_old",

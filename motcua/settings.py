@@ -628,6 +628,38 @@ SMS_HTTP_TIMEOUT = env_int("SMS_HTTP_TIMEOUT", 5, minimum=1)
 # An SMS is cut to this many GSM segments (160 characters alone, 153 each when joined).
 SMS_MAX_SEGMENTS = env_int("SMS_MAX_SEGMENTS", 2, minimum=1)
 
+# --- The national public service portal (motcua/nationalportal, docs/national-portal.md) ---
+# Plugin modules to import (each registers a portal with @register("id")) and the id of the
+# one dossier statuses are pushed to; empty = nothing is pushed. With the sandbox on, its
+# copy of the portal's API on this server (/sandbox/dvcqg/) is the default (not in the
+# tests, where every dossier event would call it: theirs switch it on).
+NATIONAL_PORTAL_PLUGINS = env_list(
+    "NATIONAL_PORTAL_PLUGINS", ["motcua.nationalportal.contrib.dvcqg.plugin"]
+)
+NATIONAL_PORTAL = env_str("NATIONAL_PORTAL", "dvcqg" if SANDBOX_ENABLED and not TESTING else "")
+# A push the portal did not take (down, 5xx, 429) is tried again after 60 s, 2 min, 4 min...
+# capped at an hour, NATIONAL_PORTAL_MAX_ATTEMPTS tries in all; then it waits for the desk
+# (or an administrator's "retry all"). Each try waits at most NATIONAL_PORTAL_TIMEOUT_SECONDS.
+NATIONAL_PORTAL_RETRY_SECONDS = env_int("NATIONAL_PORTAL_RETRY_SECONDS", 60, minimum=1)
+NATIONAL_PORTAL_RETRY_MAX_SECONDS = env_int("NATIONAL_PORTAL_RETRY_MAX_SECONDS", 3600, minimum=1)
+NATIONAL_PORTAL_MAX_ATTEMPTS = env_int("NATIONAL_PORTAL_MAX_ATTEMPTS", 12, minimum=1)
+NATIONAL_PORTAL_TIMEOUT_SECONDS = env_int("NATIONAL_PORTAL_TIMEOUT_SECONDS", 10, minimum=1)
+# The portal's API (Cổng Dịch vụ công quốc gia): base URL (empty: the sandbox under
+# SITE_URL), the OAuth2 client credentials it issued to this installation, and the key that
+# signs each message (HMAC-SHA256). With the sandbox on, its client and keys (derived from
+# SECRET_KEY, as above) are the defaults.
+SANDBOX_DVCQG_CLIENT_ID = "motcua-sandbox"
+SANDBOX_DVCQG_CLIENT_SECRET = _sandbox_secret("dvcqg-client") if SANDBOX_ENABLED else ""
+SANDBOX_DVCQG_SIGNING_SECRET = _sandbox_secret("dvcqg-signing") if SANDBOX_ENABLED else ""
+DVCQG_API_URL = env_str("DVCQG_API_URL", "").rstrip("/")
+DVCQG_CLIENT_ID = env_str("DVCQG_CLIENT_ID", SANDBOX_DVCQG_CLIENT_ID if SANDBOX_ENABLED else "")
+DVCQG_CLIENT_SECRET = env_str("DVCQG_CLIENT_SECRET", SANDBOX_DVCQG_CLIENT_SECRET)
+DVCQG_SIGNING_SECRET = env_str("DVCQG_SIGNING_SECRET", SANDBOX_DVCQG_SIGNING_SECRET)
+# The sandbox portal's own side: how long its access tokens last, and whether it answers
+# every call with 503 (an outage, also switched on its page /sandbox/dvcqg/).
+SANDBOX_DVCQG_TOKEN_SECONDS = env_int("SANDBOX_DVCQG_TOKEN_SECONDS", 3600, minimum=10)
+SANDBOX_DVCQG_OUTAGE = env_bool("SANDBOX_DVCQG_OUTAGE", False)
+
 # --- Officers' daily digest (motcua/notifications/digest.py, decision 0043) -------------
 # Local time (HH:MM, Asia/Ho_Chi_Minh) Celery beat sends it, on working days; dossiers due
 # within this many working days are "due soon".

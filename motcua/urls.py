@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("motcua.catalogue.urls")),
     path("accounts/", include("motcua.accounts.urls")),
     path("officer/api-clients/", include("motcua.api.urls_officer")),
+    path("officer/national-portal/", include("motcua.nationalportal.urls")),
     path("officer/", include("motcua.workflow.urls")),
     path("", include("motcua.dossiers.urls")),
     path("", include("motcua.workflow.applicant_urls")),

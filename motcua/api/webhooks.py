@@ -49,6 +49,7 @@ from motcua.api.models import (
 from motcua.core.events import EVENT_TYPES, DossierChanged
 from motcua.core.models import OutboxEvent
 from motcua.core.outbox import current_event_id, now_and_then, subscriber
+from motcua.core.retry import backoff
 from motcua.dossiers.models import Dossier
 
 log = logging.getLogger("motcua.api.webhooks")
@@ -343,8 +344,9 @@ class Outcome:
 
 
 def _backoff(attempts: int) -> timedelta:
-    seconds = settings.WEBHOOK_RETRY_SECONDS * 2 ** max(0, attempts - 1)
-    return timedelta(seconds=min(seconds, settings.WEBHOOK_RETRY_MAX_SECONDS))
+    return backoff(
+        attempts, base=settings.WEBHOOK_RETRY_SECONDS, cap=settings.WEBHOOK_RETRY_MAX_SECONDS
+    )
 
 
 def attempt(delivery_id: int) -> bool:

@@ -5,19 +5,21 @@ the admin forms turn the JSON lists with a fixed vocabulary into checkboxes and 
 component without a name a plain message.
 """
 
-from datetime import date
-
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.http import HttpResponseRedirect
-from django.urls import reverse
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from motcua.catalogue.models import Agency, Component, Procedure, Sector
+from motcua.catalogue.national_import import ImportError_, import_national_catalogue, parse_records
+from motcua.catalogue.versions import procedure_new_version
+from motcua.core.audit import record_audit
 from motcua.core.text import search_terms
 
 DELIVERY_CHOICES = [
@@ -50,49 +52,6 @@ def gateway_field() -> forms.ChoiceField:
             "theo cơ quan cấp trên, rồi cổng mặc định (đầu tiên) của hệ thống."
         ),
     )
-
-
-@transaction.atomic
-def procedure_new_version(*, procedure: Procedure, effective_from: date) -> Procedure:
-    """Copy a procedure and its components into a new version (phiên bản mới).
-
-    The copy starts on `effective_from` and the copied version stops that day, so exactly
-    one version is in force at any time; dossiers keep pointing at the version they started
-    under.
-    """
-    current = Procedure.objects.select_for_update().get(pk=procedure.pk)
-    later = (
-        Procedure.objects.filter(code=current.code, effective_from__gte=effective_from)
-        .order_by("effective_from")
-        .first()
-    )
-    if later is not None:
-        raise ValidationError(
-            _(
-                "Thủ tục %(code)s đã có phiên bản hiệu lực từ ngày %(date)s; "
-                "hãy sửa trực tiếp phiên bản đó."
-            )
-            % {"code": current.code, "date": later.effective_from.strftime("%d/%m/%Y")}
-        )
-    if current.effective_to is not None and current.effective_to <= effective_from:
-        raise ValidationError(
-            _("Phiên bản này của thủ tục %(code)s đã hết hiệu lực; hãy chọn phiên bản mới nhất.")
-            % {"code": current.code}
-        )
-    components = list(current.components.all())
-    copy = Procedure.objects.get(pk=current.pk)
-    copy.pk = None
-    copy._state.adding = True
-    copy.effective_from = effective_from
-    copy.save()
-    current.effective_to = effective_from
-    current.save(update_fields=["effective_to"])
-    for component in components:
-        component.pk = None
-        component._state.adding = True
-        component.procedure = copy
-    Component.objects.bulk_create(components)
-    return copy
 
 
 class AgencyForm(forms.ModelForm):
@@ -257,9 +216,33 @@ class ProcedureForm(forms.ModelForm):
         return self._json_or_empty("faq", [])
 
 
+class NationalImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Tệp xuất từ CSDL quốc gia (JSON)"),
+        error_messages={"required": _("Chọn tệp JSON xuất từ CSDL quốc gia.")},
+    )
+    effective_from = forms.DateField(
+        label=_("Phiên bản mới có hiệu lực từ ngày"),
+        input_formats=["%d/%m/%Y"],
+        help_text=_("dd/mm/yyyy"),
+        error_messages={
+            "required": _("Nhập ngày hiệu lực."),
+            "invalid": _("Nhập ngày theo dạng dd/mm/yyyy, ví dụ 01/07/2026."),
+        },
+    )
+    agency = forms.ModelChoiceField(
+        label=_("Cơ quan nhận các thủ tục chưa có"),
+        queryset=Agency.objects.filter(is_active=True).order_by("name"),
+        required=False,
+        help_text=_("Để trống: chọn theo cấp và lĩnh vực như khi nạp danh mục."),
+    )
+    dry_run = forms.BooleanField(label=_("Chạy thử, không ghi gì"), required=False, initial=True)
+
+
 @admin.register(Procedure)
 class ProcedureAdmin(admin.ModelAdmin):
     form = ProcedureForm
+    change_list_template = "admin/catalogue/procedure/change_list.html"
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     inlines = [ComponentInline]
     list_display = [
@@ -325,6 +308,59 @@ class ProcedureAdmin(admin.ModelAdmin):
             },
         ),
     ]
+
+    def get_urls(self):
+        return [
+            path(
+                "import-national/",
+                self.admin_site.admin_view(self.import_national),
+                name="catalogue_procedure_import_national",
+            ),
+            *super().get_urls(),
+        ]
+
+    def import_national(self, request):
+        """Upload the national database's export (decision 0081), dry run first."""
+        if not (self.has_add_permission(request) and self.has_change_permission(request)):
+            raise PermissionDenied
+        form = NationalImportForm(request.POST or None, request.FILES or None)
+        report = None
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                records = parse_records(data["file"].read(), label=data["file"].name)
+            except ImportError_ as exc:
+                form.add_error("file", str(exc))
+            else:
+                report = import_national_catalogue(
+                    records=records,
+                    effective_from=data["effective_from"],
+                    dry_run=data["dry_run"],
+                    agency=data["agency"],
+                )
+                if not report.dry_run:
+                    record_audit(
+                        action="catalogue.national_import",
+                        actor=request.user,
+                        target=data["file"].name[:200],
+                        request=request,
+                        effective_from=data["effective_from"].isoformat(),
+                        created=len(report.created),
+                        new_versions=len(report.new_version),
+                        skipped=len(report.skipped),
+                    )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "form": form,
+            "report": report,
+        }
+        return TemplateResponse(
+            request,
+            "admin/catalogue/procedure/import_national.html",
+            context,
+            status=400 if form.errors else 200,
+        )
 
     def get_search_results(self, request, queryset, search_term):
         terms = search_terms(search_term)

@@ -237,6 +237,12 @@ class Procedure(models.Model):
     effective_to = models.DateField(_("hết hiệu lực từ ngày"), null=True, blank=True)
     is_published = models.BooleanField(_("công khai"), default=True)
     notes = models.TextField(_("ghi chú nội bộ"), blank=True)
+    # The record of the national procedure database this version was made from, as
+    # exported: what a later import compares with, so that MotCua's own refinements of a
+    # published value are kept until the database changes that value (decision 0081).
+    national_record = models.JSONField(
+        _("dữ liệu từ CSDL quốc gia"), default=dict, blank=True, editable=False
+    )
 
     objects = ProcedureQuerySet.as_manager()
 

@@ -112,6 +112,24 @@ class PasswordResetRequested(Event):
 
 
 # ---------------------------------------------------------------------------------------
+# The catalogue
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProcedureVersionCreated(Event):
+    """A new version of a procedure (`procedure_id`) replaces `previous_id` from
+    `effective_from`, as the national procedure database changed it: the apps that keep a
+    procedure's local parts (its workflow, its result template) carry them over, in the same
+    transaction (synchronous subscribers)."""
+
+    name: ClassVar[str] = "catalogue.procedure_version_created"
+    procedure_id: int
+    previous_id: int
+    code: str
+    effective_from: date
+
+
+# ---------------------------------------------------------------------------------------
 # Drafts (not yet dossiers with a code: no status change, no actor)
 
 

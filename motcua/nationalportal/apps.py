@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.conf import settings
 
 
 class NationalPortalConfig(AppConfig):
@@ -9,3 +10,13 @@ class NationalPortalConfig(AppConfig):
     name = "motcua.nationalportal"
     label = "nationalportal"
     verbose_name = "Cổng Dịch vụ công quốc gia"
+
+    def ready(self):
+        from motcua.nationalportal import (  # noqa: F401 - registers them, once apps are loaded
+            checks,
+            panels,
+            services,
+        )
+        from motcua.nationalportal.registry import registry
+
+        registry.load(settings.NATIONAL_PORTAL_PLUGINS)

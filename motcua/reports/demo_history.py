@@ -67,9 +67,10 @@ PROCEDURES = {
 }
 
 # Who would not be told: the outbox subscribers of these names are struck off the history's
-# events (decision 0065). The facts are recomputed once per dossier below, except that a
-# rating reaches its fact through the subscriber (it carries what reports cannot read).
-QUIET_PREFIX = "notifications."
+# events (decision 0065): the applicants, and the national portal (a past made up today is
+# not the portal's news either). The facts are recomputed once per dossier below, except
+# that a rating reaches its fact through the subscriber (it carries what reports cannot read).
+QUIET_PREFIX = ("notifications.", "nationalportal.")
 FACTS_SUBSCRIBER = "reports.refresh_fact"
 
 

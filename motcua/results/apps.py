@@ -7,4 +7,8 @@ class ResultsConfig(AppConfig):
     verbose_name = _("Kết quả điện tử và xác thực")
 
     def ready(self):
-        from motcua.results import panels, retention  # noqa: F401 - register a panel, a purger
+        from motcua.results import (  # noqa: F401 - registers a panel, a purger, subscribers
+            panels,
+            retention,
+            subscribers,
+        )

@@ -98,6 +98,22 @@ def save_workflow_version(procedure, definition, *, actor=None, note="") -> Work
     return workflow
 
 
+def copy_workflow(*, from_procedure_id: int, to_procedure_id: int) -> Workflow | None:
+    """The latest workflow of one procedure version saved as the first of another (a new
+    version from the national database keeps the local workflow); None when there is none,
+    or the target has one already."""
+    source = current_workflow(from_procedure_id)
+    if source is None or Workflow.objects.filter(procedure_id=to_procedure_id).exists():
+        return None
+    return Workflow.objects.create(
+        procedure_id=to_procedure_id,
+        version=1,
+        definition=source.definition,
+        note=f"Sao từ quy trình v{source.version} của phiên bản trước",
+        created_by=None,
+    )
+
+
 # ---------------------------------------------------------------------------------------
 # Routing
 

@@ -1,7 +1,12 @@
 """What the workflow does when something happens below it: synchronous subscribers that move
 the dossier in the same transaction as the fact (motcua.core.outbox)."""
 
-from motcua.core.events import DossierSubmitted, ParcelDelivered, PaymentSettled
+from motcua.core.events import (
+    DossierSubmitted,
+    ParcelDelivered,
+    PaymentSettled,
+    ProcedureVersionCreated,
+)
 from motcua.core.outbox import subscriber
 from motcua.delivery.models import Shipment
 from motcua.dossiers.models import Dossier, Status
@@ -41,3 +46,10 @@ def returned_when_delivered(event: ParcelDelivered, shipment: Shipment) -> None:
             actor=None,
             data=machine.DeliveredInput(shipment=shipment),
         )
+
+
+@subscriber(ProcedureVersionCreated, sync=True, name="workflow.carry_workflow_over")
+def carry_workflow_over(event: ProcedureVersionCreated, subject) -> None:
+    """A new version of a procedure keeps the handling workflow of the one it replaces (its
+    latest version, as version 1 of the new one); dossiers of the old one keep theirs."""
+    services.copy_workflow(from_procedure_id=event.previous_id, to_procedure_id=event.procedure_id)

@@ -280,9 +280,12 @@ def import_catalogue(path: Path) -> LoadReport:
         _, created = Procedure.objects.update_or_create(
             code=record["code"],
             effective_from=EFFECTIVE_FROM,
-            defaults=procedure_fields(
-                record, sectors[record["sector"]], pick_agency(record, agencies, by_sector)
-            ),
+            defaults={
+                **procedure_fields(
+                    record, sectors[record["sector"]], pick_agency(record, agencies, by_sector)
+                ),
+                "national_record": record,
+            },
         )
         if created:
             report.created += 1
