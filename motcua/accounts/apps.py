@@ -2,7 +2,6 @@ from django.apps import AppConfig
 from django.conf import settings
 from django.contrib.admin import apps as admin_apps
 from django.contrib.auth.signals import user_logged_in
-from django.core import checks
 from django.db.models.signals import post_delete, post_save
 
 
@@ -39,28 +38,11 @@ class AccountsConfig(AppConfig):
                 )
         # Sign-in providers (VNeID): each plugin module registers itself.
         identity.registry.load(settings.IDENTITY_PROVIDER_PLUGINS)
-        checks.register(check_identity_providers)
-
-
-def check_identity_providers(app_configs=None, **kwargs):
-    """Each provider the login page offers is registered and configured (IDENTITY_PROVIDERS)."""
-    from motcua.accounts.identity import registry
-
-    errors = []
-    for provider_id in settings.IDENTITY_PROVIDERS:
-        provider = registry.get(provider_id)
-        if provider is None:
-            errors.append(
-                checks.Error(
-                    f"Identity provider {provider_id!r} is not registered; add its module to "
-                    "IDENTITY_PROVIDER_PLUGINS.",
-                    id="accounts.E001",
-                )
-            )
-            continue
-        for problem in provider.config_problems():
-            errors.append(checks.Error(f"{provider_id}: {problem}", id="accounts.E002"))
-    return errors
+        identity.registry.register_check(
+            active_setting="IDENTITY_PROVIDERS",
+            plugins_setting="IDENTITY_PROVIDER_PLUGINS",
+            check_id="accounts",
+        )
 
 
 class AdminConfig(admin_apps.AdminConfig):

@@ -10,6 +10,8 @@ scanners.get("clamav")  # an instance, or None for an unknown id
 
 from importlib import import_module
 
+from django.conf import settings
+from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
 
 
@@ -48,3 +50,28 @@ class Registry:
         """Import the plugin modules named in a setting: each registers its plugins."""
         for module in modules:
             import_module(module)
+
+    def register_check(self, *, active_setting: str, plugins_setting: str, check_id: str) -> None:
+        """`manage.py check` says which plugin named in settings.<active_setting> (a list, or
+        one id) is not registered (add its module to settings.<plugins_setting>) and what an
+        active one lacks (its config_problems()): errors <check_id>.E001 and .E002."""
+
+        def check(app_configs=None, **kwargs):
+            active = getattr(settings, active_setting)
+            errors = []
+            for plugin_id in [active] if isinstance(active, str) and active else active or []:
+                plugin = self.get(plugin_id)
+                if plugin is None:
+                    errors.append(
+                        checks.Error(
+                            f"{self.kind} {plugin_id!r} ({active_setting}) is not registered; "
+                            f"add its module to {plugins_setting}.",
+                            id=f"{check_id}.E001",
+                        )
+                    )
+                    continue
+                for problem in plugin.config_problems():
+                    errors.append(checks.Error(f"{plugin_id}: {problem}", id=f"{check_id}.E002"))
+            return errors
+
+        checks.register(check)

@@ -13,10 +13,14 @@ class NationalPortalConfig(AppConfig):
 
     def ready(self):
         from motcua.nationalportal import (  # noqa: F401 - registers them, once apps are loaded
-            checks,
             panels,
             services,
         )
         from motcua.nationalportal.registry import registry
 
         registry.load(settings.NATIONAL_PORTAL_PLUGINS)
+        registry.register_check(
+            active_setting="NATIONAL_PORTAL",
+            plugins_setting="NATIONAL_PORTAL_PLUGINS",
+            check_id="nationalportal",
+        )

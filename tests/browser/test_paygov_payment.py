@@ -15,7 +15,7 @@ from tests.browser.test_level4_journey import WORKFLOW
 
 pytestmark = pytest.mark.browser
 
-PAYGOV_PAGE = re.compile(r"/sandbox/paygov/thanh-toan/\?")
+PAYGOV_PAGE = re.compile(r"/sandbox/paygov/pay/\?")
 
 
 def pay_with_paygov(page, *, bank="Vietcombank", choice="Thanh toán thành công", check=None):

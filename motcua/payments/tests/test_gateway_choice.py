@@ -83,7 +83,7 @@ def test_the_applicant_is_told_the_gateway_and_cannot_pick_another(
     assert "Thanh toán qua Nền tảng thanh toán trực tuyến quốc gia (PayGov)" in page
     # Naming VNPay in the form changes nothing: the procedure pays through PayGov.
     response = client.post(f"/dossiers/{awaiting.uuid}/payments/", {"gateway": "vnpay"})
-    assert response["Location"].startswith("http://testserver/sandbox/paygov/thanh-toan/?")
+    assert response["Location"].startswith("http://testserver/sandbox/paygov/pay/?")
     assert Payment.objects.get().gateway == "paygov"
     # And a service caller naming another gateway is refused.
     with pytest.raises(settlement.PaymentRefused, match="PayGov"):

@@ -50,7 +50,7 @@ def at_platform(client, url, choice="success", bank="VCB"):
     parts = urlsplit(url)
     page = client.get(parts.path, QUERY_STRING=parts.query)
     assert page.status_code == 200, page.content.decode()
-    action = re.search(r'action="([^"]+/xac-nhan/)"', page.content.decode())[1]
+    action = re.search(r'action="([^"]+/confirm/)"', page.content.decode())[1]
     return client.post(action, {"choice": choice, "bank": bank})
 
 
@@ -87,7 +87,7 @@ def ack(response) -> str:
 
 def test_the_redirect_is_signed_and_carries_the_order(started, paygov):
     payment, url = started
-    assert url.startswith("http://testserver/sandbox/paygov/thanh-toan/?")
+    assert url.startswith("http://testserver/sandbox/paygov/pay/?")
     params = dict(parse_qsl(urlsplit(url).query))
     assert protocol.is_signed(params, settings.PAYGOV_SECRET_KEY)
     assert params["orderId"] == payment.reference and params["amount"] == "135000"
@@ -108,7 +108,7 @@ def test_the_redirect_is_signed_and_carries_the_order(started, paygov):
 def test_the_platform_refuses_a_tampered_or_foreign_request(client, started, tamper, code):
     _payment, url = started
     params = {**dict(parse_qsl(urlsplit(url).query)), **tamper}
-    page = client.get("/sandbox/paygov/thanh-toan/", params)
+    page = client.get("/sandbox/paygov/pay/", params)
     assert page.status_code == 400 and f"mã lỗi {code}" in page.content.decode()
     assert not PayGovTransaction.objects.exists()
 
@@ -126,12 +126,12 @@ def test_the_platform_refuses_an_expired_request(client, started, paygov):
 def test_an_order_id_replayed_with_another_amount_is_refused(client, started):
     _payment, url = started
     params = dict(parse_qsl(urlsplit(url).query))
-    assert client.get("/sandbox/paygov/thanh-toan/", params).status_code == 200
+    assert client.get("/sandbox/paygov/pay/", params).status_code == 200
     # The same page again is fine (the payer reloads it) ...
-    assert client.get("/sandbox/paygov/thanh-toan/", params).status_code == 200
+    assert client.get("/sandbox/paygov/pay/", params).status_code == 200
     # ... but the same order id, signed, for another amount is not.
     other = protocol.sign({**params, "amount": "1000"}, settings.PAYGOV_SECRET_KEY)
-    page = client.get("/sandbox/paygov/thanh-toan/", other)
+    page = client.get("/sandbox/paygov/pay/", other)
     assert page.status_code == 400 and "mã lỗi 06" in page.content.decode()
     assert PayGovTransaction.objects.get().amount == 135_000
 

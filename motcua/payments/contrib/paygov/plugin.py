@@ -30,7 +30,7 @@ from motcua.payments.registry import (
     register,
 )
 
-SANDBOX_PAY_PATH = "/sandbox/paygov/thanh-toan/"
+SANDBOX_PAY_PATH = "/sandbox/paygov/pay/"
 SANDBOX_API_PATH = "/sandbox/paygov/api/v1/"
 CALLBACK_FIELDS = ("orderId", "amount", "resultCode")
 

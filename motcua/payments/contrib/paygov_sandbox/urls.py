@@ -4,7 +4,7 @@ from motcua.payments.contrib.paygov_sandbox import views
 
 app_name = "paygov_sandbox"
 urlpatterns = [
-    path("thanh-toan/", views.pay, name="pay"),
-    path("thanh-toan/<int:transaction_id>/xac-nhan/", views.confirm, name="confirm"),
+    path("pay/", views.pay, name="pay"),
+    path("pay/<int:transaction_id>/confirm/", views.confirm, name="confirm"),
     path("api/v1/<slug:endpoint>", views.api, name="api"),
 ]
