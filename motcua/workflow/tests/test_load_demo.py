@@ -79,3 +79,15 @@ def test_load_demo_gives_the_company_its_members_and_the_citizen_an_agent_once()
     (authorisation,) = Authorisation.objects.filter(principal=citizen)
     assert authorisation.valid_until > timezone.localdate()
     assert representation.standing(agent, citizen.pk, act=True).authorisation == authorisation
+
+
+def test_signing_in_with_the_vneid_sandbox_lands_in_the_demo_account_with_its_membership():
+    from motcua.accounts.contrib.vneid_sandbox.provider import subject
+    from motcua.accounts.models import ExternalIdentity
+
+    _load_demo()
+    _load_demo()
+    link = ExternalIdentity.objects.get(provider="vneid", subject=subject("046092004567"))
+    assert link.user.full_name == "Nguyễn Minh Khoa"
+    assert OrganisationMember.objects.get(user=link.user).role == "applicant"
+    assert ExternalIdentity.objects.filter(provider="vneid").count() == 5  # Hà and 4 people

@@ -7,12 +7,20 @@ others. Running it again resets the three accounts to the values below.
 
 from datetime import date
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from motcua.accounts.models import Authorisation, Membership, OrganisationMember, Unit, User
+from motcua.accounts.models import (
+    Authorisation,
+    ExternalIdentity,
+    Membership,
+    OrganisationMember,
+    Unit,
+    User,
+)
 from motcua.accounts.validators import validate_citizen_id, validate_phone, validate_tax_code
 from motcua.catalogue.models import Agency
 from motcua.core.sandbox import data as population
@@ -186,6 +194,20 @@ def ensure_demo_person(citizen_id: str, email: str, phone: str | None) -> User:
     )
 
 
+def ensure_demo_identities(users: list[User]) -> None:
+    """The demo people's accounts are the ones the VNeID sandbox signs them in to (its subject
+    for their ID number), so that signing in with VNeID lands in the account that holds the
+    demo memberships and dossiers rather than in a new one."""
+    from motcua.accounts.contrib.vneid_sandbox.provider import subject
+
+    for user in users:
+        ExternalIdentity.objects.get_or_create(
+            provider="vneid",
+            subject=subject(user.citizen_id),
+            defaults={"user": user, "assurance": user.identity_assurance or "2"},
+        )
+
+
 @transaction.atomic
 def ensure_demo_representation(company: User, citizen: User, people: dict[str, User]) -> None:
     """The company's members and the citizen's authorisation, as listed above: running again
@@ -227,6 +249,8 @@ class Command(BaseCommand):
         people = {row[0]: ensure_demo_person(*row) for row in DEMO_PEOPLE}
         by_label = dict(users)
         ensure_demo_representation(by_label["Tổ chức"], by_label["Công dân"], people)
+        if settings.SANDBOX_ENABLED:
+            ensure_demo_identities([by_label["Công dân"], *people.values()])
         self.stdout.write("")
         self.stdout.write(
             self.style.WARNING("Tài khoản trình diễn (CHỈ DÙNG THỬ, không dùng trên máy chủ thật):")
