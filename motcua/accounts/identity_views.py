@@ -231,7 +231,9 @@ def complete_pending_link(request, user: User) -> None:
     request.session.pop(PENDING_KEY, None)
     verified = VerifiedIdentity.from_session(pending["identity"])
     try:
-        linking.link_identity(user=user, identity=verified, request=request)
+        linking.link_identity(
+            user=user, identity=verified, request=request, typed_id_must_match=True
+        )
     except linking.LinkRefused as refused:
         record_audit(
             action="identity_sign_in_failed",
@@ -246,10 +248,16 @@ def complete_pending_link(request, user: User) -> None:
     messages.success(request, _("Đã liên kết tài khoản với VNeID."))
 
 
-def has_pending_link(request) -> bool:
-    """The person chose to link the VNeID identity to the account they are about to log in to."""
+def pending_link_person(request) -> str:
+    """Whose VNeID identity the person chose to link to the account they are about to log in
+    to ("Nguyễn Minh Khoa, 0460*****567"), or "" when none waits: the login page names it,
+    so that nobody links another person's identity to their account unawares."""
     pending = pending_identity(request)
-    return bool(pending and pending.get("link"))
+    if not (pending and pending.get("link")):
+        return ""
+    verified = VerifiedIdentity.from_session(pending["identity"])
+    masked = verified.citizen_id[:4] + "*****" + verified.citizen_id[-3:]
+    return f"{verified.full_name}, {masked}" if verified.citizen_id else verified.full_name
 
 
 def provider_logout(request, *, provider_id: str, hint: str):

@@ -42,6 +42,16 @@ def officer_refusal() -> LinkRefused:
     )
 
 
+def not_a_person() -> LinkRefused:
+    return LinkRefused(
+        _(
+            "Tài khoản định danh điện tử VNeID là của một người: chỉ liên kết được với tài "
+            "khoản công dân. Tổ chức giao việc cho nhân viên bằng mục “Thành viên tổ chức”."
+        ),
+        "not_a_person",
+    )
+
+
 def find_link(identity: VerifiedIdentity) -> ExternalIdentity | None:
     return (
         ExternalIdentity.objects.select_related("user")
@@ -54,17 +64,26 @@ def _apply_verified(user: User, identity: VerifiedIdentity, *, now) -> list[str]
     """Fill the account from the verified claims: the name, ID number and date of birth always
     (they are locked from now on), the address and phone only where the account has none.
     Returns the changed fields."""
+    if not identity.citizen_id:
+        # Without the ID number from the provider nothing is vouched for: a number typed on
+        # the profile must never become "verified" (it binds memberships and authorisations).
+        raise LinkRefused(
+            _(
+                "VNeID không cung cấp số định danh cá nhân của quý vị, nên không xác thực được "
+                "danh tính. Vui lòng đồng ý chia sẻ số định danh khi đăng nhập VNeID."
+            ),
+            "no_citizen_id",
+        )
     values = {
         "identity_provider": identity.provider,
         "identity_assurance": identity.assurance,
         "identity_verified_at": now,
+        # The locked fields are the provider's, whatever the account held before.
+        "citizen_id": identity.citizen_id,
+        "date_of_birth": identity.date_of_birth,
     }
     if identity.full_name:
         values["full_name"] = identity.full_name
-    if identity.citizen_id:
-        values["citizen_id"] = identity.citizen_id
-    if identity.date_of_birth:
-        values["date_of_birth"] = identity.date_of_birth
     if identity.address and not user.address:
         values["address"] = identity.address[:300]
     phone = normalise_phone(identity.phone) if identity.phone else ""
@@ -86,6 +105,8 @@ def record_sign_in(
     user = User.objects.select_for_update().get(pk=link.user_id)
     if user.kind == User.Kind.OFFICER:
         raise officer_refusal()
+    if user.kind != User.Kind.CITIZEN:
+        raise not_a_person()
     if not user.is_active:
         raise LinkRefused(_("Tài khoản này đã bị khóa."), "inactive")
     now = timezone.now()
@@ -107,7 +128,11 @@ def record_sign_in(
 
 @transaction.atomic
 def link_identity(
-    *, user: User, identity: VerifiedIdentity, request: HttpRequest | None = None
+    *,
+    user: User,
+    identity: VerifiedIdentity,
+    request: HttpRequest | None = None,
+    typed_id_must_match: bool = False,
 ) -> ExternalIdentity:
     """Tie `identity` to `user` (an applicant who proved they own the account) and fill the
     account from it. Raises LinkRefused when the account is an officer's, already has another
@@ -115,21 +140,26 @@ def link_identity(
     user = User.objects.select_for_update().get(pk=user.pk)
     if user.kind == User.Kind.OFFICER:
         raise officer_refusal()
+    if user.kind != User.Kind.CITIZEN:
+        raise not_a_person()
     existing = ExternalIdentity.objects.filter(provider=identity.provider, user=user).first()
     if existing is not None and existing.subject != identity.subject:
         raise LinkRefused(
             _("Tài khoản này đã liên kết với một tài khoản VNeID khác."), "other_identity"
         )
+    # An account vouched for as another person; with `typed_id_must_match` (a link finished
+    # by a password login after the choice page, where a shared computer could hand the
+    # identity to the next person) also an ID number merely typed on the profile.
     if (
-        user.has_verified_identity
-        and identity.citizen_id
+        identity.citizen_id
         and user.citizen_id
         and user.citizen_id != identity.citizen_id
+        and (user.has_verified_identity or typed_id_must_match)
     ):
         raise LinkRefused(
             _(
-                "Tài khoản này đã được xác thực với một số định danh cá nhân khác, nên không "
-                "liên kết được với tài khoản VNeID này."
+                "Tài khoản này mang một số định danh cá nhân khác, nên không liên kết được với "
+                "tài khoản VNeID này."
             ),
             "other_person",
         )

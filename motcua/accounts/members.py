@@ -271,7 +271,7 @@ def authorisation_revoke(
 def invitations_for(user: User) -> list:
     """Memberships and authorisations offered by e-mail to this account's confirmed address
     and not yet bound to anyone."""
-    if not user.email or not user.is_verified or user.kind != User.Kind.CITIZEN:
+    if not user.email or user.email_verified_at is None or user.kind != User.Kind.CITIZEN:
         return []
     email = user.email.lower()
     pending = {"user__isnull": True, "ended_at__isnull": True, "invited_email": email}
@@ -288,7 +288,7 @@ def invitation_accept(*, grant, user: User, request: HttpRequest | None = None) 
     if (
         grant.user_id is not None
         or grant.ended_at is not None
-        or not user.is_verified
+        or user.email_verified_at is None
         or user.kind != User.Kind.CITIZEN
         or (user.email or "").lower() != grant.invited_email
     ):

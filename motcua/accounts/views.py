@@ -203,7 +203,7 @@ def login_view(request):
             "form": form,
             "next": next_url,
             "vneid": identity.active(identity_views.VNEID) is not None,
-            "vneid_pending": identity_views.has_pending_link(request),
+            "vneid_pending": identity_views.pending_link_person(request),
         },
     )
 

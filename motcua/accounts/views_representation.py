@@ -12,7 +12,7 @@ from motcua.accounts import members, representation
 from motcua.accounts.decorators import verified_login_required
 from motcua.accounts.forms_representation import AuthorisationForm, MemberChangeForm, MemberForm
 from motcua.accounts.models import Authorisation, OrganisationMember, User
-from motcua.accounts.representation import bound_to
+from motcua.accounts.representation import bound_to, in_force
 from motcua.core.boundary import accepts_files
 from motcua.core.files import stored_file
 
@@ -228,7 +228,10 @@ def authorisation_document(request, authorisation_id):
     """The scanned letter, for its principal and its agent only."""
     authorisation = get_object_or_404(Authorisation, pk=authorisation_id)
     user = request.user
-    is_agent = Authorisation.objects.filter(bound_to(user), pk=authorisation.pk).exists()
+    # The agent while the letter is in force; the principal always.
+    is_agent = Authorisation.objects.filter(
+        bound_to(user) & in_force(), pk=authorisation.pk
+    ).exists()
     if not authorisation.document or (authorisation.principal_id != user.pk and not is_agent):
         raise Http404
     return stored_file(

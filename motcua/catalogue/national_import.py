@@ -11,7 +11,8 @@ fields the national database publishes (NATIONAL_FIELDS):
 - changed: a new version effective from the date, the old one ending that day. The new
   version keeps everything MotCua adds locally to the one it replaces: the online form and its
   hints, components, fee schedule, delivery options, steps, FAQ, result, agencies, service
-  level; the workflow and the result template are carried over by their apps
+  level, the administrators' internal notes (the record itself is kept in national_record);
+  the workflow and the result template are carried over by their apps
   (ProcedureVersionCreated). Dossiers keep the version they were made under.
 - a version already starts on or after the date: skipped, with the reason.
 
@@ -22,6 +23,7 @@ file writes nothing. A dry run does all of it and rolls it back, to read the rep
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -52,9 +54,27 @@ NATIONAL_FIELDS = (
     "fee_note",
     "source_url",
 )
-# Written from the record into a new version besides the compared fields (provenance).
-REFRESHED_FIELDS = ("notes",)
+# Nothing else is written from the record into a new version: its notes are the
+# administrators' own (the record itself is kept whole in national_record).
 MAX_RECORDS = 20_000
+# The record's texts, each a string or null (anything else cannot be read as the loader does).
+TEXT_KEYS = (
+    "sector",
+    "implementing_agency",
+    "implementation_level_published",
+    "processing_time_unit",
+    "processing_time_note",
+    "fee_note",
+    "online_level",
+    "online_level_source",
+    "publishing_decision",
+    "agency_level_note",
+    "notes",
+    "source",
+)
+# The largest whole numbers the columns hold (PositiveSmallIntegerField, PositiveBigIntegerField).
+MAX_PROCESSING_TIME = 32_767
+MAX_FEE_VND = 2**63 - 1
 
 
 class ImportError_(Exception):
@@ -123,13 +143,54 @@ def parse_records(raw: bytes, *, label: str = "tệp") -> list[dict]:
         if code in seen:
             raise ImportError_(f"Mã thủ tục {code} xuất hiện hai lần trong tệp.")
         seen.add(code)
-        for key in ("processing_time_working_days", "fee_vnd"):
-            value = record.get(key)
-            if isinstance(value, int | float) and not isinstance(value, bool) and value < 0:
-                raise ImportError_(f"{where} ({code}): {key} âm.")
-        if record.get("legal_basis") is not None and not isinstance(record["legal_basis"], list):
-            raise ImportError_(f"{where} ({code}): legal_basis phải là một danh sách.")
+        _check_record(record, f"{where} ({code})")
     return records
+
+
+def _max_length(name: str) -> int:
+    return Procedure._meta.get_field(name).max_length
+
+
+def _number(value) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _check_record(record: dict, where: str) -> None:
+    """What would not fit the procedure's columns, or not read as the loader reads it, is an
+    error about the file (before anything is written), never a database error."""
+    for key in TEXT_KEYS:
+        if record.get(key) is not None and not isinstance(record[key], str):
+            raise ImportError_(f"{where}: {key} phải là văn bản.")
+    if len(record["name"].strip()) > _max_length("name"):
+        raise ImportError_(f"{where}: tên thủ tục (name) dài quá {_max_length('name')} ký tự.")
+    if len(record.get("source") or "") > _max_length("source_url"):
+        raise ImportError_(
+            f"{where}: nguồn công bố (source) dài quá {_max_length('source_url')} ký tự."
+        )
+    for key in ("processing_time_working_days", "fee_vnd"):
+        value = record.get(key)
+        if _number(value) and value < 0:
+            raise ImportError_(f"{where}: {key} âm.")
+    time = record.get("processing_time_working_days")
+    counted = record.get("processing_time_unit") in ("working_days", "days")
+    if (
+        counted
+        and time is not None
+        and (not isinstance(time, int) or isinstance(time, bool) or time > MAX_PROCESSING_TIME)
+    ):
+        raise ImportError_(
+            f"{where}: processing_time_working_days phải là số nguyên "
+            f"từ 0 đến {MAX_PROCESSING_TIME}."
+        )
+    fee_vnd = record.get("fee_vnd")
+    if _number(fee_vnd) and not (math.isfinite(fee_vnd) and fee_vnd <= MAX_FEE_VND):
+        raise ImportError_(f"{where}: fee_vnd không phải một số tiền hợp lệ.")
+    for key in ("legal_basis", "agency_level"):
+        value = record.get(key)
+        if value is not None and (
+            not isinstance(value, list) or not all(isinstance(item, str) for item in value)
+        ):
+            raise ImportError_(f"{where}: {key} phải là một danh sách văn bản.")
 
 
 # --- Importing -------------------------------------------------------------------------------
@@ -172,10 +233,10 @@ def _new_version(
     copied, workflow and result template carried over, `previous` ending that day) with the
     `changed` national values; the others keep MotCua's refinements."""
     version = procedure_new_version(procedure=previous, effective_from=effective_from)
-    for name in (*changed, *REFRESHED_FIELDS):
+    for name in changed:
         setattr(version, name, values[name])
     version.national_record = record
-    version.save(update_fields=[*changed, *REFRESHED_FIELDS, "national_record"])
+    version.save(update_fields=[*changed, "national_record"])
     return version
 
 

@@ -416,6 +416,26 @@ def obtain_components(*, dossier: Dossier, user, components) -> dict[int, Obtain
             if key in existing:
                 state.rows.append(existing[key])
                 continue
+            # The same two rules as the form's button: the population database only for the
+            # applicant's own vouched-for number, and the hourly allowance of look-ups.
+            if not may_look_up(component.obtained_from, key, user):
+                state.problem = state.problem or _(
+                    "%(r)s chỉ cung cấp thông tin của chính người nộp hồ sơ."
+                ) % {"r": label}
+                continue
+            try:
+                ratelimit.limit(
+                    "register-lookup",
+                    str(user.pk),
+                    limit=settings.REGISTERS_LOOKUPS_PER_HOUR,
+                    window=3600,
+                )
+            except ratelimit.Limited as limited:
+                state.problem = state.problem or _(
+                    "Quý vị đã tra cứu nhiều lần liên tiếp. Vui lòng thử lại sau %(wait)s, "
+                    "hoặc tự nhập các thông tin."
+                ) % {"wait": ratelimit.wait_text(limited.seconds)}
+                continue
             try:
                 record = look_up(
                     register=component.obtained_from,

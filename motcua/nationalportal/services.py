@@ -6,8 +6,11 @@ appointment) into one PortalPush, exactly once per event, and sends the dossier'
 once, in order. A push the portal does not take because it is down (no answer, time-out, 5xx,
 429) is tried again with backoff (core.retry) by Celery beat (`deliver-portal-pushes`),
 `manage.py deliver_portal_pushes` or, on the embedded default, after later requests; one it
-refuses (4xx) waits with its error for the desk. A dossier's later pushes wait behind one not
-sent: the portal never sees a later status before an earlier one.
+refuses (4xx) waits with its error for the desk. A dossier's pushes go out in the order of
+their events (the outbox event id, not the order the pushes were made in) and later ones wait
+behind one not sent: the portal never sees a later status before an earlier one. A push whose
+event is older than one the portal already took (its event reached us late) is superseded,
+never sent: the portal's last word is the newest status.
 
 Each push carries a message id of its own, the same on every try and replay, so the portal
 answers a repeat with its first answer (idempotent). PortalSync keeps where each dossier
@@ -93,6 +96,7 @@ def enqueue(*, event: DossierChanged, event_id: int) -> PortalPush | None:
         or timezone.now()
     )
     now = timezone.now()
+    newer = _newer_sent(dossier.pk, event_id)
     try:
         with transaction.atomic():
             push = PortalPush.objects.create(
@@ -102,19 +106,42 @@ def enqueue(*, event: DossierChanged, event_id: int) -> PortalPush | None:
                 status=event.to_status,
                 changed_at=happened,
                 actor_id=event.actor_id,
-                next_attempt_at=now,
+                **({"next_attempt_at": now} | (_superseded_fields(newer) if newer else {})),
             )
             sync, created = PortalSync.objects.get_or_create(
                 dossier=dossier,
                 defaults={"agency_id": dossier.receiving_agency_id, "next_attempt_at": now},
             )
-            if not created and sync.state == Sync.SYNCED:
+            if not created and sync.state == Sync.SYNCED and not newer:
                 PortalSync.objects.filter(pk=sync.pk).update(
                     state=Sync.PENDING, next_attempt_at=now
                 )
     except IntegrityError:  # made on an earlier run of this subscriber
         return None
     return push
+
+
+def _newer_sent(dossier_id: int, event_id: int) -> PortalPush | None:
+    """The dossier's push the portal took whose event is newer than `event_id`, if any."""
+    return (
+        PortalPush.objects.filter(
+            dossier_id=dossier_id, state=Push.SENT, sent_at__isnull=False, event_id__gt=event_id
+        )
+        .order_by("-event_id")
+        .first()
+    )
+
+
+def _superseded_fields(newer: PortalPush) -> dict:
+    """A push never sent because the portal has a newer status already: out of the queue
+    (state sent, with no sent_at and no reference), the reason in last_error."""
+    return {
+        "state": Push.SENT,
+        "sent_at": None,
+        "reference": "",
+        "next_attempt_at": None,
+        "last_error": f"superseded: not sent, the portal has the newer event {newer.event_id}",
+    }
 
 
 # --- The message ----------------------------------------------------------------------------
@@ -259,18 +286,26 @@ def deliver_dossier(*, dossier_id: int, portal: BasePortal | None = None) -> int
     while True:
         head = (
             PortalPush.objects.filter(dossier_id=dossier_id, state__in=[Push.PENDING, Push.FAILED])
-            .order_by("pk")
+            .order_by("event_id")
             .first()
         )
         now = timezone.now()
         if head is None or head.state == Push.FAILED or (head.next_attempt_at or now) > now:
             break
-        lease = now + timedelta(seconds=settings.NATIONAL_PORTAL_TIMEOUT_SECONDS * 3)
-        claimed = PortalPush.objects.filter(
+        due = PortalPush.objects.filter(
             Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now),
             pk=head.pk,
             state=Push.PENDING,
-        ).update(next_attempt_at=lease)
+        )
+        newer = _newer_sent(dossier_id, head.event_id)
+        if newer is not None:
+            # Its event came late (or a replay brought it back): sent now, it would be the
+            # portal's last word about the dossier, an older status over a newer one.
+            if not due.update(**_superseded_fields(newer)):
+                break
+            continue
+        lease = now + timedelta(seconds=settings.NATIONAL_PORTAL_TIMEOUT_SECONDS * 3)
+        claimed = due.update(next_attempt_at=lease)
         if not claimed:
             break
         outcome = _send(portal, head)
@@ -287,8 +322,8 @@ def refresh_sync(dossier_id: int) -> PortalSync | None:
     """PortalSync from the dossier's pushes: failed while one waits for a person, pending
     while one waits for its try, else synced with the last status the portal took."""
     pushes = PortalPush.objects.filter(dossier_id=dossier_id)
-    head = pushes.filter(state__in=[Push.PENDING, Push.FAILED]).order_by("pk").first()
-    last_sent = pushes.filter(state=Push.SENT).order_by("-pk").first()
+    head = pushes.filter(state__in=[Push.PENDING, Push.FAILED]).order_by("event_id").first()
+    last_sent = pushes.filter(state=Push.SENT, sent_at__isnull=False).order_by("-event_id").first()
     fields: dict = {
         "last_status_sent": last_sent.status if last_sent else None,
         "synced_at": last_sent.sent_at if last_sent else None,
@@ -313,7 +348,7 @@ def deliver_due(*, limit: int = 200, portal: BasePortal | None = None) -> int:
     due = (
         PortalPush.objects.filter(state=Push.PENDING, next_attempt_at__lte=timezone.now())
         .values("dossier_id")
-        .annotate(first=Min("pk"))
+        .annotate(first=Min("event_id"))
         .order_by("first")
         .values_list("dossier_id", flat=True)[:limit]
     )
@@ -380,8 +415,13 @@ def retry_failed(*, agency_ids, actor, request=None) -> int:
             request=request,
             dossiers=len(dossier_ids),
         )
-    transaction.on_commit(partial(deliver_due, limit=max(len(dossier_ids), 1)))
+    # Exactly these dossiers (not the oldest due ones of any agency).
+    transaction.on_commit(partial(_deliver_each, dossier_ids))
     return len(dossier_ids)
+
+
+def _deliver_each(dossier_ids) -> int:
+    return sum(deliver_dossier(dossier_id=pk) for pk in dossier_ids)
 
 
 def replay_since(*, since: datetime, agency_ids=None, actor=None) -> int:

@@ -153,12 +153,21 @@ def record_issue(kind, payment: Payment | None, *, gateway="", reference="", day
     return issue
 
 
-def settle(reference: str, result: GatewayResult, *, via: str) -> tuple[str, Payment | None]:
+def settle(
+    reference: str, result: GatewayResult, *, via: str, gateway: str | None = None
+) -> tuple[str, Payment | None]:
     """Apply a verified outcome from the gateway to our payment, exactly once.
+
+    `gateway` is the id of the plugin whose signature the outcome bears: a payment made
+    through another gateway is not found (one gateway's word never settles another's
+    payment). Only trusted in-process callers (the demo history) leave it out.
 
     Returns the verdict (registry.OK, DUPLICATE, NOT_FOUND, BAD_AMOUNT) and the payment.
     """
-    found = Payment.objects.filter(reference=reference).values_list("pk", "dossier_id").first()
+    payments = Payment.objects.filter(reference=reference)
+    if gateway is not None:
+        payments = payments.filter(gateway=gateway)
+    found = payments.values_list("pk", "dossier_id").first()
     if found is None:
         return NOT_FOUND, None
     payment_id, dossier_id = found
@@ -262,9 +271,9 @@ def handle_callback(plugin, params, *, kind: str, ip: str | None = None):
         return verdict, None
     try:
         if kind == GatewayMessage.Kind.IPN:
-            verdict, payment = settle(result.reference, result, via="ipn")
+            verdict, payment = settle(result.reference, result, via="ipn", gateway=plugin.id)
         else:
-            payment = Payment.objects.filter(reference=result.reference).first()
+            payment = Payment.objects.filter(reference=result.reference, gateway=plugin.id).first()
             verdict = OK if payment else NOT_FOUND
     except Exception:
         logger.exception("Could not settle payment %s", result.reference)
@@ -350,7 +359,9 @@ def poll_payment(payment: Payment) -> str:
             verdict = "expired"
     else:
         try:
-            verdict, _payment = settle(payment.reference, result, via="poll")
+            verdict, _payment = settle(
+                payment.reference, result, via="poll", gateway=payment.gateway
+            )
         except Exception:
             logger.exception("Could not settle payment %s after polling", payment.reference)
             verdict = ERROR

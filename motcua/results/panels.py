@@ -25,7 +25,7 @@ def reuse_panel(request, row) -> str:
     given = {f.reused_result_id for f in row.files if f.reused_result_id}
     results = [
         {"result": r, "valid_until": valid_until(r)}
-        for r in reusable_results(applicant=dossier.applicant, component=component)
+        for r in reusable_results(applicant=dossier.applicant, component=component, seen_by=user)
         if r.pk not in given
     ]
     return render_to_string(

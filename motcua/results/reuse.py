@@ -50,11 +50,15 @@ def valid_until(result: ResultDocument) -> date | None:
     return min(days) if days else None
 
 
-def _theirs(applicant):
-    """The applicant's results whose files are still kept."""
-    return ResultDocument.objects.filter(
+def _theirs(applicant, *, seen_by=None):
+    """The applicant's results whose files are still kept; with `seen_by`, only those of
+    dossiers that person may see (an agent: within their letter's procedures)."""
+    results = ResultDocument.objects.filter(
         dossier__applicant=applicant, dossier__purged_at__isnull=True
     ).select_related("agency", "dossier__procedure")
+    if seen_by is not None:
+        results = results.filter(dossier__in=acting.dossiers_for(seen_by).values("pk"))
+    return results
 
 
 def _revoked_ids(results) -> set[int]:
@@ -65,13 +69,16 @@ def _revoked_ids(results) -> set[int]:
     )
 
 
-def reusable_results(*, applicant, component: Component, on: date | None = None) -> list:
+def reusable_results(
+    *, applicant, component: Component, seen_by=None, on: date | None = None
+) -> list:
     """The applicant's signed results `component` accepts: of an accepted procedure, not
-    revoked, not expired on `on` (today). Newest first."""
+    revoked, not expired on `on` (today), of dossiers `seen_by` (the person acting) may see.
+    Newest first."""
     if not component.reusable_results:
         return []
     today = on or timezone.localdate()
-    results = _theirs(applicant)
+    results = _theirs(applicant, seen_by=seen_by)
     if "*" not in component.reusable_results:
         results = results.filter(dossier__procedure__code__in=component.reusable_results)
     results = list(results.order_by("-issued_at", "-id")[:50])
@@ -110,7 +117,7 @@ def reuse_result(
     ):
         raise ResultDocument.DoesNotExist
     try:
-        result = _theirs(dossier.applicant).get(pk=int(result_id))
+        result = _theirs(dossier.applicant, seen_by=applicant).get(pk=int(result_id))
     except (TypeError, ValueError):
         raise ResultDocument.DoesNotExist from None
     if not component.accepts_result_of(result.dossier.procedure.code):

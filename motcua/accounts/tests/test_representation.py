@@ -185,6 +185,18 @@ def test_an_invitation_binds_only_the_account_it_was_sent_to():
     other = UserFactory(email="other@example.vn", citizen_id="", phone=None)
     with pytest.raises(PermissionDenied):
         members.invitation_accept(grant=member, user=other)
+    # An unconfirmed address is nobody's, even on an account whose identity VNeID vouched for.
+    unconfirmed = UserFactory(
+        email="khoa@example.vn",
+        citizen_id="",
+        phone=None,
+        email_verified_at=None,
+        identity_verified_at=timezone.now(),
+    )
+    assert members.invitations_for(unconfirmed) == []
+    with pytest.raises(PermissionDenied):
+        members.invitation_accept(grant=member, user=unconfirmed)
+    unconfirmed.delete()
     invited = UserFactory(email="khoa@example.vn", citizen_id="", phone=None)
     assert members.invitations_for(invited) == [member]
     members.invitation_accept(grant=member, user=invited)

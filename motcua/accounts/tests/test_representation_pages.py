@@ -124,6 +124,11 @@ def test_a_citizen_authorises_a_person_with_an_end_date_and_a_letter_then_revoke
     client.post(revoke)
     authorisation.refresh_from_db()
     assert authorisation.ended_by == principal
+    # Revoked: the former agent no longer gets the letter; the principal still does.
+    client.force_login(agent)
+    assert client.get(document).status_code == 404
+    client.force_login(principal)
+    assert client.get(document).status_code == 200
 
 
 def test_a_stranger_gets_404_for_someone_elses_letter(client):

@@ -166,6 +166,25 @@ def test_new_procedures_are_created_nulls_stay_not_published(catalogue, tmp_path
         (b'[{"code": "1.1", "name": ""}]', "không có tên thủ tục"),
         (b'[{"code": "1.1", "name": "a"}, {"code": "1.1", "name": "b"}]', "xuất hiện hai lần"),
         (b'[{"code": "1.1", "name": "a", "fee_vnd": -5}]', "fee_vnd âm"),
+        # What would not fit the columns (a DataError on PostgreSQL) or not read as the loader
+        # reads it: a clear error about the file, nothing written.
+        (b'[{"code": "1.1", "name": "' + b"a" * 501 + b'"}]', "tên thủ tục .name. dài quá 500"),
+        (b'[{"code": "1.1", "name": "a", "source": "' + b"u" * 501 + b'"}]', "source. dài quá"),
+        (b'[{"code": "1.1", "name": "a", "source": 5}]', "source phải là văn bản"),
+        (b'[{"code": "1.1", "name": "a", "sector": ["road"]}]', "sector phải là văn bản"),
+        (
+            b'[{"code": "1.1", "name": "a", "processing_time_working_days": "abc",'
+            b' "processing_time_unit": "days"}]',
+            "processing_time_working_days phải là số nguyên",
+        ),
+        (
+            b'[{"code": "1.1", "name": "a", "processing_time_working_days": 40000,'
+            b' "processing_time_unit": "working_days"}]',
+            "processing_time_working_days phải là số nguyên",
+        ),
+        (b'[{"code": "1.1", "name": "a", "fee_vnd": 1e30}]', "fee_vnd không phải"),
+        (b'[{"code": "1.1", "name": "a", "fee_vnd": NaN}]', "fee_vnd không phải"),
+        (b'[{"code": "1.1", "name": "a", "agency_level": "province"}]', "agency_level phải"),
         (b"\xff\xfe", "UTF-8"),
     ],
 )
@@ -236,3 +255,29 @@ def test_the_upload_page_is_for_catalogue_administrators_only(catalogue, client,
     officer = make_officer(email="canbo@example.vn", is_staff=True)
     login_officer(client, officer)
     assert client.get(IMPORT_URL).status_code == 403
+
+
+def test_a_new_version_keeps_the_administrators_notes(catalogue, tmp_path):
+    old = Procedure.objects.get(code=BADGE)
+    old.notes = "Ghi chú nội bộ của quản trị: gọi trước cho phòng Vận tải."
+    old.save(update_fields=["notes"])
+    run(
+        write(tmp_path, with_badge(processing_time_working_days=3, notes="Ghi chú mới của CSDL")),
+        "--effective-date",
+        "01/07/2026",
+    )
+    new = Procedure.objects.get(code=BADGE, effective_from=date(2026, 7, 1))
+    assert new.notes == old.notes
+    assert new.national_record["notes"] == "Ghi chú mới của CSDL"  # the record is kept whole
+
+
+def test_an_upload_with_a_name_too_long_is_a_clear_error_and_writes_nothing(
+    catalogue, admin_client_vi
+):
+    records = with_badge(processing_time_working_days=3)
+    records.append({"code": "9.999999", "name": "T" * 501, "sector": "road"})
+    before = snapshot()
+    answer = upload(admin_client_vi, json.dumps(records).encode())
+    assert answer.status_code == 400
+    assert "dài quá 500 ký tự" in answer.content.decode()
+    assert snapshot() == before

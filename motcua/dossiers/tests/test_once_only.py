@@ -468,3 +468,38 @@ def test_the_button_is_limited_per_applicant(in_process_http, client, badge, com
     response = client.post(url, vehicle_post("75B-015.67", _lookup="vehicles.0.plate"), follow=True)
     assert "Quý vị đã tra cứu nhiều lần liên tiếp" in response.content.decode()
     assert Lookup.objects.filter(register="vehicles").count() == 2
+
+
+def test_a_component_from_the_population_database_is_not_a_way_round_the_rule(
+    in_process_http, client, seafarer
+):
+    """The attachments page obtains components under the form button's rules: a stranger's
+    ID number typed in the form reads nothing from the population database."""
+    ComponentFactory(
+        procedure=seafarer,
+        name="Căn cước",
+        obtained_from="population",
+        key_field="seafarer.citizen_id",
+    )
+    citizen = UserFactory(citizen_id="046190012345")  # typed, not vouched for
+    dossier = services.dossier_start(procedure=seafarer, applicant=citizen)
+    dossier.form_data = {"seafarer": {"citizen_id": "046085001234"}}
+    dossier.save()
+    client.force_login(citizen)
+    page = client.get(reverse("dossiers:attachments", args=[dossier.uuid])).content.decode()
+    assert "chỉ cung cấp thông tin của chính người nộp hồ sơ" in page
+    assert "Trần Văn Bình" not in page
+    assert not Lookup.objects.filter(register="population").exists()
+    assert not dossier.obtained.exists()
+
+
+def test_the_attachments_page_counts_against_the_hourly_allowance(
+    in_process_http, client, badge, company, settings
+):
+    settings.REGISTERS_LOOKUPS_PER_HOUR = 1
+    dossier = services.dossier_start(procedure=badge, applicant=company)
+    with_vehicles(dossier, "75B-012.34", "75B-015.67")
+    client.force_login(company)
+    page = client.get(reverse("dossiers:attachments", args=[dossier.uuid])).content.decode()
+    assert "Quý vị đã tra cứu nhiều lần liên tiếp" in page
+    assert Lookup.objects.filter(register="vehicles").count() == 1

@@ -11,6 +11,7 @@ from django.db import connection
 from django.utils import timezone
 
 from motcua.accounts.testing import login_officer
+from motcua.core.events import DossierChanged
 from motcua.core.models import AuditEntry
 from motcua.factories import AgencyFactory, make_submitted_dossier
 from motcua.nationalportal import services
@@ -346,3 +347,77 @@ def test_nothing_is_pushed_without_a_portal_or_for_events_that_change_no_status(
         perform(dossier_id=dossier.pk, action="approve", actor=org.leader)
     assert PortalPush.objects.filter(dossier=dossier).count() == 2
     assert timezone.now()  # the clock was not touched
+
+
+# --- Order of the events, superseded pushes, "retry all failed" of exactly those dossiers ---
+
+
+def _push(dossier, *, event_id, status, **fields):
+    from uuid import uuid4
+
+    return PortalPush.objects.create(
+        dossier=dossier,
+        event_id=event_id,
+        message_id=f"motcua-{uuid4().hex}",
+        status=status,
+        changed_at=timezone.now(),
+        next_attempt_at=timezone.now(),
+        **fields,
+    )
+
+
+def _quiet_dossier(org, citizen, **kwargs):
+    """A dossier with its code, its own pushes made by hand (none from its events)."""
+    dossier = make_submitted_dossier(org.procedure, citizen, **kwargs)
+    PortalPush.objects.filter(dossier=dossier).delete()
+    PortalSync.objects.get_or_create(
+        dossier=dossier, defaults={"agency_id": dossier.receiving_agency_id}
+    )
+    return dossier
+
+
+def test_pushes_go_out_in_the_order_of_their_events_not_of_their_rows(org, citizen, sandbox_portal):
+    dossier = _quiet_dossier(org, citizen)
+    # The later event's push was made first (its subscriber ran before the earlier one's).
+    _push(dossier, event_id=9_000_002, status=4)
+    _push(dossier, event_id=9_000_001, status=1)
+    assert services.deliver_dossier(dossier_id=dossier.pk) == 2
+    assert received(dossier) == [1, 4]
+    assert PortalSync.objects.get(dossier=dossier).last_status_sent == 4
+
+
+def test_a_push_older_than_one_sent_is_superseded_never_sent(org, citizen, sandbox_portal):
+    dossier = _quiet_dossier(org, citizen)
+    _push(dossier, event_id=9_000_002, status=4)
+    assert services.deliver_dossier(dossier_id=dossier.pk) == 1
+    # The earlier event reaches the subscriber late: made, but not sent after the newer one.
+    event = DossierChanged(
+        dossier_id=dossier.pk, code=dossier.code, action="accept", from_status=1, to_status=1
+    )
+    late = services.enqueue(event=event, event_id=9_000_001)
+    assert late is not None and late.state == "sent" and late.sent_at is None
+    assert "superseded" in late.last_error
+    # One that slipped into the queue anyway (a race, a replay) is not sent either.
+    slipped = _push(dossier, event_id=9_000_000, status=1)
+    assert services.deliver_dossier(dossier_id=dossier.pk) == 0
+    slipped.refresh_from_db()
+    assert (slipped.state, slipped.sent_at) == ("sent", None)
+    assert received(dossier) == [4]  # the portal's last word is the newest status
+    sync = PortalSync.objects.get(dossier=dossier)
+    assert (sync.state, sync.last_status_sent) == ("synced", 4)
+
+
+def test_retry_all_failed_sends_exactly_the_administrators_dossiers(
+    org, citizen, sandbox_portal, django_capture_on_commit_callbacks
+):
+    elsewhere = _quiet_dossier(org, citizen, plate="75A-333.33")
+    PortalSync.objects.filter(dossier=elsewhere).update(agency=AgencyFactory())
+    _push(elsewhere, event_id=9_000_001, status=1)  # due, and older than the failed one
+    ours = _quiet_dossier(org, citizen, plate="75A-444.44")
+    _push(ours, event_id=9_000_002, status=1, state="failed")
+    PortalSync.objects.filter(dossier=ours).update(state="failed")
+    with django_capture_on_commit_callbacks(execute=True):
+        count = services.retry_failed(agency_ids=[org.agency.pk], actor=org.admin)
+    assert count == 1
+    assert received(ours) == [1]
+    assert received(elsewhere) == []  # another agency's dossier, not the admin's to send

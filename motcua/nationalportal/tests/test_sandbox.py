@@ -206,3 +206,28 @@ def test_the_outage_switch_answers_503_until_switched_back(http, settings):
     assert send(http, body()).status_code == 200
     settings.SANDBOX_DVCQG_OUTAGE = True
     assert send(http, body(), message_id="m-3").status_code == 503
+
+
+def test_a_non_ascii_signature_is_refused_not_a_500(http):
+    headers = protocol.signed_headers(portal.signing_secret(), "m-1", b"{}", timestamp=1)
+    forged = {**headers, protocol.SIGNATURE: "chữ-ký"}
+    assert protocol.check_signature(portal.signing_secret(), forged, b"{}", now=1) == (
+        protocol.SIGNATURE_INVALID
+    )
+    token = portal.issue_token(portal.client_id())
+    answer = http.post(
+        STATUS_URL,
+        data=json.dumps(body()).encode(),
+        content_type="application/json",
+        headers={**forged, "Authorization": f"Bearer {token}"},
+    )
+    assert (answer.status_code, answer.json()["error_code"]) == (403, "SIGNATURE_INVALID")
+
+
+def test_a_non_ascii_client_id_or_secret_is_invalid_client_not_a_500(http):
+    for client_id, secret in [("khách", "bí-mật"), (portal.client_id(), "bí-mật")]:
+        answer = http.post(
+            TOKEN_URL,
+            {"grant_type": "client_credentials", "client_id": client_id, "client_secret": secret},
+        )
+        assert (answer.status_code, answer.json()["error"]) == (401, "invalid_client")

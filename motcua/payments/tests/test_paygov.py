@@ -398,3 +398,49 @@ def test_the_settings_check_knows_paygov(paygov, settings):
     assert paygov.config_problems() == []
     settings.PAYGOV_SECRET_KEY = ""
     assert paygov.config_problems() == ["PAYGOV_SECRET_KEY is not set."]
+
+
+# --- Review fixes: non-ASCII signatures, one gateway's word about another's payment -----
+
+
+def test_a_non_ascii_signature_is_a_bad_signature_not_an_error(client, started):
+    payment, _url = started
+    message = {**notification(payment), protocol.SIGNATURE: "chữ-ký-giả"}
+    assert ack(post_notification(client, message)) == "97"
+    payment.refresh_from_db()
+    assert payment.status == "pending"
+    assert RejectedCall.objects.get(source="paygov", kind="ipn").reason == "bad_signature"
+
+
+def test_an_api_answer_with_a_non_ascii_signature_is_a_gateway_error(started, paygov, monkeypatch):
+    payment, _url = started
+
+    class Answer:
+        def json(self):
+            return {"resultCode": "00", protocol.SIGNATURE: "chữ-ký"}
+
+    monkeypatch.setattr(
+        "motcua.payments.contrib.paygov.plugin.requests.post", lambda *a, **kw: Answer()
+    )
+    with pytest.raises(registry.GatewayError, match="signature"):
+        paygov.query(payment)
+
+
+def test_paygov_cannot_settle_a_payment_made_through_vnpay(
+    client, awaiting, citizen, in_process_http
+):
+    payment, _url = settlement.start_online_payment(
+        dossier=awaiting, applicant=citizen, plugin_id="vnpay", client_ip="203.0.113.9"
+    )
+    assert payment.gateway == "vnpay"
+    # Correctly signed by PayGov, about the reference of VNPay's payment: not ours to settle.
+    assert ack(post_notification(client, notification(payment))) == "01"
+    payment.refresh_from_db()
+    assert payment.status == "pending"
+    verdict, found = settlement.settle(
+        payment.reference,
+        registry.GatewayResult(reference=payment.reference, status="paid", amount=payment.amount),
+        via="ipn",
+        gateway="paygov",
+    )
+    assert (verdict, found) == (registry.NOT_FOUND, None)

@@ -91,3 +91,8 @@ def test_a_real_vnpay_is_configuration_only(started, settings):
     params = dict(parse_qsl(urlsplit(url).query))
     assert params["vnp_TmnCode"] == "REALTMN1"
     assert protocol.query_is_signed(params, "real-secret")
+
+
+def test_a_non_ascii_secure_hash_is_unsigned_not_a_type_error():
+    assert not protocol.query_is_signed({**PAY, "vnp_SecureHash": "chữ-ký"}, SECRET)
+    assert not protocol.pipe_is_signed({"vnp_SecureHash": "chữ-ký"}, ["vnp_TxnRef"], SECRET)

@@ -253,3 +253,36 @@ def test_the_sandbox_refuses_a_body_that_is_not_json(in_process_http):
     )
     assert answer.status_code == 400
     assert answer.json()["error"]["code"] == protocol.INVALID_REQUEST
+
+
+def _b64url(raw: bytes) -> str:
+    import base64
+
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        # joserfc raises TypeError (not a JoseError) for a "crit" that is not a list.
+        _b64url(b'{"alg":"HS256","crit":5}') + "." + _b64url(b'{"scope":"vehicles"}') + ".c2ln",
+        "not-a-token",
+    ],
+)
+def test_a_malformed_token_is_401_not_500(client, token):
+    answer = client.post(
+        "/sandbox/registers/vehicles/v1/vehicles/query",
+        {"requestId": "r1", "bienSo": "75B-012.34"},
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {token}", "X-Request-ID": "r1"},
+    )
+    assert answer.status_code == 401
+    assert answer.json()["error"]["code"] == protocol.INVALID_TOKEN
+
+
+def test_a_non_ascii_client_secret_is_invalid_client(client):
+    answer = client.post(
+        TOKEN,
+        {"grant_type": "client_credentials", "client_id": "khách", "client_secret": "bí-mật"},
+    )
+    assert answer.status_code == 401

@@ -204,3 +204,37 @@ def test_a_second_result_is_also_offered(
     client.force_login(citizen)
     page = attachments_page(client, draft)
     assert re.findall(r'name="result" value="(\d+)"', page) == [str(newer.pk), str(approved.pk)]
+
+
+@pytest.mark.parametrize(
+    "codes, offered", [(["2.000999"], False), (["2.000999", "2.002288"], True)]
+)
+def test_an_agent_is_offered_only_results_of_procedures_their_letter_covers(
+    client, approved, draft, component, citizen, codes, offered
+):
+    """An agent authorised for some procedures only sees and gives the principal's results of
+    those procedures (the dossiers they may see), never the others."""
+    from django.utils import timezone
+
+    from motcua.accounts.models import Authorisation
+    from motcua.accounts.tests.representation_helpers import AGENT_ID, person
+
+    agent = person("Hoàng Văn Dũng", AGENT_ID)
+    today = timezone.localdate()
+    Authorisation.objects.create(
+        principal=citizen,
+        citizen_id=AGENT_ID,
+        full_name=agent.full_name,
+        user=agent,
+        all_procedures=False,
+        procedure_codes=codes,
+        valid_from=today,
+        valid_until=today + timedelta(days=30),
+        created_by=citizen,
+    )
+    client.force_login(agent)
+    page = attachments_page(client, draft)
+    assert (approved.number in page) is offered
+    response = give(client, draft, component, approved.pk)
+    assert response.status_code == (302 if offered else 404)
+    assert Attachment.objects.filter(dossier=draft).exists() is offered

@@ -144,7 +144,9 @@ def pkce_matches(verifier: str, challenge: str) -> bool:
     """RFC 7636 S256: BASE64URL(SHA256(verifier)) == challenge."""
     if not VERIFIER.match(verifier or ""):
         return False
-    return hmac.compare_digest(_b64(hashlib.sha256(verifier.encode()).digest()), challenge)
+    return hmac.compare_digest(
+        _b64(hashlib.sha256(verifier.encode()).digest()).encode(), (challenge or "").encode()
+    )
 
 
 def at_hash(access_token: str) -> str:

@@ -44,6 +44,11 @@ AUTHORIZE_PARAMS = (
     "code_challenge_method",
     "prompt",
 )
+# The authorization parameters kept with the code, and their columns' lengths.
+SAVED_LIMITS = {
+    name: AuthorizationCode._meta.get_field(name).max_length
+    for name in ("scope", "nonce", "code_challenge")
+}
 
 
 def _with_params(url: str, params: dict) -> str:
@@ -154,6 +159,9 @@ def authorize(request):
         return refuse("invalid_scope", "The scope must include openid and only known scopes.")
     if not params["code_challenge"] or params["code_challenge_method"] != "S256":
         return refuse("invalid_request", "PKCE with code_challenge_method=S256 is required.")
+    too_long = [name for name, limit in SAVED_LIMITS.items() if len(params[name]) > limit]
+    if too_long:
+        return refuse("invalid_request", f"Parameter too long: {', '.join(too_long)}.")
 
     current = _provider_session(request)
     form_error = ""

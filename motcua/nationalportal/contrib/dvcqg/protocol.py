@@ -91,7 +91,10 @@ def check_signature(secret: str, headers, body: bytes, *, now: float) -> str:
         given = headers[SIGNATURE]
     except (KeyError, ValueError, TypeError):
         return SIGNATURE_INVALID
-    if not hmac.compare_digest(signature(secret, message_id, timestamp, body), given):
+    # Bytes: compare_digest raises TypeError for a str that is not ASCII.
+    if not isinstance(given, str) or not hmac.compare_digest(
+        signature(secret, message_id, timestamp, body).encode(), given.encode()
+    ):
         return SIGNATURE_INVALID
     if abs(now - timestamp) > TOLERANCE_SECONDS:
         return SIGNATURE_EXPIRED

@@ -55,8 +55,8 @@ def token(request):
     client, secret = _client_credentials(request)
     if not (
         client
-        and hmac.compare_digest(client, portal.client_id())
-        and hmac.compare_digest(secret, portal.client_secret())
+        and hmac.compare_digest(client.encode(), portal.client_id().encode())
+        and hmac.compare_digest(secret.encode(), portal.client_secret().encode())
     ):
         return JsonResponse({"error": "invalid_client"}, status=401)
     return JsonResponse(

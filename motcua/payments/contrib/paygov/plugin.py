@@ -171,7 +171,11 @@ class PayGovPlugin(BasePlugin):
             raise GatewayError(str(exc)) from exc
         if not isinstance(answer, dict):
             raise GatewayError("answer is not a JSON object")
-        if not protocol.is_signed(answer, self.secret):
+        try:
+            signed = protocol.is_signed(answer, self.secret)
+        except (TypeError, ValueError):  # whatever the answer holds, never a 500
+            signed = False
+        if not signed:
             raise GatewayError("answer signature does not match")
         # Bound to this request and fresh: an old answer replayed is not believed.
         if answer.get("requestId") != request_id or answer.get("partnerCode") != self.partner_code:

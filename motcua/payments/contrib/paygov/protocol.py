@@ -103,7 +103,8 @@ def is_signed(message: dict, secret: str) -> bool:
     given = message.get(SIGNATURE)
     if not isinstance(given, str) or not secret:
         return False
-    return hmac.compare_digest(given.lower(), signature_of(message, secret))
+    # Bytes: compare_digest raises TypeError for a str that is not ASCII.
+    return hmac.compare_digest(given.lower().encode(), signature_of(message, secret).encode())
 
 
 def timestamp(moment: datetime) -> str:

@@ -127,7 +127,7 @@ def sign_query(params: dict, secret: str) -> str:
 def query_is_signed(params: dict, secret: str) -> bool:
     given = str(params.get("vnp_SecureHash", ""))
     expected = hmac_sha512(secret, hash_data(params))
-    return hmac.compare_digest(given.lower(), expected)
+    return hmac.compare_digest(given.lower().encode(), expected.encode())
 
 
 def pipe_hash(values: dict, fields: list[str], secret: str) -> str:
@@ -136,7 +136,7 @@ def pipe_hash(values: dict, fields: list[str], secret: str) -> str:
 
 def pipe_is_signed(values: dict, fields: list[str], secret: str) -> bool:
     given = str(values.get("vnp_SecureHash", ""))
-    return hmac.compare_digest(given.lower(), pipe_hash(values, fields, secret))
+    return hmac.compare_digest(given.lower().encode(), pipe_hash(values, fields, secret).encode())
 
 
 def timestamp(moment: datetime) -> str:

@@ -101,7 +101,7 @@ def _bearer_problem(request, scope: str) -> tuple[str, str] | None:
         return protocol.INVALID_TOKEN, "Missing bearer token."
     try:
         claims = jwt.decode(header[7:], _key(), algorithms=["HS256"]).claims
-    except (JoseError, ValueError):
+    except (JoseError, ValueError, TypeError):
         return protocol.INVALID_TOKEN, "Token is not valid."
     if claims.get("iss") != ISSUER or claims.get("sub") != settings.SANDBOX_REGISTERS_CLIENT_ID:
         return protocol.INVALID_TOKEN, "Token is not valid."

@@ -366,3 +366,46 @@ def test_the_admin_shows_the_link(client, in_process_http):
     page = client.get(f"/admin/accounts/user/{user.pk}/change/")
     assert page.status_code == 200
     assert provider.subject(HA) in page.content.decode()
+
+
+def test_the_login_page_names_whose_identity_waits_to_be_linked(client, in_process_http):
+    applicant(email="ha@example.vn", citizen_id="")
+    sign_in(client, HA)
+    client.post("/accounts/vneid/continue/", {"action": "link"})
+    page = client.get("/accounts/login/").content.decode()
+    assert "Lê Thị Thu Hà, 0461*****345" in page
+
+
+def test_a_password_login_to_an_account_of_another_id_number_links_nothing(client, in_process_http):
+    """At a shared computer: A chose "link" and left; B logs in to B's own account, whose
+    typed ID number is not A's. A's VNeID is not linked to B."""
+    other = applicant(email="b@example.vn", citizen_id="001090012345")
+    sign_in(client, HA)
+    client.post("/accounts/vneid/continue/", {"action": "link"})
+    client.post("/accounts/login/", {"login": "b@example.vn", "password": PASSWORD})
+    assert not ExternalIdentity.objects.exists()
+    other.refresh_from_db()
+    assert other.citizen_id == "001090012345" and not other.has_verified_identity
+
+
+def test_without_the_id_number_from_vneid_nothing_is_vouched_for(
+    client, in_process_http, citizen, settings
+):
+    """A number typed on the profile never becomes verified: when the provider does not
+    release the ID number (the scope left out), the link is refused."""
+    settings.VNEID_SCOPES = "openid profile phone"
+    client.force_login(citizen)
+    sign_in(client, HA)
+    citizen.refresh_from_db()
+    assert not citizen.has_verified_identity and citizen.citizen_id == "001090012345"
+    assert not ExternalIdentity.objects.exists()
+    assert "không cung cấp số định danh" in client.get("/accounts/profile/").content.decode()
+
+
+def test_an_organisation_account_is_not_linked_to_a_persons_vneid(client, in_process_http):
+    firm = applicant(kind=User.Kind.ORGANISATION, organisation_name="Hương Giang", citizen_id="")
+    client.force_login(firm)
+    sign_in(client, HA)
+    assert not ExternalIdentity.objects.exists()
+    firm.refresh_from_db()
+    assert not firm.has_verified_identity

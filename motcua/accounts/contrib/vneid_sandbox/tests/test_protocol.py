@@ -125,6 +125,10 @@ def test_an_unknown_client_or_redirect_uri_is_not_redirected_to(client):
         ({"scope": "openid admin"}, "invalid_scope"),
         ({"code_challenge": ""}, "invalid_request"),
         ({"code_challenge_method": "plain"}, "invalid_request"),
+        # Longer than the columns that keep them with the code: refused, not a 500.
+        ({"scope": "openid" + " profile" * 50}, "invalid_request"),
+        ({"nonce": "n" * 301}, "invalid_request"),
+        ({"code_challenge": "c" * 129}, "invalid_request"),
     ],
 )
 def test_a_bad_request_is_refused_back_to_the_client(client, override, error):
@@ -201,6 +205,17 @@ def test_a_wrong_pkce_verifier_is_invalid_grant(client):
     assert response.status_code == 400 and response.json()["error"] == "invalid_grant"
     # ...and the code is spent: the right verifier after a wrong one is too late.
     assert _token(client, code).json()["error"] == "invalid_grant"
+
+
+def test_a_non_ascii_code_challenge_is_invalid_grant_not_a_500(client):
+    params = _authorize_params(code_challenge="thử-thách")
+    response = client.post(
+        f"{BASE}/authorize/?{urlencode(params)}",
+        {**params, "citizen_id": HA, "password": "MotCua-Demo-2026", "action": "sign_in"},
+    )
+    code = parse_qs(urlsplit(response["Location"]).query)["code"][0]
+    response = _token(client, code)
+    assert response.status_code == 400 and response.json()["error"] == "invalid_grant"
 
 
 def test_a_missing_pkce_verifier_is_invalid_grant(client):
