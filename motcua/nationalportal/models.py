@@ -4,8 +4,9 @@ from django.utils.translation import gettext_lazy as _
 
 class PortalPush(models.Model):
     """One status change of a dossier to be told to the national portal: one per outbox
-    event. A dossier's pushes go out in the order of their events (event id; an older one than one sent is never sent); one that is not sent holds back those
-    after it, so the portal never sees a later status before an earlier one."""
+    event. A dossier's pushes go out in the order of their events (event id), and one older
+    than a push already sent is never sent; one that is not sent holds back those after it,
+    so the portal's last word is the newest status."""
 
     class State(models.TextChoices):
         PENDING = "pending", _("Đang chờ gửi")
