@@ -281,8 +281,6 @@ class Command(BaseCommand):
 
     def _vneid_lines(self):
         """Who can sign in at the sandbox VNeID (docs/identity.md), when it is on."""
-        from django.conf import settings
-
         from motcua.accounts import identity
         from motcua.core.sandbox import data
 
@@ -297,6 +295,6 @@ class Command(BaseCommand):
                 f"    {person['citizen_id']}  {person['full_name']} (mức {person['vneid_level']})"
             )
         self.stdout.write(
-            "    (046190012345 là chủ tài khoản citizen@demo.motcua.vn: chọn liên kết rồi "
-            "đăng nhập bằng mật khẩu để gắn hai tài khoản)"
+            "    (mỗi người đã liên kết với tài khoản trình diễn của mình: Lê Thị Thu Hà là "
+            "citizen@demo.motcua.vn; Nguyễn Minh Khoa nộp hồ sơ cho công ty, Phạm Thị Lan theo dõi)"
         )
