@@ -100,6 +100,26 @@ def may_look_up(register: str, key: str, user) -> bool:
     return True
 
 
+def spend_allowance(user) -> str:
+    """Count one look-up asked for by the applicant against their hourly allowance
+    (REGISTERS_LOOKUPS_PER_HOUR): "" while within it, else what to tell them. Someone asking
+    over and over would be reading the registers through us (a plate gives a vehicle's
+    chassis and engine numbers)."""
+    try:
+        ratelimit.limit(
+            "register-lookup",
+            str(user.pk),
+            limit=settings.REGISTERS_LOOKUPS_PER_HOUR,
+            window=3600,
+        )
+    except ratelimit.Limited as limited:
+        return _(
+            "Quý vị đã tra cứu nhiều lần liên tiếp. Vui lòng thử lại sau %(wait)s, "
+            "hoặc tự nhập các thông tin."
+        ) % {"wait": ratelimit.wait_text(limited.seconds)}
+    return ""
+
+
 def purpose_for(dossier: Dossier) -> Purpose:
     return Purpose(code=dossier.procedure.code, description="Xử lý thủ tục hành chính")
 
@@ -174,21 +194,9 @@ def fill_from_registers(*, dossier: Dossier, user, only: str | None = None) -> F
     if only is not None:
         # The button: a person pressing it over and over would be reading the registers
         # through us (a plate gives a vehicle's chassis and engine numbers).
-        try:
-            ratelimit.limit(
-                "register-lookup",
-                str(user.pk),
-                limit=settings.REGISTERS_LOOKUPS_PER_HOUR,
-                window=3600,
-            )
-        except ratelimit.Limited as limited:
-            outcome.problems.append(
-                _(
-                    "Quý vị đã tra cứu nhiều lần liên tiếp. Vui lòng thử lại sau %(wait)s, "
-                    "hoặc tự nhập các thông tin."
-                )
-                % {"wait": ratelimit.wait_text(limited.seconds)}
-            )
+        refusal = spend_allowance(user)
+        if refusal:
+            outcome.problems.append(refusal)
             return outcome
     data = dossier.form_data or {}
     sources = dict(dossier.prefill_sources or {})
@@ -423,18 +431,9 @@ def obtain_components(*, dossier: Dossier, user, components) -> dict[int, Obtain
                     "%(r)s chỉ cung cấp thông tin của chính người nộp hồ sơ."
                 ) % {"r": label}
                 continue
-            try:
-                ratelimit.limit(
-                    "register-lookup",
-                    str(user.pk),
-                    limit=settings.REGISTERS_LOOKUPS_PER_HOUR,
-                    window=3600,
-                )
-            except ratelimit.Limited as limited:
-                state.problem = state.problem or _(
-                    "Quý vị đã tra cứu nhiều lần liên tiếp. Vui lòng thử lại sau %(wait)s, "
-                    "hoặc tự nhập các thông tin."
-                ) % {"wait": ratelimit.wait_text(limited.seconds)}
+            refusal = spend_allowance(user)
+            if refusal:
+                state.problem = state.problem or refusal
                 continue
             try:
                 record = look_up(
