@@ -15,6 +15,11 @@ from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
 
 
+def unset_settings(*names: str) -> list[str]:
+    """What a plugin's config_problems() says of the settings it needs that are empty."""
+    return [f"{name} is not set." for name in names if not getattr(settings, name, "")]
+
+
 class Registry:
     def __init__(self, kind: str):
         self.kind = kind

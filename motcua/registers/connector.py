@@ -8,6 +8,7 @@ import re
 from django.conf import settings
 from django.utils import timezone
 
+from motcua.core.registry import unset_settings
 from motcua.registers import protocol
 from motcua.registers.registry import BaseConnector, Purpose, Record, Unavailable
 
@@ -23,14 +24,9 @@ class HttpConnector(BaseConnector):
         return getattr(settings, self.url_setting, "") or f"{settings.SITE_URL}{self.sandbox_path}"
 
     def config_problems(self) -> list[str]:
-        problems = []
-        if not settings.REGISTERS_CLIENT_ID:
-            problems.append("REGISTERS_CLIENT_ID is not set.")
-        if not settings.REGISTERS_CLIENT_SECRET:
-            problems.append("REGISTERS_CLIENT_SECRET is not set.")
-        if not settings.SANDBOX_ENABLED and not getattr(settings, self.url_setting, ""):
-            problems.append(f"{self.url_setting} is not set.")
-        return problems
+        # Without the sandbox, the register's own address is needed too.
+        needed = ("REGISTERS_CLIENT_ID", "REGISTERS_CLIENT_SECRET")
+        return unset_settings(*needed, *(() if settings.SANDBOX_ENABLED else (self.url_setting,)))
 
     def key_is_valid(self, key: str) -> bool:
         return bool(re.fullmatch(self.key_pattern, key)) if self.key_pattern else bool(key)

@@ -32,6 +32,7 @@ from motcua.accounts.identity import (
     VerifiedIdentity,
     register,
 )
+from motcua.core.registry import unset_settings
 
 log = logging.getLogger(__name__)
 
@@ -156,11 +157,7 @@ class VNeIDProvider(BaseProvider):
     label = "VNeID"
 
     def config_problems(self) -> list[str]:
-        problems = []
-        if not settings.VNEID_CLIENT_ID:
-            problems.append("VNEID_CLIENT_ID is not set.")
-        if not settings.VNEID_CLIENT_SECRET:
-            problems.append("VNEID_CLIENT_SECRET is not set.")
+        problems = unset_settings("VNEID_CLIENT_ID", "VNEID_CLIENT_SECRET")
         if "openid" not in settings.VNEID_SCOPES.split():
             problems.append("VNEID_SCOPES must include openid.")
         return problems

@@ -12,6 +12,7 @@ import requests
 from django.conf import settings
 from django.core.cache import cache
 
+from motcua.core.registry import unset_settings
 from motcua.nationalportal.contrib.dvcqg import protocol
 from motcua.nationalportal.registry import (
     BasePortal,
@@ -57,11 +58,7 @@ class NationalPortal(BasePortal):
         return settings.DVCQG_API_URL or f"{settings.SITE_URL}{SANDBOX_PATH}"
 
     def config_problems(self) -> list[str]:
-        return [
-            f"{name} is not set."
-            for name in ("DVCQG_CLIENT_ID", "DVCQG_CLIENT_SECRET", "DVCQG_SIGNING_SECRET")
-            if not getattr(settings, name)
-        ]
+        return unset_settings("DVCQG_CLIENT_ID", "DVCQG_CLIENT_SECRET", "DVCQG_SIGNING_SECRET")
 
     # --- Access token --------------------------------------------------------------------
 

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from motcua.core.registry import unset_settings
 from motcua.payments.contrib.paygov import protocol
 from motcua.payments.registry import (
     BasePlugin,
@@ -70,12 +71,7 @@ class PayGovPlugin(BasePlugin):
         return settings.PAYGOV_SECRET_KEY
 
     def config_problems(self) -> list[str]:
-        problems = []
-        if not self.partner_code:
-            problems.append("PAYGOV_PARTNER_CODE is not set.")
-        if not self.secret:
-            problems.append("PAYGOV_SECRET_KEY is not set.")
-        return problems
+        return unset_settings("PAYGOV_PARTNER_CODE", "PAYGOV_SECRET_KEY")
 
     # --- Redirect ----------------------------------------------------------------------
 

@@ -13,6 +13,7 @@ from django.http import JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from motcua.core.registry import unset_settings
 from motcua.core.text import fold
 from motcua.payments.contrib.vnpay import protocol
 from motcua.payments.registry import (
@@ -69,12 +70,7 @@ class VNPayPlugin(BasePlugin):
         return settings.VNPAY_HASH_SECRET
 
     def config_problems(self) -> list[str]:
-        problems = []
-        if not self.tmn_code:
-            problems.append("VNPAY_TMN_CODE is not set.")
-        if not self.secret:
-            problems.append("VNPAY_HASH_SECRET is not set.")
-        return problems
+        return unset_settings("VNPAY_TMN_CODE", "VNPAY_HASH_SECRET")
 
     # --- Redirect ----------------------------------------------------------------------
 
