@@ -63,11 +63,9 @@ def check(user, dossier: Dossier, *, act: bool = False) -> Standing:
     found = applicant_may(user, dossier)
     if found is None:
         raise Http404
+    # `applicant_may` prefers a grant that may act: one that may not means none does.
     if act and not found.may_act:
-        acting = applicant_may(user, dossier, act=True)
-        if acting is None:
-            raise PermissionDenied
-        return acting
+        raise PermissionDenied
     return found
 
 

@@ -569,7 +569,6 @@ class ObtainedComponent(models.Model):
     register_label = models.CharField(max_length=200)
     key = models.CharField(max_length=40)
     reference = models.CharField(max_length=64, blank=True)  # the register's transaction id
-    lookup_id = models.BigIntegerField(null=True, blank=True)  # registers.Lookup
     attributes = models.JSONField(default=dict, blank=True)
     fetched_at = models.DateTimeField()
 

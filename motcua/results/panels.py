@@ -8,6 +8,14 @@ from motcua.dossiers.models import Status
 from motcua.results.reuse import reusable_results, valid_until
 
 
+def _may_act(user, dossier) -> bool:
+    """The page read the person's standing on the dossier already (selectors.dossier_of)."""
+    standing = getattr(dossier, "standing", None)
+    if standing is None:
+        standing = acting.applicant_may(user, dossier, act=True)
+    return standing is not None and standing.may_act
+
+
 @panels.register("applicant_component", order=20)
 def reuse_panel(request, row) -> str:
     """On a draft's attachments page, for a component an earlier result may stand for: the
@@ -19,7 +27,7 @@ def reuse_panel(request, row) -> str:
         not component.reusable_results
         or not user.is_authenticated
         or dossier.status not in (Status.DRAFT, Status.SUPPLEMENT_REQUESTED)
-        or acting.applicant_may(user, dossier, act=True) is None
+        or not _may_act(user, dossier)
     ):
         return ""
     given = {f.reused_result_id for f in row.files if f.reused_result_id}

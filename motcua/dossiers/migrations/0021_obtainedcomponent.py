@@ -24,7 +24,6 @@ class Migration(migrations.Migration):
                 ("register_label", models.CharField(max_length=200)),
                 ("key", models.CharField(max_length=40)),
                 ("reference", models.CharField(blank=True, max_length=64)),
-                ("lookup_id", models.BigIntegerField(blank=True, null=True)),
                 ("attributes", models.JSONField(blank=True, default=dict)),
                 ("fetched_at", models.DateTimeField()),
                 (

@@ -3,6 +3,7 @@ from celery import shared_task
 from django.conf import settings
 from django.db.models import F
 
+from motcua.core.retry import backoff
 from motcua.payments.contrib.paygov import protocol
 from motcua.payments.contrib.paygov_sandbox import platform
 from motcua.payments.contrib.paygov_sandbox.models import PayGovTransaction
@@ -37,6 +38,5 @@ def send_notification(transaction_id: int, attempt: int = 1) -> None:
         notify_attempts=F("notify_attempts") + 1, notified=done, notify_answer=answer
     )
     if not done and attempt < settings.SANDBOX_PAYGOV_NOTIFY_ATTEMPTS:
-        send_notification.apply_async(
-            (transaction_id, attempt + 1), countdown=60 * 2 ** (attempt - 1)
-        )
+        wait = backoff(attempt, base=60, cap=3600)
+        send_notification.apply_async((transaction_id, attempt + 1), countdown=wait.total_seconds())
