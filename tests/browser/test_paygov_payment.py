@@ -81,3 +81,7 @@ def test_an_applicant_pays_through_paygov_on_a_phone(page, live_server, fee_due_
     payment = Payment.objects.get(dossier=dossier)
     assert (payment.gateway, payment.status, payment.bank_code) == ("paygov", "paid", "VNPTMONEY")
     assert payment.settled_via in ("ipn", "poll")
+    # The platform's signed notification reached MotCua and was acknowledged.
+    from motcua.payments.contrib.paygov_sandbox.models import PayGovTransaction
+
+    assert PayGovTransaction.objects.get().notified is True

@@ -133,7 +133,7 @@ def test_a_follower_sees_no_drafts_of_the_company(client, procedure):
     draft = Dossier.objects.get()
     client.force_login(people.follower)
     assert client.get(reverse("dossiers:detail", args=[draft.uuid])).status_code == 404
-    assert draft.uuid.hex not in client.get(reverse("dossiers:mine")).content.decode()
+    assert str(draft.uuid) not in client.get(reverse("dossiers:mine")).content.decode()
     # The administrator, who may act, continues a colleague's draft.
     client.force_login(people.admin)
     assert client.get(reverse("dossiers:detail", args=[draft.uuid])).status_code == 200

@@ -119,7 +119,7 @@ def test_other_person_sees_nothing_of_a_dossier(client, citizen, other_citizen, 
     assert client.post(reverse("dossiers:discard", args=[dossier.uuid])).status_code == 404
     dossier.refresh_from_db()
     assert dossier.status == Status.DRAFT
-    assert dossier.uuid.hex not in client.get(reverse("dossiers:mine")).content.decode()
+    assert str(dossier.uuid) not in client.get(reverse("dossiers:mine")).content.decode()
 
 
 def test_officer_cannot_use_applicant_pages(client, procedure, make_officer):

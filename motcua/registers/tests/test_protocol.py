@@ -116,8 +116,9 @@ def test_a_forged_or_expired_token_gets_401_and_a_new_token_is_fetched(
 def test_a_token_for_another_register_is_refused(in_process_http):
     token = protocol.fetch_token("business", label="x", deadline=time.monotonic() + 5)
     protocol._keep("population", token, 600)
-    # Replaced once; the new token is for the right scope.
+    # Refused (401), replaced once: the new token is for the right scope.
     assert look_up(register="population", key="046190012345", purpose=PURPOSE, user_id=1)
+    assert paths(in_process_http).count(TOKEN) == 2
 
 
 def test_the_population_database_requires_a_purpose(in_process_http):

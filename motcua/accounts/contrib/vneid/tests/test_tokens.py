@@ -37,11 +37,13 @@ def _callback(client):
     return path_of(approve(client, start(client), HA))
 
 
-def _refused(client, response, message: str):
+def _refused(client, response, message: str, reason: str = "token"):
+    """Refused for `reason` (the check that caught it), not for any failure on the way."""
     assert response.status_code == 302 and response["Location"] == "/accounts/login/"
     assert "_auth_user_id" not in client.session
     assert message in client.get("/accounts/login/").content.decode()
-    assert AuditEntry.objects.filter(action="identity_sign_in_failed").exists()
+    failed = AuditEntry.objects.get(action="identity_sign_in_failed")
+    assert failed.data["reason"] == reason
 
 
 def _shift_claims(monkeypatch, **changes):
@@ -160,18 +162,18 @@ def test_a_tampered_state_is_refused(client, in_process_http, known):
     callback = _callback(client)
     parts = urlsplit(callback)
     forged = parts.query.replace("state=", "state=x")
-    _refused(client, client.get(f"{parts.path}?{forged}"), "không hợp lệ hoặc đã hết hạn")
+    _refused(client, client.get(f"{parts.path}?{forged}"), "không hợp lệ hoặc đã hết hạn", "state")
 
 
 def test_a_callback_without_state_is_refused(client, in_process_http, known):
-    _refused(client, client.get("/accounts/vneid/callback/?code=abc"), "không hợp lệ")
+    _refused(client, client.get("/accounts/vneid/callback/?code=abc"), "không hợp lệ", "state")
 
 
 def test_a_callback_replayed_is_refused(client, in_process_http, known):
     callback = _callback(client)
     client.get(callback)
     client.logout()
-    _refused(client, client.get(callback), "không hợp lệ hoặc đã hết hạn")
+    _refused(client, client.get(callback), "không hợp lệ hoặc đã hết hạn", "state")
 
 
 def test_a_callback_from_another_browser_is_refused(client, in_process_http, known):
@@ -179,7 +181,7 @@ def test_a_callback_from_another_browser_is_refused(client, in_process_http, kno
 
     callback = _callback(client)
     other = Client()
-    _refused(other, other.get(callback), "không hợp lệ hoặc đã hết hạn")
+    _refused(other, other.get(callback), "không hợp lệ hoặc đã hết hạn", "state")
 
 
 def test_userinfo_about_someone_else_is_refused(client, in_process_http, monkeypatch, known):
@@ -205,33 +207,37 @@ def test_userinfo_about_someone_else_is_refused(client, in_process_http, monkeyp
 def test_discovery_unreachable(client, in_process_http, error):
     in_process_http.fail("/sandbox/vneid/", error)
     response = client.get("/accounts/vneid/login/")
-    _refused(client, response, "Không kết nối được với VNeID")
+    _refused(client, response, "Không kết nối được với VNeID", "unavailable")
 
 
 def test_discovery_answering_an_error_page(client, in_process_http, settings):
     settings.VNEID_DISCOVERY_URL = "http://testserver/sandbox/vneid/no-such-document"
-    _refused(client, client.get("/accounts/vneid/login/"), "Không kết nối được với VNeID")
+    _refused(
+        client, client.get("/accounts/vneid/login/"), "Không kết nối được với VNeID", "unavailable"
+    )
 
 
 def test_a_network_with_no_route_to_the_provider(client, in_process_http, settings):
     settings.VNEID_DISCOVERY_URL = "https://sso.vneid.example/.well-known/openid-configuration"
-    _refused(client, client.get("/accounts/vneid/login/"), "Không kết nối được với VNeID")
+    _refused(
+        client, client.get("/accounts/vneid/login/"), "Không kết nối được với VNeID", "unavailable"
+    )
 
 
 @pytest.mark.parametrize("path", ["/sandbox/vneid/token/", "/sandbox/vneid/jwks/"])
 def test_token_endpoint_or_keys_timing_out(client, in_process_http, known, path):
     callback = _callback(client)
     in_process_http.fail(path, requests.Timeout("read timed out"))
-    _refused(client, client.get(callback), "Không kết nối được với VNeID")
+    _refused(client, client.get(callback), "Không kết nối được với VNeID", "unavailable")
 
 
 def test_userinfo_timing_out(client, in_process_http, known):
     callback = _callback(client)
     in_process_http.fail("/sandbox/vneid/userinfo/", requests.Timeout("read timed out"))
-    _refused(client, client.get(callback), "Không kết nối được với VNeID")
+    _refused(client, client.get(callback), "Không kết nối được với VNeID", "unavailable")
 
 
 def test_a_wrong_client_secret_is_refused(client, in_process_http, settings, known):
     settings.SANDBOX_VNEID_CLIENT_SECRET = "the-provider-knows-another-secret"
-    _refused(client, client.get(_callback(client)), INVALID)
+    _refused(client, client.get(_callback(client)), INVALID, "protocol")
     assert not User.objects.filter(identity_verified_at__isnull=False).exists()
