@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "motcua.notifications",
     "motcua.workdays",
     "motcua.workflow",
+    "motcua.proactive",
     "motcua.payments",
     "motcua.payments.contrib.sandbox",
     "motcua.payments.contrib.paygov_sandbox",
@@ -400,6 +401,14 @@ RETENTION_BATCH = env_int("RETENTION_BATCH", 200, minimum=1)
 # days before (0: no reminder), and a reminded draft is kept at least that long after the mail.
 DRAFT_EXPIRY_DAYS = env_int("DRAFT_EXPIRY_DAYS", 30, minimum=1)
 DRAFT_REMINDER_DAYS = env_int("DRAFT_REMINDER_DAYS", 7, minimum=0)
+
+# Proactive services (issue 17, decision 0084). A dossier the agency prepared is kept this
+# many days unless the person takes it up (changes or submits it), then deleted like a draft.
+PROACTIVE_DRAFT_DAYS = env_int("PROACTIVE_DRAFT_DAYS", 30, minimum=1)
+# What the statistics count as time saved: seconds per answer prefilled, per component the
+# agency already held (a scan found, an upload made); an estimate, stated as such.
+PROACTIVE_SECONDS_PER_FIELD = env_int("PROACTIVE_SECONDS_PER_FIELD", 20, minimum=0)
+PROACTIVE_SECONDS_PER_COMPONENT = env_int("PROACTIVE_SECONDS_PER_COMPONENT", 300, minimum=0)
 # Items a repeating group (a JSON Schema array) may hold when its schema gives no maxItems.
 FORM_MAX_ITEMS = env_int("FORM_MAX_ITEMS", 100, minimum=1)
 # The conversation between the applicant and the handling unit (decision 0044): open while the

@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("motcua.delivery.urls")),
     path("", include("motcua.feedback.urls")),
     path("", include("motcua.reports.urls")),
+    path("proactive/", include("motcua.proactive.urls")),
     path("notifications/sms/", include("motcua.notifications.contrib.sms.urls")),
     # The language switch also remembers the choice on the account (notifications use it).
     path("i18n/setlang/", accounts_views.set_language, name="set_language"),

@@ -212,6 +212,19 @@ class Procedure(models.Model):
     result_validity = models.CharField(
         _("thời hạn hiệu lực của kết quả"), max_length=200, blank=True
     )
+    # Level 3 of the proactive services (issue 17): procedures sharing a group lead to the
+    # same result (a new issue and a re-issue of the same licence), so that MotCua may
+    # recommend one of them and let the person choose another.
+    result_group = models.SlugField(
+        _("nhóm kết quả"),
+        max_length=60,
+        blank=True,
+        help_text=_(
+            "Các thủ tục cùng nhóm cho cùng một kết quả (cấp mới, cấp lại...): khi nhắc "
+            "thực hiện, hệ thống so sánh và khuyến nghị thủ tục phù hợp nhất. Ví dụ "
+            '"giay-phep-kinh-doanh-van-tai".'
+        ),
+    )
     delivery_options = models.JSONField(
         _("hình thức nhận kết quả"),
         default=list,

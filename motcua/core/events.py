@@ -455,3 +455,31 @@ class DeliveryReported(Event):
     status: str = ""
     reason: str = ""
     reported_at: datetime | None = None
+
+
+# ---------------------------------------------------------------------------------------
+# Proactive services (issue 17, Decree 224/2026 arts. 16-17).
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProactiveReminderDue(Event):
+    """The daily job found that something of a person's falls due (a badge expiring) and
+    recorded one reminder (proactive.Reminder) for them under one rule; the dossier is
+    prepared next, when the rule says so, and then the person is told."""
+
+    name: ClassVar[str] = "proactive.reminder_due"
+    reminder_id: int
+    holder_id: int
+    rule_id: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProactiveReminderReady(Event):
+    """A reminder is ready to be told: its link leads to the prepared dossier when there is
+    one (`dossier_id`), else to the procedure to start."""
+
+    name: ClassVar[str] = "proactive.reminder_ready"
+    reminder_id: int
+    holder_id: int
+    dossier_id: int | None = None
+    path: str = ""

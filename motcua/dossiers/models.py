@@ -193,6 +193,20 @@ class Dossier(models.Model):
     search_text = models.TextField(blank=True)
     # When the applicant was told that this draft will expire (motcua/dossiers/expiry.py).
     expiry_reminded_at = models.DateTimeField(null=True, blank=True)
+    # Proactive services (issue 17, decision 0084): 1 when started from a reminder's link,
+    # 2 when prepared by the agency from the earlier dossier and the registers, 3 when also
+    # recommended among procedures with the same result; 0 when the person started it.
+    proactive_level = models.PositiveSmallIntegerField(default=0)
+    # A draft prepared by the agency: when, from which earlier dossier, until when it is kept
+    # unless the person takes it up, and what the preparation did:
+    # {"reminder": uuid, "rule_id", "result_id", "fields_prefilled": n,
+    #  "components_held": n, "recommended": code, "alternatives": [{...}], "confirmed_at"}.
+    prepared_at = models.DateTimeField(null=True, blank=True)
+    prepared_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+    )
+    prepared_expires_at = models.DateTimeField(null=True, blank=True)
+    proactive = models.JSONField(default=dict, blank=True)
     # When its personal data and files were removed, past its procedure's retention period
     # (motcua/dossiers/retention.py, decision 0058); the row stays for statistics.
     purged_at = models.DateTimeField(_("xoá dữ liệu cá nhân lúc"), null=True, blank=True)

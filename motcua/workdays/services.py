@@ -304,6 +304,19 @@ def add_working_days(start: datetime, days: Decimal | int | float) -> datetime:
         cursor = datetime.combine(cal.next_working_day(cursor.date()), hours.start)
 
 
+def working_days_before(day: date, days: int) -> date:
+    """The date `days` working days before `day`: a reminder "10 working days before the
+    badge expires on `day`" is sent on that date (issue 17). `day` itself does not count;
+    0 gives `day`."""
+    cal = _calendar()
+    cursor, counted = day, 0
+    while counted < days:
+        cursor -= timedelta(days=1)
+        if cal.is_working_day(cursor):
+            counted += 1
+    return cursor
+
+
 def working_seconds_between(a: datetime, b: datetime) -> int:
     """Seconds of working windows between `a` and `b`; 0 if `b` is not after `a`."""
     first, last = _wall(a), _wall(b)
