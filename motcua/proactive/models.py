@@ -194,6 +194,8 @@ class Reminder(models.Model):
         "dossiers.Dossier", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Prepared (when the rule says so) and handed to notifications (ProactiveReminderReady).
+    ready_at = models.DateTimeField(null=True, blank=True)
     opened_at = models.DateTimeField(null=True, blank=True)  # the link first followed
 
     class Meta:

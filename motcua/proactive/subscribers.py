@@ -2,5 +2,41 @@
 
 ProactiveReminderDue (published by the daily job with the Reminder) → prepare the dossier
 when the rule says so (outside the job's transaction: the registers are asked over the
-network) → ProactiveReminderReady, which notifications tells the person of.
+network) → ProactiveReminderReady, which notifications tells the person of. Each step is
+idempotent: the prepared dossier is found again on a rerun, and the notification is keyed
+on the Ready event.
 """
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from motcua.core.events import ProactiveReminderDue, ProactiveReminderReady
+from motcua.core.outbox import publish, subscriber
+from motcua.proactive import preparing
+from motcua.proactive.models import OptOut, Reminder
+
+
+@subscriber(ProactiveReminderDue, name="proactive.prepare")
+def prepare_and_tell(event: ProactiveReminderDue) -> None:
+    reminder = (
+        Reminder.objects.select_related("rule", "holder").filter(pk=event.reminder_id).first()
+    )
+    if reminder is None or OptOut.objects.filter(user_id=reminder.holder_id).exists():
+        return  # refused in between: neither prepared nor told
+    dossier = preparing.prepare(reminder) if reminder.rule.prepare else None
+    with transaction.atomic():
+        # Once: a rerun after a failure between here and the strike-off finds it published.
+        locked = Reminder.objects.select_for_update().get(pk=reminder.pk)
+        if locked.ready_at is not None:
+            return
+        dossier = dossier or locked.dossier
+        Reminder.objects.filter(pk=reminder.pk).update(dossier=dossier, ready_at=timezone.now())
+        publish(
+            ProactiveReminderReady(
+                reminder_id=reminder.pk,
+                holder_id=reminder.holder_id,
+                dossier_id=dossier.pk if dossier else None,
+                path=reverse("proactive:follow", args=[reminder.uuid]),
+            )
+        )
