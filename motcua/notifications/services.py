@@ -24,7 +24,6 @@ from django.utils import timezone, translation
 from motcua.core.outbox import now_and_then
 from motcua.notifications import rendering
 from motcua.notifications.channels import ChannelError, Message, channels
-from motcua.notifications.channels import channels as channel_registry
 from motcua.notifications.kinds import KINDS
 from motcua.notifications.models import Delivery, Notification, Preference
 
@@ -46,6 +45,11 @@ def chosen_channels(user) -> list[str]:
     else:
         chosen = ["email"] if user.email or not user.phone else ["sms"]
     return [PORTAL] + [c for c in chosen if c != PORTAL and c in channels]
+
+
+def _installed(channel_id: str):
+    """The installed channel `channel_id`, or None (notify's `channels` hides the registry)."""
+    return channels.get(channel_id)
 
 
 def set_channels(*, user, chosen: list[str]) -> list[str]:
@@ -84,12 +88,12 @@ def notify(
             wanted = chosen_channels(user)
         targets = {}
         for channel_id in wanted:
-            channel = channel_registry.get(channel_id)
+            channel = _installed(channel_id)
             address = channel.address(user) if channel else ""
             if address:
                 targets[channel_id] = address
     else:
-        targets = {c: a for c, a in (addresses or {}).items() if a and c in channel_registry}
+        targets = {c: a for c, a in (addresses or {}).items() if a and _installed(c)}
         if not targets:
             return None
         recipient = ",".join(f"{c}:{a}" for c, a in sorted(targets.items()))[:200]
