@@ -18,7 +18,7 @@ _numbers = itertools.count(1)
 
 
 @pytest.fixture
-def rule(badge_procedure):
+def rule(db):
     """Remind 10 and 3 working days before a badge expires, by SMS, offering the badge."""
     return ReminderRule.objects.create(
         procedure_code="2.002288",
