@@ -149,9 +149,7 @@ def test_indexing_out_of_order_still_sees_the_renewal(rule, org, badge_procedure
     assert DueItem.objects.get(result=new).state == DueItem.State.ACTIVE
 
 
-def test_a_prepared_renewal_renews_the_result_it_was_made_from(
-    rule, org, badge_procedure, citizen
-):
+def test_a_prepared_renewal_renews_the_result_it_was_made_from(rule, org, badge_procedure, citizen):
     old = make_badge_result(badge_procedure, citizen, {"75B-012.34": "31/12/2027"})
     items.index_result(old)
     new = make_badge_result(badge_procedure, citizen, {"75B-012.34": "31/12/2027"})
