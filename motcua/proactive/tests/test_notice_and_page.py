@@ -155,3 +155,30 @@ def test_the_page_is_for_applicants(client, org):
 def test_choosing_needs_a_post(client, citizen):
     client.force_login(citizen)
     assert client.get("/proactive/choice/").status_code == 405
+
+
+def test_the_wording_is_shipped_and_says_when_the_dossier_is_prepared():
+    from motcua.notifications import rendering
+    from motcua.notifications.models import NotificationTemplate
+
+    assert set(
+        NotificationTemplate.objects.filter(kind="proactive_reminder").values_list(
+            "language", flat=True
+        )
+    ) == {"vi", "en"}
+    context = {
+        "name": "Công ty Hương Giang",
+        "procedure": "Cấp lại phù hiệu",
+        "items": "- Phù hiệu số 12/2026/PH, xe 75B-012.34 — 31/12/2027",
+        "due_date": "31/12/2027",
+        "prepared": True,
+        "link": "https://dichvucong.example.vn/proactive/r/x/",
+        "site_url": "https://dichvucong.example.vn",
+    }
+    vi = rendering.render("proactive_reminder", "vi", context)
+    assert "Hồ sơ đã được chuẩn bị sẵn, Quý vị chỉ cần kiểm tra và xác nhận" in vi.text
+    assert "Mở hồ sơ đã chuẩn bị: https://dichvucong.example.vn/proactive/r/x/" in vi.text
+    assert "chuẩn bị sẵn" in vi.sms and vi.sms.endswith("/proactive/r/x/")
+    en = rendering.render("proactive_reminder", "en", context)
+    assert "The dossier has been prepared for you" in en.text
+    assert "turn proactive services off at https://dichvucong.example.vn/proactive/" in en.text
