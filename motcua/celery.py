@@ -52,6 +52,11 @@ app.conf.beat_schedule = {
         "task": "motcua.dossiers.tasks.expire_drafts",
         "schedule": crontab(hour=2, minute=0),
     },
+    # Proactive reminders of what falls due (badges, licences), once per occasion (issue 17).
+    "send-proactive-reminders": {
+        "task": "motcua.proactive.tasks.send_proactive_reminders",
+        "schedule": crontab(hour=6, minute=0),
+    },
     # Personal data and files of dossiers past their retention period (decision 0058);
     # RETENTION_PURGE_ENABLED=false turns it off.
     "purge-expired-dossiers": {

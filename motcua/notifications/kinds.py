@@ -84,6 +84,12 @@ KINDS: dict[str, Kind] = {
             dossier=False,
         ),
         _k(
+            "proactive_reminder",
+            "Nhắc thực hiện thủ tục khi đến hạn (dịch vụ chủ động)",
+            ["name", "procedure", "items", "due_date", "prepared"],
+            dossier=False,
+        ),
+        _k(
             "contact_code",
             "Mã xác nhận địa chỉ liên hệ",
             ["contact_code", "minutes"],
@@ -119,6 +125,8 @@ SAMPLE = {
     "petition_status": "Đã trả lời",
     "stage": "resolve",
     "contact_code": "123456",
+    "items": "Phù hiệu số 12/2026/PH, xe 75B-012.34 — 20/01/2027",
+    "prepared": True,
     "minutes": 15,
 }
 
@@ -273,6 +281,12 @@ _OTHER_WORDING = {
         "Feedback {{ petition_code }} is late",
         "Feedback {{ petition_code }} passed the deadline of its {{ stage }} stage ({{ due_date }}) unanswered.\n\n{{ link }}",
     ),
+    "proactive_reminder": (
+        "Sắp đến hạn ngày {{ due_date }}: mời thực hiện {{ procedure }}",
+        "Kính gửi {{ name }}, theo dữ liệu của cơ quan, các giấy tờ sau của Quý vị sắp hết hạn:\n{{ items }}\n\nĐể tiếp tục sử dụng, mời Quý vị thực hiện thủ tục {{ procedure }} trước ngày {{ due_date }}.{% if prepared %} Hồ sơ đã được chuẩn bị sẵn, Quý vị chỉ cần kiểm tra và xác nhận.{% endif %}\n\n{% if prepared %}Mở hồ sơ đã chuẩn bị{% else %}Thực hiện thủ tục{% endif %}: {{ link }}\n\nNếu không muốn nhận lời nhắc như thế này, Quý vị có thể từ chối dịch vụ công chủ động tại {{ site_url }}/proactive/",
+        "Due on {{ due_date }}: please apply for {{ procedure }}",
+        "Dear {{ name }}, according to the agency's records the following of yours expire soon:\n{{ items }}\n\nTo keep using them, please apply for {{ procedure }} before {{ due_date }}.{% if prepared %} The dossier has been prepared for you: you only need to check and confirm it.{% endif %}\n\n{% if prepared %}Open the prepared dossier{% else %}Apply{% endif %}: {{ link }}\n\nIf you do not want reminders like this one, you can turn proactive services off at {{ site_url }}/proactive/",
+    ),
     "contact_code": (
         "Mã xác nhận: {{ contact_code }}",
         "Mã xác nhận của Quý vị là {{ contact_code }}, có hiệu lực {{ minutes }} phút. Không chia sẻ mã này với ai.",
@@ -280,6 +294,12 @@ _OTHER_WORDING = {
         "Your confirmation code is {{ contact_code }}, valid for {{ minutes }} minutes. Do not share it.",
     ),
 }
+
+
+_PROACTIVE_SMS = (
+    "Giấy tờ của Quý vị hết hạn ngày {{ due_date }}. {% if prepared %}Hồ sơ {{ procedure }} đã chuẩn bị sẵn, mời kiểm tra, xác nhận{% else %}Mời thực hiện {{ procedure }}{% endif %}: {{ link }}",
+    "Your document expires on {{ due_date }}. {% if prepared %}Your {{ procedure }} dossier is prepared, please check and confirm{% else %}Please apply for {{ procedure }}{% endif %}: {{ link }}",
+)
 
 
 def default_templates() -> list[dict]:
@@ -312,6 +332,8 @@ def default_templates() -> list[dict]:
     for kind_id, (vs, vt, es, et) in _OTHER_WORDING.items():
         sms_vi = vt if kind_id == "contact_code" else f"{vs}. {{{{ link }}}}"
         sms_en = et if kind_id == "contact_code" else f"{es}. {{{{ link }}}}"
+        if kind_id == "proactive_reminder":
+            sms_vi, sms_en = _PROACTIVE_SMS
         rows.append({"kind": kind_id, "language": "vi", "subject": vs, "text": vt, "sms": sms_vi})
         rows.append({"kind": kind_id, "language": "en", "subject": es, "text": et, "sms": sms_en})
     return rows

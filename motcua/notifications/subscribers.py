@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from motcua.accounts import representation
 from motcua.accounts.models import User
+from motcua.catalogue.models import Procedure
 from motcua.core.dates import DATE_TIME, local_text
 from motcua.core.events import (
     ContactCodeIssued,
@@ -44,6 +45,7 @@ from motcua.core.events import (
     PaymentSettled,
     PetitionChanged,
     PetitionLate,
+    ProactiveReminderReady,
     QuestionAnswered,
     RegistrationNotCompleted,
     RegistrationRepeated,
@@ -63,6 +65,7 @@ from motcua.dossiers.access import answering_officers, desk_heads
 from motcua.dossiers.models import Dossier, DossierEvent, Status
 from motcua.notifications import services
 from motcua.notifications.channels import ChannelError, Message, channels
+from motcua.proactive.models import OptOut, Reminder
 from motcua.workflow.models import Task
 
 
@@ -333,6 +336,49 @@ def send_draft_expiring(event: DraftExpiring) -> None:
         user=dossier.applicant,
         dossier=dossier,
         link=path,
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# Proactive services (issue 17): what falls due, by the channels of the reminder's rule.
+
+
+@subscriber(ProactiveReminderReady, name="notifications.proactive_reminder")
+def tell_proactive_reminder(event: ProactiveReminderReady) -> None:
+    """Tell the holder what falls due and where to act: the prepared dossier, or the
+    procedure to start (the reminder's link decides); nothing once they refused."""
+    reminder = (
+        Reminder.objects.select_related("rule", "holder")
+        .filter(pk=event.reminder_id, holder__is_active=True)
+        .first()
+    )
+    if reminder is None or OptOut.objects.filter(user_id=reminder.holder_id).exists():
+        return
+    offered = (
+        Procedure.objects.filter(code=reminder.rule.offer_code)
+        .values_list("name", flat=True)
+        .first()
+    )
+    lines = [
+        f"- {ri.item.label} — {ri.due_on:%d/%m/%Y}"
+        for ri in reminder.items.select_related("item").order_by("due_on", "pk")
+    ]
+    holder = reminder.holder
+    services.notify(
+        source=source_of(event),
+        kind="proactive_reminder",
+        context={
+            "name": _name(holder),
+            "procedure": offered or reminder.rule.name,
+            "items": "\n".join(lines),
+            "due_date": reminder.due_on.strftime("%d/%m/%Y"),
+            "prepared": bool(event.dossier_id),
+            "link": settings.SITE_URL + event.path,
+            "site_url": settings.SITE_URL,
+        },
+        user=holder,
+        link=event.path,
+        channels=list(reminder.rule.channels or []),
     )
 
 

@@ -1,0 +1,184 @@
+"""Level 1 (issue 17): the person is told by the rule's channels, with the link; their page
+shows what falls due and lets them refuse proactive services."""
+
+from datetime import date
+
+import pytest
+
+from motcua.core.models import AuditEntry
+from motcua.notifications import services
+from motcua.notifications.contrib.sms_sandbox.models import SandboxSms
+from motcua.notifications.models import Delivery, Notification
+from motcua.proactive import items
+from motcua.proactive.job import send_reminders
+from motcua.proactive.models import OptOut, Reminder
+from motcua.proactive.tests.conftest import make_badge_result
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def badges(org, badge_procedure, citizen):
+    result = make_badge_result(
+        badge_procedure, citizen, {"75B-012.34": "31/12/2027", "75B-567.89": "30/12/2027"}
+    )
+    items.index_result(result)
+    return result
+
+
+def test_the_reminder_reaches_the_centre_and_the_phone_with_its_link(
+    client,
+    rule,
+    holiday,
+    badges,
+    citizen,
+    in_process_http,
+    django_capture_on_commit_callbacks,
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        send_reminders(today=date(2027, 12, 17))
+    reminder = Reminder.objects.get()
+    assert reminder.ready_at is not None
+    path = f"/proactive/r/{reminder.uuid}/"
+    notice = Notification.objects.get(kind="proactive_reminder")
+    assert notice.user == citizen and notice.link == path
+    assert "30/12/2027" in notice.title
+    assert "Phù hiệu số 1.1/2026/PH, xe 75B-012.34 — 31/12/2027" in notice.text
+    assert "Phù hiệu số 1.2/2026/PH, xe 75B-567.89 — 30/12/2027" in notice.text
+    assert "/proactive/" in notice.text and "chuẩn bị sẵn" not in notice.text
+    # The rule says SMS: the portal always, the SMS, not the e-mail the person would get.
+    assert set(Delivery.objects.values_list("channel", flat=True)) == {"portal", "sms"}
+    sms = SandboxSms.objects.get()
+    assert sms.phone == "84912345678" and sms.content.endswith(path)
+    assert "30/12/2027" in sms.content
+    client.force_login(citizen)
+    centre = client.get("/notifications/").content.decode()
+    assert "30/12/2027" in centre
+    # Told once: the chain run again tells nobody twice.
+    with django_capture_on_commit_callbacks(execute=True):
+        send_reminders(today=date(2027, 12, 17))
+    assert Notification.objects.filter(kind="proactive_reminder").count() == 1
+
+
+def test_no_notice_to_a_person_who_refused_after_the_reminder_was_made(
+    rule, holiday, badges, citizen, django_capture_on_commit_callbacks
+):
+    send_reminders(today=date(2027, 12, 17))  # recorded; the chain runs after the refusal
+    OptOut.objects.create(user=citizen)
+    from motcua.core.models import OutboxEvent
+    from motcua.core.outbox import deliver
+
+    with django_capture_on_commit_callbacks(execute=True):
+        deliver(OutboxEvent.objects.get(name="proactive.reminder_due").pk, fresh=True)
+    assert not Notification.objects.filter(kind="proactive_reminder").exists()
+
+
+def test_a_rule_without_channels_follows_the_persons_choice(citizen):
+    services.set_channels(user=citizen, chosen=[])
+    mine = services.notify(
+        source="t:1", kind="proactive_reminder", context={}, user=citizen, channels=[], send=False
+    )
+    assert set(mine.deliveries.values_list("channel", flat=True)) == {"portal"}
+    told = services.notify(
+        source="t:2",
+        kind="proactive_reminder",
+        context={},
+        user=citizen,
+        channels=["email", "pigeon"],
+        send=False,
+    )
+    assert set(told.deliveries.values_list("channel", flat=True)) == {"portal", "email"}
+
+
+def page(client, user) -> str:
+    client.force_login(user)
+    return client.get("/proactive/").content.decode()
+
+
+def test_the_page_shows_what_falls_due_with_its_badge(
+    client, rule, badges, org, badge_procedure, citizen, other_citizen, clock
+):
+    expired = make_badge_result(badge_procedure, citizen, {"75B-999.00": "01/12/2027"})
+    later = make_badge_result(badge_procedure, citizen, {"75B-888.00": "31/12/2030"})
+    for r in (expired, later):
+        items.index_result(r)
+    clock.set(2027, 12, 16)  # ten working days before 30/12 (no day off here)
+    html = page(client, citizen)
+    assert "xe 75B-012.34" in html and "31/12/2027" in html
+    assert html.index("75B-999.00") < html.index("75B-567.89") < html.index("75B-888.00")
+    row = html[html.index("75B-567.89") :].split("</tr>")[0]
+    assert "Sắp hết hạn" in row
+    assert "Đã hết hạn" in html[html.index("75B-999.00") :].split("</tr>")[0]
+    far = html[html.index("75B-888.00") :].split("</tr>")[0]
+    assert "Sắp hết hạn" not in far and "Đã hết hạn" not in far
+    assert "75B-012.34" not in page(client, other_citizen)
+
+
+def test_the_page_lists_the_reminders_with_their_links(
+    client, rule, holiday, badges, citizen, other_citizen, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        send_reminders(today=date(2027, 12, 17))
+    reminder = Reminder.objects.get()
+    assert f'href="/proactive/r/{reminder.uuid}/"' in page(client, citizen)
+    assert str(reminder.uuid) not in page(client, other_citizen)
+
+
+def test_refusing_and_accepting_from_the_page(client, citizen, other_citizen, clock):
+    clock.set(2027, 12, 10)
+    html = page(client, citizen)
+    assert "Đang nhận" in html and 'value="refuse"' in html
+    response = client.post("/proactive/choice/", {"choice": "refuse"})
+    assert response.status_code == 302 and response["Location"] == "/proactive/"
+    assert OptOut.objects.filter(user=citizen).exists()
+    assert not OptOut.objects.filter(user=other_citizen).exists()
+    html = client.get("/proactive/").content.decode()
+    assert "đã từ chối dịch vụ chủ động từ ngày 10/12/2027" in html
+    assert 'value="accept"' in html
+    entry = AuditEntry.objects.get(action="proactive.refuse")
+    assert entry.actor == citizen
+    assert 'value="refuse"' in page(client, other_citizen)  # per person
+    client.force_login(citizen)
+    client.post("/proactive/choice/", {"choice": "accept"})
+    assert not OptOut.objects.exists()
+    response = client.post("/proactive/choice/", {"choice": "maybe"}, follow=True)
+    assert "Vui lòng chọn đồng ý hoặc từ chối" in response.content.decode()
+
+
+def test_the_page_is_for_applicants(client, org):
+    assert client.get("/proactive/").status_code == 302
+    assert client.post("/proactive/choice/", {"choice": "refuse"}).status_code == 302
+    client.force_login(org.desk_officer)
+    assert client.get("/proactive/").status_code == 403
+
+
+def test_choosing_needs_a_post(client, citizen):
+    client.force_login(citizen)
+    assert client.get("/proactive/choice/").status_code == 405
+
+
+def test_the_wording_is_shipped_and_says_when_the_dossier_is_prepared():
+    from motcua.notifications import rendering
+    from motcua.notifications.models import NotificationTemplate
+
+    assert set(
+        NotificationTemplate.objects.filter(kind="proactive_reminder").values_list(
+            "language", flat=True
+        )
+    ) == {"vi", "en"}
+    context = {
+        "name": "Công ty Hương Giang",
+        "procedure": "Cấp lại phù hiệu",
+        "items": "- Phù hiệu số 12/2026/PH, xe 75B-012.34 — 31/12/2027",
+        "due_date": "31/12/2027",
+        "prepared": True,
+        "link": "https://dichvucong.example.vn/proactive/r/x/",
+        "site_url": "https://dichvucong.example.vn",
+    }
+    vi = rendering.render("proactive_reminder", "vi", context)
+    assert "Hồ sơ đã được chuẩn bị sẵn, Quý vị chỉ cần kiểm tra và xác nhận" in vi.text
+    assert "Mở hồ sơ đã chuẩn bị: https://dichvucong.example.vn/proactive/r/x/" in vi.text
+    assert "chuẩn bị sẵn" in vi.sms and vi.sms.endswith("/proactive/r/x/")
+    en = rendering.render("proactive_reminder", "en", context)
+    assert "The dossier has been prepared for you" in en.text
+    assert "turn proactive services off at https://dichvucong.example.vn/proactive/" in en.text
