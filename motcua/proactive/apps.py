@@ -15,4 +15,4 @@ class ProactiveConfig(AppConfig):
     verbose_name = "Dịch vụ công trực tuyến chủ động"
 
     def ready(self):
-        from motcua.proactive import subscribers  # noqa: F401 - registers them
+        from motcua.proactive import panels, subscribers  # noqa: F401 - registers them
