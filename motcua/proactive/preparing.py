@@ -37,6 +37,7 @@ from motcua.proactive import recommend
 from motcua.proactive.models import DueItem, Reminder, ReminderItem
 from motcua.results.models import ResultDocument
 from motcua.results.reuse import ReuseRefused, reuse_result
+from motcua.signing.models import Revocation
 
 logger = logging.getLogger(__name__)
 
@@ -159,6 +160,13 @@ def earlier_of(reminder: Reminder) -> Earlier | None:
         .select_related("item__result__dossier__procedure", "item__result__agency")
         .order_by("due_on", "id")
     )
+    # Revoked results too, should the due item not have heard of it yet.
+    revoked = set(
+        Revocation.objects.filter(
+            document__result_id__in={row.item.result_id for row in rows}
+        ).values_list("document__result_id", flat=True)
+    )
+    rows = [row for row in rows if row.item.result_id not in revoked]
     if not rows:
         return None
     first = rows[0].item.result
