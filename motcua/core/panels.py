@@ -21,6 +21,8 @@ Slots in use (keep this list up to date):
 - "procedure": a procedure's public page (catalogue/procedure_detail.html), obj = Procedure
 - "applicant_review": "check your answers" before submitting (dossiers/review.html), obj =
   Dossier (a draft)
+- "applicant_draft": the pages of a draft (dossiers/task_list.html, section.html,
+  attachments.html), obj = Dossier (a draft): the prepared dossier's banner (proactive)
 - "applicant_component": one component on a draft's attachments page
   (dossiers/attachments.html), obj = dossiers.views.ComponentRow (dossier, component, files,
   errors, required)

@@ -6,6 +6,11 @@ a draft changed after a reminder may be reminded again later. A reminded draft i
 deleted sooner than DRAFT_REMINDER_DAYS after the reminder, so a reminder sent late (the job
 did not run, the setting changed) still leaves the applicant that long. Run by
 `manage.py expire_drafts` and the Celery beat entry `expire-drafts` (decision 0030).
+
+A draft the agency prepared (proactive services, decision 0085) that the person never changed
+(updated_at still its prepared_at) is deleted at its prepared_expires_at instead, without the
+"draft expiring" reminder: the person was just reminded of what falls due. Once the person
+changes it, it is an ordinary draft.
 """
 
 from datetime import datetime, timedelta
@@ -27,8 +32,19 @@ def _days(n: int) -> timedelta:
     return timedelta(days=n)
 
 
+def _untouched_prepared() -> Q:
+    """Prepared by the agency and not changed by the person since."""
+    return Q(prepared_at__isnull=False, updated_at__lte=F("prepared_at"))
+
+
 def draft_expires_at(dossier: Dossier) -> datetime:
     """When this draft will be deleted if it stays as it is."""
+    if (
+        dossier.prepared_at is not None
+        and dossier.prepared_expires_at is not None
+        and dossier.updated_at <= dossier.prepared_at
+    ):
+        return dossier.prepared_expires_at
     expires = dossier.updated_at + _days(settings.DRAFT_EXPIRY_DAYS)
     reminded = dossier.expiry_reminded_at
     if reminded is not None and reminded >= dossier.updated_at:
@@ -51,8 +67,10 @@ def remind_expiring_drafts(*, now: datetime | None = None) -> int:
         return 0
     now = now or timezone.now()
     horizon = now - _days(max(settings.DRAFT_EXPIRY_DAYS - reminder, 0))
-    due = Dossier.objects.filter(status=Status.DRAFT, updated_at__lte=horizon).filter(
-        _not_reminded_since_change()
+    due = (
+        Dossier.objects.filter(status=Status.DRAFT, updated_at__lte=horizon)
+        .filter(_not_reminded_since_change())
+        .exclude(_untouched_prepared())
     )
     sent = 0
     after = 0
@@ -66,6 +84,7 @@ def remind_expiring_drafts(*, now: datetime | None = None) -> int:
                 marked = (
                     Dossier.objects.filter(pk=pk, status=Status.DRAFT, updated_at=updated_at)
                     .filter(_not_reminded_since_change())
+                    .exclude(_untouched_prepared())
                     .update(expiry_reminded_at=now)
                 )
                 if not marked:  # changed, submitted or reminded meanwhile
@@ -92,6 +111,13 @@ def expire_drafts(*, now: datetime | None = None) -> int:
             expiry_reminded_at__gte=F("updated_at"),
             expiry_reminded_at__lte=now - _days(reminder),
         )
+    # Untouched prepared drafts go at their own date; changed ones by the ordinary rule. Two
+    # passes rather than one OR: each reads its own index range (drafts by last change).
+    prepared = Q(status=Status.DRAFT, prepared_expires_at__lte=now) & _untouched_prepared()
+    return _delete_where(expired & ~_untouched_prepared()) + _delete_where(prepared)
+
+
+def _delete_where(expired: Q) -> int:
     deleted = 0
     after = 0
     while pks := list(

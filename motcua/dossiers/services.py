@@ -94,6 +94,87 @@ def dossier_start(
     return dossier
 
 
+def dossier_prepare(
+    *,
+    procedure: Procedure,
+    applicant,
+    form_data: dict,
+    prepared_from: Dossier | None,
+    proactive: dict,
+    level: int,
+    expires_at,
+    token: uuid.UUID | None = None,
+) -> Dossier:
+    """Create a draft the agency prepared for `applicant` (proactive services level 2 or 3,
+    decision 0085): started by no one (the agency), with the answers it already holds, marked
+    with `proactive` ({"reminder": uuid, ...}) and kept until `expires_at` unless the person
+    takes it up. Nothing is looked up here (the caller refreshes from the registers once the
+    draft exists, outside any transaction) and nothing is ever submitted.
+
+    The same `token` twice returns the draft made the first time (a rerun of the job)."""
+    if not procedure.accepts_online:
+        raise DossierError(_("Thủ tục này chưa nhận hồ sơ trực tuyến."))
+    token = token or uuid.uuid4()
+    existing = Dossier.objects.filter(uuid=token).first()
+    if existing is not None:
+        return existing
+    options = procedure.delivery_options or []
+    earlier_delivery = prepared_from.delivery_method if prepared_from is not None else ""
+    delivery = earlier_delivery if earlier_delivery in options else ""
+    if not delivery and "online" in options:
+        delivery = "online"
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            quotas.check_new_draft(applicant)
+            return Dossier.objects.create(
+                uuid=token,
+                procedure=procedure,
+                applicant=applicant,
+                receiving_agency=procedure.receiving_agency,
+                form_data=form_data,
+                form_bytes=form_size(form_data),
+                delivery_method=delivery,
+                postal_address=(
+                    prepared_from.postal_address
+                    if prepared_from is not None and delivery == "post"
+                    else ""
+                ),
+                started_by=None,
+                proactive_level=level,
+                prepared_at=now,
+                prepared_from=prepared_from,
+                prepared_expires_at=expires_at,
+                proactive=proactive,
+            )
+    except IntegrityError:  # the same token raced in from a parallel run
+        return Dossier.objects.get(uuid=token, applicant=applicant)
+
+
+def dossier_prepared(*, dossier: Dossier, proactive: dict) -> None:
+    """The agency finished preparing `dossier`: record what it did (merged into
+    Dossier.proactive) and start the "untouched" clock: a prepared draft whose updated_at is
+    still its prepared_at was not changed by the person (dossiers.expiry)."""
+    now = timezone.now()
+    merged = {**(dossier.proactive or {}), **proactive}
+    Dossier.objects.filter(pk=dossier.pk, status=Status.DRAFT).update(
+        proactive=merged, prepared_at=now, updated_at=now
+    )
+    dossier.proactive, dossier.prepared_at, dossier.updated_at = merged, now, now
+
+
+def dossier_mark_proactive(*, dossier: Dossier, reminder: str) -> None:
+    """A draft the person started from a reminder's link (proactive level 1): say so, for
+    the desk and the statistics. A draft already marked keeps its level."""
+    if dossier.proactive_level:
+        return
+    proactive = {**(dossier.proactive or {}), "reminder": reminder}
+    Dossier.objects.filter(pk=dossier.pk, proactive_level=0).update(
+        proactive_level=1, proactive=proactive
+    )
+    dossier.proactive_level, dossier.proactive = 1, proactive
+
+
 def _acted(standing) -> dict:
     """The fields recording under what a person acted for the applicant of record."""
     return {
@@ -334,7 +415,7 @@ def _id_number(user) -> str:
     )
 
 
-def dossier_submit(*, dossier_uuid, applicant) -> Dossier:
+def dossier_submit(*, dossier_uuid, applicant, confirmed_prepared: bool = False) -> Dossier:
     """Submit a complete draft (nộp hồ sơ): status 1, a dossier code, an acknowledgement e-mail.
 
     `applicant` is the person submitting: the applicant of record or someone who may act for
@@ -342,6 +423,8 @@ def dossier_submit(*, dossier_uuid, applicant) -> Dossier:
     Submitting twice (double click, retried request) returns the dossier submitted the first
     time; the draft row is locked, so two parallel submissions cannot both go through.
     A dossier the person may not act on raises Dossier.DoesNotExist, like an unknown one.
+    A draft the agency prepared (prepared_at) goes only with `confirmed_prepared`: the person
+    said they checked it (decision 0085); when is kept in Dossier.proactive["confirmed_at"].
     """
     with transaction.atomic():
         dossier = (
@@ -377,6 +460,19 @@ def dossier_submit(*, dossier_uuid, applicant) -> Dossier:
         readiness = dossier_readiness(dossier)
         if not readiness.ready:
             raise DossierError(_("Hồ sơ chưa đầy đủ, vui lòng kiểm tra lại các mục được đánh dấu."))
+        if dossier.prepared_at is not None:
+            if not confirmed_prepared:
+                raise DossierError(
+                    _(
+                        "Hồ sơ do cơ quan chuẩn bị sẵn: quý vị xác nhận đã kiểm tra hồ sơ "
+                        "trước khi nộp."
+                    )
+                )
+            dossier.proactive = {
+                **(dossier.proactive or {}),
+                "confirmed_at": timezone.now().isoformat(),
+            }
+            dossier.save(update_fields=["proactive"])
         dossier.applicant_name = principal.display_name
         dossier.applicant_phone = normalise_phone(principal.phone or "")
         dossier.applicant_id_number = _id_number(principal)

@@ -556,19 +556,36 @@ def review(request, dossier_uuid):
 @applicant_required
 @require_POST
 def submit(request, dossier_uuid):
-    if request.POST.get("declaration") != "on":
+    declared = request.POST.get("declaration") == "on"
+    confirmed = request.POST.get("confirm_prepared") == "on"
+    if not declared or not confirmed:
         dossier = selectors.dossier_of(request.user, dossier_uuid, act=True)
         if not dossier.is_draft:
             return redirect("dossiers:submitted", dossier.uuid)
+    if not declared or (not confirmed and dossier.prepared_at is not None):
         context = _review_context(dossier)
-        context["declaration_error"] = _("Xác nhận lời cam đoan trước khi nộp hồ sơ.")
+        context["error_list"] = []
         # At the top too, linked to the checkbox: the declaration sits far down the page.
-        context["error_list"] = [
-            ("declaration", summary_entry(_("Lời cam đoan"), context["declaration_error"]))
-        ]
+        if dossier.prepared_at is not None and not confirmed:
+            context["confirm_error"] = _(
+                "Xác nhận quý vị đã kiểm tra hồ sơ do cơ quan chuẩn bị sẵn trước khi nộp."
+            )
+            context["error_list"].append(
+                (
+                    "confirm_prepared",
+                    summary_entry(_("Xác nhận hồ sơ chuẩn bị sẵn"), context["confirm_error"]),
+                )
+            )
+        if not declared:
+            context["declaration_error"] = _("Xác nhận lời cam đoan trước khi nộp hồ sơ.")
+            context["error_list"].append(
+                ("declaration", summary_entry(_("Lời cam đoan"), context["declaration_error"]))
+            )
         return render(request, "dossiers/review.html", context, status=400)
     try:
-        dossier = services.dossier_submit(dossier_uuid=dossier_uuid, applicant=request.user)
+        dossier = services.dossier_submit(
+            dossier_uuid=dossier_uuid, applicant=request.user, confirmed_prepared=confirmed
+        )
     except Dossier.DoesNotExist:
         raise Http404 from None
     except services.EmailNotVerified as exc:

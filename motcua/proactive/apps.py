@@ -15,4 +15,8 @@ class ProactiveConfig(AppConfig):
     verbose_name = "Dịch vụ công trực tuyến chủ động"
 
     def ready(self):
-        from motcua.proactive import subscribers, subscribers_items  # noqa: F401 - registers them
+        from motcua.proactive import (  # noqa: F401 - registers them
+            panels,
+            subscribers,
+            subscribers_items,
+        )

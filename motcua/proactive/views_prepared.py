@@ -1,19 +1,125 @@
-"""A reminder's link and the prepared dossier's own actions (issue 17). Helper B builds it."""
+"""A reminder's link and the prepared dossier's own actions (issue 17, decision 0085)."""
 
+import uuid
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from motcua.accounts import representation
+from motcua.catalogue.selectors import procedure_in_force
+from motcua.dossiers import selectors
+from motcua.dossiers import services as dossier_services
+from motcua.dossiers.models import Dossier
+from motcua.proactive import preparing
+from motcua.proactive.models import Reminder
+
+# A draft started from a reminder's link has a uuid derived from the reminder's: a double
+# click or a second visit finds the same draft.
+FOLLOW_NAMESPACE = uuid.UUID("0b7d3c1a-8e44-4f6b-a2d9-3c5e1f7a9b20")
+
+
+def _reminder_for(user, reminder_uuid) -> Reminder:
+    """The reminder if `user` is its holder or may act for the holder on the offered
+    procedure (accounts.representation, as dossiers.acting asks); else 404."""
+    reminder = (
+        Reminder.objects.select_related("rule", "holder", "dossier")
+        .filter(uuid=reminder_uuid)
+        .first()
+    )
+    if reminder is None:
+        raise Http404
+    if reminder.holder_id == user.pk:
+        return reminder
+    if not user.is_applicant or (
+        representation.standing(
+            user, reminder.holder_id, procedure_code=reminder.rule.offer_code, act=True
+        )
+        is None
+    ):
+        raise Http404
+    return reminder
+
+
+def _dossier_of(reminder: Reminder) -> Dossier | None:
+    """The draft prepared for the reminder, or the one the person started from its link."""
+    if reminder.dossier is not None:
+        return reminder.dossier
+    return Dossier.objects.filter(proactive__reminder=str(reminder.uuid)).order_by("-id").first()
 
 
 @login_required
 def follow(request, reminder):
-    raise Http404
+    """Every reminder's link: the prepared draft (or the dossier it became), else a new
+    draft of the offered procedure started for the person, marked as started proactively."""
+    reminder = _reminder_for(request.user, reminder)
+    Reminder.objects.filter(pk=reminder.pk, opened_at__isnull=True).update(opened_at=timezone.now())
+    dossier = _dossier_of(reminder)
+    if dossier is not None:
+        return redirect("dossiers:detail", dossier.uuid)
+    procedure = procedure_in_force(reminder.rule.offer_code)
+    if procedure is None:
+        messages.warning(request, _("Thủ tục được đề nghị hiện không còn áp dụng."))
+        return redirect("proactive:overview")
+    try:
+        dossier = dossier_services.dossier_start(
+            procedure=procedure,
+            applicant=request.user,
+            principal=reminder.holder,
+            token=uuid.uuid5(FOLLOW_NAMESPACE, str(reminder.uuid)),
+        )
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+        return redirect("catalogue:detail", procedure.code)
+    dossier_services.dossier_mark_proactive(dossier=dossier, reminder=str(reminder.uuid))
+    return redirect("dossiers:detail", dossier.uuid)
+
+
+def _prepared_draft(request, dossier_uuid) -> Dossier:
+    dossier = selectors.dossier_of(request.user, dossier_uuid, act=True)
+    if dossier.prepared_at is None:
+        raise Http404
+    return dossier
 
 
 @login_required
+@require_POST
 def discard(request, dossier):
-    raise Http404
+    dossier = _prepared_draft(request, dossier)
+    if not dossier.is_draft:
+        return redirect("dossiers:detail", dossier.uuid)
+    preparing.discard_prepared(dossier=dossier, person=request.user, request=request)
+    messages.success(
+        request,
+        _(
+            "Đã hủy hồ sơ do cơ quan chuẩn bị sẵn. Quý vị vẫn có thể tự nộp hồ sơ khi cần, "
+            "từ trang thủ tục."
+        ),
+    )
+    return redirect("proactive:overview")
 
 
 @login_required
+@require_POST
 def switch(request, dossier):
-    raise Http404
+    dossier = _prepared_draft(request, dossier)
+    if not dossier.is_draft:
+        return redirect("dossiers:detail", dossier.uuid)
+    try:
+        new = preparing.prepare_instead(
+            dossier=dossier, code=request.POST.get("code", ""), person=request.user
+        )
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+        return redirect("dossiers:detail", dossier.uuid)
+    messages.success(
+        request,
+        _("Hồ sơ đã được chuẩn bị lại theo thủ tục quý vị chọn: %(name)s.")
+        % {"name": new.procedure.name},
+    )
+    return redirect("dossiers:detail", new.uuid)

@@ -1,0 +1,209 @@
+"""Level 3 (issue 17, decision 0085): where the catalogue has several ways to the same result
+(procedures sharing a result_group: a re-issue and a new issue), compare them from the
+catalogue's own data and recommend one; the person keeps the choice.
+
+For each way: the fee for this form (the procedure's fee schedule, catalogue.fees), the time
+limit (processing_time and its unit), and how many documents the person would still have to
+give: the components required for this form minus those the agency holds for them (a
+component that takes the earlier result, one obtained from a register for keys the form
+holds). The rule: the cheapest, then the fastest, then the fewest documents; on a tie, the
+procedure the rule offers.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from motcua.catalogue.fees import compute, fee_schedule_of
+from motcua.catalogue.models import Component, Procedure
+from motcua.core.money import format_vnd
+from motcua.dossiers.services import required_components
+from motcua.registers.registry import active
+
+# Calendar days counted as working days when two ways' time limits are in different units.
+WORKING_DAYS_PER_WEEK = 5
+
+
+@dataclass
+class Way:
+    """One procedure leading to the result, as it would go for this person and this form."""
+
+    procedure: Procedure
+    fee_vnd: int | None  # None: not published, or not computable from the form
+    days: int | None
+    unit: str
+    documents: int  # what the person still has to give
+    required: int  # what the procedure asks for this form, held or not
+    offered: bool = False
+    reasons: str = ""
+    why: str = ""
+
+    @property
+    def working_days(self) -> float:
+        if self.days is None:
+            return math.inf
+        if self.unit == Procedure.TimeUnit.DAYS:
+            return self.days * WORKING_DAYS_PER_WEEK / 7
+        return float(self.days)
+
+    def sort_key(self) -> tuple:
+        fee = math.inf if self.fee_vnd is None else self.fee_vnd
+        return (fee, self.working_days, self.documents, not self.offered, self.procedure.code)
+
+    def as_dict(self) -> dict:
+        return {
+            "code": self.procedure.code,
+            "name": self.procedure.name,
+            "fee_vnd": self.fee_vnd,
+            "days": self.days,
+            "unit": self.unit,
+            "documents": self.documents,
+            "required": self.required,
+            "reasons": self.reasons,
+        }
+
+
+@dataclass
+class Recommendation:
+    recommended: Way
+    ways: list[Way] = field(default_factory=list)  # all of them, the recommended first
+
+    def as_dict(self) -> dict:
+        return {
+            "recommended": self.recommended.procedure.code,
+            "why": self.recommended.why,
+            "alternatives": [w.as_dict() for w in self.ways],
+        }
+
+
+def ways_to_result(offered: Procedure) -> list[Procedure]:
+    """The offered procedure and the others in force, published and taking online dossiers
+    with the same non-empty result group (each code once, its version in force)."""
+    found = [offered]
+    if not offered.result_group:
+        return found
+    others = (
+        Procedure.objects.in_force()
+        .filter(result_group=offered.result_group)
+        .exclude(code=offered.code)
+        .select_related("receiving_agency")
+        .order_by("code", "-effective_from")
+    )
+    seen = {offered.code}
+    for procedure in others:
+        if procedure.code in seen or not procedure.accepts_online:
+            continue
+        seen.add(procedure.code)
+        found.append(procedure)
+    return found
+
+
+def _has_keys(data, path: str) -> bool:
+    nodes = [data]
+    for part in path.split("."):
+        following = []
+        for node in nodes:
+            if part == "*" and isinstance(node, list):
+                following.extend(node)
+            elif isinstance(node, dict) and part in node:
+                following.append(node[part])
+        nodes = following
+    return any(isinstance(n, str) and n.strip() for n in nodes)
+
+
+def held_by_agency(component: Component, data: dict, result_code: str | None) -> bool:
+    """Whether the agency holds this component for the person: it takes the earlier result,
+    or a switched-on register gives it for the keys the form holds."""
+    if result_code and component.accepts_result_of(result_code):
+        return True
+    return bool(
+        component.obtained_from
+        and component.key_field
+        and active(component.obtained_from) is not None
+        and _has_keys(data, component.key_field)
+    )
+
+
+def _fee(procedure: Procedure, data: dict) -> int | None:
+    schedule = fee_schedule_of(procedure)
+    if not schedule:
+        return None
+    quote = compute(schedule, data)
+    return quote.amount if quote.complete else None
+
+
+def way(procedure: Procedure, data: dict, *, result_code: str | None, offered: bool) -> Way:
+    components = list(procedure.components.all())
+    required = required_components(SimpleNamespace(form_data=data), components)
+    to_give = [c for c in required if not held_by_agency(c, data, result_code)]
+    return Way(
+        procedure=procedure,
+        fee_vnd=_fee(procedure, data),
+        days=procedure.processing_time,
+        unit=procedure.processing_time_unit,
+        documents=len(to_give),
+        required=len(required),
+        offered=offered,
+    )
+
+
+def _reasons(w: Way) -> str:
+    """ "Không mất phí, 2 ngày làm việc, 1 giấy tờ phải nộp (thay vì 3)"."""
+    if w.fee_vnd is None:
+        fee = _("chưa tính được phí, lệ phí")
+    elif w.fee_vnd == 0:
+        fee = _("Không mất phí")
+    else:
+        fee = _("Phí, lệ phí %(amount)s đồng") % {"amount": format_vnd(w.fee_vnd)}
+    if w.days is None:
+        time = _("chưa công bố thời hạn giải quyết")
+    else:
+        unit = str(Procedure.TimeUnit(w.unit).label) if w.unit else _("ngày làm việc")
+        time = f"{w.days} {unit}"
+    if w.documents == 0:
+        documents = _("không phải nộp giấy tờ nào")
+    else:
+        documents = ngettext("%(n)s giấy tờ phải nộp", "%(n)s giấy tờ phải nộp", w.documents) % {
+            "n": w.documents
+        }
+    if w.required > w.documents:
+        documents += " " + _("(thay vì %(n)s)") % {"n": w.required}
+    return f"{fee}, {time}, {documents}"
+
+
+def _why(best: Way, others: list[Way]) -> str:
+    """Which criterion decided, in the order of the rule."""
+    if not others:
+        return ""
+    fee = best.sort_key()[0]
+    tied = [o for o in others if o.sort_key()[0] == fee]
+    if not tied:
+        return _("Chi phí thấp nhất.")
+    if all(best.working_days < o.working_days for o in tied):
+        return _("Chi phí thấp nhất, thời gian giải quyết ngắn nhất.")
+    tied = [o for o in tied if o.working_days == best.working_days]
+    if all(best.documents < o.documents for o in tied):
+        return _("Chi phí và thời gian như nhau, ít giấy tờ phải nộp nhất.")
+    return _("Các phương án tương đương; đây là thủ tục được đề nghị cho trường hợp này.")
+
+
+def recommend(*, offered: Procedure, data_for, result_code: str | None) -> Recommendation | None:
+    """Compare the ways to the offered procedure's result; None when there is only one.
+    `data_for(procedure)` gives the form's answers as that procedure's form would hold them."""
+    procedures = ways_to_result(offered)
+    if len(procedures) < 2:
+        return None
+    ways = [
+        way(p, data_for(p), result_code=result_code, offered=p.pk == offered.pk) for p in procedures
+    ]
+    for w in ways:
+        w.reasons = _reasons(w)
+    ways.sort(key=Way.sort_key)
+    best = ways[0]
+    best.why = _why(best, ways[1:])
+    return Recommendation(recommended=best, ways=ways)
