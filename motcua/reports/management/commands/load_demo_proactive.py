@@ -35,6 +35,6 @@ class Command(BaseCommand):
             return
         self.stdout.write(
             f"Đã ghi {outcome.indexed} hạn cần nhắc; việc nhắc hôm nay gửi "
-            f"{outcome.job['reminders']} lời nhắc. Đăng nhập doanhnghiep@demo.motcua.vn (hoặc "
-            "binh.tran@huonggiang.example.vn) để xem /proactive/."
+            f"{outcome.job['reminders']} lời nhắc. Đăng nhập doanhnghiep@demo.motcua.vn để xem "
+            "/proactive/."
         )
