@@ -75,7 +75,7 @@ def test_the_company_is_reminded_once(demo, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         outcome = load_proactive_demo(today=today)
     company = User.objects.get(email="doanhnghiep@demo.motcua.vn")
-    item = DueItem.objects.get(subject=PLATE)
+    item = DueItem.objects.get(subject=PLATE, due="valid_until")
     assert item.holder == company and item.due_on == lease_end(today)
     assert outcome.job["reminders"] >= 1
     assert Reminder.objects.filter(holder=company, items__item=item).count() == 1

@@ -34,7 +34,7 @@ class Command(BaseCommand):
             )
             return
         self.stdout.write(
-            f"Đã ghi {outcome.indexed} hạn cần nhắc; việc nhắc hôm nay gửi "
+            f"Có {outcome.indexed} hạn cần nhắc trong chỉ mục; việc nhắc hôm nay gửi "
             f"{outcome.job['reminders']} lời nhắc. Đăng nhập doanhnghiep@demo.motcua.vn để xem "
             "/proactive/."
         )
