@@ -12,6 +12,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin
 from django.db import transaction
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from motcua.catalogue.models import Procedure
@@ -50,6 +51,15 @@ class ReminderRuleForm(forms.ModelForm):
             "recommend",
             "is_active",
         ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        channels = self.fields["channels"]
+        channels.help_text = format_lazy(
+            "{} {}",
+            channels.help_text,
+            _("Các kênh đã cài đặt: %(known)s.") % {"known": ", ".join(installed_channels())},
+        )
 
     def clean_procedure_code(self):
         code = self.cleaned_data["procedure_code"].strip()

@@ -101,6 +101,10 @@ def test_the_channels_are_the_installed_plugins(settings):
     assert installed_channels() == ["email", "zalo"]
 
 
+def test_the_form_lists_the_installed_channels(admin_client, badge):
+    assert "Các kênh đã cài đặt: email, sms, portal." in admin_client.get(ADD).content.decode()
+
+
 def test_the_portal_and_no_channel_are_accepted(admin_client, badge):
     assert admin_client.post(ADD, post(channels='["portal"]')).status_code == 302
     assert admin_client.post(ADD, post(name="Không kênh", channels="")).status_code == 302

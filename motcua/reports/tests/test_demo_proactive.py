@@ -56,6 +56,19 @@ def test_the_demo_rule_and_the_company_badge_falling_due(demo, django_capture_on
     assert not [m for m in mail.outbox if dossier.code in m.subject + m.body]
 
 
+def test_the_catalogue_pairs_lead_to_the_same_result(demo):
+    from motcua.catalogue.models import Procedure
+    from motcua.proactive.levels import procedure_levels
+
+    group = dict(Procedure.objects.values_list("code", "result_group"))
+    assert group["1.000703"] == group["2.002286"] == group["2.002287"] != ""
+    assert group["1.002788"] == group["1.002787"] != group["1.000703"]
+    assert group[BADGE] == ""  # issue and re-issue are one procedure: no alternative
+    load_proactive_demo()
+    # The demo rule prepares and recommends, but the badge has no alternative: level 2.
+    assert procedure_levels()[BADGE] == 2
+
+
 def test_a_second_run_adds_nothing(demo):
     load_proactive_demo()
     before = (Dossier.objects.count(), ResultDocument.objects.count())
