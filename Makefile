@@ -56,6 +56,7 @@ demo: setup $(VAR_DIR)/secret_key
 	$(PY) manage.py load_demo_api && \
 	$(PY) manage.py create_demo_pki && \
 	$(PY) manage.py load_demo_history && \
+	$(PY) manage.py load_demo_proactive && \
 	echo "MotCua is serving at http://$(HOST):$(PORT)/, links and QR codes to $$SITE_URL/ (Ctrl+C to stop)" && \
 	exec deploy/serve --host $(HOST) --port $(PORT) --workers 1 --blocking-threads 4
 

@@ -182,6 +182,7 @@ class ProcedureForm(forms.ModelForm):
             "payment_gateway",
             "result_name",
             "result_validity",
+            "result_group",
             "steps",
             "legal_basis",
             "faq",
@@ -293,7 +294,10 @@ class ProcedureAdmin(admin.ModelAdmin):
                 ]
             },
         ),
-        (_("Kết quả"), {"fields": ["result_name", "result_validity", "retention_years"]}),
+        (
+            _("Kết quả"),
+            {"fields": ["result_name", "result_validity", "result_group", "retention_years"]},
+        ),
         (_("Trình tự, căn cứ pháp lý, câu hỏi"), {"fields": ["steps", "legal_basis", "faq"]}),
         (_("Tờ khai trực tuyến"), {"fields": ["form_schema", "form_ui"]}),
         (

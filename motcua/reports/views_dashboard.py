@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from motcua.core.boundary import refusal
 from motcua.dossiers.models import Dossier
-from motcua.reports import access, dashboard, drilldown, labels
+from motcua.reports import access, dashboard, drilldown, labels, proactive
 from motcua.reports.filters import ReportFilter
 from motcua.reports.models import DossierFact
 from motcua.reports.tabs import tabs
@@ -44,6 +44,7 @@ def dashboard_page(request):
             figures=dashboard.indicators(period=period, scope=scope),
             charts=dashboard.trend(period=period, scope=scope),
             table=dashboard.period_table(period=period, scope=scope),
+            proactive=proactive.figures(period=period, scope=scope),
             labels=labels.LABELS,
             tabs=tabs(current="dashboard", form=form),
         ),

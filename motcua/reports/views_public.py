@@ -19,7 +19,7 @@ from django.views.decorators.http import require_safe
 
 from motcua.core import ratelimit
 from motcua.reports import indicators as ind
-from motcua.reports import labels, public
+from motcua.reports import labels, proactive, public
 from motcua.reports.filters import PublicFilter
 
 
@@ -104,6 +104,7 @@ def _render(request) -> tuple[int, str, str]:
             "services_full_share": ind.ratio(services.counts["full"], services.denominator),
             "max_age_minutes": max(1, -(-settings.PUBLIC_STATISTICS_MAX_AGE // 60)),
             "sectors": public.online_services_by_sector(),
+            "proactive": proactive.figures(period=period, scope=scope),
             "lang": lang,
             "labels": labels.LABELS,
             "hidden": [("lang", "en")] if lang == "en" else [],

@@ -184,6 +184,22 @@ def internal_notes(record: dict) -> str:
     return "\n".join(lines)
 
 
+# Procedures of the data file that lead to the same result (a new issue and its re-issues),
+# as their names in the national database say (issue 17, level 3: MotCua may recommend one
+# and let the person choose another; decision 0086). The database has no such field.
+RESULT_GROUPS = {
+    "1.000703": "giay-phep-kinh-doanh-van-tai-o-to",  # cấp
+    "2.002286": "giay-phep-kinh-doanh-van-tai-o-to",  # cấp lại khi thay đổi nội dung
+    "2.002287": "giay-phep-kinh-doanh-van-tai-o-to",  # cấp lại khi bị mất, bị hỏng
+    "1.002788": "so-thuyen-vien",  # đăng ký và cấp
+    "1.002787": "so-thuyen-vien",  # cấp lại
+    "1.002687": "dang-ky-tau-bien",  # đăng ký tàu biển không thời hạn
+    "1.002582": "dang-ky-tau-bien",  # cấp lại giấy chứng nhận đăng ký
+    "1.003747": "dang-ky-quoc-tich-tau-bay",  # đăng ký tàu bay mang quốc tịch Việt Nam
+    "1.003389": "dang-ky-quoc-tich-tau-bay",  # cấp lại giấy chứng nhận đăng ký quốc tịch
+}
+
+
 def procedure_fields(record: dict, sector: Sector, agency: Agency) -> dict:
     time, unit, time_note = processing_time(record)
     amount, fee_note = fee(record)
@@ -206,6 +222,7 @@ def procedure_fields(record: dict, sector: Sector, agency: Agency) -> dict:
         "fee_vnd": amount,
         "fee_note": fee_note,
         "source_url": record.get("source") or "",
+        "result_group": RESULT_GROUPS.get(record["code"], ""),
         "is_published": True,
         "notes": internal_notes(record),
     }

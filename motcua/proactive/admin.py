@@ -1,0 +1,190 @@
+"""Administering the proactive services (decision 0086): the rules are data an administrator
+edits, checked against the catalogue and the notification channels before they are saved;
+what the daily job did (reminders and their items), what falls due and who refused are
+read-only records, for auditing.
+
+proactive may not import notifications (the layers), so the installed channels are read
+from settings.NOTIFICATION_CHANNEL_PLUGINS: each plugin module lives in the package named
+after its channel (motcua/notifications/contrib/<channel>/plugin.py, notifications.channels).
+"""
+
+from django import forms
+from django.conf import settings
+from django.contrib import admin
+from django.db import transaction
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+
+from motcua.catalogue.models import Procedure
+from motcua.core.admin import ReadOnlyAdmin
+from motcua.core.audit import record_audit
+from motcua.proactive.models import DueItem, OptOut, Reminder, ReminderItem, ReminderRule
+
+# The portal's notification centre reaches everyone; a rule may still name it.
+ALWAYS = "portal"
+
+
+def installed_channels() -> list[str]:
+    """The ids of the notification channels installed: "motcua.notifications.contrib.sms.plugin"
+    is "sms" (the package before the plugin module, or the last part of a plugin's path)."""
+    ids = []
+    for path in settings.NOTIFICATION_CHANNEL_PLUGINS:
+        parts = path.split(".")
+        name = parts[-2] if len(parts) > 1 and parts[-1] == "plugin" else parts[-1]
+        if name not in ids:
+            ids.append(name)
+    return ids
+
+
+class ReminderRuleForm(forms.ModelForm):
+    class Meta:
+        model = ReminderRule
+        fields = [
+            "name",
+            "procedure_code",
+            "due",
+            "date_field",
+            "offsets",
+            "channels",
+            "offer_code",
+            "prepare",
+            "recommend",
+            "is_active",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        channels = self.fields["channels"]
+        channels.help_text = format_lazy(
+            "{} {}",
+            channels.help_text,
+            _("Các kênh đã cài đặt: %(known)s.") % {"known": ", ".join(installed_channels())},
+        )
+
+    def clean_procedure_code(self):
+        code = self.cleaned_data["procedure_code"].strip()
+        if not Procedure.objects.filter(code=code).exists():
+            raise forms.ValidationError(
+                _("Không có thủ tục mã %(code)s trong danh mục thủ tục."), params={"code": code}
+            )
+        return code
+
+    def clean_offer_code(self):
+        code = self.cleaned_data["offer_code"].strip()
+        versions = list(Procedure.objects.in_force().filter(code=code))
+        if not versions:
+            raise forms.ValidationError(
+                _("Không có thủ tục mã %(code)s đang có hiệu lực trong danh mục thủ tục."),
+                params={"code": code},
+            )
+        if not any(p.accepts_online for p in versions):
+            raise forms.ValidationError(
+                _(
+                    "Thủ tục %(code)s chưa nhận hồ sơ trực tuyến: chỉ mời người dân thực hiện "
+                    "thủ tục có dịch vụ công trực tuyến."
+                ),
+                params={"code": code},
+            )
+        return code
+
+    def clean_channels(self):
+        channels = self.cleaned_data.get("channels")
+        if channels in (None, ""):
+            return []  # an emptied box: the recipient's own choice of channels
+        if not isinstance(channels, list) or not all(isinstance(c, str) for c in channels):
+            return channels  # the model's clean() says how to write the list
+        known = installed_channels()
+        unknown = [c for c in channels if c not in known and c != ALWAYS]
+        if unknown:
+            raise forms.ValidationError(
+                _("Kênh %(unknown)s chưa được cài đặt. Các kênh có thể chọn: %(known)s."),
+                params={"unknown": ", ".join(unknown), "known": ", ".join(known)},
+            )
+        return list(dict.fromkeys(channels))
+
+
+@admin.register(ReminderRule)
+class ReminderRuleAdmin(admin.ModelAdmin):
+    form = ReminderRuleForm
+    list_display = [
+        "name",
+        "procedure_code",
+        "due",
+        "offsets",
+        "offer_code",
+        "prepare",
+        "recommend",
+        "is_active",
+        "updated_at",
+    ]
+    list_filter = ["due", "is_active", "prepare", "recommend"]
+    search_fields = ["name", "procedure_code", "offer_code"]
+    fieldsets = [
+        (None, {"fields": ["name", "is_active"]}),
+        (_("Điều gì đến hạn"), {"fields": ["procedure_code", "due", "date_field"]}),
+        (_("Nhắc khi nào, qua kênh nào"), {"fields": ["offsets", "channels"]}),
+        (_("Đề nghị thực hiện"), {"fields": ["offer_code", "prepare", "recommend"]}),
+    ]
+
+    def has_delete_permission(self, request, obj=None):
+        # Reminders point at their rule (PROTECT): an old rule is switched off, not deleted.
+        return super().has_delete_permission(request, obj) and not (
+            obj is not None and obj.reminders.exists()
+        )
+
+    def save_model(self, request, obj, form, change):
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            record_audit(
+                action="proactive.rule_changed" if change else "proactive.rule_added",
+                actor=request.user,
+                target=str(obj.pk),
+                request=request,
+                changed=form.changed_data,
+            )
+
+
+class ReminderItemInline(admin.TabularInline):
+    model = ReminderItem
+    fields = ["item", "due_on", "offset"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Reminder)
+class ReminderAdmin(ReadOnlyAdmin):
+    """What the daily job told whom, under which rule, and what came of it."""
+
+    list_display = ["uuid", "rule", "holder", "day", "due_on", "dossier", "ready_at", "opened_at"]
+    list_filter = ["rule", "day"]
+    list_select_related = ["rule", "holder"]
+    search_fields = ["uuid", "holder__full_name", "holder__email", "items__item__subject"]
+    date_hierarchy = "day"
+    inlines = [ReminderItemInline]
+
+
+@admin.register(DueItem)
+class DueItemAdmin(ReadOnlyAdmin):
+    list_display = ["label", "subject", "holder", "procedure_code", "due", "due_on", "state"]
+    list_filter = ["due", "state", "procedure_code"]
+    list_select_related = ["holder"]
+    search_fields = ["subject", "label"]
+    search_help_text = _("Tìm theo biển số xe hoặc tên kết quả.")
+    date_hierarchy = "due_on"
+
+
+@admin.register(OptOut)
+class OptOutAdmin(ReadOnlyAdmin):
+    """Who refused proactive services, since when (Decree 224/2026 art. 17(3))."""
+
+    list_display = ["user", "since"]
+    list_select_related = ["user"]
+    search_fields = ["user__full_name", "user__email", "user__citizen_id", "user__tax_code"]
+    date_hierarchy = "since"

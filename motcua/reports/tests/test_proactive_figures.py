@@ -1,0 +1,172 @@
+"""The proactive services' figures (issue 17, decision 0086): what each counts, and the
+manager dashboard and the public statistics page showing them."""
+
+from datetime import datetime
+
+import lxml.html
+import pytest
+from django.utils import timezone
+
+from motcua.accounts.testing import login_officer
+from motcua.dossiers.models import Dossier
+from motcua.dossiers.services import dossier_discard
+from motcua.factories import ProcedureFactory, make_organisation, make_submitted_dossier
+from motcua.proactive.models import ReminderRule
+from motcua.reports import indicators as ind
+from motcua.reports import proactive
+
+pytestmark = pytest.mark.django_db
+
+NOVEMBER = ind.month(year=2026, month=11)
+
+
+def at(month, day):
+    return timezone.make_aware(datetime(2026, month, day, 10, 0))
+
+
+def prepared_draft(procedure, applicant, **fields):
+    """A draft the agency prepared (as proactive.preparing leaves it)."""
+    return Dossier.objects.create(
+        procedure=procedure,
+        applicant=applicant,
+        receiving_agency=procedure.receiving_agency,
+        proactive_level=2,
+        prepared_at=timezone.now(),
+        proactive={"fields_prefilled": 12, "components_held": 2},
+        **fields,
+    )
+
+
+def submitted(procedure, applicant, plate, *, level, fields=0, components=0):
+    extra = {"proactive_level": level}
+    if level >= 2:
+        extra["prepared_at"] = timezone.now()
+        extra["proactive"] = {"fields_prefilled": fields, "components_held": components}
+    return make_submitted_dossier(procedure, applicant, plate=plate, **extra)
+
+
+@pytest.fixture
+def november(org, citizen, clock):
+    """In November 2026, at the agency of `org`: a level-2 dossier submitted from its prepared
+    draft, a level-3 one, one started from a reminder's link (level 1), one the person started
+    alone, a prepared draft still waiting; a draft prepared in October and submitted in
+    November; a level-2 dossier of another agency."""
+    p = org.procedure
+    clock.current = at(10, 28)
+    october = prepared_draft(p, citizen)
+    clock.current = at(11, 3)
+    made = {
+        "level2": submitted(p, citizen, "75A-200.01", level=2, fields=10, components=12),
+        "level3": submitted(p, citizen, "75A-200.02", level=3, fields=5, components=1),
+        "level1": submitted(p, citizen, "75A-200.03", level=1),
+        "alone": submitted(p, citizen, "75A-200.04", level=0),
+        "waiting": prepared_draft(p, citizen),
+    }
+    clock.current = at(11, 12)
+    Dossier.objects.filter(pk=october.pk).update(
+        status=1,
+        submitted_at=timezone.now(),
+        proactive={"fields_prefilled": 3, "components_held": 1},
+    )
+    other = make_organisation(ProcedureFactory(name="Cấp giấy phép lái xe"))
+    submitted(other.procedure, citizen, "75A-200.05", level=2, fields=50, components=50)
+    clock.current = at(12, 7)
+    return made
+
+
+def agency_scope(org):
+    return ind.Scope(agency_id=org.procedure.receiving_agency_id)
+
+
+def test_each_figure_counts_what_it_says(org, november):
+    f = proactive.figures(period=NOVEMBER, scope=agency_scope(org))
+    # Started in November: the level-2, level-3 and level-1 dossiers and the waiting draft;
+    # not the person's own dossier, not October's draft, not the other agency's.
+    assert f.started == 4
+    assert f.started_by_level == {1: 1, 2: 2, 3: 1}
+    # Submitted from a prepared draft in November: level 2, level 3 and October's draft.
+    assert f.submitted_prepared == 3
+    # (10 + 5 + 3) fields × 20 s + (12 + 1 + 1) components × 300 s = 360 + 4200 = 4560 s.
+    assert (f.fields_prefilled, f.components_held) == (18, 14)
+    assert f.seconds_saved == 4560
+    assert (f.hours_saved, f.minutes_saved) == (1, 16)
+
+
+def test_the_seconds_are_settings(org, november, settings):
+    settings.PROACTIVE_SECONDS_PER_FIELD = 60
+    settings.PROACTIVE_SECONDS_PER_COMPONENT = 0
+    f = proactive.figures(period=NOVEMBER, scope=agency_scope(org))
+    assert f.seconds_saved == 18 * 60
+
+
+def test_october_counts_the_draft_prepared_then(org, november):
+    f = proactive.figures(period=ind.month(year=2026, month=10), scope=agency_scope(org))
+    assert (f.started, f.submitted_prepared) == (1, 0)
+
+
+def test_a_discarded_prepared_draft_no_longer_counts_as_started(org, citizen, november):
+    dossier_discard(dossier=november["waiting"], applicant=citizen)
+    f = proactive.figures(period=NOVEMBER, scope=agency_scope(org))
+    assert f.started == 3 and f.started_by_level[2] == 1
+
+
+def test_the_nation_counts_every_agency(org, november):
+    f = proactive.figures(period=NOVEMBER, scope=ind.Scope())
+    assert (f.started, f.submitted_prepared) == (5, 4)
+
+
+def test_one_query_for_the_dossiers(org, november, django_assert_num_queries):
+    # The agency tree, the dossiers' aggregate, the procedures in force, the rules.
+    with django_assert_num_queries(4):
+        proactive.figures(period=NOVEMBER, scope=agency_scope(org))
+
+
+def text(node) -> str:
+    return " ".join(node.text_content().split())
+
+
+def test_the_manager_dashboard_shows_them(client, org, november):
+    ReminderRule.objects.create(
+        procedure_code=org.procedure.code,
+        name="Nhắc cấp lại",
+        due="valid_until",
+        offsets=[30],
+        offer_code=org.procedure.code,
+        prepare=True,
+        recommend=False,
+    )
+    login_officer(client, org.leader)
+    response = client.get("/officer/reports/", {"kind": "month", "year": 2026, "number": 11})
+    assert response.status_code == 200
+    doc = lxml.html.fromstring(response.content.decode())
+    started = text(doc.get_element_by_id("proactive-started"))
+    assert "Hồ sơ bắt đầu chủ động 4" in started
+    assert "1 từ lời nhắc, 2 được chuẩn bị sẵn, 1 được chuẩn bị sẵn kèm khuyến nghị" in started
+    assert "3" in text(doc.get_element_by_id("proactive-submitted"))
+    saved = text(doc.get_element_by_id("proactive-saved"))
+    assert "1 giờ 16 phút" in saved and "18 trường điền sẵn × 20 giây" in saved
+
+    # The agency's one procedure is offered at level 2.
+    def cells(level):
+        return [text(td) for td in doc.get_element_by_id(f"proactive-level-{level}").xpath("td")]
+
+    assert cells(2) == ["1", "100,00 %"]
+    assert cells(0) == ["0", "0,00 %"]
+
+
+def test_the_public_page_shows_them_without_personal_data(client, org, citizen, november):
+    response = client.get(
+        "/statistics/",
+        {"kind": "month", "year": 2026, "number": 11, "agency": org.procedure.agency_id},
+    )
+    assert response.status_code == 200
+    body = response.content.decode()
+    doc = lxml.html.fromstring(body)
+    assert "Hồ sơ bắt đầu chủ động 4" in text(doc.get_element_by_id("proactive-started"))
+    assert "1 giờ 16 phút" in text(doc.get_element_by_id("proactive-saved"))
+    assert citizen.full_name not in body and "75A-200.01" not in body
+    english = client.get(
+        "/statistics/",
+        {"kind": "month", "year": 2026, "number": 11, "lang": "en"},
+    )
+    assert "Proactive public services" in english.content.decode()
