@@ -129,13 +129,17 @@ def test_reminded_before_the_badge_expires_the_operator_confirms_the_prepared_re
     expect(row).to_contain_text(lease_end.strftime("%d/%m/%Y"))
     check(page)
     page.goto(f"{base}/notifications/")
-    notice = page.locator("article, li").filter(has_text=LEASED).first
-    expect(notice).to_be_visible()
+    notice = page.locator(".notification-list li").filter(has_text=LEASED)
+    expect(notice).to_have_count(1)
+    expect(notice).to_contain_text("Chưa đọc")
+    expect(notice).to_contain_text(lease_end.strftime("%d/%m/%Y"))
     check(page)
 
-    # 5. The link opens the renewal the agency prepared: the earlier answers, the coach's
+    # 5. Its link opens the renewal the agency prepared: the earlier answers, the coach's
     #    data from the vehicle register, the earlier badge already attached.
-    page.goto(f"{base}/proactive/r/{reminder.uuid}/")
+    notice.get_by_role("button", name="Xem chi tiết").click()
+    expect(page).to_have_url(f"{base}/dossiers/{prepared.uuid}/")
+    assert Reminder.objects.get(pk=reminder.pk).opened_at is not None
     banner = page.locator("#prepared")
     expect(banner).to_contain_text("Hồ sơ do cơ quan chuẩn bị sẵn")
     expect(banner).to_contain_text(earlier.code)
@@ -145,6 +149,9 @@ def test_reminded_before_the_badge_expires_the_operator_confirms_the_prepared_re
     # 6. The lease is not renewed: the operator puts its own Solati in the coach's place.
     page.get_by_role("link", name="Danh sách xe").click()
     expect(page.locator('[name="vehicles.0.plate"]')).to_have_value(LEASED)
+    # Only the coach whose badge falls due; its data refreshed from the vehicle register.
+    expect(page.locator('[name="vehicles.1.plate"]')).to_have_count(0)
+    expect(page.locator("#f-vehicles-0-chassis_no-source")).to_contain_text(f"Nguồn: {VEHICLES}")
     page.locator('[name="vehicles.0.plate"]').fill(OWN)
     page.locator('[name="vehicles.0.ownership"][value="owned"]').check()
     fetch_from_register(page, VEHICLES)
