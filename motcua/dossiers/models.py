@@ -238,6 +238,13 @@ class Dossier(models.Model):
             models.Index(
                 fields=["updated_at"], name="dossier_draft_updated", condition=models.Q(status=0)
             ),
+            # The proactive figures (reports.proactive): the few dossiers started proactively,
+            # without reading the others.
+            models.Index(
+                fields=["created_at"],
+                name="dossier_proactive",
+                condition=models.Q(proactive_level__gte=1),
+            ),
             # The desk's "new" queue, oldest submission first: read in order, not sorted.
             models.Index(
                 fields=["current_unit", "current_role", "submitted_at", "id"],
