@@ -60,8 +60,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     # claims of a national identity provider ("vneid"), with its level of assurance ("1",
     # "2"). While set, the name, the ID number and the date of birth come from there and the
     # profile page does not let them be edited.
-    identity_provider = models.CharField(_("xác thực danh tính qua"), max_length=20, blank=True)
-    identity_assurance = models.CharField(_("mức độ xác thực"), max_length=10, blank=True)
+    identity_provider = models.CharField(
+        _("xác thực danh tính qua"), max_length=20, blank=True, db_default=""
+    )
+    identity_assurance = models.CharField(
+        _("mức độ xác thực"), max_length=10, blank=True, db_default=""
+    )
     identity_verified_at = models.DateTimeField(_("xác thực danh tính lúc"), null=True, blank=True)
     language = models.CharField(
         _("ngôn ngữ"),

@@ -152,6 +152,7 @@ class Dossier(models.Model):
     acted_via = models.CharField(
         max_length=16,
         blank=True,
+        db_default="",
         choices=[
             ("self", _("chính mình")),
             ("member", _("thành viên tổ chức")),
@@ -196,7 +197,7 @@ class Dossier(models.Model):
     # Proactive services (issue 17, decision 0084): 1 when started from a reminder's link,
     # 2 when prepared by the agency from the earlier dossier and the registers, 3 when also
     # recommended among procedures with the same result; 0 when the person started it.
-    proactive_level = models.PositiveSmallIntegerField(default=0)
+    proactive_level = models.PositiveSmallIntegerField(default=0, db_default=0)
     # A draft prepared by the agency: when, from which earlier dossier, until when it is kept
     # unless the person takes it up, and what the preparation did:
     # {"reminder": uuid, "rule_id", "result_id", "fields_prefilled": n,
@@ -206,7 +207,9 @@ class Dossier(models.Model):
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
     prepared_expires_at = models.DateTimeField(null=True, blank=True)
-    proactive = models.JSONField(default=dict, blank=True)
+    proactive = models.JSONField(
+        default=dict, blank=True, db_default=models.Value({}, output_field=models.JSONField())
+    )
     # When its personal data and files were removed, past its procedure's retention period
     # (motcua/dossiers/retention.py, decision 0058); the row stays for statistics.
     purged_at = models.DateTimeField(_("xoá dữ liệu cá nhân lúc"), null=True, blank=True)
