@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from motcua.dossiers.models import Dossier, Status
 from motcua.factories import ComponentFactory, ProcedureFactory
-from motcua.proactive import preparing
+from motcua.proactive import preparing, recommend
 from motcua.proactive.models import Reminder
 from motcua.proactive.tests.prepared.conftest import BADGE, make_reminder
 
@@ -98,8 +98,8 @@ def test_the_cheapest_way_is_recommended_with_its_reasons(
     dossier = preparing.prepare(make_reminder(earlier, company))
     assert dossier.procedure.code == BADGE and dossier.proactive_level == 3
     p = dossier.proactive
-    assert p["recommended"] == BADGE and p["why"] == "Chi phí thấp nhất."
-    reasons = {a["code"]: a["reasons"] for a in p["alternatives"]}
+    assert p["recommended"] == BADGE and recommend.why_text(p) == "Chi phí thấp nhất."
+    reasons = {a["code"]: recommend.reasons_text(a) for a in p["alternatives"]}
     assert reasons == {
         BADGE: "Không mất phí, 2 ngày làm việc, 1 giấy tờ phải nộp (thay vì 2)",
         OTHER: "Phí, lệ phí 50.000 đồng, 5 ngày làm việc, 2 giấy tờ phải nộp",
@@ -113,13 +113,17 @@ def test_at_the_same_cost_the_fastest_then_the_fewest_documents_wins(
     other_way.save()
     dossier = preparing.prepare(make_reminder(earlier, company))
     assert dossier.procedure.code == OTHER and dossier.proactive_level == 3
-    assert dossier.proactive["why"] == "Chi phí thấp nhất, thời gian giải quyết ngắn nhất."
+    assert recommend.why_text(dossier.proactive) == (
+        "Chi phí thấp nhất, thời gian giải quyết ngắn nhất."
+    )
     dossier.delete()
     other_way.processing_time = 2
     other_way.save()
     dossier = preparing.prepare(make_reminder(earlier, company))
     assert dossier.procedure.code == BADGE
-    assert dossier.proactive["why"] == "Chi phí và thời gian như nhau, ít giấy tờ phải nộp nhất."
+    assert recommend.why_text(dossier.proactive) == (
+        "Chi phí và thời gian như nhau, ít giấy tờ phải nộp nhất."
+    )
 
 
 def test_the_person_chooses_the_other_way(
