@@ -5,14 +5,11 @@ import pytest
 from django.urls import reverse
 
 from motcua.dossiers.models import Dossier, Status
-from motcua.factories import ComponentFactory, ProcedureFactory
 from motcua.proactive import preparing, recommend
 from motcua.proactive.models import Reminder
-from motcua.proactive.tests.prepared.conftest import BADGE, make_reminder
+from motcua.proactive.tests.prepared.conftest import BADGE, OTHER, make_reminder
 
 pytestmark = pytest.mark.django_db
-
-OTHER = "2.009999"
 
 
 def follow(client, reminder):
@@ -69,27 +66,6 @@ def test_without_a_prepared_draft_the_link_starts_the_offered_procedure_at_level
 
 
 # --- Level 3 ----------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def other_way(badge):
-    """Another procedure leading to the same badge: it charges, takes longer, asks more."""
-    badge.result_group = "phu-hieu-xe"
-    badge.save(update_fields=["result_group"])
-    procedure = ProcedureFactory(
-        code=OTHER,
-        name="Cấp mới phù hiệu xe ô tô kinh doanh vận tải",
-        agency=badge.agency,
-        receiving_agency=badge.receiving_agency,
-        form_schema=badge.form_schema,
-        form_ui=badge.form_ui,
-        result_group="phu-hieu-xe",
-        fee_vnd=50000,
-        processing_time=5,
-    )
-    ComponentFactory(procedure=procedure, name="Giấy đề nghị cấp mới phù hiệu")
-    ComponentFactory(procedure=procedure, name="Bản sao Giấy chứng nhận đăng ký xe")
-    return procedure
 
 
 def test_the_cheapest_way_is_recommended_with_its_reasons(
