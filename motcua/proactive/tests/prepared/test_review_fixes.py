@@ -267,3 +267,12 @@ def test_an_untouched_prepared_draft_does_not_take_one_of_the_persons_drafts(
         procedure=earlier.dossier.procedure, applicant=company, from_registers=False
     )
     assert own.started_by == company
+
+
+def test_on_a_form_section_the_heading_comes_before_the_banner(
+    in_process_http, client, earlier, company
+):
+    dossier = preparing.prepare(make_reminder(earlier, company))
+    client.force_login(company)
+    page = client.get(reverse("dossiers:section", args=[dossier.uuid, "vehicles"])).content.decode()
+    assert page.index("<h1") < page.index("prepared-banner")
