@@ -224,8 +224,12 @@ def prepare_instead(*, dossier: Dossier, code: str, person) -> Switched:
             return Switched(new, files, max(answers, 0))
         submitted = not old.is_draft
         if not submitted:
+            # Every reminder linking to the old draft (a later one of the same things too)
+            # now links to the new one: before the deletion, which would unlink them.
+            Reminder.objects.filter(Q(pk=reminder.pk) | Q(dossier_id=dossier.pk)).update(
+                dossier=new
+            )
             dossier_services.dossier_discard(dossier=dossier, applicant=person)
-            Reminder.objects.filter(pk=reminder.pk).update(dossier=new)
             record_audit(
                 action="proactive.switch",
                 actor=person,

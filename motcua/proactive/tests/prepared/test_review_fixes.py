@@ -276,3 +276,20 @@ def test_on_a_form_section_the_heading_comes_before_the_banner(
     client.force_login(company)
     page = client.get(reverse("dossiers:section", args=[dossier.uuid, "vehicles"])).content.decode()
     assert page.index("<h1") < page.index("prepared-banner")
+
+
+def test_after_a_switch_the_later_reminders_link_opens_the_new_draft(
+    in_process_http, client, earlier, company, other_way, django_capture_on_commit_callbacks
+):
+    rule = make_rule(offsets=[30, 10])
+    first = tell(make_reminder(earlier, company, rule=rule), django_capture_on_commit_callbacks)
+    second = Reminder.objects.create(
+        rule=rule, holder=company, day=timezone.localdate(), due_on=first.due_on
+    )
+    second.items.create(rule=rule, item=first.items.get().item, due_on=first.due_on, offset=10)
+    second = tell(second, django_capture_on_commit_callbacks)
+    new = preparing.prepare_instead(dossier=second.dossier, code=OTHER, person=company).dossier
+    client.force_login(company)
+    response = client.get(reverse("proactive:follow", args=[second.uuid]))
+    assert response["Location"] == reverse("dossiers:detail", args=[new.uuid])
+    assert list(drafts()) == [new]
