@@ -28,7 +28,7 @@ from motcua.catalogue.models import Component
 from motcua.core import ratelimit
 from motcua.core.dates import local_text
 from motcua.dossiers import quotas
-from motcua.dossiers.models import Dossier, ObtainedComponent
+from motcua.dossiers.models import Dossier, ObtainedComponent, Status
 from motcua.registers.registry import NotFound, Purpose, RegisterError, active, label_of
 from motcua.registers.services import look_up
 
@@ -188,9 +188,13 @@ def key_fields(ui: dict) -> dict[str, str]:
 def fill_from_registers(*, dossier: Dossier, user, only: str | None = None) -> FillOutcome:
     """Look up every key the draft's answers hold (or only the key at instance path `only`,
     the button the applicant pressed) and fill the fields that depend on it, overwriting
-    what they held. Saves the draft; returns what came of it."""
+    what they held, except (without `only`) a value filled from a register earlier that the
+    person has since corrected: that stays. Saves the draft (drafts only: a dossier already
+    submitted is left as it is); returns what came of it."""
     procedure = dossier.procedure
     outcome = FillOutcome()
+    if not dossier.is_draft:
+        return outcome
     if only is not None:
         # The button: a person pressing it over and over would be reading the registers
         # through us (a plate gives a vehicle's chassis and engine numbers).
@@ -237,6 +241,8 @@ def fill_from_registers(*, dossier: Dossier, user, only: str | None = None) -> F
                 continue
             for hint in hints:
                 path = _instance(hint.path, key_path)
+                if only is None and _corrected(data, path, sources.get(path), key):
+                    continue
                 value = _convert(
                     record.attributes.get(hint.field), _schema_at(procedure.form_schema, hint.path)
                 )
@@ -257,11 +263,24 @@ def fill_from_registers(*, dossier: Dossier, user, only: str | None = None) -> F
         size = form_size(data)
         with transaction.atomic():
             quotas.check_form_bytes(user, dossier, size)
+            locked = Dossier.objects.select_for_update().filter(pk=dossier.pk, status=Status.DRAFT)
+            if locked.values_list("pk").first() is None:
+                return outcome  # submitted in the meantime: left as it is
             dossier.form_data = data
             dossier.form_bytes = size
             dossier.prefill_sources = sources
             dossier.save(update_fields=["form_data", "form_bytes", "prefill_sources", "updated_at"])
     return outcome
+
+
+def _corrected(data, path: str, source, key) -> bool:
+    """Whether the value at `path` was filled from a register for this same key and the
+    person has changed it since (their correction is not overwritten)."""
+    if not isinstance(source, dict) or "value" not in source:
+        return False
+    if str(source.get("key", "")).strip().upper() != str(key).strip().upper():
+        return False
+    return _get(data, path) != source["value"]
 
 
 @dataclass(frozen=True)
@@ -402,10 +421,14 @@ def obtained_components(dossier: Dossier, components) -> set[int]:
     return done
 
 
-def obtain_components(*, dossier: Dossier, user, components) -> dict[int, ObtainedState]:
+def obtain_components(
+    *, dossier: Dossier, user, components, by_agency: bool = False
+) -> dict[int, ObtainedState]:
     """For each component the agency may obtain from a register: look up the keys the
     answers hold that were not obtained yet, and keep what the register answered. A key the
-    register does not answer for leaves the component to be uploaded, with a message why."""
+    register does not answer for leaves the component to be uploaded, with a message why.
+    `by_agency`: the agency prepares the dossier itself (proactive services): its look-ups
+    do not spend the person's hourly allowance (each is still recorded by look_up)."""
     states: dict[int, ObtainedState] = {}
     for component in obtainable(components):
         label = label_of(component.obtained_from)
@@ -431,7 +454,7 @@ def obtain_components(*, dossier: Dossier, user, components) -> dict[int, Obtain
                     "%(r)s chỉ cung cấp thông tin của chính người nộp hồ sơ."
                 ) % {"r": label}
                 continue
-            refusal = spend_allowance(user)
+            refusal = "" if by_agency else spend_allowance(user)
             if refusal:
                 state.problem = state.problem or refusal
                 continue

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Sum
+from django.db.models import Count, F, Sum
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
@@ -56,11 +56,18 @@ def _drafts_of(user):
     return Dossier.objects.filter(applicant_id=user.pk, status=Status.DRAFT)
 
 
+def _own_drafts_of(user):
+    """The drafts that count against the account's number: a draft the agency prepared
+    (proactive services) counts once the person changed it, not before (it is deleted by
+    itself at its date, and the agency must not fill the person's quota)."""
+    return _drafts_of(user).exclude(prepared_at__isnull=False, updated_at__lte=F("prepared_at"))
+
+
 def check_new_draft(user) -> None:
     """Refuse a new draft past the account's number of open drafts."""
     _lock_account(user)
     limit = quotas_for(user).drafts
-    if _drafts_of(user).count() >= limit:
+    if _own_drafts_of(user).count() >= limit:
         if user.is_verified:
             message = _(
                 "Quý vị đã có %(n)s bản nháp, là số tối đa. Hãy nộp hoặc xóa một bản nháp "

@@ -104,6 +104,7 @@ def dossier_prepare(
     level: int,
     expires_at,
     token: uuid.UUID | None = None,
+    prefill_sources: dict | None = None,
 ) -> Dossier:
     """Create a draft the agency prepared for `applicant` (proactive services level 2 or 3,
     decision 0085): started by no one (the agency), with the answers it already holds, marked
@@ -111,13 +112,25 @@ def dossier_prepare(
     takes it up. Nothing is looked up here (the caller refreshes from the registers once the
     draft exists, outside any transaction) and nothing is ever submitted.
 
-    The same `token` twice returns the draft made the first time (a rerun of the job)."""
+    The same `token` twice returns the draft made the first time (a rerun of the job), in
+    whatever state it now is. The form's list limits and the account's form-data total apply
+    as to the person's own answers (DossierError, QuotaExceeded). A new draft starts
+    untouched: its updated_at is its prepared_at. `prefill_sources`: where values came from
+    (the person's earlier draft, when they chose another procedure)."""
     if not procedure.accepts_online:
         raise DossierError(_("Thủ tục này chưa nhận hồ sơ trực tuyến."))
     token = token or uuid.uuid4()
     existing = Dossier.objects.filter(uuid=token).first()
     if existing is not None:
         return existing
+    over = too_many_items(procedure.form_schema, form_data)
+    if over:
+        label, limit = over[0]
+        raise DossierError(
+            _("“%(label)s” có tối đa %(n)s mục. Nội dung vừa nhập chưa được lưu.")
+            % {"label": label, "n": limit}
+        )
+    size = form_size(form_data)
     options = procedure.delivery_options or []
     earlier_delivery = prepared_from.delivery_method if prepared_from is not None else ""
     delivery = earlier_delivery if earlier_delivery in options else ""
@@ -127,13 +140,15 @@ def dossier_prepare(
     try:
         with transaction.atomic():
             quotas.check_new_draft(applicant)
-            return Dossier.objects.create(
+            quotas.check_form_bytes(applicant, Dossier(form_bytes=0), size)
+            dossier = Dossier.objects.create(
                 uuid=token,
                 procedure=procedure,
                 applicant=applicant,
                 receiving_agency=procedure.receiving_agency,
                 form_data=form_data,
-                form_bytes=form_size(form_data),
+                form_bytes=size,
+                prefill_sources=prefill_sources or {},
                 delivery_method=delivery,
                 postal_address=(
                     prepared_from.postal_address
@@ -147,20 +162,38 @@ def dossier_prepare(
                 prepared_expires_at=expires_at,
                 proactive=proactive,
             )
+            Dossier.objects.filter(pk=dossier.pk).update(updated_at=now)
+            dossier.updated_at = now
+            return dossier
     except IntegrityError:  # the same token raced in from a parallel run
         return Dossier.objects.get(uuid=token, applicant=applicant)
 
 
-def dossier_prepared(*, dossier: Dossier, proactive: dict) -> None:
+def dossier_prepared(*, dossier: Dossier, proactive: dict, changed: bool = False) -> None:
     """The agency finished preparing `dossier`: record what it did (merged into
     Dossier.proactive) and start the "untouched" clock: a prepared draft whose updated_at is
-    still its prepared_at was not changed by the person (dossiers.expiry)."""
+    still its prepared_at was not changed by the person (dossiers.expiry). `changed`: the
+    person already made it theirs (prepared again under the procedure they chose): it is
+    counted as changed, an ordinary draft."""
     now = timezone.now()
     merged = {**(dossier.proactive or {}), **proactive}
+    if changed:
+        Dossier.objects.filter(pk=dossier.pk, status=Status.DRAFT).update(
+            proactive=merged, updated_at=now
+        )
+        dossier.proactive, dossier.updated_at = merged, now
+        return
     Dossier.objects.filter(pk=dossier.pk, status=Status.DRAFT).update(
         proactive=merged, prepared_at=now, updated_at=now
     )
     dossier.proactive, dossier.prepared_at, dossier.updated_at = merged, now, now
+
+
+def dossier_prepared_keep(*, dossier: Dossier, until) -> None:
+    """A prepared draft offered again by a later reminder: kept at least until `until`."""
+    if dossier.prepared_expires_at is None or dossier.prepared_expires_at < until:
+        Dossier.objects.filter(pk=dossier.pk, status=Status.DRAFT).update(prepared_expires_at=until)
+        dossier.prepared_expires_at = until
 
 
 def dossier_mark_proactive(*, dossier: Dossier, reminder: str) -> None:
@@ -323,8 +356,11 @@ def attachment_remove(*, attachment: Attachment, applicant) -> None:
         raise DossierError(_("Chỉ xoá được tệp vừa bổ sung; các tệp đã nộp được giữ nguyên."))
     stored = attachment.file.name
     storage = attachment.file.storage
-    attachment.delete()
-    transaction.on_commit(lambda: storage.delete(stored))
+    with transaction.atomic():
+        attachment.delete()
+        # A change like any other: a prepared draft is no longer untouched (dossiers.expiry).
+        Dossier.objects.filter(pk=dossier.pk).update(updated_at=timezone.now())
+        transaction.on_commit(lambda: storage.delete(stored))
 
 
 def _supplement_requested_at(dossier: Dossier):

@@ -8,6 +8,7 @@ from django.template.loader import render_to_string
 
 from motcua.core.panels import panels
 from motcua.dossiers.expiry import draft_expires_at
+from motcua.proactive import recommend
 
 # The draft's own home page (its task list) and "check your answers" show the whole banner;
 # the form's sections and the attachments a line linking to it.
@@ -22,17 +23,28 @@ def _when(text: str):
 
 
 def banner_context(dossier) -> dict:
+    """What the banner shows; the recommendation's sentences are made here, from the
+    figures kept with the draft, in the language of the page."""
     proactive = dossier.proactive or {}
-    alternatives = proactive.get("alternatives") or []
+    alternatives = [
+        {**a, "reasons": recommend.reasons_text(a)} for a in proactive.get("alternatives") or []
+    ]
     by_code = {a.get("code"): a for a in alternatives}
     current = dossier.procedure.code
+    others = [a for a in alternatives if a.get("code") != current]
+    # Choosing another procedure prepares the draft again: say what would not go with it.
+    uploads = dossier.attachments.filter(reused_result_id__isnull=True).count() if others else 0
+    edited = dossier.prepared_at is not None and dossier.updated_at > dossier.prepared_at
     return {
         "dossier": dossier,
         "p": proactive,
         "expires_at": draft_expires_at(dossier),
         "recommended": by_code.get(proactive.get("recommended")),
+        "why": recommend.why_text(proactive),
         "chose_other": bool(alternatives) and proactive.get("recommended") != current,
-        "others": [a for a in alternatives if a.get("code") != current],
+        "others": others,
+        "switch_loses": bool(others) and (uploads > 0 or edited),
+        "uploads": uploads,
     }
 
 

@@ -23,16 +23,18 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.db.models import Q
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from motcua.accounts import representation
 from motcua.catalogue.models import Procedure
 from motcua.catalogue.selectors import procedure_in_force
 from motcua.core import ratelimit
 from motcua.core.audit import record_audit
 from motcua.dossiers import once_only
 from motcua.dossiers import services as dossier_services
-from motcua.dossiers.models import Dossier
+from motcua.dossiers.models import Dossier, Status
 from motcua.proactive import recommend
 from motcua.proactive.models import DueItem, Reminder, ReminderItem
 from motcua.results.models import ResultDocument
@@ -43,6 +45,9 @@ logger = logging.getLogger(__name__)
 
 # The prepared draft's uuid is derived from the reminder's: a second run finds it.
 NAMESPACE = uuid.UUID("5f0c1f9e-3a52-4d0e-9b7a-6d1c2e7f8a90")
+# A draft started from a reminder's link has a uuid derived from the reminder's: a double
+# click or a second visit finds the same draft.
+FOLLOW_NAMESPACE = uuid.UUID("0b7d3c1a-8e44-4f6b-a2d9-3c5e1f7a9b20")
 
 # The key a list's items are matched on against a due item's subject (a badge's plate).
 SUBJECT_KEY = "plate"
@@ -58,27 +63,76 @@ class Earlier:
     other_dossiers: list[Dossier]  # further results of the same reminder
 
 
+def prepared_token(reminder: Reminder) -> uuid.UUID:
+    return uuid.uuid5(NAMESPACE, str(reminder.uuid))
+
+
+def followed_token(reminder: Reminder) -> uuid.UUID:
+    return uuid.uuid5(FOLLOW_NAMESPACE, str(reminder.uuid))
+
+
+def _finished(dossier: Dossier) -> bool:
+    return dossier.prepared_at is not None and "fields_prefilled" in (dossier.proactive or {})
+
+
 def prepared_for(reminder: Reminder) -> Dossier | None:
-    """The draft prepared for `reminder`, finished, if there is one (any status)."""
-    return (
-        Dossier.objects.filter(
-            proactive__reminder=str(reminder.uuid),
-            prepared_at__isnull=False,
-            proactive__has_key="fields_prefilled",
+    """The draft prepared for `reminder`, finished, if there is one (any status): the one the
+    reminder points at (prepared again under the procedure the person chose), else the one
+    of its derived uuid. Looked up by primary key and uuid (both indexed)."""
+    if reminder.dossier_id is not None:
+        pointed = Dossier.objects.filter(pk=reminder.dossier_id).first()
+        if pointed is not None and _finished(pointed):
+            return pointed
+    own = Dossier.objects.filter(uuid=prepared_token(reminder)).first()
+    return own if own is not None and _finished(own) else None
+
+
+def open_draft_before(reminder: Reminder) -> Dossier | None:
+    """A draft still open from an earlier reminder of the same things (the 30-day one, when
+    this is the 10-day one): prepared by the agency or started from that reminder's link.
+    One renewal, one draft: the later reminder links to it."""
+    earlier = list(
+        Reminder.objects.filter(
+            holder_id=reminder.holder_id,
+            pk__lt=reminder.pk,
+            items__item__in=ReminderItem.objects.filter(reminder=reminder).values("item_id"),
         )
-        .order_by("-id")
-        .first()
+        .distinct()
+        .order_by("-pk")
     )
+    if not earlier:
+        return None
+    ids = [r.dossier_id for r in earlier if r.dossier_id]
+    tokens = [t for r in earlier for t in (prepared_token(r), followed_token(r))]
+    drafts = Dossier.objects.filter(
+        Q(pk__in=ids) | Q(uuid__in=tokens),
+        applicant_id=reminder.holder_id,
+        status=Status.DRAFT,
+    ).order_by("-pk")
+    for draft in drafts:
+        if draft.prepared_at is None or _finished(draft):
+            return draft
+    return None
 
 
 def prepare(reminder: Reminder) -> Dossier | None:
     """The draft prepared for `reminder` (made once: a second call returns the same one), or
-    None when the rule prepares nothing or the offered procedure takes no online dossier."""
+    None when the rule prepares nothing or the offered procedure takes no online dossier. A
+    draft still open from an earlier reminder of the same things is that one (kept at least
+    as long as a new one would be)."""
     found = prepared_for(reminder)
     if found is not None:
         return found
     if reminder.ready_at is not None:  # told already: whatever was made (or discarded) stands
         return reminder.dossier
+    still_open = open_draft_before(reminder)
+    if still_open is not None:
+        if still_open.prepared_at is not None:
+            dossier_services.dossier_prepared_keep(
+                dossier=still_open,
+                until=timezone.now() + timedelta(days=settings.PROACTIVE_DRAFT_DAYS),
+            )
+        return still_open
     earlier = earlier_of(reminder)
     if earlier is None:
         return None
@@ -100,18 +154,45 @@ def prepare(reminder: Reminder) -> Dossier | None:
         procedure=procedure,
         base=base,
         choice=choice,
-        token=uuid.uuid5(NAMESPACE, str(reminder.uuid)),
+        token=prepared_token(reminder),
     )
 
 
-def prepare_instead(*, dossier: Dossier, code: str, person) -> Dossier:
+def drop_unfinished(reminder: Reminder) -> None:
+    """Delete the reminder's own prepared draft if its preparation broke off half-way (it
+    has no `fields_prefilled`): the person is then reminded without one."""
+    draft = Dossier.objects.filter(uuid=prepared_token(reminder), status=Status.DRAFT).first()
+    if draft is not None and not _finished(draft):
+        dossier_services.delete_draft(draft)
+
+
+@dataclass
+class Switched:
+    """The draft prepared again under the procedure the person chose, and what of theirs did
+    not go with it."""
+
+    dossier: Dossier
+    files_dropped: int = 0  # files they had uploaded
+    answers_dropped: int = 0  # answers the chosen procedure's form has no field for
+
+
+def prepare_instead(*, dossier: Dossier, code: str, person) -> Switched:
     """The person chose another way to the result (level 3): the draft prepared again under
     procedure `code` from the same reminder and the answers the draft holds now, the old
-    draft deleted. Raises ValidationError when that cannot be done."""
+    draft deleted. The same choice twice (a double click) gives the same draft. Raises
+    ValidationError when that cannot be done."""
     proactive = dossier.proactive or {}
     codes = [a.get("code") for a in proactive.get("alternatives", [])]
     if not dossier.is_draft or code not in codes or code == dossier.procedure.code:
         raise ValidationError(_("Không chuyển được sang thủ tục đã chọn."))
+    if (
+        person.pk != dossier.applicant_id
+        and representation.standing(person, dossier.applicant_id, procedure_code=code, act=True)
+        is None
+    ):
+        raise ValidationError(
+            _("Quý vị không được thay mặt người nộp hồ sơ thực hiện thủ tục đã chọn.")
+        )
     reminder = Reminder.objects.select_related("rule", "holder").get(uuid=proactive.get("reminder"))
     earlier = earlier_of(reminder)
     procedure = procedure_in_force(code)
@@ -124,29 +205,45 @@ def prepare_instead(*, dossier: Dossier, code: str, person) -> Dossier:
         data_for=lambda p: answers_for(p, base),
         result_code=earlier.dossier.procedure.code,
     )
+    files = dossier.attachments.exclude(reused_result_id=earlier.result.pk).count()
+    answers = count_answers(base) - count_answers(fit(base, procedure.form_schema or {}) or {})
     new = build(
         reminder=reminder,
         earlier=earlier,
         procedure=procedure,
         base=base,
         choice=choice,
-        token=uuid.uuid4(),
-        chosen_by_person=True,
+        token=uuid.uuid5(NAMESPACE, f"{dossier.uuid}:{code}"),
+        previous=dossier,
     )
     if new is None:
         raise ValidationError(_("Không chuẩn bị được hồ sơ theo thủ tục đã chọn."))
     with transaction.atomic():
-        dossier_services.dossier_discard(dossier=dossier, applicant=person)
-        Reminder.objects.filter(pk=reminder.pk).update(dossier=new)
-        record_audit(
-            action="proactive.switch",
-            actor=person,
-            target=f"dossier:{new.pk}",
-            reminder=str(reminder.uuid),
-            from_code=dossier.procedure.code,
-            to_code=code,
-        )
-    return new
+        old = Dossier.objects.select_for_update().filter(pk=dossier.pk).first()
+        if old is None:  # a parallel click made the same switch
+            return Switched(new, files, max(answers, 0))
+        submitted = not old.is_draft
+        if not submitted:
+            # Every reminder linking to the old draft (a later one of the same things too)
+            # now links to the new one: before the deletion, which would unlink them.
+            Reminder.objects.filter(Q(pk=reminder.pk) | Q(dossier_id=dossier.pk)).update(
+                dossier=new
+            )
+            dossier_services.dossier_discard(dossier=dossier, applicant=person)
+            record_audit(
+                action="proactive.switch",
+                actor=person,
+                target=f"dossier:{new.pk}",
+                reminder=str(reminder.uuid),
+                from_code=dossier.procedure.code,
+                to_code=code,
+            )
+    if submitted:  # submitted in the meantime: the new draft is not wanted
+        stray = Dossier.objects.filter(pk=new.pk, status=Status.DRAFT).first()
+        if stray is not None:
+            dossier_services.delete_draft(stray)
+        raise ValidationError(_("Hồ sơ đã nộp, không sửa được nữa."))
+    return Switched(new, files, max(answers, 0))
 
 
 # --- What the agency holds ------------------------------------------------------------------
@@ -285,8 +382,25 @@ def build(
     base: dict,
     choice: recommend.Recommendation | None,
     token: uuid.UUID,
-    chosen_by_person: bool = False,
+    previous: Dossier | None = None,
 ) -> Dossier | None:
+    """The draft made (or found again by `token`) and filled. `previous`: the prepared draft
+    the person switched from (level 3): what MotCua recommended stays on record, their
+    corrections of register values stay, and the new draft counts as changed by them. What
+    is stored for the page is in Vietnamese whoever's request this is (register messages)."""
+    with translation.override("vi"):
+        return _build(
+            reminder=reminder,
+            earlier=earlier,
+            procedure=procedure,
+            base=base,
+            choice=choice,
+            token=token,
+            previous=previous,
+        )
+
+
+def _build(*, reminder, earlier, procedure, base, choice, token, previous) -> Dossier | None:
     holder = reminder.holder
     data = answers_for(procedure, base)
     level = 3 if choice is not None else 2
@@ -300,8 +414,12 @@ def build(
     }
     if choice is not None:
         proactive.update(choice.as_dict())
-        if chosen_by_person:
-            proactive["chosen_by_person"] = True
+    if previous is not None:
+        before = previous.proactive or {}
+        for key in ("recommended", "criterion", "why"):  # what was recommended at first
+            if key in before:
+                proactive[key] = before[key]
+        proactive["chosen_by_person"] = True
     try:
         dossier = dossier_services.dossier_prepare(
             procedure=procedure,
@@ -312,10 +430,18 @@ def build(
             level=level,
             expires_at=timezone.now() + timedelta(days=settings.PROACTIVE_DRAFT_DAYS),
             token=token,
+            prefill_sources=(previous.prefill_sources or {}) if previous is not None else None,
         )
-    except ValidationError as exc:  # past the account's drafts; the form takes no dossier
+    except ValidationError as exc:  # past the account's quotas; the form takes no dossier
         logger.info("Reminder %s: no prepared draft (%s)", reminder.pk, exc.messages[0])
         return None
+    if (
+        not dossier.is_draft
+        or _finished(dossier)
+        or (dossier.prepared_at is not None and dossier.updated_at > dossier.prepared_at)
+    ):
+        # Found again (a rerun, a double click): finished, or the person has it: left alone.
+        return dossier
     problems: list[str] = []
     refreshed: list[str] = []
     try:
@@ -336,6 +462,7 @@ def build(
             "refreshed": refreshed,
             "refresh_problems": problems,
         },
+        changed=previous is not None,
     )
     record_audit(
         action="proactive.prepare",
@@ -373,7 +500,9 @@ def _obtain(dossier: Dossier, holder, problems) -> set[str]:
     """The components a register gives for the keys the answers hold."""
     components = list(dossier.procedure.components.all())
     try:
-        states = once_only.obtain_components(dossier=dossier, user=holder, components=components)
+        states = once_only.obtain_components(
+            dossier=dossier, user=holder, components=components, by_agency=True
+        )
     except ratelimit.Unavailable:
         return set()
     held = set()

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from motcua.catalogue.fees import compute, fee_schedule_of
 from motcua.catalogue.models import Component, Procedure
@@ -40,8 +40,7 @@ class Way:
     documents: int  # what the person still has to give
     required: int  # what the procedure asks for this form, held or not
     offered: bool = False
-    reasons: str = ""
-    why: str = ""
+    criterion: str = ""  # what decided, for the recommended one (CRITERIA)
 
     @property
     def working_days(self) -> float:
@@ -64,7 +63,6 @@ class Way:
             "unit": self.unit,
             "documents": self.documents,
             "required": self.required,
-            "reasons": self.reasons,
         }
 
 
@@ -76,7 +74,7 @@ class Recommendation:
     def as_dict(self) -> dict:
         return {
             "recommended": self.recommended.procedure.code,
-            "why": self.recommended.why,
+            "criterion": self.recommended.criterion,
             "alternatives": [w.as_dict() for w in self.ways],
         }
 
@@ -152,44 +150,69 @@ def way(procedure: Procedure, data: dict, *, result_code: str | None, offered: b
     )
 
 
-def _reasons(w: Way) -> str:
-    """ "Không mất phí, 2 ngày làm việc, 1 giấy tờ phải nộp (thay vì 3)"."""
-    if w.fee_vnd is None:
+def reasons_text(way: dict) -> str:
+    """ "Không mất phí, 2 ngày làm việc, 1 giấy tờ phải nộp (thay vì 3)", in the language of
+    the page, from the figures stored with the draft (Way.as_dict). A draft stored with the
+    sentence itself (before the figures were kept) gives that sentence."""
+    if "documents" not in way:
+        return str(way.get("reasons") or "")
+    fee_vnd, days, unit = way.get("fee_vnd"), way.get("days"), way.get("unit")
+    documents, required = way.get("documents") or 0, way.get("required") or 0
+    if fee_vnd is None:
         fee = _("chưa tính được phí, lệ phí")
-    elif w.fee_vnd == 0:
+    elif fee_vnd == 0:
         fee = _("Không mất phí")
     else:
-        fee = _("Phí, lệ phí %(amount)s đồng") % {"amount": format_vnd(w.fee_vnd)}
-    if w.days is None:
+        fee = _("Phí, lệ phí %(amount)s đồng") % {"amount": format_vnd(fee_vnd)}
+    if days is None:
         time = _("chưa công bố thời hạn giải quyết")
     else:
-        unit = str(Procedure.TimeUnit(w.unit).label) if w.unit else _("ngày làm việc")
-        time = f"{w.days} {unit}"
-    if w.documents == 0:
-        documents = _("không phải nộp giấy tờ nào")
+        label = dict(Procedure.TimeUnit.choices).get(unit) if unit else None
+        time = f"{days} {label or _('ngày làm việc')}"
+    if documents == 0:
+        given = _("không phải nộp giấy tờ nào")
     else:
-        documents = ngettext("%(n)s giấy tờ phải nộp", "%(n)s giấy tờ phải nộp", w.documents) % {
-            "n": w.documents
+        given = ngettext("%(n)s giấy tờ phải nộp", "%(n)s giấy tờ phải nộp", documents) % {
+            "n": documents
         }
-    if w.required > w.documents:
-        documents += " " + _("(thay vì %(n)s)") % {"n": w.required}
-    return f"{fee}, {time}, {documents}"
+    if required > documents:
+        given += " " + _("(thay vì %(n)s)") % {"n": required}
+    return f"{fee}, {time}, {given}"
 
 
-def _why(best: Way, others: list[Way]) -> str:
+# What decided the recommendation, in the order of the rule (stored as the key).
+CRITERIA = {
+    "fee": gettext_lazy("Chi phí thấp nhất."),
+    "time": gettext_lazy("Chi phí thấp nhất, thời gian giải quyết ngắn nhất."),
+    "documents": gettext_lazy("Chi phí và thời gian như nhau, ít giấy tờ phải nộp nhất."),
+    "tie": gettext_lazy(
+        "Các phương án tương đương; đây là thủ tục được đề nghị cho trường hợp này."
+    ),
+}
+
+
+def why_text(proactive: dict) -> str:
+    """Why the recommended procedure was recommended, in the language of the page."""
+    criterion = proactive.get("criterion")
+    if criterion in CRITERIA:
+        return str(CRITERIA[criterion])
+    return str(proactive.get("why") or "")
+
+
+def _criterion(best: Way, others: list[Way]) -> str:
     """Which criterion decided, in the order of the rule."""
     if not others:
         return ""
     fee = best.sort_key()[0]
     tied = [o for o in others if o.sort_key()[0] == fee]
     if not tied:
-        return _("Chi phí thấp nhất.")
+        return "fee"
     if all(best.working_days < o.working_days for o in tied):
-        return _("Chi phí thấp nhất, thời gian giải quyết ngắn nhất.")
+        return "time"
     tied = [o for o in tied if o.working_days == best.working_days]
     if all(best.documents < o.documents for o in tied):
-        return _("Chi phí và thời gian như nhau, ít giấy tờ phải nộp nhất.")
-    return _("Các phương án tương đương; đây là thủ tục được đề nghị cho trường hợp này.")
+        return "documents"
+    return "tie"
 
 
 def recommend(*, offered: Procedure, data_for, result_code: str | None) -> Recommendation | None:
@@ -201,9 +224,7 @@ def recommend(*, offered: Procedure, data_for, result_code: str | None) -> Recom
     ways = [
         way(p, data_for(p), result_code=result_code, offered=p.pk == offered.pk) for p in procedures
     ]
-    for w in ways:
-        w.reasons = _reasons(w)
     ways.sort(key=Way.sort_key)
     best = ways[0]
-    best.why = _why(best, ways[1:])
+    best.criterion = _criterion(best, ways[1:])
     return Recommendation(recommended=best, ways=ways)

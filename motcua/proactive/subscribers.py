@@ -7,6 +7,8 @@ idempotent: the prepared dossier is found again on a rerun, and the notification
 on the Ready event.
 """
 
+import logging
+
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -16,15 +18,30 @@ from motcua.core.outbox import publish, subscriber
 from motcua.proactive import preparing
 from motcua.proactive.models import OptOut, Reminder
 
+logger = logging.getLogger(__name__)
+
 
 @subscriber(ProactiveReminderDue, name="proactive.prepare")
 def prepare_and_tell(event: ProactiveReminderDue) -> None:
     reminder = (
         Reminder.objects.select_related("rule", "holder").filter(pk=event.reminder_id).first()
     )
-    if reminder is None or OptOut.objects.filter(user_id=reminder.holder_id).exists():
-        return  # refused in between: neither prepared nor told
-    dossier = preparing.prepare(reminder) if reminder.rule.prepare else None
+    if (
+        reminder is None
+        or not reminder.holder.is_active
+        or OptOut.objects.filter(user_id=reminder.holder_id).exists()
+    ):
+        return  # refused in between, or the account closed: neither prepared nor told
+    dossier = None
+    if reminder.rule.prepare:
+        try:
+            dossier = preparing.prepare(reminder)
+        except Exception:
+            # Whatever broke the preparation, the person is still reminded (level 1); a
+            # draft left half-built is not handed to them.
+            logger.exception("Reminder %s: the preparation failed", reminder.pk)
+            preparing.drop_unfinished(reminder)
+            dossier = None
     with transaction.atomic():
         # Once: a rerun after a failure between here and the strike-off finds it published.
         locked = Reminder.objects.select_for_update().get(pk=reminder.pk)

@@ -1,7 +1,5 @@
 """A reminder's link and the prepared dossier's own actions (issue 17, decision 0085)."""
 
-import uuid
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -9,6 +7,7 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from motcua.accounts import representation
@@ -18,10 +17,6 @@ from motcua.dossiers import services as dossier_services
 from motcua.dossiers.models import Dossier
 from motcua.proactive import preparing
 from motcua.proactive.models import Reminder
-
-# A draft started from a reminder's link has a uuid derived from the reminder's: a double
-# click or a second visit finds the same draft.
-FOLLOW_NAMESPACE = uuid.UUID("0b7d3c1a-8e44-4f6b-a2d9-3c5e1f7a9b20")
 
 
 def _reminder_for(user, reminder_uuid) -> Reminder:
@@ -50,7 +45,9 @@ def _dossier_of(reminder: Reminder) -> Dossier | None:
     """The draft prepared for the reminder, or the one the person started from its link."""
     if reminder.dossier is not None:
         return reminder.dossier
-    return Dossier.objects.filter(proactive__reminder=str(reminder.uuid)).order_by("-id").first()
+    # By their uuids, derived from the reminder's (indexed).
+    tokens = [preparing.followed_token(reminder), preparing.prepared_token(reminder)]
+    return Dossier.objects.filter(uuid__in=tokens).order_by("-id").first()
 
 
 @login_required
@@ -71,7 +68,7 @@ def follow(request, reminder):
             procedure=procedure,
             applicant=request.user,
             principal=reminder.holder,
-            token=uuid.uuid5(FOLLOW_NAMESPACE, str(reminder.uuid)),
+            token=preparing.followed_token(reminder),
         )
     except ValidationError as exc:
         messages.error(request, exc.messages[0])
@@ -111,15 +108,29 @@ def switch(request, dossier):
     if not dossier.is_draft:
         return redirect("dossiers:detail", dossier.uuid)
     try:
-        new = preparing.prepare_instead(
+        switched = preparing.prepare_instead(
             dossier=dossier, code=request.POST.get("code", ""), person=request.user
         )
     except ValidationError as exc:
         messages.error(request, exc.messages[0])
         return redirect("dossiers:detail", dossier.uuid)
-    messages.success(
-        request,
-        _("Hồ sơ đã được chuẩn bị lại theo thủ tục quý vị chọn: %(name)s.")
-        % {"name": new.procedure.name},
-    )
+    new = switched.dossier
+    text = _("Hồ sơ đã được chuẩn bị lại theo thủ tục quý vị chọn: %(name)s.") % {
+        "name": new.procedure.name
+    }
+    if switched.files_dropped:
+        n = switched.files_dropped
+        text += " " + ngettext(
+            "%(n)s tệp quý vị đã tải lên không được chuyển sang; quý vị tải lên lại nếu cần.",
+            "%(n)s tệp quý vị đã tải lên không được chuyển sang; quý vị tải lên lại nếu cần.",
+            n,
+        ) % {"n": n}
+    if switched.answers_dropped:
+        n = switched.answers_dropped
+        text += " " + ngettext(
+            "%(n)s câu trả lời không có trong tờ khai của thủ tục này nên không được giữ.",
+            "%(n)s câu trả lời không có trong tờ khai của thủ tục này nên không được giữ.",
+            n,
+        ) % {"n": n}
+    messages.success(request, text)
     return redirect("dossiers:detail", new.uuid)

@@ -133,8 +133,11 @@ def reuse_result(
             _("Kết quả số %(n)s đã hết hiệu lực từ ngày %(d)s.")
             % {"n": result.number, "d": until.strftime("%d/%m/%Y")}
         )
-    data = result.pdf.open("rb").read()
-    result.pdf.close()
+    try:
+        data = result.pdf.open("rb").read()
+        result.pdf.close()
+    except OSError:  # the stored file is missing or unreadable: never a crash for the caller
+        raise ReuseRefused(_("Không đọc được bản kết quả đã ký; vui lòng tải tệp lên.")) from None
     upload = SimpleUploadedFile(_filename(result), data, content_type="application/pdf")
     with transaction.atomic():
         if Attachment.objects.filter(

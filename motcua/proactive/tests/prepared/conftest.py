@@ -15,6 +15,7 @@ from motcua.results.tests.conftest import approve
 
 DEMO = Path(motcua.__file__).parent / "catalogue" / "demo"
 BADGE = "2.002288"
+OTHER = "2.009999"
 
 
 def demo_badge() -> dict:
@@ -140,3 +141,24 @@ def make_reminder(result, holder, *, plates=("75B-012.34",), rule=None, **rule_f
             reminder=reminder, rule=rule, item=item, due_on=due_on, offset=30
         )
     return reminder
+
+
+@pytest.fixture
+def other_way(badge):
+    """Another procedure leading to the same badge: it charges, takes longer, asks more."""
+    badge.result_group = "phu-hieu-xe"
+    badge.save(update_fields=["result_group"])
+    procedure = ProcedureFactory(
+        code=OTHER,
+        name="Cấp mới phù hiệu xe ô tô kinh doanh vận tải",
+        agency=badge.agency,
+        receiving_agency=badge.receiving_agency,
+        form_schema=badge.form_schema,
+        form_ui=badge.form_ui,
+        result_group="phu-hieu-xe",
+        fee_vnd=50000,
+        processing_time=5,
+    )
+    ComponentFactory(procedure=procedure, name="Giấy đề nghị cấp mới phù hiệu")
+    ComponentFactory(procedure=procedure, name="Bản sao Giấy chứng nhận đăng ký xe")
+    return procedure

@@ -5,14 +5,11 @@ import pytest
 from django.urls import reverse
 
 from motcua.dossiers.models import Dossier, Status
-from motcua.factories import ComponentFactory, ProcedureFactory
-from motcua.proactive import preparing
+from motcua.proactive import preparing, recommend
 from motcua.proactive.models import Reminder
-from motcua.proactive.tests.prepared.conftest import BADGE, make_reminder
+from motcua.proactive.tests.prepared.conftest import BADGE, OTHER, make_reminder
 
 pytestmark = pytest.mark.django_db
-
-OTHER = "2.009999"
 
 
 def follow(client, reminder):
@@ -71,35 +68,14 @@ def test_without_a_prepared_draft_the_link_starts_the_offered_procedure_at_level
 # --- Level 3 ----------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def other_way(badge):
-    """Another procedure leading to the same badge: it charges, takes longer, asks more."""
-    badge.result_group = "phu-hieu-xe"
-    badge.save(update_fields=["result_group"])
-    procedure = ProcedureFactory(
-        code=OTHER,
-        name="Cấp mới phù hiệu xe ô tô kinh doanh vận tải",
-        agency=badge.agency,
-        receiving_agency=badge.receiving_agency,
-        form_schema=badge.form_schema,
-        form_ui=badge.form_ui,
-        result_group="phu-hieu-xe",
-        fee_vnd=50000,
-        processing_time=5,
-    )
-    ComponentFactory(procedure=procedure, name="Giấy đề nghị cấp mới phù hiệu")
-    ComponentFactory(procedure=procedure, name="Bản sao Giấy chứng nhận đăng ký xe")
-    return procedure
-
-
 def test_the_cheapest_way_is_recommended_with_its_reasons(
     in_process_http, earlier, company, other_way
 ):
     dossier = preparing.prepare(make_reminder(earlier, company))
     assert dossier.procedure.code == BADGE and dossier.proactive_level == 3
     p = dossier.proactive
-    assert p["recommended"] == BADGE and p["why"] == "Chi phí thấp nhất."
-    reasons = {a["code"]: a["reasons"] for a in p["alternatives"]}
+    assert p["recommended"] == BADGE and recommend.why_text(p) == "Chi phí thấp nhất."
+    reasons = {a["code"]: recommend.reasons_text(a) for a in p["alternatives"]}
     assert reasons == {
         BADGE: "Không mất phí, 2 ngày làm việc, 1 giấy tờ phải nộp (thay vì 2)",
         OTHER: "Phí, lệ phí 50.000 đồng, 5 ngày làm việc, 2 giấy tờ phải nộp",
@@ -113,13 +89,17 @@ def test_at_the_same_cost_the_fastest_then_the_fewest_documents_wins(
     other_way.save()
     dossier = preparing.prepare(make_reminder(earlier, company))
     assert dossier.procedure.code == OTHER and dossier.proactive_level == 3
-    assert dossier.proactive["why"] == "Chi phí thấp nhất, thời gian giải quyết ngắn nhất."
+    assert recommend.why_text(dossier.proactive) == (
+        "Chi phí thấp nhất, thời gian giải quyết ngắn nhất."
+    )
     dossier.delete()
     other_way.processing_time = 2
     other_way.save()
     dossier = preparing.prepare(make_reminder(earlier, company))
     assert dossier.procedure.code == BADGE
-    assert dossier.proactive["why"] == "Chi phí và thời gian như nhau, ít giấy tờ phải nộp nhất."
+    assert recommend.why_text(dossier.proactive) == (
+        "Chi phí và thời gian như nhau, ít giấy tờ phải nộp nhất."
+    )
 
 
 def test_the_person_chooses_the_other_way(
