@@ -364,3 +364,22 @@ def revoke_items(result_id: int) -> int:
     )
     discard_stale_prepared(DueItem.objects.filter(result_id=result_id).values_list("pk", flat=True))
     return changed
+
+
+BATCH = 500
+
+
+def index_procedure(code: str) -> int:
+    """Index every result of procedure `code` again (batched, idempotent): what a form-date
+    rule added or switched on reads in the forms of results issued before it. Returns how
+    many results were read."""
+    results = ResultDocument.objects.select_related("dossier__procedure").filter(
+        dossier__procedure__code=code
+    )
+    done = after = 0
+    while batch := list(results.filter(pk__gt=after).order_by("pk")[:BATCH]):
+        for result in batch:
+            index_result(result)
+        done += len(batch)
+        after = batch[-1].pk
+    return done
