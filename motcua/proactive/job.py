@@ -197,20 +197,21 @@ def forget_untold(*, now=None) -> int:
     when their day comes again (after accepting again, say). A reminder for which a draft was
     prepared meanwhile is kept. Returns how many reminders were forgotten."""
     now = now or timezone.now()
-    untold = [
-        (pk, str(key))
-        for pk, key in Reminder.objects.filter(
+    untold = list(
+        Reminder.objects.filter(
             ready_at__isnull=True, dossier__isnull=True, created_at__lt=now - timedelta(days=1)
-        ).values_list("pk", "uuid")[:1000]
-    ]
+        ).values_list("pk", "uuid", "holder_id")[:1000]
+    )
     if not untold:
         return 0
+    # The holders' own dossiers only (an index), not every dossier's JSON.
     keep = set(
-        Dossier.objects.filter(proactive__reminder__in=[key for _pk, key in untold]).values_list(
-            "proactive__reminder", flat=True
-        )
+        Dossier.objects.filter(
+            applicant_id__in={holder for _pk, _key, holder in untold},
+            proactive__reminder__in=[str(key) for _pk, key, _holder in untold],
+        ).values_list("proactive__reminder", flat=True)
     )
-    forgotten = [pk for pk, key in untold if key not in keep]
+    forgotten = [pk for pk, key, _holder in untold if str(key) not in keep]
     Reminder.objects.filter(pk__in=forgotten, ready_at__isnull=True).delete()
     return len(forgotten)
 
