@@ -62,6 +62,13 @@ def reset():
     from motcua.proactive.models import ReminderRule
 
     with connection.cursor() as cursor:
+        # Only the bench rule's events: other reminders' events in the outbox stay.
+        cursor.execute(
+            "DELETE FROM core_outboxevent WHERE name = 'proactive.reminder_due' "
+            "AND (payload->>'rule_id')::bigint IN "
+            "(SELECT id FROM proactive_reminderrule WHERE name = %s)",
+            [RULE_NAME],
+        )
         cursor.execute(
             "DELETE FROM proactive_reminderitem WHERE rule_id IN "
             "(SELECT id FROM proactive_reminderrule WHERE name = %s)",
@@ -74,7 +81,6 @@ def reset():
         )
         cursor.execute("DELETE FROM proactive_dueitem WHERE subject LIKE 'BENCH-%%'")
         cursor.execute("DELETE FROM results_resultdocument WHERE number LIKE 'BENCH-%%'")
-        cursor.execute("DELETE FROM core_outboxevent WHERE name = 'proactive.reminder_due'")
     ReminderRule.objects.filter(name=RULE_NAME).delete()
 
 

@@ -10,7 +10,7 @@ after its channel (motcua/notifications/contrib/<channel>/plugin.py, notificatio
 
 from django import forms
 from django.conf import settings
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db import transaction
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -18,7 +18,8 @@ from django.utils.translation import gettext_lazy as _
 from motcua.catalogue.models import Procedure
 from motcua.core.admin import ReadOnlyAdmin
 from motcua.core.audit import record_audit
-from motcua.proactive.models import DueItem, OptOut, Reminder, ReminderItem, ReminderRule
+from motcua.proactive import items
+from motcua.proactive.models import Due, DueItem, OptOut, Reminder, ReminderItem, ReminderRule
 
 # The portal's notification centre reaches everyone; a rule may still name it.
 ALWAYS = "portal"
@@ -142,6 +143,21 @@ class ReminderRuleAdmin(admin.ModelAdmin):
                 request=request,
                 changed=form.changed_data,
             )
+        reads_anew = {"procedure_code", "due", "date_field", "is_active"}
+        if (
+            obj.due == Due.FORM_DATE
+            and obj.is_active
+            and (not change or reads_anew & set(form.changed_data))
+        ):
+            # Due items are written when a result is issued: read this date in the results
+            # issued before the rule, or it would remind only of results issued from now on.
+            count = items.index_procedure(obj.procedure_code)
+            self.message_user(
+                request,
+                _("Đã đọc ngày đến hạn trong %(count)s kết quả đã cấp của thủ tục %(code)s.")
+                % {"count": count, "code": obj.procedure_code},
+                messages.INFO,
+            )
 
 
 class ReminderItemInline(admin.TabularInline):
@@ -150,6 +166,9 @@ class ReminderItemInline(admin.TabularInline):
     readonly_fields = fields
     extra = 0
     can_delete = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("item")
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -164,7 +183,7 @@ class ReminderAdmin(ReadOnlyAdmin):
 
     list_display = ["uuid", "rule", "holder", "day", "due_on", "dossier", "ready_at", "opened_at"]
     list_filter = ["rule", "day"]
-    list_select_related = ["rule", "holder"]
+    list_select_related = ["rule", "holder", "dossier"]
     search_fields = ["uuid", "holder__full_name", "holder__email", "items__item__subject"]
     date_hierarchy = "day"
     inlines = [ReminderItemInline]

@@ -13,13 +13,19 @@ revocation marks every item of the revoked result: neither is reminded again.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+import uuid
+from datetime import date, datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
+from django.utils import timezone
 
+from motcua.catalogue.models import Procedure
+from motcua.core.audit import record_audit
 from motcua.documents.context import parse_moment
-from motcua.proactive.models import Due, DueItem, ReminderRule
+from motcua.dossiers.models import Dossier, Status
+from motcua.dossiers.services import delete_draft
+from motcua.proactive.models import Due, DueItem, Reminder, ReminderRule
 from motcua.results.models import ResultDocument
 from motcua.results.reuse import valid_until
 from motcua.signing.models import Revocation
@@ -118,12 +124,117 @@ def items_of(result: ResultDocument) -> list[dict]:
 
 def _same_thing(item: DueItem) -> Q:
     """Items of the holder about the same thing: the same plate (whatever procedure issued
-    it), or, for a whole result or a form element without a plate, the same procedure."""
+    it), or, for a form element without a plate, the same procedure. (A whole result: see
+    _whole_kin.)"""
     same = Q(holder_id=item.holder_id, due=item.due, date_field=item.date_field)
     same &= Q(subject=item.subject)
     if item.subject == "" or item.subject.startswith("#"):
         same &= Q(procedure_code=item.procedure_code)
     return same
+
+
+def replaced_by(due_on: date, result_id: int) -> Q:
+    """Items that replace one due on `due_on` of result `result_id`: a later date, or the
+    same date from a newer result (a re-issue keeping the date: service life, an unchanged
+    lease end, a capped validity)."""
+    return Q(due_on__gt=due_on) | Q(due_on=due_on, result_id__gt=result_id)
+
+
+def replacing(due_on: date, result_id: int) -> Q:
+    """Items that one due on `due_on` of result `result_id` replaces (replaced_by reversed)."""
+    return Q(due_on__lt=due_on) | Q(due_on=due_on, result_id__lt=result_id)
+
+
+def _group_codes(code: str) -> list[str]:
+    """The procedure codes leading to the same result as `code`: itself and those sharing a
+    non-empty result group with any of its versions (a new issue and its re-issue)."""
+    groups = set(
+        Procedure.objects.filter(code=code)
+        .exclude(result_group="")
+        .values_list("result_group", flat=True)
+    )
+    codes = {code}
+    if groups:
+        codes |= set(
+            Procedure.objects.filter(result_group__in=groups).values_list("code", flat=True)
+        )
+    return sorted(codes)
+
+
+def _whole_kin(item: DueItem) -> Q:
+    """The holder's whole-result items of the same kind as `item`: the same procedure or a
+    procedure with the same result (decision 0084)."""
+    return Q(
+        holder_id=item.holder_id,
+        due=item.due,
+        date_field=item.date_field,
+        subject="",
+        procedure_code__in=_group_codes(item.procedure_code),
+    )
+
+
+# A licence issued while an earlier one of the same kind falls due within this time (or has
+# fallen due) renews it; one issued earlier is another licence held alongside (decision 0084).
+RENEWAL_WINDOW = timedelta(days=183)
+
+
+def _earlier_results(kin: Q, result_id: int, due_on: date, issued_on: date) -> set[int]:
+    """The earlier results whose active items of this kind a result (`result_id`, due on
+    `due_on`, issued on `issued_on`) could renew: due by then, or within RENEWAL_WINDOW."""
+    return set(
+        DueItem.objects.active()
+        .filter(kin, result_id__lt=result_id, due_on__lte=due_on)
+        .filter(due_on__lte=issued_on + RENEWAL_WINDOW)
+        .values_list("result_id", flat=True)
+        .distinct()
+    )
+
+
+def _issued_on(moment) -> date:
+    return timezone.localdate(moment) if timezone.is_aware(moment) else moment.date()
+
+
+def _renew_whole(item: DueItem, result: ResultDocument) -> None:
+    """A whole result renews the holder's earlier result of the same kind (the same
+    procedure, or one with the same result) when that one falls due within RENEWAL_WINDOW of
+    the new one's issue, and only when there is exactly one: with several (parallel
+    licences), which one was renewed is not known, and a reminder too many is better than a
+    licence lapsing unreminded. A renewal started from the reminder's link is exact
+    (_reminder_items). Order-independent: the item is born renewed when a newer result
+    already renewed it."""
+    kin = _whole_kin(item)
+    earlier = _earlier_results(kin, result.pk, item.due_on, _issued_on(result.issued_at))
+    if len(earlier) == 1:
+        DueItem.objects.active().filter(kin, result_id__in=earlier, due_on__lte=item.due_on).update(
+            state=DueItem.State.RENEWED, renewed_by=result
+        )
+    newer = (
+        DueItem.objects.filter(kin, result_id__gt=result.pk, due_on__gte=item.due_on)
+        .exclude(state=DueItem.State.REVOKED)
+        .order_by("result_id")
+        .values_list("result_id", "due_on", "result__issued_at")
+        .first()
+    )
+    if newer is not None:
+        newer_id, newer_due, newer_issued = newer
+        if _earlier_results(kin, newer_id, newer_due, _issued_on(newer_issued)) == {result.pk}:
+            DueItem.objects.filter(pk=item.pk, state=DueItem.State.ACTIVE).update(
+                state=DueItem.State.RENEWED, renewed_by_id=newer_id
+            )
+
+
+def _reminder_items(result: ResultDocument, holder_id: int) -> list[int] | None:
+    """The due items of the reminder whose link the result's dossier was started from (a
+    prepared draft or a dossier begun from the link: proactive["reminder"]), or None."""
+    value = (result.dossier.proactive or {}).get("reminder")
+    try:
+        key = uuid.UUID(str(value))
+    except ValueError:
+        return None
+    reminder = Reminder.objects.filter(uuid=key, holder_id=holder_id).first()
+    if reminder is None:
+        return None
+    return list(reminder.items.values_list("item_id", flat=True))
 
 
 def _prepared_from_results(result: ResultDocument) -> list[int]:
@@ -165,16 +276,21 @@ def index_result(result: ResultDocument) -> list[DueItem]:
     if revoked:
         return items
     subjects = {item.subject for item in items}
+    linked = _reminder_items(result, holder_id)
     for item in items:
         if item.state != DueItem.State.ACTIVE:
             continue
+        if item.subject == "":
+            if linked is None:
+                _renew_whole(item, result)
+            continue
         # What this one replaces: earlier dates of the same thing, from other results.
-        DueItem.objects.active().filter(_same_thing(item), due_on__lt=item.due_on).exclude(
-            result=result
-        ).update(state=DueItem.State.RENEWED, renewed_by=result)
+        DueItem.objects.active().filter(
+            _same_thing(item), replacing(item.due_on, result.pk)
+        ).exclude(result=result).update(state=DueItem.State.RENEWED, renewed_by=result)
         # Indexed out of order (the command): a later result already replaced this one.
         later = (
-            DueItem.objects.filter(_same_thing(item), due_on__gt=item.due_on)
+            DueItem.objects.filter(_same_thing(item), replaced_by(item.due_on, result.pk))
             .exclude(result=result)
             .exclude(state=DueItem.State.REVOKED)
             .order_by("due_on")
@@ -185,20 +301,85 @@ def index_result(result: ResultDocument) -> list[DueItem]:
             DueItem.objects.filter(pk=item.pk, state=DueItem.State.ACTIVE).update(
                 state=DueItem.State.RENEWED, renewed_by_id=later
             )
+    renews = Q(subject="") | Q(subject__in=subjects)
+    if linked:
+        # Started from a reminder's link: exactly what that reminder was about (a vehicle
+        # dropped from the renewal keeps its reminder).
+        DueItem.objects.active().filter(renews, pk__in=linked).exclude(result=result).update(
+            state=DueItem.State.RENEWED, renewed_by=result
+        )
     earlier = _prepared_from_results(result)
     if earlier:
         # The prepared renewal replaces what it renewed, whatever the new dates are; a badge
         # of the earlier result for a vehicle not in the renewal stays reminded.
-        DueItem.objects.active().filter(result_id__in=earlier).filter(
-            Q(subject="") | Q(subject__in=subjects)
-        ).update(state=DueItem.State.RENEWED, renewed_by=result)
+        DueItem.objects.active().filter(result_id__in=earlier).filter(renews).update(
+            state=DueItem.State.RENEWED, renewed_by=result
+        )
+    discard_stale_prepared(DueItem.objects.filter(renewed_by=result).values_list("pk", flat=True))
     return list(DueItem.objects.filter(result=result).order_by("due_on", "pk"))
 
 
+def discard_stale_prepared(item_ids) -> int:
+    """Drafts the agency prepared for reminders whose items are all revoked or renewed now,
+    untouched by the person, are deleted (audited): nobody should confirm the re-issue of a
+    badge that was revoked or already renewed. A draft the person changed stays theirs.
+    Returns how many were deleted."""
+    reminders = Reminder.objects.filter(items__item_id__in=list(item_ids)).distinct()
+    stale = [
+        str(key)
+        for key in reminders.exclude(items__item__state=DueItem.State.ACTIVE).values_list(
+            "uuid", flat=True
+        )
+    ]
+    if not stale:
+        return 0
+    drafts = Dossier.objects.filter(
+        status=Status.DRAFT,
+        prepared_at__isnull=False,
+        updated_at__lte=F("prepared_at"),
+        proactive__reminder__in=stale,
+    )
+    deleted = 0
+    for dossier in drafts.select_for_update():
+        pk, reminder = dossier.pk, (dossier.proactive or {}).get("reminder", "")
+        delete_draft(dossier)
+        record_audit(
+            action="proactive.discard_stale",
+            target=f"dossier:{pk}",
+            reminder=reminder,
+            reason="revoked_or_renewed",
+        )
+        deleted += 1
+    return deleted
+
+
+@transaction.atomic
 def revoke_items(result_id: int) -> int:
-    """Every item of a revoked result is revoked: never reminded. Returns how many changed."""
-    return (
+    """Every item of a revoked result is revoked: never reminded; untouched drafts prepared
+    for it are discarded. Returns how many items changed."""
+    changed = (
         DueItem.objects.filter(result_id=result_id)
         .exclude(state=DueItem.State.REVOKED)
         .update(state=DueItem.State.REVOKED)
     )
+    discard_stale_prepared(DueItem.objects.filter(result_id=result_id).values_list("pk", flat=True))
+    return changed
+
+
+BATCH = 500
+
+
+def index_procedure(code: str) -> int:
+    """Index every result of procedure `code` again (batched, idempotent): what a form-date
+    rule added or switched on reads in the forms of results issued before it. Returns how
+    many results were read."""
+    results = ResultDocument.objects.select_related("dossier__procedure").filter(
+        dossier__procedure__code=code
+    )
+    done = after = 0
+    while batch := list(results.filter(pk__gt=after).order_by("pk")[:BATCH]):
+        for result in batch:
+            index_result(result)
+        done += len(batch)
+        after = batch[-1].pk
+    return done

@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from motcua.core.events import ProactiveReminderDue
 from motcua.core.outbox import publish
+from motcua.dossiers.models import Dossier
 from motcua.proactive.models import Due, DueItem, OptOut, Reminder, ReminderItem, ReminderRule
 from motcua.signing.models import Revocation
 from motcua.workdays.services import working_days_before
@@ -71,17 +72,23 @@ def due_items(rule: ReminderRule, today: date):
     reminded = ReminderItem.objects.filter(
         rule=rule, item=OuterRef("pk"), due_on=OuterRef("due_on"), offset__lte=OuterRef("offset")
     )
+    # Replaced by a later date, or the same date of a newer result, of the same plate (or
+    # form element of the same procedure). A whole result's renewal is the index's alone
+    # (items.index_result): whether it renews one of several parallel results is not a
+    # matter of dates.
     later = (
         DueItem.objects.filter(
             holder_id=OuterRef("holder_id"),
             due=OuterRef("due"),
             date_field=OuterRef("date_field"),
             subject=OuterRef("subject"),
-            due_on__gt=OuterRef("due_on"),
         )
         .filter(
-            Q(procedure_code=rule.procedure_code) | (~Q(subject="") & ~Q(subject__startswith="#"))
+            Q(due_on__gt=OuterRef("due_on"))
+            | Q(due_on=OuterRef("due_on"), result_id__gt=OuterRef("result_id"))
         )
+        .exclude(subject="")
+        .filter(Q(procedure_code=rule.procedure_code) | ~Q(subject__startswith="#"))
         .exclude(result_id=OuterRef("result_id"))
         .exclude(state=DueItem.State.REVOKED)
     )
@@ -156,7 +163,8 @@ def _remind(rule: ReminderRule, holder_id: int, today: date, rows: list[dict]) -
 def send_reminders(*, today: date | None = None) -> dict[str, int]:
     """Remind every holder of what falls due today under each active rule (what the command
     and the beat entry run daily). Returns counts: rules, items_due, reminders,
-    skipped_opted_out, skipped_revoked, skipped_renewed."""
+    skipped_opted_out, skipped_revoked, skipped_renewed, failed_rules (a rule that could not
+    be run: logged, the others go on)."""
     today = today or timezone.localdate()
     counts = dict.fromkeys(
         [
@@ -166,33 +174,70 @@ def send_reminders(*, today: date | None = None) -> dict[str, int]:
             "skipped_opted_out",
             "skipped_revoked",
             "skipped_renewed",
+            "failed_rules",
         ],
         0,
     )
+    forget_untold()
     for rule in ReminderRule.objects.filter(is_active=True).order_by("pk"):
         if not rule.offsets:
             continue
-        counts["rules"] += 1
-        by_holder: dict[int, list[dict]] = defaultdict(list)
-        revoked, renewed = [], []
-        for row in due_items(rule, today).values(
-            "pk", "holder_id", "due_on", "offset", "opted_out", "revoked", "renewed"
-        ):
-            if row["revoked"]:
-                revoked.append(row["pk"])
-            elif row["renewed"]:
-                renewed.append(row["pk"])
-            elif row["opted_out"]:
-                counts["skipped_opted_out"] += 1
-            else:
-                by_holder[row["holder_id"]].append(row)
-        # What the result subscribers had not marked yet: put the index right.
-        DueItem.objects.filter(pk__in=revoked).update(state=DueItem.State.REVOKED)
-        DueItem.objects.filter(pk__in=renewed).update(state=DueItem.State.RENEWED)
-        counts["skipped_revoked"] += len(revoked)
-        counts["skipped_renewed"] += len(renewed)
-        for holder_id, rows in by_holder.items():
-            counts["items_due"] += len(rows)
-            if _remind(rule, holder_id, today, rows) is not None:
-                counts["reminders"] += 1
+        try:
+            _send_rule(rule, today, counts)
+        except Exception:
+            # One bad rule (offsets saved from the shell, say) must not stop the others.
+            log.exception("proactive: rule %s could not be run", rule.pk)
+            counts["failed_rules"] += 1
     return counts
+
+
+def forget_untold(*, now=None) -> int:
+    """Reminders never made ready a day after the job wrote them (the person refused before
+    the chain ran, or it failed) told nobody: their occasions are freed, so they are reminded
+    when their day comes again (after accepting again, say). A reminder for which a draft was
+    prepared meanwhile is kept. Returns how many reminders were forgotten."""
+    now = now or timezone.now()
+    untold = list(
+        Reminder.objects.filter(
+            ready_at__isnull=True, dossier__isnull=True, created_at__lt=now - timedelta(days=1)
+        ).values_list("pk", "uuid", "holder_id")[:1000]
+    )
+    if not untold:
+        return 0
+    # The holders' own dossiers only (an index), not every dossier's JSON.
+    keep = set(
+        Dossier.objects.filter(
+            applicant_id__in={holder for _pk, _key, holder in untold},
+            proactive__reminder__in=[str(key) for _pk, key, _holder in untold],
+        ).values_list("proactive__reminder", flat=True)
+    )
+    forgotten = [pk for pk, key, _holder in untold if str(key) not in keep]
+    Reminder.objects.filter(pk__in=forgotten, ready_at__isnull=True).delete()
+    return len(forgotten)
+
+
+def _send_rule(rule: ReminderRule, today: date, counts: dict[str, int]) -> None:
+    """Remind what falls due today under one rule, counted into `counts`."""
+    counts["rules"] += 1
+    by_holder: dict[int, list[dict]] = defaultdict(list)
+    revoked, renewed = [], []
+    for row in due_items(rule, today).values(
+        "pk", "holder_id", "due_on", "offset", "opted_out", "revoked", "renewed"
+    ):
+        if row["revoked"]:
+            revoked.append(row["pk"])
+        elif row["renewed"]:
+            renewed.append(row["pk"])
+        elif row["opted_out"]:
+            counts["skipped_opted_out"] += 1
+        else:
+            by_holder[row["holder_id"]].append(row)
+    # What the result subscribers had not marked yet: put the index right.
+    DueItem.objects.filter(pk__in=revoked).update(state=DueItem.State.REVOKED)
+    DueItem.objects.filter(pk__in=renewed).update(state=DueItem.State.RENEWED)
+    counts["skipped_revoked"] += len(revoked)
+    counts["skipped_renewed"] += len(renewed)
+    for holder_id, rows in by_holder.items():
+        counts["items_due"] += len(rows)
+        if _remind(rule, holder_id, today, rows) is not None:
+            counts["reminders"] += 1

@@ -1,6 +1,7 @@
 """The applicant's proactive services page: what falls due, reminders, prepared dossiers,
 and the switch to refuse them (issue 17, Decree 224/2026 art. 17(3))."""
 
+from datetime import timedelta
 from functools import wraps
 
 from django.contrib import messages
@@ -16,6 +17,8 @@ from motcua.proactive.models import DueItem, Reminder, ReminderRule
 from motcua.workdays.services import working_days_before
 
 SHOWN = 100
+# Items past their date are listed for this long (never renewed: a lapsed badge stays active).
+EXPIRED_DAYS = 90
 
 
 def applicant_required(view):
@@ -43,24 +46,36 @@ def _horizons() -> dict[tuple[str, str], int]:
     return horizons
 
 
-def _items(user) -> list[DueItem]:
-    """The person's items that fall due, soonest first, each marked `expired` (past) or
-    `soon` (within the reminder horizon of an active rule)."""
+def _items(user) -> dict:
+    """The person's items: those still to fall due, soonest first (at most SHOWN), each
+    marked `soon` within the reminder horizon of an active rule; then those past their date
+    in the last EXPIRED_DAYS, latest first (at most SHOWN), never renewed: an operator's
+    lapsed badges never hide what falls due next. `more_upcoming` and `more_expired` count
+    what is not shown."""
     today = timezone.localdate()
     horizons = _horizons()
-    items = list(
-        DueItem.objects.active()
-        .filter(holder=user)
-        .select_related("result")
-        .order_by("due_on", "pk")[:SHOWN]
-    )
-    for item in items:
-        item.expired = item.due_on < today
+    mine = DueItem.objects.active().filter(holder=user).select_related("result")
+    upcoming = mine.filter(due_on__gte=today).order_by("due_on", "pk")
+    expired = mine.filter(due_on__lt=today, due_on__gte=today - timedelta(days=EXPIRED_DAYS))
+    expired = expired.order_by("-due_on", "pk")
+    shown = list(upcoming[: SHOWN + 1])
+    lapsed = list(expired[: SHOWN + 1])
+    for item in shown:
+        item.expired = False
         horizon = horizons.get((item.procedure_code, item.due), 0)
-        item.soon = (
-            not item.expired and horizon > 0 and working_days_before(item.due_on, horizon) <= today
-        )
-    return items
+        item.soon = horizon > 0 and working_days_before(item.due_on, horizon) <= today
+    for item in lapsed:
+        item.expired, item.soon = True, False
+    return {
+        "items": shown[:SHOWN],
+        "more_upcoming": upcoming.count() - SHOWN if len(shown) > SHOWN else 0,
+        "expired_items": lapsed[:SHOWN],
+        "more_expired": (
+            len(lapsed) > SHOWN
+            or mine.filter(due_on__lt=today - timedelta(days=EXPIRED_DAYS)).exists()
+        ),
+        "expired_days": EXPIRED_DAYS,
+    }
 
 
 @applicant_required
@@ -76,7 +91,7 @@ def overview(request):
         request,
         "proactive/overview.html",
         {
-            "items": _items(user),
+            **_items(user),
             "reminders": reminders,
             "refused_since": choices.refused_since(user),
         },

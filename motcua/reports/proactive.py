@@ -11,7 +11,9 @@ counts drafts too.
   components already held × PROACTIVE_SECONDS_PER_COMPONENT: an estimate, shown with its
   basis;
 - the share of procedures in force offered at each level (proactive.levels), today's; for
-  an agency, of the procedures it handles (as the online services indicator counts them).
+  an agency, of the procedures it handles (as the online services indicator counts them),
+  narrowed to the filter's sector or procedure (a period and a channel do not apply: the
+  page says so).
 
 One aggregate query for the dossiers (two more for an agency's tree and the levels).
 """
@@ -50,12 +52,13 @@ class ProactiveFigures:
 
     @property
     def hours_saved(self) -> int:
-        return self.seconds_saved // 3600
+        """The whole hours of the time saved, rounded to the nearest minute first."""
+        return divmod(round(self.seconds_saved / 60), 60)[0]
 
     @property
     def minutes_saved(self) -> int:
-        """The minutes beyond the whole hours, rounded to the nearest minute."""
-        return round((self.seconds_saved % 3600) / 60)
+        """The minutes beyond the whole hours, rounded to the nearest minute (never 60)."""
+        return divmod(round(self.seconds_saved / 60), 60)[1]
 
     @property
     def submitted_share(self) -> Decimal | None:
@@ -131,5 +134,10 @@ def figures(*, period: ind.Period, scope: ind.Scope) -> ProactiveFigures:
         components_held=max(row["components"] or 0, 0),
         seconds_per_field=settings.PROACTIVE_SECONDS_PER_FIELD,
         seconds_per_component=settings.PROACTIVE_SECONDS_PER_COMPONENT,
-        levels=level_shares(agency_id=scope.agency_id),
+        levels=level_shares(
+            agency_id=scope.agency_id,
+            sector_id=scope.sector_id,
+            procedure_code=scope.procedure_code,
+            procedure_id=scope.procedure_id,
+        ),
     )

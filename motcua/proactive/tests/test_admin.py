@@ -129,3 +129,39 @@ def test_a_staff_member_without_permission_cannot_edit_rules(client, badge):
 def test_the_catalogue_admin_shows_the_result_group(admin_client, badge):
     response = admin_client.get(f"/admin/catalogue/procedure/{badge.pk}/change/")
     assert 'name="result_group"' in response.content.decode()
+
+
+def test_a_new_form_date_rule_reads_the_results_issued_before_it(
+    admin_client, org, badge_procedure, citizen
+):
+    from motcua.proactive.models import DueItem
+    from motcua.proactive.tests.conftest import make_badge_result
+
+    result = make_badge_result(
+        badge_procedure,
+        citizen,
+        {"75B-012.34": "31/12/2030"},
+        **{"75B-012.34": {"inspection_until": "2027-03-01"}},
+    )
+    response = admin_client.post(
+        ADD,
+        post(
+            name="Hạn kiểm định",
+            due="form_date",
+            date_field="vehicles.*.inspection_until",
+            channels="",
+        ),
+        follow=True,
+    )
+    assert "Đã đọc ngày đến hạn trong 1 kết quả đã cấp của thủ tục 2.002288." in (
+        response.content.decode()
+    )
+    item = DueItem.objects.get(result=result, due="form_date")
+    assert (item.subject, item.due_on) == ("75B-012.34", date(2027, 3, 1))
+    # Switched off and on again: read again, nothing doubled.
+    rule = ReminderRule.objects.get()
+    change = f"/admin/proactive/reminderrule/{rule.pk}/change/"
+    form = post(name="Hạn kiểm định", due="form_date", date_field="vehicles.*.inspection_until")
+    admin_client.post(change, {**form, "channels": "", "is_active": ""})
+    admin_client.post(change, {**form, "channels": ""})
+    assert DueItem.objects.filter(due="form_date").count() == 1

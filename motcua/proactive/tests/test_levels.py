@@ -86,3 +86,24 @@ def test_an_agency_counts_its_own_procedures_and_the_whole_catalogue_alternative
 
 def test_no_procedure_no_share(db):
     assert [row["share"] for row in level_shares()] == [None, None, None, None]
+
+
+def test_level_3_needs_an_alternative_taking_online_dossiers(catalogue):
+    """recommend compares only procedures taking online dossiers: an offline re-issue in the
+    group leaves nothing to recommend among."""
+    rule("2.002286")
+    Procedure.objects.filter(code="1.000703").update(service_level=Procedure.ServiceLevel.NONE)
+    assert procedure_levels()["2.002286"] == 2
+    Procedure.objects.filter(code="1.000703").update(
+        service_level=Procedure.ServiceLevel.FULL, form_schema={}
+    )
+    assert procedure_levels()["2.002286"] == 2
+
+
+def test_the_reports_filter_narrows_the_procedures_counted(catalogue):
+    rule("2.002286")
+    sector = catalogue["reissue"].sector_id
+    assert procedure_levels(sector_id=sector) == {"2.002286": 3}
+    assert procedure_levels(procedure_code="2.002288") == {"2.002288": 0}
+    shares = level_shares(procedure_code="2.002286")
+    assert [row["procedures"] for row in shares] == [0, 0, 0, 1]

@@ -1,7 +1,7 @@
 """Level 1 (issue 17): the person is told by the rule's channels, with the link; their page
 shows what falls due and lets them refuse proactive services."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -43,8 +43,9 @@ def test_the_reminder_reaches_the_centre_and_the_phone_with_its_link(
     notice = Notification.objects.get(kind="proactive_reminder")
     assert notice.user == citizen and notice.link == path
     assert "30/12/2027" in notice.title
-    assert "Phù hiệu số 1.1/2026/PH, xe 75B-012.34 — 31/12/2027" in notice.text
-    assert "Phù hiệu số 1.2/2026/PH, xe 75B-567.89 — 30/12/2027" in notice.text
+    first, second = (b["number"] for b in badges.data["badges"])  # numbered per test run
+    assert f"Phù hiệu số {first}, xe 75B-012.34 — 31/12/2027" in notice.text
+    assert f"Phù hiệu số {second}, xe 75B-567.89 — 30/12/2027" in notice.text
     assert "/proactive/" in notice.text and "chuẩn bị sẵn" not in notice.text
     # The rule says SMS: the portal always, the SMS, not the e-mail the person would get.
     assert set(Delivery.objects.values_list("channel", flat=True)) == {"portal", "sms"}
@@ -105,7 +106,9 @@ def test_the_page_shows_what_falls_due_with_its_badge(
     clock.set(2027, 12, 16)  # ten working days before 30/12 (no day off here)
     html = page(client, citizen)
     assert "xe 75B-012.34" in html and "31/12/2027" in html
-    assert html.index("75B-999.00") < html.index("75B-567.89") < html.index("75B-888.00")
+    # What is still to come first, soonest first; what has lapsed after it.
+    assert html.index("75B-567.89") < html.index("75B-012.34") < html.index("75B-888.00")
+    assert html.index("75B-888.00") < html.index("75B-999.00")
     row = html[html.index("75B-567.89") :].split("</tr>")[0]
     assert "Sắp hết hạn" in row
     assert "Đã hết hạn" in html[html.index("75B-999.00") :].split("</tr>")[0]
@@ -182,3 +185,48 @@ def test_the_wording_is_shipped_and_says_when_the_dossier_is_prepared():
     en = rendering.render("proactive_reminder", "en", context)
     assert "The dossier has been prepared for you" in en.text
     assert "turn proactive services off at https://dichvucong.example.vn/proactive/" in en.text
+
+
+def test_a_fleets_lapsed_badges_do_not_hide_what_falls_due(
+    client, rule, org, badge_procedure, citizen, clock
+):
+    """An operator with 150 badges lapsed and never renewed (some long ago) and three
+    falling due: the three come first; the lapsed ones of the last 90 days after them."""
+    from motcua.proactive.models import DueItem
+
+    result = make_badge_result(badge_procedure, citizen, {"75B-000.00": "31/12/2030"})
+    items.index_result(result)
+    lapsed = [
+        DueItem(
+            result=result,
+            holder=citizen,
+            procedure_code="2.002288",
+            due="valid_until",
+            subject=f"75B-{n:03d}.11",
+            label=f"Phù hiệu cũ, xe 75B-{n:03d}.11",
+            due_on=date(2027, 12, 15) - timedelta(days=n),
+        )
+        for n in range(1, 151)
+    ]
+    coming = [
+        DueItem(
+            result=result,
+            holder=citizen,
+            procedure_code="2.002288",
+            due="valid_until",
+            subject=f"43A-{n}",
+            label=f"Phù hiệu mới, xe 43A-{n}",
+            due_on=date(2028, 1, n),
+        )
+        for n in (1, 2, 3)
+    ]
+    DueItem.objects.bulk_create(lapsed + coming)
+    clock.set(2027, 12, 16)
+    html = page(client, citizen)
+    due = html[html.index('id="due-items"') : html.index("</table>", html.index('id="due-items"'))]
+    assert all(f"xe 43A-{n}" in due for n in (1, 2, 3)) and "75B-001.11" not in due
+    expired = html[html.index('id="expired-items"') :]
+    assert "xe 75B-001.11" in expired and "xe 75B-089.11" in expired
+    assert "xe 75B-091.11" not in html  # more than 90 days ago
+    assert expired.index("75B-001.11") < expired.index("75B-002.11")  # latest first
+    assert "Các giấy tờ hết hạn trước đó không hiển thị ở đây." in html

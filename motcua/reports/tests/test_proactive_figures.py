@@ -170,3 +170,27 @@ def test_the_public_page_shows_them_without_personal_data(client, org, citizen, 
         {"kind": "month", "year": 2026, "number": 11, "lang": "en"},
     )
     assert "Proactive public services" in english.content.decode()
+
+
+def test_the_time_saved_never_shows_60_minutes():
+    f = proactive.ProactiveFigures(
+        started=1,
+        started_by_level={1: 0, 2: 1, 3: 0},
+        submitted_prepared=1,
+        fields_prefilled=179,
+        components_held=0,
+        seconds_per_field=20,
+        seconds_per_component=300,
+        levels=[],
+    )
+    assert f.seconds_saved == 3580  # 59 min 40 s: "1 giờ 0 phút", not "0 giờ 60 phút"
+    assert (f.hours_saved, f.minutes_saved) == (1, 0)
+
+
+def test_the_levels_follow_the_dashboards_sector_and_procedure(org, november):
+    other = ProcedureFactory(name="Cấp giấy phép lái xe", agency=org.procedure.agency)
+    scope = ind.Scope(agency_id=org.procedure.agency_id, procedure_code=other.code)
+    f = proactive.figures(period=NOVEMBER, scope=scope)
+    assert sum(row["procedures"] for row in f.levels) == 1
+    everything = proactive.figures(period=NOVEMBER, scope=agency_scope(org))
+    assert sum(row["procedures"] for row in everything.levels) == 2
