@@ -38,7 +38,7 @@ TIME_DATE = "%H:%M %d/%m/%Y"
 # --- Paths in the form's data ---------------------------------------------------------------
 
 
-def _values_at(data, hint_path: str) -> list[tuple[str, object]]:
+def values_at(data, hint_path: str) -> list[tuple[str, object]]:
     """(instance path, value) of every value at `hint_path` ("vehicles.*.plate")."""
     nodes: list[tuple[str, object]] = [("", data)]
     for part in hint_path.split("."):
@@ -208,7 +208,7 @@ def fill_from_registers(*, dossier: Dossier, user, only: str | None = None) -> F
     for (register, key_hint), hints in _groups(procedure.form_ui).items():
         if active(register) is None:
             continue
-        for key_path, key in _values_at(data, key_hint):
+        for key_path, key in values_at(data, key_hint):
             if only is not None and key_path != only:
                 continue
             if not isinstance(key, str) or not key.strip():
@@ -359,7 +359,7 @@ def sourced_answers(dossier: Dossier) -> list[tuple[str, object, Source]]:
     out = []
     for hint in register_hints(procedure.form_ui):
         title = _schema_at(procedure.form_schema, hint.path).get("title", hint.path)
-        for path, value in _values_at(dossier.form_data or {}, hint.path):
+        for path, value in values_at(dossier.form_data or {}, hint.path):
             source = source_of(dossier, path, hint.key)
             if source is None:
                 continue
@@ -396,7 +396,7 @@ def obtainable(components) -> list[Component]:
 
 def _keys(dossier: Dossier, component: Component) -> list[str]:
     keys = []
-    for _path, value in _values_at(dossier.form_data or {}, component.key_field):
+    for _path, value in values_at(dossier.form_data or {}, component.key_field):
         if isinstance(value, str) and value.strip() and value.strip() not in keys:
             keys.append(value.strip())
     return keys

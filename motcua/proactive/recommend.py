@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from motcua.catalogue.fees import compute, fee_schedule_of
 from motcua.catalogue.models import Component, Procedure
 from motcua.core.money import format_vnd
+from motcua.dossiers import once_only
 from motcua.dossiers.services import required_components
 from motcua.registers.registry import active
 
@@ -102,16 +103,7 @@ def ways_to_result(offered: Procedure) -> list[Procedure]:
 
 
 def _has_keys(data, path: str) -> bool:
-    nodes = [data]
-    for part in path.split("."):
-        following = []
-        for node in nodes:
-            if part == "*" and isinstance(node, list):
-                following.extend(node)
-            elif isinstance(node, dict) and part in node:
-                following.append(node[part])
-        nodes = following
-    return any(isinstance(n, str) and n.strip() for n in nodes)
+    return any(isinstance(v, str) and v.strip() for _path, v in once_only.values_at(data, path))
 
 
 def held_by_agency(component: Component, data: dict, result_code: str | None) -> bool:

@@ -2,16 +2,14 @@
 and the switch to refuse them (issue 17, Decree 224/2026 art. 17(3))."""
 
 from datetime import timedelta
-from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from motcua.dossiers.views import applicant_required
 from motcua.proactive import choices
 from motcua.proactive.models import DueItem, Reminder, ReminderRule
 from motcua.workdays.services import working_days_before
@@ -19,20 +17,6 @@ from motcua.workdays.services import working_days_before
 SHOWN = 100
 # Items past their date are listed for this long (never renewed: a lapsed badge stays active).
 EXPIRED_DAYS = 90
-
-
-def applicant_required(view):
-    """Logged-in citizens and organisations only; officers have no proactive page."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not request.user.is_applicant:
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def _horizons() -> dict[tuple[str, str], int]:
