@@ -328,7 +328,7 @@ def send_draft_expiring(event: DraftExpiring) -> None:
             "name": dossier.applicant.display_name,
             "procedure": dossier.procedure.name,
             "agency": dossier.receiving_agency.name,
-            "expires_at": _when(event.expires_at.date()),
+            "expires_at": _when(timezone.localtime(event.expires_at).date()),
             "expiry_days": settings.DRAFT_EXPIRY_DAYS,
             "link": settings.SITE_URL + path,
             "site_url": settings.SITE_URL,

@@ -162,8 +162,12 @@ def test_choosing_needs_a_post(client, citizen):
 
 def test_the_wording_is_shipped_and_says_when_the_dossier_is_prepared():
     from motcua.notifications import rendering
+    from motcua.notifications.loading import load_defaults
     from motcua.notifications.models import NotificationTemplate
 
+    # What an installation loads (the migration, load_notification_templates); a test run
+    # before this one may have emptied the table.
+    load_defaults(NotificationTemplate)
     assert set(
         NotificationTemplate.objects.filter(kind="proactive_reminder").values_list(
             "language", flat=True
