@@ -1,4 +1,7 @@
+from functools import partial
+
 from django.apps import AppConfig
+from django.core.signals import request_finished
 from django.db.backends.signals import connection_created
 
 
@@ -14,4 +17,9 @@ class CoreConfig(AppConfig):
     label = "core"
 
     def ready(self):
+        from motcua.core import outbox
+
         connection_created.connect(_register_sqlite_functions)
+        # Without a broker (the embedded default) retries that are due run after requests.
+        outbox.sweeper("outbox", partial(outbox.deliver_due, limit=20))
+        request_finished.connect(outbox.sweep_after_request, dispatch_uid="motcua.sweep")

@@ -274,6 +274,29 @@ def now_and_then(name: str, work: Callable[[], object]) -> None:
     work()
 
 
+# What is retried after requests on the embedded default (no beat): each app registers its
+# own due work (the outbox's events, notification deliveries...) under a name.
+_sweepers: dict[str, Callable[[], object]] = {}
+
+
+def sweeper(name: str, work: Callable[[], object]) -> None:
+    """Have `work` (the retries of one kind that are due) run after requests, at most once a
+    minute per process, when there is no broker and so no beat (OUTBOX_INLINE_SWEEP)."""
+    _sweepers[name] = work
+
+
+def sweep_after_request(**kwargs) -> None:
+    """request_finished: the registered sweeps that are due. A failure is logged; the next
+    request a minute later tries again."""
+    if not settings.OUTBOX_INLINE_SWEEP:
+        return
+    for name, work in list(_sweepers.items()):
+        try:
+            now_and_then(name, work)
+        except Exception:
+            log.exception("outbox: the %s sweep after a request failed", name)
+
+
 def _later(seconds: int):
     return timezone.now() + timedelta(seconds=seconds)
 

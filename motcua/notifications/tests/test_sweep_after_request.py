@@ -1,0 +1,46 @@
+"""On the embedded default there is no beat: a delivery whose first try failed is tried again
+after a later request (once a minute), not only after a later notification."""
+
+from django.core import mail
+
+from motcua.core import outbox
+from motcua.factories import UserFactory
+from motcua.notifications import services
+from motcua.notifications.models import Delivery
+
+
+def test_a_queued_delivery_goes_after_the_next_request(client, settings, db, monkeypatch):
+    settings.OUTBOX_INLINE_SWEEP = True
+    monkeypatch.setattr(outbox, "_last_runs", {})
+    person = UserFactory(email="an@example.vn", phone="")
+    services.notify(
+        source="test:sweep",
+        kind="draft_expiring",
+        context={"name": "An", "procedure": "Thử", "expires_at": "14/12/2026", "link": ""},
+        user=person,
+        send=False,  # as if the gateway had been away at the first try
+    )
+    assert Delivery.objects.get(channel="email").status == Delivery.Status.QUEUED
+
+    client.get("/")
+
+    assert Delivery.objects.get(channel="email").status == Delivery.Status.SENT
+    assert [m.to for m in mail.outbox] == [["an@example.vn"]]
+
+
+def test_nothing_is_swept_when_a_beat_does_it(client, settings, db, monkeypatch):
+    settings.OUTBOX_INLINE_SWEEP = False
+    monkeypatch.setattr(outbox, "_last_runs", {})
+    person = UserFactory(email="an@example.vn", phone="")
+    services.notify(
+        source="test:sweep",
+        kind="draft_expiring",
+        context={"name": "An", "procedure": "Thử", "expires_at": "14/12/2026", "link": ""},
+        user=person,
+        send=False,
+    )
+
+    client.get("/")
+
+    assert Delivery.objects.get(channel="email").status == Delivery.Status.QUEUED
+    assert mail.outbox == []
