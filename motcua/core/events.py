@@ -483,3 +483,14 @@ class ProactiveReminderReady(Event):
     holder_id: int
     dossier_id: int | None = None
     path: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProactiveRuleChanged(Event):
+    """A reminder rule reading a date in the form was added or switched on: the results its
+    procedure issued before must be read for that date (proactive.items.index_procedure),
+    after commit and outside the administrator's request transaction."""
+
+    name: ClassVar[str] = "proactive.rule_changed"
+    rule_id: int
+    procedure_code: str

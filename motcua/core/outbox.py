@@ -34,7 +34,13 @@ from celery import current_app, shared_task
 from cryptography.fernet import Fernet, InvalidToken
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db import InterfaceError, OperationalError, connection, transaction
+from django.db import (
+    InterfaceError,
+    OperationalError,
+    close_old_connections,
+    connection,
+    transaction,
+)
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -264,14 +270,15 @@ def _dispatch(event_id: int) -> None:
 _last_runs: dict[str, float] = {}
 
 
-def now_and_then(name: str, work: Callable[[], object]) -> None:
+def now_and_then(name: str, work: Callable[[], object]) -> bool:
     """Without a broker there is no beat: `work` (the retries that are due) runs after a later
-    request instead, at most once a minute per process and `name`."""
+    request instead, at most once a minute per process and `name`. True when it ran."""
     now = time.monotonic()
     if not settings.OUTBOX_INLINE_SWEEP or now - _last_runs.get(name, 0.0) < 60:
-        return
+        return False
     _last_runs[name] = now
     work()
+    return True
 
 
 # What is retried after requests on the embedded default (no beat): each app registers its
@@ -290,11 +297,16 @@ def sweep_after_request(**kwargs) -> None:
     request a minute later tries again."""
     if not settings.OUTBOX_INLINE_SWEEP:
         return
+    ran = False
     for name, work in list(_sweepers.items()):
         try:
-            now_and_then(name, work)
+            ran = now_and_then(name, work) or ran
         except Exception:
             log.exception("outbox: the %s sweep after a request failed", name)
+    if ran:
+        # Django closed the request's connections before this ran: give back (to the pool)
+        # the ones the sweep opened, rather than hold them until the thread's next request.
+        close_old_connections()
 
 
 def _later(seconds: int):

@@ -18,7 +18,8 @@ from django.utils.translation import gettext_lazy as _
 from motcua.catalogue.models import Procedure
 from motcua.core.admin import ReadOnlyAdmin
 from motcua.core.audit import record_audit
-from motcua.proactive import items
+from motcua.core.events import ProactiveRuleChanged
+from motcua.core.outbox import publish
 from motcua.proactive.models import Due, DueItem, OptOut, Reminder, ReminderItem, ReminderRule
 
 # The portal's notification centre reaches everyone; a rule may still name it.
@@ -134,6 +135,7 @@ class ReminderRuleAdmin(admin.ModelAdmin):
         )
 
     def save_model(self, request, obj, form, change):
+        reads_anew = {"procedure_code", "due", "date_field", "is_active"}
         with transaction.atomic():
             super().save_model(request, obj, form, change)
             record_audit(
@@ -143,21 +145,24 @@ class ReminderRuleAdmin(admin.ModelAdmin):
                 request=request,
                 changed=form.changed_data,
             )
-        reads_anew = {"procedure_code", "due", "date_field", "is_active"}
-        if (
-            obj.due == Due.FORM_DATE
-            and obj.is_active
-            and (not change or reads_anew & set(form.changed_data))
-        ):
-            # Due items are written when a result is issued: read this date in the results
-            # issued before the rule, or it would remind only of results issued from now on.
-            count = items.index_procedure(obj.procedure_code)
-            self.message_user(
-                request,
-                _("Đã đọc ngày đến hạn trong %(count)s kết quả đã cấp của thủ tục %(code)s.")
-                % {"count": count, "code": obj.procedure_code},
-                messages.INFO,
-            )
+            if (
+                obj.due == Due.FORM_DATE
+                and obj.is_active
+                and (not change or reads_anew & set(form.changed_data))
+            ):
+                # Due items are written when a result is issued: the results issued before
+                # the rule are read for its date after commit (many results: not in this
+                # request's transaction, and retried if it fails).
+                publish(ProactiveRuleChanged(rule_id=obj.pk, procedure_code=obj.procedure_code))
+                self.message_user(
+                    request,
+                    _(
+                        "Hệ thống đang đọc ngày đến hạn trong các kết quả đã cấp của thủ tục "
+                        "%(code)s; lời nhắc cho các kết quả đó bắt đầu từ lần chạy hằng ngày tới."
+                    )
+                    % {"code": obj.procedure_code},
+                    messages.INFO,
+                )
 
 
 class ReminderItemInline(admin.TabularInline):

@@ -62,6 +62,7 @@ def due_items(rule: ReminderRule, today: date):
     spans = windows(rule, today)
     items = DueItem.objects.filter(
         state=DueItem.State.ACTIVE,
+        holder__is_active=True,  # a closed account is neither prepared for nor told
         procedure_code=rule.procedure_code,
         due=rule.due,
         due_on__gte=today,
@@ -200,17 +201,22 @@ def forget_untold(*, now=None) -> int:
     untold = list(
         Reminder.objects.filter(
             ready_at__isnull=True, dossier__isnull=True, created_at__lt=now - timedelta(days=1)
-        ).values_list("pk", "uuid", "holder_id")[:1000]
+        )
+        .order_by("pk")
+        .values_list("pk", "uuid", "holder_id")[:1000]
     )
     if not untold:
         return 0
     # The holders' own dossiers only (an index), not every dossier's JSON.
-    keep = set(
+    keep = dict(
         Dossier.objects.filter(
             applicant_id__in={holder for _pk, _key, holder in untold},
             proactive__reminder__in=[str(key) for _pk, key, _holder in untold],
-        ).values_list("proactive__reminder", flat=True)
+        ).values_list("proactive__reminder", "pk")
     )
+    for pk, key, _holder in untold:
+        if str(key) in keep:  # linked, so that the next run does not read it again
+            Reminder.objects.filter(pk=pk, dossier__isnull=True).update(dossier_id=keep[str(key)])
     forgotten = [pk for pk, key, _holder in untold if str(key) not in keep]
     Reminder.objects.filter(pk__in=forgotten, ready_at__isnull=True).delete()
     return len(forgotten)

@@ -132,7 +132,7 @@ def test_the_catalogue_admin_shows_the_result_group(admin_client, badge):
 
 
 def test_a_new_form_date_rule_reads_the_results_issued_before_it(
-    admin_client, org, badge_procedure, citizen
+    admin_client, org, badge_procedure, citizen, django_capture_on_commit_callbacks
 ):
     from motcua.proactive.models import DueItem
     from motcua.proactive.tests.conftest import make_badge_result
@@ -143,17 +143,18 @@ def test_a_new_form_date_rule_reads_the_results_issued_before_it(
         {"75B-012.34": "31/12/2030"},
         **{"75B-012.34": {"inspection_until": "2027-03-01"}},
     )
-    response = admin_client.post(
-        ADD,
-        post(
-            name="Hạn kiểm định",
-            due="form_date",
-            date_field="vehicles.*.inspection_until",
-            channels="",
-        ),
-        follow=True,
-    )
-    assert "Đã đọc ngày đến hạn trong 1 kết quả đã cấp của thủ tục 2.002288." in (
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            ADD,
+            post(
+                name="Hạn kiểm định",
+                due="form_date",
+                date_field="vehicles.*.inspection_until",
+                channels="",
+            ),
+            follow=True,
+        )
+    assert "Hệ thống đang đọc ngày đến hạn trong các kết quả đã cấp của thủ tục 2.002288" in (
         response.content.decode()
     )
     item = DueItem.objects.get(result=result, due="form_date")
@@ -162,6 +163,7 @@ def test_a_new_form_date_rule_reads_the_results_issued_before_it(
     rule = ReminderRule.objects.get()
     change = f"/admin/proactive/reminderrule/{rule.pk}/change/"
     form = post(name="Hạn kiểm định", due="form_date", date_field="vehicles.*.inspection_until")
-    admin_client.post(change, {**form, "channels": "", "is_active": ""})
-    admin_client.post(change, {**form, "channels": ""})
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(change, {**form, "channels": "", "is_active": ""})
+        admin_client.post(change, {**form, "channels": ""})
     assert DueItem.objects.filter(due="form_date").count() == 1
