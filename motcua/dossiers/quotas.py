@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db.models import Count, F, Sum
+from django.db.models import Count, F, Q, Sum
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
@@ -57,9 +57,10 @@ def _drafts_of(user):
 
 
 def _own_drafts_of(user):
-    """The drafts that count against the account's number: a draft the agency prepared
-    (proactive services) counts once the person changed it, not before (it is deleted by
-    itself at its date, and the agency must not fill the person's quota)."""
+    """The drafts that count against the account's limits (their number, form data, files):
+    a draft the agency prepared (proactive services) counts once the person changed it, not
+    before (it is deleted by itself at its date, and the agency must not fill the person's
+    quota; dossier_prepare checks each prepared draft against the limits when it makes it)."""
     return _drafts_of(user).exclude(prepared_at__isnull=False, updated_at__lte=F("prepared_at"))
 
 
@@ -91,7 +92,7 @@ def check_form_bytes(user, dossier: Dossier, size: int) -> None:
         return
     _lock_account(user)
     limit = quotas_for(user).form_bytes
-    others = _drafts_of(user).exclude(pk=dossier.pk).aggregate(total=Sum("form_bytes"))["total"]
+    others = _own_drafts_of(user).exclude(pk=dossier.pk).aggregate(total=Sum("form_bytes"))["total"]
     if (others or 0) + size > limit:
         raise QuotaExceeded(
             _(
@@ -116,8 +117,9 @@ def check_attachment(user, dossier: Dossier, size: int) -> None:
             _("Các tệp đính kèm của một hồ sơ không được vượt quá %(limit)s.")
             % {"limit": filesizeformat(quotas.file_bytes_per_draft)}
         )
+    # The account's own drafts, and this one (a file added makes an agency's draft theirs).
     everywhere = Attachment.objects.filter(
-        dossier__applicant_id=user.pk, dossier__status=Status.DRAFT
+        Q(dossier__in=_own_drafts_of(user)) | Q(dossier=dossier)
     ).aggregate(n=Count("id"), size=Sum("size"))
     if everywhere["n"] + 1 > quotas.files or (everywhere["size"] or 0) + size > quotas.file_bytes:
         raise QuotaExceeded(

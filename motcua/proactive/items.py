@@ -280,10 +280,11 @@ def index_result(result: ResultDocument) -> list[DueItem]:
     for item in items:
         if item.state != DueItem.State.ACTIVE:
             continue
-        if item.subject == "":
+        if item.subject == "" and item.due != Due.FORM_DATE:
             if linked is None:
                 _renew_whole(item, result)
             continue
+        # A plate, a list element, or a form date outside a list (same procedure, same field):
         # What this one replaces: earlier dates of the same thing, from other results.
         DueItem.objects.active().filter(
             _same_thing(item), replacing(item.due_on, result.pk)
@@ -319,17 +320,33 @@ def index_result(result: ResultDocument) -> list[DueItem]:
     return list(DueItem.objects.filter(result=result).order_by("due_on", "pk"))
 
 
+def _surely_done(item: DueItem) -> bool:
+    """`item` is revoked, or renewed for sure: by a result naming the same plate, or one whose
+    dossier came from a reminder of it (its link, or a draft prepared from its result). A
+    renewal guessed among whole results or form dates (_renew_whole, the same procedure) may
+    be another licence held alongside: its draft is kept (it expires by itself)."""
+    if item.state == DueItem.State.REVOKED:
+        return True
+    if item.state != DueItem.State.RENEWED or item.renewed_by_id is None:
+        return False
+    if item.subject and not item.subject.startswith("#"):
+        return True
+    renewer = ResultDocument.objects.select_related("dossier").get(pk=item.renewed_by_id)
+    if item.result_id in _prepared_from_results(renewer):
+        return True
+    return item.pk in (_reminder_items(renewer, item.holder_id) or [])
+
+
 def discard_stale_prepared(item_ids) -> int:
-    """Drafts the agency prepared for reminders whose items are all revoked or renewed now,
-    untouched by the person, are deleted (audited): nobody should confirm the re-issue of a
+    """Drafts the agency prepared for reminders whose items are all revoked or surely renewed
+    now (_surely_done), untouched by the person, are deleted (audited): nobody should confirm the re-issue of a
     badge that was revoked or already renewed. A draft the person changed stays theirs.
     Returns how many were deleted."""
     reminders = Reminder.objects.filter(items__item_id__in=list(item_ids)).distinct()
     stale = [
-        str(key)
-        for key in reminders.exclude(items__item__state=DueItem.State.ACTIVE).values_list(
-            "uuid", flat=True
-        )
+        str(reminder.uuid)
+        for reminder in reminders.exclude(items__item__state=DueItem.State.ACTIVE)
+        if all(_surely_done(row.item) for row in reminder.items.select_related("item"))
     ]
     if not stale:
         return 0

@@ -87,31 +87,61 @@ def prepared_for(reminder: Reminder) -> Dossier | None:
     return own if own is not None and _finished(own) else None
 
 
-def open_draft_before(reminder: Reminder) -> Dossier | None:
-    """A draft still open from an earlier reminder of the same things (the 30-day one, when
-    this is the 10-day one): prepared by the agency or started from that reminder's link.
-    One renewal, one draft: the later reminder links to it."""
+def _covering_before(reminder: Reminder) -> list[Reminder]:
+    """The holder's earlier reminders whose items include every item of `reminder` (the
+    30-day one, when this is the 10-day one of the same things), the latest first. An
+    earlier reminder of only some of them does not cover it: its draft lacks the others."""
+    mine = set(ReminderItem.objects.filter(reminder=reminder).values_list("item_id", flat=True))
+    if not mine:
+        return []
     earlier = list(
         Reminder.objects.filter(
-            holder_id=reminder.holder_id,
-            pk__lt=reminder.pk,
-            items__item__in=ReminderItem.objects.filter(reminder=reminder).values("item_id"),
+            holder_id=reminder.holder_id, pk__lt=reminder.pk, items__item_id__in=mine
         )
         .distinct()
         .order_by("-pk")
     )
-    if not earlier:
+    theirs: dict[int, set[int]] = {}
+    for reminder_id, item_id in ReminderItem.objects.filter(
+        reminder_id__in=[r.pk for r in earlier]
+    ).values_list("reminder_id", "item_id"):
+        theirs.setdefault(reminder_id, set()).add(item_id)
+    return [r for r in earlier if mine <= theirs.get(r.pk, set())]
+
+
+def _dossiers_of(reminders: list[Reminder]):
+    """The dossiers of `reminders`: the ones they point at, their prepared drafts and the
+    drafts started from their links (by primary key and uuid, both indexed)."""
+    ids = [r.dossier_id for r in reminders if r.dossier_id]
+    tokens = [t for r in reminders for t in (prepared_token(r), followed_token(r))]
+    return Dossier.objects.filter(Q(pk__in=ids) | Q(uuid__in=tokens)).order_by("-pk")
+
+
+def open_draft_before(reminder: Reminder) -> Dossier | None:
+    """A draft still open from an earlier reminder of the same things (the 30-day one, when
+    this is the 10-day one): prepared by the agency or started from that reminder's link.
+    One renewal, one draft: the later reminder links to it. Only a reminder covering all of
+    this one's items counts: a draft made for fewer things would let the others lapse."""
+    covering = _covering_before(reminder)
+    if not covering:
         return None
-    ids = [r.dossier_id for r in earlier if r.dossier_id]
-    tokens = [t for r in earlier for t in (prepared_token(r), followed_token(r))]
-    drafts = Dossier.objects.filter(
-        Q(pk__in=ids) | Q(uuid__in=tokens),
-        applicant_id=reminder.holder_id,
-        status=Status.DRAFT,
-    ).order_by("-pk")
+    drafts = _dossiers_of(covering).filter(applicant_id=reminder.holder_id, status=Status.DRAFT)
     for draft in drafts:
         if draft.prepared_at is None or _finished(draft):
             return draft
+    return None
+
+
+def submitted_before(reminder: Reminder) -> Dossier | None:
+    """The renewal the person already submitted from an earlier reminder of the same things
+    and still being handled: a later reminder prepares and tells nothing (a second
+    application would duplicate it)."""
+    covering = _covering_before(reminder)
+    if not covering:
+        return None
+    for dossier in _dossiers_of(covering).filter(applicant_id=reminder.holder_id):
+        if dossier.is_open:
+            return dossier
     return None
 
 

@@ -32,6 +32,17 @@ def prepare_and_tell(event: ProactiveReminderDue) -> None:
         or OptOut.objects.filter(user_id=reminder.holder_id).exists()
     ):
         return  # refused in between, or the account closed: neither prepared nor told
+    pending = preparing.submitted_before(reminder)
+    if pending is not None:
+        # Already submitted from an earlier reminder of the same things and still being
+        # handled: nothing prepared, nobody told; the reminder shows that dossier.
+        with transaction.atomic():
+            locked = Reminder.objects.select_for_update().get(pk=reminder.pk)
+            if locked.ready_at is None:
+                Reminder.objects.filter(pk=reminder.pk).update(
+                    dossier=pending, ready_at=timezone.now()
+                )
+        return
     dossier = None
     if reminder.rule.prepare:
         try:

@@ -5,12 +5,15 @@ import json
 import threading
 import time
 import uuid
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.http import QueryDict
 from django.urls import reverse
+from django.utils import timezone
 
 from motcua.catalogue.forms_schema import parse_post, too_many_posted
 from motcua.dossiers import services
@@ -374,3 +377,40 @@ def test_a_checkbox_list_takes_as_many_values_as_it_has_choices(settings):
     post.setlist("kinds", ["a", "b", "c", "a"])
     post.setlist("tags", ["x", "y", "z"])
     assert sorted(too_many_posted(schema, post)) == [("kinds", 3), ("tags", 2)]
+
+
+# --- Drafts the agency prepared (proactive services, decision 0085) ----------------------------
+
+
+def test_an_untouched_prepared_draft_takes_none_of_the_persons_form_data_or_files(
+    client, citizen, procedure, component, settings
+):
+    prepared = services.dossier_prepare(
+        procedure=procedure,
+        applicant=citizen,
+        form_data=VALID_FORM,
+        prepared_from=None,
+        proactive={"reminder": str(uuid.uuid4())},
+        level=2,
+        expires_at=timezone.now() + timedelta(days=30),
+    )
+    services.attachment_add(
+        dossier=prepared, component=component, upload=pdf("ket-qua-cu.pdf"), applicant=citizen
+    )
+    services.dossier_prepared(dossier=prepared, proactive={"fields_prefilled": 5})  # untouched
+    own = services.dossier_start(procedure=procedure, applicant=citizen)
+    size = Dossier.objects.get(pk=prepared.pk).form_bytes
+    settings.DRAFT_FORM_BYTES_PER_ACCOUNT = size + size // 2
+    settings.DRAFT_FILES_PER_ACCOUNT = 1
+    client.force_login(citizen)
+    # The person's own save and upload pass: the agency's draft is not theirs yet.
+    services.dossier_save_form(dossier=own, applicant=citizen, data=VALID_FORM)
+    assert upload(client, own, component, pdf("a.pdf")).status_code == 302
+    # Once they changed the prepared draft (saved its answers), it counts like any draft.
+    services.dossier_save_form(dossier=prepared, applicant=citizen, data=VALID_FORM)
+    response = upload(client, own, component, pdf("b.pdf"))
+    assert response.status_code == 400
+    assert "Các bản nháp của quý vị đã chứa" in response.content.decode()
+    bigger = copy.deepcopy(VALID_FORM) | {"extra": "A" * 200}
+    with pytest.raises(ValidationError):
+        services.dossier_save_form(dossier=own, applicant=citizen, data=bigger)

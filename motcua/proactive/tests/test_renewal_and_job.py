@@ -281,3 +281,78 @@ def test_a_revoked_or_renewed_badge_takes_its_untouched_prepared_draft_away(
     # Renewed elsewhere (a new badge for the plate): its draft goes too.
     items.index_result(make_badge_result(badge_procedure, citizen, {"75B-567.89": "31/12/2029"}))
     assert not Dossier.objects.filter(pk=still_due.pk).exists()
+
+
+# --- Second review: form dates, and drafts kept where a renewal is only guessed -------------
+
+
+def test_a_later_form_date_of_the_same_procedure_renews_the_earlier_one(procedure, citizen, clock):
+    ReminderRule.objects.create(
+        procedure_code=procedure.code,
+        name="Hợp đồng thuê sắp hết hạn",
+        due=Due.FORM_DATE,
+        date_field="lease.contract_to",
+        offsets=[10],
+        offer_code=procedure.code,
+    )
+
+    def leased_until(day: str) -> ResultDocument:
+        dossier = make_submitted_dossier(
+            procedure, citizen, form_data={**VALID_FORM, "lease": {"contract_to": day}}
+        )
+        result = ResultDocument.objects.create(
+            dossier=dossier,
+            agency=procedure.receiving_agency,
+            kind=ResultDocument.Kind.GENERIC,
+            title="Giấy phép",
+            number=f"GP-{dossier.pk}",
+            issued_by=citizen,
+            issued_at=timezone.now(),
+            data={},
+            pdf="results/test.pdf",
+            sha256="0" * 64,
+            signer="Thử nghiệm",
+        )
+        items.index_result(result)
+        return result
+
+    clock.set(2024, 1, 10)
+    first = leased_until("2030-12-31")
+    clock.set(2027, 3, 1)  # years before the first lease ends: no whole-result guess
+    second = leased_until("2033-12-31")
+    assert (state(first), state(second)) == ("renewed", "active")
+
+
+def licence_reminder(result, offer: str) -> Reminder:
+    rule = ReminderRule.objects.create(
+        procedure_code=result.dossier.procedure.code,
+        name="Giấy phép sắp hết hạn",
+        due=Due.VALID_UNTIL,
+        offsets=[10],
+        offer_code=offer,
+    )
+    return reminder_of(rule, DueItem.objects.get(result=result))
+
+
+def test_a_guessed_licence_renewal_keeps_the_prepared_draft_a_linked_one_does_not(
+    licences, procedure, citizen, clock
+):
+    new, reissue = licences
+    clock.set(2022, 12, 20)
+    one = licence(new, citizen, "31/12/2027")
+    clock.set(2027, 12, 1)
+    guessed = prepared_for(licence_reminder(one, reissue.code), procedure, citizen)
+    clock.set(2027, 12, 2)
+    # Renewed outside any reminder (the only licence due: a guess, it may be another one
+    # held alongside): the draft stays, to expire by itself.
+    licence(reissue, citizen, "31/12/2034")
+    assert state(one) == "renewed"
+    assert Dossier.objects.filter(pk=guessed.pk).exists()
+    # Renewed from the reminder's link: that reminder's draft has lost its reason.
+    two = licence(new, citizen, "31/12/2028")
+    reminder = licence_reminder(two, reissue.code)
+    linked = prepared_for(reminder, procedure, citizen)
+    clock.set(2027, 12, 3)
+    licence(reissue, citizen, "31/12/2035", reminder=str(reminder.uuid))
+    assert state(two) == "renewed"
+    assert not Dossier.objects.filter(pk=linked.pk).exists()
