@@ -250,7 +250,10 @@ def prepare_instead(*, dossier: Dossier, code: str, person) -> Switched:
         raise ValidationError(_("Không chuẩn bị được hồ sơ theo thủ tục đã chọn."))
     with transaction.atomic():
         old = Dossier.objects.select_for_update().filter(pk=dossier.pk).first()
-        if old is None:  # a parallel click made the same switch
+        if old is None:
+            # A parallel click made the same switch, or the old draft expired meanwhile:
+            # the reminder, unlinked by the deletion, links to the new draft.
+            Reminder.objects.filter(pk=reminder.pk, dossier__isnull=True).update(dossier=new)
             return Switched(new, files, max(answers, 0))
         submitted = not old.is_draft
         if not submitted:
