@@ -37,8 +37,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import (
     InterfaceError,
     OperationalError,
-    close_old_connections,
     connection,
+    connections,
     transaction,
 )
 from django.db.models import F, Q
@@ -305,8 +305,11 @@ def sweep_after_request(**kwargs) -> None:
             log.exception("outbox: the %s sweep after a request failed", name)
     if ran:
         # Django closed the request's connections before this ran: give back (to the pool)
-        # the ones the sweep opened, rather than hold them until the thread's next request.
-        close_old_connections()
+        # the ones the sweep opened, rather than hold them until the thread's next request
+        # (never one inside a transaction: a test's, say).
+        for conn in connections.all(initialized_only=True):
+            if not conn.in_atomic_block:
+                conn.close_if_unusable_or_obsolete()
 
 
 def _later(seconds: int):
