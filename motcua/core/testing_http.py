@@ -1,4 +1,4 @@
-"""Tests only: outside systems' sandboxes answered in process.
+"""Tests (and the demo's loading): outside systems' sandboxes answered in process.
 
 A plugin talks to its outside system with `requests`; in the tests that system is MotCua's own
 sandbox under /sandbox/, served by this very process. `in_process_http` (a fixture of the root
@@ -13,6 +13,8 @@ machine with no network would. A test can make a path fail as a real system can:
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+from unittest.mock import patch
 from urllib.parse import urlsplit
 
 import requests
@@ -24,8 +26,8 @@ HOST = "testserver"
 
 
 class InProcessHTTP:
-    def __init__(self):
-        self.client = Client()
+    def __init__(self, **client_defaults):
+        self.client = Client(**client_defaults)
         self.failures: list[tuple[str, BaseException]] = []
         self.calls: list[tuple[str, str]] = []  # (method, url) of every call that arrived
 
@@ -82,3 +84,24 @@ def install(monkeypatch) -> InProcessHTTP:
 
     monkeypatch.setattr(HTTPAdapter, "send", send)
     return transport
+
+
+@contextmanager
+def answered_in_process(site_url: str):
+    """While loading the demo, before its server is up: `requests` calls to `site_url` (the
+    sandboxes under /sandbox/ and MotCua's own callbacks) are answered by this process, so a
+    reminder prepared at loading time is refreshed from the register sandboxes and its SMS
+    reaches the sandbox phone. Any other host goes to the network as usual."""
+    parts = urlsplit(site_url)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    transport = InProcessHTTP(SERVER_NAME=parts.hostname, SERVER_PORT=str(port))
+    real_send = HTTPAdapter.send
+
+    def send(adapter, request, **kwargs):
+        target = urlsplit(request.url)
+        if (target.hostname, target.port or port) != (parts.hostname, port):
+            return real_send(adapter, request, **kwargs)
+        return transport.send(request)
+
+    with patch.object(HTTPAdapter, "send", send):
+        yield transport

@@ -21,6 +21,7 @@ import random
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -28,6 +29,7 @@ from motcua.catalogue.forms_schema import prefill
 from motcua.catalogue.models import Procedure
 from motcua.core.models import OutboxEvent
 from motcua.core.outbox import strike_off_subscribers
+from motcua.core.testing_http import answered_in_process
 from motcua.dossiers import intake
 from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.proactive.models import Due, ReminderRule
@@ -201,7 +203,10 @@ def index_and_remind(today: date) -> tuple[int | None, dict | None]:
     )
     for result in results.iterator():
         indexed += len(index_result(result))
-    return indexed, send_reminders(today=today)
+    # The demo loads before its server starts: the preparation's register look-ups and the
+    # reminder's SMS reach the sandboxes in process, as they would over HTTP once it serves.
+    with answered_in_process(settings.SITE_URL):
+        return indexed, send_reminders(today=today)
 
 
 def load_proactive_demo(*, today: date | None = None) -> Outcome:
