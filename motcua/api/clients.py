@@ -9,7 +9,7 @@ from oauth2_provider.scopes import SettingsScopes
 
 from motcua.api.models import ApiClient
 from motcua.api.scopes import SCOPES
-from motcua.catalogue.models import Agency
+from motcua.catalogue.selectors import agency_and_below
 
 
 class ClientScopes(SettingsScopes):
@@ -75,9 +75,6 @@ def agency_ids(client: ApiClient) -> list[int]:
     key = f"api:agencies:{client.agency_id}"
     ids = cache.get(key)
     if ids is None:
-        ids, level = [client.agency_id], [client.agency_id]
-        while level:
-            level = list(Agency.objects.filter(parent_id__in=level).values_list("pk", flat=True))
-            ids.extend(level)
+        ids = agency_and_below(client.agency_id)
         cache.set(key, ids, 60)
     return ids

@@ -28,6 +28,19 @@ def procedure_in_force(code: str) -> Procedure | None:
     )
 
 
+def agency_and_below(agency_id: int) -> list[int]:
+    """The agency and every agency below it, level by level (one query a level)."""
+    ids, level = [agency_id], [agency_id]
+    while level:
+        level = list(
+            Agency.objects.filter(parent_id__in=level)
+            .exclude(pk__in=ids)
+            .values_list("pk", flat=True)
+        )
+        ids.extend(level)
+    return ids
+
+
 def search_procedures(*, q="", sector="", agency="", level="", applicant=""):
     """Procedures in force matching the filters: by sector then code, or ranked by relevance
     to the words of `q` (a `RankedProcedures`, decision 0051)."""

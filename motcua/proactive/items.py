@@ -344,17 +344,18 @@ def discard_stale_prepared(item_ids) -> int:
     Returns how many were deleted."""
     reminders = Reminder.objects.filter(items__item_id__in=list(item_ids)).distinct()
     stale = [
-        str(reminder.uuid)
+        reminder
         for reminder in reminders.exclude(items__item__state=DueItem.State.ACTIVE)
         if all(_surely_done(row.item) for row in reminder.items.select_related("item"))
     ]
     if not stale:
         return 0
     drafts = Dossier.objects.filter(
+        applicant_id__in={r.holder_id for r in stale},  # their own drafts (an index)
         status=Status.DRAFT,
         prepared_at__isnull=False,
         updated_at__lte=F("prepared_at"),
-        proactive__reminder__in=stale,
+        proactive__reminder__in=[str(r.uuid) for r in stale],
     )
     deleted = 0
     for dossier in drafts.select_for_update():

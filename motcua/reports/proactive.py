@@ -26,7 +26,7 @@ from django.db.models import Count, IntegerField, Q, Sum
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
 
-from motcua.catalogue.models import Agency
+from motcua.catalogue.selectors import agency_and_below
 from motcua.dossiers.models import Dossier
 from motcua.proactive.levels import level_shares
 from motcua.reports import indicators as ind
@@ -70,26 +70,11 @@ class ProactiveFigures:
         return min(share, Decimal(100)).quantize(Decimal("0.1"), ROUND_HALF_UP)
 
 
-def agency_ids(agency_id: int) -> list[int]:
-    """The agency and its sub-agencies (one query: the tree is small)."""
-    children: dict[int | None, list[int]] = {}
-    for pk, parent in Agency.objects.values_list("pk", "parent_id"):
-        children.setdefault(parent, []).append(pk)
-    found, todo = [], [agency_id]
-    while todo:
-        pk = todo.pop()
-        if pk in found:
-            continue
-        found.append(pk)
-        todo.extend(children.get(pk, []))
-    return found
-
-
 def scope_q(scope: ind.Scope) -> Q:
     """The report Scope on Dossier rows (the agency is the receiving one, as in the facts)."""
     q = Q()
     if scope.agency_id is not None:
-        q &= Q(receiving_agency_id__in=agency_ids(scope.agency_id))
+        q &= Q(receiving_agency_id__in=agency_and_below(scope.agency_id))
     if scope.sector_id is not None:
         q &= Q(procedure__sector_id=scope.sector_id)
     if scope.procedure_id is not None:
