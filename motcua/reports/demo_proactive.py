@@ -32,6 +32,8 @@ from motcua.core.outbox import strike_off_subscribers
 from motcua.core.testing_http import answered_in_process
 from motcua.dossiers import intake
 from motcua.dossiers.models import Dossier, DossierEvent
+from motcua.proactive.items import index_result
+from motcua.proactive.job import send_reminders
 from motcua.proactive.models import Due, ReminderRule
 from motcua.reports.demo_history import (
     COMPANY,
@@ -186,17 +188,12 @@ class Outcome:
     rule: ReminderRule
     dossier: Dossier
     created: bool
-    indexed: int | None  # None: proactive.items not installed yet
-    job: dict | None
+    indexed: int
+    job: dict
 
 
-def index_and_remind(today: date) -> tuple[int | None, dict | None]:
+def index_and_remind(today: date) -> tuple[int, dict]:
     """Index every demo badge result, then run the daily job (both idempotent)."""
-    try:
-        from motcua.proactive.items import index_result
-        from motcua.proactive.job import send_reminders
-    except ImportError:  # the level-1 part of issue 17 is not merged yet
-        return None, None
     indexed = 0
     results = ResultDocument.objects.filter(dossier__procedure__code=BADGE).select_related(
         "dossier__procedure"

@@ -80,8 +80,6 @@ def test_a_second_run_adds_nothing(demo):
 
 
 def test_the_company_is_reminded_once(demo, django_capture_on_commit_callbacks):
-    """Enabled at merge: needs proactive.items and proactive.job (issue 17, level 1)."""
-    pytest.importorskip("motcua.proactive.job")
     from motcua.proactive.models import DueItem, Reminder
 
     today = date.today()

@@ -28,11 +28,6 @@ class Command(BaseCommand):
             f"{what} phù hiệu trình diễn của {badge.applicant_name} (hồ sơ {badge.code}), xe thuê "
             f"hết hợp đồng ngày {until[8:10]}/{until[5:7]}/{until[:4]}."
         )
-        if outcome.job is None:
-            self.stdout.write(
-                self.style.WARNING("Chưa có việc nhắc hằng ngày (proactive.job): chưa nhắc.")
-            )
-            return
         self.stdout.write(
             f"Có {outcome.indexed} hạn cần nhắc trong chỉ mục; việc nhắc hôm nay gửi "
             f"{outcome.job['reminders']} lời nhắc. Đăng nhập doanhnghiep@demo.motcua.vn để xem "
