@@ -168,9 +168,9 @@ def test_reminded_before_the_badge_expires_the_operator_confirms_the_prepared_re
     expect(page.get_by_role("link", name="giay-de-nghi.pdf")).to_be_visible()
     check(page)
     page.get_by_role("link", name="Tiếp tục").click()
-    if page.get_by_label("Nhận kết quả trực tuyến").count():
-        page.get_by_label("Nhận kết quả trực tuyến").check()
-        page.get_by_role("button", name="Lưu và tiếp tục").click()
+    expect(page).to_have_url(f"{base}/dossiers/{prepared.uuid}/delivery/")
+    page.get_by_label("Nhận kết quả trực tuyến").check()
+    page.get_by_role("button", name="Lưu và tiếp tục").click()
 
     # 8. Nothing goes without the operator's confirmation of what the agency prepared.
     page.locator("#declaration").check()
