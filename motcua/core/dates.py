@@ -46,6 +46,24 @@ def in_vietnam(value):
     return value
 
 
+# The compact time the state's platforms exchange (VNPay's vnp_*Date, the payment platform's
+# timestamps, the national portal's ThoiGian* fields): yyyyMMddHHmmss in Vietnam's time.
+COMPACT_TIME = "%Y%m%d%H%M%S"
+
+
+def compact_time(moment: datetime) -> str:
+    """An aware `moment` as yyyyMMddHHmmss in Vietnam's time."""
+    return moment.astimezone(VIETNAM).strftime(COMPACT_TIME)
+
+
+def parse_compact_time(value) -> datetime | None:
+    """yyyyMMddHHmmss read in Vietnam's time; None for anything else."""
+    try:
+        return datetime.strptime(str(value), COMPACT_TIME).replace(tzinfo=VIETNAM)
+    except (TypeError, ValueError):
+        return None
+
+
 def vietnam_year(moment: datetime) -> int:
     """The year of an aware `moment` in Vietnam (documents are numbered per year)."""
     return moment.astimezone(VIETNAM).year

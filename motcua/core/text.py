@@ -30,3 +30,16 @@ def strip_diacritics(text: str) -> str:
     text = text.replace("đ", "d").replace("Đ", "D")
     text = unicodedata.normalize("NFD", text)
     return unicodedata.normalize("NFC", "".join(ch for ch in text if not unicodedata.combining(ch)))
+
+
+def mask_contact(address: str) -> str:
+    """An e-mail address or phone number shown to recognise, not to copy: an***@example.vn,
+    09******89 ("user:<id>", the portal's own address, as it is)."""
+    if "@" in address:
+        local, _at, domain = address.partition("@")
+        return f"{local[:2]}***@{domain}"
+    if address.startswith("user:"):
+        return address
+    return (
+        address[:2] + "*" * max(len(address) - 4, 0) + address[-2:] if len(address) > 4 else "****"
+    )

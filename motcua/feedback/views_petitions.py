@@ -19,6 +19,7 @@ from motcua.accounts.decorators import officer_required
 from motcua.catalogue.selectors import procedure_in_force
 from motcua.core import ratelimit
 from motcua.core.client import client_ip
+from motcua.core.text import mask_contact
 from motcua.feedback import contact_codes, petitions
 from motcua.feedback.forms_petitions import (
     CodeForm,
@@ -144,13 +145,6 @@ def _new_context(form, contact):
     return {"form": form, "contact": contact, "error_list": errors}
 
 
-def _mask(address: str) -> str:
-    if "@" in address:
-        local, _at, domain = address.partition("@")
-        return f"{local[:2]}***@{domain}"
-    return f"{address[:3]}****{address[-3:]}"
-
-
 def petition_verify(request):
     """The code sent to the contact; only a right one files the petition kept in the session."""
     _refuse_officers(request)
@@ -158,7 +152,7 @@ def petition_verify(request):
     if not draft:
         return redirect("feedback:petition_new")
     form = CodeForm(request.POST or None)
-    context = {"form": form, "masked": _mask(draft["address"]), "error_list": []}
+    context = {"form": form, "masked": mask_contact(draft["address"]), "error_list": []}
     if request.method != "POST":
         return render(request, "feedback/petitions/verify.html", context)
     if "resend" in request.POST:

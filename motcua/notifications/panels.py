@@ -3,6 +3,7 @@
 from django.template.loader import render_to_string
 
 from motcua.core.panels import panels
+from motcua.core.text import mask_contact
 from motcua.notifications import services
 from motcua.notifications.channels import channels
 
@@ -19,7 +20,7 @@ def failed_deliveries_panel(request, dossier) -> str:
         rows.append(
             {
                 "channel": channel.label if channel and channel.label else delivery.channel,
-                "address": services.mask(delivery.address),
+                "address": mask_contact(delivery.address),
                 "reason": delivery.reason,
                 "at": delivery.failed_at,
                 "title": delivery.notification.title,

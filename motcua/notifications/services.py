@@ -326,15 +326,3 @@ def mark_read(*, user, notification_id: int | None = None) -> int:
     done = rows.update(read_at=timezone.now())
     forget_unread(user.pk)
     return done
-
-
-def mask(address: str) -> str:
-    """Enough for the desk to recognise it, not to copy it: an***@example.vn, 09******89."""
-    if "@" in address:
-        local, _at, domain = address.partition("@")
-        return f"{local[:2]}***@{domain}"
-    if address.startswith("user:"):
-        return address
-    return (
-        address[:2] + "*" * max(len(address) - 4, 0) + address[-2:] if len(address) > 4 else "****"
-    )

@@ -20,7 +20,7 @@ from motcua.core.admin import ReadOnlyAdmin
 from motcua.core.audit import record_audit
 from motcua.core.events import ProactiveRuleChanged
 from motcua.core.outbox import publish
-from motcua.proactive.models import Due, DueItem, OptOut, Reminder, ReminderItem, ReminderRule
+from motcua.proactive.models import DueItem, OptOut, Reminder, ReminderItem, ReminderRule
 
 # The portal's notification centre reaches everyone; a rule may still name it.
 ALWAYS = "portal"
@@ -145,14 +145,11 @@ class ReminderRuleAdmin(admin.ModelAdmin):
                 request=request,
                 changed=form.changed_data,
             )
-            if (
-                obj.due == Due.FORM_DATE
-                and obj.is_active
-                and (not change or reads_anew & set(form.changed_data))
-            ):
+            if obj.is_active and (not change or reads_anew & set(form.changed_data)):
                 # Due items are written when a result is issued: the results issued before
-                # the rule are read for its date after commit (many results: not in this
-                # request's transaction, and retried if it fails).
+                # the rule (a form's date, or an installation's results from before its
+                # upgrade) are read after commit (many results: not in this request's
+                # transaction, and retried if it fails). Reading again doubles nothing.
                 publish(ProactiveRuleChanged(rule_id=obj.pk, procedure_code=obj.procedure_code))
                 self.message_user(
                     request,

@@ -9,10 +9,10 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from motcua.core.dates import compact_time
 from motcua.dossiers.models import Status
 from motcua.payments import settlement
 from motcua.payments.contrib.sandbox.models import SandboxTransaction
-from motcua.payments.contrib.vnpay import protocol
 from motcua.payments.models import Charge, Payment, PaymentIssue, Receipt, Refund
 from motcua.payments.tests.conftest import callback_params
 from motcua.payments.tests.test_flows import pay_at_sandbox
@@ -26,7 +26,7 @@ def age(payment, minutes):
     created = timezone.now() - timedelta(minutes=minutes)
     Payment.objects.filter(pk=payment.pk).update(created_at=created)
     SandboxTransaction.objects.filter(txn_ref=payment.reference).update(
-        create_date=protocol.timestamp(created)
+        create_date=compact_time(created)
     )
 
 

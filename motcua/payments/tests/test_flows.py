@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from motcua.accounts.testing import login_officer
+from motcua.core.dates import compact_time
 from motcua.core.models import OutboxEvent
 from motcua.dossiers.models import DossierEvent, Status
 from motcua.notifications.models import Notification
@@ -198,9 +199,8 @@ def test_an_online_payment_is_refunded_through_the_gateway_when_the_dossier_stop
 
 
 def services_timestamp(payment):
-    from motcua.payments.contrib.vnpay import protocol
 
-    return protocol.timestamp(payment.created_at)
+    return compact_time(payment.created_at)
 
 
 def test_nothing_paid_means_no_refund(dossier, org):

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.utils import timezone
 
+from motcua.core.dates import compact_time
 from motcua.core.models import RejectedCall
 from motcua.dossiers.models import Status
 from motcua.payments import registry, settlement
@@ -66,7 +67,7 @@ def notification(payment, *, code="00", amount=None, secret=None, **extra) -> di
         "transactionNo": "PG26000001",
         "bankCode": "VCB",
         "paymentMethod": "BANK",
-        "payTime": protocol.timestamp(timezone.now()),
+        "payTime": compact_time(timezone.now()),
         **extra,
     }
     return protocol.sign(message, secret or settings.PAYGOV_SECRET_KEY)
@@ -302,7 +303,7 @@ def _request(**fields):
     return {
         "partnerCode": settings.PAYGOV_PARTNER_CODE,
         "requestId": "req-1",
-        "requestTime": protocol.timestamp(timezone.now()),
+        "requestTime": compact_time(timezone.now()),
         **fields,
     }
 
@@ -311,7 +312,7 @@ def test_the_api_refuses_forged_stale_foreign_and_replayed_requests(started):
     payment, _url = started
     order = {"orderId": payment.reference}
     assert _api("query", _request(**order), secret="forged")["resultCode"] == "97"
-    stale = protocol.timestamp(timezone.now() - timedelta(minutes=10))
+    stale = compact_time(timezone.now() - timedelta(minutes=10))
     assert _api("query", _request(requestTime=stale, **order))["resultCode"] == "07"
     foreign = _request(partnerCode="SOMEONE-ELSE", **order)
     assert _api("query", foreign)["resultCode"] == "05"
@@ -364,8 +365,8 @@ def test_reconciliation_compares_the_daily_list(
         order_id="MCFOREIGN01",
         amount=50_000,
         order_info="x",
-        request_time=protocol.timestamp(payment.created_at),
-        expire_time=protocol.timestamp(payment.created_at),
+        request_time=compact_time(payment.created_at),
+        expire_time=compact_time(payment.created_at),
         return_url="http://testserver/",
         outcome="success",
     )

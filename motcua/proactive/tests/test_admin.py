@@ -167,3 +167,19 @@ def test_a_new_form_date_rule_reads_the_results_issued_before_it(
         admin_client.post(change, {**form, "channels": "", "is_active": ""})
         admin_client.post(change, {**form, "channels": ""})
     assert DueItem.objects.filter(due="form_date").count() == 1
+
+
+def test_an_installation_upgrading_adds_its_rule_and_its_earlier_results_fall_due(
+    admin_client, org, badge_procedure, citizen, django_capture_on_commit_callbacks
+):
+    """Results issued before the upgrade have no due items; the rule added in the admin
+    reads them, so nobody has to run a command for their badges to be reminded."""
+    from motcua.proactive.models import DueItem
+    from motcua.proactive.tests.conftest import make_badge_result
+
+    result = make_badge_result(badge_procedure, citizen, {"75B-012.34": "31/12/2027"})
+    assert not DueItem.objects.filter(result=result).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(ADD, post(channels=""))
+    item = DueItem.objects.get(result=result, due="valid_until")
+    assert (item.subject, item.due_on, item.holder) == ("75B-012.34", date(2027, 12, 31), citizen)

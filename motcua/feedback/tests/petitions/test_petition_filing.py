@@ -47,6 +47,9 @@ def test_without_an_account_nothing_is_filed_before_the_code_is_given(client, pr
     )
     assert len(issued.code) == 6 and issued.code.isdigit()
     assert ContactCode.objects.get().code_hash != issued.code  # only a hash is kept
+    # The page says where the code went, without showing the whole address.
+    page = client.get(VERIFY).content.decode()
+    assert "đến ta***@example.vn" in page and "tam@example.vn" not in page
 
     response = client.post(VERIFY, {"code": _sent_code()})
     petition = Petition.objects.get()

@@ -20,7 +20,7 @@ import hashlib
 import hmac
 from datetime import datetime
 
-from motcua.core.dates import VIETNAM
+from motcua.core.dates import compact_time
 
 TOKEN_PATH = "/oauth/token"  # noqa: S105 - a name, not a secret
 STATUS_PATH = "/api/v1/hoso/trangthai"
@@ -29,7 +29,6 @@ TIMESTAMP = "X-DVCQG-Timestamp"
 SIGNATURE = "X-DVCQG-Signature"
 # A signature older (or newer) than this is refused as a replay of a captured message.
 TOLERANCE_SECONDS = 5 * 60
-TIME_FORMAT = "%Y%m%d%H%M%S"
 
 # The national dossier statuses (TrangThaiHoSo), as MotCua's dossiers.Status 1..10.
 NATIONAL_CODES = frozenset(range(1, 11))
@@ -103,11 +102,4 @@ def check_signature(secret: str, headers, body: bytes, *, now: float) -> str:
 
 def local_time(value: datetime | None) -> str:
     """yyyyMMddHHmmss in Vietnam's time, or "" for a time not reached yet."""
-    return value.astimezone(VIETNAM).strftime(TIME_FORMAT) if value else ""
-
-
-def parse_time(text: str) -> datetime | None:
-    try:
-        return datetime.strptime(text, TIME_FORMAT).replace(tzinfo=VIETNAM)
-    except (TypeError, ValueError):
-        return None
+    return compact_time(value) if value else ""

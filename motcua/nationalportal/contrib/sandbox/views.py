@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
+from motcua.core.dates import parse_compact_time
 from motcua.dossiers.models import Status, choice_label
 from motcua.nationalportal.contrib.dvcqg import protocol
 from motcua.nationalportal.contrib.sandbox import portal
@@ -88,7 +89,7 @@ def _invalid(body: dict) -> JsonResponse | None:
         )
     for name in protocol.TIME_FIELDS:
         value = body.get(name)
-        if value not in (None, "") and protocol.parse_time(str(value)) is None:
+        if value not in (None, "") and parse_compact_time(str(value)) is None:
             return _answer(
                 400, protocol.INVALID_TIME, f"{name} phải có dạng yyyyMMddHHmmss.", field=name
             )
@@ -158,7 +159,7 @@ def status_update(request):
 
 
 def _when(text: str):
-    return protocol.parse_time(text or "")
+    return parse_compact_time(text or "")
 
 
 @require_GET

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from motcua.core.dates import compact_time, parse_compact_time
 from motcua.core.registry import unset_settings
 from motcua.payments.contrib.paygov import protocol
 from motcua.payments.registry import (
@@ -93,8 +94,8 @@ class PayGovPlugin(BasePlugin):
             else "",
             "returnUrl": return_url,
             "payerIp": client_ip or "127.0.0.1",
-            "requestTime": protocol.timestamp(created),
-            "expireTime": protocol.timestamp(
+            "requestTime": compact_time(created),
+            "expireTime": compact_time(
                 created + timedelta(minutes=settings.PAYMENT_EXPIRY_MINUTES)
             ),
             "locale": "vi",
@@ -127,7 +128,7 @@ class PayGovPlugin(BasePlugin):
             currency=params.get("currency", "VND"),
             transaction_no=params.get("transactionNo", "")[:40],
             bank_code=params.get("bankCode", "")[:20],
-            paid_at=protocol.parse_timestamp(params.get("payTime", "")),
+            paid_at=parse_compact_time(params.get("payTime", "")),
             code=code[:10],
             message=params.get("message", "")[:300],
             raw=params,
@@ -139,7 +140,7 @@ class PayGovPlugin(BasePlugin):
             "partnerCode": self.partner_code,
             "resultCode": code,
             "message": message,
-            "responseTime": protocol.timestamp(timezone.now()),
+            "responseTime": compact_time(timezone.now()),
         }
         return JsonResponse(protocol.sign(answer, self.secret))
 
@@ -152,7 +153,7 @@ class PayGovPlugin(BasePlugin):
                 {
                     "partnerCode": self.partner_code,
                     "requestId": request_id,
-                    "requestTime": protocol.timestamp(timezone.now()),
+                    "requestTime": compact_time(timezone.now()),
                     **fields,
                 }
             ),
@@ -185,7 +186,7 @@ class PayGovPlugin(BasePlugin):
             "query",
             {
                 "orderId": payment.reference,
-                "transactionDate": protocol.timestamp(payment.created_at)[:8],
+                "transactionDate": compact_time(payment.created_at)[:8],
             },
         )
         code = str(answer.get("resultCode", ""))
@@ -203,7 +204,7 @@ class PayGovPlugin(BasePlugin):
             currency=str(answer.get("currency", "VND")),
             transaction_no=str(answer.get("transactionNo", ""))[:40],
             bank_code=str(answer.get("bankCode", ""))[:20],
-            paid_at=protocol.parse_timestamp(answer.get("payTime", "")),
+            paid_at=parse_compact_time(answer.get("payTime", "")),
             code=str(answer.get("status", ""))[:10],
             message=str(answer.get("message", ""))[:300],
             raw=answer,

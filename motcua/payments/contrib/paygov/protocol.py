@@ -18,7 +18,7 @@ import hmac
 import json
 from datetime import datetime, timedelta
 
-from motcua.core.dates import VIETNAM
+from motcua.core.dates import parse_compact_time
 
 VERSION = "1.0"
 SIGNATURE = "signature"
@@ -107,21 +107,9 @@ def is_signed(message: dict, secret: str) -> bool:
     return hmac.compare_digest(given.lower().encode(), signature_of(message, secret).encode())
 
 
-def timestamp(moment: datetime) -> str:
-    """yyyyMMddHHmmss in Vietnam time (GMT+7)."""
-    return moment.astimezone(VIETNAM).strftime("%Y%m%d%H%M%S")
-
-
-def parse_timestamp(value) -> datetime | None:
-    try:
-        return datetime.strptime(str(value), "%Y%m%d%H%M%S").replace(tzinfo=VIETNAM)
-    except (TypeError, ValueError):
-        return None
-
-
 def is_fresh(value, now: datetime) -> bool:
     """A requestTime/responseTime within REQUEST_LIFETIME of `now`, either way."""
-    moment = parse_timestamp(value)
+    moment = parse_compact_time(value)
     return moment is not None and abs(now - moment) <= REQUEST_LIFETIME
 
 

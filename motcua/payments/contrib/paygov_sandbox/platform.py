@@ -5,6 +5,7 @@ from django.http import JsonResponse
 from django.urls import reverse
 from django.utils import timezone
 
+from motcua.core.dates import compact_time
 from motcua.payments.contrib.paygov import protocol
 
 
@@ -52,7 +53,7 @@ def api_answer(request_body: dict, code: str, **values) -> JsonResponse:
     answer = {
         "partnerCode": str(request_body.get("partnerCode", ""))[:40],
         "requestId": str(request_body.get("requestId", ""))[:64],
-        "responseTime": protocol.timestamp(now()),
+        "responseTime": compact_time(now()),
         "resultCode": code,
         "message": MESSAGES.get(code, ""),
         **values,

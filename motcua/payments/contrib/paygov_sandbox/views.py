@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
+from motcua.core.dates import compact_time, parse_compact_time
 from motcua.payments.contrib.paygov import protocol
 from motcua.payments.contrib.paygov_sandbox import platform
 from motcua.payments.contrib.paygov_sandbox.models import PayGovRequest, PayGovTransaction
@@ -55,8 +56,8 @@ def _well_formed(params: dict) -> bool:
         and (protocol.parse_amount(params.get("amount", "")) or 0) >= MIN_AMOUNT
         and 0 < len(params.get("orderId", "")) <= 40
         and params.get("returnUrl", "").startswith(("http://", "https://"))
-        and protocol.parse_timestamp(params.get("requestTime")) is not None
-        and protocol.parse_timestamp(params.get("expireTime")) is not None
+        and parse_compact_time(params.get("requestTime")) is not None
+        and parse_compact_time(params.get("expireTime")) is not None
     )
 
 
@@ -73,9 +74,9 @@ def pay(request):
     if not _well_formed(params):
         return _error(request, protocol.BAD_FORMAT, _("Dữ liệu gửi sang không đúng định dạng."))
     now = timezone.now()
-    requested = protocol.parse_timestamp(params["requestTime"])
+    requested = parse_compact_time(params["requestTime"])
     if (
-        protocol.parse_timestamp(params["expireTime"]) < now
+        parse_compact_time(params["expireTime"]) < now
         or requested > now + protocol.REQUEST_LIFETIME
     ):
         return _error(request, protocol.EXPIRED, _("Yêu cầu thanh toán đã hết hạn."))
@@ -121,12 +122,12 @@ def confirm(request, transaction_id):
         txn = get_object_or_404(PayGovTransaction.objects.select_for_update(), pk=transaction_id)
         if txn.outcome != txn.Outcome.PENDING:
             return _error(request, protocol.ALREADY_CONFIRMED, _("Giao dịch đã được xử lý."))
-        if protocol.parse_timestamp(txn.expire_time) < timezone.now():
+        if parse_compact_time(txn.expire_time) < timezone.now():
             return _error(request, protocol.EXPIRED, _("Yêu cầu thanh toán đã hết hạn."))
         outcome, code, notify = CHOICES[choice]
         txn.outcome, txn.result_code = outcome, code
         txn.bank_code, txn.payment_method = method[0], method[1]
-        txn.pay_time = protocol.timestamp(timezone.now())
+        txn.pay_time = compact_time(timezone.now())
         txn.save()
         if notify:
             txn_id = txn.pk

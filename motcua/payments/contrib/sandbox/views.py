@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
+from motcua.core.dates import compact_time, parse_compact_time
 from motcua.payments.contrib.sandbox import gateway
 from motcua.payments.contrib.sandbox.models import SandboxTransaction
 from motcua.payments.contrib.sandbox.tasks import send_ipn
@@ -52,10 +53,10 @@ def pay(request):
         or int(amount) < 500_000  # VNPay's minimum, 5.000 đồng
         or not params.get("vnp_TxnRef")
         or not params.get("vnp_ReturnUrl", "").startswith(("http://", "https://"))
-        or protocol.parse_timestamp(params.get("vnp_CreateDate", "")) is None
+        or parse_compact_time(params.get("vnp_CreateDate", "")) is None
     ):
         return _error(request, "03", _("Dữ liệu gửi sang không đúng định dạng."))
-    expires = protocol.parse_timestamp(params.get("vnp_ExpireDate", ""))
+    expires = parse_compact_time(params.get("vnp_ExpireDate", ""))
     if expires is not None and expires < timezone.now():
         return _error(request, "11", _("Đã hết hạn chờ thanh toán."))
     try:
@@ -100,7 +101,7 @@ def confirm(request, transaction_id):
         outcome, code, notify = CHOICES[choice]
         txn.outcome, txn.response_code = outcome, code
         txn.bank_code = "NCB"
-        txn.pay_date = protocol.timestamp(timezone.now())
+        txn.pay_date = compact_time(timezone.now())
         txn.save()
         if notify:
             txn_id = txn.pk

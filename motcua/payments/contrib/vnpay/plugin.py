@@ -13,6 +13,7 @@ from django.http import JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from motcua.core.dates import compact_time, parse_compact_time
 from motcua.core.registry import unset_settings
 from motcua.core.text import fold
 from motcua.payments.contrib.vnpay import protocol
@@ -90,8 +91,8 @@ class VNPayPlugin(BasePlugin):
             "vnp_Locale": "vn",
             "vnp_ReturnUrl": return_url,
             "vnp_IpAddr": client_ip or "127.0.0.1",
-            "vnp_CreateDate": protocol.timestamp(created),
-            "vnp_ExpireDate": protocol.timestamp(
+            "vnp_CreateDate": compact_time(created),
+            "vnp_ExpireDate": compact_time(
                 created + timedelta(minutes=settings.PAYMENT_EXPIRY_MINUTES)
             ),
         }
@@ -122,7 +123,7 @@ class VNPayPlugin(BasePlugin):
             currency=params.get("vnp_CurrCode", "VND"),
             transaction_no=params.get("vnp_TransactionNo", "")[:40],
             bank_code=params.get("vnp_BankCode", "")[:20],
-            paid_at=protocol.parse_timestamp(params.get("vnp_PayDate", "")),
+            paid_at=parse_compact_time(params.get("vnp_PayDate", "")),
             code=code[:10],
             raw=params,
         )
@@ -139,7 +140,7 @@ class VNPayPlugin(BasePlugin):
             "vnp_Version": protocol.VERSION,
             "vnp_Command": command,
             "vnp_TmnCode": self.tmn_code,
-            "vnp_CreateDate": protocol.timestamp(timezone.now()),
+            "vnp_CreateDate": compact_time(timezone.now()),
             "vnp_IpAddr": settings.PAYMENT_SERVER_IP,
         }
 
@@ -160,7 +161,7 @@ class VNPayPlugin(BasePlugin):
             **self._base("querydr"),
             "vnp_TxnRef": payment.reference,
             "vnp_OrderInfo": ascii_text(f"Truy van giao dich {payment.reference}"),
-            "vnp_TransactionDate": protocol.timestamp(payment.created_at),
+            "vnp_TransactionDate": compact_time(payment.created_at),
         }
         body["vnp_SecureHash"] = protocol.pipe_hash(body, protocol.QUERY_REQUEST, self.secret)
         answer = self._post(body, protocol.QUERY_RESPONSE)
@@ -178,7 +179,7 @@ class VNPayPlugin(BasePlugin):
             amount=_amount(answer.get("vnp_Amount")),
             transaction_no=str(answer.get("vnp_TransactionNo", ""))[:40],
             bank_code=str(answer.get("vnp_BankCode", ""))[:20],
-            paid_at=protocol.parse_timestamp(str(answer.get("vnp_PayDate", ""))),
+            paid_at=parse_compact_time(str(answer.get("vnp_PayDate", ""))),
             code=str(answer.get("vnp_TransactionStatus", ""))[:10],
             message=str(answer.get("vnp_Message", ""))[:300],
             raw=answer,
@@ -192,7 +193,7 @@ class VNPayPlugin(BasePlugin):
             "vnp_Amount": amount * 100,
             "vnp_OrderInfo": ascii_text(reason or _("Hoàn tiền"), 255),
             "vnp_TransactionNo": payment.gateway_transaction_no,
-            "vnp_TransactionDate": protocol.timestamp(payment.created_at),
+            "vnp_TransactionDate": compact_time(payment.created_at),
             "vnp_CreateBy": ascii_text(requested_by, 250) or "MotCua",
         }
         body["vnp_SecureHash"] = protocol.pipe_hash(body, protocol.REFUND_REQUEST, self.secret)

@@ -10,10 +10,7 @@ side) so that both sign exactly as VNPay's published merchant samples do.
 import hashlib
 import hmac
 import json
-from datetime import datetime
 from urllib.parse import quote_plus
-
-from motcua.core.dates import VIETNAM
 
 VERSION = "2.1.0"
 HASH_FIELDS = ("vnp_SecureHash", "vnp_SecureHashType")
@@ -137,18 +134,6 @@ def pipe_hash(values: dict, fields: list[str], secret: str) -> str:
 def pipe_is_signed(values: dict, fields: list[str], secret: str) -> bool:
     given = str(values.get("vnp_SecureHash", ""))
     return hmac.compare_digest(given.lower().encode(), pipe_hash(values, fields, secret).encode())
-
-
-def timestamp(moment: datetime) -> str:
-    """yyyyMMddHHmmss in Vietnam time, as every vnp_*Date field."""
-    return moment.astimezone(VIETNAM).strftime("%Y%m%d%H%M%S")
-
-
-def parse_timestamp(value: str) -> datetime | None:
-    try:
-        return datetime.strptime(value, "%Y%m%d%H%M%S").replace(tzinfo=VIETNAM)
-    except (TypeError, ValueError):
-        return None
 
 
 def list_digest(rows: list) -> str:
