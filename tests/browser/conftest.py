@@ -26,6 +26,14 @@ def browser_type_launch_args(browser_type_launch_args):
 
 
 @pytest.fixture(scope="session")
+def browser(live_server, browser):
+    """Chromium closes before the live server stops: the connections it keeps alive end while
+    the server still shares the test database's connection (else each one's thread fails
+    when the run ends, and the last test of the run is blamed with a warning)."""
+    return browser
+
+
+@pytest.fixture(scope="session")
 def browser_context_args(browser_context_args):
     return {**browser_context_args, "locale": "vi-VN", "viewport": {"width": 412, "height": 915}}
 
