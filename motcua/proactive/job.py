@@ -58,7 +58,8 @@ def windows(rule: ReminderRule, today: date) -> list[tuple[int, date]]:
 def due_items(rule: ReminderRule, today: date):
     """The rule's active items whose reminder day has come and that were not reminded for
     that offset or a smaller one: annotated with `offset`, `opted_out`, `revoked`,
-    `renewed`. One range scan of due_item_window."""
+    `renewed`. Read through due_item_window or, by holder, due_item_holder
+    (the planner chooses; bench/proactive_due.py)."""
     spans = windows(rule, today)
     items = DueItem.objects.filter(
         state=DueItem.State.ACTIVE,
