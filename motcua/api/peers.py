@@ -16,11 +16,11 @@ from dataclasses import dataclass
 
 import requests
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 
 from motcua.api import webhooks
 from motcua.api.models import Peer
+from motcua.core import tokens
 
 USER_AGENT = "MotCua-LienThong/1"
 SCOPES = "handovers:write results:read"
@@ -64,10 +64,10 @@ def url(peer: Peer, path: str) -> str:
 
 
 def _token(peer: Peer, *, fresh: bool = False) -> str:
-    key = f"api:peer-token:{peer.pk}"
-    token = None if fresh else cache.get(key)
-    if token:
-        return token
+    return tokens.cached_token(f"api:peer-token:{peer.pk}", lambda: _new_token(peer), fresh=fresh)
+
+
+def _new_token(peer: Peer) -> tuple[str, int]:
     try:
         response = requests.post(
             url(peer, "/api/oauth/token/"),
@@ -83,8 +83,7 @@ def _token(peer: Peer, *, fresh: bool = False) -> str:
     if response.status_code != 200:
         raise PeerRefused(response.status_code, _detail(response))
     body = response.json()
-    cache.set(key, body["access_token"], max(30, int(body.get("expires_in", 3600)) - 60))
-    return body["access_token"]
+    return body["access_token"], tokens.lifetime_of({"expires_in": 3600, **body})
 
 
 def _detail(response) -> str:

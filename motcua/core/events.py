@@ -487,9 +487,10 @@ class ProactiveReminderReady(Event):
 
 @dataclass(frozen=True, kw_only=True)
 class ProactiveRuleChanged(Event):
-    """A reminder rule reading a date in the form was added or switched on: the results its
-    procedure issued before must be read for that date (proactive.items.index_procedure),
-    after commit and outside the administrator's request transaction."""
+    """A reminder rule was added or switched on (or its procedure or date changed): the
+    results its procedure issued before must be read for what falls due
+    (proactive.items.index_procedure), after commit and outside the administrator's
+    request transaction."""
 
     name: ClassVar[str] = "proactive.rule_changed"
     rule_id: int

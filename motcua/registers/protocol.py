@@ -14,15 +14,14 @@ side) and the sandbox (register side). Written down in docs/registers.md.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import time
 import uuid
 
 import requests
 from django.conf import settings
-from django.core.cache import cache
 
+from motcua.core import tokens
 from motcua.registers.registry import NotFound, Refused, RegisterError, Unavailable
 
 SANDBOX_TOKEN_PATH = "/sandbox/registers/oauth2/token"  # noqa: S105 - a name, not a secret
@@ -44,8 +43,6 @@ CONNECTION = "CONNECTION"
 BAD_ANSWER = "BAD_ANSWER"
 BAD_TOKEN_ANSWER = "BAD_TOKEN_ANSWER"  # noqa: S105 - a name, not a secret
 
-TOKEN_MARGIN_SECONDS = 30  # a token is fetched again this long before it expires
-
 
 def token_url() -> str:
     return settings.REGISTERS_TOKEN_URL or f"{settings.SITE_URL}{SANDBOX_TOKEN_PATH}"
@@ -56,21 +53,8 @@ def _cache_key(scope: str) -> str:
     return f"registers:token:{scope}:{digest[:32]}"
 
 
-def _cached(scope: str) -> str | None:
-    try:
-        return cache.get(_cache_key(scope))
-    except Exception:  # a cache that is down costs a token request, nothing more
-        return None
-
-
-def _keep(scope: str, token: str, seconds: int) -> None:
-    with contextlib.suppress(Exception):
-        cache.set(_cache_key(scope), token, timeout=seconds)
-
-
 def forget_token(scope: str) -> None:
-    with contextlib.suppress(Exception):
-        cache.delete(_cache_key(scope))
+    tokens.forget_token(_cache_key(scope))
 
 
 def _json(response: requests.Response, error: type[RegisterError], label: str) -> dict:
@@ -83,8 +67,15 @@ def _json(response: requests.Response, error: type[RegisterError], label: str) -
     return answer
 
 
-def fetch_token(scope: str, *, label: str, deadline: float) -> str:
-    """A fresh access token for `scope` (the register's id), kept in the cache."""
+def fetch_token(scope: str, *, label: str, deadline: float, fresh: bool = True) -> str:
+    """An access token for `scope` (the register's id): a new one, kept in the cache, or
+    (`fresh=False`) the one kept."""
+    return tokens.cached_token(
+        _cache_key(scope), lambda: _new_token(scope, label, deadline), fresh=fresh
+    )
+
+
+def _new_token(scope: str, label: str, deadline: float) -> tuple[str, int]:
     try:
         response = requests.post(
             token_url(),
@@ -105,15 +96,9 @@ def fetch_token(scope: str, *, label: str, deadline: float) -> str:
         raise Unavailable(UNAVAILABLE, label=label, detail=f"token: HTTP {response.status_code}")
     answer = _json(response, Unavailable, label)
     token = answer.get("access_token")
-    try:
-        expires_in = int(answer.get("expires_in", 0))
-    except (TypeError, ValueError):
-        expires_in = 0
     if not isinstance(token, str) or not token or answer.get("token_type", "").lower() != "bearer":
         raise Unavailable(BAD_TOKEN_ANSWER, label=label, detail="token answer without a token")
-    if expires_in > TOKEN_MARGIN_SECONDS:
-        _keep(scope, token, expires_in - TOKEN_MARGIN_SECONDS)
-    return token
+    return token, tokens.lifetime_of(answer)
 
 
 def _remaining(deadline: float, label: str) -> float:
@@ -139,9 +124,7 @@ def query(
     request_id = request_id or uuid.uuid4().hex
     body = {"requestId": request_id, **body}
     for attempt in (1, 2):
-        token = (_cached(scope) if attempt == 1 else None) or fetch_token(
-            scope, label=label, deadline=deadline
-        )
+        token = fetch_token(scope, label=label, deadline=deadline, fresh=attempt == 2)
         try:
             response = requests.post(
                 url,

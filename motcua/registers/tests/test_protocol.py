@@ -4,6 +4,7 @@ import time
 
 import pytest
 import requests
+from django.core.cache import cache
 from joserfc import jwt
 from joserfc.jwk import OctKey
 
@@ -107,7 +108,7 @@ def test_a_forged_or_expired_token_gets_401_and_a_new_token_is_fetched(
         protocol.TOKEN_EXPIRED if kind == "expired" else protocol.INVALID_TOKEN
     )
     # ...and the connector, holding that token, fetches a new one and asks again.
-    protocol._keep("vehicles", stale, 600)
+    cache.set(protocol._cache_key("vehicles"), stale, 600)
     record = look_up(register="vehicles", key="75B-012.34", purpose=PURPOSE, user_id=1)
     assert record.attributes["plate"] == "75B-012.34"
     assert paths(in_process_http).count(TOKEN) == 1
@@ -115,7 +116,7 @@ def test_a_forged_or_expired_token_gets_401_and_a_new_token_is_fetched(
 
 def test_a_token_for_another_register_is_refused(in_process_http):
     token = protocol.fetch_token("business", label="x", deadline=time.monotonic() + 5)
-    protocol._keep("population", token, 600)
+    cache.set(protocol._cache_key("population"), token, 600)
     # Refused (401), replaced once: the new token is for the right scope.
     assert look_up(register="population", key="046190012345", purpose=PURPOSE, user_id=1)
     assert paths(in_process_http).count(TOKEN) == 2

@@ -10,8 +10,8 @@ import time
 
 import requests
 from django.conf import settings
-from django.core.cache import cache
 
+from motcua.core import tokens
 from motcua.core.registry import unset_settings
 from motcua.nationalportal.contrib.dvcqg import protocol
 from motcua.nationalportal.registry import (
@@ -24,8 +24,6 @@ from motcua.nationalportal.registry import (
 )
 
 SANDBOX_PATH = "/sandbox/dvcqg"
-# A token is not used in its last seconds: it could expire on the way.
-TOKEN_MARGIN_SECONDS = 30
 
 
 def message(update: StatusUpdate) -> dict:
@@ -67,11 +65,9 @@ class NationalPortal(BasePortal):
 
     def token(self, *, fresh: bool = False) -> str:
         """The access token, from the cache until shortly before it expires."""
-        key = self._token_key()
-        if not fresh:
-            cached = cache.get(key)
-            if cached:
-                return cached
+        return tokens.cached_token(self._token_key(), self._new_token, fresh=fresh)
+
+    def _new_token(self) -> tuple[str, int]:
         try:
             response = requests.post(
                 f"{self.base_url}{protocol.TOKEN_PATH}",
@@ -90,17 +86,10 @@ class NationalPortal(BasePortal):
                 str(answer.get("error_description") or answer.get("message") or ""),
                 status=response.status_code,
             )
-        try:
-            lifetime = int(answer.get("expires_in", 0))
-        except (TypeError, ValueError):
-            lifetime = 0
-        token = str(answer["access_token"])
-        if lifetime > TOKEN_MARGIN_SECONDS:
-            cache.set(key, token, lifetime - TOKEN_MARGIN_SECONDS)
-        return token
+        return str(answer["access_token"]), tokens.lifetime_of(answer)
 
     def forget_token(self) -> None:
-        cache.delete(self._token_key())
+        tokens.forget_token(self._token_key())
 
     # --- Status messages -----------------------------------------------------------------
 
