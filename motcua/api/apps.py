@@ -1,3 +1,5 @@
+from functools import partial
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -18,3 +20,8 @@ class ApiConfig(AppConfig):
             views_handovers,
             webhooks,
         )
+        from motcua.core.outbox import sweeper
+
+        # Without a broker (no beat) a delivery whose try failed is retried after requests,
+        # a few at a time (the request's thread waits for them), not only after a later event.
+        sweeper("webhooks", partial(webhooks.deliver_due, limit=20))

@@ -48,7 +48,7 @@ from motcua.api.models import (
 )
 from motcua.core.events import EVENT_TYPES, DossierChanged
 from motcua.core.models import OutboxEvent
-from motcua.core.outbox import current_event_id, now_and_then, subscriber
+from motcua.core.outbox import current_event_id, subscriber
 from motcua.core.retry import backoff
 from motcua.dossiers.models import Dossier
 
@@ -321,7 +321,6 @@ def fan_out(event: DossierChanged) -> None:
             continue
     for delivery in made:
         attempt(delivery.pk)
-    sweep_after_request()
 
 
 # --- Delivering ----------------------------------------------------------------------------
@@ -475,8 +474,8 @@ def replay_since(
 ) -> tuple[int, datetime | None]:
     """Every delivered or failed delivery of `subscription` made since `since` due again now,
     oldest first and at most REPLAY_CAP; returns how many, and where the rest starts when the
-    cap cut the list short (else None). The sweep (beat, deliver_webhooks) sends them, oldest
-    event first."""
+    cap cut the list short (else None). The sweep (beat, deliver_webhooks, or after requests
+    without a broker) sends them, oldest event first."""
     now = timezone.now()
     chosen = list(
         subscription.deliveries.filter(created_at__gte=since, state__in=REPLAYABLE)
@@ -489,7 +488,6 @@ def replay_since(
         WebhookDelivery.objects.filter(pk__in=pks[start : start + 500]).update(
             state=WebhookDelivery.State.PENDING, next_attempt_at=now, give_up_at=_give_up_at(now)
         )
-    transaction.on_commit(sweep_after_request)
     return len(pks), rest
 
 
@@ -507,8 +505,3 @@ def rotate_secret(subscription: WebhookSubscription, *, overlap_hours: int = 24)
 @shared_task(name="motcua.api.webhooks.deliver_due", ignore_result=True)
 def deliver_due_task() -> None:
     deliver_due()
-
-
-def sweep_after_request() -> None:
-    """The embedded default has no beat: due retries go out after a later request."""
-    now_and_then("webhooks", deliver_due)

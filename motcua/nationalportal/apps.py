@@ -1,3 +1,5 @@
+from functools import partial
+
 from django.apps import AppConfig
 from django.conf import settings
 
@@ -12,6 +14,7 @@ class NationalPortalConfig(AppConfig):
     verbose_name = "Cổng Dịch vụ công quốc gia"
 
     def ready(self):
+        from motcua.core.outbox import sweeper
         from motcua.nationalportal import (  # noqa: F401 - registers them, once apps are loaded
             panels,
             services,
@@ -24,3 +27,6 @@ class NationalPortalConfig(AppConfig):
             plugins_setting="NATIONAL_PORTAL_PLUGINS",
             check_id="nationalportal",
         )
+        # Without a broker (no beat) a push whose try failed is retried after requests, a few
+        # dossiers at a time, not only after the next status change.
+        sweeper("nationalportal", partial(services.deliver_due, limit=services.SWEEP_LIMIT))

@@ -33,7 +33,7 @@ from motcua.accounts.models import User
 from motcua.core.audit import record_audit
 from motcua.core.events import DossierChanged, DossierExtended, DossierSubmitted
 from motcua.core.models import OutboxEvent
-from motcua.core.outbox import current_event_id, now_and_then, subscriber
+from motcua.core.outbox import current_event_id, subscriber
 from motcua.core.retry import backoff
 from motcua.dossiers.models import Dossier, DossierEvent, Status
 from motcua.nationalportal.models import PortalPush, PortalSync
@@ -79,7 +79,6 @@ def on_dossier_changed(event: DossierChanged) -> None:
         return
     if enqueue(event=event, event_id=event_id) is not None:
         deliver_dossier(dossier_id=event.dossier_id)
-    sweep_after_request()
 
 
 def enqueue(*, event: DossierChanged, event_id: int) -> PortalPush | None:
@@ -358,12 +357,6 @@ def deliver_due(*, limit: int = 200, portal: BasePortal | None = None) -> int:
 @shared_task(name="motcua.nationalportal.services.deliver_due", ignore_result=True)
 def deliver_due_task() -> None:
     deliver_due()
-
-
-def sweep_after_request() -> None:
-    """The embedded default has no beat: due retries go out after a later request, a few
-    dossiers at a time (the request's thread waits for them)."""
-    now_and_then("nationalportal", partial(deliver_due, limit=SWEEP_LIMIT))
 
 
 # --- Retries and replays --------------------------------------------------------------------
