@@ -34,12 +34,10 @@ def strip_diacritics(text: str) -> str:
 
 def mask_contact(address: str) -> str:
     """An e-mail address or phone number shown to recognise, not to copy: an***@example.vn,
-    09******89 ("user:<id>", the portal's own address, as it is)."""
+    09******89."""
     if "@" in address:
         local, _at, domain = address.partition("@")
         return f"{local[:2]}***@{domain}"
-    if address.startswith("user:"):
-        return address
     return (
         address[:2] + "*" * max(len(address) - 4, 0) + address[-2:] if len(address) > 4 else "****"
     )

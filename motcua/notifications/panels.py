@@ -8,6 +8,12 @@ from motcua.notifications import services
 from motcua.notifications.channels import channels
 
 
+def _shown(address: str) -> str:
+    """An e-mail address or phone number masked; the portal's own address ("user:<id>", no
+    contact) as it is."""
+    return address if address.startswith("user:") else mask_contact(address)
+
+
 @panels.register("officer_dossier", order=60)
 def failed_deliveries_panel(request, dossier) -> str:
     """The notifications that did not reach the applicant, so the desk can call them."""
@@ -20,7 +26,7 @@ def failed_deliveries_panel(request, dossier) -> str:
         rows.append(
             {
                 "channel": channel.label if channel and channel.label else delivery.channel,
-                "address": mask_contact(delivery.address),
+                "address": _shown(delivery.address),
                 "reason": delivery.reason,
                 "at": delivery.failed_at,
                 "title": delivery.notification.title,
