@@ -28,9 +28,11 @@ def procedure_in_force(code: str) -> Procedure | None:
     )
 
 
-def agency_and_below(agency_id: int) -> list[int]:
-    """The agency and every agency below it, level by level (one query a level)."""
-    ids, level = [agency_id], [agency_id]
+def agency_and_below(*agency_ids: int) -> list[int]:
+    """The agencies and every agency below them, level by level (one query a level; agencies
+    are a shallow tree: ministry > department > ...)."""
+    ids = list(dict.fromkeys(agency_ids))
+    level = list(ids)
     while level:
         level = list(
             Agency.objects.filter(parent_id__in=level)

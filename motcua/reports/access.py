@@ -9,11 +9,12 @@
   `dossiers.access.visible_dossiers` lets the reader see them.
 """
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from motcua.accounts.models import Role
 from motcua.accounts.two_factor import is_officer
 from motcua.catalogue.models import Agency
+from motcua.catalogue.selectors import agency_and_below
 from motcua.dossiers import access as dossier_access
 
 MANAGER_ROLES = frozenset({Role.LEADER, Role.UNIT_HEAD, Role.AGENCY_ADMIN})
@@ -45,13 +46,7 @@ def readable_agencies(user) -> QuerySet[Agency]:
     roots = managed_agency_ids(user)
     if not roots:
         return Agency.objects.none()
-    ids, frontier = set(roots), set(roots)
-    while frontier:  # agencies are a shallow tree (ministry > department > ...)
-        frontier = (
-            set(Agency.objects.filter(parent_id__in=frontier).values_list("pk", flat=True)) - ids
-        )
-        ids |= frontier
-    return Agency.objects.filter(Q(pk__in=ids)).order_by("name")
+    return Agency.objects.filter(pk__in=agency_and_below(*roots)).order_by("name")
 
 
 def can_read_agency(user, agency_id: int | None) -> bool:

@@ -82,6 +82,18 @@ def test_a_manager_of_a_parent_agency_reads_its_sub_agencies_and_nothing_else(ag
     assert not access.can_read_agency(head, parent.pk)
 
 
+def test_a_manager_of_two_agencies_reads_both_with_their_sub_agencies(agencies):
+    parent, child, other = agencies
+    grandchild = AgencyFactory(name="Trạm thu phí Pháp Vân", parent=child)
+    both = make_officer(
+        parent,
+        (UnitFactory(agency=parent, kind="specialist"), Role.LEADER),
+        (UnitFactory(agency=other, kind="specialist"), Role.AGENCY_ADMIN),
+    )
+    assert names(access.readable_agencies(both)) == names([parent, child, grandchild, other])
+    assert access.can_read_agency(both, grandchild.pk)
+
+
 @pytest.mark.parametrize("role", [Role.DESK, Role.SPECIALIST])
 def test_desk_officers_and_specialists_read_no_figures(agencies, role):
     parent, child, _other = agencies
