@@ -38,7 +38,7 @@ TIME_DATE = "%H:%M %d/%m/%Y"
 # --- Paths in the form's data ---------------------------------------------------------------
 
 
-def values_at(data, hint_path: str) -> list[tuple[str, object]]:
+def _values_at(data, hint_path: str) -> list[tuple[str, object]]:
     """(instance path, value) of every value at `hint_path` ("vehicles.*.plate")."""
     nodes: list[tuple[str, object]] = [("", data)]
     for part in hint_path.split("."):
@@ -208,7 +208,7 @@ def fill_from_registers(*, dossier: Dossier, user, only: str | None = None) -> F
     for (register, key_hint), hints in _groups(procedure.form_ui).items():
         if active(register) is None:
             continue
-        for key_path, key in values_at(data, key_hint):
+        for key_path, key in _values_at(data, key_hint):
             if only is not None and key_path != only:
                 continue
             if not isinstance(key, str) or not key.strip():
@@ -273,14 +273,21 @@ def fill_from_registers(*, dossier: Dossier, user, only: str | None = None) -> F
     return outcome
 
 
+def _fetched_for(source, key) -> bool:
+    """Whether `source` (an entry of prefill_sources) is a register's, fetched by `key`
+    (case and the spaces around aside, as the registers normalise keys)."""
+    return (
+        isinstance(source, dict)
+        and "register" in source
+        and key is not None
+        and str(source.get("key", "")).strip().upper() == str(key).strip().upper()
+    )
+
+
 def _corrected(data, path: str, source, key) -> bool:
     """Whether the value at `path` was filled from a register for this same key and the
     person has changed it since (their correction is not overwritten)."""
-    if not isinstance(source, dict) or "value" not in source:
-        return False
-    if str(source.get("key", "")).strip().upper() != str(key).strip().upper():
-        return False
-    return _get(data, path) != source["value"]
+    return _fetched_for(source, key) and "value" in source and _get(data, path) != source["value"]
 
 
 @dataclass(frozen=True)
@@ -312,10 +319,8 @@ def source_of(dossier: Dossier, path: str, key_hint: str | None = None) -> Sourc
     source = (dossier.prefill_sources or {}).get(path)
     if not isinstance(source, dict) or "register" not in source:
         return None
-    if key_hint:
-        key = _get(dossier.form_data, _instance(key_hint, path))
-        if key is None or str(key).strip().upper() != str(source.get("key", "")).upper():
-            return None
+    if key_hint and not _fetched_for(source, _get(dossier.form_data, _instance(key_hint, path))):
+        return None
     try:
         fetched_at = datetime.fromisoformat(source.get("fetched_at", ""))
     except ValueError:
@@ -359,7 +364,7 @@ def sourced_answers(dossier: Dossier) -> list[tuple[str, object, Source]]:
     out = []
     for hint in register_hints(procedure.form_ui):
         title = _schema_at(procedure.form_schema, hint.path).get("title", hint.path)
-        for path, value in values_at(dossier.form_data or {}, hint.path):
+        for path, value in _values_at(dossier.form_data or {}, hint.path):
             source = source_of(dossier, path, hint.key)
             if source is None:
                 continue
@@ -394,9 +399,10 @@ def obtainable(components) -> list[Component]:
     return [c for c in components if c.obtained_from and c.key_field and active(c.obtained_from)]
 
 
-def _keys(dossier: Dossier, component: Component) -> list[str]:
+def keys_in(dossier: Dossier, component: Component) -> list[str]:
+    """The distinct keys (stripped) the answers hold at the component's key field."""
     keys = []
-    for _path, value in values_at(dossier.form_data or {}, component.key_field):
+    for _path, value in _values_at(dossier.form_data or {}, component.key_field):
         if isinstance(value, str) and value.strip() and value.strip() not in keys:
             keys.append(value.strip())
     return keys
@@ -415,7 +421,7 @@ def obtained_components(dossier: Dossier, components) -> set[int]:
         stored.setdefault(component_id, set()).add(key)
     done = set()
     for component in candidates:
-        keys = set(_keys(dossier, component))
+        keys = set(keys_in(dossier, component))
         if keys and stored.get(component.pk) == keys:
             done.add(component.pk)
     return done
@@ -433,7 +439,7 @@ def obtain_components(
     for component in obtainable(components):
         label = label_of(component.obtained_from)
         state = states[component.pk] = ObtainedState(component=component, label=label)
-        keys = _keys(dossier, component)
+        keys = keys_in(dossier, component)
         if not keys:
             continue
         existing = {
@@ -501,7 +507,7 @@ def obtained_rows(dossier: Dossier) -> list[ObtainedComponent]:
         by_component.setdefault(row.component_id, []).append(row)
     out = []
     for rows_of in by_component.values():
-        keys = set(_keys(dossier, rows_of[0].component))
+        keys = set(keys_in(dossier, rows_of[0].component))
         if keys and keys == {r.key for r in rows_of}:
             out.extend(rows_of)
     return out

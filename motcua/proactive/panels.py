@@ -10,9 +10,9 @@ from motcua.core.panels import panels
 from motcua.dossiers.expiry import draft_expires_at
 from motcua.proactive import recommend
 
-# The draft's own home page (its task list) and "check your answers" show the whole banner;
-# the form's sections and the attachments a line linking to it.
-FULL_ON = {"detail", "review"}
+# The draft's own home page (its task list) shows the whole banner (as "check your answers"
+# does, through its own slot); the form's sections and the attachments a line linking to it.
+FULL_ON = {"detail"}
 
 
 def _when(text: str):

@@ -19,12 +19,11 @@ from types import SimpleNamespace
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from motcua.catalogue.fees import compute, fee_schedule_of
 from motcua.catalogue.models import Component, Procedure
 from motcua.core.money import format_vnd
 from motcua.dossiers import once_only
 from motcua.dossiers.services import required_components
-from motcua.registers.registry import active
+from motcua.payments.charges import quote_for_dossier
 
 # Calendar days counted as working days when two ways' time limits are in different units.
 WORKING_DAYS_PER_WEEK = 5
@@ -102,38 +101,23 @@ def ways_to_result(offered: Procedure) -> list[Procedure]:
     return found
 
 
-def _has_keys(data, path: str) -> bool:
-    return any(isinstance(v, str) and v.strip() for _path, v in once_only.values_at(data, path))
-
-
-def held_by_agency(component: Component, data: dict, result_code: str | None) -> bool:
-    """Whether the agency holds this component for the person: it takes the earlier result,
-    or a switched-on register gives it for the keys the form holds."""
+def held_by_agency(component: Component, draft, result_code: str | None) -> bool:
+    """Whether the agency holds this component for the person (`draft`: the procedure and the
+    form's answers): it takes the earlier result, or a switched-on register gives it for the
+    keys the form holds (as once_only obtains it)."""
     if result_code and component.accepts_result_of(result_code):
         return True
-    return bool(
-        component.obtained_from
-        and component.key_field
-        and active(component.obtained_from) is not None
-        and _has_keys(data, component.key_field)
-    )
-
-
-def _fee(procedure: Procedure, data: dict) -> int | None:
-    schedule = fee_schedule_of(procedure)
-    if not schedule:
-        return None
-    quote = compute(schedule, data)
-    return quote.amount if quote.complete else None
+    return bool(once_only.obtainable([component]) and once_only.keys_in(draft, component))
 
 
 def way(procedure: Procedure, data: dict, *, result_code: str | None, offered: bool) -> Way:
-    components = list(procedure.components.all())
-    required = required_components(SimpleNamespace(form_data=data), components)
-    to_give = [c for c in required if not held_by_agency(c, data, result_code)]
+    draft = SimpleNamespace(procedure=procedure, form_data=data)
+    required = required_components(draft, list(procedure.components.all()))
+    to_give = [c for c in required if not held_by_agency(c, draft, result_code)]
+    quote = quote_for_dossier(draft)
     return Way(
         procedure=procedure,
-        fee_vnd=_fee(procedure, data),
+        fee_vnd=quote.amount if quote.complete else None,
         days=procedure.processing_time,
         unit=procedure.processing_time_unit,
         documents=len(to_give),
@@ -144,10 +128,7 @@ def way(procedure: Procedure, data: dict, *, result_code: str | None, offered: b
 
 def reasons_text(way: dict) -> str:
     """ "Không mất phí, 2 ngày làm việc, 1 giấy tờ phải nộp (thay vì 3)", in the language of
-    the page, from the figures stored with the draft (Way.as_dict). A draft stored with the
-    sentence itself (before the figures were kept) gives that sentence."""
-    if "documents" not in way:
-        return str(way.get("reasons") or "")
+    the page, from the figures stored with the draft (Way.as_dict)."""
     fee_vnd, days, unit = way.get("fee_vnd"), way.get("days"), way.get("unit")
     documents, required = way.get("documents") or 0, way.get("required") or 0
     if fee_vnd is None:
@@ -186,9 +167,7 @@ CRITERIA = {
 def why_text(proactive: dict) -> str:
     """Why the recommended procedure was recommended, in the language of the page."""
     criterion = proactive.get("criterion")
-    if criterion in CRITERIA:
-        return str(CRITERIA[criterion])
-    return str(proactive.get("why") or "")
+    return str(CRITERIA[criterion]) if criterion in CRITERIA else ""
 
 
 def _criterion(best: Way, others: list[Way]) -> str:

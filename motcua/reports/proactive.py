@@ -15,11 +15,15 @@ counts drafts too.
   narrowed to the filter's sector or procedure (a period and a channel do not apply: the
   page says so).
 
-One aggregate query for the dossiers (two more for an agency's tree and the levels).
+Shares are reports.indicators.ratio (two decimals, as every other rate on the page).
+Queries: one aggregate for the dossiers; for an agency, one per level of its tree
+(catalogue.selectors.agency_and_below); for the levels, those of
+proactive.levels.procedure_levels (two, more when a rule recommends).
 """
 
+from collections import Counter
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import Count, IntegerField, Q, Sum
@@ -28,7 +32,7 @@ from django.db.models.functions import Cast
 
 from motcua.catalogue.selectors import agency_and_below
 from motcua.dossiers.models import Dossier
-from motcua.proactive.levels import level_shares
+from motcua.proactive.levels import LEVELS, procedure_levels
 from motcua.reports import indicators as ind
 
 
@@ -41,7 +45,7 @@ class ProactiveFigures:
     components_held: int
     seconds_per_field: int
     seconds_per_component: int
-    levels: list[dict]  # proactive.levels.level_shares
+    levels: list[dict]  # level_shares
 
     @property
     def seconds_saved(self) -> int:
@@ -63,11 +67,29 @@ class ProactiveFigures:
     @property
     def submitted_share(self) -> Decimal | None:
         """Of the dossiers started proactively in the period, how many were submitted from a
-        prepared draft in it (%, one decimal): a rough take-up, not a cohort."""
-        if not self.started:
-            return None
-        share = Decimal(100) * self.submitted_prepared / self.started
-        return min(share, Decimal(100)).quantize(Decimal("0.1"), ROUND_HALF_UP)
+        prepared draft in it (%, two decimals, at most 100): a rough take-up, not a cohort
+        (a draft prepared in an earlier period may be submitted in this one)."""
+        share = ind.ratio(self.submitted_prepared, self.started)
+        return None if share is None else min(share, ind.HUNDRED)
+
+
+def level_shares(scope: ind.Scope) -> list[dict]:
+    """[{"level", "procedures", "share"}] for levels 0 to 3: how many procedures in force
+    (proactive.levels.procedure_levels, under the scope's agency, sector and procedure) are
+    offered at each level, and their share (%, two decimals; None when there are none)."""
+    counts = Counter(
+        procedure_levels(
+            agency_id=scope.agency_id,
+            sector_id=scope.sector_id,
+            procedure_code=scope.procedure_code,
+            procedure_id=scope.procedure_id,
+        ).values()
+    )
+    total = counts.total()
+    return [
+        {"level": level, "procedures": counts[level], "share": ind.ratio(counts[level], total)}
+        for level in LEVELS
+    ]
 
 
 def scope_q(scope: ind.Scope) -> Q:
@@ -115,14 +137,9 @@ def figures(*, period: ind.Period, scope: ind.Scope) -> ProactiveFigures:
         started=row["started"],
         started_by_level={1: row["level1"], 2: row["level2"], 3: row["level3"]},
         submitted_prepared=row["submitted"],
-        fields_prefilled=max(row["fields"] or 0, 0),
-        components_held=max(row["components"] or 0, 0),
+        fields_prefilled=row["fields"] or 0,
+        components_held=row["components"] or 0,
         seconds_per_field=settings.PROACTIVE_SECONDS_PER_FIELD,
         seconds_per_component=settings.PROACTIVE_SECONDS_PER_COMPONENT,
-        levels=level_shares(
-            agency_id=scope.agency_id,
-            sector_id=scope.sector_id,
-            procedure_code=scope.procedure_code,
-            procedure_id=scope.procedure_id,
-        ),
+        levels=level_shares(scope),
     )

@@ -134,8 +134,8 @@ def reuse_result(
             % {"n": result.number, "d": until.strftime("%d/%m/%Y")}
         )
     try:
-        data = result.pdf.open("rb").read()
-        result.pdf.close()
+        with result.pdf.open("rb") as pdf:
+            data = pdf.read()
     except OSError:  # the stored file is missing or unreadable: never a crash for the caller
         raise ReuseRefused(_("Không đọc được bản kết quả đã ký; vui lòng tải tệp lên.")) from None
     upload = SimpleUploadedFile(_filename(result), data, content_type="application/pdf")

@@ -6,7 +6,7 @@ import pytest
 
 from motcua.catalogue.models import Procedure
 from motcua.factories import AgencyFactory, ProcedureFactory
-from motcua.proactive.levels import level_shares, procedure_levels
+from motcua.proactive.levels import procedure_levels
 from motcua.proactive.models import ReminderRule
 
 pytestmark = pytest.mark.django_db
@@ -60,17 +60,6 @@ def test_each_procedure_gets_the_level_its_best_rule_offers(catalogue):
     }
 
 
-def test_the_shares_of_the_procedures_in_force(catalogue):
-    rule("2.002288", prepare=False)
-    rule("2.002286")
-    assert level_shares() == [
-        {"level": 0, "procedures": 3, "share": pytest.approx(60)},
-        {"level": 1, "procedures": 1, "share": pytest.approx(20)},
-        {"level": 2, "procedures": 0, "share": pytest.approx(0)},
-        {"level": 3, "procedures": 1, "share": pytest.approx(20)},
-    ]
-
-
 def test_an_agency_counts_its_own_procedures_and_the_whole_catalogue_alternatives(catalogue):
     other = AgencyFactory()
     Procedure.objects.filter(code="1.000703").update(agency=other)
@@ -82,10 +71,6 @@ def test_an_agency_counts_its_own_procedures_and_the_whole_catalogue_alternative
         "1.000002": 0,
     }
     assert procedure_levels(agency_id=other.pk) == {"1.000703": 0}
-
-
-def test_no_procedure_no_share(db):
-    assert [row["share"] for row in level_shares()] == [None, None, None, None]
 
 
 def test_level_3_needs_an_alternative_taking_online_dossiers(catalogue):
@@ -105,5 +90,32 @@ def test_the_reports_filter_narrows_the_procedures_counted(catalogue):
     sector = catalogue["reissue"].sector_id
     assert procedure_levels(sector_id=sector) == {"2.002286": 3}
     assert procedure_levels(procedure_code="2.002288") == {"2.002288": 0}
-    shares = level_shares(procedure_code="2.002286")
-    assert [row["procedures"] for row in shares] == [0, 0, 0, 1]
+    assert procedure_levels(procedure_id=catalogue["new"].pk) == {"1.000703": 0}
+    assert procedure_levels(agency_id=catalogue["badge"].agency_id, sector_id=-1) == {}
+
+
+def test_a_code_with_two_versions_in_force_counts_once(catalogue):
+    badge = catalogue["badge"]
+    ProcedureFactory(code=badge.code, agency=badge.agency, effective_from=date(2024, 1, 1))
+    assert list(procedure_levels()).count("2.002288") == 1
+
+
+def test_level_3_reads_the_newest_version_in_force(catalogue):
+    """As catalogue.selectors.procedure_in_force: an older overlapping version's result group
+    does not make the newest one comparable."""
+    rule("2.002286")
+    newest = catalogue["reissue"]
+    ProcedureFactory(
+        code="2.002286",
+        agency=newest.agency,
+        result_group="giay-phep-kinh-doanh-van-tai",
+        effective_from=newest.effective_from.replace(year=newest.effective_from.year - 1),
+    )
+    Procedure.objects.filter(pk=newest.pk).update(result_group="")
+    assert procedure_levels()["2.002286"] == 2
+
+
+def test_two_queries_when_no_rule_recommends(catalogue, django_assert_num_queries):
+    rule("2.002288", prepare=False)
+    with django_assert_num_queries(2):
+        procedure_levels(agency_id=catalogue["badge"].agency_id)

@@ -2,6 +2,7 @@
 manager dashboard and the public statistics page showing them."""
 
 from datetime import datetime
+from decimal import Decimal
 
 import lxml.html
 import pytest
@@ -10,7 +11,12 @@ from django.utils import timezone
 from motcua.accounts.testing import login_officer
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.services import dossier_discard
-from motcua.factories import ProcedureFactory, make_organisation, make_submitted_dossier
+from motcua.factories import (
+    AgencyFactory,
+    ProcedureFactory,
+    make_organisation,
+    make_submitted_dossier,
+)
 from motcua.proactive.models import ReminderRule
 from motcua.reports import indicators as ind
 from motcua.reports import proactive
@@ -115,8 +121,26 @@ def test_the_nation_counts_every_agency(org, november):
     assert (f.started, f.submitted_prepared) == (5, 4)
 
 
+def test_an_agency_counts_its_sub_agencies_dossiers(org, citizen, november, clock):
+    """The dossiers received by an agency below the filtered one count for it (as in the
+    facts); the levels stay those of the procedures the filtered agency itself handles."""
+    parent = org.procedure.receiving_agency
+    child = AgencyFactory(parent=parent)
+    clock.current = at(11, 20)
+    below = ProcedureFactory(agency=child)
+    submitted(below, citizen, "75A-200.06", level=2, fields=1, components=0)
+    clock.current = at(12, 7)
+    with_below = proactive.figures(period=NOVEMBER, scope=ind.Scope(agency_id=parent.pk))
+    assert (with_below.started, with_below.submitted_prepared) == (5, 4)
+    assert with_below.fields_prefilled == 19
+    assert sum(row["procedures"] for row in with_below.levels) == 1
+    alone = proactive.figures(period=NOVEMBER, scope=ind.Scope(agency_id=child.pk))
+    assert (alone.started, alone.submitted_prepared) == (1, 1)
+
+
 def test_one_query_for_the_dossiers(org, november, django_assert_num_queries):
-    # The agency tree, the dossiers' aggregate, the procedures in force, the rules.
+    # The agency tree (one level: no sub-agency), the dossiers' aggregate, the procedures
+    # in force, the rules.
     with django_assert_num_queries(4):
         proactive.figures(period=NOVEMBER, scope=agency_scope(org))
 
@@ -142,7 +166,9 @@ def test_the_manager_dashboard_shows_them(client, org, november):
     started = text(doc.get_element_by_id("proactive-started"))
     assert "Hồ sơ bắt đầu chủ động 4" in started
     assert "1 từ lời nhắc, 2 được chuẩn bị sẵn, 1 được chuẩn bị sẵn kèm khuyến nghị" in started
-    assert "3" in text(doc.get_element_by_id("proactive-submitted"))
+    submitted_card = doc.get_element_by_id("proactive-submitted")
+    assert text(submitted_card.find_class("stat-value")[0]) == "3"
+    assert "75,00 % so với số hồ sơ bắt đầu chủ động trong kỳ" in text(submitted_card)
     saved = text(doc.get_element_by_id("proactive-saved"))
     assert "1 giờ 16 phút" in saved and "18 trường điền sẵn × 20 giây" in saved
 
@@ -194,3 +220,64 @@ def test_the_levels_follow_the_dashboards_sector_and_procedure(org, november):
     assert sum(row["procedures"] for row in f.levels) == 1
     everything = proactive.figures(period=NOVEMBER, scope=agency_scope(org))
     assert sum(row["procedures"] for row in everything.levels) == 2
+
+
+def test_the_shares_of_the_procedures_in_force(org):
+    """Each level's count and share of the procedures in force (two decimals)."""
+    agency = org.procedure.agency
+    alone = ProcedureFactory(agency=agency, result_group="nhom-mot-minh")
+    ProcedureFactory(agency=agency)
+    for offer, prepare in [(org.procedure.code, False), (alone.code, True)]:
+        ReminderRule.objects.create(
+            procedure_code=offer,
+            name="Nhắc",
+            due="valid_until",
+            offsets=[30],
+            offer_code=offer,
+            prepare=prepare,
+            recommend=True,  # nothing to compare: level 2 at most
+        )
+    assert proactive.level_shares(ind.Scope(agency_id=agency.pk)) == [
+        {"level": 0, "procedures": 1, "share": Decimal("33.33")},
+        {"level": 1, "procedures": 1, "share": Decimal("33.33")},
+        {"level": 2, "procedures": 1, "share": Decimal("33.33")},
+        {"level": 3, "procedures": 0, "share": Decimal("0.00")},
+    ]
+
+
+def test_no_procedure_no_share(db):
+    shares = proactive.level_shares(ind.Scope(agency_id=AgencyFactory().pk))
+    assert [row["share"] for row in shares] == [None, None, None, None]
+
+
+def test_one_in_three_shows_as_33_33_percent(client, org, citizen, clock):
+    """The shares show two decimals, as every other rate on the page: 1 of 3 is "33,33 %",
+    not "33,30 %"."""
+    p = org.procedure
+    ProcedureFactory(agency=p.agency)
+    ProcedureFactory(agency=p.agency)
+    ReminderRule.objects.create(
+        procedure_code=p.code,
+        name="Nhắc cấp lại",
+        due="valid_until",
+        offsets=[30],
+        offer_code=p.code,
+        prepare=True,
+        recommend=False,
+    )
+    clock.current = at(11, 3)
+    submitted(p, citizen, "75A-200.01", level=2, fields=1, components=0)
+    prepared_draft(p, citizen)
+    prepared_draft(p, citizen)
+    clock.current = at(12, 7)
+    response = client.get(
+        "/statistics/", {"kind": "month", "year": 2026, "number": 11, "agency": p.agency_id}
+    )
+    doc = lxml.html.fromstring(response.content.decode())
+    submitted_card = doc.get_element_by_id("proactive-submitted")
+    assert text(submitted_card.find_class("stat-value")[0]) == "1"
+    assert "33,33 % so với số hồ sơ bắt đầu chủ động trong kỳ" in text(submitted_card)
+    level2 = doc.get_element_by_id("proactive-level-2")
+    assert [text(td) for td in level2.xpath("td")] == ["1", "33,33 %"]
+    level0 = doc.get_element_by_id("proactive-level-0")
+    assert [text(td) for td in level0.xpath("td")] == ["2", "66,67 %"]
