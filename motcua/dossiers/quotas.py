@@ -11,11 +11,11 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, Q, Sum
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
-from motcua.dossiers.models import Attachment, Dossier, Status
+from motcua.dossiers.models import Attachment, Dossier, Status, untouched_prepared
 
 
 class QuotaExceeded(ValidationError):
@@ -61,7 +61,7 @@ def _own_drafts_of(user):
     a draft the agency prepared (proactive services) counts once the person changed it, not
     before (it is deleted by itself at its date, and the agency must not fill the person's
     quota; dossier_prepare checks each prepared draft against the limits when it makes it)."""
-    return _drafts_of(user).exclude(prepared_at__isnull=False, updated_at__lte=F("prepared_at"))
+    return _drafts_of(user).exclude(untouched_prepared())
 
 
 def check_new_draft(user) -> None:
