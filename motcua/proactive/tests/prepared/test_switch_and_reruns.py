@@ -1,6 +1,7 @@
-"""What the review of the prepared dossier found (issue 17, decision 0085): one draft however
-often the person clicks or is reminded, their corrections and edits kept, the reminder sent
-whatever happens to the preparation, the recommendation in the reader's language."""
+"""The prepared dossier (issue 17, decision 0085) switched to another procedure and prepared
+again: one draft however often the person clicks or is reminded, their corrections and edits
+kept, the reminder sent whatever happens to the preparation, the recommendation in the
+reader's language."""
 
 from datetime import timedelta
 
@@ -11,30 +12,24 @@ from django.utils import timezone
 
 from motcua.accounts.models import Authorisation
 from motcua.accounts.tests.representation_helpers import AGENT_ID, person
-from motcua.core.events import ProactiveReminderDue
 from motcua.dossiers import expiry, once_only, services
 from motcua.dossiers.models import Attachment, Dossier, ObtainedComponent, Status
 from motcua.dossiers.tests.helpers import pdf
-from motcua.proactive import preparing, subscribers
+from motcua.proactive import preparing
 from motcua.proactive.models import Reminder
 from motcua.proactive.panels import started_proactively
-from motcua.proactive.tests.prepared.conftest import BADGE, OTHER, make_reminder, make_rule
+from motcua.proactive.tests.prepared.conftest import (
+    BADGE,
+    OTHER,
+    drafts,
+    make_reminder,
+    make_rule,
+    tell,
+)
 
 pytestmark = pytest.mark.django_db
 
 REGISTRATION = "Chứng nhận đăng ký xe ô tô hoặc giấy hẹn nhận chứng nhận đăng ký xe"
-
-
-def drafts():
-    return Dossier.objects.filter(status=Status.DRAFT)
-
-
-def tell(reminder, capture):
-    event = ProactiveReminderDue(reminder_id=reminder.pk, holder_id=reminder.holder_id, rule_id=1)
-    with capture(execute=True):
-        subscribers.prepare_and_tell(event)
-    reminder.refresh_from_db()
-    return reminder
 
 
 # --- Choosing another procedure (level 3) ------------------------------------------------------
