@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -187,6 +188,13 @@ def dossier_prepared(*, dossier: Dossier, proactive: dict, changed: bool = False
         proactive=merged, prepared_at=now, updated_at=now
     )
     dossier.proactive, dossier.prepared_at, dossier.updated_at = merged, now, now
+
+
+def dossier_preparing(*, dossier: Dossier) -> None:
+    """The agency changed the draft it is preparing (answers from the registers, a file it
+    holds): still untouched by the person, so that a run that broke off part-way and is run
+    again tells the agency's changes from the person's (proactive.preparing)."""
+    Dossier.objects.filter(pk=dossier.pk, status=Status.DRAFT).update(prepared_at=F("updated_at"))
 
 
 def dossier_prepared_keep(*, dossier: Dossier, until) -> None:

@@ -137,7 +137,9 @@ def test_the_recommendation_is_shown_in_the_readers_language(
 # --- Reruns, failures, quotas ----------------------------------------------------------------
 
 
-def test_a_rerun_leaves_a_draft_the_person_has_changed_alone(in_process_http, earlier, company):
+def test_a_rerun_finishes_a_draft_the_person_has_changed_keeping_their_answers(
+    in_process_http, earlier, company
+):
     reminder = make_reminder(earlier, company)
     # The first run made the draft and stopped (a crash); the person found and changed it.
     half = services.dossier_prepare(
@@ -159,7 +161,40 @@ def test_a_rerun_leaves_a_draft_the_person_has_changed_alone(in_process_http, ea
     again = preparing.prepare(reminder)
     again.refresh_from_db()
     assert again == half and again.form_data["vehicles"][0]["chassis_no"] == "TYPED-BY-THE-PERSON"
-    assert again.updated_at == half.updated_at  # not made "untouched" again
+    # Finished (the file the agency holds attached, what it did recorded) and found again...
+    assert Attachment.objects.filter(dossier=again, reused_result_id=earlier.pk).exists()
+    assert "fields_prefilled" in again.proactive and preparing.prepared_for(reminder) == again
+    # ...but not made "untouched" again: it is theirs.
+    assert not again.is_untouched_prepared
+
+
+def test_a_rerun_after_a_crash_part_way_finishes_the_draft(
+    in_process_http, monkeypatch, earlier, company, django_capture_on_commit_callbacks
+):
+    reminder = make_reminder(earlier, company)
+    real = preparing.reuse_result
+    calls = []
+
+    def crash_once(**kwargs):
+        calls.append(kwargs)
+        if len(calls) == 1:  # the process dies after the registers filled the answers
+            raise SystemExit("killed")
+        return real(**kwargs)
+
+    monkeypatch.setattr(preparing, "reuse_result", crash_once)
+    with pytest.raises(SystemExit):
+        preparing.prepare(reminder)
+    half = drafts().get()
+    assert half.form_data["vehicles"][0]["chassis_no"] == "WF0XXXTTGXMK12345"  # refreshed
+    reminder = tell(reminder, django_capture_on_commit_callbacks)  # the outbox runs it again
+    dossier = reminder.dossier
+    assert dossier == half and list(drafts()) == [dossier]
+    assert Attachment.objects.filter(dossier=dossier, reused_result_id=earlier.pk).count() == 1
+    assert dossier.proactive["fields_prefilled"] == 27
+    assert dossier.proactive["components_held"] == 2
+    # Still the agency's: not one of the person's drafts, deleted at its own date.
+    assert dossier.is_untouched_prepared
+    assert expiry.draft_expires_at(dossier) == dossier.prepared_expires_at
 
 
 def test_registers_never_change_a_submitted_dossier(in_process_http, earlier, company):
