@@ -64,11 +64,15 @@ def _own_drafts_of(user):
     return _drafts_of(user).exclude(untouched_prepared())
 
 
-def check_new_draft(user) -> None:
-    """Refuse a new draft past the account's number of open drafts."""
+def check_new_draft(user, *, replacing: Dossier | None = None) -> None:
+    """Refuse a new draft past the account's number of open drafts; `replacing`, a draft
+    deleted once the new one is made, is not counted."""
     _lock_account(user)
     limit = quotas_for(user).drafts
-    if _own_drafts_of(user).count() >= limit:
+    drafts = _own_drafts_of(user)
+    if replacing is not None:
+        drafts = drafts.exclude(pk=replacing.pk)
+    if drafts.count() >= limit:
         if user.is_verified:
             message = _(
                 "Quý vị đã có %(n)s bản nháp, là số tối đa. Hãy nộp hoặc xóa một bản nháp "

@@ -106,6 +106,7 @@ def dossier_prepare(
     expires_at,
     token: uuid.UUID | None = None,
     prefill_sources: dict | None = None,
+    replacing: Dossier | None = None,
 ) -> Dossier:
     """Create a draft the agency prepared for `applicant` (proactive services level 2 or 3,
     decision 0085): started by no one (the agency), with the answers it already holds, marked
@@ -117,7 +118,9 @@ def dossier_prepare(
     whatever state it now is. The form's list limits and the account's form-data total apply
     as to the person's own answers (DossierError, QuotaExceeded). A new draft starts
     untouched: its updated_at is its prepared_at. `prefill_sources`: where values came from
-    (the person's earlier draft, when they chose another procedure)."""
+    (the person's earlier draft, when they chose another procedure). `replacing`: that
+    earlier draft, deleted once this one is made: not counted against the account's limits
+    (a switch needs no spare draft)."""
     if not procedure.accepts_online:
         raise DossierError(_("Thủ tục này chưa nhận hồ sơ trực tuyến."))
     token = token or uuid.uuid4()
@@ -140,8 +143,9 @@ def dossier_prepare(
     now = timezone.now()
     try:
         with transaction.atomic():
-            quotas.check_new_draft(applicant)
-            quotas.check_form_bytes(applicant, Dossier(form_bytes=0), size)
+            quotas.check_new_draft(applicant, replacing=replacing)
+            # In place of `replacing`'s answers: no more than those always fits.
+            quotas.check_form_bytes(applicant, replacing or Dossier(form_bytes=0), size)
             dossier = Dossier.objects.create(
                 uuid=token,
                 procedure=procedure,

@@ -464,6 +464,7 @@ def _build(*, reminder, earlier, procedure, base, choice, token, previous) -> Do
             expires_at=timezone.now() + timedelta(days=settings.PROACTIVE_DRAFT_DAYS),
             token=token,
             prefill_sources=(previous.prefill_sources or {}) if previous is not None else None,
+            replacing=previous,
         )
     except ValidationError as exc:  # past the account's quotas; the form takes no dossier
         logger.info("Reminder %s: no prepared draft (%s)", reminder.pk, exc.messages[0])

@@ -107,6 +107,17 @@ def test_a_switch_keeps_the_persons_corrections_and_counts_as_a_change(
     assert expiry.draft_expires_at(new) != new.prepared_expires_at
 
 
+def test_a_switch_needs_no_spare_draft(in_process_http, settings, earlier, company, other_way):
+    settings.DRAFTS_PER_ACCOUNT = 1
+    prepared = preparing.prepare(make_reminder(earlier, company))
+    data = prepared.form_data
+    data["operator"]["phone"] = "0905999999"  # the person's change: one of their drafts now
+    services.dossier_save_form(dossier=prepared, applicant=company, data=data, validate=False)
+    new = preparing.prepare_instead(dossier=prepared, code=OTHER, person=company).dossier
+    assert list(drafts()) == [new] and new.procedure.code == OTHER
+    assert new.form_data["operator"]["phone"] == "0905999999"
+
+
 def test_the_desk_line_says_the_person_chose_even_if_the_figures_changed_since(
     in_process_http, earlier, company, other_way
 ):
