@@ -30,6 +30,10 @@ class EmailNotVerified(DossierError):
     """Only applicants with a verified e-mail address may submit (the receipt goes there)."""
 
 
+class PreparedNotConfirmed(DossierError):
+    """A draft the agency prepared goes only once the person said they checked it."""
+
+
 def dossier_start(
     *,
     procedure: Procedure,
@@ -472,7 +476,8 @@ def dossier_submit(*, dossier_uuid, applicant, confirmed_prepared: bool = False)
     time; the draft row is locked, so two parallel submissions cannot both go through.
     A dossier the person may not act on raises Dossier.DoesNotExist, like an unknown one.
     A draft the agency prepared (prepared_at) goes only with `confirmed_prepared`: the person
-    said they checked it (decision 0085); when is kept in Dossier.proactive["confirmed_at"].
+    said they checked it (decision 0085), else PreparedNotConfirmed; when is kept in
+    Dossier.proactive["confirmed_at"].
     """
     with transaction.atomic():
         dossier = (
@@ -493,6 +498,10 @@ def dossier_submit(*, dossier_uuid, applicant, confirmed_prepared: bool = False)
             raise Dossier.DoesNotExist
         if not dossier.is_draft:
             return dossier
+        if dossier.prepared_at is not None and not confirmed_prepared:
+            raise PreparedNotConfirmed(
+                _("Hồ sơ do cơ quan chuẩn bị sẵn: quý vị xác nhận đã kiểm tra hồ sơ trước khi nộp.")
+            )
         principal = applicant if dossier.applicant_id == applicant.pk else dossier.applicant
         if not applicant.is_verified:
             raise EmailNotVerified(_("Xác thực địa chỉ thư điện tử trước khi nộp hồ sơ."))
@@ -509,13 +518,6 @@ def dossier_submit(*, dossier_uuid, applicant, confirmed_prepared: bool = False)
         if not readiness.ready:
             raise DossierError(_("Hồ sơ chưa đầy đủ, vui lòng kiểm tra lại các mục được đánh dấu."))
         if dossier.prepared_at is not None:
-            if not confirmed_prepared:
-                raise DossierError(
-                    _(
-                        "Hồ sơ do cơ quan chuẩn bị sẵn: quý vị xác nhận đã kiểm tra hồ sơ "
-                        "trước khi nộp."
-                    )
-                )
             dossier.proactive = {
                 **(dossier.proactive or {}),
                 "confirmed_at": timezone.now().isoformat(),
