@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from motcua.core.events import DraftExpiring
 from motcua.core.outbox import publish
-from motcua.dossiers.models import Dossier, Status
+from motcua.dossiers.models import Dossier, Status, untouched_prepared
 from motcua.dossiers.services import delete_draft
 
 BATCH = 500
@@ -32,18 +32,9 @@ def _days(n: int) -> timedelta:
     return timedelta(days=n)
 
 
-def _untouched_prepared() -> Q:
-    """Prepared by the agency and not changed by the person since."""
-    return Q(prepared_at__isnull=False, updated_at__lte=F("prepared_at"))
-
-
 def draft_expires_at(dossier: Dossier) -> datetime:
     """When this draft will be deleted if it stays as it is."""
-    if (
-        dossier.prepared_at is not None
-        and dossier.prepared_expires_at is not None
-        and dossier.updated_at <= dossier.prepared_at
-    ):
+    if dossier.is_untouched_prepared and dossier.prepared_expires_at is not None:
         return dossier.prepared_expires_at
     expires = dossier.updated_at + _days(settings.DRAFT_EXPIRY_DAYS)
     reminded = dossier.expiry_reminded_at
@@ -70,7 +61,7 @@ def remind_expiring_drafts(*, now: datetime | None = None) -> int:
     due = (
         Dossier.objects.filter(status=Status.DRAFT, updated_at__lte=horizon)
         .filter(_not_reminded_since_change())
-        .exclude(_untouched_prepared())
+        .exclude(untouched_prepared())
     )
     sent = 0
     after = 0
@@ -84,7 +75,7 @@ def remind_expiring_drafts(*, now: datetime | None = None) -> int:
                 marked = (
                     Dossier.objects.filter(pk=pk, status=Status.DRAFT, updated_at=updated_at)
                     .filter(_not_reminded_since_change())
-                    .exclude(_untouched_prepared())
+                    .exclude(untouched_prepared())
                     .update(expiry_reminded_at=now)
                 )
                 if not marked:  # changed, submitted or reminded meanwhile
@@ -112,9 +103,11 @@ def expire_drafts(*, now: datetime | None = None) -> int:
             expiry_reminded_at__lte=now - _days(reminder),
         )
     # Untouched prepared drafts go at their own date; changed ones by the ordinary rule. Two
-    # passes rather than one OR: each reads its own index range (drafts by last change).
-    prepared = Q(status=Status.DRAFT, prepared_expires_at__lte=now) & _untouched_prepared()
-    return _delete_where(expired & ~_untouched_prepared()) + _delete_where(prepared)
+    # passes rather than one OR: the first reads the index of drafts by last change; the
+    # second has no index on prepared_expires_at and reads the drafts (few: prepared ones
+    # are deleted at their date or become ordinary drafts).
+    prepared = Q(status=Status.DRAFT, prepared_expires_at__lte=now) & untouched_prepared()
+    return _delete_where(expired & ~untouched_prepared()) + _delete_where(prepared)
 
 
 def _delete_where(expired: Q) -> int:

@@ -51,6 +51,14 @@ OPEN_STATUSES = frozenset(
 ENDED_STATUSES = frozenset({Status.NOT_ACCEPTED, Status.STOPPED, Status.RETURNED})
 
 
+def untouched_prepared() -> models.Q:
+    """Drafts the agency prepared (proactive services, decision 0085) that the person has not
+    changed since: updated_at still at prepared_at. They do not count against the person's
+    limits (dossiers.quotas) and are deleted at their own date (dossiers.expiry); once
+    changed they are ordinary drafts. Dossier.is_untouched_prepared says it of one."""
+    return models.Q(prepared_at__isnull=False, updated_at__lte=models.F("prepared_at"))
+
+
 def choice_label(choices, value):
     try:
         return str(choices(value).label)
@@ -282,6 +290,11 @@ class Dossier(models.Model):
     @property
     def is_draft(self) -> bool:
         return self.status == Status.DRAFT
+
+    @property
+    def is_untouched_prepared(self) -> bool:
+        """Prepared by the agency and not changed by the person since (untouched_prepared)."""
+        return self.prepared_at is not None and self.updated_at <= self.prepared_at
 
     @property
     def is_open(self) -> bool:

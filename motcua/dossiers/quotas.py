@@ -11,11 +11,11 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, Q, Sum
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
-from motcua.dossiers.models import Attachment, Dossier, Status
+from motcua.dossiers.models import Attachment, Dossier, Status, untouched_prepared
 
 
 class QuotaExceeded(ValidationError):
@@ -61,14 +61,18 @@ def _own_drafts_of(user):
     a draft the agency prepared (proactive services) counts once the person changed it, not
     before (it is deleted by itself at its date, and the agency must not fill the person's
     quota; dossier_prepare checks each prepared draft against the limits when it makes it)."""
-    return _drafts_of(user).exclude(prepared_at__isnull=False, updated_at__lte=F("prepared_at"))
+    return _drafts_of(user).exclude(untouched_prepared())
 
 
-def check_new_draft(user) -> None:
-    """Refuse a new draft past the account's number of open drafts."""
+def check_new_draft(user, *, replacing: Dossier | None = None) -> None:
+    """Refuse a new draft past the account's number of open drafts; `replacing`, a draft
+    deleted once the new one is made, is not counted."""
     _lock_account(user)
     limit = quotas_for(user).drafts
-    if _own_drafts_of(user).count() >= limit:
+    drafts = _own_drafts_of(user)
+    if replacing is not None:
+        drafts = drafts.exclude(pk=replacing.pk)
+    if drafts.count() >= limit:
         if user.is_verified:
             message = _(
                 "Quý vị đã có %(n)s bản nháp, là số tối đa. Hãy nộp hoặc xóa một bản nháp "

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,6 +28,10 @@ class DossierError(ValidationError):
 
 class EmailNotVerified(DossierError):
     """Only applicants with a verified e-mail address may submit (the receipt goes there)."""
+
+
+class PreparedNotConfirmed(DossierError):
+    """A draft the agency prepared goes only once the person said they checked it."""
 
 
 def dossier_start(
@@ -105,6 +110,7 @@ def dossier_prepare(
     expires_at,
     token: uuid.UUID | None = None,
     prefill_sources: dict | None = None,
+    replacing: Dossier | None = None,
 ) -> Dossier:
     """Create a draft the agency prepared for `applicant` (proactive services level 2 or 3,
     decision 0085): started by no one (the agency), with the answers it already holds, marked
@@ -116,7 +122,9 @@ def dossier_prepare(
     whatever state it now is. The form's list limits and the account's form-data total apply
     as to the person's own answers (DossierError, QuotaExceeded). A new draft starts
     untouched: its updated_at is its prepared_at. `prefill_sources`: where values came from
-    (the person's earlier draft, when they chose another procedure)."""
+    (the person's earlier draft, when they chose another procedure). `replacing`: that
+    earlier draft, deleted once this one is made: not counted against the account's limits
+    (a switch needs no spare draft)."""
     if not procedure.accepts_online:
         raise DossierError(_("Thủ tục này chưa nhận hồ sơ trực tuyến."))
     token = token or uuid.uuid4()
@@ -139,8 +147,9 @@ def dossier_prepare(
     now = timezone.now()
     try:
         with transaction.atomic():
-            quotas.check_new_draft(applicant)
-            quotas.check_form_bytes(applicant, Dossier(form_bytes=0), size)
+            quotas.check_new_draft(applicant, replacing=replacing)
+            # In place of `replacing`'s answers: no more than those always fits.
+            quotas.check_form_bytes(applicant, replacing or Dossier(form_bytes=0), size)
             dossier = Dossier.objects.create(
                 uuid=token,
                 procedure=procedure,
@@ -187,6 +196,13 @@ def dossier_prepared(*, dossier: Dossier, proactive: dict, changed: bool = False
         proactive=merged, prepared_at=now, updated_at=now
     )
     dossier.proactive, dossier.prepared_at, dossier.updated_at = merged, now, now
+
+
+def dossier_preparing(*, dossier: Dossier) -> None:
+    """The agency changed the draft it is preparing (answers from the registers, a file it
+    holds): still untouched by the person, so that a run that broke off part-way and is run
+    again tells the agency's changes from the person's (proactive.preparing)."""
+    Dossier.objects.filter(pk=dossier.pk, status=Status.DRAFT).update(prepared_at=F("updated_at"))
 
 
 def dossier_prepared_keep(*, dossier: Dossier, until) -> None:
@@ -460,7 +476,8 @@ def dossier_submit(*, dossier_uuid, applicant, confirmed_prepared: bool = False)
     time; the draft row is locked, so two parallel submissions cannot both go through.
     A dossier the person may not act on raises Dossier.DoesNotExist, like an unknown one.
     A draft the agency prepared (prepared_at) goes only with `confirmed_prepared`: the person
-    said they checked it (decision 0085); when is kept in Dossier.proactive["confirmed_at"].
+    said they checked it (decision 0085), else PreparedNotConfirmed; when is kept in
+    Dossier.proactive["confirmed_at"].
     """
     with transaction.atomic():
         dossier = (
@@ -481,6 +498,10 @@ def dossier_submit(*, dossier_uuid, applicant, confirmed_prepared: bool = False)
             raise Dossier.DoesNotExist
         if not dossier.is_draft:
             return dossier
+        if dossier.prepared_at is not None and not confirmed_prepared:
+            raise PreparedNotConfirmed(
+                _("Hồ sơ do cơ quan chuẩn bị sẵn: quý vị xác nhận đã kiểm tra hồ sơ trước khi nộp.")
+            )
         principal = applicant if dossier.applicant_id == applicant.pk else dossier.applicant
         if not applicant.is_verified:
             raise EmailNotVerified(_("Xác thực địa chỉ thư điện tử trước khi nộp hồ sơ."))
@@ -497,13 +518,6 @@ def dossier_submit(*, dossier_uuid, applicant, confirmed_prepared: bool = False)
         if not readiness.ready:
             raise DossierError(_("Hồ sơ chưa đầy đủ, vui lòng kiểm tra lại các mục được đánh dấu."))
         if dossier.prepared_at is not None:
-            if not confirmed_prepared:
-                raise DossierError(
-                    _(
-                        "Hồ sơ do cơ quan chuẩn bị sẵn: quý vị xác nhận đã kiểm tra hồ sơ "
-                        "trước khi nộp."
-                    )
-                )
             dossier.proactive = {
                 **(dossier.proactive or {}),
                 "confirmed_at": timezone.now().isoformat(),

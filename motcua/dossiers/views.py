@@ -558,44 +558,47 @@ def review(request, dossier_uuid):
 def submit(request, dossier_uuid):
     declared = request.POST.get("declaration") == "on"
     confirmed = request.POST.get("confirm_prepared") == "on"
-    if not declared or not confirmed:
-        dossier = selectors.dossier_of(request.user, dossier_uuid, act=True)
-        if not dossier.is_draft:
+    if declared:
+        try:
+            dossier = services.dossier_submit(
+                dossier_uuid=dossier_uuid, applicant=request.user, confirmed_prepared=confirmed
+            )
+        except Dossier.DoesNotExist:
+            raise Http404 from None
+        except services.PreparedNotConfirmed:
+            pass  # said at its checkbox, below
+        except services.EmailNotVerified as exc:
+            messages.error(request, exc.messages[0])
+            review_url = reverse("dossiers:review", args=[dossier_uuid])
+            return redirect(f"{reverse('accounts:verify')}?{urlencode({'next': review_url})}")
+        except ValidationError as exc:
+            messages.error(request, exc.messages[0])
+            return redirect("dossiers:review", dossier_uuid)
+        else:
             return redirect("dossiers:submitted", dossier.uuid)
-    if not declared or (not confirmed and dossier.prepared_at is not None):
-        context = _review_context(dossier)
-        context["error_list"] = []
-        # At the top too, linked to the checkbox: the declaration sits far down the page.
-        if dossier.prepared_at is not None and not confirmed:
-            context["confirm_error"] = _(
-                "Xác nhận quý vị đã kiểm tra hồ sơ do cơ quan chuẩn bị sẵn trước khi nộp."
-            )
-            context["error_list"].append(
-                (
-                    "confirm_prepared",
-                    summary_entry(_("Xác nhận hồ sơ chuẩn bị sẵn"), context["confirm_error"]),
-                )
-            )
-        if not declared:
-            context["declaration_error"] = _("Xác nhận lời cam đoan trước khi nộp hồ sơ.")
-            context["error_list"].append(
-                ("declaration", summary_entry(_("Lời cam đoan"), context["declaration_error"]))
-            )
-        return render(request, "dossiers/review.html", context, status=400)
-    try:
-        dossier = services.dossier_submit(
-            dossier_uuid=dossier_uuid, applicant=request.user, confirmed_prepared=confirmed
+    # The declaration not made, or a prepared draft not confirmed: the review page again.
+    dossier = selectors.dossier_of(request.user, dossier_uuid, act=True)
+    if not dossier.is_draft:
+        return redirect("dossiers:submitted", dossier.uuid)
+    context = _review_context(dossier)
+    context["error_list"] = []
+    # At the top too, linked to the checkbox: the declaration sits far down the page.
+    if dossier.prepared_at is not None and not confirmed:
+        context["confirm_error"] = _(
+            "Xác nhận quý vị đã kiểm tra hồ sơ do cơ quan chuẩn bị sẵn trước khi nộp."
         )
-    except Dossier.DoesNotExist:
-        raise Http404 from None
-    except services.EmailNotVerified as exc:
-        messages.error(request, exc.messages[0])
-        review_url = reverse("dossiers:review", args=[dossier_uuid])
-        return redirect(f"{reverse('accounts:verify')}?{urlencode({'next': review_url})}")
-    except ValidationError as exc:
-        messages.error(request, exc.messages[0])
-        return redirect("dossiers:review", dossier_uuid)
-    return redirect("dossiers:submitted", dossier.uuid)
+        context["error_list"].append(
+            (
+                "confirm_prepared",
+                summary_entry(_("Xác nhận hồ sơ chuẩn bị sẵn"), context["confirm_error"]),
+            )
+        )
+    if not declared:
+        context["declaration_error"] = _("Xác nhận lời cam đoan trước khi nộp hồ sơ.")
+        context["error_list"].append(
+            ("declaration", summary_entry(_("Lời cam đoan"), context["declaration_error"]))
+        )
+    return render(request, "dossiers/review.html", context, status=400)
 
 
 @applicant_required

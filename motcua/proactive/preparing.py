@@ -464,26 +464,30 @@ def _build(*, reminder, earlier, procedure, base, choice, token, previous) -> Do
             expires_at=timezone.now() + timedelta(days=settings.PROACTIVE_DRAFT_DAYS),
             token=token,
             prefill_sources=(previous.prefill_sources or {}) if previous is not None else None,
+            replacing=previous,
         )
     except ValidationError as exc:  # past the account's quotas; the form takes no dossier
         logger.info("Reminder %s: no prepared draft (%s)", reminder.pk, exc.messages[0])
         return None
-    if (
-        not dossier.is_draft
-        or _finished(dossier)
-        or (dossier.prepared_at is not None and dossier.updated_at > dossier.prepared_at)
-    ):
-        # Found again (a rerun, a double click): finished, or the person has it: left alone.
-        return dossier
+    if not dossier.is_draft or _finished(dossier):
+        return dossier  # found again (a rerun, a double click): left alone
+    # Made now, or found again after a run that broke off part-way (a crash): finished now.
+    # The agency's own changes keep it untouched (dossier_preparing), so a draft changed
+    # since was changed by the person: their answers are not refreshed over, and it is theirs.
+    theirs = not dossier.is_untouched_prepared
     problems: list[str] = []
     refreshed: list[str] = []
-    try:
-        outcome = once_only.fill_from_registers(dossier=dossier, user=holder)
-    except (ValidationError, ratelimit.Unavailable):
-        problems.append(_("Chưa cập nhật được thông tin từ cơ sở dữ liệu."))
-    else:
-        refreshed, problems = list(outcome.filled), list(outcome.problems)
+    if not theirs:
+        try:
+            outcome = once_only.fill_from_registers(dossier=dossier, user=holder)
+        except (ValidationError, ratelimit.Unavailable):
+            problems.append(_("Chưa cập nhật được thông tin từ cơ sở dữ liệu."))
+        else:
+            refreshed, problems = list(outcome.filled), list(outcome.problems)
+        dossier_services.dossier_preparing(dossier=dossier)
     held = _attach_result(dossier, earlier.result, holder, problems)
+    if not theirs:
+        dossier_services.dossier_preparing(dossier=dossier)
     held |= _obtain(dossier, holder, problems)
     dossier.refresh_from_db()
     dossier_services.dossier_prepared(
@@ -495,7 +499,7 @@ def _build(*, reminder, earlier, procedure, base, choice, token, previous) -> Do
             "refreshed": refreshed,
             "refresh_problems": problems,
         },
-        changed=previous is not None,
+        changed=previous is not None or theirs,
     )
     record_audit(
         action="proactive.prepare",

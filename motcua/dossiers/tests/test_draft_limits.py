@@ -15,7 +15,7 @@ from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
 
-from motcua.catalogue.forms_schema import parse_post, too_many_posted
+from motcua.catalogue.forms_schema import form_size, parse_post, too_many_posted
 from motcua.dossiers import services
 from motcua.dossiers.models import Attachment, Dossier
 from motcua.dossiers.tests.helpers import VALID_FORM, pdf
@@ -411,6 +411,8 @@ def test_an_untouched_prepared_draft_takes_none_of_the_persons_form_data_or_file
     response = upload(client, own, component, pdf("b.pdf"))
     assert response.status_code == 400
     assert "Các bản nháp của quý vị đã chứa" in response.content.decode()
-    bigger = copy.deepcopy(VALID_FORM) | {"extra": "A" * 200}
-    with pytest.raises(ValidationError):
+    # Answers that would fit alone, not beside the prepared draft's.
+    bigger = copy.deepcopy(VALID_FORM) | {"extra": "A" * (size // 4)}
+    assert size < form_size(bigger) <= settings.DRAFT_FORM_BYTES_PER_ACCOUNT
+    with pytest.raises(ValidationError, match="Tờ khai quá lớn"):
         services.dossier_save_form(dossier=own, applicant=citizen, data=bigger)

@@ -9,7 +9,10 @@ import pytest
 from django.utils import timezone
 
 import motcua
+from motcua.core.events import ProactiveReminderDue
+from motcua.dossiers.models import Dossier, Status
 from motcua.factories import ComponentFactory, ProcedureFactory, UserFactory, make_submitted_dossier
+from motcua.proactive import subscribers
 from motcua.proactive.models import Due, DueItem, Reminder, ReminderItem, ReminderRule
 from motcua.results.tests.conftest import approve
 
@@ -104,6 +107,20 @@ def earlier(org, badge, company):
     """The company's earlier badge dossier, approved: its signed result."""
     dossier = make_submitted_dossier(badge, company, form_data=earlier_form())
     return approve(dossier, org).results.get()
+
+
+def drafts():
+    return Dossier.objects.filter(status=Status.DRAFT)
+
+
+def tell(reminder, capture):
+    """The chain run for `reminder` as the outbox runs it (`capture`: the on-commit fixture):
+    prepared when its rule says so, then told; the reminder as it is afterwards."""
+    event = ProactiveReminderDue(reminder_id=reminder.pk, holder_id=reminder.holder_id, rule_id=1)
+    with capture(execute=True):
+        subscribers.prepare_and_tell(event)
+    reminder.refresh_from_db()
+    return reminder
 
 
 def make_rule(**fields) -> ReminderRule:

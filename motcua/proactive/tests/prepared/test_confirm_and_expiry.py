@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from motcua.accounts.testing import login_officer
-from motcua.dossiers import expiry, services
+from motcua.dossiers import expiry, selectors, services
 from motcua.dossiers.models import Dossier, Status
 from motcua.dossiers.tests.helpers import VALID_FORM, pdf
 from motcua.factories import make_organisation, make_submitted_dossier
@@ -46,7 +46,7 @@ def submit(client, dossier, **data):
 def test_nothing_is_submitted_without_the_persons_confirmation(procedure, citizen):
     make_organisation(procedure)
     dossier = prepared_draft(procedure, citizen)
-    with pytest.raises(services.DossierError, match="xác nhận đã kiểm tra hồ sơ"):
+    with pytest.raises(services.PreparedNotConfirmed, match="xác nhận đã kiểm tra hồ sơ"):
         services.dossier_submit(dossier_uuid=dossier.uuid, applicant=citizen)
     dossier.refresh_from_db()
     assert dossier.status == Status.DRAFT and "confirmed_at" not in dossier.proactive
@@ -127,3 +127,24 @@ def test_the_task_list_gives_the_prepared_drafts_own_expiry(client, procedure, c
     services.dossier_save_form(dossier=dossier, applicant=citizen, data=VALID_FORM)
     dossier.refresh_from_db()
     assert expiry.draft_expires_at(dossier) == dossier.updated_at + timedelta(days=30)
+
+
+def test_an_ordinary_submission_is_not_held_up_by_the_confirmation(
+    client, procedure, citizen, monkeypatch
+):
+    make_organisation(procedure)
+    ordinary = services.dossier_start(procedure=procedure, applicant=citizen)
+    services.dossier_save_form(dossier=ordinary, applicant=citizen, data=VALID_FORM)
+    for component in procedure.components.filter(requirement="required"):
+        services.attachment_add(
+            dossier=ordinary, component=component, upload=pdf(), applicant=citizen
+        )
+
+    def loaded_again(*args, **kwargs):
+        raise AssertionError("the draft loaded before submitting, to look for a confirmation")
+
+    # Only the submission reads the draft (the page's form has no confirmation to tick).
+    monkeypatch.setattr(selectors, "dossier_of", loaded_again)
+    client.force_login(citizen)
+    response = submit(client, ordinary, declaration="on")
+    assert response["Location"] == reverse("dossiers:submitted", args=[ordinary.uuid])

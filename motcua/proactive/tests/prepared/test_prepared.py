@@ -10,7 +10,7 @@ from motcua.dossiers import services
 from motcua.dossiers.models import Attachment, Dossier, ObtainedComponent, Status
 from motcua.proactive import preparing, subscribers
 from motcua.proactive.models import DueItem
-from motcua.proactive.tests.prepared.conftest import make_reminder
+from motcua.proactive.tests.prepared.conftest import earlier_form, make_reminder
 from motcua.results.services import revoke_result
 
 pytestmark = pytest.mark.django_db
@@ -27,20 +27,33 @@ def test_the_draft_is_the_earlier_dossier_refreshed_from_the_registers(
     dossier = preparing.prepare(reminder)
     assert (dossier.status, dossier.applicant, dossier.started_by) == (Status.DRAFT, company, None)
     assert dossier.proactive_level == 2 and dossier.prepared_from == earlier.dossier
-    data = dossier.form_data
-    # Only the vehicle whose badge falls due; a re-issue of its one badge.
-    assert [v["plate"] for v in data["vehicles"]] == ["75B-012.34"]
-    assert data["request"] == {
+    # The earlier answers...
+    expected = earlier_form()
+    del expected["operator"]["fax"]  # ...without what the offered form no longer has,
+    expected["vehicles"] = expected["vehicles"][:1]  # only the vehicle whose badge falls due,
+    expected["request"] = {  # a re-issue of its one badge,
         "kind": "reissue",
         "reissue_reason": "expired",
         "badge_type": "contract",
         "badges_requested": 1,
     }
-    # The earlier answers are kept where the register has nothing to say...
-    assert data["vehicles"][0]["ownership"] == "owned"
-    assert data["operator"]["phone"] == "0905123456"
-    # ...and replaced by what the register says now, with where and when it came from.
-    assert data["vehicles"][0]["chassis_no"] == "WF0XXXTTGXMK12345"
+    # ...and what the registers say now over them.
+    expected["operator"] |= {
+        "address": "25 Hùng Vương, phường Thuận Hóa, thành phố Huế",
+        "business_registration_issuer": (
+            "Phòng Đăng ký kinh doanh - Sở Kế hoạch và Đầu tư tỉnh Thừa Thiên Huế"
+        ),
+        "licence_issuer": "Sở Giao thông vận tải tỉnh Thừa Thiên Huế",
+        "permitted_types": ["contract", "tourism"],
+    }
+    expected["vehicles"][0] |= {
+        "chassis_no": "WF0XXXTTGXMK12345",
+        "vehicle_class": "Ô tô khách",
+        "colour": "Trắng",
+        "service_life_year": 2041,
+    }
+    assert dossier.form_data == expected
+    # Each refreshed value says where and when it came from.
     source = dossier.prefill_sources["vehicles.0.chassis_no"]
     assert (source["register"], source["label"], source["key"]) == (
         "vehicles",
@@ -48,10 +61,7 @@ def test_the_draft_is_the_earlier_dossier_refreshed_from_the_registers(
         "75B-012.34",
     )
     assert source["fetched_at"] and source["reference"]
-    assert data["operator"]["address"] == "25 Hùng Vương, phường Thuận Hóa, thành phố Huế"
     assert dossier.prefill_sources["operator.address"]["register"] == "business"
-    # An answer the form no longer has is not carried over.
-    assert "fax" not in data["operator"]
     assert dossier.proactive["refresh_problems"] == []
     assert dossier.proactive["fields_prefilled"] == 27
 

@@ -1,6 +1,7 @@
-"""What the review of the prepared dossier found (issue 17, decision 0085): one draft however
-often the person clicks or is reminded, their corrections and edits kept, the reminder sent
-whatever happens to the preparation, the recommendation in the reader's language."""
+"""The prepared dossier (issue 17, decision 0085) switched to another procedure and prepared
+again: one draft however often the person clicks or is reminded, their corrections and edits
+kept, the reminder sent whatever happens to the preparation, the recommendation in the
+reader's language."""
 
 from datetime import timedelta
 
@@ -11,30 +12,24 @@ from django.utils import timezone
 
 from motcua.accounts.models import Authorisation
 from motcua.accounts.tests.representation_helpers import AGENT_ID, person
-from motcua.core.events import ProactiveReminderDue
 from motcua.dossiers import expiry, once_only, services
 from motcua.dossiers.models import Attachment, Dossier, ObtainedComponent, Status
 from motcua.dossiers.tests.helpers import pdf
-from motcua.proactive import preparing, subscribers
+from motcua.proactive import preparing
 from motcua.proactive.models import Reminder
 from motcua.proactive.panels import started_proactively
-from motcua.proactive.tests.prepared.conftest import BADGE, OTHER, make_reminder, make_rule
+from motcua.proactive.tests.prepared.conftest import (
+    BADGE,
+    OTHER,
+    drafts,
+    make_reminder,
+    make_rule,
+    tell,
+)
 
 pytestmark = pytest.mark.django_db
 
 REGISTRATION = "Chứng nhận đăng ký xe ô tô hoặc giấy hẹn nhận chứng nhận đăng ký xe"
-
-
-def drafts():
-    return Dossier.objects.filter(status=Status.DRAFT)
-
-
-def tell(reminder, capture):
-    event = ProactiveReminderDue(reminder_id=reminder.pk, holder_id=reminder.holder_id, rule_id=1)
-    with capture(execute=True):
-        subscribers.prepare_and_tell(event)
-    reminder.refresh_from_db()
-    return reminder
 
 
 # --- Choosing another procedure (level 3) ------------------------------------------------------
@@ -112,6 +107,17 @@ def test_a_switch_keeps_the_persons_corrections_and_counts_as_a_change(
     assert expiry.draft_expires_at(new) != new.prepared_expires_at
 
 
+def test_a_switch_needs_no_spare_draft(in_process_http, settings, earlier, company, other_way):
+    settings.DRAFTS_PER_ACCOUNT = 1
+    prepared = preparing.prepare(make_reminder(earlier, company))
+    data = prepared.form_data
+    data["operator"]["phone"] = "0905999999"  # the person's change: one of their drafts now
+    services.dossier_save_form(dossier=prepared, applicant=company, data=data, validate=False)
+    new = preparing.prepare_instead(dossier=prepared, code=OTHER, person=company).dossier
+    assert list(drafts()) == [new] and new.procedure.code == OTHER
+    assert new.form_data["operator"]["phone"] == "0905999999"
+
+
 def test_the_desk_line_says_the_person_chose_even_if_the_figures_changed_since(
     in_process_http, earlier, company, other_way
 ):
@@ -142,7 +148,9 @@ def test_the_recommendation_is_shown_in_the_readers_language(
 # --- Reruns, failures, quotas ----------------------------------------------------------------
 
 
-def test_a_rerun_leaves_a_draft_the_person_has_changed_alone(in_process_http, earlier, company):
+def test_a_rerun_finishes_a_draft_the_person_has_changed_keeping_their_answers(
+    in_process_http, earlier, company
+):
     reminder = make_reminder(earlier, company)
     # The first run made the draft and stopped (a crash); the person found and changed it.
     half = services.dossier_prepare(
@@ -164,7 +172,40 @@ def test_a_rerun_leaves_a_draft_the_person_has_changed_alone(in_process_http, ea
     again = preparing.prepare(reminder)
     again.refresh_from_db()
     assert again == half and again.form_data["vehicles"][0]["chassis_no"] == "TYPED-BY-THE-PERSON"
-    assert again.updated_at == half.updated_at  # not made "untouched" again
+    # Finished (the file the agency holds attached, what it did recorded) and found again...
+    assert Attachment.objects.filter(dossier=again, reused_result_id=earlier.pk).exists()
+    assert "fields_prefilled" in again.proactive and preparing.prepared_for(reminder) == again
+    # ...but not made "untouched" again: it is theirs.
+    assert not again.is_untouched_prepared
+
+
+def test_a_rerun_after_a_crash_part_way_finishes_the_draft(
+    in_process_http, monkeypatch, earlier, company, django_capture_on_commit_callbacks
+):
+    reminder = make_reminder(earlier, company)
+    real = preparing.reuse_result
+    calls = []
+
+    def crash_once(**kwargs):
+        calls.append(kwargs)
+        if len(calls) == 1:  # the process dies after the registers filled the answers
+            raise SystemExit("killed")
+        return real(**kwargs)
+
+    monkeypatch.setattr(preparing, "reuse_result", crash_once)
+    with pytest.raises(SystemExit):
+        preparing.prepare(reminder)
+    half = drafts().get()
+    assert half.form_data["vehicles"][0]["chassis_no"] == "WF0XXXTTGXMK12345"  # refreshed
+    reminder = tell(reminder, django_capture_on_commit_callbacks)  # the outbox runs it again
+    dossier = reminder.dossier
+    assert dossier == half and list(drafts()) == [dossier]
+    assert Attachment.objects.filter(dossier=dossier, reused_result_id=earlier.pk).count() == 1
+    assert dossier.proactive["fields_prefilled"] == 27
+    assert dossier.proactive["components_held"] == 2
+    # Still the agency's: not one of the person's drafts, deleted at its own date.
+    assert dossier.is_untouched_prepared
+    assert expiry.draft_expires_at(dossier) == dossier.prepared_expires_at
 
 
 def test_registers_never_change_a_submitted_dossier(in_process_http, earlier, company):

@@ -1,6 +1,6 @@
-"""What the second review of the prepared dossier found (issue 17, decision 0085): a later
-reminder reuses an earlier draft only when that draft covers everything it lists, and says
-nothing once the renewal was submitted and is being handled."""
+"""Reminders of the same things (issue 17, decision 0085): a later reminder reuses an earlier
+draft only when that draft covers everything it lists, and says nothing once the renewal was
+submitted and is being handled."""
 
 import pytest
 from django.utils import timezone
@@ -8,8 +8,7 @@ from django.utils import timezone
 from motcua.core.models import OutboxEvent
 from motcua.dossiers.models import Dossier, Status
 from motcua.proactive.models import Reminder
-from motcua.proactive.tests.prepared.conftest import make_reminder, make_rule
-from motcua.proactive.tests.prepared.test_review_fixes import drafts, tell
+from motcua.proactive.tests.prepared.conftest import drafts, make_reminder, make_rule, tell
 
 pytestmark = pytest.mark.django_db
 
