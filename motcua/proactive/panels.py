@@ -34,7 +34,7 @@ def banner_context(dossier) -> dict:
     others = [a for a in alternatives if a.get("code") != current]
     # Choosing another procedure prepares the draft again: say what would not go with it.
     uploads = dossier.attachments.filter(reused_result_id__isnull=True).count() if others else 0
-    edited = dossier.prepared_at is not None and dossier.updated_at > dossier.prepared_at
+    edited = dossier.prepared_at is not None and not dossier.is_untouched_prepared
     return {
         "dossier": dossier,
         "p": proactive,
