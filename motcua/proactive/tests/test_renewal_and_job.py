@@ -11,6 +11,7 @@ from motcua.dossiers import services
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.tests.helpers import VALID_FORM
 from motcua.factories import ProcedureFactory, make_submitted_dossier
+from motcua.notifications.models import Notification
 from motcua.proactive import choices, items
 from motcua.proactive.job import send_reminders
 from motcua.proactive.models import Due, DueItem, Reminder, ReminderItem, ReminderRule
@@ -214,6 +215,7 @@ def test_a_reminder_nobody_was_told_of_does_not_count_after_a_day(
     with django_capture_on_commit_callbacks(execute=True):
         deliver(OutboxEvent.objects.get(name="proactive.reminder_due").pk, fresh=True)
     assert Reminder.objects.get().ready_at is None
+    assert not Notification.objects.filter(kind="proactive_reminder").exists()
     choices.accept(user=citizen)
     # Written more than a day ago and never made ready: the occasion is free again.
     Reminder.objects.update(created_at=timezone.now() - timedelta(days=2))
