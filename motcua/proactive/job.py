@@ -29,30 +29,15 @@ from motcua.core.outbox import publish
 from motcua.dossiers.models import Dossier
 from motcua.proactive.models import Due, DueItem, OptOut, Reminder, ReminderItem, ReminderRule
 from motcua.signing.models import Revocation
-from motcua.workdays.services import working_days_before
+from motcua.workdays.services import working_days_after
 
 log = logging.getLogger("motcua.proactive")
 
 
-def last_due_date(today: date, offset: int) -> date:
-    """The last due date whose reminder day (`offset` working days before it) is `today` or
-    earlier. working_days_before never decreases as the date grows: a binary search."""
-    low, step = today, timedelta(days=offset * 2 + 30)
-    high = today + step
-    while working_days_before(high, offset) <= today:
-        low, high = high, high + step
-    while (high - low).days > 1:
-        middle = low + timedelta(days=(high - low).days // 2)
-        if working_days_before(middle, offset) <= today:
-            low = middle
-        else:
-            high = middle
-    return low
-
-
 def windows(rule: ReminderRule, today: date) -> list[tuple[int, date]]:
-    """(offset, last due date) per offset of the rule, smallest offset first."""
-    return [(offset, last_due_date(today, offset)) for offset in sorted(set(rule.offsets))]
+    """(offset, last due date) per offset of the rule, smallest offset first: the last date
+    whose reminder day (`offset` working days before it) is `today` or earlier."""
+    return [(offset, working_days_after(today, offset)) for offset in sorted(set(rule.offsets))]
 
 
 def due_items(rule: ReminderRule, today: date):

@@ -81,11 +81,7 @@ def lease_end(today: date) -> date:
     """The last day whose reminder, OFFSETS[0] working days before it, falls today or
     earlier: today, when today is a working day (a weekend run: the Friday before, and the
     job reminds on the day it runs, decision 0084)."""
-    first = max(OFFSETS)
-    day = today
-    while workdays.working_days_before(day + timedelta(days=1), first) <= today:
-        day += timedelta(days=1)
-    return day
+    return workdays.working_days_after(today, max(OFFSETS))
 
 
 def badge_form(company, *, contract_from: date, contract_to: date) -> dict:

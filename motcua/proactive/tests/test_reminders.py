@@ -9,11 +9,12 @@ from django.core.management import call_command
 from motcua.core.models import AuditEntry, OutboxEvent
 from motcua.factories import UserFactory
 from motcua.proactive import choices, items
-from motcua.proactive.job import last_due_date, send_reminders
+from motcua.proactive.job import send_reminders
 from motcua.proactive.models import Due, DueItem, Reminder, ReminderItem, ReminderRule
 from motcua.proactive.tests.conftest import make_badge_result
 from motcua.results.services import revoke_result
 from motcua.results.tests.conftest import approve
+from motcua.workdays.services import working_days_after
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +35,7 @@ def badge(org, badge_procedure, citizen):
 def test_the_reminder_fires_once_at_each_offset_on_the_working_day_calendar(
     rule, holiday, badge, citizen
 ):
-    assert last_due_date(date(2027, 12, 16), 10) == date(2027, 12, 31)
+    assert working_days_after(date(2027, 12, 16), 10) == date(2027, 12, 31)
     assert sent_on(15) == 0  # the day before
     assert sent_on(16) == 1  # ten working days before 31/12, the day off not counted
     assert sent_on(16) == 0  # a second run the same day
