@@ -122,22 +122,41 @@ def items_of(result: ResultDocument) -> list[dict]:
     return items + _form_date_items(result, dossier.procedure.code, form_data)
 
 
-def _same_thing(item: DueItem) -> Q:
+# The fields naming what an item is about (same_thing) and where it stands (replaced_by).
+THING = ("holder_id", "due", "date_field", "subject", "procedure_code", "due_on", "result_id")
+
+
+def same_thing(*, holder_id, due, date_field, subject, procedure_code, **_rest) -> Q:
     """Items of the holder about the same thing: the same plate (whatever procedure issued
-    it), or, for a form element without a plate, the same procedure. (A whole result: see
-    _whole_kin.)"""
-    same = Q(holder_id=item.holder_id, due=item.due, date_field=item.date_field)
-    same &= Q(subject=item.subject)
-    if item.subject == "" or item.subject.startswith("#"):
-        same &= Q(procedure_code=item.procedure_code)
-    return same
+    it), or, for a form element without a plate or a form date outside a list, the same
+    procedure. Each value may be an expression (OuterRef: the job's send-time check). (A
+    whole result: see _whole_kin.)"""
+    return Q(holder_id=holder_id, due=due, date_field=date_field, subject=subject) & (
+        Q(procedure_code=procedure_code) | ~(Q(subject="") | Q(subject__startswith="#"))
+    )
 
 
-def replaced_by(due_on: date, result_id: int) -> Q:
+def replaced_by(due_on, result_id) -> Q:
     """Items that replace one due on `due_on` of result `result_id`: a later date, or the
     same date from a newer result (a re-issue keeping the date: service life, an unchanged
-    lease end, a capped validity)."""
+    lease end, a capped validity). Values or expressions (OuterRef)."""
     return Q(due_on__gt=due_on) | Q(due_on=due_on, result_id__gt=result_id)
+
+
+def replacements(**thing):
+    """The unrevoked items of other results replacing an item (`thing`: the THING fields, as
+    values or as OuterRef). Not for a whole result: its renewal is _renew_whole's."""
+    return (
+        DueItem.objects.filter(
+            same_thing(**thing), replaced_by(thing["due_on"], thing["result_id"])
+        )
+        .exclude(result_id=thing["result_id"])
+        .exclude(state=DueItem.State.REVOKED)
+    )
+
+
+def _thing(item: DueItem) -> dict:
+    return {name: getattr(item, name) for name in THING}
 
 
 def replacing(due_on: date, result_id: int) -> Q:
@@ -287,17 +306,12 @@ def index_result(result: ResultDocument) -> list[DueItem]:
         # A plate, a list element, or a form date outside a list (same procedure, same field):
         # What this one replaces: earlier dates of the same thing, from other results.
         DueItem.objects.active().filter(
-            _same_thing(item), replacing(item.due_on, result.pk)
+            same_thing(**_thing(item)), replacing(item.due_on, result.pk)
         ).exclude(result=result).update(state=DueItem.State.RENEWED, renewed_by=result)
         # Indexed out of order (the command): a later result already replaced this one.
         later = (
-            DueItem.objects.filter(_same_thing(item), replaced_by(item.due_on, result.pk))
-            .exclude(result=result)
-            .exclude(state=DueItem.State.REVOKED)
-            .order_by("due_on")
-            .values_list("result_id", flat=True)
-            .first()
-        )
+            replacements(**_thing(item)).order_by("due_on").values_list("result_id", flat=True)
+        ).first()
         if later is not None:
             DueItem.objects.filter(pk=item.pk, state=DueItem.State.ACTIVE).update(
                 state=DueItem.State.RENEWED, renewed_by_id=later

@@ -17,6 +17,7 @@ from motcua.proactive.job import send_reminders
 from motcua.proactive.models import Due, DueItem, Reminder, ReminderItem, ReminderRule
 from motcua.proactive.tests.conftest import make_badge_result
 from motcua.results.models import ResultDocument
+from motcua.workdays.services import working_days_before
 
 pytestmark = pytest.mark.django_db
 
@@ -322,6 +323,11 @@ def test_a_later_form_date_of_the_same_procedure_renews_the_earlier_one(procedur
     first = leased_until("2030-12-31")
     clock.set(2027, 3, 1)  # years before the first lease ends: no whole-result guess
     second = leased_until("2033-12-31")
+    assert (state(first), state(second)) == ("renewed", "active")
+    # The subscriber had not run: the job reads the same renewal (a date outside a list too).
+    DueItem.objects.update(state=DueItem.State.ACTIVE)
+    counts = send_reminders(today=working_days_before(date(2030, 12, 31), 10))
+    assert (counts["reminders"], counts["skipped_renewed"]) == (0, 1)
     assert (state(first), state(second)) == ("renewed", "active")
 
 
