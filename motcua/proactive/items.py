@@ -84,11 +84,18 @@ def _values_at(data, path: list[str], where: str = ""):
         yield from _values_at(data.get(head), rest, where)
 
 
-def _form_date_items(result: ResultDocument, procedure_code: str, form_data: dict) -> list[dict]:
+def form_date_rules(codes) -> dict[str, list[ReminderRule]]:
+    """The active FORM_DATE rules of the procedures `codes`, by procedure code."""
+    rules: dict[str, list[ReminderRule]] = {code: [] for code in codes}
+    for rule in ReminderRule.objects.filter(
+        procedure_code__in=list(rules), due=Due.FORM_DATE, is_active=True
+    ).order_by("pk"):
+        rules[rule.procedure_code].append(rule)
+    return rules
+
+
+def _form_date_items(rules: list[ReminderRule], form_data: dict) -> list[dict]:
     items = []
-    rules = ReminderRule.objects.filter(
-        procedure_code=procedure_code, due=Due.FORM_DATE, is_active=True
-    )
     for rule in rules:
         for subject, value in _values_at(form_data or {}, rule.date_field.split(".")):
             due_on = _day(value)
@@ -107,8 +114,11 @@ def _form_date_items(result: ResultDocument, procedure_code: str, form_data: dic
     return items
 
 
-def items_of(result: ResultDocument) -> list[dict]:
-    """The due items `result` gives, as field dicts (nothing written)."""
+def items_of(
+    result: ResultDocument, rules: dict[str, list[ReminderRule]] | None = None
+) -> list[dict]:
+    """The due items `result` gives, as field dicts (nothing written). `rules`: the
+    form-date rules by procedure (form_date_rules), read once for a batch; None reads them."""
     dossier = result.dossier
     form_data = dossier.form_data or {}
     if result.data.get("badges"):
@@ -119,7 +129,10 @@ def items_of(result: ResultDocument) -> list[dict]:
         if until is not None:
             label = f"{result.title} số {result.number}"
             items.append({"due": Due.VALID_UNTIL, "subject": "", "label": label, "due_on": until})
-    return items + _form_date_items(result, dossier.procedure.code, form_data)
+    code = dossier.procedure.code
+    if rules is None or code not in rules:
+        rules = form_date_rules([code])
+    return items + _form_date_items(rules[code], form_data)
 
 
 # The fields naming what an item is about (same_thing) and where it stands (replaced_by).
@@ -274,9 +287,12 @@ def _prepared_from_results(result: ResultDocument) -> list[int]:
 
 
 @transaction.atomic
-def index_result(result: ResultDocument) -> list[DueItem]:
+def index_result(
+    result: ResultDocument, rules: dict[str, list[ReminderRule]] | None = None
+) -> list[DueItem]:
     """Write the due items of `result` (once: a second call finds them) and mark what it
-    renews. Items of a revoked result are written revoked. Returns the result's items."""
+    renews. Items of a revoked result are written revoked. Returns the result's items.
+    `rules`: as items_of."""
     holder_id = result.dossier.applicant_id
     procedure_code = result.dossier.procedure.code
     revoked = Revocation.objects.filter(document__result=result).exists()
@@ -288,7 +304,7 @@ def index_result(result: ResultDocument) -> list[DueItem]:
             state=DueItem.State.REVOKED if revoked else DueItem.State.ACTIVE,
             **fields,
         )
-        for fields in items_of(result)
+        for fields in items_of(result, rules)
     ]
     DueItem.objects.bulk_create(rows, ignore_conflicts=True)
     items = list(DueItem.objects.filter(result=result).order_by("due_on", "pk"))
@@ -401,17 +417,22 @@ def revoke_items(result_id: int) -> int:
 BATCH = 500
 
 
-def index_procedure(code: str) -> int:
-    """Index every result of procedure `code` again (batched, idempotent): what a form-date
-    rule added or switched on reads in the forms of results issued before it. Returns how
-    many results were read."""
-    results = ResultDocument.objects.select_related("dossier__procedure").filter(
-        dossier__procedure__code=code
-    )
-    done = after = 0
+def index_results(results) -> tuple[int, int]:
+    """Index every result of the queryset `results` again (in batches by pk, idempotent; the
+    form-date rules read once a batch). Returns how many results were read and how many due
+    items they have."""
+    results = results.select_related("dossier__procedure")
+    done = written = after = 0
     while batch := list(results.filter(pk__gt=after).order_by("pk")[:BATCH]):
+        rules = form_date_rules({result.dossier.procedure.code for result in batch})
         for result in batch:
-            index_result(result)
+            written += len(index_result(result, rules))
         done += len(batch)
         after = batch[-1].pk
-    return done
+    return done, written
+
+
+def index_procedure(code: str) -> int:
+    """Index every result of procedure `code` again: what a form-date rule added or switched
+    on reads in the forms of results issued before it. Returns how many results were read."""
+    return index_results(ResultDocument.objects.filter(dossier__procedure__code=code))[0]
