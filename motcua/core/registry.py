@@ -6,6 +6,9 @@ scanners = Registry("Virus scanner")
 class ClamdScanner: ...
 
 scanners.get("clamav")  # an instance, or None for an unknown id
+
+A lower layer that may not import the app owning a registry reads its ids by its kind:
+registry_named("Notification channel").ids() (proactive's admin checks a rule's channels).
 """
 
 from importlib import import_module
@@ -20,10 +23,20 @@ def unset_settings(*names: str) -> list[str]:
     return [f"{name} is not set." for name in names if not getattr(settings, name, "")]
 
 
+_registries: dict[str, "Registry"] = {}
+
+
+def registry_named(kind: str) -> "Registry | None":
+    """The registry of plugins of `kind` ("Notification channel"), once its module is
+    imported (by its app's ready()), or None."""
+    return _registries.get(kind)
+
+
 class Registry:
     def __init__(self, kind: str):
         self.kind = kind
         self._plugins: dict[str, type] = {}
+        _registries.setdefault(kind, self)  # the first of a kind: a test's own stays its own
 
     def register(self, plugin_id: str):
         def decorator(cls):

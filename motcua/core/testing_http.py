@@ -86,6 +86,11 @@ def install(monkeypatch) -> InProcessHTTP:
     return transport
 
 
+def _port(parts) -> int:
+    """The port of a split URL: its own, or its scheme's."""
+    return parts.port or (443 if parts.scheme == "https" else 80)
+
+
 @contextmanager
 def answered_in_process(site_url: str):
     """While loading the demo, before its server is up: `requests` calls to `site_url` (the
@@ -93,13 +98,12 @@ def answered_in_process(site_url: str):
     reminder prepared at loading time is refreshed from the register sandboxes and its SMS
     reaches the sandbox phone. Any other host goes to the network as usual."""
     parts = urlsplit(site_url)
-    port = parts.port or (443 if parts.scheme == "https" else 80)
-    transport = InProcessHTTP(SERVER_NAME=parts.hostname, SERVER_PORT=str(port))
+    transport = InProcessHTTP(SERVER_NAME=parts.hostname, SERVER_PORT=str(_port(parts)))
     real_send = HTTPAdapter.send
 
     def send(adapter, request, **kwargs):
         target = urlsplit(request.url)
-        if (target.hostname, target.port or port) != (parts.hostname, port):
+        if (target.hostname, _port(target)) != (parts.hostname, _port(parts)):
             return real_send(adapter, request, **kwargs)
         return transport.send(request)
 

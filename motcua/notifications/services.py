@@ -47,11 +47,6 @@ def chosen_channels(user) -> list[str]:
     return [PORTAL] + [c for c in chosen if c != PORTAL and c in channels]
 
 
-def _installed(channel_id: str):
-    """The installed channel `channel_id`, or None (notify's `channels` hides the registry)."""
-    return channels.get(channel_id)
-
-
 def set_channels(*, user, chosen: list[str]) -> list[str]:
     kept = [c for c in dict.fromkeys(chosen) if c != PORTAL and c in channels]
     Preference.objects.update_or_create(user=user, defaults={"channels": kept})
@@ -69,12 +64,12 @@ def notify(
     dossier=None,
     link: str = "",
     send: bool = True,
-    channels: list[str] | None = None,
+    rule_channels: list[str] | None = None,
 ) -> Notification | None:
     """Tell one person (`user`, or `addresses` {channel: address} for someone without an
     account) about one fact, once. Returns the notification (new or made before).
 
-    `channels` (a proactive reminder's rule) replaces the person's chosen channels: the
+    `rule_channels` (a proactive reminder's rule) replaces the person's chosen channels: the
     portal always, then those of the list that are installed; empty or None, their own."""
     spec = KINDS[kind]
     language = language or (user.language if user is not None else "vi") or "vi"
@@ -82,18 +77,18 @@ def notify(
         recipient = f"user:{user.pk}"
         if spec.security:  # security: e-mail, whatever was chosen
             wanted = ["email"]
-        elif channels:
-            wanted = [PORTAL] + [c for c in dict.fromkeys(channels) if c != PORTAL]
+        elif rule_channels:
+            wanted = [PORTAL] + [c for c in dict.fromkeys(rule_channels) if c != PORTAL]
         else:
             wanted = chosen_channels(user)
         targets = {}
         for channel_id in wanted:
-            channel = _installed(channel_id)
+            channel = channels.get(channel_id)
             address = channel.address(user) if channel else ""
             if address:
                 targets[channel_id] = address
     else:
-        targets = {c: a for c, a in (addresses or {}).items() if a and _installed(c)}
+        targets = {c: a for c, a in (addresses or {}).items() if a and c in channels}
         if not targets:
             return None
         recipient = ",".join(f"{c}:{a}" for c, a in sorted(targets.items()))[:200]

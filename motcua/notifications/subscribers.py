@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from motcua.accounts import representation
 from motcua.accounts.models import User
-from motcua.catalogue.models import Procedure
+from motcua.catalogue.selectors import procedure_in_force
 from motcua.core.dates import DATE_TIME, local_text
 from motcua.core.events import (
     ContactCodeIssued,
@@ -65,7 +65,8 @@ from motcua.dossiers.access import answering_officers, desk_heads
 from motcua.dossiers.models import Dossier, DossierEvent, Status
 from motcua.notifications import services
 from motcua.notifications.channels import ChannelError, Message, channels
-from motcua.proactive.models import OptOut, Reminder
+from motcua.proactive import choices
+from motcua.proactive.models import Reminder
 from motcua.workflow.models import Task
 
 
@@ -352,15 +353,11 @@ def tell_proactive_reminder(event: ProactiveReminderReady) -> None:
         .filter(pk=event.reminder_id, holder__is_active=True)
         .first()
     )
-    if reminder is None or OptOut.objects.filter(user_id=reminder.holder_id).exists():
+    if reminder is None or choices.refused(reminder.holder_id):
         return
-    offered = (
-        Procedure.objects.filter(code=reminder.rule.offer_code)
-        .values_list("name", flat=True)
-        .first()
-    )
+    offered = procedure_in_force(reminder.rule.offer_code)
     lines = [
-        f"- {ri.item.label} — {ri.due_on:%d/%m/%Y}"
+        f"- {ri.item.label} — {_when(ri.due_on)}"
         for ri in reminder.items.select_related("item").order_by("due_on", "pk")
     ]
     holder = reminder.holder
@@ -369,16 +366,16 @@ def tell_proactive_reminder(event: ProactiveReminderReady) -> None:
         kind="proactive_reminder",
         context={
             "name": _name(holder),
-            "procedure": offered or reminder.rule.name,
+            "procedure": offered.name if offered else reminder.rule.name,
             "items": "\n".join(lines),
-            "due_date": reminder.due_on.strftime("%d/%m/%Y"),
+            "due_date": _when(reminder.due_on),
             "prepared": bool(event.dossier_id),
             "link": settings.SITE_URL + event.path,
             "site_url": settings.SITE_URL,
         },
         user=holder,
         link=event.path,
-        channels=list(reminder.rule.channels or []),
+        rule_channels=list(reminder.rule.channels or []),
     )
 
 

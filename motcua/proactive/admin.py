@@ -4,12 +4,11 @@ what the daily job did (reminders and their items), what falls due and who refus
 read-only records, for auditing.
 
 proactive may not import notifications (the layers), so the installed channels are read
-from settings.NOTIFICATION_CHANNEL_PLUGINS: each plugin module lives in the package named
-after its channel (motcua/notifications/contrib/<channel>/plugin.py, notifications.channels).
+from the channel registry by its name in core.registry: the ids the plugins registered
+(@channels.register("sms"), notifications.channels).
 """
 
 from django import forms
-from django.conf import settings
 from django.contrib import admin, messages
 from django.db import transaction
 from django.utils.text import format_lazy
@@ -20,22 +19,22 @@ from motcua.core.admin import ReadOnlyAdmin
 from motcua.core.audit import record_audit
 from motcua.core.events import ProactiveRuleChanged
 from motcua.core.outbox import publish
+from motcua.core.registry import registry_named
 from motcua.proactive.models import DueItem, OptOut, Reminder, ReminderItem, ReminderRule
 
 # The portal's notification centre reaches everyone; a rule may still name it.
 ALWAYS = "portal"
 
 
+# The kind notifications.channels gives its registry.
+CHANNELS = "Notification channel"
+
+
 def installed_channels() -> list[str]:
-    """The ids of the notification channels installed: "motcua.notifications.contrib.sms.plugin"
-    is "sms" (the package before the plugin module, or the last part of a plugin's path)."""
-    ids = []
-    for path in settings.NOTIFICATION_CHANNEL_PLUGINS:
-        parts = path.split(".")
-        name = parts[-2] if len(parts) > 1 and parts[-1] == "plugin" else parts[-1]
-        if name not in ids:
-            ids.append(name)
-    return ids
+    """The ids of the notification channels installed (settings.NOTIFICATION_CHANNEL_PLUGINS,
+    loaded by notifications' ready()), in the order they were registered."""
+    registry = registry_named(CHANNELS)
+    return registry.ids() if registry is not None else []
 
 
 class ReminderRuleForm(forms.ModelForm):

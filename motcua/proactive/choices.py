@@ -8,8 +8,9 @@ from motcua.core.audit import record_audit
 from motcua.proactive.models import OptOut
 
 
-def refused(user) -> bool:
-    return OptOut.objects.filter(user_id=user.pk).exists()
+def refused(user_id: int) -> bool:
+    """The person (by id: the subscribers hold a reminder's holder_id) refuses for now."""
+    return OptOut.objects.filter(user_id=user_id).exists()
 
 
 def refused_since(user):

@@ -84,11 +84,18 @@ def _values_at(data, path: list[str], where: str = ""):
         yield from _values_at(data.get(head), rest, where)
 
 
-def _form_date_items(result: ResultDocument, procedure_code: str, form_data: dict) -> list[dict]:
+def form_date_rules(codes) -> dict[str, list[ReminderRule]]:
+    """The active FORM_DATE rules of the procedures `codes`, by procedure code."""
+    rules: dict[str, list[ReminderRule]] = {code: [] for code in codes}
+    for rule in ReminderRule.objects.filter(
+        procedure_code__in=list(rules), due=Due.FORM_DATE, is_active=True
+    ).order_by("pk"):
+        rules[rule.procedure_code].append(rule)
+    return rules
+
+
+def _form_date_items(rules: list[ReminderRule], form_data: dict) -> list[dict]:
     items = []
-    rules = ReminderRule.objects.filter(
-        procedure_code=procedure_code, due=Due.FORM_DATE, is_active=True
-    )
     for rule in rules:
         for subject, value in _values_at(form_data or {}, rule.date_field.split(".")):
             due_on = _day(value)
@@ -107,8 +114,11 @@ def _form_date_items(result: ResultDocument, procedure_code: str, form_data: dic
     return items
 
 
-def items_of(result: ResultDocument) -> list[dict]:
-    """The due items `result` gives, as field dicts (nothing written)."""
+def items_of(
+    result: ResultDocument, rules: dict[str, list[ReminderRule]] | None = None
+) -> list[dict]:
+    """The due items `result` gives, as field dicts (nothing written). `rules`: the
+    form-date rules by procedure (form_date_rules), read once for a batch; None reads them."""
     dossier = result.dossier
     form_data = dossier.form_data or {}
     if result.data.get("badges"):
@@ -119,25 +129,47 @@ def items_of(result: ResultDocument) -> list[dict]:
         if until is not None:
             label = f"{result.title} số {result.number}"
             items.append({"due": Due.VALID_UNTIL, "subject": "", "label": label, "due_on": until})
-    return items + _form_date_items(result, dossier.procedure.code, form_data)
+    code = dossier.procedure.code
+    if rules is None or code not in rules:
+        rules = form_date_rules([code])
+    return items + _form_date_items(rules[code], form_data)
 
 
-def _same_thing(item: DueItem) -> Q:
+# The fields naming what an item is about (same_thing) and where it stands (replaced_by).
+THING = ("holder_id", "due", "date_field", "subject", "procedure_code", "due_on", "result_id")
+
+
+def same_thing(*, holder_id, due, date_field, subject, procedure_code, **_rest) -> Q:
     """Items of the holder about the same thing: the same plate (whatever procedure issued
-    it), or, for a form element without a plate, the same procedure. (A whole result: see
-    _whole_kin.)"""
-    same = Q(holder_id=item.holder_id, due=item.due, date_field=item.date_field)
-    same &= Q(subject=item.subject)
-    if item.subject == "" or item.subject.startswith("#"):
-        same &= Q(procedure_code=item.procedure_code)
-    return same
+    it), or, for a form element without a plate or a form date outside a list, the same
+    procedure. Each value may be an expression (OuterRef: the job's send-time check). (A
+    whole result: see _whole_kin.)"""
+    return Q(holder_id=holder_id, due=due, date_field=date_field, subject=subject) & (
+        Q(procedure_code=procedure_code) | ~(Q(subject="") | Q(subject__startswith="#"))
+    )
 
 
-def replaced_by(due_on: date, result_id: int) -> Q:
+def replaced_by(due_on, result_id) -> Q:
     """Items that replace one due on `due_on` of result `result_id`: a later date, or the
     same date from a newer result (a re-issue keeping the date: service life, an unchanged
-    lease end, a capped validity)."""
+    lease end, a capped validity). Values or expressions (OuterRef)."""
     return Q(due_on__gt=due_on) | Q(due_on=due_on, result_id__gt=result_id)
+
+
+def replacements(**thing):
+    """The unrevoked items of other results replacing an item (`thing`: the THING fields, as
+    values or as OuterRef). Not for a whole result: its renewal is _renew_whole's."""
+    return (
+        DueItem.objects.filter(
+            same_thing(**thing), replaced_by(thing["due_on"], thing["result_id"])
+        )
+        .exclude(result_id=thing["result_id"])
+        .exclude(state=DueItem.State.REVOKED)
+    )
+
+
+def _thing(item: DueItem) -> dict:
+    return {name: getattr(item, name) for name in THING}
 
 
 def replacing(due_on: date, result_id: int) -> Q:
@@ -255,9 +287,12 @@ def _prepared_from_results(result: ResultDocument) -> list[int]:
 
 
 @transaction.atomic
-def index_result(result: ResultDocument) -> list[DueItem]:
+def index_result(
+    result: ResultDocument, rules: dict[str, list[ReminderRule]] | None = None
+) -> list[DueItem]:
     """Write the due items of `result` (once: a second call finds them) and mark what it
-    renews. Items of a revoked result are written revoked. Returns the result's items."""
+    renews. Items of a revoked result are written revoked. Returns the result's items.
+    `rules`: as items_of."""
     holder_id = result.dossier.applicant_id
     procedure_code = result.dossier.procedure.code
     revoked = Revocation.objects.filter(document__result=result).exists()
@@ -269,7 +304,7 @@ def index_result(result: ResultDocument) -> list[DueItem]:
             state=DueItem.State.REVOKED if revoked else DueItem.State.ACTIVE,
             **fields,
         )
-        for fields in items_of(result)
+        for fields in items_of(result, rules)
     ]
     DueItem.objects.bulk_create(rows, ignore_conflicts=True)
     items = list(DueItem.objects.filter(result=result).order_by("due_on", "pk"))
@@ -287,17 +322,12 @@ def index_result(result: ResultDocument) -> list[DueItem]:
         # A plate, a list element, or a form date outside a list (same procedure, same field):
         # What this one replaces: earlier dates of the same thing, from other results.
         DueItem.objects.active().filter(
-            _same_thing(item), replacing(item.due_on, result.pk)
+            same_thing(**_thing(item)), replacing(item.due_on, result.pk)
         ).exclude(result=result).update(state=DueItem.State.RENEWED, renewed_by=result)
         # Indexed out of order (the command): a later result already replaced this one.
         later = (
-            DueItem.objects.filter(_same_thing(item), replaced_by(item.due_on, result.pk))
-            .exclude(result=result)
-            .exclude(state=DueItem.State.REVOKED)
-            .order_by("due_on")
-            .values_list("result_id", flat=True)
-            .first()
-        )
+            replacements(**_thing(item)).order_by("due_on").values_list("result_id", flat=True)
+        ).first()
         if later is not None:
             DueItem.objects.filter(pk=item.pk, state=DueItem.State.ACTIVE).update(
                 state=DueItem.State.RENEWED, renewed_by_id=later
@@ -387,17 +417,22 @@ def revoke_items(result_id: int) -> int:
 BATCH = 500
 
 
-def index_procedure(code: str) -> int:
-    """Index every result of procedure `code` again (batched, idempotent): what a form-date
-    rule added or switched on reads in the forms of results issued before it. Returns how
-    many results were read."""
-    results = ResultDocument.objects.select_related("dossier__procedure").filter(
-        dossier__procedure__code=code
-    )
-    done = after = 0
+def index_results(results) -> tuple[int, int]:
+    """Index every result of the queryset `results` again (in batches by pk, idempotent; the
+    form-date rules read once a batch). Returns how many results were read and how many due
+    items they have."""
+    results = results.select_related("dossier__procedure")
+    done = written = after = 0
     while batch := list(results.filter(pk__gt=after).order_by("pk")[:BATCH]):
+        rules = form_date_rules({result.dossier.procedure.code for result in batch})
         for result in batch:
-            index_result(result)
+            written += len(index_result(result, rules))
         done += len(batch)
         after = batch[-1].pk
-    return done
+    return done, written
+
+
+def index_procedure(code: str) -> int:
+    """Index every result of procedure `code` again: what a form-date rule added or switched
+    on reads in the forms of results issued before it. Returns how many results were read."""
+    return index_results(ResultDocument.objects.filter(dossier__procedure__code=code))[0]

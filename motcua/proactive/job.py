@@ -27,32 +27,18 @@ from django.utils import timezone
 from motcua.core.events import ProactiveReminderDue
 from motcua.core.outbox import publish
 from motcua.dossiers.models import Dossier
+from motcua.proactive.items import THING, replacements
 from motcua.proactive.models import Due, DueItem, OptOut, Reminder, ReminderItem, ReminderRule
 from motcua.signing.models import Revocation
-from motcua.workdays.services import working_days_before
+from motcua.workdays.services import working_days_after
 
 log = logging.getLogger("motcua.proactive")
 
 
-def last_due_date(today: date, offset: int) -> date:
-    """The last due date whose reminder day (`offset` working days before it) is `today` or
-    earlier. working_days_before never decreases as the date grows: a binary search."""
-    low, step = today, timedelta(days=offset * 2 + 30)
-    high = today + step
-    while working_days_before(high, offset) <= today:
-        low, high = high, high + step
-    while (high - low).days > 1:
-        middle = low + timedelta(days=(high - low).days // 2)
-        if working_days_before(middle, offset) <= today:
-            low = middle
-        else:
-            high = middle
-    return low
-
-
 def windows(rule: ReminderRule, today: date) -> list[tuple[int, date]]:
-    """(offset, last due date) per offset of the rule, smallest offset first."""
-    return [(offset, last_due_date(today, offset)) for offset in sorted(set(rule.offsets))]
+    """(offset, last due date) per offset of the rule, smallest offset first: the last date
+    whose reminder day (`offset` working days before it) is `today` or earlier."""
+    return [(offset, working_days_after(today, offset)) for offset in sorted(set(rule.offsets))]
 
 
 def due_items(rule: ReminderRule, today: date):
@@ -74,25 +60,12 @@ def due_items(rule: ReminderRule, today: date):
     reminded = ReminderItem.objects.filter(
         rule=rule, item=OuterRef("pk"), due_on=OuterRef("due_on"), offset__lte=OuterRef("offset")
     )
-    # Replaced by a later date, or the same date of a newer result, of the same plate (or
-    # form element of the same procedure). A whole result's renewal is the index's alone
-    # (items.index_result): whether it renews one of several parallel results is not a
-    # matter of dates.
-    later = (
-        DueItem.objects.filter(
-            holder_id=OuterRef("holder_id"),
-            due=OuterRef("due"),
-            date_field=OuterRef("date_field"),
-            subject=OuterRef("subject"),
-        )
-        .filter(
-            Q(due_on__gt=OuterRef("due_on"))
-            | Q(due_on=OuterRef("due_on"), result_id__gt=OuterRef("result_id"))
-        )
-        .exclude(subject="")
-        .filter(Q(procedure_code=rule.procedure_code) | ~Q(subject__startswith="#"))
-        .exclude(result_id=OuterRef("result_id"))
-        .exclude(state=DueItem.State.REVOKED)
+    # Replaced by a later date, or the same date of a newer result, of the same plate, form
+    # element or form date (items.replacements, as the index reads it). A whole result's
+    # renewal is the index's alone (items.index_result): whether it renews one of several
+    # parallel results is not a matter of dates.
+    later = replacements(**{name: OuterRef(name) for name in THING}).exclude(
+        Q(subject="") & ~Q(due=Due.FORM_DATE)
     )
     return (
         items.annotate(

@@ -85,14 +85,6 @@ class ReminderRule(models.Model):
     def __str__(self):
         return self.name
 
-    @property
-    def level(self) -> int:
-        """The proactive level the rule offers at most (3 needs alternatives in the catalogue:
-        proactive.levels says whether there are)."""
-        if self.prepare and self.recommend:
-            return 3
-        return 2 if self.prepare else 1
-
     def clean(self):
         errors = {}
         offsets = self.offsets

@@ -15,8 +15,8 @@ from django.utils import timezone
 
 from motcua.core.events import ProactiveReminderDue, ProactiveReminderReady
 from motcua.core.outbox import publish, subscriber
-from motcua.proactive import preparing
-from motcua.proactive.models import OptOut, Reminder
+from motcua.proactive import choices, preparing
+from motcua.proactive.models import Reminder
 
 logger = logging.getLogger(__name__)
 
@@ -26,11 +26,7 @@ def prepare_and_tell(event: ProactiveReminderDue) -> None:
     reminder = (
         Reminder.objects.select_related("rule", "holder").filter(pk=event.reminder_id).first()
     )
-    if (
-        reminder is None
-        or not reminder.holder.is_active
-        or OptOut.objects.filter(user_id=reminder.holder_id).exists()
-    ):
+    if reminder is None or not reminder.holder.is_active or choices.refused(reminder.holder_id):
         return  # refused in between, or the account closed: neither prepared nor told
     pending = preparing.submitted_before(reminder)
     if pending is not None:

@@ -1,7 +1,7 @@
 """The applicant's proactive services page: what falls due, reminders, prepared dossiers,
 and the switch to refuse them (issue 17, Decree 224/2026 art. 17(3))."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
@@ -12,22 +12,24 @@ from django.views.decorators.http import require_POST
 from motcua.dossiers.views import applicant_required
 from motcua.proactive import choices
 from motcua.proactive.models import DueItem, Reminder, ReminderRule
-from motcua.workdays.services import working_days_before
+from motcua.workdays.services import working_days_after
 
 SHOWN = 100
 # Items past their date are listed for this long (never renewed: a lapsed badge stays active).
 EXPIRED_DAYS = 90
 
 
-def _horizons() -> dict[tuple[str, str], int]:
-    """(procedure, due) → the largest offset of its active rules, in working days."""
-    horizons: dict[tuple[str, str], int] = {}
+def _horizons(today) -> dict[tuple[str, str], date]:
+    """(procedure, due) → the last due date its active rules remind of by `today` (their
+    largest offset, in working days, after it)."""
+    largest: dict[tuple[str, str], int] = {}
     for code, due, offsets in ReminderRule.objects.filter(is_active=True).values_list(
         "procedure_code", "due", "offsets"
     ):
-        largest = max((o for o in offsets or [] if isinstance(o, int)), default=0)
-        horizons[(code, due)] = max(horizons.get((code, due), 0), largest)
-    return horizons
+        days = max((o for o in offsets or [] if isinstance(o, int) and o > 0), default=0)
+        if days:
+            largest[(code, due)] = max(largest.get((code, due), 0), days)
+    return {key: working_days_after(today, days) for key, days in largest.items()}
 
 
 def _items(user) -> dict:
@@ -37,8 +39,8 @@ def _items(user) -> dict:
     lapsed badges never hide what falls due next. `more_upcoming` and `more_expired` count
     what is not shown."""
     today = timezone.localdate()
-    horizons = _horizons()
-    mine = DueItem.objects.active().filter(holder=user).select_related("result")
+    horizons = _horizons(today)
+    mine = DueItem.objects.active().filter(holder=user)
     upcoming = mine.filter(due_on__gte=today).order_by("due_on", "pk")
     expired = mine.filter(due_on__lt=today, due_on__gte=today - timedelta(days=EXPIRED_DAYS))
     expired = expired.order_by("-due_on", "pk")
@@ -46,8 +48,8 @@ def _items(user) -> dict:
     lapsed = list(expired[: SHOWN + 1])
     for item in shown:
         item.expired = False
-        horizon = horizons.get((item.procedure_code, item.due), 0)
-        item.soon = horizon > 0 and working_days_before(item.due_on, horizon) <= today
+        horizon = horizons.get((item.procedure_code, item.due))
+        item.soon = horizon is not None and item.due_on <= horizon
     for item in lapsed:
         item.expired, item.soon = True, False
     return {

@@ -9,9 +9,10 @@
   and the lease ends so that today is the day of the 30-working-day reminder. The dossier is
   played through the real workflow at past times, as the demo history does (decision 0065),
   and nobody is told about that past.
-- Then, today: every demo badge result is indexed (proactive.items.index_result) and the
+- Then, today: every badge result is indexed (proactive.items.index_procedure) and the
   daily job runs (proactive.job.send_reminders): the company is reminded through the outbox
-  and finds the item on /proactive/.
+  (the draft prepared from the register sandboxes, the SMS to the sandbox phone) and finds
+  the item on /proactive/.
 
 Running it again adds nothing (the badge is recognised by its note; the rule is updated in
 place; the index and the job remind once per occasion).
@@ -28,13 +29,13 @@ from django.utils import timezone
 from motcua.catalogue.forms_schema import prefill
 from motcua.catalogue.models import Procedure
 from motcua.core.models import OutboxEvent
-from motcua.core.outbox import strike_off_subscribers
+from motcua.core.outbox import deliver, strike_off_subscribers
 from motcua.core.testing_http import answered_in_process
 from motcua.dossiers import intake
 from motcua.dossiers.models import Dossier, DossierEvent
-from motcua.proactive.items import index_result
+from motcua.proactive.items import index_procedure
 from motcua.proactive.job import send_reminders
-from motcua.proactive.models import Due, ReminderRule
+from motcua.proactive.models import Due, DueItem, ReminderRule
 from motcua.reports.demo_history import (
     COMPANY,
     QUIET_PREFIX,
@@ -46,7 +47,6 @@ from motcua.reports.demo_history import (
     placeholder_documents,
 )
 from motcua.reports.facts import refresh_fact
-from motcua.results.models import ResultDocument
 from motcua.workdays import services as workdays
 
 BADGE = "2.002288"
@@ -81,11 +81,7 @@ def lease_end(today: date) -> date:
     """The last day whose reminder, OFFSETS[0] working days before it, falls today or
     earlier: today, when today is a working day (a weekend run: the Friday before, and the
     job reminds on the day it runs, decision 0084)."""
-    first = max(OFFSETS)
-    day = today
-    while workdays.working_days_before(day + timedelta(days=1), first) <= today:
-        day += timedelta(days=1)
-    return day
+    return workdays.working_days_after(today, max(OFFSETS))
 
 
 def badge_form(company, *, contract_from: date, contract_to: date) -> dict:
@@ -193,17 +189,25 @@ class Outcome:
 
 
 def index_and_remind(today: date) -> tuple[int, dict]:
-    """Index every demo badge result, then run the daily job (both idempotent)."""
-    indexed = 0
-    results = ResultDocument.objects.filter(dossier__procedure__code=BADGE).select_related(
-        "dossier__procedure"
-    )
-    for result in results.iterator():
-        indexed += len(index_result(result))
+    """Index every demo badge result, then run the daily job (both idempotent). Returns the
+    active due items of the badge procedure and the job's counts."""
+    index_procedure(BADGE)
+    due = DueItem.objects.active().filter(procedure_code=BADGE).count()
     # The demo loads before its server starts: the preparation's register look-ups and the
     # reminder's SMS reach the sandboxes in process, as they would over HTTP once it serves.
+    # The chain (prepare, then tell) is delivered here, inside: after commit, as the outbox
+    # would, it could run once this block has ended (loading inside a transaction).
+    mark = OutboxEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     with answered_in_process(settings.SITE_URL):
-        return indexed, send_reminders(today=today)
+        job = send_reminders(today=today)
+        while waiting := list(
+            OutboxEvent.objects.filter(pk__gt=mark, attempts=0, next_attempt_at__isnull=False)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        ):
+            for event_id in waiting:
+                deliver(event_id, fresh=True)  # a run already delivering it takes it first
+    return due, job
 
 
 def load_proactive_demo(*, today: date | None = None) -> Outcome:

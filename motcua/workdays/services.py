@@ -317,6 +317,17 @@ def working_days_before(day: date, days: int) -> date:
     return cursor
 
 
+def working_days_after(day: date, days: int) -> date:
+    """The date `days` working days after `day` (`day` itself does not count; 0 gives `day`).
+
+    working_days_before reversed for reminders: the dates whose reminder `days` working days
+    before them falls on `day` or earlier are those up to this one (issue 17)."""
+    cal = _calendar()
+    for _counted in range(days):
+        day = cal.next_working_day(day)
+    return day
+
+
 def working_seconds_between(a: datetime, b: datetime) -> int:
     """Seconds of working windows between `a` and `b`; 0 if `b` is not after `a`."""
     first, last = _wall(a), _wall(b)

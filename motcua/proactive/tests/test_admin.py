@@ -10,8 +10,11 @@ from motcua.accounts.testing import login_officer
 from motcua.catalogue.models import Procedure
 from motcua.core.models import AuditEntry
 from motcua.factories import ProcedureFactory, UserFactory
+from motcua.notifications.channels import Channel, channels
+from motcua.proactive import items
 from motcua.proactive.admin import installed_channels
 from motcua.proactive.models import OptOut, ReminderRule
+from motcua.proactive.tests.conftest import make_badge_result
 
 pytestmark = pytest.mark.django_db
 
@@ -56,7 +59,7 @@ def test_a_good_rule_is_saved_and_audited(admin_client, badge):
     response = admin_client.post(ADD, post())
     assert response.status_code == 302
     rule = ReminderRule.objects.get()
-    assert (rule.offsets, rule.channels, rule.level) == ([30, 10], ["email", "sms"], 3)
+    assert (rule.offsets, rule.channels, rule.prepare) == ([30, 10], ["email", "sms"], True)
     assert AuditEntry.objects.filter(action="proactive.rule_added", target=str(rule.pk)).exists()
 
 
@@ -93,12 +96,17 @@ def test_the_offered_procedure_must_take_online_dossiers(admin_client, badge):
     assert "đang có hiệu lực" in errors_of(response)
 
 
-def test_the_channels_are_the_installed_plugins(settings):
-    settings.NOTIFICATION_CHANNEL_PLUGINS = [
-        "motcua.notifications.contrib.email.plugin",
-        "example.zalo",
-    ]
-    assert installed_channels() == ["email", "zalo"]
+def test_the_channels_are_the_ids_the_plugins_registered(admin_client, badge):
+    assert installed_channels() == ["email", "sms", "portal"]
+    # A plugin's id is what it registers, whatever its module is called.
+    channels.register("zalo_oa")(type("ZaloChannel", (Channel,), {}))
+    try:
+        assert installed_channels() == ["email", "sms", "portal", "zalo_oa"]
+        assert admin_client.post(ADD, post(channels='["zalo_oa"]')).status_code == 302
+    finally:
+        channels._plugins.pop("zalo_oa")
+    response = admin_client.post(ADD, post(name="Zalo", channels='["zalo_oa"]'))
+    assert "Kênh zalo_oa chưa được cài đặt" in errors_of(response)
 
 
 def test_the_form_lists_the_installed_channels(admin_client, badge):
@@ -117,7 +125,16 @@ def test_the_records_are_read_only_and_searchable(admin_client, badge, citizen):
     assert response.status_code == 200 and citizen.full_name in response.content.decode()
     assert admin_client.get("/admin/proactive/optout/add/").status_code == 403
     assert admin_client.get("/admin/proactive/reminder/add/").status_code == 403
-    assert admin_client.get("/admin/proactive/dueitem/?q=75B-012.34").status_code == 200
+
+
+def test_the_due_items_are_found_by_plate(admin_client, org, badge_procedure, citizen):
+    items.index_result(
+        make_badge_result(
+            badge_procedure, citizen, {"75B-012.34": "31/12/2027", "75B-567.89": "30/12/2027"}
+        )
+    )
+    found = admin_client.get("/admin/proactive/dueitem/?q=75B-012.34").content.decode()
+    assert "xe 75B-012.34" in found and "75B-567.89" not in found
 
 
 def test_a_staff_member_without_permission_cannot_edit_rules(client, badge):

@@ -4,12 +4,15 @@ shows what falls due and lets them refuse proactive services."""
 from datetime import date, timedelta
 
 import pytest
+from django.utils import timezone
 
-from motcua.core.models import AuditEntry
+from motcua.core.models import AuditEntry, OutboxEvent
+from motcua.core.outbox import deliver
+from motcua.factories import ProcedureFactory
 from motcua.notifications import services
 from motcua.notifications.contrib.sms_sandbox.models import SandboxSms
 from motcua.notifications.models import Delivery, Notification
-from motcua.proactive import items
+from motcua.proactive import choices, items
 from motcua.proactive.job import send_reminders
 from motcua.proactive.models import OptOut, Reminder
 from motcua.proactive.tests.conftest import make_badge_result
@@ -61,34 +64,58 @@ def test_the_reminder_reaches_the_centre_and_the_phone_with_its_link(
     assert Notification.objects.filter(kind="proactive_reminder").count() == 1
 
 
-def test_no_notice_to_a_person_who_refused_after_the_reminder_was_made(
+def test_no_notice_to_a_person_who_refused_once_the_reminder_was_ready(
     rule, holiday, badges, citizen, django_capture_on_commit_callbacks
 ):
-    send_reminders(today=date(2027, 12, 17))  # recorded; the chain runs after the refusal
-    OptOut.objects.create(user=citizen)
-    from motcua.core.models import OutboxEvent
-    from motcua.core.outbox import deliver
-
+    """Refused after the reminder was made ready (prepared), before its notice went out."""
+    send_reminders(today=date(2027, 12, 17))  # recorded; the chain runs step by step
+    deliver(OutboxEvent.objects.get(name="proactive.reminder_due").pk, fresh=True)
+    assert Reminder.objects.get().ready_at is not None
+    choices.refuse(user=citizen)
     with django_capture_on_commit_callbacks(execute=True):
-        deliver(OutboxEvent.objects.get(name="proactive.reminder_due").pk, fresh=True)
+        deliver(OutboxEvent.objects.get(name="proactive.reminder_ready").pk, fresh=True)
     assert not Notification.objects.filter(kind="proactive_reminder").exists()
+    assert not Delivery.objects.exists()
+
+
+def test_the_notice_names_the_offered_procedure_in_force(
+    rule, holiday, badges, badge_procedure, citizen, django_capture_on_commit_callbacks
+):
+    """A new version of the offered procedure, published ahead of its date, is not offered
+    yet: the notice names the version the link starts."""
+    ProcedureFactory(
+        code=badge_procedure.code,
+        name="Cấp phù hiệu (phiên bản sắp có hiệu lực)",
+        agency=badge_procedure.agency,
+        effective_from=timezone.localdate() + timedelta(days=30),
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        send_reminders(today=date(2027, 12, 17))
+    notice = Notification.objects.get(kind="proactive_reminder")
+    assert badge_procedure.name in notice.text
+    assert "sắp có hiệu lực" not in notice.text
 
 
 def test_a_rule_without_channels_follows_the_persons_choice(citizen):
-    services.set_channels(user=citizen, chosen=[])
+    services.set_channels(user=citizen, chosen=["email"])
     mine = services.notify(
-        source="t:1", kind="proactive_reminder", context={}, user=citizen, channels=[], send=False
+        source="t:1",
+        kind="proactive_reminder",
+        context={},
+        user=citizen,
+        rule_channels=[],
+        send=False,
     )
-    assert set(mine.deliveries.values_list("channel", flat=True)) == {"portal"}
+    assert set(mine.deliveries.values_list("channel", flat=True)) == {"portal", "email"}
     told = services.notify(
         source="t:2",
         kind="proactive_reminder",
         context={},
         user=citizen,
-        channels=["email", "pigeon"],
+        rule_channels=["sms", "pigeon"],
         send=False,
     )
-    assert set(told.deliveries.values_list("channel", flat=True)) == {"portal", "email"}
+    assert set(told.deliveries.values_list("channel", flat=True)) == {"portal", "sms"}
 
 
 def page(client, user) -> str:

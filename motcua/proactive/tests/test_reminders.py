@@ -5,15 +5,19 @@ from datetime import date
 
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from motcua.core.models import AuditEntry, OutboxEvent
 from motcua.factories import UserFactory
 from motcua.proactive import choices, items
-from motcua.proactive.job import last_due_date, send_reminders
+from motcua.proactive.job import send_reminders
 from motcua.proactive.models import Due, DueItem, Reminder, ReminderItem, ReminderRule
 from motcua.proactive.tests.conftest import make_badge_result
 from motcua.results.services import revoke_result
 from motcua.results.tests.conftest import approve
+from motcua.workdays.services import working_days_after
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +38,7 @@ def badge(org, badge_procedure, citizen):
 def test_the_reminder_fires_once_at_each_offset_on_the_working_day_calendar(
     rule, holiday, badge, citizen
 ):
-    assert last_due_date(date(2027, 12, 16), 10) == date(2027, 12, 31)
+    assert working_days_after(date(2027, 12, 16), 10) == date(2027, 12, 31)
     assert sent_on(15) == 0  # the day before
     assert sent_on(16) == 1  # ten working days before 31/12, the day off not counted
     assert sent_on(16) == 0  # a second run the same day
@@ -206,14 +210,48 @@ def test_lease_service_life_and_form_dates_are_indexed(org, badge_procedure, cit
     assert DueItem.objects.count() == 6
 
 
+def test_indexing_a_procedure_reads_its_form_date_rules_once(org, badge_procedure, citizen):
+    ReminderRule.objects.create(
+        procedure_code="2.002288",
+        name="Đăng kiểm hết hạn",
+        due=Due.FORM_DATE,
+        date_field="vehicles.*.inspection_until",
+        offsets=[5],
+        offer_code="2.002288",
+    )
+    for n in range(3):
+        plate = f"75B-00{n}.11"
+        make_badge_result(
+            badge_procedure,
+            citizen,
+            {plate: "31/12/2030"},
+            **{plate: {"inspection_until": f"2027-0{n + 1}-01"}},
+        )
+    with CaptureQueriesContext(connection) as queries:
+        assert items.index_procedure("2.002288") == 3
+    assert DueItem.objects.filter(due=Due.FORM_DATE).count() == 3
+    rules_read = [q for q in queries if 'FROM "proactive_reminderrule"' in q["sql"]]
+    assert len(rules_read) == 1
+
+
 def test_the_command_runs_for_a_given_day(rule, holiday, badge, capsys):
     call_command("send_proactive_reminders", "--today", "16/12/2027")
     assert "reminders=1" in capsys.readouterr().out
-    with pytest.raises(Exception, match="dd/mm/yyyy"):
+    with pytest.raises(CommandError, match="dd/mm/yyyy"):
         call_command("send_proactive_reminders", "--today", "2027-12-16")
 
 
-def test_another_holder_is_not_reminded_of_mine(rule, holiday, badge):
-    stranger = UserFactory(full_name="Lê Văn Cường")
-    send_reminders(today=date(2027, 12, 16))
-    assert not Reminder.objects.filter(holder=stranger).exists()
+def test_anothers_badge_for_the_same_plate_does_not_renew_mine(
+    rule, holiday, org, badge_procedure, badge, citizen
+):
+    """The coach is sold: its new owner is issued a badge for the same plate. Mine is not
+    renewed by it (the same thing is the same holder's plate), and each of us is reminded
+    of our own."""
+    buyer = UserFactory(full_name="Lê Văn Cường")
+    theirs = make_badge_result(badge_procedure, buyer, {"75B-012.34": "30/11/2034"})
+    items.index_result(theirs)
+    assert DueItem.objects.get(result=badge).state == DueItem.State.ACTIVE
+    assert send_reminders(today=date(2027, 12, 16))["reminders"] == 1
+    reminder = Reminder.objects.get()
+    assert reminder.holder == citizen
+    assert [ri.item.result for ri in reminder.items.all()] == [badge]

@@ -11,11 +11,13 @@ from motcua.dossiers import services
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.tests.helpers import VALID_FORM
 from motcua.factories import ProcedureFactory, make_submitted_dossier
+from motcua.notifications.models import Notification
 from motcua.proactive import choices, items
 from motcua.proactive.job import send_reminders
 from motcua.proactive.models import Due, DueItem, Reminder, ReminderItem, ReminderRule
 from motcua.proactive.tests.conftest import make_badge_result
 from motcua.results.models import ResultDocument
+from motcua.workdays.services import working_days_before
 
 pytestmark = pytest.mark.django_db
 
@@ -214,6 +216,7 @@ def test_a_reminder_nobody_was_told_of_does_not_count_after_a_day(
     with django_capture_on_commit_callbacks(execute=True):
         deliver(OutboxEvent.objects.get(name="proactive.reminder_due").pk, fresh=True)
     assert Reminder.objects.get().ready_at is None
+    assert not Notification.objects.filter(kind="proactive_reminder").exists()
     choices.accept(user=citizen)
     # Written more than a day ago and never made ready: the occasion is free again.
     Reminder.objects.update(created_at=timezone.now() - timedelta(days=2))
@@ -320,6 +323,11 @@ def test_a_later_form_date_of_the_same_procedure_renews_the_earlier_one(procedur
     first = leased_until("2030-12-31")
     clock.set(2027, 3, 1)  # years before the first lease ends: no whole-result guess
     second = leased_until("2033-12-31")
+    assert (state(first), state(second)) == ("renewed", "active")
+    # The subscriber had not run: the job reads the same renewal (a date outside a list too).
+    DueItem.objects.update(state=DueItem.State.ACTIVE)
+    counts = send_reminders(today=working_days_before(date(2030, 12, 31), 10))
+    assert (counts["reminders"], counts["skipped_renewed"]) == (0, 1)
     assert (state(first), state(second)) == ("renewed", "active")
 
 

@@ -1,6 +1,7 @@
 """The proactive services in the demo (decision 0086): the rule, a company badge whose lease
-ends so that today is its 30-working-day reminder day, made once; the reminder itself once
-the daily job of issue 17 is merged."""
+ends so that today is its 30-working-day reminder day, made once; the company reminded once,
+its renewal prepared from the register sandboxes and the SMS at the sandbox phone, all
+answered in process while the demo loads (no server yet)."""
 
 import io
 from datetime import date
@@ -32,8 +33,12 @@ def test_the_lease_ends_when_today_is_the_first_reminder_day():
     assert working_days_before(lease_end(saturday), 30) == date(2026, 12, 11)
 
 
-def test_the_demo_rule_and_the_company_badge_falling_due(demo, django_capture_on_commit_callbacks):
+def test_the_demo_rule_and_the_company_badge_falling_due(
+    demo, in_process_http, django_capture_on_commit_callbacks
+):
     today = date.today()
+    # The past's events run after commit; so does the sandbox phone's delivery report of
+    # the SMS the demo sent: in_process_http answers it (the server is not up in a test).
     with django_capture_on_commit_callbacks(execute=True):
         outcome = load_proactive_demo(today=today)
 
@@ -79,16 +84,22 @@ def test_a_second_run_adds_nothing(demo):
     assert "Đã có phù hiệu trình diễn" in out.getvalue()
 
 
-def test_the_company_is_reminded_once(demo, django_capture_on_commit_callbacks):
+def test_the_company_is_reminded_once_with_its_draft_and_sms(demo):
+    from motcua.notifications.contrib.sms_sandbox.models import SandboxSms
     from motcua.proactive.models import DueItem, Reminder
 
     today = date.today()
-    with django_capture_on_commit_callbacks(execute=True):
-        outcome = load_proactive_demo(today=today)
+    # No on-commit callback runs here: the demo delivers the chain itself, in process.
+    outcome = load_proactive_demo(today=today)
     company = User.objects.get(email="doanhnghiep@demo.motcua.vn")
     item = DueItem.objects.get(subject=PLATE, due="valid_until")
     assert item.holder == company and item.due_on == lease_end(today)
+    assert outcome.indexed == DueItem.objects.active().filter(procedure_code=BADGE).count()
     assert outcome.job["reminders"] >= 1
-    assert Reminder.objects.filter(holder=company, items__item=item).count() == 1
+    reminder = Reminder.objects.get(holder=company, items__item=item)
+    assert reminder.ready_at is not None
+    prepared = reminder.dossier
+    assert prepared.status == Status.DRAFT and prepared.proactive["refresh_problems"] == []
+    assert SandboxSms.objects.filter(content__contains=str(reminder.uuid)).exists()
     load_proactive_demo(today=today)
     assert Reminder.objects.filter(holder=company, items__item=item).count() == 1

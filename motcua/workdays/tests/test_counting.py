@@ -33,3 +33,17 @@ def test_working_seconds_across_tet_2025():
     a = timezone.make_aware(datetime(2025, 1, 24, 10, 0))
     b = timezone.make_aware(datetime(2025, 2, 4, 10, 0))
     assert services.working_seconds_between(a, b) == (7 + 9.5 + 2.5) * 3600
+
+
+def test_working_days_after_crosses_tet_and_reverses_working_days_before():
+    assert services.working_days_after(date(2025, 1, 24), 0) == date(2025, 1, 24)
+    assert services.working_days_after(date(2025, 1, 24), 1) == date(2025, 2, 3)  # after Tết
+    assert services.working_days_after(date(2025, 1, 25), 1) == date(2025, 2, 3)  # from a day off
+    rng = random.Random(17)
+    for _ in range(200):
+        day = date(2024, 12, 1) + timedelta(days=rng.randrange(0, 800))
+        days = rng.randrange(1, 60)
+        last = services.working_days_after(day, days)
+        # The last date whose reminder `days` working days before it falls on `day` or earlier.
+        assert services.working_days_before(last, days) <= day, (day, days)
+        assert services.working_days_before(last + timedelta(days=1), days) > day, (day, days)
