@@ -166,11 +166,11 @@ def load(count: int, holders: list[int]) -> float:
             """
             INSERT INTO proactive_dueitem
                 (result_id, holder_id, procedure_code, due, date_field, subject, label,
-                 due_on, state, changed_at)
+                 due_on, state)
             SELECT r.id, (%(holders)s::bigint[])[1 + n %% cardinality(%(holders)s::bigint[])],
                    '2.002288', 'valid_until', '',
                    'BENCH-' || n, 'Phù hiệu số ' || n || '/2026/PH, xe BENCH-' || n,
-                   %(today)s::date + ((n * 7919) %% %(span)s)::int, 'active', now()
+                   %(today)s::date + ((n * 7919) %% %(span)s)::int, 'active'
             FROM (SELECT id, substr(number, 7)::bigint AS n FROM results_resultdocument
                   WHERE number LIKE 'BENCH-%%') AS r
             """,

@@ -17,13 +17,13 @@ import uuid
 from datetime import date, datetime, timedelta
 
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from motcua.catalogue.models import Procedure
 from motcua.core.audit import record_audit
 from motcua.documents.context import parse_moment
-from motcua.dossiers.models import Dossier, Status
+from motcua.dossiers.models import Dossier, Status, untouched_prepared
 from motcua.dossiers.services import delete_draft
 from motcua.proactive.models import Due, DueItem, Reminder, ReminderRule
 from motcua.results.models import ResultDocument
@@ -381,10 +381,9 @@ def discard_stale_prepared(item_ids) -> int:
     if not stale:
         return 0
     drafts = Dossier.objects.filter(
+        untouched_prepared(),
         applicant_id__in={r.holder_id for r in stale},  # their own drafts (an index)
         status=Status.DRAFT,
-        prepared_at__isnull=False,
-        updated_at__lte=F("prepared_at"),
         proactive__reminder__in=[str(r.uuid) for r in stale],
     )
     deleted = 0

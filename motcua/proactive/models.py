@@ -149,7 +149,6 @@ class DueItem(models.Model):
         related_name="+",
         db_index=False,
     )
-    changed_at = models.DateTimeField(auto_now=True)
 
     objects = DueItemQuerySet.as_manager()
 

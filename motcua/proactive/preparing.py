@@ -449,7 +449,7 @@ def _build(*, reminder, earlier, procedure, base, choice, token, previous) -> Do
         proactive.update(choice.as_dict())
     if previous is not None:
         before = previous.proactive or {}
-        for key in ("recommended", "criterion", "why"):  # what was recommended at first
+        for key in ("recommended", "criterion"):  # what was recommended at first
             if key in before:
                 proactive[key] = before[key]
         proactive["chosen_by_person"] = True

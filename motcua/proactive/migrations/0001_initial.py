@@ -146,7 +146,6 @@ class Migration(migrations.Migration):
                         max_length=10,
                     ),
                 ),
-                ("changed_at", models.DateTimeField(auto_now=True)),
                 (
                     "holder",
                     models.ForeignKey(
